@@ -1,0 +1,187 @@
+# vox: plain GNU make. `make check` on a fresh Debian 12 machine (as root)
+# installs what is missing, builds and runs every test. See README.md.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+OPT     ?= -O2 -g
+FUZZ_TIME ?= 30
+VERSION := 0.1.0
+
+# Debian packages each goal needs. `make deps` installs the missing ones.
+PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
+PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev
+PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
+
+MODULES   := core sip sdp rtp srtp_glue zrtp ua transport
+LIB_SRC   := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+APP_SRC   := $(sort $(wildcard app/*.c))
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TSUP_SRC  := $(filter-out $(TEST_SRC),$(sort $(wildcard tests/*.c)))
+FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+# Warnings that catch real bugs in parsers. -Wconversion (which in C also
+# turns on -Wsign-conversion) makes every narrowing visible.
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 -Wvla \
+	-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+	-Wundef -Wwrite-strings -Wimplicit-fallthrough
+# cmocka's assertion macros convert between integer types on purpose.
+TEST_WARN := $(filter-out -Wconversion -Wmissing-prototypes,$(WARN)) -Wno-conversion
+INC  := -Iinclude -I.
+LIBS := -lsrtp2 -lmbedtls -lmbedx509 -lmbedcrypto
+SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+LIB_OBJ   := $(call obj,rel,$(LIB_SRC))
+APP_OBJ   := $(call obj,rel,$(APP_SRC))
+ALIB_OBJ  := $(call obj,asan,$(LIB_SRC))
+TSUP_OBJ  := $(call obj,asan,$(TSUP_SRC))
+FLIB_OBJ  := $(call obj,fuzz,$(LIB_SRC))
+TESTS     := $(patsubst tests/%.c,$(BUILD)/asan/bin/%,$(TEST_SRC))
+FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
+REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
+BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all check test replay lint configs deps deps-check deps-bench fuzz fuzz-smoke \
+	bench install uninstall clean
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
+
+# ---- dependencies from Debian ---------------------------------------------
+define install_pkgs
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+			|| missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "deps: installing$$missing"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "deps: missing packages; run as root:"; \
+			echo "  apt-get install -y --no-install-recommends$$missing"; exit 1; \
+		fi; \
+	fi
+endef
+deps:
+	$(call install_pkgs,$(PKGS_BUILD))
+deps-check:
+	$(call install_pkgs,$(PKGS_CHECK))
+deps-bench:
+	$(call install_pkgs,$(PKGS_BENCH))
+
+# ---- release build ----------------------------------------------------------
+$(BUILD)/rel/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(INC) $(WARN) $(OPT) -fPIC -MMD -MP -c $< -o $@
+
+$(BUILD)/libvox.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libvox.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libvox.so.0 -o $@ $^ $(LIBS)
+
+$(BUILD)/vox: $(APP_OBJ) $(BUILD)/libvox.a
+	$(CC) $(OPT) -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
+
+# ---- tests under ASan + UBSan -----------------------------------------------
+$(BUILD)/asan/%.o: %.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(INC) $(if $(filter tests/%,$<),$(TEST_WARN),$(WARN)) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/bin/test_%: $(BUILD)/asan/tests/test_%.o $(TSUP_OBJ) $(ALIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
+
+$(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_main.o $(ALIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+check: deps-check lint configs test replay
+	@echo "make check: all passed"
+
+test: $(TESTS) | deps-check
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+replay: $(REPLAYS) | deps-check
+	@set -e; for r in $(REPLAYS); do n=$${r##*/replay_}; \
+		echo "== replay $$n"; $$r fuzz/corpus/$$n; done
+
+lint: | deps-check
+	@tests/lint.sh
+
+# The minimal and full profiles must both compile (STYLE.md rule 12).
+configs: | deps
+	@set -e; for c in configs/*.h; do echo "== config $$c"; \
+		for f in $(LIB_SRC); do $(CC) $(INC) $(WARN) -fsyntax-only \
+			-DVOX_CONFIG_FILE="\"$$PWD/$$c\"" $$f; done; done
+
+# ---- fuzzing (libFuzzer, clang) -----------------------------------------------
+$(BUILD)/fuzz/%.o: %.c | deps-check
+	@mkdir -p $(@D)
+	$(CLANG) $(INC) $(WARN) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz/%.o $(FLIB_OBJ)
+	@mkdir -p $(@D)
+	$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZERS)
+
+SMOKES := $(patsubst fuzz/%.c,smoke-%,$(FUZZ_SRC))
+.PHONY: $(SMOKES)
+fuzz-smoke: $(SMOKES)
+	@echo "fuzz-smoke: $(words $(SMOKES)) targets, $(FUZZ_TIME) s each, no finding"
+$(SMOKES): smoke-%: $(BUILD)/fuzz/bin/%
+	@rm -rf $(BUILD)/fuzz/work/$* && mkdir -p $(BUILD)/fuzz/work/$*
+	@$< -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/work/$*- \
+		$(BUILD)/fuzz/work/$* fuzz/corpus/$* > $(BUILD)/fuzz/work/$*.log 2>&1 \
+		|| { tail -n 60 $(BUILD)/fuzz/work/$*.log; echo "fuzz-smoke: $* FAILED"; exit 1; }
+	@echo "fuzz-smoke $*: $$(grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/work/$*.log \
+		| awk '{print $$2}') execs, $$(grep -E '#[0-9]+.*cov:' $(BUILD)/fuzz/work/$*.log | tail -n 1 \
+		| sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [^ ]+).*/\1/')"
+
+# ---- benchmarks -------------------------------------------------------------------
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) | deps-bench
+	@mkdir -p $(@D)
+	$(CC) $(INC) $(filter-out -Wconversion,$(WARN)) -Wno-conversion -O2 -g \
+		$$(pkg-config --cflags libosip2 sofia-sip-ua) -o $@ $< $(LIB_OBJ) \
+		$$(pkg-config --libs libosip2 sofia-sip-ua) $(LIBS)
+
+bench: $(BENCHES)
+	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+
+# ---- install ---------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/vox \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(BUILD)/libvox.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libvox.so $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION)
+	ln -sf libvox.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvox.so.0
+	ln -sf libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so
+	install -m 644 include/vox/*.h $(DESTDIR)$(PREFIX)/include/vox/
+	install -m 755 $(BUILD)/vox $(DESTDIR)$(PREFIX)/bin/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+		'Name: vox' 'Description: small auditable secure-voice stack' 'Version: $(VERSION)' \
+		'Libs: -L$${libdir} -lvox' 'Libs.private: $(LIBS)' 'Cflags: -I$${includedir}' \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/vox.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libvox.a $(DESTDIR)$(PREFIX)/lib/libvox.so \
+		$(DESTDIR)$(PREFIX)/lib/libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION) \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/vox.pc $(DESTDIR)$(PREFIX)/bin/vox
+	rm -rf $(DESTDIR)$(PREFIX)/include/vox
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

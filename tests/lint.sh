@@ -1,0 +1,24 @@
+#!/bin/sh
+# Part of `make check`: the tree is formatted with .clang-format and free of
+# the calls STYLE.md rule 17 bans. Prints what is wrong and exits 1.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+rc=0
+files=$(git ls-files '*.c' '*.h' 2>/dev/null)
+[ -n "$files" ] || files=$(find . -path ./build -prune -o \( -name '*.c' -o -name '*.h' \) -print)
+bad=$(for f in $files; do clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+if [ -n "$bad" ]; then
+	echo "lint: not formatted (run: clang-format -i FILE):"
+	echo "$bad" | sed 's/^/  /'
+	rc=1
+fi
+banned='\b(sprintf|vsprintf|strcpy|strcat|strncat|gets|strtok|atoi|atol|alloca)[[:space:]]*\('
+hits=$(grep -nE "$banned" $files | grep -v 'lint-allow')
+if [ -n "$hits" ]; then
+	echo "lint: banned calls (STYLE.md rule 17):"
+	echo "$hits" | sed 's/^/  /'
+	rc=1
+fi
+n=$(echo "$files" | wc -w)
+[ $rc = 0 ] && echo "lint: $n files formatted, no banned calls"
+exit $rc

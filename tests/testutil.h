@@ -1,0 +1,25 @@
+/* Shared test helpers: guard-page buffers, vector files, a seeded rng. */
+#ifndef VOX_TESTUTIL_H
+#define VOX_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vox/base.h"
+
+/* Copies n bytes so that the last one sits right before a no-access page:
+ * any read past the end faults at once (STYLE.md rule 15). Free with
+ * guard_free. Never returns NULL (aborts the test instead). */
+const char *guard_copy(const void *p, size_t n);
+void guard_free(const char *p);
+/* guard_copy of a NUL-terminated string, without the NUL. */
+const char *guard_str(const char *s);
+
+/* Reads tests/vectors/<rel> (relative to the repository root, which is the
+ * working directory of `make check`). Aborts on error. Free with free(). */
+char *read_vector(const char *rel, size_t *len);
+
+/* Deterministic vox_rng_fn: ctx points to a uint64_t state (xorshift64*). */
+int test_rng(void *ctx, uint8_t *out, size_t len);
+
+#endif
