@@ -90,6 +90,8 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 		pa->name = vox_slice_make(n, (size_t)(q - n));
 		pa->value = vox_slice_make(NULL, 0);
 		pa->quoted = 0;
+		if (sip_param_dup(ps))
+			return vox_fail(diag, base, n, VOX_EMALFORMED, "parameter given twice");
 		p = q;
 		q = sip_skip_lws(q, end);
 		if (q == end || *q != '=')
@@ -521,25 +523,11 @@ int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vo
 
 /* ---- authentication (RFC 3261 25.1 challenge / credentials) ------------------- */
 
-int vox_sip_auth_parse(struct vox_sip_auth *a, struct vox_slice value, struct vox_diag *diag)
+/* auth-param *(COMMA auth-param), auth-param = token EQUAL
+ * ( token / quoted-string ) */
+static int auth_params(struct vox_sip_auth *a, const char *p, const char *end, const char *base,
+                       struct vox_diag *diag)
 {
-	const char *base = value.p, *end = value.p + value.len;
-	memset(a, 0, sizeof *a);
-	const char *p = sip_skip_lws(value.p, end);
-	const char *s = p;
-	p = sip_span(p, end, SIP_C_TOKEN);
-	if (p == s)
-		return vox_fail(diag, base, s, VOX_EMALFORMED, "expected an auth scheme");
-	a->scheme = vox_slice_make(s, (size_t)(p - s));
-	const char *q = sip_skip_lws(p, end);
-	if (q == end)
-		return 0;
-	if (q == p)
-		return vox_fail(diag, base, p, VOX_EMALFORMED,
-		                "expected LWS after the auth scheme");
-	p = q;
-	/* auth-param *(COMMA auth-param), auth-param = token EQUAL
-	 * ( token / quoted-string ) */
 	for (;;) {
 		const char *n = p;
 		p = sip_span(p, end, SIP_C_TOKEN);
@@ -578,6 +566,34 @@ int vox_sip_auth_parse(struct vox_sip_auth *a, struct vox_slice value, struct vo
 			return vox_fail(diag, base, p, VOX_EMALFORMED,
 			                "expected ',' between auth parameters");
 		p = sip_skip_lws(p + 1, end);
+	}
+	return 0;
+}
+
+int vox_sip_auth_parse(struct vox_sip_auth *a, struct vox_slice value, struct vox_diag *diag)
+{
+	const char *base = value.p, *end = value.p + value.len;
+	memset(a, 0, sizeof *a);
+	const char *p = sip_skip_lws(value.p, end);
+	const char *s = p;
+	p = sip_span(p, end, SIP_C_TOKEN);
+	if (p == s)
+		return vox_fail(diag, base, s, VOX_EMALFORMED, "expected an auth scheme");
+	a->scheme = vox_slice_make(s, (size_t)(p - s));
+	const char *q = sip_skip_lws(p, end);
+	if (q == end)
+		return 0;
+	if (q == p)
+		return vox_fail(diag, base, p, VOX_EMALFORMED,
+		                "expected LWS after the auth scheme");
+	int rc = auth_params(a, q, end, base, diag);
+	if (rc) {
+		/* Other schemes may carry a token68 (RFC 7235 2.1) or their own
+		 * syntax: keep them opaque rather than refuse the message. */
+		if (vox_slice_case_eq_cstr(a->scheme, "Digest"))
+			return rc;
+		a->params.n = 0;
+		return 0;
 	}
 	static const struct {
 		const char *name;

@@ -510,12 +510,27 @@ size_t vox_sip_count(const struct vox_sip_msg *m, enum vox_sip_hdr id)
 void vox_sip_framer_init(struct vox_sip_framer *f)
 {
 	f->scanned = 0;
+	f->head = 0;
+	f->clen = 0;
+}
+
+/* The header section is known: is the body in yet? */
+static int frame_body(struct vox_sip_framer *f, size_t len, enum vox_sip_frame_kind *kind)
+{
+	if (f->clen > len - f->head)
+		return VOX_EINCOMPLETE;
+	size_t n = f->head + f->clen;
+	vox_sip_framer_init(f);
+	*kind = VOX_SIP_FRAME_MESSAGE;
+	return (int)n;
 }
 
 int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                   enum vox_sip_frame_kind *kind, struct vox_diag *diag)
 {
 	const char *end = buf + len;
+	if (f->head && f->head <= len)
+		return frame_body(f, len, kind);
 	if (len == 0)
 		return VOX_EINCOMPLETE;
 	/* RFC 5626 3.5.1: between messages, CRLFCRLF is a ping, CRLF a pong.
@@ -587,11 +602,7 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 	size_t head = (size_t)(hdr_end - buf);
 	if (head + clen > VOX_SIP_MAX_MSG)
 		return vox_fail(diag, buf, buf, VOX_ETOOLONG, "message above VOX_SIP_MAX_MSG");
-	if (clen > len - head) {
-		f->scanned = len;
-		return VOX_EINCOMPLETE;
-	}
-	f->scanned = 0;
-	*kind = VOX_SIP_FRAME_MESSAGE;
-	return (int)(head + clen);
+	f->head = head;
+	f->clen = clen;
+	return frame_body(f, len, kind);
 }

@@ -82,6 +82,18 @@ static inline const char *sip_span(const char *p, const char *end, unsigned cls)
 int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, const char **stop,
                      const char *base, struct vox_diag *diag);
 
+/* Is the name of the last parameter in ps already used by an earlier one?
+ * A name given twice would mean two things to two readers, so decoders
+ * refuse it. */
+static inline int sip_param_dup(const struct vox_sip_params *ps)
+{
+	const struct vox_slice n = ps->p[ps->n - 1].name;
+	for (size_t i = 0; i + 1 < ps->n; i++)
+		if (vox_slice_case_eq(ps->p[i].name, n))
+			return 1;
+	return 0;
+}
+
 /* quoted-string starting at *p == '"': sets *content (without quotes) and
  * returns the byte after the closing quote, or NULL if unterminated or it
  * holds a byte a quoted-string may not. */

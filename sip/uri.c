@@ -268,9 +268,16 @@ static int uri_params(struct vox_sip_params *ps, const char *p, const char *end,
 				                "empty URI parameter value");
 			pa->value = vox_slice_make(v, (size_t)(p - v));
 		}
+		if (sip_param_dup(ps))
+			return vox_fail(diag, base, n, VOX_EMALFORMED, "URI parameter given twice");
 	}
 	*stop = p;
 	return 0;
+}
+
+static int is_visual_separator(char c)
+{
+	return c == '-' || c == '.' || c == '(' || c == ')';
 }
 
 static int parse_tel(struct vox_sip_uri *u, const char *p, const char *end, const char *base,
@@ -286,7 +293,7 @@ static int parse_tel(struct vox_sip_uri *u, const char *p, const char *end, cons
 		char c = *p;
 		if (vox_hexval((unsigned char)c) >= 0 || c == '*' || c == '#')
 			digits++;
-		else if (c != '-' && c != '.' && c != '(' && c != ')')
+		else if (!is_visual_separator(c))
 			return vox_fail(diag, base, p, VOX_EMALFORMED,
 			                "bad character in a tel: number");
 	}
@@ -465,9 +472,9 @@ static int tel_number_eq(struct vox_slice a, struct vox_slice b)
 {
 	size_t i = 0, k = 0;
 	for (;;) {
-		while (i < a.len && strchr("-.()", a.p[i]))
+		while (i < a.len && is_visual_separator(a.p[i]))
 			i++;
-		while (k < b.len && strchr("-.()", b.p[k]))
+		while (k < b.len && is_visual_separator(b.p[k]))
 			k++;
 		if (i == a.len || k == b.len)
 			return i == a.len && k == b.len;

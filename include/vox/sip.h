@@ -192,7 +192,9 @@ enum vox_sip_frame_kind {
 /* Remembers how far the header section was already searched, so that each
  * call looks only at new bytes. */
 struct vox_sip_framer {
-	size_t scanned;
+	size_t scanned; /* header bytes already searched for the empty line */
+	size_t head;    /* length of the header section once found, else 0 */
+	size_t clen;    /* its Content-Length, valid when head != 0 */
 };
 
 void vox_sip_framer_init(struct vox_sip_framer *f);
