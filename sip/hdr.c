@@ -111,7 +111,10 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 			q = r + 1;
 			pa->value = vox_slice_make(v, (size_t)(q - v));
 		} else {
-			q = sip_span(q, end, SIP_C_TOKEN);
+			/* token, or a host: ':' lets an IPv6address through, as
+			 * via-received allows it without brackets (RFC 3261 25.1) */
+			while (q < end && (sip_is(*q, SIP_C_TOKEN) || *q == ':'))
+				q++;
 			if (q == v)
 				return vox_fail(diag, base, v, VOX_EMALFORMED,
 				                "expected a parameter value after '='");
