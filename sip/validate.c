@@ -222,6 +222,15 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 	return 0;
 }
 
+/* Broadcast or multicast: 255.255.255.255, 224.0.0.0/4, ff00::/8. */
+static int is_group_address(const struct vox_sip_host *h)
+{
+	if (h->kind == VOX_SIP_HOST_IPV4)
+		return (h->addr[0] & 0xf0) == 0xe0 || (h->addr[0] == 255 && h->addr[1] == 255 &&
+		                                       h->addr[2] == 255 && h->addr[3] == 255);
+	return h->kind == VOX_SIP_HOST_IPV6 && h->addr[0] == 0xff;
+}
+
 int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_opts *opts,
                      struct vox_sip_verdict *v)
 {
@@ -286,6 +295,17 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			return verdict(v, m, 0,
 			               vox_sip_find_next(m, vox_sip_find(m, VOX_SIP_H_VIA))->name.p,
 			               "More than one Via in a response", NULL, "RFC 3261 8.1.3.3");
+		/* 16.7 step 4: a proxy sends a response on to the next Via; never
+		 * to a broadcast or multicast address (RFC 4475 3.3.10). */
+		if (o->role == VOX_SIP_ROLE_PROXY && m->nvia > 1) {
+			const struct vox_sip_header *h =
+			    vox_sip_find_next(m, vox_sip_find(m, VOX_SIP_H_VIA));
+			struct vox_sip_via next;
+			if (!vox_sip_via_parse(&next, h->value, NULL) &&
+			    is_group_address(&next.host))
+				return verdict(v, m, 0, h->value.p, "Next Via is a group address",
+				               NULL, "RFC 4475 3.3.10");
+		}
 		return 0;
 	}
 
@@ -333,11 +353,11 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			    "the address-of-record of a REGISTER must be a SIP or SIPS URI");
 	}
 	if (o->role == VOX_SIP_ROLE_PROXY) {
-		/* 16.3 step 3 */
+		/* 16.3 step 3: a proxy answers 483 rather than forward (RFC
+		 * 4475 3.3.11; it may instead answer an OPTIONS itself) */
 		const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_MAX_FORWARDS);
 		uint8_t mf;
-		if (h && !vox_sip_max_forwards_parse(h->value, &mf, NULL) && mf == 0 &&
-		    m->method_id != VOX_SIP_OPTIONS)
+		if (h && !vox_sip_max_forwards_parse(h->value, &mf, NULL) && mf == 0)
 			return verdict(v, m, 483, h->value.p, "Too Many Hops", NULL, NULL);
 	}
 	if (m->method_id != VOX_SIP_ACK && m->method_id != VOX_SIP_CANCEL && check_require(m, o, v))
