@@ -8,9 +8,10 @@
  * succeed on every message, or the bench stops. Each parser is warmed up,
  * then timed over whole passes of the corpus with CLOCK_MONOTONIC; the
  * figure is the median of five repetitions, which run interleaved across
- * the parsers so that load from other processes falls on all of them. Heap allocations are counted
- * by interposing malloc and friends in this binary (forwarded to glibc's
- * __libc_* entry points) during one separate, untimed pass.
+ * the parsers so that load from other processes falls on all of them.
+ * Heap allocations are counted by interposing malloc and friends in this
+ * binary (forwarded to glibc's __libc_* entry points) during one separate,
+ * untimed pass.
  *
  * Rows:
  *  - memchr floor: memchr finds every line end of the header section and
