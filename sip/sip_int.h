@@ -2,6 +2,8 @@
 #ifndef VOX_SIP_INT_H
 #define VOX_SIP_INT_H
 
+#include <string.h>
+
 #include "core/core_int.h"
 #include "vox/sip.h"
 
@@ -26,10 +28,23 @@ static inline int sip_is(char c, unsigned cls)
 	return (sip_ctype[(unsigned char)c] & cls) != 0;
 }
 
+/* Case-insensitive comparison with a literal; inlined so that the
+ * literal's length is a constant and most mismatches cost one compare. */
+static inline int sip_case_eq_lit(struct vox_slice a, const char *lit)
+{
+	size_t n = strlen(lit);
+	if (a.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (vox_lower(a.p[i]) != vox_lower(lit[i]))
+			return 0;
+	return 1;
+}
+
 /* Header-name hash table (generated into sip/tables.c). */
 #define SIP_HNAME_SLOTS 256
 struct sip_hname {
-	const char *name;
+	char name[24]; /* lower case, zero-padded: read eight bytes at a time */
 	uint8_t len;
 	uint8_t id;
 };

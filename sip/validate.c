@@ -140,7 +140,7 @@ static int check_header(const struct vox_sip_header *h, struct vox_diag *d)
 static int tag_in(struct vox_slice t, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (vox_slice_case_eq_cstr(t, list[i]))
+		if (sip_case_eq_lit(t, list[i]))
 			return 1;
 	return 0;
 }
@@ -171,10 +171,9 @@ static int check_require(const struct vox_sip_msg *m, const struct vox_sip_valid
 /* Does a media-range of Accept (type/subtype, "*" allowed) cover t/s? */
 static int range_covers(const struct vox_sip_ctype *r, const char *t, const char *s)
 {
-	int any_t = vox_slice_case_eq_cstr(r->type, "*");
-	int any_s = vox_slice_case_eq_cstr(r->subtype, "*");
-	return (any_t || vox_slice_case_eq_cstr(r->type, t)) &&
-	       (any_s || vox_slice_case_eq_cstr(r->subtype, s));
+	int any_t = sip_case_eq_lit(r->type, "*");
+	int any_s = sip_case_eq_lit(r->subtype, "*");
+	return (any_t || sip_case_eq_lit(r->type, t)) && (any_s || sip_case_eq_lit(r->subtype, s));
 }
 
 static int check_content(const struct vox_sip_msg *m, const struct vox_sip_validate_opts *o,
@@ -192,8 +191,7 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 			if (!sl)
 				continue;
 			struct vox_slice at = vox_slice_make(a, (size_t)(sl - a));
-			ok = vox_slice_case_eq(ct.type, at) &&
-			     vox_slice_case_eq_cstr(ct.subtype, sl + 1);
+			ok = vox_slice_case_eq(ct.type, at) && sip_case_eq_lit(ct.subtype, sl + 1);
 		}
 		if (!ok)
 			return verdict(v, m, 415, h->value.p, "Unsupported Media Type", NULL, NULL),
@@ -201,8 +199,7 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 	}
 	for (h = vox_sip_find(m, VOX_SIP_H_CONTENT_ENCODING); h; h = vox_sip_find_next(m, h)) {
 		struct vox_slice t;
-		if (!vox_sip_token_parse(h->value, &t, NULL) &&
-		    !vox_slice_case_eq_cstr(t, "identity"))
+		if (!vox_sip_token_parse(h->value, &t, NULL) && !sip_case_eq_lit(t, "identity"))
 			return verdict(v, m, 415, h->value.p, "Unsupported Content-Encoding", NULL,
 			               NULL),
 			       1;
