@@ -164,8 +164,8 @@ static inline unsigned first_flag(uint64_t c)
  * checks that it really sits inside a quoted-string.
  * Returns 0, VOX_EINCOMPLETE (no line end yet) or VOX_EMALFORMED.
  */
-static int find_eol(const char *line, const char *end, const char **eol, const char **next,
-                    const char **bad)
+static inline int find_eol(const char *line, const char *end, const char **eol, const char **next,
+                           const char **bad)
 {
 	const char *p = line;
 	for (;;) {

@@ -103,9 +103,16 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 static inline int sip_param_dup(const struct vox_sip_params *ps)
 {
 	const struct vox_slice n = ps->p[ps->n - 1].name;
-	for (size_t i = 0; i + 1 < ps->n; i++)
-		if (vox_slice_case_eq(ps->p[i].name, n))
+	for (size_t i = 0; i + 1 < ps->n; i++) {
+		const struct vox_slice o = ps->p[i].name;
+		size_t k = 0;
+		if (o.len != n.len)
+			continue;
+		while (k < n.len && vox_lower(o.p[k]) == vox_lower(n.p[k]))
+			k++;
+		if (k == n.len)
 			return 1;
+	}
 	return 0;
 }
 

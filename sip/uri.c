@@ -178,10 +178,14 @@ static const char *scan_host(struct vox_sip_host *h, const char *p, const char *
 {
 	const char *q = p, *label = p, *top = p;
 	int letters = 0, dashes = 0;
+	unsigned octet = 0, noctet = 0, v4ok = 1; /* the IPv4 reading, on the way */
 	for (; q < end; q++) {
 		unsigned char c = (unsigned char)*q;
-		if (vox_is_digit(c))
+		if (vox_is_digit(c)) {
+			octet = octet * 10 + (unsigned)(c - '0');
+			v4ok &= octet <= 255 && q - label < 3;
 			continue;
+		}
 		if (vox_is_alpha(c)) {
 			letters = 1;
 			continue;
@@ -196,14 +200,20 @@ static const char *scan_host(struct vox_sip_host *h, const char *p, const char *
 			break;
 		if (q == label || q[-1] == '-')
 			return NULL;
+		if (noctet < 4)
+			h->addr[noctet] = (uint8_t)octet;
+		noctet++;
+		octet = 0;
 		top = label;
 		label = q + 1;
 	}
 	if (q == p || (size_t)(q - p) > 255)
 		return NULL;
 	if (!letters && !dashes) {
-		if (!parse_ipv4(p, q, h->addr))
+		/* IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT */
+		if (!v4ok || noctet != 3 || label == q)
 			return NULL;
+		h->addr[3] = (uint8_t)octet;
 		h->kind = VOX_SIP_HOST_IPV4;
 		return q;
 	}
