@@ -11,7 +11,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"sip", app_sip, "sip parse [--pretty] [--stream] [FILE|-]   dissect a SIP message"},
+    {"sip", app_sip, "sip parse [--pretty] [--stream] [--proxy] [FILE|-]   dissect a SIP message"},
 };
 
 static int usage(FILE *f)
