@@ -77,6 +77,11 @@
 #ifndef VOX_SIP_TXN_MSG
 #define VOX_SIP_TXN_MSG 1500
 #endif
+/* Bytes a dialog keeps for its Call-ID, From, To, remote target and route
+ * set (RFC 3261 12); a dialog that needs more is refused with VOX_ETOOLONG. */
+#ifndef VOX_SIP_DLG_STORE
+#define VOX_SIP_DLG_STORE 1024
+#endif
 /* Events a transaction layer queues before the caller drains them. */
 #ifndef VOX_SIP_TXL_QUEUE
 #define VOX_SIP_TXL_QUEUE 64
@@ -104,6 +109,9 @@
 #endif
 #if VOX_SIP_TXN_MSG < 512 || VOX_SIP_TXN_MSG > 65535
 #error "VOX_SIP_TXN_MSG must lie between 512 and 65535"
+#endif
+#if VOX_SIP_DLG_STORE < 256 || VOX_SIP_DLG_STORE > 65535
+#error "VOX_SIP_DLG_STORE must lie between 256 and 65535"
 #endif
 #if VOX_SIP_TXL_QUEUE < 4
 #error "VOX_SIP_TXL_QUEUE must be at least 4"

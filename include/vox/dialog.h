@@ -1,0 +1,109 @@
+/*
+ * vox/dialog.h: SIP dialogs (RFC 3261 12).
+ *
+ * A dialog is the peer-to-peer relationship an INVITE (or SUBSCRIBE, REFER)
+ * sets up: Call-ID, the two tags, the CSeq numbers, the remote target and
+ * the route set. vox copies what it keeps into the dialog's own bounded
+ * store (STYLE.md rule 18), so a dialog outlives the messages that made it.
+ * Pure data and functions: no I/O, no clock, no allocation.
+ */
+#ifndef VOX_DIALOG_H
+#define VOX_DIALOG_H
+
+#include "vox/sip.h"
+
+enum vox_sip_dialog_state {
+	VOX_DLG_NONE = 0,
+	VOX_DLG_EARLY,     /* from a 1xx with a To tag */
+	VOX_DLG_CONFIRMED, /* from a 2xx */
+	VOX_DLG_TERMINATED
+};
+
+/* A piece of the dialog's store. */
+struct vox_sip_dlg_str {
+	uint16_t off, len;
+};
+
+struct vox_sip_dialog {
+	uint8_t state;  /* enum vox_sip_dialog_state */
+	uint8_t secure; /* 12.1.1: TLS hop and a SIPS Request-URI */
+	uint8_t uac;    /* we sent the request that made it */
+	uint8_t remote_seq_set;
+	uint32_t local_seq;
+	uint32_t remote_seq;
+	struct vox_sip_dlg_str call_id;
+	struct vox_sip_dlg_str local_tag, remote_tag;
+	struct vox_sip_dlg_str local;  /* From (UAC) / To (UAS) value, with our tag */
+	struct vox_sip_dlg_str remote; /* the peer's header value, with its tag */
+	struct vox_sip_dlg_str target; /* remote target URI (Contact) */
+	struct vox_sip_dlg_str route;  /* route set: name-addrs separated by ", " */
+	uint16_t used;
+	char store[VOX_SIP_DLG_STORE];
+};
+
+/* A field of the dialog as a slice into its store. */
+static inline struct vox_slice vox_sip_dialog_str(const struct vox_sip_dialog *d,
+                                                  struct vox_sip_dlg_str s)
+{
+	struct vox_slice r = {d->store + s.off, s.len};
+	return r;
+}
+
+/*
+ * UAC side (12.1.2): a dialog from our request and a 1xx (with a To tag:
+ * early) or 2xx (confirmed) response. secure: the request went over TLS.
+ * Returns 0, VOX_EMALFORMED (missing To tag, Contact, ...), VOX_ETOOLONG.
+ */
+VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
+                                      const struct vox_sip_msg *resp, int secure);
+
+/*
+ * UAS side (12.1.1): a dialog from a received request and the To tag we
+ * put in our response (early for a 1xx, confirmed for a 2xx: call
+ * vox_sip_dialog_confirm when the 2xx goes out). secure: it came over TLS.
+ */
+VOX_MUST_CHECK int vox_sip_dialog_uas(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
+                                      struct vox_slice local_tag, int secure);
+
+/* Early to confirmed. For a UAC, resp (the 2xx) refreshes the remote target
+ * and the route set (13.2.2.4); a UAS passes NULL. */
+VOX_MUST_CHECK int vox_sip_dialog_confirm(struct vox_sip_dialog *d, const struct vox_sip_msg *resp);
+
+/* Does the message belong to this dialog? Call-ID and both tags (12.2):
+ * for a request To tag = ours and From tag = theirs; for a response the
+ * other way round. Returns 1 or 0. */
+int vox_sip_dialog_match(const struct vox_sip_dialog *d, const struct vox_sip_msg *m);
+
+/*
+ * A request inside the dialog arrived (12.2.2): checks the CSeq order
+ * (returns VOX_ERANGE for an out-of-order one: answer 500), records it,
+ * and takes a new remote target from the Contact of a target refresh
+ * (re-INVITE, UPDATE). Returns 0, VOX_ERANGE, VOX_EMALFORMED, VOX_ETOOLONG.
+ */
+VOX_MUST_CHECK int vox_sip_dialog_recv_request(struct vox_sip_dialog *d,
+                                               const struct vox_sip_msg *req);
+
+/* What an in-dialog request needs besides the dialog. */
+struct vox_sip_dialog_req {
+	struct vox_slice method;
+	struct vox_slice via;     /* our Via value, with a fresh branch */
+	struct vox_slice contact; /* our Contact value, or empty */
+	const struct vox_sip_hdr_out *extra;
+	size_t nextra;
+	struct vox_slice content_type;
+	struct vox_slice body;
+	uint32_t cseq; /* 0: the next local CSeq (an ACK or CANCEL passes the INVITE's) */
+};
+
+/*
+ * Builds a request inside the dialog (12.2.1.1): Request-URI and Route
+ * from the remote target and route set (loose or strict routing), From,
+ * To, Call-ID, CSeq. *next_hop is set to the URI the request goes to
+ * first (the first route, or the Request-URI) as a slice into out.
+ * Returns the length, VOX_ENOSPC, VOX_EINVAL or VOX_ESTATE.
+ */
+VOX_MUST_CHECK int vox_sip_dialog_request(struct vox_sip_dialog *d,
+                                          const struct vox_sip_dialog_req *r, char *out, size_t cap,
+                                          struct vox_slice *next_hop);
+
+#endif /* VOX_DIALOG_H */

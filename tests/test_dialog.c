@@ -1,0 +1,230 @@
+/* sip/dialog.c: dialogs of RFC 3261 12 from both sides, routing, CSeq. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "vox/dialog.h"
+
+static struct vox_sip_msg req, resp, out;
+static struct vox_sip_dialog dlg;
+static char buf[2048];
+
+static const char invite[] = "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+                             "Via: SIP/2.0/TLS client.atlanta.example.com;branch=z9hG4bK74bf9\r\n"
+                             "Max-Forwards: 70\r\n"
+                             "From: Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+                             "To: Bob <sip:bob@biloxi.example.com>\r\n"
+                             "Call-ID: 3848276298220188511@atlanta.example.com\r\n"
+                             "CSeq: 1 INVITE\r\n"
+                             "Record-Route: <sip:p1.example.com;lr>\r\n"
+                             "Contact: <sip:alice@client.atlanta.example.com;transport=tls>\r\n"
+                             "Content-Length: 0\r\n\r\n";
+
+/* The 200 as the UAC sees it: Record-Route lists the proxies from the
+ * callee's side first. */
+static const char ok200[] = "SIP/2.0 200 OK\r\n"
+                            "Via: SIP/2.0/TLS client.atlanta.example.com;branch=z9hG4bK74bf9\r\n"
+                            "Record-Route: <sip:p2.example.com;lr>, <sip:p1.example.com;lr>\r\n"
+                            "From: Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+                            "To: Bob <sip:bob@biloxi.example.com>;tag=8321234356\r\n"
+                            "Call-ID: 3848276298220188511@atlanta.example.com\r\n"
+                            "CSeq: 1 INVITE\r\n"
+                            "Contact: <sip:bob@client.biloxi.example.com;transport=tls>\r\n"
+                            "Content-Length: 0\r\n\r\n";
+
+static void parse(struct vox_sip_msg *m, const char *s)
+{
+	assert_int_equal(vox_sip_parse(m, s, strlen(s), 0, NULL), (int)strlen(s));
+}
+
+static int hdr_is(const struct vox_sip_msg *m, enum vox_sip_hdr id, const char *v)
+{
+	const struct vox_sip_header *h = vox_sip_find(m, id);
+	return h && vox_slice_eq(h->value, vox_slice_cstr(v));
+}
+
+static void test_uac(void **st)
+{
+	(void)st;
+	parse(&req, invite);
+	parse(&resp, ok200);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), 0);
+	assert_int_equal(dlg.state, VOX_DLG_CONFIRMED);
+	assert_false(dlg.secure); /* sip: not sips: */
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.local_tag), vox_slice_cstr("9fxced76sl")));
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.remote_tag), vox_slice_cstr("8321234356")));
+	/* 12.1.2: the route set is the Record-Route in reverse order */
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.route),
+	                 vox_slice_cstr("<sip:p1.example.com;lr>, <sip:p2.example.com;lr>")));
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
+	                 vox_slice_cstr("sip:bob@client.biloxi.example.com;transport=tls")));
+	assert_true(vox_sip_dialog_match(&dlg, &resp));
+
+	/* BYE: loose routing keeps the target in the Request-URI */
+	struct vox_sip_dialog_req r = {.method = vox_slice_cstr("BYE"),
+	                               .via = vox_slice_cstr("SIP/2.0/TLS h;branch=z9hG4bKbye")};
+	struct vox_slice hop;
+	int n = vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop);
+	assert_true(n > 0);
+	assert_int_equal(vox_sip_parse(&out, buf, (size_t)n, 0, NULL), n);
+	assert_true(vox_slice_eq(
+	    out.uri, vox_slice_cstr("sip:bob@client.biloxi.example.com;transport=tls")));
+	assert_true(hdr_is(&out, VOX_SIP_H_ROUTE, "<sip:p1.example.com;lr>"));
+	assert_int_equal(vox_sip_count(&out, VOX_SIP_H_ROUTE), 2);
+	assert_true(vox_slice_eq(hop, vox_slice_cstr("sip:p1.example.com;lr")));
+	assert_true(hdr_is(&out, VOX_SIP_H_CSEQ, "2 BYE"));
+	assert_true(
+	    hdr_is(&out, VOX_SIP_H_FROM, "Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl"));
+	assert_true(hdr_is(&out, VOX_SIP_H_TO, "Bob <sip:bob@biloxi.example.com>;tag=8321234356"));
+	assert_true(hdr_is(&out, VOX_SIP_H_CALL_ID, "3848276298220188511@atlanta.example.com"));
+	assert_int_equal(dlg.local_seq, 2);
+	/* the ACK for the 2xx reuses the INVITE's CSeq number */
+	r.method = vox_slice_cstr("ACK");
+	r.cseq = 1;
+	n = vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop);
+	assert_int_equal(vox_sip_parse(&out, buf, (size_t)n, 0, NULL), n);
+	assert_true(hdr_is(&out, VOX_SIP_H_CSEQ, "1 ACK"));
+	assert_int_equal(dlg.local_seq, 2);
+	/* a buffer that is too small changes nothing */
+	r.method = vox_slice_cstr("INFO");
+	r.cseq = 0;
+	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, 100, &hop), VOX_ENOSPC);
+	assert_int_equal(dlg.local_seq, 2);
+}
+
+static void test_uas_and_strict(void **st)
+{
+	(void)st;
+	/* the UAS sees the proxies' Record-Route in order */
+	static const char inv[] = "INVITE sips:bob@biloxi.example.com SIP/2.0\r\n"
+	                          "Via: SIP/2.0/TLS p2.example.com;branch=z9hG4bK2\r\n"
+	                          "Via: SIP/2.0/TLS client.atlanta.example.com;branch=z9hG4bK1\r\n"
+	                          "Record-Route: <sip:p2.example.com>\r\n"
+	                          "Record-Route: <sip:p1.example.com;lr>\r\n"
+	                          "From: <sips:alice@atlanta.example.com>;tag=a1\r\n"
+	                          "To: <sips:bob@biloxi.example.com>\r\n"
+	                          "Call-ID: c2@atlanta\r\n"
+	                          "CSeq: 10 INVITE\r\n"
+	                          "Contact: <sips:alice@client.atlanta.example.com>\r\n"
+	                          "Content-Length: 0\r\n\r\n";
+	parse(&req, inv);
+	assert_int_equal(vox_sip_dialog_uas(&dlg, &req, vox_slice_cstr("b7"), 1), 0);
+	assert_int_equal(dlg.state, VOX_DLG_EARLY);
+	assert_true(dlg.secure); /* TLS and a SIPS Request-URI */
+	assert_int_equal(dlg.remote_seq, 10);
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.local),
+	                         vox_slice_cstr("<sips:bob@biloxi.example.com>;tag=b7")));
+	assert_true(vox_sip_dialog_match(&dlg, &req) == 0); /* its To has no tag yet */
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, NULL), 0);
+	/* p2 is a strict router: it goes into the Request-URI, the remote
+	 * target goes last in Route (12.2.1.1) */
+	struct vox_sip_dialog_req r = {.method = vox_slice_cstr("BYE"),
+	                               .via = vox_slice_cstr("SIP/2.0/TLS b;branch=z9hG4bKx")};
+	struct vox_slice hop;
+	int n = vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop);
+	assert_true(n > 0);
+	assert_int_equal(vox_sip_parse(&out, buf, (size_t)n, 0, NULL), n);
+	assert_true(vox_slice_eq(out.uri, vox_slice_cstr("sip:p2.example.com")));
+	assert_true(vox_slice_eq(hop, vox_slice_cstr("sip:p2.example.com")));
+	const struct vox_sip_header *h = vox_sip_find(&out, VOX_SIP_H_ROUTE);
+	assert_true(vox_slice_eq(h->value, vox_slice_cstr("<sip:p1.example.com;lr>")));
+	h = vox_sip_find_next(&out, h);
+	assert_true(
+	    vox_slice_eq(h->value, vox_slice_cstr("<sips:alice@client.atlanta.example.com>")));
+	assert_true(hdr_is(&out, VOX_SIP_H_FROM, "<sips:bob@biloxi.example.com>;tag=b7"));
+	assert_true(hdr_is(&out, VOX_SIP_H_TO, "<sips:alice@atlanta.example.com>;tag=a1"));
+	assert_true(hdr_is(&out, VOX_SIP_H_CSEQ, "1 BYE"));
+}
+
+static void test_cseq_and_refresh(void **st)
+{
+	(void)st;
+	parse(&req, invite);
+	parse(&resp, ok200);
+	assert_int_equal(vox_sip_dialog_uas(&dlg, &req, vox_slice_cstr("t9"), 0), 0);
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, NULL), 0);
+	char m[1024];
+	/* a re-INVITE with a new Contact refreshes the target, many times over */
+	for (int i = 2; i < 200; i++) {
+		snprintf(m, sizeof m,
+		         "INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK%d\r\n"
+		         "From: <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+		         "To: <sip:bob@biloxi.example.com>;tag=t9\r\n"
+		         "Call-ID: 3848276298220188511@atlanta.example.com\r\nCSeq: %d INVITE\r\n"
+		         "Contact: <sip:alice@host%d.example.com>\r\nContent-Length: 0\r\n\r\n",
+		         i, i, i);
+		parse(&req, m);
+		assert_true(vox_sip_dialog_match(&dlg, &req));
+		assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	}
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
+	                         vox_slice_cstr("sip:alice@host199.example.com")));
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.local_tag), vox_slice_cstr("t9")));
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.remote_tag), vox_slice_cstr("9fxced76sl")));
+	/* 12.2.2: an old CSeq is refused (the UAS answers 500); ACK is exempt */
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), VOX_ERANGE);
+	memcpy(strstr(m, "INVITE sip"), "ACK    ", 7);
+	char *cs = strstr(m, "199 INVITE");
+	memcpy(cs, "199 ACK   ", 10);
+	/* the ACK above is not well formed SIP (spaces) but its CSeq check is
+	 * what matters: parse a clean one instead */
+	snprintf(m, sizeof m,
+	         "ACK sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n"
+	         "From: <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+	         "To: <sip:bob@biloxi.example.com>;tag=t9\r\n"
+	         "Call-ID: 3848276298220188511@atlanta.example.com\r\nCSeq: 199 ACK\r\n"
+	         "Content-Length: 0\r\n\r\n");
+	parse(&req, m);
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	/* another Call-ID or tag is another dialog */
+	parse(&req, invite);
+	assert_false(vox_sip_dialog_match(&dlg, &req));
+}
+
+static void test_limits(void **st)
+{
+	(void)st;
+	/* a route set larger than the store is refused, not cut */
+	static char big[VOX_SIP_MAX_MSG];
+	struct vox_writer w;
+	vox_writer_init(&w, big, sizeof big);
+	vox_writer_puts(&w, "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n");
+	for (int i = 0; i < VOX_SIP_DLG_STORE / 40 + 2; i++)
+		vox_writer_puts(&w,
+		                "Record-Route: <sip:proxy-with-a-long-name.example.com;lr>\r\n");
+	vox_writer_puts(&w, "From: <sip:a@b.c>;tag=1\r\nTo: <sip:d@e.f>;tag=2\r\nCall-ID: x\r\n"
+	                    "CSeq: 1 INVITE\r\nContact: <sip:d@e.f>\r\nContent-Length: 0\r\n\r\n");
+	vox_writer_putc(&w, 0);
+	parse(&resp, big);
+	parse(&req, invite);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 0), VOX_ETOOLONG);
+	/* a 2xx without a To tag makes no dialog */
+	static const char notag[] = "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+	                            "From: <sip:a@b.c>;tag=1\r\nTo: <sip:d@e.f>\r\nCall-ID: x\r\n"
+	                            "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	parse(&resp, notag);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 0), VOX_EMALFORMED);
+	struct vox_sip_dialog_req r = {.method = vox_slice_cstr("BYE"), .via = vox_slice_cstr("v")};
+	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, NULL), VOX_ESTATE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_uac),
+	    cmocka_unit_test(test_uas_and_strict),
+	    cmocka_unit_test(test_cseq_and_refresh),
+	    cmocka_unit_test(test_limits),
+	};
+	return cmocka_run_group_tests_name("dialog", tests, NULL, NULL);
+}
