@@ -200,7 +200,9 @@ struct vox_digest_client {
 	int stale;           /* the last challenge said stale=TRUE: the nonce was
 	                        refused as expired, not the credentials, so retry
 	                        once with the same credentials without asking the
-	                        user (RFC 7616 3.3). The caller decides. */
+	                        user (RFC 7616 3.3). The caller decides. Without
+	                        stale, a challenge in answer to credentials means
+	                        they were refused: ask the user, do not loop. */
 	int new_nonce;       /* the last challenge brought a different nonce
 	                        (nc restarted at 1) */
 	int prefer_auth_int; /* caller's choice: use auth-int when offered */
