@@ -49,11 +49,12 @@
 /* Header entries per message. A comma-separated list header counts one entry
  * per value (RFC 3261 7.3.1). */
 #ifndef VOX_SIP_MAX_HEADERS
-#define VOX_SIP_MAX_HEADERS 64
+#define VOX_SIP_MAX_HEADERS 128
 #endif
-/* Via entries per message (a proxy chain longer than this is refused). */
+/* Via entries per message (a proxy chain longer than this is refused).
+ * 70 matches the Max-Forwards a UAC starts with (RFC 3261 8.1.1.6). */
 #ifndef VOX_SIP_MAX_VIA
-#define VOX_SIP_MAX_VIA 16
+#define VOX_SIP_MAX_VIA 70
 #endif
 /* Parameters kept per URI, Via or name-addr; more gives VOX_ELIMIT. */
 #ifndef VOX_SIP_MAX_PARAMS

@@ -1,0 +1,38 @@
+/* vox: the command-line program. Each module adds one sub-command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+    {"sip", app_sip, "sip parse [--pretty] [--stream] [FILE|-]   dissect a SIP message"},
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: vox COMMAND ...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  vox %s\n", commands[i].help);
+	return APP_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return APP_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "vox: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}
