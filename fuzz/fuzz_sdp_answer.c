@@ -29,6 +29,9 @@ static void local(struct vox_sdp_local *l, enum vox_sdp_policy p)
 	l->policy = p;
 	for (int s = VOX_SRTP_NONE + 1; s < VOX_SRTP_SUITE_COUNT; s++)
 		l->suites[l->n_suites++] = (enum vox_srtp_suite)s;
+	if (p == VOX_SDP_POLICY_OPTIONAL)
+		l->zrtp_hash = vox_slice_cstr(
+		    "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -19,12 +19,11 @@ static int fail(const struct ccur *x, const char *at, int err, const char *what)
 	return vox_fail(x->diag, x->base, at, err, what);
 }
 
-/* Up to the first byte that is in stop (or the end). */
-static struct vox_slice until(const char *p, const char *end, const char *stop)
+/* Up to the first byte equal to stop (or the end). */
+static struct vox_slice until(const char *p, const char *end, char stop)
 {
 	const char *q = p;
-	size_t n = strlen(stop);
-	while (q < end && !memchr(stop, *q, n))
+	while (q < end && *q != stop)
 		q++;
 	return vox_slice_make(p, (size_t)(q - p));
 }
@@ -54,7 +53,7 @@ static int mki_value(struct vox_slice val, size_t len, uint8_t *out)
  * number of any size that must fit into mki-length bytes. */
 static int parse_mki(const struct ccur *x, struct vox_slice s, struct vox_sdp_key_param *k)
 {
-	struct vox_slice val = until(s.p, s.p + s.len, ":");
+	struct vox_slice val = until(s.p, s.p + s.len, ':');
 	if (val.len == s.len)
 		return fail(x, s.p, VOX_EMALFORMED, "expected MKI value ':' length");
 	struct vox_slice len = vox_slice_make(val.p + val.len + 1, s.len - val.len - 1);
@@ -119,8 +118,8 @@ static int parse_key_params(const struct ccur *x, struct vox_slice s, enum vox_s
 	const char *p = s.p, *end = s.p + s.len;
 	uint8_t count = 0;
 	for (;;) {
-		struct vox_slice kp = until(p, end, ";");
-		struct vox_slice method = until(kp.p, kp.p + kp.len, ":");
+		struct vox_slice kp = until(p, end, ';');
+		struct vox_slice method = until(kp.p, kp.p + kp.len, ':');
 		if (method.len == 0 || method.len == kp.len)
 			return fail(x, kp.p, VOX_EMALFORMED, "expected key-method ':' key-info");
 		for (size_t i = 0; i < method.len; i++)
@@ -141,7 +140,7 @@ static int parse_key_params(const struct ccur *x, struct vox_slice s, enum vox_s
 			k->key_salt = vox_slice_make(ip, (size_t)(iend - ip));
 			*unusable = "key method other than inline (RFC 4568 6.1)";
 		} else {
-			k->key_salt = until(ip, iend, "|");
+			k->key_salt = until(ip, iend, '|');
 			uint8_t raw[KEY_SALT_MAX];
 			int got = vox_base64_decode(k->key_salt, raw, sizeof raw);
 			vox_wipe(raw, sizeof raw);
@@ -158,7 +157,7 @@ static int parse_key_params(const struct ccur *x, struct vox_slice s, enum vox_s
 			const char *q = k->key_salt.p + k->key_salt.len;
 			int have_lt = 0, have_mki = 0;
 			while (q < iend) { /* q points at '|' */
-				struct vox_slice seg = until(q + 1, iend, "|");
+				struct vox_slice seg = until(q + 1, iend, '|');
 				if (have_mki)
 					return fail(x, seg.p, VOX_EMALFORMED,
 					            "nothing may follow the MKI");
@@ -302,7 +301,7 @@ int vox_sdp_crypto_parse_at(const char *base, struct vox_slice v, struct vox_sdp
 		while (q < end && sdp_is_nonws((unsigned char)*q))
 			q++;
 		struct vox_slice sp = vox_slice_make(p, (size_t)(q - p));
-		struct vox_slice name = until(sp.p, sp.p + sp.len, "=");
+		struct vox_slice name = until(sp.p, sp.p + sp.len, '=');
 		struct vox_slice val = vox_slice_make(name.p + name.len + (name.len < sp.len),
 		                                      sp.len - name.len - (name.len < sp.len));
 		int has_eq = name.len < sp.len;

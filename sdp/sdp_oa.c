@@ -233,6 +233,13 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		s->remote_rtcp_port = m->port < 65535 ? (uint16_t)(m->port + 1) : 0;
 	}
 	s->remote_ptime = m->ptime_us / 1000;
+	/* RFC 6189 8.1: media level, or session level for every stream. */
+	const struct vox_sdp_attr *z = vox_sdp_attr_find(r, mi, "zrtp-hash");
+	if (!z)
+		z = vox_sdp_attr_find(r, -1, "zrtp-hash");
+	if (z && vox_hex_decode(z->u.zrtp_hash.hash, s->remote_zrtp_hash,
+	                        sizeof s->remote_zrtp_hash) == 32)
+		s->has_remote_zrtp_hash = 1;
 	return 0;
 }
 
@@ -273,6 +280,12 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 	for (size_t i = 0; i < l->username.len; i++)
 		if (!sdp_is_nonws((unsigned char)l->username.p[i]))
 			return set_fail(why, VOX_EINVAL, 500, "bad o= username", -1);
+	if (l->zrtp_hash.len && l->zrtp_hash.len != 64)
+		return set_fail(why, VOX_EINVAL, 500, "a=zrtp-hash needs 64 hex digits", -1);
+	for (size_t i = 0; i < l->zrtp_hash.len; i++)
+		if (vox_hexval((unsigned char)l->zrtp_hash.p[i]) < 0)
+			return set_fail(why, VOX_EINVAL, 500, "a=zrtp-hash needs 64 hex digits",
+			                -1);
 	if (l->dir > VOX_SDP_SENDRECV || l->policy > VOX_SDP_POLICY_MANDATORY)
 		return set_fail(why, VOX_EINVAL, 500, "bad direction or policy", -1);
 	return 0;
@@ -378,6 +391,11 @@ static void put_audio(struct vox_writer *w, const struct vox_sdp_local *l,
 		vox_writer_puts(w, "a=rtcp-mux\r\n");
 	for (unsigned i = 0; i < a->n_crypto; i++)
 		put_crypto(w, a->tags[i], &a->keys[i]);
+	if (l->zrtp_hash.len) {
+		vox_writer_puts(w, "a=zrtp-hash:1.10 ");
+		vox_writer_put_slice(w, l->zrtp_hash);
+		vox_writer_puts(w, "\r\n");
+	}
 	vox_writer_puts(w, "a=");
 	vox_writer_puts(w, vox_sdp_dir_name(a->dir));
 	vox_writer_puts(w, "\r\n");

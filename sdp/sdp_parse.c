@@ -455,7 +455,8 @@ static int parse_typed(struct pctx *x, struct vox_sdp_attr *a, int media)
 	};
 	size_t k = 0;
 	for (; k < sizeof known / sizeof known[0]; k++)
-		if (vox_slice_eq(a->name, vox_slice_cstr(known[k].name)))
+		if (a->name.p[0] == known[k].name[0] &&
+		    vox_slice_eq(a->name, vox_slice_cstr(known[k].name)))
 			break;
 	if (k == sizeof known / sizeof known[0])
 		return 0; /* RFC 8866 5.13: unknown attributes are kept, not interpreted */
@@ -670,18 +671,36 @@ static int parse_attr(struct pctx *x, struct vox_slice v, int media)
  * a rank: each t= may be followed by r= lines, then another t=. */
 static int session_rank(char t)
 {
-	static const char order[] = "vosiuepcbtzka";
-	if (t == 'r')
-		return 9;
-	const char *p = t ? strchr(order, t) : NULL;
-	return p ? (int)(p - order) : -1;
+	switch (t) {
+	case 'v': return 0;
+	case 'o': return 1;
+	case 's': return 2;
+	case 'i': return 3;
+	case 'u': return 4;
+	case 'e': return 5;
+	case 'p': return 6;
+	case 'c': return 7;
+	case 'b': return 8;
+	case 't':
+	case 'r': return 9;
+	case 'z': return 10;
+	case 'k': return 11;
+	case 'a': return 12;
+	}
+	return -1;
 }
 
 static int media_rank(char t)
 {
-	static const char order[] = "micbka";
-	const char *p = t ? strchr(order, t) : NULL;
-	return p ? (int)(p - order) : -1;
+	switch (t) {
+	case 'm': return 0;
+	case 'i': return 1;
+	case 'c': return 2;
+	case 'b': return 3;
+	case 'k': return 4;
+	case 'a': return 5;
+	}
+	return -1;
 }
 
 static int repeatable(char t)
@@ -833,11 +852,25 @@ static int parse_lines(struct pctx *x, const char *buf, size_t len)
 	int media = 0; /* inside an m= section */
 	int seen_t = 0;
 	while (cur < end) {
-		const char *nl = memchr(cur, '\n', (size_t)(end - cur));
-		const char *eol = nl ? nl : end;
-		const char *next = nl ? nl + 1 : end;
-		if (eol > cur && eol[-1] == '\r')
-			eol--;
+		/* One pass finds the end of the line and refuses NUL and a CR that
+		 * does not end it (RFC 8866 5: text excludes NUL, CR and LF). */
+		const char *eol = cur;
+		while (eol < end && ((unsigned char)*eol > '\r' ||
+		                     (*eol != '\n' && *eol != '\r' && *eol != '\0')))
+			eol++;
+		const char *next = end;
+		if (eol < end) {
+			size_t rest = (size_t)(end - eol);
+			if (*eol == '\n')
+				next = eol + 1;
+			else if (*eol == '\r' && rest >= 2 && eol[1] == '\n')
+				next = eol + 2;
+			else if (*eol == '\r' && rest == 1)
+				next = end; /* a final CR without its LF */
+			else
+				return fail(x, eol, VOX_EMALFORMED,
+				            "NUL or CR inside a line (RFC 8866 5)");
+		}
 		x->line++;
 		if (eol == cur) {
 			/* Empty lines: tolerated only at the very end. */
@@ -847,10 +880,6 @@ static int parse_lines(struct pctx *x, const char *buf, size_t len)
 					            "empty line inside the description");
 			break;
 		}
-		for (const char *p = cur; p < eol; p++)
-			if (*p == '\0' || *p == '\r')
-				return fail(x, p, VOX_EMALFORMED,
-				            "NUL or CR inside a line (RFC 8866 5)");
 		if (eol - cur < 2 || cur[1] != '=')
 			return fail(x, eol - cur < 2 ? eol : cur + 1, VOX_EMALFORMED,
 			            "expected <type>=<value> with no space around '='");

@@ -936,6 +936,8 @@ static void test_offer_answer_roundtrip(void **st)
 		local_all_suites(&la, "192.0.2.1", 10000, pols[i]);
 		local_all_suites(&lb, "2001:db8::2", 20000, pols[i]);
 		lb.ip6 = 1;
+		lb.zrtp_hash = vox_slice_cstr(
+		    "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df");
 		lb.codecs[0] = VOX_SDP_CODEC_PCMA; /* B prefers PCMA, A's order wins */
 		lb.codecs[1] = VOX_SDP_CODEC_PCMU;
 		char offer[VOX_SDP_MAX_BUILD], answer[VOX_SDP_MAX_BUILD];
@@ -969,6 +971,10 @@ static void test_offer_answer_roundtrip(void **st)
 		assert_string_equal(sa.remote_addr, "2001:db8::2");
 		assert_string_equal(sb.remote_addr, "192.0.2.1");
 		assert_int_equal(sa.prot, sb.prot);
+		assert_true(sa.has_remote_zrtp_hash);
+		assert_int_equal(sa.remote_zrtp_hash[0], 0xfe);
+		assert_int_equal(sa.remote_zrtp_hash[31], 0xdf);
+		assert_false(sb.has_remote_zrtp_hash);
 		if (pols[i] == VOX_SDP_POLICY_OFF) {
 			assert_int_equal(sa.prot, VOX_SDP_PROT_NONE);
 		} else {
@@ -1068,6 +1074,9 @@ static void test_recv_answer_errors(void **st)
 	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &br, offer, sizeof offer, &why), VOX_ERNG);
 	/* Bad local settings never reach the wire. */
 	l.addr = vox_slice_cstr("1.2.3.4\r\na=evil");
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why), VOX_EINVAL);
+	l.addr = vox_slice_cstr("192.0.2.1");
+	l.zrtp_hash = vox_slice_cstr("abcd\r\na=x");
 	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why), VOX_EINVAL);
 	vox_sdp_oa_free(&oa);
 }

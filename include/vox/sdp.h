@@ -332,6 +332,10 @@ struct vox_sdp_local {
 	 * (DESIGN.md: SDES keys never travel in clear). */
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
+	/* 64 hex digits for a=zrtp-hash:1.10 (RFC 6189 8.1), the hash of our
+	 * ZRTP Hello, written into offers and accepted answers; empty for none.
+	 * zrtp/ (a later issue) fills it; the policy still counts only SDES. */
+	struct vox_slice zrtp_hash;
 };
 
 /* Fills *local with vox's defaults: PCMU, PCMA, telephone-event/8000 on
@@ -375,7 +379,9 @@ struct vox_sdp_session {
 	struct vox_srtp_key tx; /* protects what we send */
 	uint8_t n_rx;           /* the peer's keys: several only with an MKI each */
 	struct vox_srtp_key rx[VOX_SDP_MAX_KEYS];
-	uint32_t rx_window; /* the peer's WSH hint (RFC 4568 6.3.7), 0 when absent */
+	uint32_t rx_window;           /* the peer's WSH hint (RFC 4568 6.3.7), 0 when absent */
+	int has_remote_zrtp_hash;     /* the peer sent a=zrtp-hash (RFC 6189 8.1) */
+	uint8_t remote_zrtp_hash[32]; /* its SHA-256, for zrtp/ to check the Hello against */
 };
 
 /* Why an offer/answer call failed, for the UA and for a person. */
