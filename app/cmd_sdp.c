@@ -19,7 +19,8 @@ static void print_conn(struct json *j, const struct vox_sdp_conn *c)
 	json_str(j, "nettype", c->nettype);
 	json_str(j, "addrtype", c->addrtype);
 	json_str(j, "address", c->addr);
-	if (c->ttl || c->addr.len != c->full.len)
+	/* RFC 8866 5.7: only IPv4 multicast carries a TTL suffix. */
+	if (vox_slice_eq(c->addrtype, vox_slice_cstr("IP4")) && c->addr.len != c->full.len)
 		json_uint(j, "ttl", c->ttl);
 	if (c->num)
 		json_uint(j, "addresses", c->num);
