@@ -272,12 +272,16 @@ static void print_message(struct json *j, const struct vox_sip_msg *m)
 /* Supported by the command-line UAS: no extensions yet, SDP bodies. */
 static const char *const accept_types[] = {"application/sdp", "multipart/mixed"};
 
+static enum vox_sip_role role = VOX_SIP_ROLE_UAS;
+
 static int judge(struct json *j, const struct vox_sip_msg *m, const char *name)
 {
 	struct vox_sip_validate_opts o = {0};
-	o.role = VOX_SIP_ROLE_UAS;
-	o.accept = accept_types;
-	o.naccept = 2;
+	o.role = role;
+	if (role == VOX_SIP_ROLE_UAS) {
+		o.accept = accept_types;
+		o.naccept = 2;
+	}
 	struct vox_sip_verdict v;
 	if (vox_sip_validate(m, &o, &v) != 0)
 		return APP_REJECT;
@@ -409,9 +413,10 @@ static int parse_stream(const char *buf, size_t len, int pretty, const char *nam
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vox sip parse [--pretty] [--stream] [FILE|-]\n"
-	                "  Prints the message as JSON; exit 0 if a UAS would accept it,\n"
-	                "  1 if it would reject or drop it, 2 on a usage error.\n");
+	fprintf(stderr, "usage: vox sip parse [--pretty] [--stream] [--proxy] [FILE|-]\n"
+	                "  Prints the message as JSON; exit 0 if a UAS (with --proxy, a\n"
+	                "  proxy) would accept it, 1 if it would reject or drop it, 2 on a\n"
+	                "  usage error. --stream frames a TCP byte stream first.\n");
 	return APP_USAGE;
 }
 
@@ -426,6 +431,8 @@ int app_sip(int argc, char **argv)
 			pretty = 1;
 		else if (strcmp(argv[i], "--stream") == 0)
 			stream = 1;
+		else if (strcmp(argv[i], "--proxy") == 0)
+			role = VOX_SIP_ROLE_PROXY;
 		else if (argv[i][0] == '-' && argv[i][1] != 0)
 			return usage();
 		else if (path)

@@ -108,7 +108,7 @@ static void member(struct json *j, const char *key)
 {
 	if (j->count[j->depth]++)
 		fputc(',', j->f);
-	if (j->inline_depth && j->count[j->depth] > 1)
+	if (j->pretty && j->inline_depth && j->count[j->depth] > 1)
 		fputc(' ', j->f);
 	newline(j);
 	if (key) {

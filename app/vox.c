@@ -11,8 +11,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"sip", app_sip, "sip parse [--pretty] [--stream] [FILE|-]   dissect a SIP message"},
-    {"sdp", app_sdp, "sdp parse|offer|answer ...                 dissect SDP, offer/answer"},
+    {"sip", app_sip, "sip parse [--pretty] [--stream] [--proxy] [FILE|-]   dissect a SIP message"},
+    {"sdp", app_sdp,
+     "sdp parse|offer|answer ...                           dissect SDP, offer/answer"},
 };
 
 static int usage(FILE *f)

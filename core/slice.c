@@ -34,12 +34,13 @@ int vox_slice_u64(struct vox_slice s, uint64_t max, uint64_t *out)
 	uint64_t v = 0;
 	if (s.len == 0)
 		return VOX_EMALFORMED;
+	const uint64_t q = max / 10, r = max % 10;
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (!vox_is_digit(c))
 			return VOX_EMALFORMED;
 		unsigned d = (unsigned)(c - '0');
-		if (v > (max - d) / 10)
+		if (v > q || (v == q && d > r))
 			return VOX_ERANGE;
 		v = v * 10 + d;
 	}

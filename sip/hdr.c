@@ -58,7 +58,7 @@ int vox_sip_unquote(struct vox_slice in, char *out, size_t cap)
 const struct vox_sip_param *vox_sip_param_find(const struct vox_sip_params *ps, const char *name)
 {
 	for (size_t i = 0; i < ps->n; i++)
-		if (vox_slice_case_eq_cstr(ps->p[i].name, name))
+		if (sip_case_eq_lit(ps->p[i].name, name))
 			return &ps->p[i];
 	return NULL;
 }
@@ -140,7 +140,11 @@ int vox_sip_addr_parse(struct vox_sip_addr *a, struct vox_slice value, struct vo
 {
 	const char *base = value.p, *p = value.p, *end = value.p + value.len;
 	const char *uri_start, *uri_end;
-	memset(a, 0, sizeof *a);
+	a->display = vox_slice_make(NULL, 0);
+	a->display_quoted = 0;
+	a->bracketed = 0;
+	a->params.n = 0;
+	a->tag = vox_slice_make(NULL, 0);
 	p = sip_skip_lws(p, end);
 	if (p == end)
 		return vox_fail(diag, base, p, VOX_EMALFORMED, "empty address");
@@ -293,7 +297,11 @@ static int is_ip_address(struct vox_slice v)
 int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value, struct vox_diag *diag)
 {
 	const char *base = value.p, *p = value.p, *end = value.p + value.len;
-	memset(v, 0, sizeof *v);
+	v->branch = v->received = v->maddr = vox_slice_make(NULL, 0);
+	v->has_rport = v->rport_has_value = v->has_ttl = 0;
+	v->rport = 0;
+	v->ttl = 0;
+	v->params.n = 0;
 	p = sip_skip_lws(p, end);
 	const char *t = p;
 	p = sip_span(p, end, SIP_C_TOKEN);
@@ -327,17 +335,17 @@ int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value, struct vox_
 	for (size_t i = 0; i < v->params.n; i++) {
 		const struct vox_sip_param *pa = &v->params.p[i];
 		struct vox_slice n = pa->name, val = pa->value;
-		if (vox_slice_case_eq_cstr(n, "branch")) {
+		if (sip_case_eq_lit(n, "branch")) {
 			if (!val.p || pa->quoted)
 				return vox_fail(diag, base, n.p, VOX_EMALFORMED,
 				                "branch needs a token value");
 			v->branch = val;
-		} else if (vox_slice_case_eq_cstr(n, "received")) {
+		} else if (sip_case_eq_lit(n, "received")) {
 			if (!val.p || pa->quoted || !is_ip_address(val))
 				return vox_fail(diag, base, n.p, VOX_EMALFORMED,
 				                "received must be an IP address");
 			v->received = val;
-		} else if (vox_slice_case_eq_cstr(n, "maddr")) {
+		} else if (sip_case_eq_lit(n, "maddr")) {
 			struct vox_sip_host h;
 			if (!val.p || pa->quoted ||
 			    sip_hostport(&h, val.p, val.p + val.len, &err) != val.p + val.len ||
@@ -345,14 +353,14 @@ int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value, struct vox_
 				return vox_fail(diag, base, n.p, VOX_EMALFORMED,
 				                "maddr must be a host");
 			v->maddr = val;
-		} else if (vox_slice_case_eq_cstr(n, "ttl")) {
+		} else if (sip_case_eq_lit(n, "ttl")) {
 			uint64_t x;
 			rc = val.p && !pa->quoted ? vox_slice_u64(val, 255, &x) : VOX_EMALFORMED;
 			if (rc)
 				return vox_fail(diag, base, n.p, rc, "ttl must be 0..255");
 			v->has_ttl = 1;
 			v->ttl = (uint8_t)x;
-		} else if (vox_slice_case_eq_cstr(n, "rport")) {
+		} else if (sip_case_eq_lit(n, "rport")) {
 			/* RFC 3581: "rport" alone in a request, "rport=port" once filled */
 			v->has_rport = 1;
 			if (val.p) {
@@ -618,7 +626,7 @@ int vox_sip_auth_parse(struct vox_sip_auth *a, struct vox_slice value, struct vo
 	};
 	for (size_t i = 0; i < a->params.n; i++)
 		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-			if (vox_slice_case_eq_cstr(a->params.p[i].name, known[k].name)) {
+			if (sip_case_eq_lit(a->params.p[i].name, known[k].name)) {
 				struct vox_slice *dst =
 				    (struct vox_slice *)(void *)((char *)a + known[k].off);
 				if (dst->p)

@@ -7,6 +7,9 @@
  * is looked at eight bytes at a time.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sip/sip_int.h"
 
@@ -50,25 +53,75 @@ const char *vox_sip_method_name(enum vox_sip_method m)
 
 static unsigned hname_hash(const char *n, size_t len)
 {
-	unsigned char a = (unsigned char)vox_lower(n[0]);
-	unsigned char z = (unsigned char)vox_lower(n[len - 1]);
-	unsigned char mid = (unsigned char)vox_lower(n[len / 2]);
+	unsigned char a = (unsigned char)(n[0] | 0x20);
+	unsigned char z = (unsigned char)(n[len - 1] | 0x20);
+	unsigned char mid = (unsigned char)(n[len / 2] | 0x20);
 	return (unsigned)(len * 7 + a * 31u + z * 3u + mid) & (SIP_HNAME_SLOTS - 1);
+}
+
+/* Up to eight bytes, zero-padded: both sides of a comparison load the same
+ * way, so the byte order does not matter. */
+static inline uint64_t load_upto8(const char *p, size_t n)
+{
+	uint64_t x = 0;
+	memcpy(&x, p, n);
+	return x;
+}
+
+/* The first n (< 8) bytes of a word loaded from memory. */
+static inline uint64_t first_bytes(uint64_t x, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return x & ~(~0ULL >> (8 * n));
+#else
+	return x & ((1ULL << (8 * n)) - 1);
+#endif
+}
+
+/* Header name lookup for a name made of token characters only (the
+ * parser's case), with `end` the end of the buffer it lies in. OR 0x20
+ * folds an ASCII letter to lower case and leaves every other token
+ * character as it is, so eight bytes compare at once against the
+ * lower-case, zero-padded table name. */
+static enum vox_sip_hdr hdr_id_token(const char *n, size_t len, const char *end)
+{
+	static const uint64_t fold = 0x2020202020202020ULL;
+	if (len == 0 || len > sizeof sip_hname_slots[0].name)
+		return VOX_SIP_H_OTHER;
+	unsigned i = hname_hash(n, len);
+	for (;;) {
+		const struct sip_hname *s = &sip_hname_slots[i];
+		if (!s->len)
+			return VOX_SIP_H_OTHER;
+		if (s->len == len) {
+			size_t k = 0;
+			for (; k < len; k += 8) {
+				size_t c = len - k;
+				uint64_t a, b;
+				if ((size_t)(end - n) - k >= 8) {
+					memcpy(&a, n + k, 8);
+					if (c < 8)
+						a = first_bytes(a, c);
+				} else {
+					a = load_upto8(n + k, c < 8 ? c : 8);
+				}
+				memcpy(&b, s->name + k, 8);
+				if ((a | fold) != (b | fold))
+					break;
+			}
+			if (k >= len)
+				return (enum vox_sip_hdr)s->id;
+		}
+		i = (i + 1) & (SIP_HNAME_SLOTS - 1);
+	}
 }
 
 enum vox_sip_hdr vox_sip_hdr_id(struct vox_slice name)
 {
-	if (name.len == 0 || name.len > 32)
+	/* Anything but a token is no header name vox knows. */
+	if (sip_span(name.p, name.p + name.len, SIP_C_TOKEN) != name.p + name.len)
 		return VOX_SIP_H_OTHER;
-	unsigned i = hname_hash(name.p, name.len);
-	for (;;) {
-		const struct sip_hname *s = &sip_hname_slots[i];
-		if (!s->name)
-			return VOX_SIP_H_OTHER;
-		if (s->len == name.len && vox_slice_case_eq_cstr(name, s->name))
-			return (enum vox_sip_hdr)s->id;
-		i = (i + 1) & (SIP_HNAME_SLOTS - 1);
-	}
+	return hdr_id_token(name.p, name.len, name.p + name.len);
 }
 
 const char *vox_sip_hdr_name(enum vox_sip_hdr id)
@@ -90,6 +143,19 @@ static inline uint64_t has_ctl(uint64_t x)
 	return ((x - ONES * 0x20) & ~x & HIGH) | ((del - ONES) & ~del & HIGH);
 }
 
+/* Index of the first flagged byte of a has_ctl() result: the lowest flag
+ * is exact (false flags only appear above a true one). Without a way to
+ * count trailing zeros, 0 is always safe: the byte loop finds it. */
+static inline unsigned first_flag(uint64_t c)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(c) >> 3;
+#else
+	(void)c;
+	return 0;
+#endif
+}
+
 /*
  * Finds the end of the line that starts at line. On success *eol is the
  * first byte of the line end (CR or LF) and *next the first byte after it.
@@ -98,16 +164,34 @@ static inline uint64_t has_ctl(uint64_t x)
  * checks that it really sits inside a quoted-string.
  * Returns 0, VOX_EINCOMPLETE (no line end yet) or VOX_EMALFORMED.
  */
-static int find_eol(const char *line, const char *end, const char **eol, const char **next,
-                    const char **bad)
+static inline int find_eol(const char *line, const char *end, const char **eol, const char **next,
+                           const char **bad)
 {
 	const char *p = line;
 	for (;;) {
+#ifdef __SSE2__
+		/* Sixteen bytes at a time: x <= 0x1f is min(x, 0x1f) == x. */
+		const __m128i lim = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+		while ((size_t)(end - p) >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x),
+			                           _mm_cmpeq_epi8(x, del));
+			unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+			if (mask) {
+				p += __builtin_ctz(mask);
+				break;
+			}
+			p += 16;
+		}
+#endif
 		while ((size_t)(end - p) >= 8) {
 			uint64_t x;
 			memcpy(&x, p, 8);
-			if (has_ctl(x))
+			uint64_t c = has_ctl(x);
+			if (c) {
+				p += first_flag(c);
 				break;
+			}
 			p += 8;
 		}
 		const char *stop = (size_t)(end - p) >= 8 ? p + 8 : end;
@@ -166,7 +250,7 @@ static int parse_start_line(struct vox_sip_msg *m, const char *p, const char *eo
 {
 	const char *base = m->base;
 	/* SIP-Version is case-insensitive (RFC 3261 7.1). */
-	if ((size_t)(eol - p) >= 4 && vox_slice_case_eq_cstr(vox_slice_make(p, 4), "SIP/")) {
+	if ((size_t)(eol - p) >= 4 && sip_case_eq_lit(vox_slice_make(p, 4), "SIP/")) {
 		/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase */
 		const char *sp = memchr(p, ' ', (size_t)(eol - p));
 		if (!sp || !is_version(p, sp))
@@ -415,7 +499,7 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 			goto incomplete;
 		if (rc)
 			return rc;
-		unsigned id = vox_sip_hdr_id(h.name);
+		unsigned id = hdr_id_token(h.name.p, h.name.len, end);
 		struct vox_slice v = sip_trim(h.value, h.value_end);
 		if (id == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(v, &m->has_content_length, &m->content_length, buf, diag);
@@ -589,7 +673,7 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 			return vox_fail(diag, buf, p, VOX_EMALFORMED, "malformed header section");
 		if (rc)
 			return rc;
-		if (vox_sip_hdr_id(h.name) == VOX_SIP_H_CONTENT_LENGTH) {
+		if (hdr_id_token(h.name.p, h.name.len, hdr_end) == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(sip_trim(h.value, h.value_end), &have, &clen, buf, diag);
 			if (rc)
 				return rc;

@@ -2,6 +2,8 @@
 #ifndef VOX_SIP_INT_H
 #define VOX_SIP_INT_H
 
+#include <string.h>
+
 #include "core/core_int.h"
 #include "vox/sip.h"
 
@@ -26,10 +28,23 @@ static inline int sip_is(char c, unsigned cls)
 	return (sip_ctype[(unsigned char)c] & cls) != 0;
 }
 
+/* Case-insensitive comparison with a literal; inlined so that the
+ * literal's length is a constant and most mismatches cost one compare. */
+static inline int sip_case_eq_lit(struct vox_slice a, const char *lit)
+{
+	size_t n = strlen(lit);
+	if (a.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (vox_lower(a.p[i]) != vox_lower(lit[i]))
+			return 0;
+	return 1;
+}
+
 /* Header-name hash table (generated into sip/tables.c). */
 #define SIP_HNAME_SLOTS 256
 struct sip_hname {
-	const char *name;
+	char name[24]; /* lower case, zero-padded: read eight bytes at a time */
 	uint8_t len;
 	uint8_t id;
 };
@@ -88,9 +103,16 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 static inline int sip_param_dup(const struct vox_sip_params *ps)
 {
 	const struct vox_slice n = ps->p[ps->n - 1].name;
-	for (size_t i = 0; i + 1 < ps->n; i++)
-		if (vox_slice_case_eq(ps->p[i].name, n))
+	for (size_t i = 0; i + 1 < ps->n; i++) {
+		const struct vox_slice o = ps->p[i].name;
+		size_t k = 0;
+		if (o.len != n.len)
+			continue;
+		while (k < n.len && vox_lower(o.p[k]) == vox_lower(n.p[k]))
+			k++;
+		if (k == n.len)
 			return 1;
+	}
 	return 0;
 }
 

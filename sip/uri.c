@@ -168,28 +168,64 @@ static int parse_ipv6(const char *p, const char *end, uint8_t out[16])
 	return 1;
 }
 
-/* hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 25.1) */
-static int is_hostname(const char *p, const char *end)
+/*
+ * hostname = *( domainlabel "." ) toplabel [ "." ], or an IPv4address
+ * (RFC 3261 25.1), in one pass: labels are letters, digits and inner '-';
+ * the top label starts with a letter; only digits and dots make an IPv4
+ * address. Returns the end of the host, or NULL.
+ */
+static const char *scan_host(struct vox_sip_host *h, const char *p, const char *end)
 {
-	if (p == end || (size_t)(end - p) > 255)
-		return 0;
-	if (end[-1] == '.')
-		end--;
-	const char *label = p;
-	for (;;) {
-		const char *q = label;
-		while (q < end && *q != '.')
-			q++;
-		if (q == label || !vox_is_alnum((unsigned char)*label) ||
-		    !vox_is_alnum((unsigned char)q[-1]))
-			return 0;
-		for (const char *k = label; k < q; k++)
-			if (!vox_is_alnum((unsigned char)*k) && *k != '-')
-				return 0;
-		if (q == end)
-			return vox_is_alpha((unsigned char)*label); /* toplabel */
+	const char *q = p, *label = p, *top = p;
+	int letters = 0, dashes = 0;
+	unsigned octet = 0, noctet = 0, v4ok = 1; /* the IPv4 reading, on the way */
+	for (; q < end; q++) {
+		unsigned char c = (unsigned char)*q;
+		if (vox_is_digit(c)) {
+			octet = octet * 10 + (unsigned)(c - '0');
+			v4ok &= octet <= 255 && q - label < 3;
+			continue;
+		}
+		if (vox_is_alpha(c)) {
+			letters = 1;
+			continue;
+		}
+		if (c == '-') {
+			if (q == label)
+				return NULL;
+			dashes = 1;
+			continue;
+		}
+		if (c != '.')
+			break;
+		if (q == label || q[-1] == '-')
+			return NULL;
+		if (noctet < 4)
+			h->addr[noctet] = (uint8_t)octet;
+		noctet++;
+		octet = 0;
+		top = label;
 		label = q + 1;
 	}
+	if (q == p || (size_t)(q - p) > 255)
+		return NULL;
+	if (!letters && !dashes) {
+		/* IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT */
+		if (!v4ok || noctet != 3 || label == q)
+			return NULL;
+		h->addr[3] = (uint8_t)octet;
+		h->kind = VOX_SIP_HOST_IPV4;
+		return q;
+	}
+	if (label != q) { /* no trailing dot: the last label is the top one */
+		if (q[-1] == '-')
+			return NULL;
+		top = label;
+	}
+	if (!vox_is_alpha((unsigned char)*top))
+		return NULL;
+	h->kind = VOX_SIP_HOST_NAME;
+	return q;
 }
 
 const char *sip_hostport(struct vox_sip_host *h, const char *p, const char *end, int *err)
@@ -207,23 +243,19 @@ const char *sip_hostport(struct vox_sip_host *h, const char *p, const char *end,
 		h->name = vox_slice_make(p + 1, (size_t)(q - p - 1));
 		q++;
 	} else {
-		q = sip_span(p, end, SIP_C_HOST);
-		if (parse_ipv4(p, q, h->addr))
-			h->kind = VOX_SIP_HOST_IPV4;
-		else if (is_hostname(p, q))
-			h->kind = VOX_SIP_HOST_NAME;
-		else
+		q = scan_host(h, p, end);
+		if (!q)
 			return NULL;
 		h->name = vox_slice_make(p, (size_t)(q - p));
 	}
 	if (q < end && *q == ':') {
+		/* port = 1*DIGIT, at most 65535 */
 		const char *d = ++q;
-		uint64_t port;
-		while (q < end && vox_is_digit((unsigned char)*q))
-			q++;
-		int rc = vox_slice_u64(vox_slice_make(d, (size_t)(q - d)), 65535, &port);
-		if (rc) {
-			*err = rc;
+		uint32_t port = 0;
+		while (q < end && vox_is_digit((unsigned char)*q) && port <= 65535)
+			port = port * 10 + (uint32_t)(*q++ - '0');
+		if (q == d || port > 65535) {
+			*err = q == d ? VOX_EMALFORMED : VOX_ERANGE;
 			return NULL;
 		}
 		h->has_port = 1;
@@ -313,7 +345,14 @@ static int parse_tel(struct vox_sip_uri *u, const char *p, const char *end, cons
 int vox_sip_uri_parse(struct vox_sip_uri *u, struct vox_slice s, struct vox_diag *diag)
 {
 	const char *base = s.p, *p = s.p, *end = s.p + s.len;
-	memset(u, 0, sizeof *u);
+	u->scheme = VOX_SIP_SCHEME_OTHER;
+	u->scheme_s = u->user = u->password = u->headers = vox_slice_make(NULL, 0);
+	u->has_password = 0;
+	u->host.name = vox_slice_make(NULL, 0);
+	u->host.kind = 0;
+	u->host.has_port = 0;
+	u->host.port = 0;
+	u->params.n = 0;
 	u->raw = s;
 	const char *colon = p;
 	if (p == end || !vox_is_alpha((unsigned char)*p))
@@ -324,11 +363,11 @@ int vox_sip_uri_parse(struct vox_sip_uri *u, struct vox_slice s, struct vox_diag
 		                "expected ':' after the URI scheme");
 	u->scheme_s = vox_slice_make(p, (size_t)(colon - p));
 	p = colon + 1;
-	if (vox_slice_case_eq_cstr(u->scheme_s, "sip"))
+	if (sip_case_eq_lit(u->scheme_s, "sip"))
 		u->scheme = VOX_SIP_SCHEME_SIP;
-	else if (vox_slice_case_eq_cstr(u->scheme_s, "sips"))
+	else if (sip_case_eq_lit(u->scheme_s, "sips"))
 		u->scheme = VOX_SIP_SCHEME_SIPS;
-	else if (vox_slice_case_eq_cstr(u->scheme_s, "tel"))
+	else if (sip_case_eq_lit(u->scheme_s, "tel"))
 		u->scheme = VOX_SIP_SCHEME_TEL;
 	else {
 		/* absoluteURI: the rest must be uric characters and escapes. */

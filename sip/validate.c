@@ -140,7 +140,7 @@ static int check_header(const struct vox_sip_header *h, struct vox_diag *d)
 static int tag_in(struct vox_slice t, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (vox_slice_case_eq_cstr(t, list[i]))
+		if (sip_case_eq_lit(t, list[i]))
 			return 1;
 	return 0;
 }
@@ -171,10 +171,9 @@ static int check_require(const struct vox_sip_msg *m, const struct vox_sip_valid
 /* Does a media-range of Accept (type/subtype, "*" allowed) cover t/s? */
 static int range_covers(const struct vox_sip_ctype *r, const char *t, const char *s)
 {
-	int any_t = vox_slice_case_eq_cstr(r->type, "*");
-	int any_s = vox_slice_case_eq_cstr(r->subtype, "*");
-	return (any_t || vox_slice_case_eq_cstr(r->type, t)) &&
-	       (any_s || vox_slice_case_eq_cstr(r->subtype, s));
+	int any_t = sip_case_eq_lit(r->type, "*");
+	int any_s = sip_case_eq_lit(r->subtype, "*");
+	return (any_t || sip_case_eq_lit(r->type, t)) && (any_s || sip_case_eq_lit(r->subtype, s));
 }
 
 static int check_content(const struct vox_sip_msg *m, const struct vox_sip_validate_opts *o,
@@ -192,8 +191,7 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 			if (!sl)
 				continue;
 			struct vox_slice at = vox_slice_make(a, (size_t)(sl - a));
-			ok = vox_slice_case_eq(ct.type, at) &&
-			     vox_slice_case_eq_cstr(ct.subtype, sl + 1);
+			ok = vox_slice_case_eq(ct.type, at) && sip_case_eq_lit(ct.subtype, sl + 1);
 		}
 		if (!ok)
 			return verdict(v, m, 415, h->value.p, "Unsupported Media Type", NULL, NULL),
@@ -201,8 +199,7 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 	}
 	for (h = vox_sip_find(m, VOX_SIP_H_CONTENT_ENCODING); h; h = vox_sip_find_next(m, h)) {
 		struct vox_slice t;
-		if (!vox_sip_token_parse(h->value, &t, NULL) &&
-		    !vox_slice_case_eq_cstr(t, "identity"))
+		if (!vox_sip_token_parse(h->value, &t, NULL) && !sip_case_eq_lit(t, "identity"))
 			return verdict(v, m, 415, h->value.p, "Unsupported Content-Encoding", NULL,
 			               NULL),
 			       1;
@@ -220,6 +217,15 @@ static int check_content(const struct vox_sip_msg *m, const struct vox_sip_valid
 		return verdict(v, m, 406, acc->value.p, "Not Acceptable", NULL, NULL), 1;
 	}
 	return 0;
+}
+
+/* Broadcast or multicast: 255.255.255.255, 224.0.0.0/4, ff00::/8. */
+static int is_group_address(const struct vox_sip_host *h)
+{
+	if (h->kind == VOX_SIP_HOST_IPV4)
+		return (h->addr[0] & 0xf0) == 0xe0 || (h->addr[0] == 255 && h->addr[1] == 255 &&
+		                                       h->addr[2] == 255 && h->addr[3] == 255);
+	return h->kind == VOX_SIP_HOST_IPV6 && h->addr[0] == 0xff;
 }
 
 int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_opts *opts,
@@ -286,6 +292,17 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			return verdict(v, m, 0,
 			               vox_sip_find_next(m, vox_sip_find(m, VOX_SIP_H_VIA))->name.p,
 			               "More than one Via in a response", NULL, "RFC 3261 8.1.3.3");
+		/* 16.7 step 4: a proxy sends a response on to the next Via; never
+		 * to a broadcast or multicast address (RFC 4475 3.3.10). */
+		if (o->role == VOX_SIP_ROLE_PROXY && m->nvia > 1) {
+			const struct vox_sip_header *h =
+			    vox_sip_find_next(m, vox_sip_find(m, VOX_SIP_H_VIA));
+			struct vox_sip_via next;
+			if (!vox_sip_via_parse(&next, h->value, NULL) &&
+			    is_group_address(&next.host))
+				return verdict(v, m, 0, h->value.p, "Next Via is a group address",
+				               NULL, "RFC 4475 3.3.10");
+		}
 		return 0;
 	}
 
@@ -333,11 +350,11 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			    "the address-of-record of a REGISTER must be a SIP or SIPS URI");
 	}
 	if (o->role == VOX_SIP_ROLE_PROXY) {
-		/* 16.3 step 3 */
+		/* 16.3 step 3: a proxy answers 483 rather than forward (RFC
+		 * 4475 3.3.11; it may instead answer an OPTIONS itself) */
 		const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_MAX_FORWARDS);
 		uint8_t mf;
-		if (h && !vox_sip_max_forwards_parse(h->value, &mf, NULL) && mf == 0 &&
-		    m->method_id != VOX_SIP_OPTIONS)
+		if (h && !vox_sip_max_forwards_parse(h->value, &mf, NULL) && mf == 0)
 			return verdict(v, m, 483, h->value.p, "Too Many Hops", NULL, NULL);
 	}
 	if (m->method_id != VOX_SIP_ACK && m->method_id != VOX_SIP_CANCEL && check_require(m, o, v))

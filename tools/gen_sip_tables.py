@@ -118,7 +118,8 @@ for name, ident in names:
 out.append("const struct sip_hname sip_hname_slots[SIP_HNAME_SLOTS] = {")
 for i, s in enumerate(slots):
     if s:
-        out.append(f'\t[{i}] = {{ "{s[0]}", {len(s[0])}, VOX_SIP_H_{s[1]} }},')
+        assert len(s[0]) <= 24
+        out.append(f'\t[{i}] = {{ "{s[0].lower()}", {len(s[0])}, VOX_SIP_H_{s[1]} }},')
 out.append("};\n")
 out.append("const struct sip_hinfo sip_hinfo[VOX_SIP_H_COUNT] = {")
 out.append('\t[VOX_SIP_H_OTHER] = { "", 0 },')

@@ -115,6 +115,25 @@ void vox_writer_put_u64(struct vox_writer *w, uint64_t v);
  * VOX_ENOSPC if anything did not fit, or VOX_ETOOLONG if len > INT32_MAX. */
 VOX_MUST_CHECK int vox_writer_finish(const struct vox_writer *w);
 
+/* ---- where a message came from or goes to ---------------------------- */
+
+enum vox_transport { VOX_TP_UDP = 1, VOX_TP_TCP, VOX_TP_TLS };
+
+/* A transport address: IPv4 in ip[0..3] (family 4) or IPv6 (family 6). */
+struct vox_addr {
+	uint8_t family;
+	uint8_t ip[16];
+	uint16_t port;
+};
+
+/* The other end of one hop. conn names the TCP/TLS connection (chosen by
+ * transport/, 0 for UDP or "open a new one"). */
+struct vox_peer {
+	enum vox_transport tp;
+	struct vox_addr addr;
+	uint32_t conn;
+};
+
 /* ---- port hooks ------------------------------------------------------- */
 
 /* Fills out[0..len) with unpredictable bytes; returns 0, or VOX_ERNG on

@@ -69,6 +69,19 @@
 #define VOX_SIP_MAX_OPTION_TAGS 16
 #endif
 
+/* ---- transactions and dialogs ------------------------------------------ */
+
+/* Bytes a transaction keeps to retransmit (the request, the last response
+ * or the ACK). RFC 3261 18.1.1: requests above 1300 bytes should not go
+ * over UDP, so 1500 holds any message that needs retransmitting. */
+#ifndef VOX_SIP_TXN_MSG
+#define VOX_SIP_TXN_MSG 1500
+#endif
+/* Events a transaction layer queues before the caller drains them. */
+#ifndef VOX_SIP_TXL_QUEUE
+#define VOX_SIP_TXL_QUEUE 64
+#endif
+
 /* ---- SDP limits -------------------------------------------------------- */
 
 /* Largest session description parsed, in bytes. */
@@ -132,6 +145,12 @@
 #endif
 #if VOX_SIP_MAX_PARAMS < 4
 #error "VOX_SIP_MAX_PARAMS below 4 cannot hold branch, received, rport and a tag"
+#endif
+#if VOX_SIP_TXN_MSG < 512 || VOX_SIP_TXN_MSG > 65535
+#error "VOX_SIP_TXN_MSG must lie between 512 and 65535"
+#endif
+#if VOX_SIP_TXL_QUEUE < 4
+#error "VOX_SIP_TXL_QUEUE must be at least 4"
 #endif
 #if VOX_SIP_MAX_TOKEN < 32
 #error "VOX_SIP_MAX_TOKEN below 32 cannot hold common header names"

@@ -1,0 +1,126 @@
+/*
+ * Transaction layer driven by the fuzz input: received messages (raw bytes
+ * through the parser), requests and responses from the TU, time steps, and
+ * output polling, in any order. Checks the bookkeeping after every step.
+ * Input: records of [op][len][bytes...].
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vox/sip_txn.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define POOL 6
+static struct vox_sip_txn pool[POOL];
+static struct vox_sip_txl txl;
+static struct vox_sip_msg m;
+static char out[VOX_SIP_TXN_MSG + 64];
+
+static void check(void)
+{
+	size_t active = 0, pending = 0;
+	for (size_t i = 0; i < POOL; i++) {
+		active += pool[i].state != VOX_TXN_FREE;
+		pending += pool[i].pending;
+		if (pool[i].state != VOX_TXN_FREE && pool[i].len > sizeof pool[i].msg)
+			abort();
+	}
+	if (active != txl.active || pending != txl.pending)
+		abort();
+}
+
+static int make_request(char *buf, size_t cap, const char *method, const uint8_t *p, size_t n)
+{
+	char via[96];
+	unsigned b = n ? p[0] : 0;
+	snprintf(via, sizeof via, "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK%u", b);
+	const struct vox_sip_hdr_out h[] = {
+	    {"Via", vox_slice_cstr(via)},
+	    {"From", vox_slice_cstr("<sip:a@example.com>;tag=1")},
+	    {"To", vox_slice_cstr("<sip:b@example.com>")},
+	    {"Call-ID", vox_slice_cstr("c@x")},
+	    {"CSeq", vox_slice_cstr(strcmp(method, "INVITE") ? "2 OPTIONS" : "1 INVITE")},
+	};
+	struct vox_sip_request_spec s = {vox_slice_cstr(method),
+	                                 vox_slice_cstr("sip:b@example.com"),
+	                                 h,
+	                                 5,
+	                                 {NULL, 0},
+	                                 {NULL, 0}};
+	return vox_sip_build_request(&s, buf, cap);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct vox_peer peers[2] = {
+	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0},
+	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3},
+	};
+	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	uint64_t now = 0;
+	vox_sip_txn_id last_server = 0;
+	size_t i = 0;
+	while (i + 2 <= size) {
+		uint8_t op = data[i], len = data[i + 1];
+		i += 2;
+		size_t n = len <= size - i ? len : size - i;
+		const uint8_t *p = data + i;
+		i += n;
+		vox_sip_txn_id id = 0;
+		char req[512];
+		int k;
+		switch (op % 6) {
+		case 0: /* time passes */
+			now += n ? (uint64_t)p[0] * 250 : 1;
+			while (vox_sip_txl_next_deadline(&txl) <= now)
+				vox_sip_txl_on_deadline(&txl, vox_sip_txl_next_deadline(&txl));
+			break;
+		case 1: /* a message arrives */
+			if (vox_sip_parse(&m, (const char *)p, n, VOX_SIP_DATAGRAM, NULL) >= 0) {
+				struct vox_sip_verdict v;
+				if (vox_sip_validate(&m, NULL, &v) == 0 && !v.status && !v.drop) {
+					int r = vox_sip_txl_recv(&txl, &m, &peers[op & 1 ? 1 : 0],
+					                         now, &id);
+					if (r == VOX_TXL_NEW_REQUEST)
+						last_server = id;
+				}
+			}
+			break;
+		case 2: /* the TU sends a request */
+			k = make_request(req, sizeof req, op & 8 ? "INVITE" : "OPTIONS", p, n);
+			if (k > 0)
+				(void)!vox_sip_txl_request(&txl, req, (size_t)k, &peers[op >> 7],
+				                           now, &id);
+			break;
+		case 3: /* the TU answers the last server transaction */
+			if (last_server) {
+				static const unsigned codes[] = {100, 180, 200, 302, 486, 503};
+				char resp[64];
+				int l = snprintf(resp, sizeof resp, "SIP/2.0 %u X\r\n\r\n",
+				                 codes[(n ? p[0] : 0) % 6]);
+				(void)!vox_sip_txl_respond(&txl, last_server, resp, (size_t)l, now);
+			}
+			break;
+		case 4: { /* the transport drains */
+			struct vox_peer to;
+			while (vox_sip_txl_poll_output(&txl, out, sizeof out, &to) > 0)
+				;
+			break;
+		}
+		default: { /* events are drained, a send fails */
+			struct vox_sip_txl_event ev;
+			while (vox_sip_txl_next_event(&txl, &ev))
+				if (!ev.id)
+					abort();
+			if (n && p[0] == 0xee)
+				vox_sip_txl_transport_error(&txl, last_server);
+			break;
+		}
+		}
+		check();
+	}
+	return 0;
+}

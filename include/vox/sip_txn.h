@@ -1,0 +1,157 @@
+/*
+ * vox/sip_txn.h: the SIP transaction layer (RFC 3261 17, RFC 6026).
+ *
+ * A transaction layer ("txl") owns a caller-supplied pool of transactions
+ * and runs the four state machines of RFC 3261 17: INVITE client (ICT),
+ * non-INVITE client (NICT), INVITE server (IST), non-INVITE server (NIST),
+ * with the Accepted state that RFC 6026 adds to both INVITE machines.
+ *
+ * It is a sans-I/O engine: the caller feeds it parsed messages and the
+ * time, and pulls out bytes to send (vox_sip_txl_poll_output), the next
+ * deadline, and events (timeouts, missing ACKs, freed slots). It never
+ * reads a clock and never allocates. Times are milliseconds from any
+ * monotonic origin; UINT64_MAX means "never".
+ *
+ * A transaction is named by a vox_sip_txn_id: slot and generation, so a
+ * handle to a finished transaction stops working instead of reaching the
+ * slot's next user. 0 is never a valid id.
+ */
+#ifndef VOX_SIP_TXN_H
+#define VOX_SIP_TXN_H
+
+#include "vox/sip.h"
+
+typedef uint32_t vox_sip_txn_id;
+
+/* RFC 3261 17.1.1.1 timer values, in milliseconds. */
+struct vox_sip_timers {
+	uint32_t t1; /* round-trip estimate, default 500 */
+	uint32_t t2; /* maximum retransmit interval, default 4000 */
+	uint32_t t4; /* maximum time a message stays in the network, default 5000 */
+};
+
+enum vox_sip_txn_kind { VOX_TXN_ICT = 1, VOX_TXN_NICT, VOX_TXN_IST, VOX_TXN_NIST };
+
+enum vox_sip_txn_state {
+	VOX_TXN_FREE = 0,
+	VOX_TXN_CALLING,    /* ICT: INVITE sent, nothing heard */
+	VOX_TXN_TRYING,     /* NICT: request sent; NIST: request received */
+	VOX_TXN_PROCEEDING, /* a provisional response was sent or received */
+	VOX_TXN_COMPLETED,  /* a final non-2xx (INVITE) or any final (non-INVITE) */
+	VOX_TXN_CONFIRMED,  /* IST: the ACK for a non-2xx arrived */
+	VOX_TXN_ACCEPTED,   /* RFC 6026: a 2xx to an INVITE, absorbing retransmissions */
+	VOX_TXN_TERMINATED
+};
+
+struct vox_sip_txn {
+	uint8_t kind;      /* enum vox_sip_txn_kind */
+	uint8_t state;     /* enum vox_sip_txn_state */
+	uint8_t reliable;  /* TCP/TLS: no retransmissions, no waiting states */
+	uint8_t method;    /* enum vox_sip_method of the request (CANCEL apart) */
+	uint8_t pending;   /* msg waits to be sent */
+	uint16_t gen;      /* generation of this slot */
+	uint16_t len;      /* bytes in msg */
+	unsigned status;   /* last final or provisional status sent or received */
+	uint32_t interval; /* current retransmission interval (A, E, G) */
+	uint64_t t_retx;   /* next retransmission (A, E, G) or UINT64_MAX */
+	uint64_t t_end;    /* B, F, H (timeout) or D, I, J, K, L, M (linger) */
+	uint64_t key;      /* hash of the branch (and sent-by, method) for matching */
+	uint64_t key2543;  /* RFC 2543 matching key when the branch lacks the cookie */
+	uint64_t totag;    /* hash of the To tag we sent (IST, for RFC 2543 ACKs) */
+	struct vox_peer peer;
+	char msg[VOX_SIP_TXN_MSG]; /* request, last response, or ACK to retransmit */
+};
+
+enum vox_sip_txl_ev_type {
+	VOX_TXL_EV_TIMEOUT = 1,  /* client: Timer B or F fired; act as on a 408 (8.1.3.1) */
+	VOX_TXL_EV_NO_ACK,       /* IST: Timer H fired, the ACK never came */
+	VOX_TXL_EV_TRANSPORT_ERR /* the caller reported that sending failed */
+};
+
+struct vox_sip_txl_event {
+	enum vox_sip_txl_ev_type type;
+	vox_sip_txn_id id;
+	enum vox_sip_method method;
+	unsigned status; /* the last status of the transaction */
+};
+
+struct vox_sip_txl {
+	struct vox_sip_timers timers;
+	struct vox_sip_txn *pool;
+	size_t npool;
+	size_t active;  /* transactions in use */
+	size_t pending; /* transactions with a message waiting to be sent */
+	size_t cursor;  /* where poll_output looks first, for fairness */
+	struct vox_sip_txl_event evq[VOX_SIP_TXL_QUEUE];
+	uint16_t ev_head, ev_len;
+	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
+	struct vox_sip_msg scratch; /* for re-reading stored messages */
+};
+
+/* Sets up a transaction layer over pool[0..n) (n <= 65535). timers NULL
+ * means the RFC defaults. Cannot fail. */
+void vox_sip_txl_init(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
+                      const struct vox_sip_timers *timers);
+
+/* What vox_sip_txl_recv made of a message. */
+enum vox_sip_txl_result {
+	VOX_TXL_NEW_REQUEST = 1, /* a new server transaction *id: hand it to the TU */
+	VOX_TXL_RESPONSE,        /* a response for client transaction *id: hand it to the TU */
+	VOX_TXL_ACK,             /* an ACK the TU must see (for a 2xx: RFC 6026 / 13.3.1.4) */
+	VOX_TXL_ABSORBED,        /* a retransmission handled here; nothing for the TU */
+	VOX_TXL_STRAY_RESPONSE   /* a response matching no transaction (a late 2xx: the
+				    TU/dialog re-ACKs it, 13.2.2.4), *id is 0 */
+};
+
+/*
+ * Feeds one received, parsed message (validated by the caller first).
+ * from is the hop it came over. Returns an enum vox_sip_txl_result, or
+ * VOX_EPOOL when a new request finds no free slot (answer it statelessly
+ * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq).
+ */
+VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                                    const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id);
+
+/* Starts a client transaction for a request the TU built (its top Via
+ * carries a fresh branch). The request is queued for sending to `to`.
+ * Returns 0, VOX_EPOOL, VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), or
+ * VOX_EMALFORMED / VOX_EINVAL (not a request, ACK, no Via branch). */
+VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
+                                       const struct vox_peer *to, uint64_t now, vox_sip_txn_id *id);
+
+/* Sends a response through a server transaction (a 2xx to an INVITE moves
+ * it to Accepted; retransmitting that 2xx later is the TU's job, done by
+ * calling this again). Returns 0, VOX_ENOTFOUND (no such transaction),
+ * VOX_ESTATE (a final response was already sent), VOX_ETOOLONG, VOX_EINVAL. */
+VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
+                                       size_t len, uint64_t now);
+
+/* Copies the next message to send into buf and sets *to. Returns its
+ * length, 0 when nothing is pending, or VOX_ENOSPC (the message stays
+ * queued). */
+VOX_MUST_CHECK int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap,
+                                           struct vox_peer *to);
+
+/* Earliest time the layer wants vox_sip_txl_on_deadline, or UINT64_MAX. */
+uint64_t vox_sip_txl_next_deadline(const struct vox_sip_txl *t);
+/* Runs every timer due at or before now. */
+void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now);
+/* Pops one event; returns 1, or 0 when there is none. */
+int vox_sip_txl_next_event(struct vox_sip_txl *t, struct vox_sip_txl_event *ev);
+/* The transport could not send for transaction id (RFC 3261 17.1.4,
+ * 17.2.4): the transaction ends and an event says so. */
+void vox_sip_txl_transport_error(struct vox_sip_txl *t, vox_sip_txn_id id);
+
+/* A live transaction, or NULL. */
+const struct vox_sip_txn *vox_sip_txl_get(const struct vox_sip_txl *t, vox_sip_txn_id id);
+
+/* The server INVITE transaction a CANCEL refers to (9.2), or 0. */
+vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t,
+                                       const struct vox_sip_msg *cancel);
+
+/* Builds the CANCEL for an INVITE we sent (RFC 3261 9.1): same Request-URI,
+ * Call-ID, To, From, CSeq number and top Via, and the Route headers.
+ * Returns its length, VOX_ENOSPC or VOX_EINVAL. */
+VOX_MUST_CHECK int vox_sip_build_cancel(const struct vox_sip_msg *invite, char *out, size_t cap);
+
+#endif /* VOX_SIP_TXN_H */
