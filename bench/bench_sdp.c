@@ -104,19 +104,12 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median_ns(void (*op)(void))
+static double time_ns(void (*op)(void))
 {
-	double r[RUNS];
-	for (int i = 0; i < ITERS / 10; i++)
-		op(); /* warm caches and allocators */
-	for (int run = 0; run < RUNS; run++) {
-		double t0 = now_ns();
-		for (int i = 0; i < ITERS; i++)
-			op();
-		r[run] = (now_ns() - t0) / ITERS;
-	}
-	qsort(r, RUNS, sizeof r[0], cmp);
-	return r[RUNS / 2];
+	double t0 = now_ns();
+	for (int i = 0; i < ITERS; i++)
+		op();
+	return (now_ns() - t0) / ITERS;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -181,12 +174,24 @@ int main(int argc, char **argv)
 	    {"sofia-sip  sdp_parse + sdp_parser_free", op_sofia},
 	    {"libosip2   sdp_message_init/parse/free", op_osip},
 	};
-	printf("input: %s (%zu bytes), %d runs of %d operations, median\n\n", path, input_len, RUNS,
-	       ITERS);
+	enum { NOPS = sizeof ops / sizeof ops[0] };
+	double r[NOPS][RUNS];
+	for (size_t i = 0; i < NOPS; i++)
+		for (int k = 0; k < ITERS / 10; k++)
+			ops[i].op(); /* warm caches and allocators */
+	/* Runs take turns, so that a burst of load from another process
+	 * falls on every library alike rather than on one of them. */
+	for (int run = 0; run < RUNS; run++)
+		for (size_t i = 0; i < NOPS; i++)
+			r[i][run] = time_ns(ops[i].op);
+	printf("input: %s (%zu bytes), %d interleaved runs of %d operations, median\n\n", path,
+	       input_len, RUNS, ITERS);
 	printf("| %-44s | %9s |\n", "operation", "ns/op");
 	printf("|%.46s|%.11s|\n", "----------------------------------------------", "-----------");
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		printf("| %-44s | %9.0f |\n", ops[i].name, median_ns(ops[i].op));
+	for (size_t i = 0; i < NOPS; i++) {
+		qsort(r[i], RUNS, sizeof r[i][0], cmp);
+		printf("| %-44s | %9.0f |\n", ops[i].name, r[i][RUNS / 2]);
+	}
 	su_home_unref(home);
 	vox_sdp_session_free(&session);
 	vox_sdp_oa_free(&oa);
