@@ -22,6 +22,7 @@ TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TSUP_SRC  := $(filter-out $(TEST_SRC),$(sort $(wildcard tests/*.c)))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+CLI_TESTS := $(sort $(wildcard tests/cli_*.sh))
 
 # Warnings that catch real bugs in parsers. -Wconversion (which in C also
 # turns on -Wsign-conversion) makes every narrowing visible.
@@ -46,7 +47,7 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test replay lint configs deps deps-check deps-bench fuzz fuzz-smoke \
+.PHONY: all check test replay cli lint configs deps deps-check deps-bench fuzz fuzz-smoke \
 	bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -107,7 +108,7 @@ $(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_mai
 $(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-check: deps-check lint configs test replay
+check: deps-check lint configs test replay cli
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
@@ -116,6 +117,10 @@ test: $(TESTS) | deps-check
 replay: $(REPLAYS) | deps-check
 	@set -e; for r in $(REPLAYS); do n=$${r##*/replay_}; \
 		echo "== replay $$n"; $$r fuzz/corpus/$$n; done
+
+# Shell tests of the program (tests/cli_*.sh), against its ASan build.
+cli: $(BUILD)/asan/vox | deps-check
+	@set -e; for t in $(CLI_TESTS); do echo "== $$t"; VOX=$(BUILD)/asan/vox sh $$t; done
 
 lint: | deps-check
 	@tests/lint.sh

@@ -12,6 +12,7 @@ enum { APP_OK = 0, APP_REJECT = 1, APP_USAGE = 2 };
 
 /* Sub-commands: argv[0] is the module name ("sip"). */
 int app_sip(int argc, char **argv);
+int app_sdp(int argc, char **argv);
 
 /* Reads a whole file ("-" or NULL for stdin) into a malloc'd buffer of
  * exactly *len bytes (plus one spare byte that is not part of the input).

@@ -12,6 +12,8 @@ struct command {
 
 static const struct command commands[] = {
     {"sip", app_sip, "sip parse [--pretty] [--stream] [--proxy] [FILE|-]   dissect a SIP message"},
+    {"sdp", app_sdp,
+     "sdp parse|offer|answer ...                           dissect SDP, offer/answer"},
 };
 
 static int usage(FILE *f)

@@ -11,3 +11,12 @@
 #define VOX_SIP_MAX_PARAMS      8
 #define VOX_SIP_MAX_TOKEN       64
 #define VOX_SIP_MAX_OPTION_TAGS 8
+#define VOX_SDP_MAX_SIZE        2048
+#define VOX_SDP_MAX_MEDIA       2
+#define VOX_SDP_MAX_FMTS        8
+#define VOX_SDP_MAX_ATTRS       24
+#define VOX_SDP_MAX_CRYPTO      4
+#define VOX_SDP_MAX_KEYS        1
+#define VOX_SDP_MAX_FIELDS      2
+#define VOX_SDP_MAX_BUILD       1024
+#define VOX_SDP_MAX_ADDR        64

@@ -87,6 +87,50 @@
 #define VOX_SIP_TXL_QUEUE 64
 #endif
 
+/* ---- SDP limits -------------------------------------------------------- */
+
+/* Largest session description parsed, in bytes. */
+#ifndef VOX_SDP_MAX_SIZE
+#define VOX_SDP_MAX_SIZE 16384
+#endif
+/* Media descriptions (m= lines) per session description. */
+#ifndef VOX_SDP_MAX_MEDIA
+#define VOX_SDP_MAX_MEDIA 8
+#endif
+/* Formats (payload types) listed on one m= line. */
+#ifndef VOX_SDP_MAX_FMTS
+#define VOX_SDP_MAX_FMTS 32
+#endif
+/* a= lines per description, session and media levels together. */
+#ifndef VOX_SDP_MAX_ATTRS
+#define VOX_SDP_MAX_ATTRS 96
+#endif
+/* a=crypto lines per description (RFC 4568), all media together. */
+#ifndef VOX_SDP_MAX_CRYPTO
+#define VOX_SDP_MAX_CRYPTO 16
+#endif
+/* key-params in one a=crypto line (RFC 4568 6.1: several keys, told apart
+ * by their MKI). libsrtp2 takes at most 16 master keys per stream. */
+#ifndef VOX_SDP_MAX_KEYS
+#define VOX_SDP_MAX_KEYS 4
+#endif
+/* b= lines per level; also e= and p= lines and t= lines per description,
+ * and r= lines per t= line. */
+#ifndef VOX_SDP_MAX_FIELDS
+#define VOX_SDP_MAX_FIELDS 4
+#endif
+/* Longest description vox builds (offer or answer), in bytes. The
+ * offer/answer state keeps a copy of the last one sent, to decide whether
+ * the o= version must grow (RFC 3264 8). */
+#ifndef VOX_SDP_MAX_BUILD
+#define VOX_SDP_MAX_BUILD 2048
+#endif
+/* Longest address (IP literal or host name) copied into a negotiated
+ * session, in bytes. */
+#ifndef VOX_SDP_MAX_ADDR
+#define VOX_SDP_MAX_ADDR 64
+#endif
+
 /* ---- consistency check ------------------------------------------------ */
 
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
@@ -118,6 +162,34 @@
 #endif
 #if VOX_SIP_MAX_TOKEN < 32
 #error "VOX_SIP_MAX_TOKEN below 32 cannot hold common header names"
+#endif
+
+#if VOX_SDP_MAX_SIZE < 512 || VOX_SDP_MAX_SIZE > 16777215
+#error "VOX_SDP_MAX_SIZE must lie between 512 and 16 MiB"
+#endif
+#if VOX_SDP_MAX_MEDIA < 1 || VOX_SDP_MAX_MEDIA > 127
+#error "VOX_SDP_MAX_MEDIA must lie between 1 and 127"
+#endif
+#if VOX_SDP_MAX_FMTS < 4 || VOX_SDP_MAX_FMTS > 255
+#error "VOX_SDP_MAX_FMTS must lie between 4 (PCMU, PCMA, telephone-event, one more) and 255"
+#endif
+#if VOX_SDP_MAX_ATTRS < 8 || VOX_SDP_MAX_ATTRS > 65535
+#error "VOX_SDP_MAX_ATTRS must lie between 8 and 65535"
+#endif
+#if VOX_SDP_MAX_CRYPTO < 1 || VOX_SDP_MAX_CRYPTO > 255
+#error "VOX_SDP_MAX_CRYPTO must lie between 1 and 255"
+#endif
+#if VOX_SDP_MAX_KEYS < 1 || VOX_SDP_MAX_KEYS > 16
+#error "VOX_SDP_MAX_KEYS must lie between 1 and 16 (libsrtp2's master key limit)"
+#endif
+#if VOX_SDP_MAX_FIELDS < 1 || VOX_SDP_MAX_FIELDS > 255
+#error "VOX_SDP_MAX_FIELDS must lie between 1 and 255"
+#endif
+#if VOX_SDP_MAX_BUILD < 512 || VOX_SDP_MAX_BUILD > VOX_SDP_MAX_SIZE
+#error "VOX_SDP_MAX_BUILD must lie between 512 and VOX_SDP_MAX_SIZE"
+#endif
+#if VOX_SDP_MAX_ADDR < 46 || VOX_SDP_MAX_ADDR > 255
+#error "VOX_SDP_MAX_ADDR must lie between 46 (an IPv6 literal) and 255 (a DNS name)"
 #endif
 
 #endif /* VOX_CONFIG_H */

@@ -33,13 +33,21 @@ struct vox_srtp_suite_info {
 
 #define VOX_SRTP_MAX_KEY  32
 #define VOX_SRTP_MAX_SALT 14
-#define VOX_SRTP_MAX_MKI  16 /* MKI bytes on the wire; RFC 4568 allows 1..128 */
+/* MKI bytes on the wire. RFC 4568 9.2 allows 1..128 and libsrtp2 takes up to
+ * 128 (SRTP_MAX_MKI_LEN); RFC 4568's own example and common peers use 32. */
+#define VOX_SRTP_MAX_MKI 128
 
 /* Properties of a suite; NULL for VOX_SRTP_NONE or out-of-range values. */
 const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 /* Suite named by an a=crypto token (case-sensitive, RFC 4568 9.2); VOX_SRTP_NONE
  * when the name is not one of the suites above. */
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
+
+/* 1 when the installed libsrtp2 can run suite s (it creates and frees one
+ * session to find out), else 0; 0 for VOX_SRTP_NONE and unknown values.
+ * Defined in srtp_glue/probe.c; the one place the caller learns which
+ * suites to offer (vox_sdp_local.suites). */
+int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */
 struct vox_srtp_key {

@@ -1,0 +1,59 @@
+#!/bin/sh
+# vox sdp, end to end through the program (issue 3's acceptance checks).
+# `make check` runs it against the ASan build: VOX=build/asan/vox.
+set -eu
+VOX=${VOX:-build/vox}
+V=tests/vectors/sdp
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "cli_sdp: FAILED: $*"
+	exit 1
+}
+status() { # runs "$@", stores the exit code in rc, never stops the script
+	set +e
+	"$@"
+	rc=$?
+	set -e
+}
+
+# An RFC 4568 offer: a valid answer with the offer's tag and another key.
+status $VOX sdp answer "$V/rfc4568-offer.sdp" >"$tmp/a.sdp" 2>"$tmp/err"
+[ "$rc" = 0 ] || fail "answer: exit $rc: $(cat "$tmp/err")"
+$VOX sdp parse "$tmp/a.sdp" >/dev/null || fail "the answer does not parse"
+grep -q '^a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:' "$tmp/a.sdp" || fail "no a=crypto:1"
+key=$(sed -n 's/^a=crypto:1 [^ ]* inline:\([^|]*\).*/\1/p' "$tmp/a.sdp" | tr -d '\r')
+[ ${#key} = 40 ] || fail "answer key '$key'"
+if grep -q "$key" "$V/rfc4568-offer.sdp"; then fail "the answer reuses the offer's key"; fi
+grep -q 'protection srtp-sdes' "$tmp/err" || fail "summary: $(cat "$tmp/err")"
+
+# Mandatory SRTP and a clear offer: exit 1, no answer, 488 named.
+status $VOX sdp answer --policy mandatory "$V/clear-offer.sdp" >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 1 ] || fail "mandatory on a clear offer: exit $rc"
+grep -q 'SIP 488' "$tmp/err" || fail "no 488: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "an answer was printed"
+
+# parse: keys redacted unless --show-keys; exit 0, 1 (with line and column), 2.
+$VOX sdp parse "$V/offer.sdp" >"$tmp/j"
+if grep -q PS1uQCVe "$tmp/j"; then fail "a key in the default output"; fi
+grep -q REDACTED "$tmp/j" || fail "no REDACTED"
+$VOX sdp parse --show-keys "$V/offer.sdp" | grep -q PS1uQCVe || fail "--show-keys hides the key"
+$VOX sdp parse - <"$V/rfc4317-2.1-offer.sdp" | grep -q '"video"' || fail "stdin"
+printf 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\n' >"$tmp/bad"
+status $VOX sdp parse "$tmp/bad" >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 1 ] || fail "invalid input: exit $rc"
+grep -q 'line 5, column 9' "$tmp/err" || fail "where: $(cat "$tmp/err")"
+status $VOX sdp parse --bogus >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "usage: exit $rc"
+status $VOX sdp answer >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "answer without offer: exit $rc"
+
+# Two vox: an RTP/SAVP offer under mandatory, answered under mandatory.
+$VOX sdp offer --policy mandatory --codecs pcma >"$tmp/o.sdp"
+status $VOX sdp answer --policy mandatory "$tmp/o.sdp" >"$tmp/a2.sdp" 2>"$tmp/err"
+[ "$rc" = 0 ] || fail "vox to vox: $(cat "$tmp/err")"
+grep -q '^m=audio 40000 RTP/SAVP 8' "$tmp/a2.sdp" || fail "vox to vox answer"
+# ... and refused under policy off.
+status $VOX sdp answer --policy off "$tmp/o.sdp" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'SIP 488' "$tmp/err" || fail "policy off on RTP/SAVP"
+echo "cli_sdp: passed"

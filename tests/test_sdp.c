@@ -1,0 +1,1109 @@
+/* sdp/: parser, a=crypto, printer, offer/answer. Every parser input sits
+ * against a guard page. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vox/sdp.h"
+#include "testutil.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+struct parsed {
+	const char *buf; /* guard-page copy */
+	size_t len;
+	struct vox_sdp *sdp;
+	struct vox_sdp_diag diag;
+	int rc;
+};
+
+static struct parsed parse_mem(const char *text, size_t len)
+{
+	struct parsed p;
+	p.buf = guard_copy(text, len);
+	p.len = len;
+	p.sdp = calloc(1, sizeof *p.sdp);
+	assert_non_null(p.sdp);
+	memset(&p.diag, 0, sizeof p.diag);
+	p.rc = vox_sdp_parse(p.buf, len, p.sdp, &p.diag);
+	return p;
+}
+
+static struct parsed parse_str(const char *text)
+{
+	return parse_mem(text, strlen(text));
+}
+
+static struct parsed parse_vec(const char *name)
+{
+	char rel[128];
+	size_t len = 0;
+	snprintf(rel, sizeof rel, "sdp/%s", name);
+	char *raw = read_vector(rel, &len);
+	struct parsed p = parse_mem(raw, len);
+	free(raw);
+	if (p.rc < 0)
+		fail_msg("%s: %s at %u:%u: %s", name, vox_strerror(p.rc), p.diag.line, p.diag.col,
+		         p.diag.at.what ? p.diag.at.what : "");
+	assert_int_equal(p.rc, (int)len);
+	return p;
+}
+
+static void done(struct parsed *p)
+{
+	guard_free(p->buf);
+	free(p->sdp);
+}
+
+static int slice_is(struct vox_slice s, const char *lit)
+{
+	return vox_slice_eq(s, vox_slice_cstr(lit));
+}
+
+static int contains(const char *buf, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(buf + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static const char head[] =
+    "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n";
+
+/* ---- parser -------------------------------------------------------------- */
+
+static void test_parse_bench_offer(void **st)
+{
+	(void)st;
+	struct parsed p = parse_vec("offer.sdp");
+	const struct vox_sdp *s = p.sdp;
+	assert_true(slice_is(s->username, "alice"));
+	assert_true(s->sess_id == 2890844526u && s->sess_version == 2890844526u);
+	assert_true(slice_is(s->o_addr, "203.0.113.7"));
+	assert_true(slice_is(s->name, "-"));
+	assert_true(s->conn.present && slice_is(s->conn.addr, "203.0.113.7"));
+	assert_int_equal(s->n_times, 1);
+	assert_int_equal(s->n_media, 1);
+	const struct vox_sdp_media *m = &s->media[0];
+	assert_true(slice_is(m->media, "audio"));
+	assert_int_equal(m->port, 49170);
+	assert_true(slice_is(m->proto, "RTP/SAVP"));
+	assert_int_equal(m->n_fmts, 2);
+	assert_true(slice_is(m->fmts[1], "101"));
+	assert_int_equal(m->ptime_us, 20000);
+	assert_int_equal(m->dir, VOX_SDP_SENDRECV);
+	const struct vox_sdp_rtpmap *r = vox_sdp_rtpmap_find(s, 0, 101);
+	assert_non_null(r);
+	assert_true(slice_is(r->encoding, "telephone-event"));
+	assert_int_equal(r->clock, 8000);
+	assert_int_equal(m->n_crypto, 1);
+	const struct vox_sdp_crypto *c = &s->crypto[0];
+	assert_int_equal(c->tag, 1);
+	assert_int_equal(c->suite, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);
+	assert_null(c->unusable);
+	assert_int_equal(c->n_keys, 1);
+	assert_true(c->keys[0].lifetime == (1u << 20));
+	assert_int_equal(c->keys[0].mki_len, 32);
+	assert_true(slice_is(c->keys[0].mki, "1"));
+	struct vox_srtp_key k;
+	assert_int_equal(vox_sdp_key_decode(c, 0, &k), 0);
+	assert_int_equal(k.mki_len, 32);
+	assert_int_equal(k.mki[31], 1);
+	assert_int_equal(k.mki[0], 0);
+	assert_true(k.lifetime == (1u << 20));
+	const struct vox_sdp_attr *a = vox_sdp_attr_find(s, 0, "crypto");
+	assert_non_null(a);
+	assert_int_equal(a->kind, VOX_SDP_ATTR_CRYPTO);
+	assert_int_equal(a->line, 9);
+	done(&p);
+}
+
+static void test_parse_vectors(void **st)
+{
+	(void)st;
+	static const char *const names[] = {"offer.sdp",
+	                                    "answer.sdp",
+	                                    "rfc3264-10.1-offer.sdp",
+	                                    "rfc3264-10.1-answer.sdp",
+	                                    "rfc4317-2.1-offer.sdp",
+	                                    "rfc4317-2.1-answer.sdp",
+	                                    "rfc4317-3.1-hold-offer.sdp",
+	                                    "rfc4317-3.1-hold-answer.sdp",
+	                                    "rfc4568-offer.sdp",
+	                                    "rfc4568-answer.sdp",
+	                                    "clear-offer.sdp",
+	                                    "best-effort-offer.sdp",
+	                                    "legacy-hold-offer.sdp"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct parsed p = parse_vec(names[i]);
+		done(&p);
+	}
+	struct parsed p = parse_vec("rfc4317-2.1-offer.sdp");
+	assert_int_equal(p.sdp->n_media, 2);
+	assert_int_equal(p.sdp->name.len, 0); /* "s=" as RFC 4317 writes it */
+	assert_true(slice_is(p.sdp->conn.addr, "host.atlanta.example.com"));
+	assert_true(slice_is(p.sdp->media[1].media, "video"));
+	assert_int_equal(p.sdp->media[1].n_fmts, 2);
+	done(&p);
+
+	p = parse_vec("rfc4317-3.1-hold-offer.sdp");
+	assert_int_equal(p.sdp->media[0].dir, VOX_SDP_SENDONLY);
+	done(&p);
+	p = parse_vec("rfc4317-3.1-hold-answer.sdp");
+	assert_int_equal(p.sdp->media[0].dir, VOX_SDP_RECVONLY);
+	assert_true(p.sdp->sess_version == 2890844527u);
+	done(&p);
+}
+
+/* RFC 4568's example: tag 1 usable, tag 2 an F8 suite with two keys. */
+static void test_parse_rfc4568(void **st)
+{
+	(void)st;
+	struct parsed p = parse_vec("rfc4568-offer.sdp");
+	const struct vox_sdp *s = p.sdp;
+	assert_true(s->has_info && s->has_uri);
+	assert_int_equal(s->n_email, 1);
+	assert_true(s->times[0].start == 2873397496u);
+	assert_int_equal(s->n_crypto, 2);
+	const struct vox_sdp_crypto *c = &s->crypto[0];
+	assert_null(c->unusable);
+	assert_int_equal(c->fec_order, 1);
+	assert_int_equal(c->keys[0].mki_len, 4);
+	c = &s->crypto[1];
+	assert_int_equal(c->tag, 2);
+	assert_int_equal(c->suite, VOX_SRTP_NONE);
+	assert_true(slice_is(c->suite_name, "F8_128_HMAC_SHA1_80"));
+	assert_non_null(c->unusable);
+	assert_int_equal(c->n_keys, 2);
+	assert_true(slice_is(c->keys[1].mki, "2"));
+	assert_true(c->keys[1].lifetime == (1u << 20));
+	done(&p);
+
+	p = parse_vec("rfc4568-answer.sdp");
+	struct vox_srtp_key k;
+	assert_int_equal(vox_sdp_key_decode(&p.sdp->crypto[0], 0, &k), 0);
+	/* "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR" is 16 bytes of key and 14
+	 * of salt, all printable. */
+	assert_memory_equal(k.key, "=-n@%^x!Bjufr9)?", 16);
+	assert_memory_equal(k.salt, ",#5h\\`=&]{qiPQ", 14);
+	assert_int_equal(vox_sdp_key_decode(&p.sdp->crypto[0], 1, &k), VOX_EINVAL);
+	done(&p);
+}
+
+static void test_parse_lenient_ends(void **st)
+{
+	(void)st;
+	struct parsed p = parse_str("v=0\no=- 1 2 IN IP4 h\ns=x\nt=0 0\nm=audio 1 RTP/AVP 0\n"
+	                            "c=IN IP4 192.0.2.9");
+	assert_true(p.rc > 0);
+	assert_true(slice_is(p.sdp->media[0].conn.addr, "192.0.2.9"));
+	done(&p);
+	p = parse_str("v=0\r\no=- 1 2 IN IP4 h\r\ns=x\r\nt=0 0\r\n\r\n\r\n");
+	assert_true(p.rc > 0);
+	assert_int_equal(p.sdp->n_media, 0);
+	done(&p);
+}
+
+static void test_parse_fields(void **st)
+{
+	(void)st;
+	struct parsed p = parse_str(
+	    "v=0\r\no=jdoe 3724394400 3724394405 IN IP4 198.51.100.1\r\ns=Call\r\n"
+	    "i=info\r\nu=http://x/\r\ne=j@x\r\np=+1 617 555-6011\r\n"
+	    "c=IN IP4 233.252.0.1/127/3\r\nb=AS:64\r\nt=3724394400 3724398000\r\n"
+	    "r=7d 1h 0 25h\r\nt=0 0\r\nz=2882844526 -1h 2898848070 0\r\nk=clear:secret\r\n"
+	    "a=recvonly\r\na=tool:x y\r\n"
+	    "m=audio 49170/2 RTP/AVP 0 96\r\ni=voice\r\nc=IN IP6 2001:db8::1/2\r\nb=TIAS:64000\r\n"
+	    "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\na=ptime:2.5\r\n"
+	    "a=maxptime:40\r\na=rtcp:53020 IN IP4 126.16.64.4\r\na=rtcp-mux\r\n"
+	    "a=zrtp-hash:1.10 fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df\r\n"
+	    "a=fingerprint:sha-256 AB:cd:01\r\na=setup:actpass\r\n"
+	    "m=text 0 TCP/MSRP *\r\n");
+	if (p.rc < 0)
+		fail_msg("%u:%u %s", p.diag.line, p.diag.col, p.diag.at.what);
+	const struct vox_sdp *s = p.sdp;
+	assert_int_equal(s->dir, VOX_SDP_RECVONLY);
+	assert_int_equal(s->conn.ttl, 127);
+	assert_int_equal(s->conn.num, 3);
+	assert_true(slice_is(s->conn.addr, "233.252.0.1"));
+	assert_int_equal(s->n_bw, 1);
+	assert_true(s->bw[0].value == 64);
+	assert_int_equal(s->n_times, 2);
+	assert_int_equal(s->times[0].n_repeat, 1);
+	assert_true(s->has_key);
+	const struct vox_sdp_media *m = &s->media[0];
+	assert_int_equal(m->nports, 2);
+	assert_int_equal(m->dir, VOX_SDP_RECVONLY); /* inherited from the session */
+	assert_int_equal(m->conn.num, 2);
+	assert_int_equal(m->ptime_us, 2500);
+	assert_true(m->rtcp_mux);
+	const struct vox_sdp_attr *a = vox_sdp_attr_find(s, 0, "rtcp");
+	assert_int_equal(a->u.rtcp.port, 53020);
+	assert_true(slice_is(a->u.rtcp.addr, "126.16.64.4"));
+	a = vox_sdp_attr_find(s, 0, "rtpmap");
+	assert_true(slice_is(a->u.rtpmap.params, "2"));
+	a = vox_sdp_attr_find(s, 0, "fmtp");
+	assert_true(slice_is(a->u.fmtp.params, "useinbandfec=1"));
+	a = vox_sdp_attr_find(s, 0, "zrtp-hash");
+	assert_true(slice_is(a->u.zrtp_hash.version, "1.10"));
+	a = vox_sdp_attr_find(s, 0, "setup");
+	assert_int_equal(a->u.setup, VOX_SDP_SETUP_ACTPASS);
+	a = vox_sdp_attr_find(s, -1, "tool");
+	assert_int_equal(a->kind, VOX_SDP_ATTR_OTHER);
+	assert_true(slice_is(a->value, "x y"));
+	assert_true(slice_is(s->media[1].fmts[0], "*"));
+	done(&p);
+}
+
+struct bad {
+	const char *body; /* after the common head unless it starts with "v=" */
+	int err;
+	uint32_t line, col;
+	const char *what; /* a word of the message */
+};
+
+static void test_parse_negative(void **st)
+{
+	(void)st;
+	static const struct bad cases[] = {
+	    /* the negative cases of the issue */
+	    {"m=audio 49170 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJS*j\r\n",
+	     VOX_EMALFORMED, 7, 43, "base64"},
+	    {"m=audio 49170 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1c\r\n",
+	     VOX_EMALFORMED, 7, 43, "wrong length"},
+	    {"m=audio 49170 RTP/SAVP 0\r\na=crypto:1 AES_256_CM_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
+	     VOX_EMALFORMED, 7, 43, "wrong length"},
+	    {"m=audio 49170 RTP/SAVP 0\r\n"
+	     "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n"
+	     "a=crypto:1 AES_CM_128_HMAC_SHA1_32 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
+	     VOX_EMALFORMED, 8, 10, "duplicate"},
+	    {"m=audio 49170 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^64\r\n",
+	     VOX_ERANGE, 7, 84, "overflow"},
+	    {"m=audio 49170 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|18446744073709551616\r\n",
+	     VOX_ERANGE, 7, 84, "overflow"},
+	    {"m=audio 65536 RTP/AVP 0\r\n", VOX_ERANGE, 6, 9, "port"},
+	    {"v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 5 RTP/AVP 0\r\n", VOX_EMALFORMED,
+	     5, 1, "c="},
+	    {"m=audio 49170 RTP/AVP\r\n", VOX_EMALFORMED, 6, 22, "format"},
+	    /* more of the grammar */
+	    {"v=1\r\n", VOX_EVERSION, 1, 3, "v="},
+	    {"v=0\r\ns=-\r\n", VOX_EMALFORMED, 2, 1, "o="},
+	    {"v=0\r\no=- 1 1 IN IP4 h\r\n", VOX_EMALFORMED, 3, 1, "s="},
+	    {"v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\n", VOX_EMALFORMED, 4, 1, "t="},
+	    {"v=0\r\no=-  1 1 IN IP4 h\r\n", VOX_EMALFORMED, 2, 5, "o="},
+	    {"v=0\r\no=- x 1 IN IP4 h\r\n", VOX_EMALFORMED, 2, 5, "sess-id"},
+	    {"v=0\r\no=- 1 1 IN IP4 300.1.1.1\r\n", VOX_EMALFORMED, 2, 16, "IPv4"},
+	    {"x=foo\r\n", VOX_EUNSUPPORTED, 6, 1, "unknown"},
+	    {"c=IN IP4 192.0.2.2\r\n", VOX_EMALFORMED, 6, 1, "order"},
+	    {"a=x\r\nb=AS:1\r\n", VOX_EMALFORMED, 7, 1, "order"},
+	    {"z=0 0\r\nr=1d 1h 0\r\n", VOX_EMALFORMED, 7, 1, "t="},
+	    {"a=rtpmap:0 PCMU/8000\r\n", VOX_EMALFORMED, 6, 3, "m="},
+	    {"m=audio 1 RTP/AVP 0\r\na=sendrecv:x\r\n", VOX_EMALFORMED, 7, 11, "no value"},
+	    {"m=audio 1 RTP/AVP 0\r\na=sendonly\r\na=recvonly\r\n", VOX_EMALFORMED, 8, 3,
+	     "direction"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:0 PCMA/8000\r\n",
+	     VOX_EMALFORMED, 8, 10, "second"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtpmap:128 X/8000\r\n", VOX_ERANGE, 7, 10, "payload"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n", VOX_EMALFORMED, 7, 16, "clock"},
+	    {"m=audio 1 RTP/AVP 200\r\n", VOX_ERANGE, 6, 19, "payload"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtcp:70000\r\n", VOX_ERANGE, 7, 8, "port"},
+	    {"m=audio 1 RTP/AVP 0\r\na=ptime:0\r\n", VOX_ERANGE, 7, 9, "above 0"},
+	    {"m=audio 1 RTP/AVP 0\r\na=setup:sideways\r\n", VOX_EMALFORMED, 7, 9, "setup"},
+	    {"m=audio 1 RTP/AVP 0\r\na=zrtp-hash:1.10 abcd\r\n", VOX_EMALFORMED, 7, 18, "64 hex"},
+	    {"m=audio 1 RTP/AVP 0\r\na=fingerprint:sha-1 AB:C\r\n", VOX_EMALFORMED, 7, 25, "hex"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 h\r\nc=IN IP4 h\r\n", VOX_ELIMIT, 8, 1, "c="},
+	    {"m=audio 1 RTP/AVP 0\r\n\r\na=x\r\n", VOX_EMALFORMED, 7, 1, "empty line"},
+	    {"a =x\r\n", VOX_EMALFORMED, 6, 2, "'='"},
+	    {"s=again\r\n", VOX_EMALFORMED, 6, 1, "order"},
+	    {"m=audio 1 RTP/AVP 0\r\na=x\ry\r\n", VOX_EMALFORMED, 7, 4, "CR"},
+	    /* a=crypto grammar */
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1234567890 AES_CM_128_HMAC_SHA1_80 inline:x\r\n",
+	     VOX_ERANGE, 7, 10, "9 digits"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80\r\n", VOX_EMALFORMED, 7,
+	     35, "key-params"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:0\r\n",
+	     VOX_ERANGE, 7, 86, "MKI length"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:129\r\n",
+	     VOX_ERANGE, 7, 86, "MKI length"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|256:1\r\n",
+	     VOX_ERANGE, 7, 84, "fit"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:4|2^20\r\n",
+	     VOX_EMALFORMED, 7, 88, "MKI"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj KDR=25\r\n",
+	     VOX_ERANGE, 7, 88, "KDR"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj WSH=32\r\n",
+	     VOX_ERANGE, 7, 88, "WSH"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj FEC_ORDER=X\r\n",
+	     VOX_EMALFORMED, 7, 94, "FEC_ORDER"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj KDR=0 KDR=0\r\n",
+	     VOX_EMALFORMED, 7, 90, "twice"},
+	    {"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj \r\n",
+	     VOX_EMALFORMED, 7, 84, "space"},
+	    {"a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
+	     VOX_EMALFORMED, 6, 3, "m="},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct bad *b = &cases[i];
+		char text[1024];
+		int own = strncmp(b->body, "v=", 2) == 0;
+		snprintf(text, sizeof text, "%s%s", own ? "" : head, b->body);
+		struct parsed p = parse_str(text);
+		if (p.rc != b->err || p.diag.line != b->line || p.diag.col != b->col ||
+		    !p.diag.at.what || !strstr(p.diag.at.what, b->what))
+			fail_msg("case %zu: got %d (%s) at %u:%u \"%s\", want %d at %u:%u \"%s\"",
+			         i, p.rc, vox_strerror(p.rc), p.diag.line, p.diag.col,
+			         p.diag.at.what ? p.diag.at.what : "", b->err, b->line, b->col,
+			         b->what);
+		done(&p);
+	}
+}
+
+static void test_parse_limits(void **st)
+{
+	(void)st;
+	char text[VOX_SDP_MAX_SIZE + 64];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", head);
+	for (int i = 0; i <= VOX_SDP_MAX_MEDIA; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "m=audio %d RTP/AVP 0\r\n",
+		                      1000 + i);
+	struct parsed p = parse_mem(text, n);
+	assert_int_equal(p.rc, VOX_ELIMIT);
+	assert_int_equal(p.diag.line, 6 + VOX_SDP_MAX_MEDIA);
+	done(&p);
+
+	n = (size_t)snprintf(text, sizeof text, "%sm=audio 1 RTP/AVP 0\r\n", head);
+	for (int i = 0; i <= VOX_SDP_MAX_ATTRS; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "a=x%d\r\n", i);
+	p = parse_mem(text, n);
+	assert_int_equal(p.rc, VOX_ELIMIT);
+	done(&p);
+
+	n = (size_t)snprintf(text, sizeof text, "%sm=audio 1 RTP/AVP", head);
+	for (int i = 0; i <= VOX_SDP_MAX_FMTS; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, " %d", i);
+	p = parse_mem(text, n);
+	assert_int_equal(p.rc, VOX_ELIMIT);
+	assert_non_null(strstr(p.diag.at.what, "VOX_SDP_MAX_FMTS"));
+	done(&p);
+
+	n = (size_t)snprintf(text, sizeof text,
+	                     "%sm=audio 1 RTP/SAVP 0\r\na=crypto:1 "
+	                     "AES_CM_128_HMAC_SHA1_80 ",
+	                     head);
+	for (int i = 0; i <= VOX_SDP_MAX_KEYS; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+		                      "%sinline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|%d:1",
+		                      i ? ";" : "", i);
+	p = parse_mem(text, n);
+	assert_int_equal(p.rc, VOX_ELIMIT);
+	done(&p);
+
+	memset(text, 'a', sizeof text);
+	p = parse_mem(text, VOX_SDP_MAX_SIZE + 1);
+	assert_int_equal(p.rc, VOX_ETOOLONG);
+	done(&p);
+
+	p = parse_mem("", 0);
+	assert_int_equal(p.rc, VOX_EMALFORMED);
+	done(&p);
+	struct vox_sdp *s = calloc(1, sizeof *s);
+	assert_int_equal(vox_sdp_parse(NULL, 5, s, NULL), VOX_EINVAL);
+	free(s);
+}
+
+/* Well-formed a=crypto lines that vox must not use (RFC 4568 6.3, 7.1.2). */
+static void test_crypto_unusable(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *line;
+		const char *why; /* NULL: usable */
+	} cases[] = {
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj", NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj FOO=1",
+	     "unknown mandatory"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj -FOO=1",
+	     NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj "
+	     "UNENCRYPTED_SRTP",
+	     "UNENCRYPTED_SRTP"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj "
+	     "UNENCRYPTED_SRTCP",
+	     "UNENCRYPTED_SRTCP"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj "
+	     "UNAUTHENTICATED_SRTP",
+	     "UNAUTHENTICATED_SRTP"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj KDR=0",
+	     NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj KDR=10",
+	     "KDR"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj WSH=128 "
+	     "FEC_ORDER=SRTP_FEC",
+	     NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj "
+	     "FEC_KEY=inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20",
+	     "FEC_KEY"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^49",
+	     "lifetime"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^48",
+	     NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:4;"
+	     "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2:4",
+	     NULL},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:4;"
+	     "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+	     "not all with an MKI"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|1:4;"
+	     "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1:2",
+	     "lengths differ"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|01:4;"
+	     "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1:4",
+	     "share"},
+	    {"1 AES_192_CM_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj",
+	     "not supported"},
+	    {"1 AES_CM_128_HMAC_SHA1_80 mikey:abc", "key method"},
+	    {"7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *g = guard_str(cases[i].line);
+		struct vox_sdp_crypto c;
+		struct vox_diag d = {0, NULL};
+		int rc = vox_sdp_crypto_parse((struct vox_slice){g, strlen(cases[i].line)}, &c, &d);
+		if (rc != 0)
+			fail_msg("case %zu: %s at %zu: %s", i, vox_strerror(rc), d.off, d.what);
+		if (cases[i].why == NULL && c.unusable)
+			fail_msg("case %zu: unusable: %s", i, c.unusable);
+		if (cases[i].why && (!c.unusable || !strstr(c.unusable, cases[i].why)))
+			fail_msg("case %zu: want \"%s\", got \"%s\"", i, cases[i].why,
+			         c.unusable ? c.unusable : "(usable)");
+		guard_free(g);
+	}
+	/* MKI values are arbitrary-precision decimals of mki-length bytes. */
+	static const char big[] = "2 AES_CM_128_HMAC_SHA1_32 "
+	                          "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|"
+	                          "1000000|340282366920938463463374607431768211455:16 WSH=64";
+	const char *g = guard_str(big);
+	struct vox_sdp_crypto c;
+	assert_int_equal(vox_sdp_crypto_parse((struct vox_slice){g, strlen(big)}, &c, NULL), 0);
+	assert_null(c.unusable);
+	assert_int_equal(c.wsh, 64);
+	struct vox_srtp_key k;
+	assert_int_equal(vox_sdp_key_decode(&c, 0, &k), 0);
+	assert_int_equal(k.suite, VOX_SRTP_AES_CM_128_HMAC_SHA1_32);
+	assert_true(k.lifetime == 1000000);
+	assert_int_equal(k.mki_len, 16);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(k.mki[i], 0xff);
+	guard_free(g);
+	static const char over[] = "2 AES_CM_128_HMAC_SHA1_32 "
+	                           "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|"
+	                           "340282366920938463463374607431768211456:16";
+	g = guard_str(over);
+	assert_int_equal(vox_sdp_crypto_parse((struct vox_slice){g, strlen(over)}, &c, NULL),
+	                 VOX_ERANGE);
+	guard_free(g);
+}
+
+/* ---- printer ------------------------------------------------------------- */
+
+static void test_print(void **st)
+{
+	(void)st;
+	size_t len = 0;
+	char *raw = read_vector("sdp/offer.sdp", &len);
+	struct parsed p = parse_vec("offer.sdp");
+	char out[2048];
+	int n = vox_sdp_print(p.sdp, VOX_SDP_PRINT_SHOW_KEYS, out, sizeof out);
+	assert_int_equal(n, (int)len);
+	assert_memory_equal(out, raw, len);
+	n = vox_sdp_print(p.sdp, 0, out, sizeof out);
+	assert_true(n > 0);
+	assert_false(contains(out, (size_t)n, "PS1uQCVe"));
+	assert_true(contains(out, (size_t)n, "inline:REDACTED|2^20|1:32\r\n"));
+	assert_int_equal(vox_sdp_print(p.sdp, 0, out, 100), VOX_ENOSPC);
+	free(raw);
+	done(&p);
+
+	p = parse_str("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nk=clear:topsecret\r\n"
+	              "m=audio 1 RTP/SAVP 0\r\nc=IN IP4 h\r\n"
+	              "a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO\r\n"
+	              "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20 "
+	              "FEC_KEY=inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n");
+	assert_true(p.rc > 0);
+	n = vox_sdp_print(p.sdp, 0, out, sizeof out);
+	assert_true(n > 0);
+	assert_false(contains(out, (size_t)n, "topsecret"));
+	assert_false(contains(out, (size_t)n, "AQAFgM0X"));
+	assert_false(contains(out, (size_t)n, "d0RmdmcmV"));
+	assert_false(contains(out, (size_t)n, "PS1uQCVe"));
+	assert_true(contains(out, (size_t)n, "k=clear:REDACTED\r\n"));
+	assert_true(contains(out, (size_t)n, "a=key-mgmt:mikey REDACTED\r\n"));
+	/* What the printer writes parses again. */
+	struct parsed q = parse_mem(out, (size_t)n);
+	assert_int_equal(q.rc, VOX_EMALFORMED); /* REDACTED is not base64 of 30 bytes */
+	done(&q);
+	n = vox_sdp_print(p.sdp, VOX_SDP_PRINT_SHOW_KEYS, out, sizeof out);
+	q = parse_mem(out, (size_t)n);
+	assert_int_equal(q.rc, n);
+	done(&q);
+	done(&p);
+}
+
+/* ---- offer/answer -------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static struct vox_rng rng(void)
+{
+	struct vox_rng r = {test_rng, &rng_state};
+	return r;
+}
+
+static int bad_rng(void *ctx, uint8_t *out, size_t len)
+{
+	(void)ctx;
+	(void)out;
+	(void)len;
+	return VOX_ERNG;
+}
+
+static void local_all_suites(struct vox_sdp_local *l, const char *addr, uint16_t port,
+                             enum vox_sdp_policy pol)
+{
+	vox_sdp_local_init(l, vox_slice_cstr(addr), port);
+	l->policy = pol;
+	l->n_suites = 0;
+	static const enum vox_srtp_suite order[] = {
+	    VOX_SRTP_AEAD_AES_256_GCM,        VOX_SRTP_AES_256_CM_HMAC_SHA1_80,
+	    VOX_SRTP_AEAD_AES_128_GCM,        VOX_SRTP_AES_CM_128_HMAC_SHA1_80,
+	    VOX_SRTP_AES_256_CM_HMAC_SHA1_32, VOX_SRTP_AES_CM_128_HMAC_SHA1_32};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		l->suites[l->n_suites++] = order[i];
+}
+
+struct answered {
+	char buf[VOX_SDP_MAX_BUILD];
+	int n;
+	struct vox_sdp_session s;
+	struct vox_sdp_fail why;
+	struct parsed back; /* the answer, parsed again */
+};
+
+static void answer_vec(struct vox_sdp_oa *oa, const struct vox_sdp_local *l, const char *vec,
+                       struct answered *a)
+{
+	struct parsed p = parse_vec(vec);
+	struct vox_rng r = rng();
+	memset(a, 0, sizeof *a);
+	a->n = vox_sdp_oa_answer(oa, l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	done(&p);
+	if (a->n > 0) {
+		a->back = parse_mem(a->buf, (size_t)a->n);
+		assert_int_equal(a->back.rc, a->n);
+	}
+}
+
+static void answered_done(struct answered *a)
+{
+	if (a->n > 0)
+		done(&a->back);
+}
+
+/* RFC 4317 2.1: audio and video; vox takes PCMU and PCMA in Alice's order
+ * and refuses video with port 0 (Bob's answer in the RFC keeps video: vox
+ * has no video). */
+static void test_answer_rfc4317(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	struct answered a;
+	vox_sdp_oa_init(&oa, 2808844564u);
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.44"), 49174);
+	l.rtcp_mux = 0;
+	answer_vec(&oa, &l, "rfc4317-2.1-offer.sdp", &a);
+	assert_true(a.n > 0);
+	const struct vox_sdp *s = a.back.sdp;
+	assert_int_equal(s->n_media, 2);
+	assert_int_equal(s->media[0].port, 49174);
+	assert_true(slice_is(s->media[0].proto, "RTP/AVP"));
+	assert_int_equal(s->media[0].n_fmts, 2);
+	assert_true(slice_is(s->media[0].fmts[0], "0") && slice_is(s->media[0].fmts[1], "8"));
+	assert_int_equal(s->media[1].port, 0);
+	assert_true(slice_is(s->media[1].media, "video"));
+	assert_int_equal(s->media[1].n_fmts, 2);
+	assert_true(s->sess_version == 2808844564u);
+	assert_int_equal(s->media[0].n_crypto, 0);
+	assert_int_equal(a.s.prot, VOX_SDP_PROT_NONE);
+	assert_int_equal(a.s.send_pt, 0);
+	assert_int_equal(a.s.tel_event_pt, -1);
+	assert_string_equal(a.s.remote_addr, "host.atlanta.example.com");
+	assert_int_equal(a.s.remote_rtp_port, 49170);
+	assert_int_equal(a.s.remote_rtcp_port, 49171);
+	assert_int_equal(a.s.dir, VOX_SDP_SENDRECV);
+	answered_done(&a);
+
+	/* The same offer again: same description, same version (RFC 3264 8). */
+	answer_vec(&oa, &l, "rfc4317-2.1-offer.sdp", &a);
+	assert_true(a.back.sdp->sess_version == 2808844564u);
+	answered_done(&a);
+
+	/* RFC 4317 3.1's hold offer (a=sendonly) lists iLBC only, which vox
+	 * does not run: 488, and nothing sent. Hold itself is tested below with
+	 * G.711 (test_answer_hold_resume). */
+	answer_vec(&oa, &l, "rfc4317-3.1-hold-offer.sdp", &a);
+	assert_true(a.n < 0); /* iLBC only: nothing in common */
+	assert_int_equal(a.why.sip_status, 488);
+	assert_int_equal(a.n, VOX_EUNSUPPORTED);
+	answered_done(&a);
+
+	/* RFC 3264 10.1: three streams, the two video ones refused. */
+	answer_vec(&oa, &l, "rfc3264-10.1-offer.sdp", &a);
+	assert_true(a.n > 0);
+	assert_int_equal(a.back.sdp->n_media, 3);
+	assert_int_equal(a.back.sdp->media[1].port, 0);
+	assert_int_equal(a.back.sdp->media[2].port, 0);
+	assert_true(a.back.sdp->sess_version == 2808844565u);
+	answered_done(&a);
+	vox_sdp_oa_free(&oa);
+}
+
+static void test_answer_hold_resume(void **st)
+{
+	(void)st;
+	static const char *const offers[] = {
+	    "v=0\r\no=a 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+	    "m=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n",
+	    "v=0\r\no=a 1 2 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+	    "m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n",
+	    "v=0\r\no=a 1 3 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+	    "m=audio 4000 RTP/AVP 0\r\na=inactive\r\n",
+	    "v=0\r\no=a 1 4 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+	    "m=audio 4000 RTP/AVP 0\r\na=recvonly\r\n",
+	    "v=0\r\no=a 1 5 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+	    "m=audio 4000 RTP/AVP 0\r\n",
+	};
+	static const enum vox_sdp_dir want[] = {VOX_SDP_SENDRECV, VOX_SDP_RECVONLY,
+	                                        VOX_SDP_INACTIVE, VOX_SDP_SENDONLY,
+	                                        VOX_SDP_SENDRECV};
+	static const uint64_t version[] = {10, 11, 12, 13, 14};
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	vox_sdp_oa_init(&oa, 10);
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.6"), 5000);
+	for (size_t i = 0; i < 5; i++) {
+		struct parsed p = parse_str(offers[i]);
+		assert_true(p.rc > 0);
+		struct vox_rng r = rng();
+		struct answered *a = calloc(1, sizeof *a);
+		a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+		assert_true(a->n > 0);
+		assert_int_equal(a->s.dir, want[i]);
+		struct parsed b = parse_mem(a->buf, (size_t)a->n);
+		assert_int_equal(b.sdp->media[0].dir, want[i]);
+		assert_true(b.sdp->sess_version == version[i]);
+		done(&b);
+		done(&p);
+		free(a);
+	}
+	/* We hold: local sendonly against a sendrecv offer. */
+	l.dir = VOX_SDP_SENDONLY;
+	struct parsed p = parse_str(offers[0]);
+	struct vox_rng r = rng();
+	struct answered a;
+	a.n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a.buf, sizeof a.buf, &a.s, &a.why);
+	assert_true(a.n > 0);
+	assert_int_equal(a.s.dir, VOX_SDP_SENDONLY);
+	done(&p);
+	vox_sdp_oa_free(&oa);
+
+	/* RFC 3264 8.4: c=0.0.0.0 means the offerer receives nothing. */
+	vox_sdp_oa_init(&oa, 10);
+	l.dir = VOX_SDP_SENDRECV;
+	answer_vec(&oa, &l, "legacy-hold-offer.sdp", &a);
+	assert_true(a.n > 0);
+	assert_true(a.s.remote_legacy_hold);
+	assert_int_equal(a.s.dir, VOX_SDP_RECVONLY);
+	assert_int_equal(a.back.sdp->media[0].dir, VOX_SDP_RECVONLY);
+	answered_done(&a);
+	vox_sdp_oa_free(&oa);
+	vox_sdp_oa_free(&oa); /* safe twice */
+	vox_sdp_oa_free(NULL);
+}
+
+/* RFC 4568's example offer: tag 1 answered with our own key. */
+static void test_answer_rfc4568(void **st)
+{
+	(void)st;
+	static const enum vox_sdp_policy pols[] = {VOX_SDP_POLICY_OPTIONAL,
+	                                           VOX_SDP_POLICY_MANDATORY};
+	for (size_t i = 0; i < 2; i++) {
+		struct vox_sdp_oa oa;
+		struct vox_sdp_local l;
+		struct answered *a = calloc(1, sizeof *a);
+		vox_sdp_oa_init(&oa, 25690844);
+		local_all_suites(&l, "168.2.17.11", 32640, pols[i]);
+		answer_vec(&oa, &l, "rfc4568-offer.sdp", a);
+		assert_true(a->n > 0);
+		const struct vox_sdp *s = a->back.sdp;
+		assert_true(slice_is(s->media[0].proto, "RTP/SAVP"));
+		assert_int_equal(s->n_crypto, 1);
+		const struct vox_sdp_crypto *c = &s->crypto[0];
+		assert_int_equal(c->tag, 1);
+		assert_int_equal(c->suite, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);
+		assert_false(
+		    slice_is(c->keys[0].key_salt, "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"));
+		assert_int_equal(a->s.prot, VOX_SDP_PROT_SDES);
+		assert_false(a->s.best_effort);
+		assert_int_equal(a->s.crypto_tag, 1);
+		assert_int_equal(a->s.n_rx, 1);
+		assert_int_equal(a->s.rx[0].suite, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);
+		assert_true(a->s.rx[0].lifetime == (1u << 20));
+		assert_int_equal(a->s.rx[0].mki_len, 4);
+		assert_int_equal(a->s.rx[0].mki[3], 1);
+		assert_memory_equal(a->s.rx[0].key, "YS___se", 7); /* "WVNfX19zZW1j..." */
+		struct vox_srtp_key mine;
+		assert_int_equal(vox_sdp_key_decode(c, 0, &mine), 0);
+		assert_memory_equal(mine.key, a->s.tx.key, 16);
+		assert_memory_equal(mine.salt, a->s.tx.salt, 14);
+		assert_memory_not_equal(a->s.tx.key, a->s.rx[0].key, 16);
+		assert_int_equal(a->s.tx.mki_len, 0);
+		assert_true(a->s.tx.lifetime == 0);
+
+		/* A refresh keeps our key and the version. */
+		struct answered *b = calloc(1, sizeof *b);
+		answer_vec(&oa, &l, "rfc4568-offer.sdp", b);
+		assert_true(b->n == a->n && memcmp(b->buf, a->buf, (size_t)a->n) == 0);
+		answered_done(b);
+		/* A rekey changes key and version. */
+		vox_sdp_oa_rekey(&oa);
+		answer_vec(&oa, &l, "rfc4568-offer.sdp", b);
+		assert_memory_not_equal(b->s.tx.key, a->s.tx.key, 16);
+		assert_true(b->back.sdp->sess_version == a->back.sdp->sess_version + 1);
+		answered_done(b);
+		free(b);
+		vox_sdp_session_free(&a->s);
+		answered_done(a);
+		free(a);
+		vox_sdp_oa_free(&oa);
+	}
+}
+
+static void test_answer_policy(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	struct answered *a = calloc(1, sizeof *a);
+
+	/* Mandatory never answers a clear offer: 488. */
+	vox_sdp_oa_init(&oa, 1);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
+	answer_vec(&oa, &l, "clear-offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_int_equal(a->why.sip_status, 488);
+	assert_non_null(strstr(a->why.reason, "mandatory"));
+	assert_int_equal(a->why.mline, 0);
+	assert_false(oa.sent);
+
+	/* Optional answers it in clear, PCMA first as offered. */
+	l.policy = VOX_SDP_POLICY_OPTIONAL;
+	answer_vec(&oa, &l, "clear-offer.sdp", a);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.prot, VOX_SDP_PROT_NONE);
+	assert_int_equal(a->s.send_pt, 8);
+	assert_int_equal(a->s.tel_event_pt, 101);
+	assert_int_equal(a->s.remote_ptime, 20);
+	assert_int_equal(a->back.sdp->media[0].n_fmts, 3);
+	assert_true(slice_is(a->back.sdp->media[0].fmts[0], "8"));
+	assert_non_null(vox_sdp_attr_find(a->back.sdp, 0, "fmtp"));
+	answered_done(a);
+
+	/* Best-effort SRTP: RTP/AVP with a=crypto, the first usable line. */
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.prot, VOX_SDP_PROT_SDES);
+	assert_true(a->s.best_effort);
+	assert_int_equal(a->s.crypto_tag, 3);
+	assert_int_equal(a->s.tx.suite, VOX_SRTP_AES_256_CM_HMAC_SHA1_80);
+	assert_int_equal(a->s.remote_rtcp_port, 41001);
+	assert_true(slice_is(a->back.sdp->media[0].proto, "RTP/AVP"));
+	assert_int_equal(a->back.sdp->crypto[0].tag, 3);
+	answered_done(a);
+	/* ... the second line when we do not allow AES-256. */
+	l.n_suites = 1;
+	l.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_int_equal(a->s.crypto_tag, 4);
+	assert_true(a->s.rx[0].lifetime == (1ull << 31));
+	answered_done(a);
+	/* ... and mandatory takes it too. */
+	l.policy = VOX_SDP_POLICY_MANDATORY;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_int_equal(a->s.prot, VOX_SDP_PROT_SDES);
+	answered_done(a);
+	/* ... but with no suite allowed (no TLS hop) mandatory fails. */
+	l.n_suites = 0;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_int_equal(a->why.sip_status, 488);
+	/* Off ignores the keys of a best-effort offer ... */
+	l.policy = VOX_SDP_POLICY_OFF;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.prot, VOX_SDP_PROT_NONE);
+	assert_int_equal(a->back.sdp->n_crypto, 0);
+	answered_done(a);
+	/* ... and refuses RTP/SAVP. */
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "off"));
+	vox_sdp_oa_free(&oa);
+
+	/* An RTP/SAVP offer whose only crypto line has an unknown mandatory
+	 * session parameter is refused, not answered in clear. */
+	vox_sdp_oa_init(&oa, 1);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	struct parsed p =
+	    parse_str("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 192.0.2.8\r\n"
+	              "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
+	              "AES_CM_128_HMAC_SHA1_80 "
+	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj NEWPARAM=1\r\n");
+	assert_true(p.rc > 0);
+	struct vox_rng r = rng();
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_int_equal(a->why.sip_status, 488);
+	assert_non_null(strstr(a->why.reason, "a=crypto"));
+	/* The rng failing is a 500, not a clear answer. */
+	done(&p);
+	p = parse_vec("offer.sdp");
+	struct vox_rng br = {bad_rng, NULL};
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &br, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_int_equal(a->n, VOX_ERNG);
+	assert_int_equal(a->why.sip_status, 500);
+	/* Too small a buffer. */
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, 50, &a->s, &a->why);
+	assert_int_equal(a->n, VOX_ENOSPC);
+	done(&p);
+	/* Two audio streams, clear then SRTP: SRTP wins, clear gets port 0. */
+	p = parse_str(
+	    "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 192.0.2.8\r\nt=0 0\r\n"
+	    "m=audio 7000 RTP/AVP 0\r\nm=audio 7002 RTP/SAVP 0\r\na=crypto:9 "
+	    "AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n");
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.mline, 1);
+	assert_int_equal(a->s.remote_rtp_port, 7002);
+	assert_true(contains(a->buf, (size_t)a->n, "m=audio 0 RTP/AVP 0\r\n"));
+	done(&p);
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
+/* Two vox endpoints: A offers, B answers, A takes the answer; each one's
+ * send key is the other's receive key. */
+static void test_offer_answer_roundtrip(void **st)
+{
+	(void)st;
+	static const enum vox_sdp_policy pols[] = {VOX_SDP_POLICY_OFF, VOX_SDP_POLICY_OPTIONAL,
+	                                           VOX_SDP_POLICY_MANDATORY};
+	for (size_t i = 0; i < 3; i++) {
+		struct vox_sdp_oa oa_a, oa_b;
+		struct vox_sdp_local la, lb;
+		vox_sdp_oa_init(&oa_a, 100);
+		vox_sdp_oa_init(&oa_b, 200);
+		local_all_suites(&la, "192.0.2.1", 10000, pols[i]);
+		local_all_suites(&lb, "2001:db8::2", 20000, pols[i]);
+		lb.ip6 = 1;
+		lb.zrtp_hash = vox_slice_cstr(
+		    "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df");
+		lb.codecs[0] = VOX_SDP_CODEC_PCMA; /* B prefers PCMA, A's order wins */
+		lb.codecs[1] = VOX_SDP_CODEC_PCMU;
+		char offer[VOX_SDP_MAX_BUILD], answer[VOX_SDP_MAX_BUILD];
+		struct vox_rng r = rng();
+		struct vox_sdp_fail why;
+		int on = vox_sdp_oa_offer(&oa_a, &la, &r, offer, sizeof offer, &why);
+		assert_true(on > 0);
+		struct parsed po = parse_mem(offer, (size_t)on);
+		assert_int_equal(po.rc, on);
+		assert_true(slice_is(po.sdp->media[0].proto,
+		                     pols[i] == VOX_SDP_POLICY_MANDATORY ? "RTP/SAVP" : "RTP/AVP"));
+		assert_int_equal(po.sdp->n_crypto, pols[i] == VOX_SDP_POLICY_OFF ? 0 : 6);
+		if (pols[i] != VOX_SDP_POLICY_OFF)
+			assert_int_equal(po.sdp->crypto[0].suite, VOX_SRTP_AEAD_AES_256_GCM);
+		struct vox_sdp_session sa, sb;
+		int an =
+		    vox_sdp_oa_answer(&oa_b, &lb, po.sdp, &r, answer, sizeof answer, &sb, &why);
+		assert_true(an > 0);
+		struct parsed pa = parse_mem(answer, (size_t)an);
+		assert_int_equal(pa.rc, an);
+		assert_true(contains(answer, (size_t)an, "c=IN IP6 2001:db8::2\r\n"));
+		assert_int_equal(vox_sdp_oa_recv_answer(&oa_a, &la, pa.sdp, &sa, &why), 0);
+		assert_int_equal(vox_sdp_oa_recv_answer(&oa_a, &la, pa.sdp, &sa, &why), VOX_ESTATE);
+		assert_int_equal(sa.send_pt, 0);
+		assert_int_equal(sb.send_pt, 0);
+		assert_int_equal(sa.tel_event_pt, 101);
+		assert_true(sa.rtcp_mux && sb.rtcp_mux);
+		assert_int_equal(sa.remote_rtp_port, 20000);
+		assert_int_equal(sa.remote_rtcp_port, 20000);
+		assert_true(sa.remote_ip6);
+		assert_string_equal(sa.remote_addr, "2001:db8::2");
+		assert_string_equal(sb.remote_addr, "192.0.2.1");
+		assert_int_equal(sa.prot, sb.prot);
+		assert_true(sa.has_remote_zrtp_hash);
+		assert_int_equal(sa.remote_zrtp_hash[0], 0xfe);
+		assert_int_equal(sa.remote_zrtp_hash[31], 0xdf);
+		assert_false(sb.has_remote_zrtp_hash);
+		if (pols[i] == VOX_SDP_POLICY_OFF) {
+			assert_int_equal(sa.prot, VOX_SDP_PROT_NONE);
+		} else {
+			assert_int_equal(sa.prot, VOX_SDP_PROT_SDES);
+			assert_int_equal(sa.tx.suite, VOX_SRTP_AEAD_AES_256_GCM);
+			assert_int_equal(sa.best_effort, pols[i] == VOX_SDP_POLICY_OPTIONAL);
+			assert_memory_equal(sa.tx.key, sb.rx[0].key, 32);
+			assert_memory_equal(sa.tx.salt, sb.rx[0].salt, 12);
+			assert_memory_equal(sb.tx.key, sa.rx[0].key, 32);
+			assert_memory_not_equal(sa.tx.key, sb.tx.key, 32);
+		}
+		/* Re-offer unchanged: same version and keys; hold: next version. */
+		uint64_t v0 = po.sdp->sess_version;
+		char again[VOX_SDP_MAX_BUILD];
+		int n2 = vox_sdp_oa_offer(&oa_a, &la, &r, again, sizeof again, &why);
+		assert_int_equal(n2, on);
+		assert_memory_equal(again, offer, (size_t)on);
+		la.dir = VOX_SDP_SENDONLY;
+		n2 = vox_sdp_oa_offer(&oa_a, &la, &r, again, sizeof again, &why);
+		struct parsed ph = parse_mem(again, (size_t)n2);
+		assert_true(ph.sdp->sess_version == v0 + 1);
+		assert_int_equal(ph.sdp->media[0].dir, VOX_SDP_SENDONLY);
+		an = vox_sdp_oa_answer(&oa_b, &lb, ph.sdp, &r, answer, sizeof answer, &sb, &why);
+		assert_true(an > 0);
+		assert_int_equal(sb.dir, VOX_SDP_RECVONLY);
+		done(&ph);
+		done(&pa);
+		done(&po);
+		vox_sdp_session_free(&sa);
+		vox_sdp_session_free(&sb);
+		vox_sdp_oa_free(&oa_a);
+		vox_sdp_oa_free(&oa_b);
+	}
+}
+
+static void test_recv_answer_errors(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	struct vox_sdp_session s;
+	struct vox_sdp_fail why;
+	char offer[VOX_SDP_MAX_BUILD];
+	struct vox_rng r = rng();
+	vox_sdp_oa_init(&oa, 7);
+	local_all_suites(&l, "192.0.2.1", 10000, VOX_SDP_POLICY_MANDATORY);
+	assert_true(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why) > 0);
+	static const struct {
+		const char *answer;
+		int err;
+	} cases[] = {
+	    /* clear answer to a mandatory offer */
+	    {"m=audio 3000 RTP/AVP 0\r\n", VOX_EMALFORMED},
+	    {"m=audio 3000 RTP/SAVP 0\r\n", VOX_EPOLICY},
+	    /* a tag we did not offer */
+	    {"m=audio 3000 RTP/SAVP 0\r\na=crypto:9 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
+	     VOX_EMALFORMED},
+	    /* our tag 4 is AES_CM_128_HMAC_SHA1_80, not _32 */
+	    {"m=audio 3000 RTP/SAVP 0\r\na=crypto:4 AES_CM_128_HMAC_SHA1_32 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
+	     VOX_EMALFORMED},
+	    {"m=audio 3000 RTP/SAVP 0\r\na=crypto:4 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj UNENCRYPTED_SRTP\r\n",
+	     VOX_EPOLICY},
+	    {"m=audio 0 RTP/SAVP 0\r\n", VOX_EUNSUPPORTED},
+	    {"m=audio 3000 RTP/SAVP 18\r\n", VOX_EUNSUPPORTED},
+	    {"m=audio 3000 RTP/SAVP 0\r\nm=audio 3002 RTP/SAVP 0\r\n", VOX_EMALFORMED},
+	    {"m=audio 3000 RTP/SAVP 0\r\na=crypto:4 AES_CM_128_HMAC_SHA1_80 "
+	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20|7:2\r\n",
+	     0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "%s%s", head, cases[i].answer);
+		struct parsed p = parse_str(text);
+		assert_true(p.rc > 0);
+		int rc = vox_sdp_oa_recv_answer(&oa, &l, p.sdp, &s, &why);
+		if (rc != cases[i].err)
+			fail_msg("case %zu: got %d (%s), want %d", i, rc, why.reason, cases[i].err);
+		if (rc == 0) {
+			assert_int_equal(s.tx.suite, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);
+			assert_int_equal(s.rx[0].mki_len, 2);
+			assert_int_equal(s.rx[0].mki[1], 7);
+		}
+		done(&p);
+	}
+	vox_sdp_oa_free(&oa);
+
+	/* Mandatory with nothing to offer. */
+	vox_sdp_oa_init(&oa, 7);
+	l.n_suites = 0;
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why), VOX_EPOLICY);
+	assert_int_equal(why.sip_status, 488);
+	l.n_suites = 1;
+	struct vox_rng br = {bad_rng, NULL};
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &br, offer, sizeof offer, &why), VOX_ERNG);
+	/* Bad local settings never reach the wire. */
+	l.addr = vox_slice_cstr("1.2.3.4\r\na=evil");
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why), VOX_EINVAL);
+	l.addr = vox_slice_cstr("192.0.2.1");
+	l.zrtp_hash = vox_slice_cstr("abcd\r\na=x");
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why), VOX_EINVAL);
+	vox_sdp_oa_free(&oa);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_bench_offer),
+	    cmocka_unit_test(test_parse_vectors),
+	    cmocka_unit_test(test_parse_rfc4568),
+	    cmocka_unit_test(test_parse_lenient_ends),
+	    cmocka_unit_test(test_parse_fields),
+	    cmocka_unit_test(test_parse_negative),
+	    cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_crypto_unusable),
+	    cmocka_unit_test(test_print),
+	    cmocka_unit_test(test_answer_rfc4317),
+	    cmocka_unit_test(test_answer_hold_resume),
+	    cmocka_unit_test(test_answer_rfc4568),
+	    cmocka_unit_test(test_answer_policy),
+	    cmocka_unit_test(test_offer_answer_roundtrip),
+	    cmocka_unit_test(test_recv_answer_errors),
+	};
+	return cmocka_run_group_tests_name("sdp", tests, NULL, NULL);
+}
