@@ -149,6 +149,13 @@ const struct vox_sip_txn *vox_sip_txl_get(const struct vox_sip_txl *t, vox_sip_t
 vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t,
                                        const struct vox_sip_msg *cancel);
 
+/* Where responses to a request go (RFC 3261 18.2.2, RFC 3581 4): back on
+ * the connection it came over, or for UDP to its source address and the
+ * port of the top Via's sent-by (the source port with rport).
+ * Returns 0 or VOX_EMALFORMED. */
+VOX_MUST_CHECK int vox_sip_response_peer(const struct vox_sip_msg *req, const struct vox_peer *from,
+                                         struct vox_peer *to);
+
 /* Builds the CANCEL for an INVITE we sent (RFC 3261 9.1): same Request-URI,
  * Call-ID, To, From, CSeq number and top Via, and the Route headers.
  * Returns its length, VOX_ENOSPC or VOX_EINVAL. */
