@@ -439,6 +439,19 @@ static void put_desc(struct vox_writer *w, const struct desc *d, uint64_t versio
 	}
 }
 
+/* FNV-1a over a description without its version: a dialog remembers 16
+ * bytes of what it sent, not the text. Two different descriptions with one
+ * hash (odds 2^-64) would keep the old version number. */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+static uint64_t desc_hash(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* Writes the description; RFC 3264 8: the o= version grows by one when it
  * differs from the last one we sent, and only then. */
 static int emit(struct vox_sdp_oa *oa, const struct desc *d, char *buf, size_t cap,
@@ -458,12 +471,10 @@ static int emit(struct vox_sdp_oa *oa, const struct desc *d, char *buf, size_t c
 		if ((size_t)n - (ve - vs) > VOX_SDP_MAX_BUILD)
 			return set_fail(why, VOX_ETOOLONG, 500,
 			                "description above VOX_SDP_MAX_BUILD", -1);
-		int same = oa->sent && oa->last_len == vs + rest &&
-		           memcmp(oa->last, buf, vs) == 0 &&
-		           memcmp(oa->last + vs, buf + ve, rest) == 0;
+		uint64_t h = desc_hash(desc_hash(FNV_OFFSET, buf, vs), buf + ve, rest);
+		int same = oa->sent && oa->last_len == vs + rest && oa->last_hash == h;
 		if (!oa->sent || same || pass == 1) {
-			memcpy(oa->last, buf, vs);
-			memcpy(oa->last + vs, buf + ve, rest);
+			oa->last_hash = h;
 			oa->last_len = vs + rest;
 			oa->version = version;
 			oa->sent = 1;

@@ -401,8 +401,8 @@ struct vox_sdp_oa {
 	int sent;          /* a description went out with this state */
 	int offer_pending; /* we sent an offer and wait for the answer */
 	enum vox_sdp_policy offered_policy;
-	size_t last_len;
-	char last[VOX_SDP_MAX_BUILD]; /* last description sent, without its version */
+	size_t last_len;    /* the last description we sent, without its version: */
+	uint64_t last_hash; /* its length and hash */
 	uint8_t n_offered;
 	struct {
 		uint32_t tag;
