@@ -19,7 +19,8 @@ MODULES   := core sip sdp rtp srtp_glue zrtp ua transport
 LIB_SRC   := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 APP_SRC   := $(sort $(wildcard app/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
-TSUP_SRC  := $(filter-out $(TEST_SRC),$(sort $(wildcard tests/*.c)))
+TSUP_SRC  := $(filter-out $(TEST_SRC),$(sort $(wildcard tests/*.c tests/sim/*.c)))
+SIM_SRC   := $(sort $(wildcard tests/sim/*.c))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 CLI_TESTS := $(sort $(wildcard tests/cli_*.sh))
@@ -156,10 +157,10 @@ $(SMOKES): smoke-%: $(BUILD)/fuzz/bin/%
 		| sed -E 's/.*(cov: [0-9]+ ft: [0-9]+ corp: [^ ]+).*/\1/')"
 
 # ---- benchmarks -------------------------------------------------------------------
-$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) | deps-bench
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) $(SIM_SRC) | deps-bench
 	@mkdir -p $(@D)
-	$(CC) $(INC) $(filter-out -Wconversion,$(WARN)) -Wno-conversion -O2 -g \
-		$$(pkg-config --cflags libosip2 sofia-sip-ua) -o $@ $< $(LIB_OBJ) \
+	$(CC) $(INC) -Itests $(filter-out -Wconversion,$(WARN)) -Wno-conversion -O2 -g \
+		$$(pkg-config --cflags libosip2 sofia-sip-ua) -o $@ $< $(SIM_SRC) $(LIB_OBJ) \
 		$$(pkg-config --libs libosip2 sofia-sip-ua) $(LIBS)
 
 bench: $(BENCHES)

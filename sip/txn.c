@@ -383,6 +383,17 @@ static void response_peer(struct vox_peer *p, const struct vox_sip_via *v,
 	p->addr.port = v->host.has_port ? v->host.port : 5060;
 }
 
+int vox_sip_response_peer(const struct vox_sip_msg *req, const struct vox_peer *from,
+                          struct vox_peer *to)
+{
+	struct vox_sip_via v;
+	const struct vox_sip_header *vh = vox_sip_find(req, VOX_SIP_H_VIA);
+	if (!vh || vox_sip_via_parse(&v, vh->value, NULL))
+		return VOX_EMALFORMED;
+	response_peer(to, &v, from);
+	return 0;
+}
+
 static struct vox_sip_txn *find_server(const struct vox_sip_txl *t, uint64_t key, uint64_t k2543,
                                        int invite_only)
 {
@@ -502,6 +513,13 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 			x->t_end = now + (x->reliable ? 0 : 64ull * t->timers.t1); /* J */
 		}
 	}
+	if (x->pending && t->nspill < 2) {
+		/* the previous response is still unsent: it goes first */
+		t->spill[t->nspill].len = x->len;
+		t->spill[t->nspill].to = x->peer;
+		memcpy(t->spill[t->nspill].msg, x->msg, x->len);
+		t->nspill++;
+	}
 	x->status = s;
 	(void)store(x, msg, len);
 	if (x->key2543 && s > 100 &&
@@ -563,6 +581,16 @@ int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 
 int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct vox_peer *to)
 {
+	if (t->nspill) {
+		if (t->spill[0].len > cap)
+			return VOX_ENOSPC;
+		size_t n = t->spill[0].len;
+		memcpy(buf, t->spill[0].msg, n);
+		*to = t->spill[0].to;
+		if (--t->nspill)
+			t->spill[0] = t->spill[1];
+		return (int)n;
+	}
 	if (!t->pending)
 		return 0;
 	for (size_t i = 0; i < t->npool; i++) {
@@ -640,6 +668,24 @@ void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now)
 		else if (x->t_retx <= now)
 			retransmit(t, x, now);
 	}
+}
+
+int vox_sip_txl_retransmit(struct vox_sip_txl *t, vox_sip_txn_id id)
+{
+	struct vox_sip_txn *x = lookup(t, id);
+	if (!x)
+		return VOX_ENOTFOUND;
+	if (!x->len)
+		return VOX_ESTATE;
+	send_msg(t, x);
+	return 0;
+}
+
+void vox_sip_txl_abandon(struct vox_sip_txl *t, vox_sip_txn_id id)
+{
+	struct vox_sip_txn *x = lookup(t, id);
+	if (x)
+		release(t, x);
 }
 
 void vox_sip_txl_transport_error(struct vox_sip_txl *t, vox_sip_txn_id id)

@@ -86,6 +86,14 @@ struct vox_sip_txl {
 	uint16_t ev_head, ev_len;
 	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
 	struct vox_sip_msg scratch; /* for re-reading stored messages */
+	/* A response the TU replaced before it was sent (a 180 right before
+	 * the 200) waits here, so that it still goes out, in order. */
+	uint8_t nspill;
+	struct {
+		uint16_t len;
+		struct vox_peer to;
+		char msg[VOX_SIP_TXN_MSG];
+	} spill[2];
 };
 
 /* Sets up a transaction layer over pool[0..n) (n <= 65535). timers NULL
@@ -125,6 +133,14 @@ VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, s
  * VOX_ESTATE (a final response was already sent), VOX_ETOOLONG, VOX_EINVAL. */
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
+
+/* Sends the last message of a transaction again: the TU's 2xx
+ * retransmissions for an INVITE server transaction in Accepted (13.3.1.4).
+ * Returns 0, VOX_ENOTFOUND or VOX_ESTATE (nothing to resend). */
+VOX_MUST_CHECK int vox_sip_txl_retransmit(struct vox_sip_txl *t, vox_sip_txn_id id);
+/* Ends a transaction the TU has given up on (an INVITE that stays in
+ * Proceeding after our CANCEL, RFC 3261 9.1). No event. */
+void vox_sip_txl_abandon(struct vox_sip_txl *t, vox_sip_txn_id id);
 
 /* Copies the next message to send into buf and sets *to. Returns its
  * length, 0 when nothing is pending, or VOX_ENOSPC (the message stays

@@ -1,0 +1,490 @@
+/*
+ * The UA engine: input dispatch, output, timers, events, and the pieces
+ * every request needs (Via, Contact, next hop, authentication).
+ */
+#include <string.h>
+
+#include "ua/ua_int.h"
+
+/* ---- handles ------------------------------------------------------------------- */
+
+struct vox_ua_call *ua_call(struct vox_ua *ua, vox_ua_handle h)
+{
+	size_t slot = h & 0xffff;
+	if (!slot || slot > VOX_UA_MAX_CALLS)
+		return NULL;
+	struct vox_ua_call *c = &ua->calls[slot - 1];
+	if (c->state == VOX_UA_CALL_FREE || c->gen != (uint16_t)(h >> 16))
+		return NULL;
+	return c;
+}
+
+struct vox_ua_account *ua_account(struct vox_ua *ua, vox_ua_handle h)
+{
+	size_t slot = h & 0xffff;
+	if (!slot || slot > VOX_UA_MAX_ACCOUNTS)
+		return NULL;
+	struct vox_ua_account *a = &ua->acct[slot - 1];
+	if (!a->used || a->gen != (uint16_t)(h >> 16))
+		return NULL;
+	return a;
+}
+
+vox_ua_handle ua_call_handle(const struct vox_ua *ua, const struct vox_ua_call *c)
+{
+	return ua_handle((size_t)(c - ua->calls), c->gen);
+}
+
+vox_ua_handle ua_account_handle(const struct vox_ua *ua, const struct vox_ua_account *a)
+{
+	return ua_handle((size_t)(a - ua->acct), a->gen);
+}
+
+const struct vox_ua_call *vox_ua_call_get(const struct vox_ua *ua, vox_ua_handle h)
+{
+	return ua_call((struct vox_ua *)(uintptr_t)ua, h);
+}
+
+const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_handle h)
+{
+	return ua_account((struct vox_ua *)(uintptr_t)ua, h);
+}
+
+size_t vox_ua_calls_active(const struct vox_ua *ua)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		n += ua->calls[i].state != VOX_UA_CALL_FREE;
+	return n;
+}
+
+const char *vox_ua_protection_name(enum vox_ua_protection p)
+{
+	switch (p) {
+	case VOX_UA_PROT_NONE: return "none";
+	case VOX_UA_PROT_SDES: return "srtp-sdes";
+	case VOX_UA_PROT_ZRTP_UNVERIFIED: return "srtp-zrtp-unverified";
+	case VOX_UA_PROT_ZRTP_VERIFIED: return "srtp-zrtp-verified";
+	}
+	return "unknown";
+}
+
+/* ---- events and output ----------------------------------------------------------- */
+
+/* A fresh event at the back of the queue; when the queue is full the
+ * oldest is dropped (and counted): the newest state matters most. */
+struct vox_ua_event *ua_event(struct vox_ua *ua, enum vox_ua_ev_type type)
+{
+	if (ua->ev_len == VOX_UA_MAX_EVENTS) {
+		ua->ev_head = (uint16_t)((ua->ev_head + 1) % VOX_UA_MAX_EVENTS);
+		ua->ev_len--;
+		ua->dropped_events++;
+	}
+	struct vox_ua_event *e = &ua->evq[(ua->ev_head + ua->ev_len) % VOX_UA_MAX_EVENTS];
+	ua->ev_len++;
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->reason = "";
+	return e;
+}
+
+int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev)
+{
+	if (!ua->ev_len)
+		return 0;
+	*ev = ua->evq[ua->ev_head];
+	ua->ev_head = (uint16_t)((ua->ev_head + 1) % VOX_UA_MAX_EVENTS);
+	ua->ev_len--;
+	return 1;
+}
+
+void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to)
+{
+	if (ua->out_len == VOX_UA_OUTQ || len > sizeof ua->outq[0].msg) {
+		ua->dropped_out++; /* like a lost datagram: the peer retransmits */
+		return;
+	}
+	struct vox_ua_out *o = &ua->outq[(ua->out_head + ua->out_len) % VOX_UA_OUTQ];
+	memcpy(o->msg, msg, len);
+	o->len = (uint16_t)len;
+	o->to = *to;
+	ua->out_len++;
+}
+
+int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer *to)
+{
+	if (ua->out_len) {
+		struct vox_ua_out *o = &ua->outq[ua->out_head];
+		if (o->len > cap)
+			return VOX_ENOSPC;
+		memcpy(buf, o->msg, o->len);
+		*to = o->to;
+		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
+		ua->out_len--;
+		return (int)o->len;
+	}
+	return vox_sip_txl_poll_output(&ua->txl, buf, cap, to);
+}
+
+static const char *server_name(const struct vox_ua *ua)
+{
+	return ua->cfg.user_agent ? ua->cfg.user_agent : "vox";
+}
+
+void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
+                          const char *extra_name, const char *extra_value)
+{
+	struct vox_peer to;
+	struct vox_sip_hdr_out h[2] = {{"Server", vox_slice_cstr(server_name(ua))},
+	                               {extra_name, vox_slice_cstr(extra_value)}};
+	char tag[20];
+	int tl = vox_sip_make_tag(&ua->cfg.rng, tag, sizeof tag);
+	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0 ||
+	    vox_sip_response_peer(&ua->msg, from, &to))
+		return;
+	int n = vox_sip_build_response(&ua->msg, status, NULL, vox_slice_make(tag, (size_t)tl), h,
+	                               extra_name ? 2 : 1, vox_slice_make(NULL, 0),
+	                               vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
+	if (n > 0)
+		ua_send(ua, ua->build, (size_t)n, &to);
+}
+
+int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *req,
+               unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
+               size_t nextra, struct vox_slice body, uint64_t now)
+{
+	struct vox_sip_hdr_out h[8];
+	size_t n = 0;
+	h[n++] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
+	for (size_t i = 0; i < nextra && n < 8; i++)
+		h[n++] = extra[i];
+	int len = vox_sip_build_response(req, status, NULL, tag, h, n,
+	                                 body.len ? vox_slice_cstr("application/sdp")
+	                                          : vox_slice_make(NULL, 0),
+	                                 body, ua->build, sizeof ua->build);
+	if (len < 0)
+		return len;
+	return vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+}
+
+/* ---- building ---------------------------------------------------------------------- */
+
+const char *ua_tp_name(enum vox_transport tp)
+{
+	return tp == VOX_TP_TCP ? "TCP" : tp == VOX_TP_TLS ? "TLS" : "UDP";
+}
+
+int ua_via(struct vox_ua *ua, enum vox_transport tp, char *out, size_t cap)
+{
+	char branch[40];
+	int bl = vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
+	if (bl < 0)
+		return bl;
+	struct vox_writer w;
+	vox_writer_init(&w, out, cap);
+	vox_writer_puts(&w, "SIP/2.0/");
+	vox_writer_puts(&w, ua_tp_name(tp));
+	vox_writer_putc(&w, ' ');
+	vox_writer_puts(&w, ua->host);
+	vox_writer_putc(&w, ':');
+	vox_writer_put_u64(&w, ua->cfg.port);
+	vox_writer_puts(&w, ";branch=");
+	vox_writer_put(&w, branch, (size_t)bl);
+	vox_writer_puts(&w, ";rport"); /* RFC 3581: answer to our source port */
+	return vox_writer_finish(&w);
+}
+
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap)
+{
+	struct vox_sip_uri u;
+	struct vox_writer w;
+	vox_writer_init(&w, out, cap);
+	vox_writer_puts(&w, ua->cfg.transport == VOX_TP_TLS ? "<sips:" : "<sip:");
+	if (vox_sip_uri_parse(&u, aor, NULL) == 0 && u.user.len) {
+		vox_writer_put_slice(&w, u.user);
+		vox_writer_putc(&w, '@');
+	}
+	vox_writer_puts(&w, ua->host);
+	vox_writer_putc(&w, ':');
+	vox_writer_put_u64(&w, ua->cfg.port);
+	if (ua->cfg.transport == VOX_TP_TCP)
+		vox_writer_puts(&w, ";transport=tcp");
+	vox_writer_putc(&w, '>');
+	return vox_writer_finish(&w);
+}
+
+int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to)
+{
+	struct vox_sip_uri u;
+	if (vox_sip_uri_parse(&u, uri, NULL) == 0 &&
+	    (u.host.kind == VOX_SIP_HOST_IPV4 || u.host.kind == VOX_SIP_HOST_IPV6)) {
+		/* RFC 3263 4.1/4.2 for a literal address: transport from the
+		 * URI, port from the URI or the transport's default */
+		const struct vox_sip_param *tp = vox_sip_param_find(&u.params, "transport");
+		memset(to, 0, sizeof *to);
+		to->tp = u.scheme == VOX_SIP_SCHEME_SIPS                  ? VOX_TP_TLS
+		         : tp && vox_slice_case_eq_cstr(tp->value, "tcp") ? VOX_TP_TCP
+		         : tp && vox_slice_case_eq_cstr(tp->value, "tls") ? VOX_TP_TLS
+		         : tp && vox_slice_case_eq_cstr(tp->value, "udp") ? VOX_TP_UDP
+		                                                          : ua->cfg.transport;
+		to->addr.family = u.host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
+		memcpy(to->addr.ip, u.host.addr, 16);
+		to->addr.port = u.host.has_port ? u.host.port : to->tp == VOX_TP_TLS ? 5061 : 5060;
+		return 0;
+	}
+	if (ua->cfg.outbound.tp) {
+		*to = ua->cfg.outbound;
+		return 0;
+	}
+	return VOX_ENOTFOUND;
+}
+
+int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,
+               uint64_t now, vox_sip_txn_id *id)
+{
+	return vox_sip_txl_request(&ua->txl, msg, len, to, now, id);
+}
+
+int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *resp,
+            struct vox_slice method, struct vox_slice uri, struct vox_slice body,
+            const char **hname, char *value, size_t cap)
+{
+	/* 22.2, 22.3: answer every challenge of a 401 (WWW-) or 407 (Proxy-) */
+	enum vox_sip_hdr ch_id =
+	    resp->status == 407 ? VOX_SIP_H_PROXY_AUTHENTICATE : VOX_SIP_H_WWW_AUTHENTICATE;
+	struct vox_sip_auth ch[4];
+	size_t n = 0;
+	if (!a || !a->password[0])
+		return VOX_EAUTH;
+	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h && n < 4;
+	     h = vox_sip_find_next(resp, h))
+		if (vox_sip_auth_parse(&ch[n], h->value, NULL) == 0)
+			n++;
+	struct vox_digest_cred cred = {
+	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	int pick = vox_digest_pick(ch, n, &cred, VOX_DIGEST_PICK_STRONGEST);
+	if (pick < 0)
+		return pick;
+	int rc = vox_digest_client_recv(&a->auth, &ch[pick], &ua->cfg.rng);
+	if (rc)
+		return rc;
+	/* Retry once per challenge; a stale nonce earns one more (22.2). */
+	if (a->auth_tries++ >= (a->auth.stale ? 2 : 1))
+		return VOX_EAUTH;
+	struct vox_digest_req req = {method, uri, body};
+	*hname = resp->status == 407 ? "Proxy-Authorization" : "Authorization";
+	return vox_digest_client_print(&a->auth, &cred, &req, value, cap);
+}
+
+/* ---- input ----------------------------------------------------------------------------- */
+
+static const char *const supported_tags[] = {"replaces"};
+static const enum vox_sip_method allowed[] = {VOX_SIP_INVITE, VOX_SIP_ACK, VOX_SIP_CANCEL,
+                                              VOX_SIP_BYE, VOX_SIP_OPTIONS};
+static const char *const accept_types[] = {"application/sdp"};
+
+static struct vox_ua_account *account_of_txn(struct vox_ua *ua, vox_sip_txn_id id)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
+		if (ua->acct[i].used && ua->acct[i].txn == id)
+			return &ua->acct[i];
+	return NULL;
+}
+
+static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct vox_ua_call *c = &ua->calls[i];
+		if (c->state != VOX_UA_CALL_FREE &&
+		    (c->invite_txn == id || c->cancel_txn == id || c->bye_txn == id))
+			return c;
+	}
+	return NULL;
+}
+
+int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
+                uint64_t now)
+{
+	struct vox_sip_msg *m = &ua->msg;
+	struct vox_diag d;
+	int rc = vox_sip_parse(m, msg, len, VOX_SIP_DATAGRAM, &d);
+	if (rc < 0)
+		return rc; /* not even a message: nothing can be answered */
+	struct vox_sip_validate_opts o = {.role = VOX_SIP_ROLE_UAS,
+	                                  .supported = supported_tags,
+	                                  .nsupported = 1,
+	                                  .methods = allowed,
+	                                  .nmethods = 5,
+	                                  .accept = accept_types,
+	                                  .naccept = 1};
+	struct vox_sip_verdict v;
+	if (vox_sip_validate(m, &o, &v) != 0)
+		return VOX_EINVAL;
+	if (v.drop)
+		return VOX_EMALFORMED;
+	if (v.status) {
+		/* 8.2: the response the checks call for, with what it needs */
+		char list[256];
+		const char *name = NULL, *value = NULL;
+		if (v.status == 420) {
+			struct vox_writer w;
+			vox_writer_init(&w, list, sizeof list - 1);
+			for (size_t i = 0; i < v.nunsupported; i++) {
+				if (i)
+					vox_writer_puts(&w, ", ");
+				vox_writer_put_slice(&w, v.unsupported[i]);
+			}
+			list[w.err ? 0 : w.len] = 0;
+			name = "Unsupported";
+			value = list;
+		} else if (v.status == 405) {
+			name = "Allow";
+			value = UA_ALLOW;
+		} else if (v.status == 415) {
+			name = "Accept";
+			value = "application/sdp";
+		}
+		ua_respond_stateless(ua, from, v.status, name, value);
+		return VOX_EMALFORMED;
+	}
+	vox_sip_txn_id id;
+	rc = vox_sip_txl_recv(&ua->txl, m, from, now, &id);
+	if (rc == VOX_EPOOL) {
+		/* no room for another transaction: come back later (21.5.4) */
+		ua_respond_stateless(ua, from, 503, "Retry-After", "5");
+		return rc;
+	}
+	if (rc < 0)
+		return rc;
+	switch (rc) {
+	case VOX_TXL_NEW_REQUEST: ua_call_request(ua, id, from, now); break;
+	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
+	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
+	case VOX_TXL_RESPONSE: {
+		struct vox_ua_account *a = account_of_txn(ua, id);
+		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, id);
+		if (a)
+			ua_reg_response(ua, a, m, now);
+		else if (c)
+			ua_call_response(ua, c, id, m, now);
+		break;
+	}
+	default: break;
+	}
+	return 0;
+}
+
+/* ---- time ------------------------------------------------------------------------------ */
+
+uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
+{
+	uint64_t t = vox_sip_txl_next_deadline(&ua->txl);
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
+		if (ua->acct[i].used && ua->acct[i].t_refresh < t)
+			t = ua->acct[i].t_refresh;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		uint64_t c = ua_call_next_deadline(&ua->calls[i]);
+		if (c < t)
+			t = c;
+	}
+	return t;
+}
+
+void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
+{
+	vox_sip_txl_on_deadline(&ua->txl, now);
+	struct vox_sip_txl_event ev;
+	while (vox_sip_txl_next_event(&ua->txl, &ev)) {
+		/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
+		 * transport error: as a 503 (8.1.3.1) */
+		unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
+		struct vox_ua_account *a = account_of_txn(ua, ev.id);
+		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
+		if (a && ev.type != VOX_TXL_EV_NO_ACK)
+			ua_reg_timeout(ua, a, now);
+		else if (c)
+			ua_call_txn_failed(ua, c, ev.id, status, now);
+	}
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
+		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
+			ua_reg_deadline(ua, &ua->acct[i], now);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		if (ua_call_next_deadline(&ua->calls[i]) <= now)
+			ua_call_deadline(ua, &ua->calls[i], now);
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static int copy_str(char *dst, size_t cap, struct vox_slice s)
+{
+	if (s.len >= cap)
+		return VOX_EINVAL;
+	if (s.len)
+		memcpy(dst, s.p, s.len);
+	dst[s.len] = 0;
+	return 0;
+}
+
+int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
+{
+	memset(ua, 0, sizeof *ua);
+	if (!cfg || !cfg->host.len || !cfg->rng.fn)
+		return VOX_EINVAL;
+	ua->cfg = *cfg;
+	if (!ua->cfg.transport)
+		ua->cfg.transport = VOX_TP_UDP;
+	if (!ua->cfg.port)
+		ua->cfg.port = ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
+	if (copy_str(ua->host, sizeof ua->host, cfg->host) ||
+	    copy_str(ua->aor, sizeof ua->aor, cfg->aor) ||
+	    copy_str(ua->display, sizeof ua->display, cfg->display_name) ||
+	    copy_str(ua->media_addr, sizeof ua->media_addr,
+	             cfg->media_addr.len ? cfg->media_addr : cfg->host))
+		return VOX_EINVAL;
+	/* the copies, not the caller's memory, from now on */
+	ua->cfg.host = vox_slice_cstr(ua->host);
+	ua->cfg.aor = vox_slice_cstr(ua->aor);
+	ua->cfg.display_name = vox_slice_cstr(ua->display);
+	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
+	if (!ua->cfg.media_port)
+		ua->cfg.media_port = 40000;
+	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		ua->calls[i].gen = 1;
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
+		ua->acct[i].gen = 1;
+	return 0;
+}
+
+void vox_ua_free(struct vox_ua *ua)
+{
+	if (!ua)
+		return;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		vox_sdp_oa_free(&ua->calls[i].oa);
+		vox_sdp_session_free(&ua->calls[i].media);
+	}
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		vox_digest_client_free(&ua->acct[i].auth);
+		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);
+	}
+}
+
+int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
+                       enum vox_transport tp, uint64_t now)
+{
+	if (!host.len || copy_str(ua->host, sizeof ua->host, host))
+		return VOX_EINVAL;
+	ua->cfg.host = vox_slice_cstr(ua->host);
+	ua->cfg.port = port;
+	ua->cfg.transport = tp;
+	/* every binding moves to the new contact */
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		struct vox_ua_account *a = &ua->acct[i];
+		if (a->used && (a->state == VOX_UA_REG_OK || a->state == VOX_UA_REG_TRYING)) {
+			a->t_refresh = now;
+			a->txn = 0;
+		}
+	}
+	return 0;
+}
