@@ -120,10 +120,13 @@ static uint64_t due_ms(const struct vox_jb *jb, uint32_t ts)
 }
 
 /* Before playout has begun, a packet that overtook an earlier one may move
- * the start back, if every frame held still fits in the slots. */
+ * the start back, if every frame held still fits in the slots and nothing
+ * at or after it went out already (frames leave in sequence order). */
 static int can_move_back(const struct vox_jb *jb, uint32_t ext)
 {
 	if (jb->state != VOX_JB_PLAYING || jb->started || jb->next_seq - ext >= VOX_JB_SLOTS)
+		return 0;
+	if (jb->have_out && ext <= jb->last_out)
 		return 0;
 	for (unsigned i = 0; i < VOX_JB_SLOTS; i++)
 		if (jb->slot[i].used && jb->slot[i].ext_seq - ext >= VOX_JB_SLOTS)
@@ -194,6 +197,7 @@ static void maybe_shrink(struct vox_jb *jb)
 		if (s->used && s->ext_seq == jb->next_seq) {
 			s->used = 0;
 			jb->held--;
+			jb->last_out = jb->next_seq;
 			jb->play_ts = s->ts + jb->frame_units;
 			jb->next_seq++;
 			jb->anchor_ms -= jb->p.frame_ms;
@@ -225,6 +229,8 @@ int vox_jb_get(struct vox_jb *jb, uint64_t now, uint8_t *out, size_t cap, struct
 		f->len = s->len;
 		s->used = 0;
 		jb->held--;
+		jb->last_out = jb->next_seq;
+		jb->have_out = 1;
 		jb->next_seq++;
 		jb->play_ts = s->ts + jb->frame_units;
 		jb->started = 1;
@@ -244,6 +250,8 @@ int vox_jb_get(struct vox_jb *jb, uint64_t now, uint8_t *out, size_t cap, struct
 	/* A later frame is here, this one is not: it is lost (or late). */
 	f->ts = jb->play_ts;
 	f->ext_seq = jb->next_seq;
+	jb->last_out = jb->next_seq;
+	jb->have_out = 1;
 	jb->next_seq++;
 	jb->play_ts += jb->frame_units;
 	jb->started = 1;

@@ -310,6 +310,27 @@ static void test_jb_start_reorder(void **st)
 	}
 	assert_int_equal(want, 503);
 	assert_int_equal(jb.st.late, 0);
+
+	/* But never behind what already went out: 0..4 with 2 lost, the
+	 * buffer runs dry, a new talkspurt starts at 8, then 2 turns up. */
+	configure(&jb, 40, 200);
+	for (uint16_t q = 0; q < 5; q++)
+		if (q != 2)
+			assert_int_equal(put(&jb, q, q * 160u, q == 0, q * 20u), 0);
+	int frames = 0, conceal = 0;
+	for (uint64_t t = 0; t < 300; t += 20) {
+		o = get(&jb, t);
+		frames += o.kind == 'F';
+		conceal += o.kind == 'C';
+	}
+	assert_true(frames == 4 && conceal == 1);
+	assert_int_equal(jb.state, VOX_JB_PAUSED);
+	assert_int_equal(put(&jb, 8, 8 * 160, 1, 400), 0);
+	assert_int_equal(put(&jb, 2, 2 * 160, 0, 401), VOX_ETOOOLD);
+	assert_int_equal(put(&jb, 7, 7 * 160, 0, 402), 0); /* after 4: may move back */
+	o = get(&jb, 500);
+	assert_int_equal(o.kind, 'F');
+	assert_int_equal(o.seq, 7);
 }
 
 int main(void)

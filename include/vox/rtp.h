@@ -691,6 +691,8 @@ struct vox_jb {
 	uint64_t anchor_ms; /* playout time of anchor_ts */
 	uint32_t anchor_ts;
 	uint32_t delay_ms; /* the playout delay in force */
+	uint32_t last_out; /* highest extended seq handed out (played or concealed) */
+	uint8_t have_out;
 	/* extended seqs recently held or played: duplicate detection */
 	uint32_t win_top;
 	uint64_t win_bits;
