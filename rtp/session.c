@@ -63,9 +63,8 @@ uint32_t vox_rtp_session_members(const struct vox_rtp_session *s)
 	return n;
 }
 
-uint32_t vox_rtp_session_senders(const struct vox_rtp_session *s, uint64_t now)
+uint32_t vox_rtp_session_senders(const struct vox_rtp_session *s)
 {
-	(void)now;
 	uint32_t n = s->we_sent ? 1 : 0;
 	for (unsigned i = 0; i < VOX_RTP_MAX_SOURCES; i++)
 		if (s->src[i].in_use && s->src[i].valid && s->src[i].sender)
@@ -76,7 +75,7 @@ uint32_t vox_rtp_session_senders(const struct vox_rtp_session *s, uint64_t now)
 static void interval_in(const struct vox_rtp_session *s, struct vox_rtcp_interval *in)
 {
 	in->members = vox_rtp_session_members(s);
-	in->senders = vox_rtp_session_senders(s, 0);
+	in->senders = vox_rtp_session_senders(s);
 	in->rtcp_bw = rtcp_bw(s);
 	in->we_sent = s->we_sent;
 	in->avg_rtcp_size = s->avg_rtcp_size16 / 16;

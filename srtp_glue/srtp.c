@@ -249,25 +249,29 @@ static int count_error(struct vox_srtp_session *s, int rc)
 	return rc;
 }
 
-/* One more packet under the key; queues the soft and the expiry events. */
+/* One more packet under the key; queues the soft and the expiry events.
+ * The common case (neither limit reached) touches three fields only: this
+ * runs for every packet. */
 static void count_use(struct vox_srtp_session *s, int rtcp, uint32_t ssrc)
 {
 	uint64_t *used = rtcp ? &s->used_rtcp : &s->used_rtp;
-	uint64_t life = rtcp ? s->lifetime_rtcp : s->lifetime_rtp;
+	uint64_t n = ++*used;
 	uint64_t soft = rtcp ? s->soft_rtcp : s->soft_rtp;
+	if (n < soft)
+		return; /* soft <= lifetime, so neither limit is reached */
+	uint64_t life = rtcp ? s->lifetime_rtcp : s->lifetime_rtp;
 	struct vox_srtp_event ev;
 	memset(&ev, 0, sizeof ev);
-	(*used)++;
 	ev.ssrc = ssrc;
 	ev.rtcp = (uint8_t)rtcp;
-	ev.used = *used;
+	ev.used = n;
 	ev.lifetime = life;
-	if (!s->soft_sent && *used >= soft) {
+	if (!s->soft_sent) {
 		s->soft_sent = 1;
 		ev.type = VOX_SRTP_EV_KEY_SOFT_LIMIT;
 		push_event(s, &ev);
 	}
-	if (*used >= life) {
+	if (n >= life) {
 		/* RFC 3711 9.2 / RFC 4568 6.1: not one packet more under this
 		 * master key, in either SRTP or SRTCP. */
 		s->expired = 1;

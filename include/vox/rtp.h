@@ -446,13 +446,16 @@ VOX_MUST_CHECK int vox_rtp_session_send(struct vox_rtp_session *s, struct vox_rt
  * transport address the caller tags as from. Parses it into *pkt, runs
  * A.1/A.8 for its source, and checks for an SSRC collision or loop (8.2).
  * Returns 1 when the packet should be played (its source is valid), 0 when
- * it is held back (probation, loop, collision, table full), or a parse error. */
+ * it is held back (probation, loop, collision, another address using the
+ * SSRC, table full), a parse error of vox_rtp_parse, or VOX_ESTATE (not
+ * started), VOX_ERNG (a collision needed a new SSRC and the rng failed). */
 VOX_MUST_CHECK int vox_rtp_session_recv_rtp(struct vox_rtp_session *s, const uint8_t *buf,
                                             size_t len, uint64_t from, uint64_t now,
                                             struct vox_rtp_packet *pkt);
 /* Takes one received RTCP compound (already SRTCP-unprotected): records SR
  * times for LSR/DLSR, reports about us (RTT), BYEs, and updates avg_rtcp_size
- * and the member count (A.7 OnReceive). Returns 0 or a parse error. */
+ * and the member count (A.7 OnReceive). Returns 0, a parse error of
+ * vox_rtcp_parse (counted in rtcp_invalid), VOX_ESTATE or VOX_ERNG. */
 VOX_MUST_CHECK int vox_rtp_session_recv_rtcp(struct vox_rtp_session *s, const uint8_t *buf,
                                              size_t len, uint64_t from, uint64_t now);
 /* Writes the next RTCP compound that is due (SR or RR, SDES CNAME, and a BYE
@@ -475,7 +478,7 @@ int vox_rtp_session_next_event(struct vox_rtp_session *s, struct vox_rtp_event *
 const struct vox_rtp_source *vox_rtp_session_source(const struct vox_rtp_session *s, uint32_t ssrc);
 /* Members (us included) and senders as 6.3 counts them. */
 uint32_t vox_rtp_session_members(const struct vox_rtp_session *s);
-uint32_t vox_rtp_session_senders(const struct vox_rtp_session *s, uint64_t now);
+uint32_t vox_rtp_session_senders(const struct vox_rtp_session *s);
 /* Converts ms since time 0 to the 64-bit NTP format of the session. */
 uint64_t vox_rtp_session_ntp(const struct vox_rtp_session *s, uint64_t now);
 
