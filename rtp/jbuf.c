@@ -258,3 +258,22 @@ int vox_jb_get(struct vox_jb *jb, uint64_t now, uint8_t *out, size_t cap, struct
 	jb->st.concealed++;
 	return VOX_JB_CONCEAL;
 }
+
+void vox_jb_conceal(const int16_t *last, size_t n, unsigned lost_run, int16_t *out)
+{
+	if (lost_run == 0)
+		lost_run = 1;
+	if (lost_run > 4 || n == 0) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = 0;
+		return;
+	}
+	/* Gain in Q15 falls linearly from 2^-(k-1) to 2^-k over the frame, so
+	 * consecutive concealed frames join without a step. */
+	int32_t g0 = 32768 >> (lost_run - 1);
+	int32_t g1 = g0 / 2;
+	for (size_t i = 0; i < n; i++) {
+		int64_t g = g0 - (int64_t)(g0 - g1) * (int64_t)i / (int64_t)n;
+		out[i] = (int16_t)(((int64_t)last[i] * g) / 32768);
+	}
+}

@@ -333,6 +333,32 @@ static void test_jb_start_reorder(void **st)
 	assert_int_equal(o.seq, 7);
 }
 
+static void test_jb_conceal(void **st)
+{
+	(void)st;
+	int16_t last[160], out[160];
+	for (int i = 0; i < 160; i++)
+		last[i] = (int16_t)(i % 2 ? 20000 : -20000);
+	/* First lost frame: from full level down to half. */
+	vox_jb_conceal(last, 160, 1, out);
+	assert_int_equal(out[0], -20000);
+	assert_true(out[159] > 10000 && out[159] < 10200);
+	/* Second: from half to a quarter, joining the first without a step. */
+	int16_t out2[160];
+	vox_jb_conceal(last, 160, 2, out2);
+	assert_int_equal(out2[0], -10000);
+	assert_true(out2[159] > 5000 && out2[159] < 5100);
+	/* Fifth and later: silence. */
+	vox_jb_conceal(last, 160, 5, out);
+	for (int i = 0; i < 160; i++)
+		assert_int_equal(out[i], 0);
+	/* In place. */
+	memcpy(out, last, sizeof out);
+	vox_jb_conceal(out, 160, 1, out);
+	assert_int_equal(out[0], -20000);
+	assert_true(out[100] > -20000 && out[101] < 20000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +368,7 @@ int main(void)
 	    cmocka_unit_test(test_jb_shrinks),
 	    cmocka_unit_test(test_jb_wrap_overflow_limits),
 	    cmocka_unit_test(test_jb_start_reorder),
+	    cmocka_unit_test(test_jb_conceal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

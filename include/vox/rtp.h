@@ -103,9 +103,10 @@ struct vox_rtp_seq {
 	uint16_t max_seq;
 	uint8_t started;
 };
-/* Extended number of seq; updates the highest seen. A jump of more than
- * 3000 ahead or 100 behind restarts the count at seq (returned as seq
- * with the cycle count kept). */
+/* Extended number of seq; updates the highest seen. The first number gets
+ * one cycle of headroom (65536 + seq) so that a late packet from before it
+ * still sorts lower. A jump of more than 3000 ahead or 100 behind restarts
+ * the count at seq, never going backwards (a backward jump adds a cycle). */
 uint32_t vox_rtp_seq_extend(struct vox_rtp_seq *s, uint16_t seq);
 
 /* ======================================================================
@@ -739,5 +740,13 @@ VOX_MUST_CHECK int vox_jb_get(struct vox_jb *jb, uint64_t now, uint8_t *out, siz
                               struct vox_jb_frame *f);
 /* Current playout delay target, ms. */
 uint32_t vox_jb_target_ms(const struct vox_jb *jb);
+
+/* Loss concealment for decoded audio: the n samples to play for the
+ * lost_run-th frame in a row that vox_jb_get reported as VOX_JB_CONCEAL,
+ * made from the last good frame last[0..n): a repeat that fades by 6 dB
+ * per frame (from 1 to 1/2 over the first lost frame, 1/2 to 1/4 over the
+ * second, ...) and is silence from the fifth on. Simple waveform
+ * substitution, not G.711 Appendix I. out may equal last. */
+void vox_jb_conceal(const int16_t *last, size_t n, unsigned lost_run, int16_t *out);
 
 #endif /* VOX_RTP_H */

@@ -13,9 +13,14 @@
  *    that signalling can re-key in time, then the session stops with an
  *    event before the key protects one packet too many;
  *  - every libsrtp2 status mapped to a vox error;
- *  - no allocation per packet (libsrtp2 allocates in vox_srtp_session_start;
- *    a receiving session opened for any SSRC allocates once per new SSRC
- *    that authenticates, at most VOX_SRTP_MAX_SSRC times).
+ *  - no allocation per packet in vox (libsrtp2 allocates in
+ *    vox_srtp_session_start; a receiving session opened for any SSRC
+ *    allocates once per new SSRC that authenticates, at most
+ *    VOX_SRTP_MAX_SSRC times). Note that Debian's libsrtp2 is built on NSS,
+ *    whose AES-CM code creates an NSS cipher context for every packet
+ *    (aes_icm_nss.c, set_iv) and whose GCM calls PK11_Encrypt: that
+ *    allocation happens inside libsrtp2 and the glue cannot avoid it; a
+ *    libsrtp2 built with its own AES or with OpenSSL does not do it.
  *
  * libsrtp2 global state: vox_srtp_global_init() runs srtp_init() once. The
  * application calls it at start-up from one thread; session_start and
