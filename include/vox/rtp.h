@@ -244,8 +244,9 @@ VOX_MUST_CHECK int vox_rtcp_print_sr(struct vox_writer *w, uint32_t ssrc,
                                      const struct vox_rtcp_rb *rb, unsigned n);
 VOX_MUST_CHECK int vox_rtcp_print_rr(struct vox_writer *w, uint32_t ssrc,
                                      const struct vox_rtcp_rb *rb, unsigned n);
-/* One chunk with a CNAME item (and a NOTE/TOOL etc. left out: CNAME is the
- * one item RFC 3550 6.1 requires in every compound). */
+/* An SDES packet of one chunk holding one CNAME item: the item RFC 3550
+ * 6.1 requires in every compound (the other items are optional, and the
+ * parser reads them all). */
 VOX_MUST_CHECK int vox_rtcp_print_sdes_cname(struct vox_writer *w, uint32_t ssrc,
                                              struct vox_slice cname);
 VOX_MUST_CHECK int vox_rtcp_print_bye(struct vox_writer *w, const uint32_t *ssrc, unsigned n,
