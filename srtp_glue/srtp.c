@@ -5,25 +5,55 @@
 
 #include "srtp_glue/srtp_int.h"
 
-static int lib_ready;
+static int lib_ready; /* libsrtp2 usable */
+static int lib_ours;  /* and initialised by us: ours to shut down */
+
+/* Can a session be created? Tells an initialised crypto kernel from one
+ * that is not, without libsrtp2 internals. */
+static int kernel_usable(void)
+{
+	srtp_policy_t p;
+	unsigned char key[SRTP_AES_ICM_128_KEY_LEN_WSALT];
+	memset(&p, 0, sizeof p);
+	memset(key, 0, sizeof key);
+	srtp_crypto_policy_set_rtp_default(&p.rtp);
+	srtp_crypto_policy_set_rtcp_default(&p.rtcp);
+	p.ssrc.type = ssrc_any_outbound;
+	p.key = key;
+	srtp_t s = NULL;
+	if (srtp_create(&s, &p) != srtp_err_status_ok)
+		return 0;
+	(void)srtp_dealloc(s);
+	return 1;
+}
 
 int vox_srtp_global_init(void)
 {
 	if (lib_ready)
 		return 0;
 	srtp_err_status_t st = srtp_init();
-	if (st != srtp_err_status_ok)
-		return VOX_ECRYPTO;
-	lib_ready = 1;
-	return 0;
+	if (st == srtp_err_status_ok) {
+		lib_ready = 1;
+		lib_ours = 1;
+		return 0;
+	}
+	/* libsrtp2 2.5.0 answers a second srtp_init() with bad_param, so
+	 * this is how it looks when another part of the program (or a
+	 * library linked into it) initialised libsrtp2 first. Fine, if the
+	 * kernel works; then it is not ours to shut down. */
+	if (st == srtp_err_status_bad_param && kernel_usable()) {
+		lib_ready = 1;
+		return 0;
+	}
+	return VOX_ECRYPTO;
 }
 
 void vox_srtp_global_shutdown(void)
 {
-	if (!lib_ready)
-		return;
-	(void)srtp_shutdown();
+	if (lib_ready && lib_ours)
+		(void)srtp_shutdown();
 	lib_ready = 0;
+	lib_ours = 0;
 }
 
 int vox_srtp_policy_for(enum vox_srtp_suite s, srtp_crypto_policy_t *rtp,

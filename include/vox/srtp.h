@@ -25,7 +25,9 @@
  * libsrtp2 global state: vox_srtp_global_init() runs srtp_init() once. The
  * application calls it at start-up from one thread; session_start and
  * vox_srtp_suite_available() call it too if nobody did, so single-threaded
- * programs need not. Nothing here is thread-safe: one session, one thread.
+ * programs need not. If something else in the process initialised libsrtp2
+ * first, vox uses that. Nothing here is thread-safe: one session, one
+ * thread.
  *
  * Output buffers must be 4-byte aligned (libsrtp2 reads headers as 32-bit
  * words); an unaligned one gets VOX_EINVAL.
@@ -103,10 +105,13 @@ struct vox_srtp_session {
 	struct vox_srtp_stats st;
 };
 
-/* Runs srtp_init() the first time. Returns 0, or VOX_ECRYPTO when libsrtp2's
- * self-tests fail. */
+/* Runs srtp_init() the first time. If another part of the program
+ * initialised libsrtp2 already (libsrtp2 2.5 then refuses a second
+ * srtp_init()), vox uses it as it is. Returns 0, or VOX_ECRYPTO when
+ * libsrtp2 cannot be initialised (its self-tests failed). */
 VOX_MUST_CHECK int vox_srtp_global_init(void);
-/* srtp_shutdown(), after every session is freed (tests, leak checkers). */
+/* srtp_shutdown() if vox_srtp_global_init() did the srtp_init(), after
+ * every session is freed (tests, leak checkers); otherwise nothing. */
 void vox_srtp_global_shutdown(void);
 
 /* Clears *s. Cannot fail. */
