@@ -20,3 +20,11 @@
 #define VOX_SDP_MAX_FIELDS      2
 #define VOX_SDP_MAX_BUILD       1024
 #define VOX_SDP_MAX_ADDR        64
+#define VOX_RTP_MAX_EXT         4
+#define VOX_RTP_MAX_SOURCES     2
+#define VOX_RTCP_MAX_PACKETS    6
+#define VOX_RTCP_MAX_CNAME      32
+#define VOX_RTP_MAX_EVENTS      4
+#define VOX_JB_SLOTS            8
+#define VOX_JB_MAX_FRAME        160
+#define VOX_SRTP_MAX_SSRC       1

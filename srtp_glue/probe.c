@@ -1,60 +1,63 @@
-/*
- * Which SRTP suites the installed libsrtp2 runs. Debian builds libsrtp2
- * against a crypto library (NSS in Debian 12's 2.5.0), and whether the GCM
- * suites of RFC 7714 exist depends on that build; so vox asks at start-up
- * rather than assuming. This file is self-contained on purpose: it only
- * creates and frees one libsrtp2 session per question.
- */
+/* Which suites the installed libsrtp2 really runs. A suite counts as
+ * available when a sending and a receiving session can be created for it
+ * and a packet protected by one is unprotected by the other, byte for byte:
+ * a build may know a cipher's name (GCM through NSS or OpenSSL) and still
+ * fail to run it. Probed once per suite, at first use; sessions are set up
+ * and torn down here, so this allocates (start-up only). */
 #include <string.h>
 
-#include <srtp2/srtp.h>
+#include "srtp_glue/srtp_int.h"
 
-#include "vox/suite.h"
+static signed char cache[VOX_SRTP_SUITE_COUNT]; /* 0 unknown, 1 yes, -1 no */
+
+static int create(srtp_t *ctx, enum vox_srtp_suite s, srtp_ssrc_type_t type, uint8_t *key)
+{
+	srtp_policy_t pol;
+	memset(&pol, 0, sizeof pol);
+	if (vox_srtp_policy_for(s, &pol.rtp, &pol.rtcp) < 0)
+		return -1;
+	pol.ssrc.type = type;
+	pol.ssrc.value = 0x01020304;
+	pol.key = key;
+	pol.window_size = 128;
+	return srtp_create(ctx, &pol) == srtp_err_status_ok ? 0 : -1;
+}
+
+static int probe(enum vox_srtp_suite s)
+{
+	/* A fixed, non-secret key: this only exercises the cipher. */
+	uint8_t key[VOX_SRTP_MAX_KEY + VOX_SRTP_MAX_SALT];
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	uint32_t pkt[16]; /* aligned: libsrtp2 reads 32-bit words */
+	uint8_t *p = (uint8_t *)pkt;
+	static const uint8_t rtp[20] = {0x80, 0x00, 0x12, 0x34, 0,   0,   0, 160, 1, 2,
+	                                3,    4,    'v',  'o',  'x', '!', 1, 2,   3, 4};
+	srtp_t tx = NULL, rx = NULL;
+	int ok = 0;
+	if (create(&tx, s, ssrc_specific, key) == 0 && create(&rx, s, ssrc_specific, key) == 0) {
+		int n = (int)sizeof rtp;
+		memcpy(p, rtp, sizeof rtp);
+		if (srtp_protect(tx, p, &n) == srtp_err_status_ok && n > (int)sizeof rtp &&
+		    memcmp(p + 12, rtp + 12, 8) != 0 &&
+		    srtp_unprotect(rx, p, &n) == srtp_err_status_ok && n == (int)sizeof rtp &&
+		    memcmp(p, rtp, sizeof rtp) == 0)
+			ok = 1;
+	}
+	if (tx)
+		(void)srtp_dealloc(tx);
+	if (rx)
+		(void)srtp_dealloc(rx);
+	return ok;
+}
 
 int vox_srtp_suite_available(enum vox_srtp_suite s)
 {
-	const struct vox_srtp_suite_info *info = vox_srtp_suite_info(s);
-	if (!info)
+	if (s <= VOX_SRTP_NONE || s >= VOX_SRTP_SUITE_COUNT)
 		return 0;
-	/* srtp_init() is not idempotent: in libsrtp2 2.5 a second call finds the
-	 * crypto kernel ready but fails to register its debug module again and
-	 * returns srtp_err_status_bad_param. Whoever called it first, the kernel
-	 * is then usable, so the answer comes from srtp_create() below. */
-	(void)srtp_init();
-	srtp_policy_t p;
-	memset(&p, 0, sizeof p);
-	switch (s) {
-	case VOX_SRTP_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtp);
-		break;
-	case VOX_SRTP_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&p.rtp);
-		break;
-	case VOX_SRTP_AES_256_CM_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&p.rtp);
-		break;
-	case VOX_SRTP_AES_256_CM_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(&p.rtp);
-		break;
-	case VOX_SRTP_AEAD_AES_128_GCM: srtp_crypto_policy_set_aes_gcm_128_16_auth(&p.rtp); break;
-	case VOX_SRTP_AEAD_AES_256_GCM: srtp_crypto_policy_set_aes_gcm_256_16_auth(&p.rtp); break;
-	default: return 0;
-	}
-	/* RFC 4568 6.2.2: SRTCP keeps the 80-bit tag under the _32 suites. */
-	if (s == VOX_SRTP_AES_CM_128_HMAC_SHA1_32)
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtcp);
-	else if (s == VOX_SRTP_AES_256_CM_HMAC_SHA1_32)
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&p.rtcp);
-	else
-		p.rtcp = p.rtp;
-	unsigned char key[VOX_SRTP_MAX_KEY + VOX_SRTP_MAX_SALT];
-	memset(key, 0x5a, sizeof key); /* a fixed dummy key: no packet is ever protected */
-	p.ssrc.type = ssrc_any_outbound;
-	p.key = key;
-	p.window_size = 128;
-	srtp_t session = NULL;
-	int ok = srtp_create(&session, &p) == srtp_err_status_ok;
-	if (session)
-		srtp_dealloc(session);
-	return ok;
+	if (vox_srtp_global_init() < 0)
+		return 0;
+	if (cache[s] == 0)
+		cache[s] = probe(s) ? 1 : -1;
+	return cache[s] > 0;
 }

@@ -119,9 +119,7 @@
 #ifndef VOX_SDP_MAX_FIELDS
 #define VOX_SDP_MAX_FIELDS 4
 #endif
-/* Longest description vox builds (offer or answer), in bytes. The
- * offer/answer state keeps a copy of the last one sent, to decide whether
- * the o= version must grow (RFC 3264 8). */
+/* Longest description vox builds (offer or answer), in bytes. */
 #ifndef VOX_SDP_MAX_BUILD
 #define VOX_SDP_MAX_BUILD 2048
 #endif
@@ -129,6 +127,57 @@
  * session, in bytes. */
 #ifndef VOX_SDP_MAX_ADDR
 #define VOX_SDP_MAX_ADDR 64
+#endif
+
+/* ---- RTP, RTCP and the jitter buffer (rtp/) ----------------------------- */
+
+/* Header-extension elements (RFC 8285) kept per parsed RTP packet; a packet
+ * with more elements is refused with VOX_ELIMIT. */
+#ifndef VOX_RTP_MAX_EXT
+#define VOX_RTP_MAX_EXT 16
+#endif
+/* Remote synchronisation sources one RTP session keeps statistics for (and
+ * reports on in each RTCP RR/SR). A further SSRC is ignored and counted. */
+#ifndef VOX_RTP_MAX_SOURCES
+#define VOX_RTP_MAX_SOURCES 8
+#endif
+/* Individual packets the RTCP compound parser accepts in one datagram. */
+#ifndef VOX_RTCP_MAX_PACKETS
+#define VOX_RTCP_MAX_PACKETS 16
+#endif
+/* Bytes of our own SDES CNAME kept by an RTP session (RFC 3550 6.5.1). */
+#ifndef VOX_RTCP_MAX_CNAME
+#define VOX_RTCP_MAX_CNAME 64
+#endif
+/* Events an RTP session or SRTP session queues before the oldest is dropped. */
+#ifndef VOX_RTP_MAX_EVENTS
+#define VOX_RTP_MAX_EVENTS 8
+#endif
+/* Frames a jitter buffer holds; with 20 ms frames, 16 slots hold 320 ms. */
+#ifndef VOX_JB_SLOTS
+#define VOX_JB_SLOTS 16
+#endif
+/* Largest payload of one jitter-buffer frame, in bytes (G.711 at 20 ms: 160). */
+#ifndef VOX_JB_MAX_FRAME
+#define VOX_JB_MAX_FRAME 320
+#endif
+
+/* ---- SRTP (srtp_glue/) ---------------------------------------------------- */
+
+/* Packets in the SRTP/SRTCP replay window of a receiving session (RFC 3711
+ * 3.3.2 asks for at least 64; libsrtp2 accepts 64..32767). */
+#ifndef VOX_SRTP_REPLAY_WINDOW
+#define VOX_SRTP_REPLAY_WINDOW 128
+#endif
+/* SSRCs a receiving session opened for "any SSRC" learns; packets of a
+ * further SSRC are refused before any crypto runs. Requires VOX_WITH_SRTP. */
+#ifndef VOX_SRTP_MAX_SSRC
+#define VOX_SRTP_MAX_SSRC 4
+#endif
+/* Share of a master key's lifetime, in percent, after which a session queues
+ * VOX_SRTP_EV_KEY_SOFT_LIMIT so that signalling can re-key in time. */
+#ifndef VOX_SRTP_SOFT_LIMIT_PERCENT
+#define VOX_SRTP_SOFT_LIMIT_PERCENT 90
 #endif
 
 /* ---- consistency check ------------------------------------------------ */
@@ -190,6 +239,36 @@
 #endif
 #if VOX_SDP_MAX_ADDR < 46 || VOX_SDP_MAX_ADDR > 255
 #error "VOX_SDP_MAX_ADDR must lie between 46 (an IPv6 literal) and 255 (a DNS name)"
+#endif
+#if VOX_RTP_MAX_EXT < 1 || VOX_RTP_MAX_EXT > 255
+#error "VOX_RTP_MAX_EXT must lie between 1 and 255 (the two-byte form's ID space)"
+#endif
+#if VOX_RTP_MAX_SOURCES < 1 || VOX_RTP_MAX_SOURCES > 31
+#error "VOX_RTP_MAX_SOURCES must lie between 1 and 31 (report blocks in one RR, RFC 3550 6.4.2)"
+#endif
+#if VOX_RTCP_MAX_PACKETS < 2
+#error "VOX_RTCP_MAX_PACKETS below 2 cannot hold a report and an SDES (RFC 3550 6.1)"
+#endif
+#if VOX_RTCP_MAX_CNAME < 1 || VOX_RTCP_MAX_CNAME > 255
+#error "VOX_RTCP_MAX_CNAME must lie between 1 and 255 (SDES item length, RFC 3550 6.5)"
+#endif
+#if VOX_RTP_MAX_EVENTS < 1
+#error "VOX_RTP_MAX_EVENTS must be at least 1"
+#endif
+#if VOX_JB_SLOTS < 4 || VOX_JB_SLOTS > 1024
+#error "VOX_JB_SLOTS must lie between 4 and 1024"
+#endif
+#if VOX_JB_MAX_FRAME < 160 || VOX_JB_MAX_FRAME > 65535
+#error "VOX_JB_MAX_FRAME must hold at least one 20 ms G.711 frame (160 bytes)"
+#endif
+#if VOX_SRTP_REPLAY_WINDOW < 64 || VOX_SRTP_REPLAY_WINDOW > 32767
+#error "VOX_SRTP_REPLAY_WINDOW must lie between 64 (RFC 3711 3.3.2) and 32767 (libsrtp2)"
+#endif
+#if VOX_SRTP_MAX_SSRC < 1 || VOX_SRTP_MAX_SSRC > 64
+#error "VOX_SRTP_MAX_SSRC must lie between 1 and 64"
+#endif
+#if VOX_SRTP_SOFT_LIMIT_PERCENT < 1 || VOX_SRTP_SOFT_LIMIT_PERCENT > 99
+#error "VOX_SRTP_SOFT_LIMIT_PERCENT must lie between 1 and 99"
 #endif
 
 #endif /* VOX_CONFIG_H */

@@ -42,11 +42,10 @@ const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 /* Suite named by an a=crypto token (case-sensitive, RFC 4568 9.2); VOX_SRTP_NONE
  * when the name is not one of the suites above. */
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
-
-/* 1 when the installed libsrtp2 can run suite s (it creates and frees one
- * session to find out), else 0; 0 for VOX_SRTP_NONE and unknown values.
- * Defined in srtp_glue/probe.c; the one place the caller learns which
- * suites to offer (vox_sdp_local.suites). */
+/* 1 if the installed libsrtp2 runs suite s (probed once, at first use, by
+ * srtp_glue/probe.c: a packet protected and unprotected again), else 0; 0
+ * for VOX_SRTP_NONE and unknown values. The one place the caller learns
+ * which suites to offer (vox_sdp_local.suites). */
 int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */

@@ -122,7 +122,7 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	int dst = node_of(s, &to->addr);
 	if (s->trace > 1)
 		fprintf(stderr, "[%8llu] %zu -> %d\n%.*s\n", (unsigned long long)s->now, from, dst,
-			(int)len, p);
+		        (int)len, p);
 	else if (s->trace)
 		fprintf(stderr, "[%8llu] %zu -> %d %s\n", (unsigned long long)s->now, from, dst, w);
 	if (dst < 0 || len > VOX_SIP_TXN_MSG) {
