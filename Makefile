@@ -8,6 +8,9 @@ CC      ?= cc
 CLANG   ?= clang
 OPT     ?= -O2 -g
 FUZZ_TIME ?= 30
+# make V=1 shows every command
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 VERSION := 0.1.0
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
@@ -81,7 +84,8 @@ deps-bench:
 # ---- release build ----------------------------------------------------------
 $(BUILD)/rel/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(INC) $(WARN) $(OPT) -fPIC -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(INC) $(WARN) $(OPT) -fPIC -MMD -MP -c $< -o $@
 
 $(BUILD)/libvox.a: $(LIB_OBJ)
 	@rm -f $@
@@ -96,15 +100,18 @@ $(BUILD)/vox: $(APP_OBJ) $(BUILD)/libvox.a
 # ---- tests under ASan + UBSan -----------------------------------------------
 $(BUILD)/asan/%.o: %.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(INC) $(if $(filter tests/%,$<),$(TEST_WARN),$(WARN)) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(INC) $(if $(filter tests/%,$<),$(TEST_WARN),$(WARN)) -O1 -g $(SAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/asan/bin/test_%: $(BUILD)/asan/tests/test_%.o $(TSUP_OBJ) $(ALIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 
 $(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_main.o $(ALIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
@@ -135,11 +142,13 @@ configs: | deps
 # ---- fuzzing (libFuzzer, clang) -----------------------------------------------
 $(BUILD)/fuzz/%.o: %.c | deps-check
 	@mkdir -p $(@D)
-	$(CLANG) $(INC) $(WARN) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC fuzz $<")
+	$(Q)$(CLANG) $(INC) $(WARN) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz/%.o $(FLIB_OBJ)
 	@mkdir -p $(@D)
-	$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
 
 fuzz: $(FUZZERS)
 
