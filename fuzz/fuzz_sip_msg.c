@@ -75,9 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     a = vox_sip_find_next(&m, a), b = vox_sip_find_next(&r, b))
 		if (!vox_slice_eq(a->value, b->value))
 			abort();
-	/* As a proxy would see it: an endpoint drops a response with several Vias. */
+	/* As a proxy would see it (an endpoint drops a response with several
+	 * Vias): the only reason left to drop it is where it would go next. */
 	struct vox_sip_validate_opts proxy = {.role = VOX_SIP_ROLE_PROXY};
-	if (vox_sip_validate(&r, &proxy, &v) != 0 || v.drop)
+	if (vox_sip_validate(&r, &proxy, &v) != 0 ||
+	    (v.drop && strcmp(v.reason, "Next Via is a group address") != 0))
 		abort();
 	return 0;
 }
