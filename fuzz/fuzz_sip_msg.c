@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m.status || v.status)
 		return 0;
 	static const char tag[] = "fuzztag";
-	int k = vox_sip_build_response(&m, 200, NULL, (struct vox_slice){tag, 7}, NULL, 0,
+	int k = vox_sip_build_response(&m, NULL, 200, NULL, (struct vox_slice){tag, 7}, NULL, 0,
 	                               (struct vox_slice){NULL, 0}, (struct vox_slice){NULL, 0},
 	                               out, sizeof out);
 	if (k < 0)

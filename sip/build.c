@@ -189,10 +189,69 @@ int vox_sip_build_request(const struct vox_sip_request_spec *s, char *out, size_
 	return put_body(&w, s->content_type, s->body);
 }
 
-int vox_sip_build_response(const struct vox_sip_msg *req, unsigned status, const char *reason,
-                           struct vox_slice to_tag, const struct vox_sip_hdr_out *extra,
-                           size_t nextra, struct vox_slice content_type, struct vox_slice body,
-                           char *out, size_t cap)
+/* An address as text: dotted quad, or eight hex groups (a valid IPv6address,
+ * RFC 3261 25.1, without the :: shorthand). */
+static void put_addr(struct vox_writer *w, const struct vox_addr *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (a->family == 4) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				vox_writer_putc(w, '.');
+			vox_writer_put_u64(w, a->ip[i]);
+		}
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		unsigned g = (unsigned)a->ip[2 * i] << 8 | a->ip[2 * i + 1];
+		int started = 0;
+		if (i)
+			vox_writer_putc(w, ':');
+		for (int k = 12; k >= 0; k -= 4) {
+			unsigned d = (g >> k) & 15;
+			if (d || started || k == 0) {
+				vox_writer_putc(w, hex[d]);
+				started = 1;
+			}
+		}
+	}
+}
+
+int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr *src, char *out, size_t cap)
+{
+	struct vox_sip_via v;
+	if (vox_sip_via_parse(&v, via, NULL))
+		return VOX_EMALFORMED;
+	int same = (src->family == 4 && v.host.kind == VOX_SIP_HOST_IPV4 &&
+	            memcmp(v.host.addr, src->ip, 4) == 0) ||
+	           (src->family == 6 && v.host.kind == VOX_SIP_HOST_IPV6 &&
+	            memcmp(v.host.addr, src->ip, 16) == 0);
+	int fill_rport = v.has_rport && !v.rport_has_value;
+	struct vox_writer w;
+	vox_writer_init(&w, out, cap);
+	if (fill_rport) {
+		/* the first "rport" parameter is the one with no value */
+		const struct vox_sip_param *r = vox_sip_param_find(&v.params, "rport");
+		const char *after = r->name.p + r->name.len;
+		vox_writer_put(&w, via.p, (size_t)(after - via.p));
+		vox_writer_putc(&w, '=');
+		vox_writer_put_u64(&w, src->port);
+		vox_writer_put(&w, after, (size_t)(via.p + via.len - after));
+	} else {
+		vox_writer_put_slice(&w, via);
+	}
+	if (!v.received.p && (!same || fill_rport)) {
+		vox_writer_puts(&w, ";received=");
+		put_addr(&w, src);
+	}
+	return vox_writer_finish(&w);
+}
+
+int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
+                           unsigned status, const char *reason, struct vox_slice to_tag,
+                           const struct vox_sip_hdr_out *extra, size_t nextra,
+                           struct vox_slice content_type, struct vox_slice body, char *out,
+                           size_t cap)
 {
 	if (!req || req->status || status < 100 || status > 699)
 		return VOX_EINVAL;
@@ -219,8 +278,13 @@ int vox_sip_build_response(const struct vox_sip_msg *req, unsigned status, const
 	vox_writer_put(&w, "\r\n", 2);
 	/* 8.2.6.2: Via values in order, From, Call-ID, CSeq and To copied. */
 	for (const struct vox_sip_header *h = vox_sip_find(req, VOX_SIP_H_VIA); h;
-	     h = vox_sip_find_next(req, h))
-		put_header(&w, "Via", h->value);
+	     h = vox_sip_find_next(req, h)) {
+		char top[VOX_SIP_MAX_TOKEN + 256];
+		int n = -1;
+		if (source && h == vox_sip_find(req, VOX_SIP_H_VIA))
+			n = vox_sip_via_stamp(h->value, source, top, sizeof top);
+		put_header(&w, "Via", n >= 0 ? vox_slice_make(top, (size_t)n) : h->value);
+	}
 	put_header(&w, "From", from->value);
 	vox_writer_puts(&w, "To: ");
 	vox_writer_put_slice(&w, to->value);

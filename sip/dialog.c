@@ -275,6 +275,34 @@ int vox_sip_dialog_recv_request(struct vox_sip_dialog *d, const struct vox_sip_m
 	return 0;
 }
 
+int vox_sip_dialog_target_refresh(struct vox_sip_dialog *d, const struct vox_sip_msg *m)
+{
+	struct vox_slice target;
+	int rc = contact_uri(m, &target);
+	return rc ? rc : put(d, &d->target, target);
+}
+
+struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d)
+{
+	struct vox_slice routes = vox_sip_dialog_str(d, d->route);
+	struct vox_sip_addr first;
+	if (!routes.len)
+		return vox_sip_dialog_str(d, d->target);
+	size_t k = 0;
+	int angle = 0;
+	for (; k < routes.len; k++) {
+		if (routes.p[k] == '<')
+			angle = 1;
+		else if (routes.p[k] == '>')
+			angle = 0;
+		else if (routes.p[k] == ',' && !angle)
+			break;
+	}
+	if (vox_sip_addr_parse(&first, vox_slice_make(routes.p, k), NULL))
+		return vox_sip_dialog_str(d, d->target);
+	return first.uri.raw;
+}
+
 /* ---- building ------------------------------------------------------------------ */
 
 static int safe(struct vox_slice s)

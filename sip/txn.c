@@ -178,8 +178,10 @@ static void release(struct vox_sip_txl *t, struct vox_sip_txn *x)
 	t->active--;
 }
 
-static struct vox_sip_txn *alloc(struct vox_sip_txl *t)
+static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int server)
 {
+	if (server && t->npool - t->active <= t->reserve)
+		return NULL;
 	for (size_t i = 0; i < t->npool; i++) {
 		struct vox_sip_txn *x = &t->pool[(t->cursor + i) % t->npool];
 		if (x->state == VOX_TXN_FREE) {
@@ -238,7 +240,7 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 		return VOX_EMALFORMED;
 	if (mp->method_id == VOX_SIP_ACK) /* 17: an ACK for a 2xx is no transaction */
 		return VOX_EINVAL;
-	struct vox_sip_txn *x = alloc(t);
+	struct vox_sip_txn *x = alloc(t, 0);
 	if (!x)
 		return VOX_EPOOL;
 	int invite = mp->method_id == VOX_SIP_INVITE;
@@ -450,7 +452,7 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 			send_msg(t, x);
 		return VOX_TXL_ABSORBED;
 	}
-	x = alloc(t);
+	x = alloc(t, 1);
 	if (!x)
 		return VOX_EPOOL;
 	int invite = m->method_id == VOX_SIP_INVITE;
@@ -464,9 +466,9 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 	response_peer(&x->peer, &v, from);
 	if (invite) {
 		/* 17.2.1: a 100 Trying at once, so the client stops retransmitting */
-		int n = vox_sip_build_response(m, 100, NULL, vox_slice_make(NULL, 0), NULL, 0,
-		                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0),
-		                               trying, sizeof trying);
+		int n = vox_sip_build_response(m, &from->addr, 100, NULL, vox_slice_make(NULL, 0),
+		                               NULL, 0, vox_slice_make(NULL, 0),
+		                               vox_slice_make(NULL, 0), trying, sizeof trying);
 		if (n > 0 && store(x, trying, (size_t)n) == 0) {
 			x->status = 100;
 			send_msg(t, x);

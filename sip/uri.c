@@ -300,8 +300,12 @@ static int uri_params(struct vox_sip_params *ps, const char *p, const char *end,
 				                "empty URI parameter value");
 			pa->value = vox_slice_make(v, (size_t)(p - v));
 		}
-		if (sip_param_dup(ps))
-			return vox_fail(diag, base, n, VOX_EMALFORMED, "URI parameter given twice");
+		/* one name once, also when spelled with %-escapes (19.1.4
+		 * compares decoded names) */
+		for (size_t i = 0; i + 1 < ps->n; i++)
+			if (decoded_eq(ps->p[i].name, pa->name, 1))
+				return vox_fail(diag, base, n, VOX_EMALFORMED,
+				                "URI parameter given twice");
 	}
 	*stop = p;
 	return 0;

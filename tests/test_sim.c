@@ -334,15 +334,15 @@ static void test_hold_resume_glare(void **st)
 	sim_run(&sim, sim.now + 1000);
 	assert_int_equal(vox_ua_call_get(&alice, c)->media.dir, VOX_SDP_SENDONLY);
 	assert_int_equal(vox_ua_call_get(&bob, in)->media.dir, VOX_SDP_RECVONLY);
-	assert_string_equal(events(0), "PROGRESS 180, ANSWERED, MEDIA");
+	assert_string_equal(events(0), "PROGRESS 180, ANSWERED, MEDIA 200");
 	assert_string_equal(events(1), "INCOMING, ANSWERED, MEDIA");
 	/* both re-INVITE at once: both get 491, and retry after 14.1's delays */
 	assert_int_equal(vox_ua_hold(&alice, c, 0, sim.now), 0);
 	assert_int_equal(vox_ua_hold(&bob, in, 1, sim.now), 0);
 	sim_run(&sim, sim.now + 10000);
 	assert_int_equal(sim_wire_count(&sim, "491"), 2);
-	assert_string_equal(events(0), "PROGRESS 180, ANSWERED, MEDIA, MEDIA, MEDIA");
-	assert_string_equal(events(1), "INCOMING, ANSWERED, MEDIA, MEDIA, MEDIA");
+	assert_string_equal(events(0), "PROGRESS 180, ANSWERED, MEDIA 200, MEDIA, MEDIA 200");
+	assert_string_equal(events(1), "INCOMING, ANSWERED, MEDIA, MEDIA 200, MEDIA");
 	/* bob (not the Call-ID owner) retries first, within 2 s: alice's
 	 * resume then goes out 2.1-4 s after the glare */
 	assert_int_equal(vox_ua_call_get(&alice, c)->media.dir, VOX_SDP_RECVONLY);

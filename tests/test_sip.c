@@ -634,6 +634,43 @@ static void test_validate(void **st)
 
 /* ---- builder ------------------------------------------------------------------ */
 
+/* RFC 3261 18.2.1 and RFC 3581 4: received and rport in a response's Via */
+static void test_via_stamp(void **st)
+{
+	(void)st;
+	char out[256];
+	struct vox_addr v4 = {4, {192, 0, 2, 7}, 5090};
+	struct vox_addr v6 = {
+	    6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 5060};
+	int n = vox_sip_via_stamp(vox_slice_cstr("SIP/2.0/UDP host.example;branch=z9hG4bK1;rport"),
+	                          &v4, out, sizeof out);
+	assert_int_equal(
+	    n,
+	    (int)strlen("SIP/2.0/UDP host.example;branch=z9hG4bK1;rport=5090;received=192.0.2.7"));
+	assert_memory_equal(
+	    out, "SIP/2.0/UDP host.example;branch=z9hG4bK1;rport=5090;received=192.0.2.7",
+	    (size_t)n);
+	/* sent-by is the source, no rport: unchanged */
+	n = vox_sip_via_stamp(vox_slice_cstr("SIP/2.0/UDP 192.0.2.7:5060;branch=x"), &v4, out,
+	                      sizeof out);
+	assert_int_equal(n, 35);
+	assert_memory_equal(out, "SIP/2.0/UDP 192.0.2.7:5060;branch=x", 35);
+	/* rport: received even when sent-by is the source (RFC 3581 4) */
+	n = vox_sip_via_stamp(vox_slice_cstr("SIP/2.0/UDP 192.0.2.7;rport;branch=x"), &v4, out,
+	                      sizeof out);
+	assert_memory_equal(out, "SIP/2.0/UDP 192.0.2.7;rport=5090;branch=x;received=192.0.2.7",
+	                    (size_t)n);
+	n = vox_sip_via_stamp(vox_slice_cstr("SIP/2.0/TCP h;branch=x"), &v6, out, sizeof out);
+	assert_memory_equal(out, "SIP/2.0/TCP h;branch=x;received=2001:db8:0:0:0:0:0:1", (size_t)n);
+	/* the stamped Via parses, with an IPv6address received */
+	struct vox_sip_via v;
+	assert_int_equal(vox_sip_via_parse(&v, (struct vox_slice){out, (size_t)n}, NULL), 0);
+	assert_int_equal(vox_sip_via_stamp(vox_slice_cstr("SIP/2.0/UDP h;branch=x"), &v4, out, 10),
+	                 VOX_ENOSPC);
+	assert_int_equal(vox_sip_via_stamp(vox_slice_cstr("nonsense"), &v4, out, sizeof out),
+	                 VOX_EMALFORMED);
+}
+
 static void test_identifiers(void **st)
 {
 	(void)st;
@@ -703,7 +740,7 @@ static void test_build_request_roundtrip(void **st)
 	s.nhdr = 7;
 	n = vox_sip_build_request(&s, out, sizeof out);
 	assert_int_equal(vox_sip_parse(&msg, out, (size_t)n, 0, NULL), n);
-	int r = vox_sip_build_response(&msg, 180, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
+	int r = vox_sip_build_response(&msg, NULL, 180, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
 	                               vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp);
 	assert_true(r > 0);
 	static struct vox_sip_msg rm;
@@ -719,7 +756,7 @@ static void test_build_request_roundtrip(void **st)
 		                         vox_sip_find_name(&msg, vox_slice_cstr(keys[i]))->value));
 	assert_int_equal(rm.body.len, 0);
 	/* no To tag on 100 Trying */
-	r = vox_sip_build_response(&msg, 100, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
+	r = vox_sip_build_response(&msg, NULL, 100, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
 	                           vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp);
 	assert_int_equal(vox_sip_parse(&rm, resp, (size_t)r, 0, NULL), r);
 	assert_int_equal(vox_sip_addr_parse(&to, vox_sip_find(&rm, VOX_SIP_H_TO)->value, NULL), 0);
@@ -729,23 +766,15 @@ static void test_build_request_roundtrip(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_basic),
-	    cmocka_unit_test(test_parse_lf_only),
-	    cmocka_unit_test(test_parse_errors),
-	    cmocka_unit_test(test_parse_limits),
-	    cmocka_unit_test(test_list_split),
-	    cmocka_unit_test(test_header_names),
-	    cmocka_unit_test(test_framer),
-	    cmocka_unit_test(test_uri_decode),
-	    cmocka_unit_test(test_uri_compare),
-	    cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_contact),
-	    cmocka_unit_test(test_via),
-	    cmocka_unit_test(test_small_headers),
-	    cmocka_unit_test(test_auth),
-	    cmocka_unit_test(test_validate),
-	    cmocka_unit_test(test_identifiers),
-	    cmocka_unit_test(test_build_request_roundtrip),
+	    cmocka_unit_test(test_parse_basic),   cmocka_unit_test(test_parse_lf_only),
+	    cmocka_unit_test(test_parse_errors),  cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_list_split),    cmocka_unit_test(test_header_names),
+	    cmocka_unit_test(test_framer),        cmocka_unit_test(test_uri_decode),
+	    cmocka_unit_test(test_uri_compare),   cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_contact),       cmocka_unit_test(test_via),
+	    cmocka_unit_test(test_small_headers), cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_validate),      cmocka_unit_test(test_via_stamp),
+	    cmocka_unit_test(test_identifiers),   cmocka_unit_test(test_build_request_roundtrip),
 	};
 	return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }

@@ -51,7 +51,7 @@ static int response_to(const char *req, size_t len, unsigned status, char *out, 
 {
 	static struct vox_sip_msg r;
 	assert_int_equal(vox_sip_parse(&r, req, len, VOX_SIP_DATAGRAM, NULL), (int)len);
-	int n = vox_sip_build_response(&r, status, NULL, vox_slice_cstr("b2"), NULL, 0,
+	int n = vox_sip_build_response(&r, NULL, status, NULL, vox_slice_cstr("b2"), NULL, 0,
 	                               vox_slice_cstr(""), vox_slice_cstr(""), out, cap);
 	assert_true(n > 0);
 	return n;

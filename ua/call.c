@@ -5,8 +5,8 @@
  * Caller:  INVITE -> 1xx (early dialog, maybe early media) -> 2xx -> ACK
  *          (sent by us, outside the transaction, again for every 2xx
  *          retransmission), CANCEL before the answer (only after a 1xx,
- *          9.1), BYE after. A 2xx that crosses our CANCEL is ACKed and
- *          then ended with BYE.
+ *          9.1), BYE after. A 2xx that crosses our CANCEL, or that comes
+ *          from a second fork, is ACKed and then ended with BYE (13.2.2.4).
  * Callee:  INVITE -> 100 (the transaction) -> 180 -> 2xx, retransmitted
  *          until the ACK (13.3.1.4), or a final refusal.
  * Both:    re-INVITE for hold and resume; glare answered with 491 and a
@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "ua/ua_int.h"
+
+static const struct vox_slice none = {NULL, 0};
 
 /* ---- slots and events ------------------------------------------------------------ */
 
@@ -52,14 +54,13 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	c->gen = (uint16_t)(c->gen + 1 ? c->gen + 1 : 1);
 }
 
-/* Every call produces exactly one ENDED event. */
+/* Every call produces exactly one ENDED event, and nothing after it. */
 static void report_end(struct vox_ua *ua, struct vox_ua_call *c, unsigned status,
                        const char *reason, int remote)
 {
 	if (c->ended)
 		return;
 	c->ended = 1;
-	c->ended_status = (uint16_t)status;
 	struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_ENDED);
 	e->call = ua_call_handle(ua, c);
 	e->status = status;
@@ -75,12 +76,15 @@ static void end_call(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, 
 	call_free(ua, c);
 }
 
-static void media_event(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_ev_type type,
-                        const char *reason)
+static void call_event(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_ev_type type,
+                       unsigned status, const char *reason)
 {
+	if (c->ended)
+		return;
 	struct vox_ua_event *e = ua_event(ua, type);
 	e->call = ua_call_handle(ua, c);
 	e->prot = c->prot;
+	e->status = status;
 	e->reason = reason;
 }
 
@@ -99,16 +103,22 @@ static void take_media(struct vox_ua_call *c, const struct vox_sdp_session *s)
 
 /* ---- SDP ---------------------------------------------------------------------------- */
 
-/* Our side of offer/answer. SDES keys go only where every hop so far is
- * TLS, unless the user opted out by name (DESIGN.md). */
-static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, struct vox_sdp_local *l)
+/* Our side of offer/answer. keys: may SDES keys travel with this message?
+ * Only when every hop so far is TLS, unless the user opted out by name
+ * (DESIGN.md). RFC 3264 8.4: hold is sendonly, or inactive when the peer
+ * already holds us. */
+static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, int hold,
+                      struct vox_sdp_local *l)
 {
 	size_t slot = (size_t)(c - ua->calls);
 	vox_sdp_local_init(l, ua->cfg.media_addr, (uint16_t)(ua->cfg.media_port + 2 * slot));
+	l->ip6 = memchr(ua->cfg.media_addr.p, ':', ua->cfg.media_addr.len) != NULL;
 	l->policy = ua->cfg.policy;
-	l->dir = c->hold ? VOX_SDP_SENDONLY : VOX_SDP_SENDRECV;
+	l->dir = !hold                                               ? VOX_SDP_SENDRECV
+	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
+	                                                             : VOX_SDP_SENDONLY;
 	l->n_suites = 0;
-	if (c->secure_path || ua->cfg.allow_sdes_over_insecure_hops) {
+	if (keys || ua->cfg.allow_sdes_over_insecure_hops) {
 		l->n_suites = ua->cfg.n_suites;
 		memcpy(l->suites, ua->cfg.suites, sizeof l->suites);
 	}
@@ -120,22 +130,6 @@ static int parse_body(struct vox_ua *ua, const struct vox_sip_msg *m)
 		return VOX_ENOTFOUND;
 	int rc = vox_sdp_parse(m->body.p, m->body.len, &ua->sdp, NULL);
 	return rc < 0 ? rc : 0;
-}
-
-/* Is every hop of this request TLS (sips: or transport=tls, and the hop
- * it came over)? */
-static int all_tls(const struct vox_sip_msg *m, const struct vox_peer *from)
-{
-	if (from->tp != VOX_TP_TLS)
-		return 0;
-	for (const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA); h;
-	     h = vox_sip_find_next(m, h)) {
-		struct vox_sip_via v;
-		if (vox_sip_via_parse(&v, h->value, NULL) ||
-		    !vox_slice_case_eq_cstr(v.transport, "TLS"))
-			return 0;
-	}
-	return 1;
 }
 
 /* ---- building requests ----------------------------------------------------------- */
@@ -151,6 +145,11 @@ static const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c)
 	return a ? a->aor : ua->aor;
 }
 
+static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, char *out, size_t cap)
+{
+	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), out, cap);
+}
+
 /* The initial INVITE (and its authenticated repeats: same Call-ID and
  * tag, next CSeq, new branch, 22.2). */
 static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *auth_name,
@@ -159,12 +158,12 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	char via[160], contact[VOX_UA_STR + 32];
-	local_sdp(ua, c, &l);
+	local_sdp(ua, c, c->secure_path, 0, &l);
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
 	if (sl < 0)
 		return sl;
-	int vl = ua_via(ua, c->peer.tp, via, sizeof via);
-	int cl = ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), contact, sizeof contact);
+	int vl = ua_via(ua, c->peer.tp, NULL, via, sizeof via);
+	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return VOX_ENOSPC;
 	struct vox_writer w;
@@ -191,7 +190,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	vox_writer_put_u64(&w, c->invite_cseq);
 	vox_writer_puts(&w, " INVITE\r\nContact: ");
 	vox_writer_put(&w, contact, (size_t)cl);
-	vox_writer_puts(&w, "\r\nAllow: " UA_ALLOW "\r\nSupported: replaces\r\n");
+	vox_writer_puts(&w, "\r\nAllow: " UA_ALLOW "\r\n");
 	if (auth_name) {
 		vox_writer_puts(&w, auth_name);
 		vox_writer_puts(&w, ": ");
@@ -207,81 +206,78 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int n = vox_writer_finish(&w);
 	if (n < 0)
 		return n;
+	c->branch[0] = 0; /* a new INVITE, a new ACK */
 	return ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
 }
 
-/* A request inside the dialog; sets *to to its first hop. */
-static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, const char *method,
-                          uint32_t cseq, const char *branch_via, struct vox_slice body, char *out,
-                          size_t cap, struct vox_peer *to)
+/* The first hop of an in-dialog request (12.2.1.1). */
+static int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to)
+{
+	return ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+}
+
+/* A request inside dialog d, with our Via for the transport of its first
+ * hop; *to is that hop. branch NULL: a fresh one. */
+static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
+                          const char *method, uint32_t cseq, const char *branch,
+                          const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                          char *out, size_t cap, struct vox_peer *to)
 {
 	char via[160], contact[VOX_UA_STR + 32];
-	struct vox_slice hop;
-	int vl;
-	if (branch_via) {
-		vl = (int)strlen(branch_via);
-		memcpy(via, branch_via, (size_t)vl + 1);
-	} else {
-		vl = ua_via(ua, c->peer.tp, via, sizeof via);
-	}
-	int cl = ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), contact, sizeof contact);
+	int rc = dialog_hop(ua, d, to);
+	if (rc)
+		return rc;
+	int vl = ua_via(ua, to->tp, branch, via, sizeof via);
+	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return VOX_ENOSPC;
 	int invite = strcmp(method, "INVITE") == 0;
 	struct vox_sip_dialog_req r = {
 	    .method = vox_slice_cstr(method),
 	    .via = vox_slice_make(via, (size_t)vl),
-	    .contact = invite ? vox_slice_make(contact, (size_t)cl) : vox_slice_make(NULL, 0),
-	    .content_type = body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0),
+	    .contact = invite ? vox_slice_make(contact, (size_t)cl) : none,
+	    .extra = extra,
+	    .nextra = nextra,
+	    .content_type = body.len ? vox_slice_cstr("application/sdp") : none,
 	    .body = body,
 	    .cseq = cseq,
 	};
-	int n = vox_sip_dialog_request(&c->dlg, &r, out, cap, &hop);
-	if (n < 0)
-		return n;
-	int rc = ua_next_hop(ua, hop, to);
-	if (rc)
-		return rc;
-	/* keep the transport of the path we know */
-	return n;
+	return vox_sip_dialog_request(d, &r, out, cap, NULL);
 }
 
-/* 13.2.2.4: the ACK for a 2xx, built by the UA core, sent outside any
- * transaction; the same ACK answers every retransmission of the 2xx. */
-static void send_ack(struct vox_ua *ua, struct vox_ua_call *c)
+/* 13.2.2.4: the ACK for a 2xx, built by the UA core and sent outside any
+ * transaction. It carries the INVITE's CSeq number and credentials (22.1),
+ * and is the same ACK for every retransmission of that 2xx. */
+static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
+                     uint32_t cseq)
 {
-	char via[160];
 	struct vox_peer to;
-	if (!c->branch[0]) {
-		int vl = ua_via(ua, c->peer.tp, via, sizeof via);
-		if (vl < 0 || (size_t)vl >= sizeof via)
-			return;
-		via[vl] = 0;
-		/* remember the branch so that every ACK is the same one */
-		const char *b = strstr(via, "branch=");
-		const char *e = b ? strchr(b + 7, ';') : NULL;
-		size_t bl = e ? (size_t)(e - (b + 7)) : 0;
-		if (!bl || bl >= sizeof c->branch)
-			return;
-		memcpy(c->branch, b + 7, bl);
-		c->branch[bl] = 0;
+	struct vox_sip_hdr_out cred[2];
+	size_t ncred = 0;
+	const char *branch = NULL;
+	if (d == &c->dlg && cseq == c->invite_cseq) {
+		if (!c->branch[0]) {
+			int bl = vox_sip_make_branch(&ua->cfg.rng, c->branch, sizeof c->branch - 1);
+			if (bl < 0)
+				return;
+			c->branch[bl] = 0;
+		}
+		branch = c->branch;
+		/* the INVITE is still in its transaction (Accepted lasts 64*T1) */
+		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+		if (x && vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) > 0) {
+			const struct vox_sip_header *h =
+			    vox_sip_find(&ua->msg2, VOX_SIP_H_AUTHORIZATION);
+			if (h)
+				cred[ncred++] = (struct vox_sip_hdr_out){"Authorization", h->value};
+			h = vox_sip_find(&ua->msg2, VOX_SIP_H_PROXY_AUTHORIZATION);
+			if (h)
+				cred[ncred++] =
+				    (struct vox_sip_hdr_out){"Proxy-Authorization", h->value};
+		}
 	}
-	struct vox_writer w;
-	vox_writer_init(&w, via, sizeof via - 1);
-	vox_writer_puts(&w, "SIP/2.0/");
-	vox_writer_puts(&w, ua_tp_name(c->peer.tp));
-	vox_writer_putc(&w, ' ');
-	vox_writer_puts(&w, ua->host);
-	vox_writer_putc(&w, ':');
-	vox_writer_put_u64(&w, ua->cfg.port);
-	vox_writer_puts(&w, ";branch=");
-	vox_writer_puts(&w, c->branch);
-	vox_writer_puts(&w, ";rport");
-	if (w.err)
-		return;
-	via[w.len] = 0;
-	int n = dialog_request(ua, c, "ACK", c->invite_cseq, via, vox_slice_make(NULL, 0),
-	                       ua->build, sizeof ua->build, &to);
+	int n = dialog_request(ua, c, d, "ACK", cseq, branch, cred, ncred, none, ua->build,
+	                       sizeof ua->build, &to);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
@@ -289,7 +285,7 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c)
 static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	struct vox_peer to;
-	int n = dialog_request(ua, c, "BYE", 0, NULL, vox_slice_make(NULL, 0), ua->build,
+	int n = dialog_request(ua, c, &c->dlg, "BYE", 0, NULL, NULL, 0, none, ua->build,
 	                       sizeof ua->build, &to);
 	if (n < 0)
 		return n;
@@ -308,28 +304,73 @@ static void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned st
 		call_free(ua, c);
 }
 
-/* re-INVITE with an offer for hold (sendonly) or resume (sendrecv). */
+/* A 2xx we do not want (another fork's, 13.2.2.4): a dialog of its own
+ * just long enough for the ACK and a BYE. */
+static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                        uint64_t now)
+{
+	static struct vox_sip_dialog d; /* scratch; the UA runs on one thread */
+	struct vox_sip_cseq cs;
+	struct vox_peer to;
+	vox_sip_txn_id bye;
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
+	if (!x || x->kind != VOX_TXN_ICT || !ch || vox_sip_cseq_parse(&cs, ch->value, NULL) ||
+	    vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0 ||
+	    vox_sip_dialog_uac(&d, &ua->msg2, m, c->secure_path) != 0)
+		return;
+	send_ack(ua, c, &d, cs.seq);
+	int n = dialog_request(ua, c, &d, "BYE", 0, NULL, NULL, 0, none, ua->build,
+	                       sizeof ua->build, &to);
+	if (n > 0)
+		(void)!ua_request(ua, ua->build, (size_t)n, &to, now, &bye);
+}
+
+/* re-INVITE with an offer for hold (sendonly) or resume (sendrecv). The
+ * offer/answer state is kept as it was when the request cannot go out. */
 static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
+	static struct vox_sdp_oa saved; /* scratch; the UA runs on one thread */
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
-	local_sdp(ua, c, &l);
-	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
-	if (sl < 0)
-		return sl;
-	int n = dialog_request(ua, c, "INVITE", 0, NULL, vox_slice_make(c->sdp, (size_t)sl),
-	                       ua->build, sizeof ua->build, &to);
-	if (n < 0)
-		return n;
-	int rc = ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
+	int rc = dialog_hop(ua, &c->dlg, &to);
 	if (rc)
 		return rc;
+	/* SDES keys only if this request's path is TLS too */
+	int keys = c->secure_path && to.tp == VOX_TP_TLS;
+	if (c->prot == VOX_UA_PROT_SDES && !keys && !ua->cfg.allow_sdes_over_insecure_hops &&
+	    ua->cfg.policy == VOX_SDP_POLICY_MANDATORY)
+		return VOX_EPOLICY;
+	local_sdp(ua, c, keys, c->hold_want, &l);
+	saved = c->oa;
+	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
+	int n = sl < 0 ? sl
+	               : dialog_request(ua, c, &c->dlg, "INVITE", 0, NULL, NULL, 0,
+	                                vox_slice_make(c->sdp, (size_t)sl), ua->build,
+	                                sizeof ua->build, &to);
+	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
+	if (rc) {
+		c->oa = saved;
+		vox_wipe(&saved, sizeof saved);
+		return rc;
+	}
+	vox_wipe(&saved, sizeof saved);
 	c->invite_cseq = c->dlg.local_seq;
 	c->reinvite_out = 1;
 	c->glare = 0;
 	c->branch[0] = 0; /* a new ACK for this INVITE */
 	return 0;
+}
+
+/* Our re-INVITE did not go through: the session stays as it was (RFC
+ * 3264 8), and so does what we asked for. */
+static void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned status)
+{
+	c->reinvite_out = 0;
+	c->hold_want = c->hold;
+	c->oa.offer_pending = 0;
+	call_event(ua, c, VOX_UA_EV_MEDIA, status, "re-INVITE refused: media unchanged");
 }
 
 /* ---- actions ------------------------------------------------------------------------- */
@@ -358,12 +399,16 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	memcpy(c->remote_uri, target.p, target.len);
 	c->remote_uri[target.len] = 0;
 	int tl = vox_sip_make_tag(&ua->cfg.rng, c->local_tag, sizeof c->local_tag - 1);
-	int il = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, c->call_id, sizeof c->call_id - 1);
-	uint8_t r[4];
-	if (tl < 0 || il < 0 || ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0)
-		return VOX_ERNG;
+	if (tl < 0)
+		return tl;
 	c->local_tag[tl] = 0;
+	int il = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, c->call_id, sizeof c->call_id - 1);
+	if (il < 0)
+		return il;
 	c->call_id[il] = 0;
+	uint8_t r[4];
+	if (ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0)
+		return VOX_ERNG;
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->state = VOX_UA_CALL_OUT_CALLING;
@@ -376,31 +421,53 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	return 0;
 }
 
-/* A response to the INVITE we are serving, from what its 100 Trying
- * copied of it (Via, From, To, Call-ID, CSeq: 8.2.6.2). */
+/* A response to the INVITE we serve, from what its 100 Trying copied of it
+ * (Via with received/rport, From, To, Call-ID, CSeq: 8.2.6.2). A response
+ * that makes a dialog copies its Record-Route (12.1.1). */
 static int respond_invite(struct vox_ua *ua, struct vox_ua_call *c, unsigned status,
                           const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
                           uint64_t now)
 {
-	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+	struct vox_sip_hdr_out h[6];
+	size_t n = 0;
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->ist);
 	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
 		return VOX_ESTATE;
+	struct vox_slice rr = vox_sip_dialog_str(&c->dlg, c->dlg.route);
+	if (status > 100 && status < 300 && rr.len)
+		h[n++] = (struct vox_sip_hdr_out){"Record-Route", rr};
+	for (size_t i = 0; i < nextra && n < 6; i++)
+		h[n++] = extra[i];
 	/* the copy is a response; build_response wants a request: make the
 	 * parsed message look like one (only its headers are read) */
-	struct vox_sip_msg *r = &ua->msg2;
-	r->status = 0;
-	return ua_respond(ua, c->invite_txn, r, status, vox_slice_cstr(c->local_tag), extra, nextra,
-	                  body, now);
+	ua->msg2.status = 0;
+	return ua_respond(ua, c->ist, &ua->msg2, status, vox_slice_cstr(c->local_tag), h, n, body,
+	                  now);
 }
 
 int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
+	char contact[VOX_UA_STR + 32];
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	return respond_invite(ua, c, 180, NULL, 0, vox_slice_make(NULL, 0), now);
+	int cl = contact_of(ua, c, contact, sizeof contact);
+	if (cl < 0)
+		return cl;
+	/* 12.1.1: a 1xx that makes an early dialog carries our Contact */
+	const struct vox_sip_hdr_out ct = {"Contact", vox_slice_make(contact, (size_t)cl)};
+	return respond_invite(ua, c, 180, &ct, 1, none, now);
+}
+
+static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	/* 13.3.1.4: the 2xx again at T1, 2T1, ... up to T2, until the ACK */
+	c->ack_pending = 1;
+	c->t_2xx_interval = ua->txl.timers.t1;
+	c->t_2xx = now + c->t_2xx_interval;
+	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
 }
 
 int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
@@ -411,14 +478,14 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	int cl = ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), contact, sizeof contact);
+	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
 	if (c->delayed_offer) {
 		/* the INVITE had no offer: ours goes in the 2xx (13.2.1) */
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why;
-		local_sdp(ua, c, &l);
+		local_sdp(ua, c, c->secure_path, 0, &l);
 		int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
 		if (sl < 0)
 			return sl;
@@ -427,19 +494,14 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, (size_t)cl)},
 	    {"Allow", vox_slice_cstr(UA_ALLOW)},
-	    {"Supported", vox_slice_cstr("replaces")},
 	};
-	int rc = respond_invite(ua, c, 200, extra, 3, vox_slice_make(c->sdp, c->sdp_len), now);
+	int rc = respond_invite(ua, c, 200, extra, 2, vox_slice_make(c->sdp, c->sdp_len), now);
 	if (rc)
 		return rc;
 	if (vox_sip_dialog_confirm(&c->dlg, NULL) != 0)
 		return VOX_ESTATE;
 	c->state = VOX_UA_CALL_IN_ANSWERED;
-	c->ack_pending = 1;
-	/* 13.3.1.4: the 2xx again at T1, 2T1, ... up to T2, until the ACK */
-	c->t_2xx_interval = ua->txl.timers.t1;
-	c->t_2xx = now + c->t_2xx_interval;
-	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
+	start_2xx_timer(ua, c, now);
 	return 0;
 }
 
@@ -450,9 +512,25 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING || status < 300 || status > 699)
 		return VOX_ESTATE;
-	int rc = respond_invite(ua, c, status, NULL, 0, vox_slice_make(NULL, 0), now);
+	int rc = respond_invite(ua, c, status, NULL, 0, none, now);
 	end_call(ua, c, status, "rejected", 0);
 	return rc;
+}
+
+static int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+		return VOX_ESTATE;
+	int n = vox_sip_build_cancel(&ua->msg2, ua->build, sizeof ua->build);
+	if (n < 0)
+		return n;
+	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->cancel_txn);
+	if (rc)
+		return rc;
+	c->state = VOX_UA_CALL_ENDING;
+	c->t_giveup = now + 64ull * ua->txl.timers.t1;
+	return 0;
 }
 
 int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
@@ -465,20 +543,7 @@ int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		/* 9.1: no CANCEL before a provisional response */
 		c->cancel_wanted = 1;
 		return 0;
-	case VOX_UA_CALL_OUT_EARLY: {
-		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
-		if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
-			return VOX_ESTATE;
-		int n = vox_sip_build_cancel(&ua->msg2, ua->build, sizeof ua->build);
-		if (n < 0)
-			return n;
-		int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->cancel_txn);
-		if (rc)
-			return rc;
-		c->state = VOX_UA_CALL_ENDING;
-		c->t_giveup = now + 64ull * ua->txl.timers.t1;
-		return 0;
-	}
+	case VOX_UA_CALL_OUT_EARLY: return send_cancel(ua, c, now);
 	case VOX_UA_CALL_IN_INCOMING: return vox_ua_reject(ua, h, 603, now);
 	case VOX_UA_CALL_IN_ANSWERED:
 		/* 15: no BYE from the callee before the ACK (or its timeout) */
@@ -500,10 +565,13 @@ int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
-	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending)
+	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending || c->glare)
 		return VOX_ESTATE;
-	c->hold = hold ? 1 : 0;
-	return send_reinvite(ua, c, now);
+	c->hold_want = hold ? 1 : 0;
+	int rc = send_reinvite(ua, c, now);
+	if (rc)
+		c->hold_want = c->hold;
+	return rc;
 }
 
 /* ---- responses to our requests ------------------------------------------------------ */
@@ -520,7 +588,7 @@ static int our_invite(struct vox_ua *ua, struct vox_ua_call *c)
 
 /* The answer in a response to our offer; 0 when taken. */
 static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
-                       const char **why_text)
+                       int keys, const char **why_text)
 {
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why = {0, "", -1};
@@ -529,8 +597,8 @@ static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		*why_text = "no usable SDP answer";
 		return VOX_EMALFORMED;
 	}
-	local_sdp(ua, c, &l);
-	enum vox_ua_protection before = c->prot;
+	local_sdp(ua, c, keys, c->hold_want, &l);
+	enum vox_ua_protection before = c->have_media ? c->prot : VOX_UA_PROT_NONE;
 	int rc = vox_sdp_oa_recv_answer(&c->oa, &l, &ua->sdp, &s, &why);
 	if (rc) {
 		*why_text = why.reason;
@@ -544,15 +612,61 @@ static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 			*why_text = "answer would lower the call's protection";
 			return VOX_EPOLICY;
 		}
-		media_event(ua, c, VOX_UA_EV_DOWNGRADE, "SRTP dropped by the peer's answer");
+		call_event(ua, c, VOX_UA_EV_DOWNGRADE, 0, "SRTP dropped by the peer's answer");
 	}
 	return 0;
 }
 
-static void cancel_now(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+static unsigned cseq_of(const struct vox_sip_msg *m)
 {
-	if (vox_ua_hangup(ua, ua_call_handle(ua, c), now) != 0)
-		c->cancel_wanted = 1;
+	struct vox_sip_cseq cs;
+	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_CSEQ);
+	return h && vox_sip_cseq_parse(&cs, h->value, NULL) == 0 ? cs.seq : 0;
+}
+
+static void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                       uint64_t now)
+{
+	const char *why = "";
+	int rc = 0;
+	if (c->dlg.state == VOX_DLG_CONFIRMED) {
+		/* a retransmission of the 2xx we took, or another fork's */
+		if (vox_sip_dialog_match(&c->dlg, m))
+			send_ack(ua, c, &c->dlg, cseq_of(m));
+		else
+			reject_fork(ua, c, m, now);
+		return;
+	}
+	if (c->dlg.state == VOX_DLG_EARLY && vox_sip_dialog_match(&c->dlg, m)) {
+		rc = vox_sip_dialog_confirm(&c->dlg, m);
+	} else {
+		/* the first 2xx makes the dialog, from whichever fork it came
+		 * (13.2.2.4); an early answer from another fork does not count */
+		if (c->dlg.state == VOX_DLG_EARLY)
+			c->oa.offer_pending = 1;
+		rc = our_invite(ua, c);
+		if (!rc)
+			rc = vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
+	}
+	if (rc) {
+		end_call(ua, c, 500, "2xx without a usable dialog", 0);
+		return;
+	}
+	if (m->body.len && c->oa.offer_pending)
+		rc = take_answer(ua, c, m, c->secure_path, &why);
+	else if (!c->have_media)
+		rc = VOX_EMALFORMED, why = "2xx without an SDP answer";
+	send_ack(ua, c, &c->dlg, c->invite_cseq);
+	if (c->state == VOX_UA_CALL_ENDING || c->cancel_wanted || rc) {
+		/* we hung up (our CANCEL crossed the 2xx, or came too early
+		 * to send), or the answer is unacceptable: the call is up, so
+		 * it ends with BYE (15) */
+		c->state = VOX_UA_CALL_UP;
+		hang_up_dialog(ua, c, rc ? 488 : 487, rc ? why : "cancelled", 0, now);
+		return;
+	}
+	c->state = VOX_UA_CALL_UP;
+	call_event(ua, c, VOX_UA_EV_ANSWERED, m->status, "");
 }
 
 static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
@@ -563,82 +677,47 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 	if (s < 200) {
 		if (c->state == VOX_UA_CALL_ENDING)
 			return;
-		if (s == 100) {
-			/* 9.1: any provisional response lets a waiting CANCEL go */
-			if (c->cancel_wanted) {
-				c->state = VOX_UA_CALL_OUT_EARLY;
-				cancel_now(ua, c, now);
+		if (s > 100) {
+			if (c->dlg.state == VOX_DLG_NONE && our_invite(ua, c) == 0)
+				(void)!vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
+			if (c->last_1xx != s) { /* a repeated 1xx is no news */
+				call_event(ua, c, VOX_UA_EV_PROGRESS, s, "");
+				c->last_1xx = (uint16_t)s;
 			}
-			return;
+			if (m->body.len && c->oa.offer_pending &&
+			    take_answer(ua, c, m, c->secure_path, &why) == 0)
+				call_event(ua, c, VOX_UA_EV_EARLY_MEDIA, s,
+				           "answer in a provisional response");
 		}
-		if (c->dlg.state == VOX_DLG_NONE && our_invite(ua, c) == 0)
-			(void)!vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
 		c->state = VOX_UA_CALL_OUT_EARLY;
-		if (c->last_1xx != s) { /* a repeated 1xx is no news */
-			struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_PROGRESS);
-			e->call = ua_call_handle(ua, c);
-			e->status = s;
-			c->last_1xx = (uint16_t)s;
-		}
-		if (m->body.len && c->oa.offer_pending && take_answer(ua, c, m, &why) == 0)
-			media_event(ua, c, VOX_UA_EV_EARLY_MEDIA,
-			            "answer in a provisional response");
-		if (c->cancel_wanted)
-			cancel_now(ua, c, now);
+		/* 9.1: any provisional response lets a waiting CANCEL go */
+		if (c->cancel_wanted && send_cancel(ua, c, now) == 0)
+			c->cancel_wanted = 0;
 		return;
 	}
 	if (s < 300) {
-		/* the dialog from this 2xx: new, or the early one confirmed */
-		int rc;
-		if (c->dlg.state == VOX_DLG_NONE) {
-			rc = our_invite(ua, c);
-			if (!rc)
-				rc = vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
-		} else if (!vox_sip_dialog_match(&c->dlg, m)) {
-			/* a second 2xx from another fork: ACK it and end that
-			 * dialog; we keep the first (13.2.2.4) */
-			return;
-		} else {
-			rc = vox_sip_dialog_confirm(&c->dlg, m);
-		}
-		if (rc) {
-			end_call(ua, c, 500, "2xx without a usable dialog", 0);
-			return;
-		}
-		if (m->body.len && c->oa.offer_pending)
-			rc = take_answer(ua, c, m, &why);
-		else if (!c->have_media)
-			rc = VOX_EMALFORMED, why = "2xx without an SDP answer";
-		send_ack(ua, c);
-		if (c->state == VOX_UA_CALL_ENDING || rc) {
-			/* our CANCEL crossed the 2xx, or the answer is
-			 * unacceptable: the call is up, so it ends with BYE */
-			c->state = VOX_UA_CALL_UP;
-			hang_up_dialog(ua, c, rc ? 488 : 487, rc ? why : "cancelled", 0, now);
-			return;
-		}
-		c->state = VOX_UA_CALL_UP;
-		struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_ANSWERED);
-		e->call = ua_call_handle(ua, c);
-		e->status = s;
-		e->prot = c->prot;
+		invite_2xx(ua, c, m, now);
 		return;
 	}
-	if ((s == 401 || s == 407) && c->state != VOX_UA_CALL_ENDING) {
+	if ((s == 401 || s == 407) && c->state != VOX_UA_CALL_ENDING && !c->cancel_wanted) {
 		const char *name;
 		char value[1024];
 		struct vox_ua_account *a = call_account(ua, c);
-		int n = ua_auth(ua, a, m, vox_slice_cstr("INVITE"), vox_slice_cstr(c->remote_uri),
-		                vox_slice_make(NULL, 0), &name, value, sizeof value);
+		int n = ua_auth(ua, a, &c->auth_tries, m, vox_slice_cstr("INVITE"),
+		                vox_slice_cstr(c->remote_uri), none, &name, value, sizeof value);
 		if (n >= 0) {
-			value[n] = 0;
+			/* a new INVITE: no provisional response yet, no dialog */
 			c->invite_cseq++;
-			c->dlg.state = VOX_DLG_NONE; /* early dialogs died with the 401 */
+			c->dlg.state = VOX_DLG_NONE;
+			c->state = VOX_UA_CALL_OUT_CALLING;
+			c->last_1xx = 0;
 			if (send_invite(ua, c, name, value, now) == 0)
 				return;
 		}
 	}
-	end_call(ua, c, s, c->state == VOX_UA_CALL_ENDING ? "cancelled" : "call failed", 1);
+	end_call(ua, c, s,
+	         c->state == VOX_UA_CALL_ENDING || c->cancel_wanted ? "cancelled" : "call failed",
+	         1);
 }
 
 static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
@@ -651,33 +730,52 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 	if (s < 300) {
 		if (!vox_sip_dialog_match(&c->dlg, m))
 			return;
-		int rc = m->body.len ? take_answer(ua, c, m, &why) : VOX_EMALFORMED;
-		send_ack(ua, c);
+		/* 12.2.1.2: the 2xx to a target refresh names the new target */
+		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
+		struct vox_peer to;
+		int keys =
+		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && to.tp == VOX_TP_TLS;
+		int rc = m->body.len ? take_answer(ua, c, m, keys, &why) : VOX_EMALFORMED;
+		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;
-		if (rc && rc != VOX_EPOLICY) /* RFC 3264 8: the old session stays */
-			return;
-		if (rc) {
+		if (c->state != VOX_UA_CALL_UP)
+			return; /* hung up meanwhile: the BYE is out */
+		if (rc == VOX_EPOLICY) {
 			hang_up_dialog(ua, c, 488, why, 0, now);
 			return;
 		}
-		media_event(ua, c, VOX_UA_EV_MEDIA, c->hold ? "on hold" : "resumed");
+		if (rc) {
+			reinvite_failed(ua, c, s);
+			return;
+		}
+		c->hold = c->hold_want;
+		call_event(ua, c, VOX_UA_EV_MEDIA, s, c->hold ? "on hold" : "resumed");
 		return;
 	}
-	c->reinvite_out = 0;
+	if (c->state != VOX_UA_CALL_UP) {
+		c->reinvite_out = 0;
+		return;
+	}
 	if (s == 491) {
-		/* 14.1: try again after a random time, longer for the Call-ID owner */
+		/* 14.1: try again after a random time, longer for the Call-ID
+		 * owner, in units of 10 ms */
 		uint8_t r[2];
 		if (ua->cfg.rng.fn(ua->cfg.rng.ctx, r, 2) != 0)
 			r[0] = r[1] = 0;
 		unsigned units = (unsigned)(r[0] << 8 | r[1]);
 		uint64_t delay = c->outgoing ? 2100 + (units % 191) * 10 : (units % 201) * 10;
+		c->reinvite_out = 0;
+		c->oa.offer_pending = 0;
 		c->glare = 1;
 		c->t_retry = now + delay;
 		return;
 	}
-	if (s == 481 || s == 408) /* 14.1: the dialog is gone */
+	if (s == 481 || s == 408) { /* 14.1: the dialog is gone */
+		c->reinvite_out = 0;
 		hang_up_dialog(ua, c, s, "re-INVITE failed", 1, now);
-	/* any other refusal leaves the session as it was (RFC 3264 8) */
+		return;
+	}
+	reinvite_failed(ua, c, s); /* any other refusal leaves the session as it was */
 }
 
 void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
@@ -688,33 +786,37 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 			call_free(ua, c);
 		return;
 	}
-	if (txn == c->cancel_txn)
+	if (txn == c->cancel_txn || txn != c->invite_txn)
 		return; /* the INVITE's 487 (or 2xx) decides */
-	if (txn != c->invite_txn)
-		return;
-	if (c->state == VOX_UA_CALL_UP && !c->reinvite_out) {
-		/* a retransmitted 2xx of the call's INVITE (RFC 6026) */
-		if (m->status >= 200 && m->status < 300 && vox_sip_dialog_match(&c->dlg, m))
-			send_ack(ua, c);
-		return;
-	}
 	if (c->reinvite_out)
 		reinvite_response(ua, c, m, now);
-	else
+	else if (c->dlg.state == VOX_DLG_CONFIRMED && m->status >= 200 && m->status < 300)
+		invite_2xx(ua, c, m, now); /* a retransmission or another fork */
+	else if (c->state != VOX_UA_CALL_UP)
 		invite_response(ua, c, m, now);
 }
 
 void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now)
 {
-	(void)now;
 	const struct vox_sip_msg *m = &ua->msg;
-	if (m->status < 200 || m->status >= 300)
+	struct vox_sip_cseq cs;
+	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
+	if (m->status < 200 || m->status >= 300 || !ch ||
+	    vox_sip_cseq_parse(&cs, ch->value, NULL) || cs.method_id != VOX_SIP_INVITE)
 		return;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		struct vox_ua_call *c = &ua->calls[i];
-		if (c->state != VOX_UA_CALL_FREE && c->outgoing &&
-		    vox_sip_dialog_match(&c->dlg, m)) {
-			send_ack(ua, c); /* 13.2.2.4: every 2xx gets its ACK */
+		if (c->state == VOX_UA_CALL_FREE || c->dlg.state != VOX_DLG_CONFIRMED)
+			continue;
+		if (vox_sip_dialog_match(&c->dlg, m)) {
+			send_ack(ua, c, &c->dlg, cs.seq); /* 13.2.2.4: every 2xx gets its ACK */
+			return;
+		}
+		/* another fork of our INVITE, its transaction already gone */
+		const struct vox_sip_header *cid = vox_sip_find(m, VOX_SIP_H_CALL_ID);
+		if (c->outgoing && cid &&
+		    vox_slice_eq(cid->value, vox_sip_dialog_str(&c->dlg, c->dlg.call_id))) {
+			reject_fork(ua, c, m, now);
 			return;
 		}
 	}
@@ -731,14 +833,12 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 		return;
 	if (c->reinvite_out) {
 		c->reinvite_out = 0;
-		hang_up_dialog(ua, c, status, "re-INVITE timed out", 1, now);
+		if (c->state == VOX_UA_CALL_UP)
+			hang_up_dialog(ua, c, status, "re-INVITE timed out", 1, now);
 		return;
 	}
-	if (c->outgoing) {
+	if (c->outgoing && c->state != VOX_UA_CALL_UP)
 		end_call(ua, c, status, "no answer from the network", 1);
-		return;
-	}
-	/* Timer H of a refusal we sent: the call was over already */
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */
@@ -753,62 +853,86 @@ static struct vox_ua_call *find_dialog(struct vox_ua *ua, const struct vox_sip_m
 	return NULL;
 }
 
+/* 8.2.2.2: the same request again through another path (From tag,
+ * Call-ID and CSeq of a call we already serve, another branch). */
+static int merged(struct vox_ua *ua, const struct vox_sip_msg *m)
+{
+	struct vox_sip_addr from;
+	const struct vox_sip_header *fh = vox_sip_find(m, VOX_SIP_H_FROM);
+	const struct vox_sip_header *cid = vox_sip_find(m, VOX_SIP_H_CALL_ID);
+	if (!fh || !cid || vox_sip_addr_parse(&from, fh->value, NULL) || !from.tag.p)
+		return 0;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		const struct vox_ua_call *c = &ua->calls[i];
+		if (c->state != VOX_UA_CALL_FREE && !c->outgoing &&
+		    vox_slice_eq(cid->value, vox_sip_dialog_str(&c->dlg, c->dlg.call_id)) &&
+		    vox_slice_eq(from.tag, vox_sip_dialog_str(&c->dlg, c->dlg.remote_tag)) &&
+		    cseq_of(m) == c->invite_cseq)
+			return 1;
+	}
+	return 0;
+}
+
+/* Refuses a new INVITE with 488, saying why in a Warning (20.43). */
+static void refuse_offer(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *m,
+                         const struct vox_sdp_fail *why, struct vox_slice tag, uint64_t now)
+{
+	char warn[160];
+	struct vox_writer w;
+	vox_writer_init(&w, warn, sizeof warn);
+	vox_writer_puts(&w, "399 vox \"");
+	vox_writer_puts(&w, why->reason ? why->reason : "unusable offer");
+	vox_writer_putc(&w, '"');
+	const struct vox_sip_hdr_out h = {"Warning", vox_slice_make(warn, w.err ? 0 : w.len)};
+	(void)!ua_respond(ua, txn, m, why->sip_status >= 400 ? (unsigned)why->sip_status : 488, tag,
+	                  &h, w.err ? 0 : 1, none, now);
+}
+
 static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from,
                        uint64_t now)
 {
 	const struct vox_sip_msg *m = &ua->msg;
-	struct vox_ua_call *c = call_alloc(ua);
-	if (!c) {
-		const struct vox_sip_hdr_out ra = {"Retry-After", vox_slice_cstr("10")};
-		(void)!ua_respond(ua, txn, m, 503, vox_slice_make(NULL, 0), &ra, 1,
-		                  vox_slice_make(NULL, 0), now);
+	if (merged(ua, m)) {
+		(void)!ua_respond(ua, txn, m, 482, none, NULL, 0, none, now);
 		return;
 	}
-	c->invite_txn = txn;
+	struct vox_ua_call *c = call_alloc(ua);
+	if (!c) {
+		/* no call slot: answer without keeping a transaction (21.5.4) */
+		vox_sip_txl_abandon(&ua->txl, txn);
+		ua_respond_stateless(ua, from, 503, "Retry-After", "10");
+		return;
+	}
+	c->ist = txn;
 	c->peer = *from;
-	c->secure_path = (uint8_t)all_tls(m, from);
+	c->secure_path = ua->cur_secure;
 	int tl = vox_sip_make_tag(&ua->cfg.rng, c->local_tag, sizeof c->local_tag - 1);
 	uint8_t r[4];
 	if (tl < 0 || ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0) {
-		(void)!ua_respond(ua, txn, m, 500, vox_slice_make(NULL, 0), NULL, 0,
-		                  vox_slice_make(NULL, 0), now);
+		(void)!ua_respond(ua, txn, m, 500, none, NULL, 0, none, now);
 		return;
 	}
 	c->local_tag[tl] = 0;
-	if (vox_sip_dialog_uas(&c->dlg, m, vox_slice_make(c->local_tag, (size_t)tl),
-	                       from->tp == VOX_TP_TLS)) {
-		(void)!ua_respond(ua, txn, m, 400, vox_slice_make(NULL, 0), NULL, 0,
-		                  vox_slice_make(NULL, 0), now);
+	struct vox_slice tag = vox_slice_make(c->local_tag, (size_t)tl);
+	if (vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS)) {
+		(void)!ua_respond(ua, txn, m, 400, none, NULL, 0, none, now);
 		return;
 	}
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->invite_cseq = c->dlg.remote_seq;
-	c->state = VOX_UA_CALL_IN_INCOMING;
 	if (m->body.len) {
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why = {488, "unusable offer", -1};
 		struct vox_sdp_session s;
 		int sl = parse_body(ua, m);
 		if (sl == 0) {
-			local_sdp(ua, c, &l);
+			local_sdp(ua, c, c->secure_path, 0, &l);
 			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, c->sdp,
 			                       sizeof c->sdp, &s, &why);
 		}
 		if (sl < 0) {
-			/* 488 with what was wrong in a Warning (RFC 3261 20.43) */
-			char warn[160];
-			struct vox_writer w;
-			vox_writer_init(&w, warn, sizeof warn);
-			vox_writer_puts(&w, "399 vox \"");
-			vox_writer_puts(&w, why.reason ? why.reason : "unusable offer");
-			vox_writer_putc(&w, '"');
-			const struct vox_sip_hdr_out h = {"Warning",
-			                                  vox_slice_make(warn, w.err ? 0 : w.len)};
-			(void)!ua_respond(ua, txn, m,
-			                  why.sip_status >= 400 ? (unsigned)why.sip_status : 488,
-			                  vox_slice_cstr(c->local_tag), &h, w.err ? 0 : 1,
-			                  vox_slice_make(NULL, 0), now);
+			refuse_offer(ua, txn, m, &why, tag, now);
 			call_free(ua, c);
 			return;
 		}
@@ -818,15 +942,14 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	} else {
 		c->delayed_offer = 1;
 	}
-	struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_INCOMING);
-	e->call = ua_call_handle(ua, c);
-	e->prot = c->prot;
+	c->state = VOX_UA_CALL_IN_INCOMING;
+	call_event(ua, c, VOX_UA_EV_INCOMING, 0, "");
 }
 
 static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint64_t now)
 {
+	static struct vox_sdp_oa saved; /* scratch; the UA runs on one thread */
 	const struct vox_sip_msg *m = &ua->msg;
-	const struct vox_slice none = vox_slice_make(NULL, 0);
 	int rc = vox_sip_dialog_recv_request(&c->dlg, m);
 	if (rc == VOX_ERANGE) {
 		(void)!ua_respond(ua, txn, m, 500, none, NULL, 0, none, now);
@@ -837,17 +960,26 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		return;
 	}
 	if (c->state != VOX_UA_CALL_UP || c->ack_pending) {
-		/* 14.2: an INVITE before the last one is done */
-		const struct vox_sip_hdr_out ra = {"Retry-After", vox_slice_cstr("1")};
-		(void)!ua_respond(ua, txn, m, 500, none, &ra, 1, none, now);
+		/* 14.2: an INVITE before the last one is done: 500 with a
+		 * random Retry-After of 0 to 10 s */
+		uint8_t r = 0;
+		char ra[3] = "10";
+		if (ua->cfg.rng.fn(ua->cfg.rng.ctx, &r, 1) == 0 && r % 11 < 10) {
+			ra[0] = (char)('0' + r % 11);
+			ra[1] = 0;
+		}
+		const struct vox_sip_hdr_out h = {"Retry-After", vox_slice_cstr(ra)};
+		(void)!ua_respond(ua, txn, m, 500, none, &h, 1, none, now);
 		return;
 	}
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why = {488, "unusable offer", -1};
 	struct vox_sdp_session s;
 	int sl;
-	local_sdp(ua, c, &l);
+	int keys = c->secure_path && ua->cur_secure;
+	local_sdp(ua, c, keys, c->hold, &l);
 	int delayed = !m->body.len;
+	saved = c->oa;
 	if (delayed) {
 		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
 	} else {
@@ -859,14 +991,18 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	int downgrade =
 	    !delayed && sl >= 0 && c->prot != VOX_UA_PROT_NONE && prot_of(&s) == VOX_UA_PROT_NONE;
 	if (sl < 0 || (downgrade && !ua->cfg.accept_downgrade)) {
-		/* the session stays as it was (RFC 3264 8) */
-		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
+		/* refused: the session, and our description, stay as they were
+		 * (RFC 3264 8) */
 		if (sl >= 0)
 			vox_sdp_session_free(&s);
+		c->oa = saved;
+		vox_wipe(&saved, sizeof saved);
+		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
 		return;
 	}
+	vox_wipe(&saved, sizeof saved);
 	char contact[VOX_UA_STR + 32];
-	int cl = ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), contact, sizeof contact);
+	int cl = contact_of(ua, c, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};
 	if (ua_respond(ua, txn, m, 200, none, extra, 1, vox_slice_make(c->sdp, (size_t)sl), now)) {
@@ -874,18 +1010,15 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 			vox_sdp_session_free(&s);
 		return;
 	}
-	c->invite_txn = txn;
-	c->ack_pending = 1;
+	c->ist = txn;
 	c->delayed_offer = (uint8_t)delayed;
-	c->t_2xx_interval = ua->txl.timers.t1;
-	c->t_2xx = now + c->t_2xx_interval;
-	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
+	start_2xx_timer(ua, c, now);
 	if (!delayed) {
 		take_media(c, &s);
 		vox_sdp_session_free(&s);
 		if (downgrade)
-			media_event(ua, c, VOX_UA_EV_DOWNGRADE, "the peer's offer drops SRTP");
-		media_event(ua, c, VOX_UA_EV_MEDIA, "re-INVITE");
+			call_event(ua, c, VOX_UA_EV_DOWNGRADE, 0, "the peer's offer drops SRTP");
+		call_event(ua, c, VOX_UA_EV_MEDIA, 0, "re-INVITE");
 	}
 }
 
@@ -893,7 +1026,6 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
                      uint64_t now)
 {
 	const struct vox_sip_msg *m = &ua->msg;
-	const struct vox_slice none = vox_slice_make(NULL, 0);
 	struct vox_sip_addr to;
 	const struct vox_sip_header *th = vox_sip_find(m, VOX_SIP_H_TO);
 	int has_tag = th && vox_sip_addr_parse(&to, th->value, NULL) == 0 && to.tag.p;
@@ -928,15 +1060,18 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		return;
 	}
 	case VOX_SIP_CANCEL: {
-		/* 9.2: 200 for the CANCEL; 487 for the INVITE if still open */
+		/* 9.2: 200 for the CANCEL, with the To tag of the INVITE's
+		 * responses; 487 for the INVITE if it is still open */
 		vox_sip_txn_id inv = vox_sip_txl_find_invite(&ua->txl, m);
-		(void)!ua_respond(ua, txn, m, inv ? 200 : 481, none, NULL, 0, none, now);
-		for (size_t i = 0; inv && i < VOX_UA_MAX_CALLS; i++) {
-			struct vox_ua_call *c = &ua->calls[i];
-			if (c->state == VOX_UA_CALL_IN_INCOMING && c->invite_txn == inv) {
-				(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
-				end_call(ua, c, 487, "cancelled by the caller", 1);
-			}
+		struct vox_ua_call *c = NULL;
+		for (size_t i = 0; inv && i < VOX_UA_MAX_CALLS && !c; i++)
+			if (ua->calls[i].state != VOX_UA_CALL_FREE && ua->calls[i].ist == inv)
+				c = &ua->calls[i];
+		(void)!ua_respond(ua, txn, m, inv ? 200 : 481,
+		                  c ? vox_slice_cstr(c->local_tag) : none, NULL, 0, none, now);
+		if (c && c->state == VOX_UA_CALL_IN_INCOMING) {
+			(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
+			end_call(ua, c, 487, "cancelled by the caller", 1);
 		}
 		return;
 	}
@@ -945,10 +1080,8 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		const struct vox_sip_hdr_out h[] = {
 		    {"Allow", vox_slice_cstr(UA_ALLOW)},
 		    {"Accept", vox_slice_cstr("application/sdp")},
-		    {"Supported", vox_slice_cstr("replaces")},
 		};
-		(void)!ua_respond(ua, txn, m, 200, has_tag ? none : vox_slice_cstr("opt"), h, 3,
-		                  none, now);
+		(void)!ua_respond(ua, txn, m, 200, none, h, 2, none, now);
 		return;
 	}
 	default: {
@@ -962,27 +1095,23 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 {
 	(void)from;
-	(void)now;
 	const struct vox_sip_msg *m = &ua->msg;
 	struct vox_ua_call *c = find_dialog(ua, m);
-	if (!c || !c->ack_pending)
-		return;
-	struct vox_sip_cseq cs;
-	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
-	if (!ch || vox_sip_cseq_parse(&cs, ch->value, NULL) || cs.seq != c->dlg.remote_seq)
-		return; /* an ACK for an older INVITE */
+	if (!c || !c->ack_pending || cseq_of(m) != c->dlg.remote_seq)
+		return; /* no dialog, nothing awaited, or an ACK for an older INVITE */
 	c->ack_pending = 0;
 	c->t_2xx = c->t_2xx_end = UA_NEVER;
 	if (c->delayed_offer) {
 		/* our offer was in the 2xx: the ACK brings the answer (13.2.1) */
 		const char *why = "";
 		c->delayed_offer = 0;
-		if (take_answer(ua, c, m, &why) != 0) {
+		if (take_answer(ua, c, m, c->secure_path && ua->cur_secure, &why) != 0) {
+			c->state = VOX_UA_CALL_UP;
 			hang_up_dialog(ua, c, 488, why, 0, now);
 			return;
 		}
 		if (c->state == VOX_UA_CALL_UP)
-			media_event(ua, c, VOX_UA_EV_MEDIA, "re-INVITE");
+			call_event(ua, c, VOX_UA_EV_MEDIA, 0, "re-INVITE");
 	}
 	if (c->cancel_wanted) { /* the application hung up while we waited */
 		c->state = VOX_UA_CALL_UP;
@@ -991,10 +1120,7 @@ void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 	}
 	if (c->state == VOX_UA_CALL_IN_ANSWERED) {
 		c->state = VOX_UA_CALL_UP;
-		struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_ANSWERED);
-		e->call = ua_call_handle(ua, c);
-		e->status = 200;
-		e->prot = c->prot;
+		call_event(ua, c, VOX_UA_EV_ANSWERED, 200, "");
 	}
 }
 
@@ -1030,7 +1156,7 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		return;
 	}
 	if (c->t_2xx <= now) {
-		if (vox_sip_txl_retransmit(&ua->txl, c->invite_txn) != 0) {
+		if (vox_sip_txl_retransmit(&ua->txl, c->ist) != 0) {
 			c->t_2xx = UA_NEVER;
 		} else {
 			uint32_t t2 = ua->txl.timers.t2;
@@ -1039,8 +1165,15 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		}
 	}
 	if (c->t_retry <= now) {
+		if (c->ack_pending) {
+			/* 14.1: not while an INVITE transaction of the other side
+			 * is open: our 2xx still waits for its ACK */
+			c->t_retry = now + ua->txl.timers.t1;
+			return;
+		}
 		c->t_retry = UA_NEVER;
-		if (c->glare && c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, now) != 0)
-			c->glare = 0;
+		c->glare = 0;
+		if (c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, now) != 0)
+			reinvite_failed(ua, c, 0);
 	}
 }

@@ -4,16 +4,6 @@
 
 #include "ua/ua_int.h"
 
-static int copy(char *dst, size_t cap, struct vox_slice s)
-{
-	if (s.len >= cap)
-		return VOX_EINVAL;
-	if (s.len)
-		memcpy(dst, s.p, s.len);
-	dst[s.len] = 0;
-	return 0;
-}
-
 int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
                        vox_ua_handle *account)
 {
@@ -30,10 +20,10 @@ int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
 	uint16_t gen = a->gen;
 	memset(a, 0, sizeof *a);
 	a->gen = gen;
-	if (copy(a->aor, sizeof a->aor, cfg->aor) ||
-	    copy(a->registrar, sizeof a->registrar, cfg->registrar) ||
-	    copy(a->username, sizeof a->username, cfg->username.len ? cfg->username : u.user) ||
-	    copy(a->password, sizeof a->password, cfg->password))
+	if (ua_copy(a->aor, sizeof a->aor, cfg->aor) ||
+	    ua_copy(a->registrar, sizeof a->registrar, cfg->registrar) ||
+	    ua_copy(a->username, sizeof a->username, cfg->username.len ? cfg->username : u.user) ||
+	    ua_copy(a->password, sizeof a->password, cfg->password))
 		return VOX_EINVAL;
 	int n = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, a->call_id, sizeof a->call_id - 1);
 	if (n < 0)
@@ -51,6 +41,12 @@ int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
 	return 0;
 }
 
+/* A REGISTER is out and not answered yet: 10.2 allows one at a time. */
+static int outstanding(struct vox_ua *ua, const struct vox_ua_account *a)
+{
+	return a->txn && vox_sip_txl_get(&ua->txl, a->txn) != NULL;
+}
+
 /* Sends a REGISTER for the account: expires 0 removes the binding. */
 static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
                          const char *auth_name, const char *auth_value, uint64_t now)
@@ -60,7 +56,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	int rc = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (rc)
 		return rc;
-	int vl = ua_via(ua, to.tp, via, sizeof via);
+	int vl = ua_via(ua, to.tp, NULL, via, sizeof via);
 	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
@@ -81,9 +77,15 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	vox_writer_puts(&w, ">\r\nCall-ID: ");
 	vox_writer_puts(&w, a->call_id);
 	vox_writer_puts(&w, "\r\nCSeq: ");
-	vox_writer_put_u64(&w, ++a->cseq);
+	vox_writer_put_u64(&w, a->cseq + 1);
 	vox_writer_puts(&w, " REGISTER\r\nContact: ");
 	vox_writer_put(&w, contact, (size_t)cl);
+	if (a->old_contact[0] && expires) {
+		/* the address changed: the old binding goes with this request */
+		vox_writer_puts(&w, "\r\nContact: ");
+		vox_writer_puts(&w, a->old_contact);
+		vox_writer_puts(&w, ";expires=0");
+	}
 	vox_writer_puts(&w, "\r\nExpires: ");
 	vox_writer_put_u64(&w, expires);
 	vox_writer_puts(&w, "\r\n");
@@ -102,6 +104,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	rc = ua_request(ua, ua->build, (size_t)n, &to, now, &a->txn);
 	if (rc)
 		return rc;
+	a->cseq++;
 	a->state = expires ? VOX_UA_REG_TRYING : VOX_UA_REG_UNREGISTERING;
 	a->t_refresh = UA_NEVER;
 	return 0;
@@ -112,6 +115,13 @@ int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 	struct vox_ua_account *a = ua_account(ua, account);
 	if (!a)
 		return VOX_ENOTFOUND;
+	if (outstanding(ua, a)) {
+		/* one REGISTER at a time (10.2): a registration in flight is
+		 * what was asked for; after an unregistration, register again */
+		if (a->state == VOX_UA_REG_UNREGISTERING)
+			a->want = 1;
+		return 0;
+	}
 	a->auth_tries = 0;
 	return send_register(ua, a, a->expires, NULL, NULL, now);
 }
@@ -121,8 +131,12 @@ int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 	struct vox_ua_account *a = ua_account(ua, account);
 	if (!a)
 		return VOX_ENOTFOUND;
-	a->auth_tries = 0;
 	a->retrying = 0;
+	if (outstanding(ua, a)) {
+		a->want = 2;
+		return 0;
+	}
+	a->auth_tries = 0;
 	return send_register(ua, a, 0, NULL, NULL, now);
 }
 
@@ -135,6 +149,17 @@ static uint64_t refresh_at(const struct vox_ua *ua, uint32_t granted, uint64_t n
 	return now + (life > 2 * margin ? life - margin : life / 2);
 }
 
+/* What the application asked for while a REGISTER was out goes now. */
+static int run_wanted(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+{
+	uint8_t want = a->want;
+	a->want = 0;
+	if (!want)
+		return 0;
+	a->auth_tries = 0;
+	return send_register(ua, a, want == 2 ? 0 : a->expires, NULL, NULL, now) == 0;
+}
+
 static void failed(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, const char *reason,
                    uint64_t now)
 {
@@ -142,6 +167,8 @@ static void failed(struct vox_ua *ua, struct vox_ua_account *a, unsigned status,
 	a->txn = 0;
 	a->state = VOX_UA_REG_FAILED;
 	a->was_ok = 0;
+	if (run_wanted(ua, a, now))
+		return;
 	if (a->retrying) {
 		/* still gone: try again later, doubling up to 10 minutes */
 		a->backoff = a->backoff * 2 < 600000 ? a->backoff * 2 : 600000;
@@ -185,6 +212,23 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 	return (uint32_t)e;
 }
 
+/* Credentials for the challenge we hold, for a REGISTER we send again
+ * without a new challenge (after 423): nc counts on. */
+static const char *held_credentials(struct vox_ua_account *a, char *value, size_t cap)
+{
+	if (!a->auth.ready || cap == 0)
+		return NULL;
+	struct vox_digest_cred cred = {
+	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_req req = {vox_slice_cstr("REGISTER"), vox_slice_cstr(a->registrar),
+	                             vox_slice_make(NULL, 0)};
+	int n = vox_digest_client_print(&a->auth, &cred, &req, value, cap - 1);
+	if (n < 0)
+		return NULL;
+	value[n] = 0;
+	return a->proxy_auth ? "Proxy-Authorization" : "Authorization";
+}
+
 void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
                      uint64_t now)
 {
@@ -199,8 +243,10 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 			a->was_ok = 0;
 			a->t_refresh = UA_NEVER;
 			ua_event(ua, VOX_UA_EV_UNREGISTERED)->account = ua_account_handle(ua, a);
+			(void)run_wanted(ua, a, now);
 			return;
 		}
+		a->old_contact[0] = 0; /* removed with this request */
 		int found;
 		uint32_t g = granted_expiry(ua, a, m, &found);
 		if (!found || !g) {
@@ -216,48 +262,34 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 		e->account = ua_account_handle(ua, a);
 		e->status = s;
 		e->expires = g;
+		(void)run_wanted(ua, a, now);
 		return;
 	}
 	uint32_t expires = a->state == VOX_UA_REG_UNREGISTERING ? 0 : a->expires;
-	if (s == 401 || s == 407) {
+	if ((s == 401 || s == 407) && !a->want) {
 		const char *name;
 		char value[1024];
-		int rc = ua_auth(ua, a, m, vox_slice_cstr("REGISTER"), vox_slice_cstr(a->registrar),
-		                 vox_slice_make(NULL, 0), &name, value, sizeof value);
+		int rc = ua_auth(ua, a, &a->auth_tries, m, vox_slice_cstr("REGISTER"),
+		                 vox_slice_cstr(a->registrar), vox_slice_make(NULL, 0), &name,
+		                 value, sizeof value);
 		if (rc >= 0) {
-			value[rc] = 0;
+			a->proxy_auth = s == 407;
 			if (send_register(ua, a, expires, name, value, now) == 0)
 				return;
 		}
 		failed(ua, a, s, "authentication failed", now);
 		return;
 	}
-	if (s == 423 && expires) {
+	if (s == 423 && expires && !a->want) {
 		/* 10.2.8: ask again with at least Min-Expires, with the
-		 * credentials of the challenge we hold (nc counts on) */
+		 * credentials of the challenge we hold */
 		uint64_t min;
 		const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_MIN_EXPIRES);
 		if (h && vox_sip_uint_parse(h->value, UINT32_MAX, &min, NULL) == 0 &&
 		    min > a->expires) {
 			char value[1024];
-			const char *name = NULL;
+			const char *name = held_credentials(a, value, sizeof value);
 			a->expires = (uint32_t)min;
-			if (a->auth.ready) {
-				struct vox_digest_cred cred = {vox_slice_cstr(a->username),
-				                               vox_slice_cstr(a->password),
-				                               {NULL, 0},
-				                               0};
-				struct vox_digest_req req = {vox_slice_cstr("REGISTER"),
-				                             vox_slice_cstr(a->registrar),
-				                             vox_slice_make(NULL, 0)};
-				int n = vox_digest_client_print(&a->auth, &cred, &req, value,
-				                                sizeof value - 1);
-				if (n >= 0) {
-					value[n] = 0;
-					name =
-					    a->proxy_auth ? "Proxy-Authorization" : "Authorization";
-				}
-			}
 			if (send_register(ua, a, a->expires, name, name ? value : NULL, now) == 0)
 				return;
 		}
@@ -271,6 +303,7 @@ void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		a->state = VOX_UA_REG_IDLE; /* the binding expires by itself */
 		a->txn = 0;
 		a->t_refresh = UA_NEVER;
+		(void)run_wanted(ua, a, now);
 		return;
 	}
 	failed(ua, a, 408, "registrar did not answer", now);
@@ -279,6 +312,10 @@ void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 {
 	a->t_refresh = UA_NEVER;
+	if (outstanding(ua, a)) {
+		a->want = 1;
+		return;
+	}
 	a->auth_tries = 0;
 	if (send_register(ua, a, a->expires, NULL, NULL, now) != 0)
 		failed(ua, a, 503, "cannot send REGISTER", now);

@@ -142,9 +142,10 @@ void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsign
 	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0 ||
 	    vox_sip_response_peer(&ua->msg, from, &to))
 		return;
-	int n = vox_sip_build_response(&ua->msg, status, NULL, vox_slice_make(tag, (size_t)tl), h,
-	                               extra_name ? 2 : 1, vox_slice_make(NULL, 0),
-	                               vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
+	int n = vox_sip_build_response(&ua->msg, &from->addr, status, NULL,
+	                               vox_slice_make(tag, (size_t)tl), h, extra_name ? 2 : 1,
+	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build,
+	                               sizeof ua->build);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
@@ -155,13 +156,24 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 {
 	struct vox_sip_hdr_out h[8];
 	size_t n = 0;
+	char fresh[20];
+	struct vox_sip_addr to;
+	const struct vox_sip_header *th = vox_sip_find(req, VOX_SIP_H_TO);
+	if (!tag.len && status > 100 && th && vox_sip_addr_parse(&to, th->value, NULL) == 0 &&
+	    !to.tag.p) {
+		/* 8.2.6.2: every response but 100 gets a To tag; 19.3: random */
+		int tl = vox_sip_make_tag(&ua->cfg.rng, fresh, sizeof fresh);
+		if (tl < 0)
+			return tl;
+		tag = vox_slice_make(fresh, (size_t)tl);
+	}
 	h[n++] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
 	for (size_t i = 0; i < nextra && n < 8; i++)
 		h[n++] = extra[i];
-	int len = vox_sip_build_response(req, status, NULL, tag, h, n,
-	                                 body.len ? vox_slice_cstr("application/sdp")
-	                                          : vox_slice_make(NULL, 0),
-	                                 body, ua->build, sizeof ua->build);
+	int len = vox_sip_build_response(
+	    req, req == &ua->msg ? &ua->cur_from.addr : NULL, status, NULL, tag, h, n,
+	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0), body, ua->build,
+	    sizeof ua->build);
 	if (len < 0)
 		return len;
 	return vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
@@ -174,12 +186,18 @@ const char *ua_tp_name(enum vox_transport tp)
 	return tp == VOX_TP_TCP ? "TCP" : tp == VOX_TP_TLS ? "TLS" : "UDP";
 }
 
-int ua_via(struct vox_ua *ua, enum vox_transport tp, char *out, size_t cap)
+int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *out, size_t cap)
 {
 	char branch[40];
-	int bl = vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
+	int bl =
+	    given ? (int)strlen(given) : vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
 	if (bl < 0)
 		return bl;
+	if (given) {
+		if ((size_t)bl >= sizeof branch)
+			return VOX_EINVAL;
+		memcpy(branch, given, (size_t)bl);
+	}
 	struct vox_writer w;
 	vox_writer_init(&w, out, cap);
 	vox_writer_puts(&w, "SIP/2.0/");
@@ -245,9 +263,9 @@ int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_
 	return vox_sip_txl_request(&ua->txl, msg, len, to, now, id);
 }
 
-int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *resp,
-            struct vox_slice method, struct vox_slice uri, struct vox_slice body,
-            const char **hname, char *value, size_t cap)
+int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
+            const struct vox_sip_msg *resp, struct vox_slice method, struct vox_slice uri,
+            struct vox_slice body, const char **hname, char *value, size_t cap)
 {
 	/* 22.2, 22.3: answer every challenge of a 401 (WWW-) or 407 (Proxy-) */
 	enum vox_sip_hdr ch_id =
@@ -269,16 +287,21 @@ int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_ms
 	if (rc)
 		return rc;
 	/* Retry once per challenge; a stale nonce earns one more (22.2). */
-	if (a->auth_tries++ >= (a->auth.stale ? 2 : 1))
+	if ((*tries)++ >= (a->auth.stale ? 2 : 1))
 		return VOX_EAUTH;
 	struct vox_digest_req req = {method, uri, body};
 	*hname = resp->status == 407 ? "Proxy-Authorization" : "Authorization";
-	return vox_digest_client_print(&a->auth, &cred, &req, value, cap);
+	if (cap == 0)
+		return VOX_ENOSPC;
+	rc = vox_digest_client_print(&a->auth, &cred, &req, value, cap - 1);
+	if (rc >= 0)
+		value[rc] = 0; /* room kept above */
+	return rc;
 }
 
 /* ---- input ----------------------------------------------------------------------------- */
 
-static const char *const supported_tags[] = {"replaces"};
+static const char *const supported_tags[] = {NULL}; /* no extensions yet */
 static const enum vox_sip_method allowed[] = {VOX_SIP_INVITE, VOX_SIP_ACK, VOX_SIP_CANCEL,
                                               VOX_SIP_BYE, VOX_SIP_OPTIONS};
 static const char *const accept_types[] = {"application/sdp"};
@@ -312,7 +335,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		return rc; /* not even a message: nothing can be answered */
 	struct vox_sip_validate_opts o = {.role = VOX_SIP_ROLE_UAS,
 	                                  .supported = supported_tags,
-	                                  .nsupported = 1,
+	                                  .nsupported = 0,
 	                                  .methods = allowed,
 	                                  .nmethods = 5,
 	                                  .accept = accept_types,
@@ -347,6 +370,14 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		ua_respond_stateless(ua, from, v.status, name, value);
 		return VOX_EMALFORMED;
 	}
+	ua->cur_from = *from;
+	ua->cur_secure = from->tp == VOX_TP_TLS;
+	for (const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA); h && ua->cur_secure;
+	     h = vox_sip_find_next(m, h)) {
+		struct vox_sip_via via;
+		ua->cur_secure = vox_sip_via_parse(&via, h->value, NULL) == 0 &&
+		                 vox_slice_case_eq_cstr(via.transport, "TLS");
+	}
 	vox_sip_txn_id id;
 	rc = vox_sip_txl_recv(&ua->txl, m, from, now, &id);
 	if (rc == VOX_EPOOL) {
@@ -367,6 +398,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 			ua_reg_response(ua, a, m, now);
 		else if (c)
 			ua_call_response(ua, c, id, m, now);
+		else
+			ua_call_stray_2xx(ua, now); /* e.g. of an INVITE a re-INVITE replaced */
 		break;
 	}
 	default: break;
@@ -415,7 +448,7 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
-static int copy_str(char *dst, size_t cap, struct vox_slice s)
+int ua_copy(char *dst, size_t cap, struct vox_slice s)
 {
 	if (s.len >= cap)
 		return VOX_EINVAL;
@@ -435,11 +468,17 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 		ua->cfg.transport = VOX_TP_UDP;
 	if (!ua->cfg.port)
 		ua->cfg.port = ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
-	if (copy_str(ua->host, sizeof ua->host, cfg->host) ||
-	    copy_str(ua->aor, sizeof ua->aor, cfg->aor) ||
-	    copy_str(ua->display, sizeof ua->display, cfg->display_name) ||
-	    copy_str(ua->media_addr, sizeof ua->media_addr,
-	             cfg->media_addr.len ? cfg->media_addr : cfg->host))
+	struct vox_slice media = cfg->media_addr;
+	if (!media.len) {
+		/* our host, without the brackets of an IPv6 reference */
+		media = cfg->host;
+		if (media.len > 2 && media.p[0] == '[' && media.p[media.len - 1] == ']')
+			media = vox_slice_make(media.p + 1, media.len - 2);
+	}
+	if (ua_copy(ua->host, sizeof ua->host, cfg->host) ||
+	    ua_copy(ua->aor, sizeof ua->aor, cfg->aor) ||
+	    ua_copy(ua->display, sizeof ua->display, cfg->display_name) ||
+	    ua_copy(ua->media_addr, sizeof ua->media_addr, media))
 		return VOX_EINVAL;
 	/* the copies, not the caller's memory, from now on */
 	ua->cfg.host = vox_slice_cstr(ua->host);
@@ -449,6 +488,9 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 	if (!ua->cfg.media_port)
 		ua->cfg.media_port = 40000;
 	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
+	/* requests from outside cannot take the last quarter of the pool:
+	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */
+	ua->txl.reserve = VOX_UA_MAX_TXN / 4;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		ua->calls[i].gen = 1;
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
@@ -473,18 +515,26 @@ void vox_ua_free(struct vox_ua *ua)
 int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
                        enum vox_transport tp, uint64_t now)
 {
-	if (!host.len || copy_str(ua->host, sizeof ua->host, host))
+	if (!host.len || host.len >= sizeof ua->host)
+		return VOX_EINVAL;
+	/* each binding moves: remember the old contact, so that the next
+	 * REGISTER removes it (Contact: old;expires=0) while it adds the new */
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		struct vox_ua_account *a = &ua->acct[i];
+		if (!a->used || (a->state != VOX_UA_REG_OK && a->state != VOX_UA_REG_TRYING))
+			continue;
+		int n = ua_contact(ua, vox_slice_cstr(a->aor), a->old_contact,
+		                   sizeof a->old_contact - 1);
+		a->old_contact[n > 0 ? n : 0] = 0;
+		if (a->txn && vox_sip_txl_get(&ua->txl, a->txn))
+			a->want = 1; /* after the REGISTER in flight (10.2) */
+		else
+			a->t_refresh = now;
+	}
+	if (ua_copy(ua->host, sizeof ua->host, host))
 		return VOX_EINVAL;
 	ua->cfg.host = vox_slice_cstr(ua->host);
 	ua->cfg.port = port;
 	ua->cfg.transport = tp;
-	/* every binding moves to the new contact */
-	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
-		struct vox_ua_account *a = &ua->acct[i];
-		if (a->used && (a->state == VOX_UA_REG_OK || a->state == VOX_UA_REG_TRYING)) {
-			a->t_refresh = now;
-			a->txn = 0;
-		}
-	}
 	return 0;
 }

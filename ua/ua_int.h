@@ -31,15 +31,18 @@ void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_pe
 /* A stateless response to ua->msg (which must be a request). */
 void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
                           const char *extra_name, const char *extra_value);
-/* A response through a server transaction, with our tag when given. */
+/* A response through a server transaction. tag: ours, or empty for a fresh
+ * random one when the request has no To tag (8.2.6.2). When req is the
+ * message being handled, its top Via gets received/rport (18.2.1). */
 int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *req,
                unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
                size_t nextra, struct vox_slice body, uint64_t now);
 
 /* ---- building ------------------------------------------------------------------ */
 
-/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport" with a fresh branch. */
-int ua_via(struct vox_ua *ua, enum vox_transport tp, char *out, size_t cap);
+/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch`, or a
+ * fresh one when it is NULL. */
+int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *branch, char *out, size_t cap);
 /* "<sip:user@host:port;transport=tcp>" */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
 /* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
@@ -48,11 +51,14 @@ int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *
 int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,
                uint64_t now, vox_sip_txn_id *id);
 /* Authorization or Proxy-Authorization for a 401/407, from the account's
- * credentials; writes "Name: value" pieces. Returns 0, or an error when
- * the challenge cannot be answered (no credentials, tried already). */
-int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *resp,
-            struct vox_slice method, struct vox_slice uri, struct vox_slice body,
-            const char **hname, char *value, size_t cap);
+ * credentials: *hname and a NUL-terminated value. *tries counts the
+ * challenges answered for this request. Returns the value's length, or an
+ * error when the challenge cannot be answered (no credentials, tried). */
+int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
+            const struct vox_sip_msg *resp, struct vox_slice method, struct vox_slice uri,
+            struct vox_slice body, const char **hname, char *value, size_t cap);
+/* Copies a string into a fixed buffer; VOX_EINVAL when it does not fit. */
+int ua_copy(char *dst, size_t cap, struct vox_slice s);
 const char *ua_tp_name(enum vox_transport tp);
 
 /* ---- registrations (reg.c) ------------------------------------------------------ */
@@ -69,6 +75,8 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                       const struct vox_sip_msg *m, uint64_t now);
 void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now);
+/* A 2xx to an INVITE that no current transaction of a call expects (a
+ * retransmission, another fork): ACK it, and end it when unwanted. */
 void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now);
 void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                         unsigned status, uint64_t now);

@@ -83,6 +83,16 @@ int vox_sip_dialog_match(const struct vox_sip_dialog *d, const struct vox_sip_ms
 VOX_MUST_CHECK int vox_sip_dialog_recv_request(struct vox_sip_dialog *d,
                                                const struct vox_sip_msg *req);
 
+/* The remote target changed: a 2xx to our target refresh (re-INVITE,
+ * UPDATE) carries the new one in its Contact (12.2.1.2). Returns 0,
+ * VOX_EMALFORMED (no usable Contact) or VOX_ETOOLONG. */
+VOX_MUST_CHECK int vox_sip_dialog_target_refresh(struct vox_sip_dialog *d,
+                                                 const struct vox_sip_msg *m);
+
+/* The URI an in-dialog request goes to first: the first route of the route
+ * set, or the remote target when there is none (12.2.1.1). */
+struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d);
+
 /* What an in-dialog request needs besides the dialog. */
 struct vox_sip_dialog_req {
 	struct vox_slice method;

@@ -469,13 +469,25 @@ VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec
  * order, From, To (with to_tag added when To has none and to_tag is not
  * empty; never for 100), Call-ID and CSeq copied; then extra headers, then
  * Content-Type / Content-Length and the body. reason NULL picks the
- * standard phrase. Returns bytes written, VOX_ENOSPC or VOX_EINVAL.
+ * standard phrase. source (may be NULL) is where the request came from: the
+ * top Via then gets received= when sent-by is not that address (RFC 3261
+ * 18.2.1) and the port in an empty rport (RFC 3581 4).
+ * Returns bytes written, VOX_ENOSPC or VOX_EINVAL.
  */
-VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req, unsigned status,
+VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
+                                          const struct vox_addr *source, unsigned status,
                                           const char *reason, struct vox_slice to_tag,
                                           const struct vox_sip_hdr_out *extra, size_t nextra,
                                           struct vox_slice content_type, struct vox_slice body,
                                           char *out, size_t cap);
+
+/* The top Via value of a response as RFC 3261 18.2.1 and RFC 3581 4 want
+ * it, for a request that came from `source`: received= when the sent-by
+ * host is not that address, and rport=port when rport came empty (then
+ * received= always). Writes it into out; returns the length, VOX_ENOSPC or
+ * VOX_EMALFORMED. */
+VOX_MUST_CHECK int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr *source, char *out,
+                                     size_t cap);
 
 /* Standard reason phrase of a status code (RFC 3261 21), or "Unknown". */
 const char *vox_sip_reason_phrase(unsigned status);

@@ -80,6 +80,8 @@ struct vox_sip_txl {
 	struct vox_sip_txn *pool;
 	size_t npool;
 	size_t active;  /* transactions in use */
+	size_t reserve; /* slots only client transactions may take (0 after init):
+	                   a flood of requests cannot starve our own */
 	size_t pending; /* transactions with a message waiting to be sent */
 	size_t cursor;  /* where poll_output looks first, for fairness */
 	struct vox_sip_txl_event evq[VOX_SIP_TXL_QUEUE];

@@ -131,19 +131,23 @@ enum vox_ua_call_state {
 struct vox_ua_call {
 	uint8_t state; /* enum vox_ua_call_state */
 	uint8_t outgoing;
-	uint8_t cancel_wanted; /* hang up as soon as a 1xx allows CANCEL (9.1) */
-	uint8_t auth_tries;
+	uint8_t cancel_wanted; /* hang up as soon as the state allows (9.1, 15) */
+	uint8_t auth_tries;    /* challenges answered for the current INVITE */
 	uint8_t have_media;
 	uint8_t reinvite_out;  /* our re-INVITE is pending */
 	uint8_t glare;         /* a 491 came: retry at t_retry */
-	uint8_t hold;          /* what we ask for: 1 on hold */
-	uint8_t secure_path;   /* every hop so far was TLS */
-	uint8_t ack_pending;   /* an ACK for our 2xx to send from dialog state */
+	uint8_t hold;          /* we hold the call (the peer accepted it) */
+	uint8_t hold_want;     /* what our pending re-INVITE asks for */
+	uint8_t secure_path;   /* every hop the call was set up over was TLS */
+	uint8_t ack_pending;   /* our 2xx waits for its ACK */
 	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
+	uint8_t ended;         /* the ENDED event went out */
+	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
-	uint16_t account; /* 1 + account index, 0 none */
-	uint32_t invite_cseq;
-	vox_sip_txn_id invite_txn; /* our INVITE (client) or theirs (server) */
+	uint16_t account;          /* 1 + account index, 0 none */
+	uint32_t invite_cseq;      /* of our latest INVITE */
+	vox_sip_txn_id invite_txn; /* our latest INVITE (client transaction) */
+	vox_sip_txn_id ist;        /* the INVITE we serve (initial or re-INVITE) */
 	vox_sip_txn_id cancel_txn;
 	vox_sip_txn_id bye_txn;
 	uint64_t t_2xx; /* next 2xx retransmission (13.3.1.4) */
@@ -151,14 +155,11 @@ struct vox_ua_call {
 	uint64_t t_2xx_end;
 	uint64_t t_retry;  /* 491 retry (14.1) */
 	uint64_t t_giveup; /* CANCEL unanswered for 64*T1 (9.1) */
-	uint8_t ended;     /* the ENDED event went out */
-	uint16_t last_1xx; /* the last provisional status reported (no duplicates) */
-	uint16_t ended_status;
-	char call_id[64]; /* until the dialog holds it */
 	enum vox_ua_protection prot;
-	struct vox_peer peer; /* where in-dialog requests go first */
-	char branch[32];      /* of the ACK for a 2xx, reused for retransmissions */
+	struct vox_peer peer; /* where the initial INVITE went / came from */
+	char branch[32];      /* of the ACK for our latest INVITE's 2xx */
 	char local_tag[20];
+	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
 	struct vox_sdp_oa oa;
 	struct vox_sdp_session media;
@@ -182,19 +183,21 @@ struct vox_ua_account {
 	uint8_t was_ok;     /* a failure now means the binding is lost */
 	uint8_t proxy_auth; /* the challenge we hold came in a 407 */
 	uint8_t retrying;   /* a lost binding is being registered again (quietly) */
-	uint32_t backoff;   /* ms until the next attempt while retrying */
+	uint8_t want;       /* asked while a REGISTER was out: 1 register, 2 unregister */
 	uint16_t gen;
 	uint32_t cseq;
 	uint32_t expires; /* asked for */
 	uint32_t granted; /* by the registrar */
+	uint32_t backoff; /* ms until the next attempt while retrying */
 	uint64_t t_refresh;
 	vox_sip_txn_id txn;
 	char aor[VOX_UA_STR];
 	char registrar[VOX_UA_STR];
 	char username[64];
 	char password[64];
-	char call_id[64];
+	char call_id[VOX_UA_STR + 32];
 	char tag[20];
+	char old_contact[VOX_UA_STR + 32]; /* to remove after a contact change */
 	struct vox_digest_client auth;
 };
 
@@ -223,6 +226,8 @@ struct vox_ua {
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
 	uint32_t dropped_out;        /* stateless messages lost to a full queue */
+	struct vox_peer cur_from;    /* the hop the message being handled came over */
+	uint8_t cur_secure;          /* it and every hop before it were TLS */
 	struct vox_sip_msg msg;      /* parse scratch: the message being handled */
 	struct vox_sip_msg msg2;     /* parse scratch: a stored request */
 	struct vox_sdp sdp;          /* parse scratch */

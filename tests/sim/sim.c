@@ -207,7 +207,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 			h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr(contact)};
 		}
 	}
-	int n = vox_sip_build_response(&m, status, NULL, vox_slice_cstr("reg1"), h, nh,
+	int n = vox_sip_build_response(&m, &from.addr, status, NULL, vox_slice_cstr("reg1"), h, nh,
 	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out,
 	                               sizeof out);
 	if (n > 0)

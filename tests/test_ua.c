@@ -1,0 +1,643 @@
+/*
+ * The UA against a peer driven by hand, message by message: the corner
+ * cases of RFC 3261 13-15 and 22 that a network of two vox endpoints never
+ * produces (forks, proxies that challenge, record-routing, glare with a lost
+ * ACK). Each test asserts what the RFC asks for.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sim/sim.h"
+
+static struct sim sim;
+static struct vox_ua alice, bob;
+
+static void cfg_default(struct vox_ua_config *c, const char *aor)
+{
+	memset(c, 0, sizeof *c);
+	c->aor = vox_slice_cstr(aor);
+	c->policy = VOX_SDP_POLICY_OPTIONAL;
+	c->media_port = 40000;
+	c->n_suites = 1;
+	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+}
+
+/* memcpy of a NUL-terminated message into a message-sized buffer */
+static void copy_msg(char *dst, const char *src)
+{
+	assert_non_null(src);
+	size_t n = strlen(src);
+	assert_true(n <= VOX_SIP_TXN_MSG);
+	memcpy(dst, src, n + 1);
+}
+
+#define RAW_MAX 32
+static char raw_msg[RAW_MAX][VOX_SIP_TXN_MSG + 1];
+static struct vox_peer raw_to[RAW_MAX];
+static int raw_n;
+static uint64_t rnow;
+
+/* Everything the UA wants to send now. */
+static int pull(struct vox_ua *ua)
+{
+	char buf[VOX_SIP_TXN_MSG + 64];
+	int len;
+	raw_n = 0;
+	while (raw_n < RAW_MAX &&
+	       (len = vox_ua_poll_output(ua, buf, sizeof buf - 1, &raw_to[raw_n])) > 0) {
+		memcpy(raw_msg[raw_n], buf, (size_t)len);
+		raw_msg[raw_n][len] = 0;
+		raw_n++;
+	}
+	return raw_n;
+}
+
+static const char *out_starting(const char *prefix)
+{
+	for (int i = 0; i < raw_n; i++)
+		if (!strncmp(raw_msg[i], prefix, strlen(prefix)))
+			return raw_msg[i];
+	return NULL;
+}
+
+static int out_count(const char *prefix)
+{
+	int n = 0;
+	for (int i = 0; i < raw_n; i++)
+		n += !strncmp(raw_msg[i], prefix, strlen(prefix));
+	return n;
+}
+
+/* The value of header `name` in msg (vox writes canonical names). */
+static const char *hval(const char *msg, const char *name, char *out, size_t cap)
+{
+	char key[64];
+	snprintf(key, sizeof key, "\r\n%s: ", name);
+	const char *p = strstr(msg, key);
+	out[0] = 0;
+	if (!p)
+		return out;
+	p += strlen(key);
+	const char *e = strstr(p, "\r\n");
+	size_t n = (size_t)(e - p) < cap - 1 ? (size_t)(e - p) : cap - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return out;
+}
+
+static void feed(struct vox_ua *ua, const char *msg)
+{
+	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
+	(void)vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
+}
+
+static void tick(struct vox_ua *ua, uint64_t until)
+{
+	for (;;) {
+		uint64_t d = vox_ua_next_deadline(ua);
+		if (d > until)
+			break;
+		rnow = d > rnow ? d : rnow;
+		vox_ua_on_deadline(ua, rnow);
+	}
+	rnow = until;
+}
+
+static const char *answer_sdp =
+    "v=0\r\no=- 7 7 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+    "m=audio 50000 RTP/AVP 0\r\na=sendrecv\r\n";
+
+/* A response to req from the raw peer. */
+static const char *mkresp(char *out, size_t cap, const char *req, unsigned status,
+                          const char *totag, const char *extra, const char *body)
+{
+	char via[256], from[256], to[256], cid[128], cseq[64];
+	hval(req, "Via", via, sizeof via);
+	hval(req, "From", from, sizeof from);
+	hval(req, "To", to, sizeof to);
+	hval(req, "Call-ID", cid, sizeof cid);
+	hval(req, "CSeq", cseq, sizeof cseq);
+	char tt[64] = "";
+	if (!strstr(to, ";tag=") && totag)
+		snprintf(tt, sizeof tt, ";tag=%s", totag);
+	snprintf(out, cap,
+	         "SIP/2.0 %u X\r\nVia: %s\r\nFrom: %s\r\nTo: %s%s\r\nCall-ID: %s\r\nCSeq: %s\r\n%s"
+	         "%sContent-Length: %zu\r\n\r\n%s",
+	         status, via, from, to, tt, cid, cseq, extra ? extra : "",
+	         body ? "Content-Type: application/sdp\r\n" : "", body ? strlen(body) : (size_t)0,
+	         body ? body : "");
+	return out;
+}
+
+static struct vox_ua_event evs[64];
+static int nevs;
+static const char *evstr(struct vox_ua *ua)
+{
+	static char s[512];
+	struct vox_ua_event e;
+	while (nevs < 64 && vox_ua_next_event(ua, &e))
+		evs[nevs++] = e;
+	s[0] = 0;
+	for (int i = 0; i < nevs; i++) {
+		size_t k = strlen(s);
+		snprintf(s + k, sizeof s - k, "%s%d/%u", i ? "," : "", evs[i].type, evs[i].status);
+	}
+	return s;
+}
+
+/* alice (node 0 of the sim, for its rng) alone, calling a raw bob at 10.0.0.2 */
+static void alice_alone(uint64_t seed)
+{
+	struct vox_ua_config ca;
+	sim_init(&sim, seed);
+	cfg_default(&ca, "sip:alice@10.0.0.1");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	rnow = 0;
+	nevs = 0;
+}
+
+static const char *chal407 =
+    "Proxy-Authenticate: Digest realm=\"sim.example\", nonce=\"abcdef0123456789\", "
+    "algorithm=SHA-256, qop=\"auth\"\r\n";
+
+static const char *offer_sdp =
+    "v=0\r\no=- 9 9 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+    "m=audio 50000 RTP/AVP 0\r\na=sendrecv\r\n";
+
+static void ua_alone(struct vox_ua *ua, const char *aor, uint64_t seed)
+{
+	struct vox_ua_config c;
+	sim_init(&sim, seed);
+	cfg_default(&c, aor);
+	assert_int_equal(sim_add_ua(&sim, ua, &c), 0);
+	rnow = 0;
+	nevs = 0;
+}
+
+static const char *mkinvite(char *out, size_t cap, const char *callid, const char *branch,
+                            const char *extra)
+{
+	snprintf(out, cap,
+	         "INVITE sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK%s\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.7:5060;branch=z9hG4bKcaller%s\r\n"
+	         "%sMax-Forwards: 69\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	         "To: <sip:bob@example.com>\r\nCall-ID: %s\r\nCSeq: 5 INVITE\r\n"
+	         "Contact: <sip:carol@10.0.0.7:5060>\r\nContent-Type: application/sdp\r\n"
+	         "Content-Length: %zu\r\n\r\n%s",
+	         branch, branch, extra, callid, strlen(offer_sdp), offer_sdp);
+	return out;
+}
+
+/* alice in a confirmed call with a raw bob; returns the INVITE alice sent */
+static vox_ua_handle alice_up(char *inv, uint64_t seed, const char *target, const char *contact,
+                              const char *sdp)
+{
+	char r[4096], ct[128];
+	vox_ua_handle c;
+	alice_alone(seed);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr(target), 0, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	snprintf(ct, sizeof ct, "Contact: %s\r\n", contact);
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", ct, sdp));
+	pull(&alice);
+	assert_non_null(out_starting("ACK"));
+	return c;
+}
+
+/* bob's re-INVITE to alice in the dialog of inv (alice's INVITE, To tag b1) */
+static const char *bob_reinvite(char *out, size_t cap, const char *inv, unsigned cseq,
+                                const char *sdp)
+{
+	char from[256], cid[128];
+	hval(inv, "From", from, sizeof from);
+	hval(inv, "Call-ID", cid, sizeof cid);
+	snprintf(out, cap,
+	         "INVITE sip:alice@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKbobre%u\r\n"
+	         "Max-Forwards: 70\r\nFrom: <sip:bob@10.0.0.2>;tag=b1\r\nTo: %s\r\n"
+	         "Call-ID: %s\r\nCSeq: %u INVITE\r\nContact: <sip:bob@10.0.0.2:5060>\r\n"
+	         "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+	         cseq, from, cid, cseq, strlen(sdp), sdp);
+	return out;
+}
+
+static void hdr(const char *msg, const char *name, char *out, size_t cap)
+{
+	assert_non_null(msg);
+	hval(msg, name, out, cap);
+}
+
+/* 13.2.2.4: 180 from fork A, 180 from fork B, 200 from fork B: the 200
+ * makes the dialog, is ACKed, and the call is up; a 200 from A later is
+ * ACKed and ended with BYE. */
+static void test_forks(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096], to[256];
+	vox_ua_handle c;
+	alice_alone(50);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice,
+	     mkresp(r, sizeof r, inv, 180, "forkA", "Contact: <sip:bob@10.0.0.2:5060>\r\n", NULL));
+	feed(&alice,
+	     mkresp(r, sizeof r, inv, 180, "forkB", "Contact: <sip:bob@10.0.0.3:5060>\r\n", NULL));
+	pull(&alice);
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "forkB", "Contact: <sip:bob@10.0.0.3:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	hdr(out_starting("ACK"), "To", to, sizeof to);
+	assert_non_null(strstr(to, "tag=forkB"));
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	/* fork A answers too: ACK it, and BYE it (not the call we keep) */
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "forkA", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	assert_int_equal(out_count("BYE"), 1);
+	hdr(out_starting("BYE"), "To", to, sizeof to);
+	assert_non_null(strstr(to, "tag=forkA"));
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	/* and the call we kept still hangs up */
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	hdr(out_starting("BYE"), "To", to, sizeof to);
+	assert_non_null(strstr(to, "tag=forkB"));
+}
+
+/* 22.2 and 13.2.2.4: every INVITE a proxy challenges is answered again,
+ * call after call, and the ACK carries the INVITE's credentials. */
+static void test_challenged_calls(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096], h[1024];
+	vox_ua_handle c, acct;
+	alice_alone(52);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	for (int call = 1; call <= 3; call++) {
+		assert_int_equal(
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c), 0);
+		pull(&alice);
+		copy_msg(inv, out_starting("INVITE"));
+		feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal407, NULL));
+		pull(&alice);
+		copy_msg(inv, out_starting("INVITE"));
+		hdr(inv, "Proxy-Authorization", h, sizeof h);
+		assert_true(h[0] != 0);
+		feed(&alice, mkresp(r, sizeof r, inv, 200, "b1",
+		                    "Contact: <sip:bob@10.0.0.2:5060>\r\n", answer_sdp));
+		pull(&alice);
+		char ah[1024];
+		hdr(out_starting("ACK"), "Proxy-Authorization", ah, sizeof ah);
+		assert_string_equal(ah, h);
+		assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+		pull(&alice);
+		feed(&alice, mkresp(r, sizeof r, out_starting("BYE"), 200, NULL, NULL, NULL));
+		tick(&alice, rnow + 100);
+		pull(&alice);
+	}
+	/* a second challenge for the same INVITE is not answered again */
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c),
+	                 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal407, NULL));
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal407, NULL));
+	pull(&alice);
+	assert_null(out_starting("INVITE"));
+	assert_null(vox_ua_call_get(&alice, c));
+}
+
+/* A challenge whose answer fills the whole buffer is refused cleanly. */
+static void test_huge_challenge(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[8192], chal[2048], realm[400], nonce[300], opaque[300];
+	vox_ua_handle c, acct;
+	alice_alone(53);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	for (int i = 0; i < 60; i++)
+		realm[2 * i] = '\\', realm[2 * i + 1] = '"';
+	memset(realm + 120, 'r', 190);
+	realm[310] = 0;
+	memset(nonce, 'n', 250);
+	nonce[250] = 0;
+	for (int ol = 150; ol < 260; ol += 7) { /* around 1024 bytes of credentials */
+		memset(opaque, 'o', (size_t)ol);
+		opaque[ol] = 0;
+		snprintf(chal, sizeof chal,
+		         "Proxy-Authenticate: Digest realm=\"%s\", nonce=\"%s\", opaque=\"%s\", "
+		         "algorithm=SHA-256, qop=\"auth\"\r\n",
+		         realm, nonce, opaque);
+		assert_int_equal(
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c), 0);
+		pull(&alice);
+		copy_msg(inv, out_starting("INVITE"));
+		feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal, NULL)); /* ASan watches */
+		pull(&alice);
+		if (vox_ua_call_get(&alice, c))
+			(void)!vox_ua_hangup(&alice, c, rnow);
+		tick(&alice, rnow + 100000);
+		pull(&alice);
+	}
+}
+
+/* 12.1.1: a dialog-making response copies Record-Route, and its 1xx has
+ * a Contact; 8.2.6.2 and 9.2: the CANCEL's 200 carries the INVITE's tag;
+ * 18.2.1 / RFC 3581: the top Via gets received and rport. */
+static void test_uas_responses(void **st)
+{
+	(void)st;
+	char m[4096], h[256], tag487[64] = "", tag200[64] = "";
+	ua_alone(&bob, "sip:bob@10.0.0.1", 54);
+	feed(&bob, mkinvite(m, sizeof m, "cid-rr@x", "p1", "Record-Route: <sip:10.0.0.2;lr>\r\n"));
+	pull(&bob);
+	/* sent-by is the source address and no rport: the Via stays as it was */
+	hdr(out_starting("SIP/2.0 100"), "Via", h, sizeof h);
+	assert_string_equal(h, "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp1");
+	evstr(&bob);
+	vox_ua_handle in = evs[0].call;
+	assert_int_equal(vox_ua_ring(&bob, in, rnow), 0);
+	assert_int_equal(vox_ua_answer(&bob, in, rnow), 0);
+	pull(&bob);
+	const char *r180 = out_starting("SIP/2.0 180"), *r200 = out_starting("SIP/2.0 200");
+	assert_non_null(r180);
+	assert_non_null(r200);
+	hdr(r180, "Record-Route", h, sizeof h);
+	assert_string_equal(h, "<sip:10.0.0.2;lr>");
+	hdr(r200, "Record-Route", h, sizeof h);
+	assert_string_equal(h, "<sip:10.0.0.2;lr>");
+	assert_non_null(strstr(r180, "\r\nContact: "));
+	/* a second call, cancelled */
+	feed(&bob, mkinvite(m, sizeof m, "cid-cancel@x", "p2", ""));
+	pull(&bob);
+	snprintf(m, sizeof m,
+	         "CANCEL sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp2\r\n"
+	         "Max-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	         "To: <sip:bob@example.com>\r\nCall-ID: cid-cancel@x\r\nCSeq: 5 CANCEL\r\n"
+	         "Content-Length: 0\r\n\r\n");
+	feed(&bob, m);
+	pull(&bob);
+	for (int i = 0; i < raw_n; i++) {
+		hval(raw_msg[i], "To", h, sizeof h);
+		const char *t = strstr(h, "tag=");
+		assert_non_null(t);
+		char *dst = strncmp(raw_msg[i], "SIP/2.0 487", 11) == 0 ? tag487 : tag200;
+		snprintf(dst, 64, "%s", t);
+	}
+	assert_string_equal(tag487, tag200);
+}
+
+/* 9.1 and 15: hung up before any response, and the first is a 2xx: ACK
+ * and BYE, no ANSWERED. */
+static void test_hangup_then_2xx(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c;
+	alice_alone(55);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	assert_int_equal(vox_ua_hangup(&alice, c, 0), 0);
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	assert_int_equal(out_count("BYE"), 1);
+	evstr(&alice);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].type, VOX_UA_EV_ENDED);
+}
+
+/* 12.2.1.2: the 2xx to our re-INVITE names a new target; RFC 3264 8: a
+ * refused hold leaves the call as it was, and says so. */
+static void test_reinvite_target_and_refusal(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], re[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c =
+	    alice_up(inv, 56, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	copy_msg(re, out_starting("INVITE"));
+	assert_non_null(strstr(re, "a=sendonly"));
+	feed(&alice, mkresp(r, sizeof r, re, 488, NULL, NULL, NULL));
+	pull(&alice);
+	evstr(&alice);
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_MEDIA);
+	assert_int_equal(evs[nevs - 1].status, 488);
+	assert_int_equal(vox_ua_call_get(&alice, c)->hold, 0);
+	/* the peer's plain refresh is answered sendrecv, as before */
+	feed(&alice, bob_reinvite(r, sizeof r, inv, 10, offer_sdp));
+	pull(&alice);
+	assert_non_null(strstr(out_starting("SIP/2.0 200"), "a=sendrecv"));
+	assert_non_null(out_starting("SIP/2.0 200")); /* and the 200 waits for its ACK */
+	snprintf(r, sizeof r,
+	         "ACK sip:alice@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+	         "10.0.0.2:5060;branch=z9hG4bKa10\r\n"
+	         "Max-Forwards: 70\r\nFrom: <sip:bob@10.0.0.2>;tag=b1\r\nTo: %.200s\r\nCall-ID: "
+	         "%.100s\r\n"
+	         "CSeq: 10 ACK\r\nContent-Length: 0\r\n\r\n",
+	         "", "");
+	/* now the hold goes through, answered from a new address */
+	char from[256], cid[128];
+	hval(inv, "From", from, sizeof from);
+	hval(inv, "Call-ID", cid, sizeof cid);
+	snprintf(r, sizeof r,
+	         "ACK sip:alice@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+	         "10.0.0.2:5060;branch=z9hG4bKa10\r\n"
+	         "Max-Forwards: 70\r\nFrom: <sip:bob@10.0.0.2>;tag=b1\r\nTo: %s\r\nCall-ID: %s\r\n"
+	         "CSeq: 10 ACK\r\nContent-Length: 0\r\n\r\n",
+	         from, cid);
+	feed(&alice, r);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	copy_msg(re, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, re, 200, NULL, "Contact: <sip:bob@10.0.0.5:5070>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(vox_ua_call_get(&alice, c)->hold, 1);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	assert_int_equal(strncmp(out_starting("BYE"), "BYE sip:bob@10.0.0.5:5070 ", 26), 0);
+}
+
+/* DESIGN.md and RFC 4568 8: a call set up over TLS whose peer's Contact is
+ * plain sip: carries no key in a re-INVITE over UDP. */
+static void test_no_keys_over_udp(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1];
+	const char *sdes_answer =
+	    "v=0\r\no=- 7 7 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+	    "m=audio 50000 RTP/AVP 0\r\na=sendrecv\r\n"
+	    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+	vox_ua_handle c =
+	    alice_up(inv, 57, "sips:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", sdes_answer);
+	assert_non_null(strstr(inv, "a=crypto"));
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	for (int i = 0; i < raw_n; i++)
+		if (raw_to[i].tp != VOX_TP_TLS)
+			assert_null(strstr(raw_msg[i], "a=crypto"));
+	/* under policy mandatory, such a re-INVITE is not sent at all */
+	vox_ua_handle c2 =
+	    alice_up(inv, 58, "sips:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", sdes_answer);
+	alice.cfg.policy = VOX_SDP_POLICY_MANDATORY;
+	assert_int_equal(vox_ua_hold(&alice, c2, 1, rnow), VOX_EPOLICY);
+}
+
+/* 13.2.2.4: the first 2xx retransmitted after our re-INVITE went out is
+ * still ACKed, with its own CSeq. */
+static void test_2xx_retx_after_reinvite(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096], cs[64];
+	vox_ua_handle c =
+	    alice_up(inv, 59, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	hdr(out_starting("ACK"), "CSeq", cs, sizeof cs);
+	assert_string_equal(cs, "1 ACK");
+}
+
+/* 14.1 and 13.3.1.4: our glare retry waits while our 2xx to the peer's
+ * re-INVITE waits for its ACK, and the 2xx keeps being retransmitted. */
+static void test_glare_retry_waits_for_ack(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], re[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c =
+	    alice_up(inv, 60, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	copy_msg(re, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, re, 491, NULL, NULL, NULL));
+	pull(&alice);
+	uint64_t retry = vox_ua_call_get(&alice, c)->t_retry;
+	assert_true(retry >= rnow + 2100 && retry <= rnow + 4000); /* alice owns the Call-ID */
+	rnow = retry - 300;
+	feed(&alice, bob_reinvite(r, sizeof r, inv, 10, offer_sdp));
+	pull(&alice);
+	assert_non_null(out_starting("SIP/2.0 200"));
+	int invites = 0, oks = 0;
+	uint64_t end = rnow + 6000;
+	while (vox_ua_next_deadline(&alice) <= end) {
+		rnow = vox_ua_next_deadline(&alice);
+		vox_ua_on_deadline(&alice, rnow);
+		pull(&alice);
+		invites += out_count("INVITE");
+		oks += out_count("SIP/2.0 200");
+	}
+	assert_int_equal(invites, 0);
+	assert_true(oks >= 3);
+}
+
+/* 10.2: one REGISTER at a time; 22.3: a 407 is answered with
+ * Proxy-Authorization, also after a 423. */
+static void test_register_serialised(void **st)
+{
+	(void)st;
+	char r[4096], h[600], reg[VOX_SIP_TXN_MSG + 1];
+	vox_ua_handle acct;
+	alice_alone(61);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 60};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	pull(&alice);
+	assert_int_equal(out_count("REGISTER"), 1);
+	copy_msg(reg, out_starting("REGISTER"));
+	feed(&alice, mkresp(r, sizeof r, reg, 407, "reg", chal407, NULL));
+	pull(&alice);
+	copy_msg(reg, out_starting("REGISTER"));
+	hdr(reg, "Proxy-Authorization", h, sizeof h);
+	assert_true(h[0] != 0);
+	feed(&alice, mkresp(r, sizeof r, reg, 423, "reg", "Min-Expires: 3600\r\n", NULL));
+	pull(&alice);
+	copy_msg(reg, out_starting("REGISTER"));
+	hdr(reg, "Proxy-Authorization", h, sizeof h);
+	assert_true(h[0] != 0);
+	hdr(reg, "Expires", h, sizeof h);
+	assert_string_equal(h, "3600");
+}
+
+/* A long host (an IPv6 reference) fits every identifier. */
+static void test_long_host(void **st)
+{
+	(void)st;
+	struct vox_ua_config c;
+	vox_ua_handle h;
+	sim_init(&sim, 62);
+	cfg_default(&c, "sip:alice@example.com");
+	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
+	c.rng.fn = sim_rng;
+	c.rng.ctx = &sim;
+	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
+}
+
+/* 15: a 2xx retransmission after our BYE gets its ACK, and no second BYE. */
+static void test_2xx_retx_after_bye(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c =
+	    alice_up(inv, 64, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	assert_int_equal(out_count("BYE"), 1);
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	assert_int_equal(out_count("BYE"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_forks),
+	    cmocka_unit_test(test_challenged_calls),
+	    cmocka_unit_test(test_huge_challenge),
+	    cmocka_unit_test(test_uas_responses),
+	    cmocka_unit_test(test_hangup_then_2xx),
+	    cmocka_unit_test(test_reinvite_target_and_refusal),
+	    cmocka_unit_test(test_no_keys_over_udp),
+	    cmocka_unit_test(test_2xx_retx_after_reinvite),
+	    cmocka_unit_test(test_glare_retry_waits_for_ack),
+	    cmocka_unit_test(test_register_serialised),
+	    cmocka_unit_test(test_long_host),
+	    cmocka_unit_test(test_2xx_retx_after_bye),
+	};
+	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
+}
