@@ -218,6 +218,18 @@ static unsigned status_of(const char *msg, size_t len)
 	return s >= 100 && s <= 699 ? s : 0;
 }
 
+/* The top Via and the CSeq of a message: what matching needs (17.1.3,
+ * 17.2.3). Returns 0 or VOX_EMALFORMED. */
+static int top_via_cseq(const struct vox_sip_msg *m, struct vox_sip_via *v, struct vox_sip_cseq *cs)
+{
+	const struct vox_sip_header *vh = vox_sip_find(m, VOX_SIP_H_VIA);
+	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
+	if (!vh || !ch || vox_sip_via_parse(v, vh->value, NULL) ||
+	    vox_sip_cseq_parse(cs, ch->value, NULL))
+		return VOX_EMALFORMED;
+	return 0;
+}
+
 /* ---- client transactions ------------------------------------------------- */
 
 int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
@@ -233,10 +245,7 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 		return VOX_ETOOLONG;
 	if (vox_sip_parse(mp, msg, len, VOX_SIP_DATAGRAM, NULL) < 0 || mp->status)
 		return VOX_EMALFORMED;
-	const struct vox_sip_header *vh = vox_sip_find(mp, VOX_SIP_H_VIA);
-	const struct vox_sip_header *ch = vox_sip_find(mp, VOX_SIP_H_CSEQ);
-	if (!vh || !ch || vox_sip_via_parse(&v, vh->value, NULL) ||
-	    vox_sip_cseq_parse(&cs, ch->value, NULL) || !vox_sip_via_is_rfc3261(&v))
+	if (top_via_cseq(mp, &v, &cs) || !vox_sip_via_is_rfc3261(&v))
 		return VOX_EMALFORMED;
 	if (mp->method_id == VOX_SIP_ACK) /* 17: an ACK for a 2xx is no transaction */
 		return VOX_EINVAL;
@@ -417,10 +426,7 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 	char trying[VOX_SIP_TXN_MSG];
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
-	const struct vox_sip_header *vh = vox_sip_find(m, VOX_SIP_H_VIA);
-	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
-	if (!vh || !ch || vox_sip_via_parse(&v, vh->value, NULL) ||
-	    vox_sip_cseq_parse(&cs, ch->value, NULL))
+	if (top_via_cseq(m, &v, &cs))
 		return VOX_EMALFORMED;
 	int rfc3261 = vox_sip_via_is_rfc3261(&v) && v.branch.len > 7;
 	uint64_t key = rfc3261 ? server_key(&v, m->method_id, m->method) : 0;
@@ -535,10 +541,7 @@ vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t, const struct
 {
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
-	const struct vox_sip_header *vh = vox_sip_find(c, VOX_SIP_H_VIA);
-	const struct vox_sip_header *ch = vox_sip_find(c, VOX_SIP_H_CSEQ);
-	if (!vh || !ch || vox_sip_via_parse(&v, vh->value, NULL) ||
-	    vox_sip_cseq_parse(&cs, ch->value, NULL))
+	if (top_via_cseq(c, &v, &cs))
 		return 0;
 	/* 9.2: the CANCEL matches the INVITE it cancels as an INVITE would */
 	uint64_t key = 0, k2543 = 0;
@@ -564,10 +567,7 @@ int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		return server_request(t, m, from, now, id);
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
-	const struct vox_sip_header *vh = vox_sip_find(m, VOX_SIP_H_VIA);
-	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
-	if (!vh || !ch || vox_sip_via_parse(&v, vh->value, NULL) ||
-	    vox_sip_cseq_parse(&cs, ch->value, NULL))
+	if (top_via_cseq(m, &v, &cs))
 		return VOX_EMALFORMED;
 	uint64_t key = client_key(v.branch, cs.method_id, cs.method);
 	for (size_t i = 0; i < t->npool; i++) {

@@ -191,15 +191,8 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	vox_writer_puts(&w, " INVITE\r\nContact: ");
 	vox_writer_put(&w, contact, (size_t)cl);
 	vox_writer_puts(&w, "\r\nAllow: " UA_ALLOW "\r\n");
-	if (auth_name) {
-		vox_writer_puts(&w, auth_name);
-		vox_writer_puts(&w, ": ");
-		vox_writer_puts(&w, auth_value);
-		vox_writer_puts(&w, "\r\n");
-	}
-	vox_writer_puts(&w, "User-Agent: ");
-	vox_writer_puts(&w, ua->cfg.user_agent ? ua->cfg.user_agent : "vox");
-	vox_writer_puts(&w, "\r\nContent-Type: application/sdp\r\nContent-Length: ");
+	ua_put_auth_agent(&w, ua, auth_name, auth_value);
+	vox_writer_puts(&w, "Content-Type: application/sdp\r\nContent-Length: ");
 	vox_writer_put_u64(&w, (uint64_t)sl);
 	vox_writer_puts(&w, "\r\n\r\n");
 	vox_writer_put(&w, c->sdp, (size_t)sl);

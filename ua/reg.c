@@ -89,15 +89,8 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	vox_writer_puts(&w, "\r\nExpires: ");
 	vox_writer_put_u64(&w, expires);
 	vox_writer_puts(&w, "\r\n");
-	if (auth_name) {
-		vox_writer_puts(&w, auth_name);
-		vox_writer_puts(&w, ": ");
-		vox_writer_puts(&w, auth_value);
-		vox_writer_puts(&w, "\r\n");
-	}
-	vox_writer_puts(&w, "User-Agent: ");
-	vox_writer_puts(&w, ua->cfg.user_agent ? ua->cfg.user_agent : "vox");
-	vox_writer_puts(&w, "\r\nContent-Length: 0\r\n\r\n");
+	ua_put_auth_agent(&w, ua, auth_name, auth_value);
+	vox_writer_puts(&w, "Content-Length: 0\r\n\r\n");
 	int n = vox_writer_finish(&w);
 	if (n < 0)
 		return n;

@@ -212,6 +212,20 @@ int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *ou
 	return vox_writer_finish(&w);
 }
 
+void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
+                       const char *auth_value)
+{
+	if (auth_name) {
+		vox_writer_puts(w, auth_name);
+		vox_writer_puts(w, ": ");
+		vox_writer_puts(w, auth_value);
+		vox_writer_puts(w, "\r\n");
+	}
+	vox_writer_puts(w, "User-Agent: ");
+	vox_writer_puts(w, server_name(ua));
+	vox_writer_puts(w, "\r\n");
+}
+
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap)
 {
 	struct vox_sip_uri u;

@@ -43,6 +43,10 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 /* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch`, or a
  * fresh one when it is NULL. */
 int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *branch, char *out, size_t cap);
+/* "Name: value" of the credentials (when auth_name is set) and our
+ * User-Agent, each with its CRLF. */
+void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
+                       const char *auth_value);
 /* "<sip:user@host:port;transport=tcp>" */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
 /* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
