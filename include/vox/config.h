@@ -180,6 +180,16 @@
 #define VOX_SRTP_SOFT_LIMIT_PERCENT 90
 #endif
 
+/* ---- SRTP keys -------------------------------------------------------- */
+
+/* Longest MKI a key carries, in bytes (RFC 4568 allows 1..128; phones use
+ * 1 to 4). An a=crypto line with a longer MKI is unusable to vox, so the
+ * answerer takes another line. Every key in a call's state holds this
+ * many bytes, so the default keeps keys small. */
+#ifndef VOX_SRTP_MAX_MKI
+#define VOX_SRTP_MAX_MKI 32
+#endif
+
 /* ---- consistency check ------------------------------------------------ */
 
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
@@ -199,6 +209,9 @@
 #endif
 #if VOX_SIP_MAX_PARAMS < 4
 #error "VOX_SIP_MAX_PARAMS below 4 cannot hold branch, received, rport and a tag"
+#endif
+#if VOX_SRTP_MAX_MKI < 4 || VOX_SRTP_MAX_MKI > 128
+#error "VOX_SRTP_MAX_MKI must lie between 4 and 128 (RFC 4568 9.2)"
 #endif
 #if VOX_SIP_TXN_MSG < 512 || VOX_SIP_TXN_MSG > 65535
 #error "VOX_SIP_TXN_MSG must lie between 512 and 65535"

@@ -35,7 +35,7 @@ struct vox_srtp_suite_info {
 #define VOX_SRTP_MAX_SALT 14
 /* MKI bytes on the wire. RFC 4568 9.2 allows 1..128 and libsrtp2 takes up to
  * 128 (SRTP_MAX_MKI_LEN); RFC 4568's own example and common peers use 32. */
-#define VOX_SRTP_MAX_MKI 128
+/* VOX_SRTP_MAX_MKI (config.h): MKI bytes a key can carry */
 
 /* Properties of a suite; NULL for VOX_SRTP_NONE or out-of-range values. */
 const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
