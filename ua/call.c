@@ -159,7 +159,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	struct vox_sdp_fail why;
 	char via[160], contact[VOX_UA_STR + 32];
 	local_sdp(ua, c, c->secure_path, 0, &l);
-	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
+	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	if (sl < 0)
 		return sl;
 	int vl = ua_via(ua, c->peer.tp, NULL, via, sizeof via);
@@ -195,7 +195,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	vox_writer_puts(&w, "Content-Type: application/sdp\r\nContent-Length: ");
 	vox_writer_put_u64(&w, (uint64_t)sl);
 	vox_writer_puts(&w, "\r\n\r\n");
-	vox_writer_put(&w, c->sdp, (size_t)sl);
+	vox_writer_put(&w, ua->sdp_out, (size_t)sl);
 	int n = vox_writer_finish(&w);
 	if (n < 0)
 		return n;
@@ -337,10 +337,10 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		return VOX_EPOLICY;
 	local_sdp(ua, c, keys, c->hold_want, &l);
 	saved = c->oa;
-	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
+	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	int n = sl < 0 ? sl
 	               : dialog_request(ua, c, &c->dlg, "INVITE", 0, NULL, NULL, 0,
-	                                vox_slice_make(c->sdp, (size_t)sl), ua->build,
+	                                vox_slice_make(ua->sdp_out, (size_t)sl), ua->build,
 	                                sizeof ua->build, &to);
 	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
 	if (rc) {
@@ -474,21 +474,23 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
+	struct vox_slice body = vox_slice_make(c->sdp, c->sdp_len);
 	if (c->delayed_offer) {
 		/* the INVITE had no offer: ours goes in the 2xx (13.2.1) */
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why;
 		local_sdp(ua, c, c->secure_path, 0, &l);
-		int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
+		int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
+		                          &why);
 		if (sl < 0)
 			return sl;
-		c->sdp_len = (uint16_t)sl;
+		body = vox_slice_make(ua->sdp_out, (size_t)sl);
 	}
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, (size_t)cl)},
 	    {"Allow", vox_slice_cstr(UA_ALLOW)},
 	};
-	int rc = respond_invite(ua, c, 200, extra, 2, vox_slice_make(c->sdp, c->sdp_len), now);
+	int rc = respond_invite(ua, c, 200, extra, 2, body, now);
 	if (rc)
 		return rc;
 	if (vox_sip_dialog_confirm(&c->dlg, NULL) != 0)
@@ -974,12 +976,13 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	int delayed = !m->body.len;
 	saved = c->oa;
 	if (delayed) {
-		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, c->sdp, sizeof c->sdp, &why);
+		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
+		                      &why);
 	} else {
 		sl = parse_body(ua, m);
 		if (sl == 0)
-			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, c->sdp,
-			                       sizeof c->sdp, &s, &why);
+			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
+			                       sizeof ua->sdp_out, &s, &why);
 	}
 	int downgrade =
 	    !delayed && sl >= 0 && c->prot != VOX_UA_PROT_NONE && prot_of(&s) == VOX_UA_PROT_NONE;
@@ -998,7 +1001,8 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};
-	if (ua_respond(ua, txn, m, 200, none, extra, 1, vox_slice_make(c->sdp, (size_t)sl), now)) {
+	if (ua_respond(ua, txn, m, 200, none, extra, 1, vox_slice_make(ua->sdp_out, (size_t)sl),
+	               now)) {
 		if (!delayed)
 			vox_sdp_session_free(&s);
 		return;

@@ -40,9 +40,10 @@
 #ifndef VOX_UA_MAX_EVENTS
 #define VOX_UA_MAX_EVENTS 64
 #endif
-/* Bytes of an SDP body a call keeps between an offer and its answer. */
+/* Bytes of the SDP answer an incoming call keeps until the application
+ * answers (one audio stream, one a=crypto line: about 350 bytes). */
 #ifndef VOX_UA_SDP_MAX
-#define VOX_UA_SDP_MAX 1200
+#define VOX_UA_SDP_MAX 640
 #endif
 /* Short strings a UA copies: URIs, tags, host names. */
 #ifndef VOX_UA_STR
@@ -225,13 +226,14 @@ struct vox_ua {
 	uint32_t dropped_events;
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
-	uint32_t dropped_out;        /* stateless messages lost to a full queue */
-	struct vox_peer cur_from;    /* the hop the message being handled came over */
-	uint8_t cur_secure;          /* it and every hop before it were TLS */
-	struct vox_sip_msg msg;      /* parse scratch: the message being handled */
-	struct vox_sip_msg msg2;     /* parse scratch: a stored request */
-	struct vox_sdp sdp;          /* parse scratch */
-	char build[VOX_SIP_TXN_MSG]; /* build scratch */
+	uint32_t dropped_out;            /* stateless messages lost to a full queue */
+	struct vox_peer cur_from;        /* the hop the message being handled came over */
+	uint8_t cur_secure;              /* it and every hop before it were TLS */
+	struct vox_sip_msg msg;          /* parse scratch: the message being handled */
+	struct vox_sip_msg msg2;         /* parse scratch: a stored request */
+	struct vox_sdp sdp;              /* parse scratch */
+	char sdp_out[VOX_SDP_MAX_BUILD]; /* offers and answers on their way out */
+	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
 
 /* Sets up a UA; copies the configured strings (each must fit VOX_UA_STR).
