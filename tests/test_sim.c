@@ -257,6 +257,30 @@ static void test_cancel_before_answer(void **st)
 	assert_quiet_and_free();
 }
 
+static void test_cancel_after_100(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: bob's 100 Trying arrives, alice hangs up while
+	 * bob never rings. The 100 is a provisional response, so the CANCEL
+	 * goes at once (9.1); waiting for a later 1xx left the call and its
+	 * INVITE transaction (in Proceeding: no Timer B) alive for ever. */
+	two_uas(13);
+	vox_ua_handle c;
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
+	    0);
+	sim_run(&sim, 100); /* INVITE at 10 ms, 100 Trying back at 20 ms */
+	assert_int_equal(sim_wire_count(&sim, "100"), 1);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_ENDING);
+	sim_run(&sim, 5000);
+	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 1);
+	assert_int_equal(sim_wire_count(&sim, "487"), 1);
+	assert_string_equal(events(0), "ENDED 487 remote");
+	assert_string_equal(events(1), "INCOMING, ENDED 487 remote");
+	assert_quiet_and_free();
+}
+
 static void test_timer_b_408(void **st)
 {
 	(void)st;
@@ -484,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(test_sdes_opt_in),
 	    cmocka_unit_test(test_cancel_crossing_200),
 	    cmocka_unit_test(test_cancel_before_answer),
+	    cmocka_unit_test(test_cancel_after_100),
 	    cmocka_unit_test(test_timer_b_408),
 	    cmocka_unit_test(test_invite_through_loss),
 	    cmocka_unit_test(test_duplicates_absorbed),

@@ -455,30 +455,41 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 	return rc;
 }
 
+/* 9.1: CANCEL for our INVITE, built from it. */
+static int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+		return VOX_ESTATE;
+	int n = vox_sip_build_cancel(&ua->msg2, ua->build, sizeof ua->build);
+	if (n < 0)
+		return n;
+	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->cancel_txn);
+	if (rc)
+		return rc;
+	c->state = VOX_UA_CALL_ENDING;
+	c->t_giveup = now + 64ull * ua->txl.timers.t1;
+	return 0;
+}
+
 int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
 	switch (c->state) {
-	case VOX_UA_CALL_OUT_CALLING:
-		/* 9.1: no CANCEL before a provisional response */
+	case VOX_UA_CALL_OUT_CALLING: {
+		/* 9.1: no CANCEL before a provisional response. A 100 Trying
+		 * counts: it leaves the call in CALLING but the transaction in
+		 * Proceeding, where Timer B no longer runs, so waiting for a
+		 * later 1xx could wait forever. */
+		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
+		if (x && x->kind == VOX_TXN_ICT && x->state == VOX_TXN_PROCEEDING)
+			return send_cancel(ua, c, now);
 		c->cancel_wanted = 1;
 		return 0;
-	case VOX_UA_CALL_OUT_EARLY: {
-		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
-		if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
-			return VOX_ESTATE;
-		int n = vox_sip_build_cancel(&ua->msg2, ua->build, sizeof ua->build);
-		if (n < 0)
-			return n;
-		int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->cancel_txn);
-		if (rc)
-			return rc;
-		c->state = VOX_UA_CALL_ENDING;
-		c->t_giveup = now + 64ull * ua->txl.timers.t1;
-		return 0;
 	}
+	case VOX_UA_CALL_OUT_EARLY: return send_cancel(ua, c, now);
 	case VOX_UA_CALL_IN_INCOMING: return vox_ua_reject(ua, h, 603, now);
 	case VOX_UA_CALL_IN_ANSWERED:
 		/* 15: no BYE from the callee before the ACK (or its timeout) */
