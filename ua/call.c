@@ -599,18 +599,26 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 		return;
 	}
 	if (s < 300) {
-		/* the dialog from this 2xx: new, or the early one confirmed */
+		/* The first 2xx: the early dialog it matches confirmed, or a
+		 * new dialog (13.2.2.4). An early dialog of another fork
+		 * (a 1xx with another To tag) gives way: the call keeps one
+		 * dialog, and this is the one that was answered. Ignoring the
+		 * 2xx instead left the call early for ever, its transaction
+		 * gone, with nothing a hangup could CANCEL. */
 		int rc;
-		if (c->dlg.state == VOX_DLG_NONE) {
+		if (c->dlg.state != VOX_DLG_NONE && vox_sip_dialog_match(&c->dlg, m)) {
+			rc = vox_sip_dialog_confirm(&c->dlg, m);
+		} else if (c->dlg.state == VOX_DLG_NONE || c->dlg.state == VOX_DLG_EARLY) {
+			/* an answer in this 2xx is this fork's answer to the
+			 * offer of our INVITE, even if another fork's early
+			 * answer came first (RFC 3264 4) */
+			if (c->dlg.state == VOX_DLG_EARLY && m->body.len)
+				c->oa.offer_pending = 1;
 			rc = our_invite(ua, c);
 			if (!rc)
 				rc = vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
-		} else if (!vox_sip_dialog_match(&c->dlg, m)) {
-			/* a second 2xx from another fork: ACK it and end that
-			 * dialog; we keep the first (13.2.2.4) */
-			return;
 		} else {
-			rc = vox_sip_dialog_confirm(&c->dlg, m);
+			return; /* another fork's 2xx after ours: the call has its dialog */
 		}
 		if (rc) {
 			end_call(ua, c, 500, "2xx without a usable dialog", 0);

@@ -1,0 +1,183 @@
+/*
+ * One UA against a peer the test plays by hand: responses and requests
+ * built from what the UA actually sent, for the cases a second vox UA in
+ * the simulator never produces (forking, odd peers). Regression tests for
+ * what fuzz/fuzz_ua.c found live here.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "vox/ua.h"
+
+static struct vox_ua ua;
+static uint64_t rng_state, peer_rng_state;
+static uint64_t now;
+static struct vox_sip_msg msg, req;
+static struct vox_sdp sdp;
+static char out[VOX_SIP_TXN_MSG + 64];
+/* the UA's newest request of each method */
+static char last[VOX_SIP_METHOD_COUNT][VOX_SIP_TXN_MSG + 64];
+static size_t last_len[VOX_SIP_METHOD_COUNT];
+static struct vox_peer last_to;
+
+static const struct vox_peer bob = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
+
+static void setup_ua(void)
+{
+	struct vox_ua_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	rng_state = 1;
+	peer_rng_state = 2;
+	now = 1000;
+	cfg.aor = vox_slice_cstr("sip:alice@10.0.0.1");
+	cfg.host = vox_slice_cstr("10.0.0.1");
+	cfg.port = 5060;
+	cfg.transport = VOX_TP_UDP;
+	cfg.rng = (struct vox_rng){test_rng, &rng_state};
+	cfg.policy = VOX_SDP_POLICY_OPTIONAL;
+	assert_int_equal(vox_ua_init(&ua, &cfg), 0);
+}
+
+/* The UA's next message: its start line's first word ("INVITE", "200"),
+ * or "" when it has nothing to send. Requests are kept in `last`, parsed
+ * in `msg`. */
+static const char *next_out(void)
+{
+	static char word[16];
+	int n = vox_ua_poll_output(&ua, out, sizeof out, &last_to);
+	assert_true(n >= 0);
+	word[0] = 0;
+	if (!n)
+		return word;
+	assert_int_equal(vox_sip_parse(&msg, out, (size_t)n, VOX_SIP_DATAGRAM, NULL), n);
+	if (msg.status) {
+		snprintf(word, sizeof word, "%u", msg.status);
+	} else {
+		snprintf(word, sizeof word, "%.*s", (int)msg.method.len, msg.method.p);
+		memcpy(last[msg.method_id], out, (size_t)n);
+		last_len[msg.method_id] = (size_t)n;
+	}
+	return word;
+}
+
+/* The events so far, as "TYPE status" joined by ", ". */
+static const char *events(void)
+{
+	static const char *const names[] = {"",         "REG_OK",   "REG_FAILED", "REG_LOST",
+	                                    "UNREG",    "INCOMING", "PROGRESS",   "EARLY_MEDIA",
+	                                    "ANSWERED", "MEDIA",    "DOWNGRADE",  "ENDED"};
+	static char s[512];
+	struct vox_ua_event ev;
+	size_t k = 0;
+	s[0] = 0;
+	while (vox_ua_next_event(&ua, &ev) && k < sizeof s - 40)
+		k += (size_t)snprintf(s + k, sizeof s - k, "%s%s %u", k ? ", " : "", names[ev.type],
+		                      ev.status);
+	return s;
+}
+
+/* bob answers the UA's newest request of a method: status, To tag,
+ * optionally a Contact and an SDP answer on the given RTP port. */
+static void respond(enum vox_sip_method method, unsigned status, const char *tag, int contact,
+                    uint16_t sdp_port)
+{
+	char body[1024];
+	struct vox_sip_hdr_out h[1];
+	size_t nh = 0;
+	struct vox_slice b = {NULL, 0}, ct = {NULL, 0};
+	assert_true(last_len[method] > 0);
+	assert_true(vox_sip_parse(&req, last[method], last_len[method], VOX_SIP_DATAGRAM, NULL) >
+	            0);
+	if (contact)
+		h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr("<sip:bob@10.0.0.2>")};
+	if (sdp_port) {
+		struct vox_sdp_oa oa;
+		struct vox_sdp_local l;
+		struct vox_sdp_session s;
+		const struct vox_rng rng = {test_rng, &peer_rng_state};
+		assert_true(vox_sdp_parse(req.body.p, req.body.len, &sdp, NULL) > 0);
+		vox_sdp_oa_init(&oa, 77);
+		vox_sdp_local_init(&l, vox_slice_cstr("10.0.0.2"), sdp_port);
+		int n = vox_sdp_oa_answer(&oa, &l, &sdp, &rng, body, sizeof body, &s, NULL);
+		assert_true(n > 0);
+		vox_sdp_session_free(&s);
+		vox_sdp_oa_free(&oa);
+		b = (struct vox_slice){body, (size_t)n};
+		ct = vox_slice_cstr("application/sdp");
+	}
+	char resp[VOX_SIP_TXN_MSG];
+	int n = vox_sip_build_response(&req, status, NULL, vox_slice_cstr(tag), h, nh, ct, b, resp,
+	                               sizeof resp);
+	assert_true(n > 0);
+	assert_int_equal(vox_ua_recv(&ua, resp, (size_t)n, &bob, now), 0);
+}
+
+/* Time passes; every timer fires on time; what the UA sends is dropped. */
+static void run_until(uint64_t t)
+{
+	for (;;) {
+		uint64_t d = vox_ua_next_deadline(&ua);
+		if (d > t)
+			break;
+		now = d > now ? d : now;
+		vox_ua_on_deadline(&ua, now);
+		while (next_out()[0])
+			;
+	}
+	now = t;
+}
+
+static void assert_no_leak(void)
+{
+	run_until(now + 600000);
+	assert_int_equal(vox_ua_calls_active(&ua), 0);
+	assert_int_equal(ua.txl.active, 0);
+}
+
+/* ---- forking ------------------------------------------------------------------- */
+
+static void test_fork_answers_after_other_early(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: a 180 from one fork (To tag "a"), then the 200 of
+	 * another ("b"). The 2xx makes its own dialog (RFC 3261 13.2.2.4)
+	 * and its answer is the one the media follows; the call used to
+	 * ignore it, stay early for ever and leak its slot. */
+	setup_ua();
+	vox_ua_handle c;
+	assert_int_equal(vox_ua_call(&ua, vox_slice_cstr("sip:bob@10.0.0.2"), 0, now, &c), 0);
+	assert_string_equal(next_out(), "INVITE");
+	respond(VOX_SIP_INVITE, 183, "a", 1, 50000);
+	assert_string_equal(events(), "PROGRESS 183, EARLY_MEDIA 0");
+	respond(VOX_SIP_INVITE, 200, "b", 1, 50002);
+	assert_string_equal(events(), "ANSWERED 200");
+	assert_string_equal(next_out(), "ACK");
+	struct vox_sip_addr to;
+	assert_int_equal(vox_sip_addr_parse(&to, vox_sip_find(&msg, VOX_SIP_H_TO)->value, NULL), 0);
+	assert_true(vox_slice_eq(to.tag, vox_slice_cstr("b")));
+	const struct vox_ua_call *k = vox_ua_call_get(&ua, c);
+	assert_int_equal(k->state, VOX_UA_CALL_UP);
+	assert_int_equal(k->media.remote_rtp_port, 50002);
+	/* the BYE goes to the answered fork */
+	assert_int_equal(vox_ua_hangup(&ua, c, now), 0);
+	assert_string_equal(next_out(), "BYE");
+	assert_int_equal(vox_sip_addr_parse(&to, vox_sip_find(&msg, VOX_SIP_H_TO)->value, NULL), 0);
+	assert_true(vox_slice_eq(to.tag, vox_slice_cstr("b")));
+	respond(VOX_SIP_BYE, 200, "", 0, 0);
+	assert_string_equal(events(), "ENDED 0");
+	assert_no_leak();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fork_answers_after_other_early),
+	};
+	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
+}
