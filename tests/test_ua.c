@@ -174,10 +174,74 @@ static void test_fork_answers_after_other_early(void **st)
 	assert_no_leak();
 }
 
+/* ---- what crosses our BYE ---------------------------------------------------------------- */
+
+/* An answered outgoing call. */
+static vox_ua_handle call_up(void)
+{
+	vox_ua_handle c;
+	assert_int_equal(vox_ua_call(&ua, vox_slice_cstr("sip:bob@10.0.0.2"), 0, now, &c), 0);
+	assert_string_equal(next_out(), "INVITE");
+	respond(VOX_SIP_INVITE, 200, "b", 1, 50000);
+	assert_string_equal(next_out(), "ACK");
+	assert_string_equal(events(), "ANSWERED 200");
+	return c;
+}
+
+static void test_reinvite_2xx_after_bye(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: we put the call on hold, hang up before the
+	 * answer, and then the 200 to the re-INVITE comes. It gets its ACK
+	 * (13.2.2.4) but the session is over (15.1.1): no MEDIA event after
+	 * ENDED, no second BYE */
+	setup_ua();
+	vox_ua_handle c = call_up();
+	assert_int_equal(vox_ua_hold(&ua, c, 1, now), 0);
+	assert_string_equal(next_out(), "INVITE");
+	assert_int_equal(vox_ua_hangup(&ua, c, now), 0);
+	assert_string_equal(next_out(), "BYE");
+	assert_string_equal(events(), "ENDED 0");
+	respond(VOX_SIP_INVITE, 200, "b", 1, 50000);
+	assert_string_equal(next_out(), "ACK");
+	assert_string_equal(next_out(), "");
+	assert_string_equal(events(), "");
+	/* the answer to the BYE frees the slot, quietly */
+	respond(VOX_SIP_BYE, 200, "", 0, 0);
+	assert_string_equal(events(), "");
+	assert_no_leak();
+}
+
+static void test_cancelled_2xx_retransmitted(void **st)
+{
+	(void)st;
+	/* our CANCEL crosses the 200: we ACK it and send BYE (15); the 200
+	 * comes again (our ACK was lost): ACK again, and no second BYE */
+	setup_ua();
+	vox_ua_handle c;
+	assert_int_equal(vox_ua_call(&ua, vox_slice_cstr("sip:bob@10.0.0.2"), 0, now, &c), 0);
+	assert_string_equal(next_out(), "INVITE");
+	respond(VOX_SIP_INVITE, 180, "b", 1, 0);
+	assert_int_equal(vox_ua_hangup(&ua, c, now), 0);
+	assert_string_equal(next_out(), "CANCEL");
+	respond(VOX_SIP_INVITE, 200, "b", 1, 50000);
+	assert_string_equal(next_out(), "ACK");
+	assert_string_equal(next_out(), "BYE");
+	respond(VOX_SIP_INVITE, 200, "b", 1, 50000);
+	assert_string_equal(next_out(), "ACK");
+	assert_string_equal(next_out(), "");
+	assert_string_equal(events(), "PROGRESS 180, ENDED 487");
+	respond(VOX_SIP_CANCEL, 200, "", 0, 0);
+	respond(VOX_SIP_BYE, 200, "", 0, 0);
+	assert_no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fork_answers_after_other_early),
+	    cmocka_unit_test(test_reinvite_2xx_after_bye),
+	    cmocka_unit_test(test_cancelled_2xx_retransmitted),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }

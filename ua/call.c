@@ -298,12 +298,21 @@ static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	return ua_request(ua, ua->build, (size_t)n, &to, now, &c->bye_txn);
 }
 
+/* Our BYE is out and its transaction still runs: the session is over
+ * (15.1.1), whatever still arrives for it. */
+static int bye_out(const struct vox_ua *ua, const struct vox_ua_call *c)
+{
+	return c->state == VOX_UA_CALL_ENDING && vox_sip_txl_get(&ua->txl, c->bye_txn) != NULL;
+}
+
 /* BYE, and the ENDED event now: 15.1.1, the session is over once the BYE
  * is sent; the slot lives until the BYE transaction ends. */
 static void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned status,
                            const char *reason, int remote, uint64_t now)
 {
 	report_end(ua, c, status, reason, remote);
+	if (bye_out(ua, c))
+		return; /* one BYE per dialog: it is out already */
 	if (send_bye(ua, c, now) != 0)
 		call_free(ua, c);
 }
@@ -711,6 +720,17 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 		return; /* the INVITE's 487 (or 2xx) decides */
 	if (txn != c->invite_txn)
 		return;
+	if (bye_out(ua, c)) {
+		/* a 2xx that crossed our BYE (to a re-INVITE, or the INVITE
+		 * whose CANCEL it crossed, again) still gets its ACK (13.2.2.4);
+		 * nothing else changes, no event follows ENDED, and no second
+		 * BYE goes out */
+		if (m->status >= 200 && m->status < 300 && vox_sip_dialog_match(&c->dlg, m))
+			send_ack(ua, c);
+		if (m->status >= 200)
+			c->reinvite_out = 0;
+		return;
+	}
 	if (c->state == VOX_UA_CALL_UP && !c->reinvite_out) {
 		/* a retransmitted 2xx of the call's INVITE (RFC 6026) */
 		if (m->status >= 200 && m->status < 300 && vox_sip_dialog_match(&c->dlg, m))
