@@ -245,6 +245,39 @@ static vox_ua_handle handle_pick(uint8_t k)
 
 /* ---- invariants ---------------------------------------------------------------------- */
 
+/* RFC 3261 10.2: no new REGISTER until the previous one has its final
+ * response or timed out; 14.1: no INVITE while another is in progress in
+ * the dialog; and one BYE per dialog. Live client transactions of these
+ * methods therefore never share a Call-ID. */
+static void check_one_at_a_time(void)
+{
+	static struct vox_sip_msg m3;
+	struct {
+		uint8_t method;
+		struct vox_slice cid;
+	} live[VOX_UA_MAX_TXN];
+	size_t n = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
+		const struct vox_sip_txn *x = &ua.txn[i];
+		int open = (x->kind == VOX_TXN_ICT &&
+		            (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING)) ||
+		           (x->kind == VOX_TXN_NICT &&
+		            (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING));
+		if (!open || (x->method != VOX_SIP_INVITE && x->method != VOX_SIP_BYE &&
+		              x->method != VOX_SIP_REGISTER))
+			continue;
+		if (vox_sip_parse(&m3, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+			abort();
+		struct vox_slice cid = hval(&m3, VOX_SIP_H_CALL_ID);
+		for (size_t k = 0; k < n; k++)
+			if (live[k].method == x->method && vox_slice_eq(live[k].cid, cid))
+				abort();
+		live[n].method = x->method;
+		live[n].cid = cid;
+		n++;
+	}
+}
+
 static void check_pools(void)
 {
 	size_t active = 0, pending = 0;
@@ -267,6 +300,7 @@ static void check_pools(void)
 	if (ua.ev_len > VOX_UA_MAX_EVENTS || ua.out_len > VOX_UA_OUTQ ||
 	    ua.txl.ev_len > VOX_SIP_TXL_QUEUE || ua.txl.nspill > 2)
 		abort();
+	check_one_at_a_time();
 }
 
 /* Credentials the UA sends for a challenge of our registrar must verify. */

@@ -51,6 +51,10 @@ int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
 	return 0;
 }
 
+static void failed(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, const char *reason,
+                   uint64_t now);
+static void reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
+
 /* Sends a REGISTER for the account: expires 0 removes the binding. */
 static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
                          const char *auth_name, const char *auth_value, uint64_t now)
@@ -107,13 +111,44 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	return 0;
 }
 
+/* A REGISTER of this account still waits for its final response. 10.2:
+ * no new one may go out until then (or until it timed out). */
+static int reg_busy(struct vox_ua *ua, const struct vox_ua_account *a)
+{
+	const struct vox_sip_txn *x = a->txn ? vox_sip_txl_get(&ua->txl, a->txn) : NULL;
+	return x && (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING);
+}
+
+/* What the application asked for, now or once the REGISTER in flight is
+ * done; the later wish replaces an earlier one still waiting. */
+static int reg_request(struct vox_ua *ua, struct vox_ua_account *a, uint8_t op, uint64_t now)
+{
+	if (op == UA_REG_REMOVE)
+		a->retrying = 0;
+	if (reg_busy(ua, a)) {
+		a->queued = op;
+		return 0;
+	}
+	a->queued = 0;
+	a->auth_tries = 0;
+	return send_register(ua, a, op == UA_REG_REMOVE ? 0 : a->expires, NULL, NULL, now);
+}
+
+/* The REGISTER in flight is done: what waited goes out. */
+static void reg_next(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+{
+	if (!a->queued || reg_busy(ua, a))
+		return;
+	if (reg_request(ua, a, a->queued, now) != 0)
+		failed(ua, a, 503, "cannot send REGISTER", now);
+}
+
 int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 {
 	struct vox_ua_account *a = ua_account(ua, account);
 	if (!a)
 		return VOX_ENOTFOUND;
-	a->auth_tries = 0;
-	return send_register(ua, a, a->expires, NULL, NULL, now);
+	return reg_request(ua, a, UA_REG_ADD, now);
 }
 
 int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
@@ -121,9 +156,7 @@ int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 	struct vox_ua_account *a = ua_account(ua, account);
 	if (!a)
 		return VOX_ENOTFOUND;
-	a->auth_tries = 0;
-	a->retrying = 0;
-	return send_register(ua, a, 0, NULL, NULL, now);
+	return reg_request(ua, a, UA_REG_REMOVE, now);
 }
 
 /* When to refresh a binding of `granted` seconds: early enough that a
@@ -185,8 +218,8 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 	return (uint32_t)e;
 }
 
-void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
-                     uint64_t now)
+static void reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
+                         uint64_t now)
 {
 	unsigned s = m->status;
 	if (s < 200)
@@ -265,7 +298,44 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 	failed(ua, a, s, "registration refused", now);
 }
 
+void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
+                     uint64_t now)
+{
+	if (m->status < 200)
+		return;
+	if (a->moved) {
+		/* the answer for a contact we no longer have: what counts is
+		 * the REGISTER of the new one, which goes out now */
+		a->moved = 0;
+		a->txn = 0;
+	} else {
+		reg_response(ua, a, m, now);
+	}
+	reg_next(ua, a, now);
+}
+
 void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+{
+	if (a->moved) {
+		a->moved = 0;
+		a->txn = 0;
+	} else {
+		reg_timeout(ua, a, now);
+	}
+	reg_next(ua, a, now);
+}
+
+void ua_reg_moved(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+{
+	if (reg_busy(ua, a)) {
+		a->moved = 1;
+		a->queued = UA_REG_ADD;
+		return;
+	}
+	a->t_refresh = now;
+}
+
+static void reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 {
 	if (a->state == VOX_UA_REG_UNREGISTERING) {
 		a->state = VOX_UA_REG_IDLE; /* the binding expires by itself */
@@ -279,6 +349,10 @@ void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 {
 	a->t_refresh = UA_NEVER;
+	if (reg_busy(ua, a)) { /* 10.2: after the one in flight */
+		a->queued = UA_REG_ADD;
+		return;
+	}
 	a->auth_tries = 0;
 	if (send_register(ua, a, a->expires, NULL, NULL, now) != 0)
 		failed(ua, a, 503, "cannot send REGISTER", now);

@@ -481,10 +481,8 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 	/* every binding moves to the new contact */
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		struct vox_ua_account *a = &ua->acct[i];
-		if (a->used && (a->state == VOX_UA_REG_OK || a->state == VOX_UA_REG_TRYING)) {
-			a->t_refresh = now;
-			a->txn = 0;
-		}
+		if (a->used && (a->state == VOX_UA_REG_OK || a->state == VOX_UA_REG_TRYING))
+			ua_reg_moved(ua, a, now);
 	}
 	return 0;
 }

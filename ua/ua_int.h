@@ -57,8 +57,13 @@ const char *ua_tp_name(enum vox_transport tp);
 
 /* ---- registrations (reg.c) ------------------------------------------------------ */
 
+/* What a REGISTER adds or removes (struct vox_ua_account.queued). */
+enum { UA_REG_ADD = 1, UA_REG_REMOVE = 2 };
+
 void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
                      uint64_t now);
+/* Our contact changed: register it again, after the REGISTER in flight. */
+void ua_reg_moved(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 

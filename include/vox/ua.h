@@ -183,6 +183,9 @@ struct vox_ua_account {
 	uint8_t proxy_auth; /* the challenge we hold came in a 407 */
 	uint8_t retrying;   /* a lost binding is being registered again (quietly) */
 	uint32_t backoff;   /* ms until the next attempt while retrying */
+	uint8_t queued;     /* a REGISTER (1) or un-REGISTER (2) waits for the one in
+	                       flight (RFC 3261 10.2: one at a time) */
+	uint8_t moved;      /* the contact changed: the answer in flight is stale */
 	uint16_t gen;
 	uint32_t cseq;
 	uint32_t expires; /* asked for */
@@ -250,9 +253,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
                                       vox_ua_handle *account);
-/* Sends REGISTER; refreshes follow by themselves until unregister. */
+/* Sends REGISTER; refreshes follow by themselves until unregister. While
+ * a REGISTER of the account waits for its final response, the new one
+ * (this, vox_ua_unregister, a refresh or a contact change) goes out after
+ * it (RFC 3261 10.2); the latest wish wins. */
 VOX_MUST_CHECK int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
-/* Sends REGISTER with Expires: 0. */
+/* Sends REGISTER with Expires: 0 (after the one in flight, as above). */
 VOX_MUST_CHECK int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
 /* The local address or transport changed (a phone moved networks): new
  * Via/Contact, and every registered account registers again. */
