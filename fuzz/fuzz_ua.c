@@ -212,6 +212,15 @@ static int contact_uri(struct vox_slice v, char *out, size_t cap)
 	return copy_cstr(out, cap, c.addr.uri.raw);
 }
 
+/* The tag of a From or To value (into the value), empty when none. */
+static struct vox_slice tag_of(struct vox_slice v)
+{
+	struct vox_sip_addr a;
+	if (!v.p || vox_sip_addr_parse(&a, v, NULL) || !a.tag.p)
+		return mk("", 0);
+	return a.tag;
+}
+
 static int has_tag(struct vox_slice v)
 {
 	struct vox_sip_addr a;
@@ -248,13 +257,13 @@ static vox_ua_handle handle_pick(uint8_t k)
 /* RFC 3261 10.2: no new REGISTER until the previous one has its final
  * response or timed out; 14.1: no INVITE while another is in progress in
  * the dialog; and one BYE per dialog. Live client transactions of these
- * methods therefore never share a Call-ID. */
+ * methods therefore never share a Call-ID and tags. */
 static void check_one_at_a_time(void)
 {
 	static struct vox_sip_msg m3;
 	struct {
 		uint8_t method;
-		struct vox_slice cid;
+		struct vox_slice cid, from, to;
 	} live[VOX_UA_MAX_TXN];
 	size_t n = 0;
 	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
@@ -269,11 +278,16 @@ static void check_one_at_a_time(void)
 		if (vox_sip_parse(&m3, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
 			abort();
 		struct vox_slice cid = hval(&m3, VOX_SIP_H_CALL_ID);
+		struct vox_slice from = tag_of(hval(&m3, VOX_SIP_H_FROM));
+		struct vox_slice to = tag_of(hval(&m3, VOX_SIP_H_TO));
 		for (size_t k = 0; k < n; k++)
-			if (live[k].method == x->method && vox_slice_eq(live[k].cid, cid))
+			if (live[k].method == x->method && vox_slice_eq(live[k].cid, cid) &&
+			    vox_slice_eq(live[k].from, from) && vox_slice_eq(live[k].to, to))
 				abort();
 		live[n].method = x->method;
 		live[n].cid = cid;
+		live[n].from = from;
+		live[n].to = to;
 		n++;
 	}
 }
