@@ -236,12 +236,81 @@ static void test_cancelled_2xx_retransmitted(void **st)
 	assert_no_leak();
 }
 
+/* ---- requests from bob ------------------------------------------------------------------- */
+
+/* bob sends a request outside any dialog of ours: Call-ID "c1@bob", his
+ * From tag "bt", no To tag. */
+static void peer_request(const char *method, const char *branch, unsigned cseq)
+{
+	char via[96], cs[40], r[VOX_SIP_TXN_MSG];
+	snprintf(via, sizeof via, "SIP/2.0/UDP 10.0.0.2:5060;branch=%s", branch);
+	snprintf(cs, sizeof cs, "%u %s", cseq, method);
+	const struct vox_sip_hdr_out h[] = {
+	    {"Via", vox_slice_cstr(via)},
+	    {"Max-Forwards", vox_slice_cstr("70")},
+	    {"From", vox_slice_cstr("<sip:bob@10.0.0.2>;tag=bt")},
+	    {"To", vox_slice_cstr("<sip:alice@10.0.0.1>")},
+	    {"Call-ID", vox_slice_cstr("c1@bob")},
+	    {"CSeq", vox_slice_cstr(cs)},
+	    {"Contact", vox_slice_cstr("<sip:bob@10.0.0.2>")},
+	};
+	struct vox_sip_request_spec spec = {vox_slice_cstr(method),
+	                                    vox_slice_cstr("sip:alice@10.0.0.1"),
+	                                    h,
+	                                    7,
+	                                    {NULL, 0},
+	                                    {NULL, 0}};
+	int n = vox_sip_build_request(&spec, r, sizeof r);
+	assert_true(n > 0);
+	assert_int_equal(vox_ua_recv(&ua, r, (size_t)n, &bob, now), 0);
+}
+
+/* The To tag of the message next_out() parsed last. */
+static struct vox_slice out_to_tag(void)
+{
+	struct vox_sip_addr to;
+	assert_int_equal(vox_sip_addr_parse(&to, vox_sip_find(&msg, VOX_SIP_H_TO)->value, NULL), 0);
+	return to.tag.p ? to.tag : vox_slice_cstr("");
+}
+
+static void test_responses_carry_to_tag(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: the 200 to a CANCEL, a 481 and a 503 went out
+	 * without a To tag. 8.2.6.2: every response but 100 to a request
+	 * without one gets a tag; 9.2: the CANCEL's 200 the tag of our
+	 * responses to the INVITE */
+	setup_ua();
+	char tag[32];
+	peer_request("INVITE", "z9hG4bKi1", 1);
+	assert_string_equal(next_out(), "100");
+	struct vox_ua_event ev;
+	assert_true(vox_ua_next_event(&ua, &ev));
+	assert_int_equal(vox_ua_ring(&ua, ev.call, now), 0);
+	assert_string_equal(next_out(), "180");
+	struct vox_slice t = out_to_tag();
+	assert_true(t.len > 0 && t.len < sizeof tag);
+	memcpy(tag, t.p, t.len);
+	tag[t.len] = 0;
+	peer_request("CANCEL", "z9hG4bKi1", 1);
+	assert_string_equal(next_out(), "200");
+	assert_true(vox_slice_eq(out_to_tag(), vox_slice_cstr(tag)));
+	assert_string_equal(next_out(), "487");
+	assert_true(vox_slice_eq(out_to_tag(), vox_slice_cstr(tag)));
+	assert_string_equal(events(), "ENDED 487");
+	peer_request("BYE", "z9hG4bKi2", 2); /* no such dialog */
+	assert_string_equal(next_out(), "481");
+	assert_true(out_to_tag().len > 0);
+	assert_no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fork_answers_after_other_early),
 	    cmocka_unit_test(test_reinvite_2xx_after_bye),
 	    cmocka_unit_test(test_cancelled_2xx_retransmitted),
+	    cmocka_unit_test(test_responses_carry_to_tag),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }

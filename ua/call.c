@@ -967,15 +967,19 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		return;
 	}
 	case VOX_SIP_CANCEL: {
-		/* 9.2: 200 for the CANCEL; 487 for the INVITE if still open */
+		/* 9.2: 200 for the CANCEL, with the To tag of our responses to
+		 * the INVITE; 487 for the INVITE if still open */
 		vox_sip_txn_id inv = vox_sip_txl_find_invite(&ua->txl, m);
-		(void)!ua_respond(ua, txn, m, inv ? 200 : 481, none, NULL, 0, none, now);
-		for (size_t i = 0; inv && i < VOX_UA_MAX_CALLS; i++) {
-			struct vox_ua_call *c = &ua->calls[i];
-			if (c->state == VOX_UA_CALL_IN_INCOMING && c->invite_txn == inv) {
-				(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
-				end_call(ua, c, 487, "cancelled by the caller", 1);
-			}
+		struct vox_ua_call *c = NULL;
+		for (size_t i = 0; inv && i < VOX_UA_MAX_CALLS && !c; i++)
+			if (ua->calls[i].state != VOX_UA_CALL_FREE &&
+			    ua->calls[i].invite_txn == inv)
+				c = &ua->calls[i];
+		(void)!ua_respond(ua, txn, m, inv ? 200 : 481,
+		                  c ? vox_slice_cstr(c->local_tag) : none, NULL, 0, none, now);
+		if (c && c->state == VOX_UA_CALL_IN_INCOMING) {
+			(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
+			end_call(ua, c, 487, "cancelled by the caller", 1);
 		}
 		return;
 	}
