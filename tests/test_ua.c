@@ -304,6 +304,29 @@ static void test_responses_carry_to_tag(void **st)
 	assert_no_leak();
 }
 
+static int broken_rng(void *ctx, uint8_t *bytes, size_t len)
+{
+	(void)ctx;
+	(void)bytes;
+	(void)len;
+	return VOX_ERNG;
+}
+
+static void test_broken_rng_still_answers(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: with the rng failing, an INVITE could get no
+	 * tag for its 500, then no 500 at all, and its server transaction
+	 * (Proceeding has no timer) stayed for ever */
+	setup_ua();
+	ua.cfg.rng = (struct vox_rng){broken_rng, NULL};
+	peer_request("INVITE", "z9hG4bKr1", 1);
+	assert_string_equal(next_out(), "100");
+	assert_string_equal(next_out(), "500");
+	assert_string_equal(events(), "");
+	assert_no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_reinvite_2xx_after_bye),
 	    cmocka_unit_test(test_cancelled_2xx_retransmitted),
 	    cmocka_unit_test(test_responses_carry_to_tag),
+	    cmocka_unit_test(test_broken_rng_still_answers),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }

@@ -158,11 +158,12 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	char fresh[20];
 	if (!tag.len && status > 100) {
 		/* 8.2.6.2: a response to a request without a To tag gets one
-		 * (vox_sip_build_response keeps the request's, if any) */
+		 * (vox_sip_build_response keeps the request's, if any). With
+		 * a failing rng the response still goes, untagged: a server
+		 * transaction never answered would stay for ever. */
 		int tl = vox_sip_make_tag(&ua->cfg.rng, fresh, sizeof fresh);
-		if (tl < 0)
-			return tl;
-		tag = vox_slice_make(fresh, (size_t)tl);
+		if (tl > 0)
+			tag = vox_slice_make(fresh, (size_t)tl);
 	}
 	h[n++] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
 	for (size_t i = 0; i < nextra && n < 8; i++)
