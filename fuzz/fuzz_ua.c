@@ -16,7 +16,9 @@
  *                           b0 status, b1 which request (newest first), b2
  *                           flags, b3 tail mode, b4.. tail
  *              2 REQUEST    a templated request from a peer: b0 method, b1
- *                           dialog, b2 flags, b3 tail mode, b4.. tail
+ *                           dialog, b2 flags, b3 tail mode (and, in its top
+ *                           6 bits, a second Via padded by 24 bytes a step),
+ *                           b4.. tail
  *              3 TIME       advance: no bytes = to the next deadline, else
  *                           b0 scaled (10 ms, 500 ms, 4 s or 60 s steps);
  *                           every deadline on the way fires on time
@@ -26,6 +28,7 @@
  *              6 VERIFY     the bytes as an Authorization value ("$N" = the
  *                           newest nonce) for the registrar's verifier
  *              7 RESEND     a message the peers sent before, again (b0)
+ *   op & 0x40  the length has a second (high) byte: records up to 64 KiB
  *   op & 0x80  leave the UA's output and events queued after this step
  *
  * Tail modes: 1 = the tail is spliced in as extra header lines, 2 = the
@@ -81,15 +84,16 @@ static int frng_fn(void *ctx, uint8_t *out, size_t len)
 
 /* ---- the world ------------------------------------------------------------------------ */
 
-#define NREC   16 /* messages of the UA remembered */
-#define NSENT  8  /* messages of the peers remembered */
-#define NDLG   6  /* dialogs the peers play */
-#define NCALLS 64 /* call handles remembered */
+#define NREC   16   /* messages of the UA remembered */
+#define NSENT  8    /* messages of the peers remembered */
+#define NDLG   6    /* dialogs the peers play */
+#define NCALLS 64   /* call handles remembered */
+#define MAXMSG 4096 /* longest message a template builds */
 
 struct rec {
 	uint16_t len;
 	struct vox_peer peer; /* where it went (UA) or where it came from (peers) */
-	char msg[VOX_SIP_TXN_MSG];
+	char msg[MAXMSG];
 };
 
 struct fdlg {
@@ -102,7 +106,7 @@ struct fdlg {
 	uint32_t cseq;      /* our last CSeq */
 	uint32_t inv_cseq;  /* of our last INVITE */
 	uint16_t inv_len;   /* our last INVITE, for CANCEL and a non-2xx ACK */
-	char inv[VOX_SIP_TXN_MSG];
+	char inv[MAXMSG];
 	struct vox_sdp_oa oa; /* our side of offer/answer */
 };
 
@@ -130,7 +134,7 @@ static int trace; /* FUZZ_UA_TRACE=1: what goes in and out, on stderr */
 
 static struct vox_sip_msg m1, m2;
 static struct vox_sdp sdp;
-static char buf[VOX_SIP_TXN_MSG + 512], body[2048], tmp[4096];
+static char buf[MAXMSG], body[2048], tmp[4096];
 
 static const struct vox_peer peers[2] = {
     {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
@@ -506,6 +510,8 @@ static void advance(uint64_t until, int quiet)
 
 static void remember_sent(const char *msg, size_t len, int peer)
 {
+	if (len > sizeof sent[0].msg)
+		return;
 	struct rec *r = &sent[nsent++ % NSENT];
 	memcpy(r->msg, msg, len);
 	r->len = (uint16_t)len;
@@ -793,9 +799,11 @@ static void request(const uint8_t *p, size_t n)
 	size_t tl = n > 4 ? n - 4 : 0;
 	int q = b0 % Q_COUNT;
 	struct fdlg *d = NULL;
-	struct vox_sip_hdr_out h[8];
+	struct vox_sip_hdr_out h[10];
 	size_t nh = 0;
 	char via[96], cseq[40], contact[64], from[320], to[320], cid[96], uri[200];
+	static char pad_via[1700];
+	size_t pad = n > 3 ? (size_t)(p[3] >> 2) * 24 : 0;
 	const char *method = "INVITE";
 	struct vox_slice b = mk(NULL, 0);
 	int peer = flags & 1;
@@ -883,6 +891,15 @@ static void request(const uint8_t *p, size_t n)
 		d->inv_cseq = d->cseq;
 	snprintf(contact, sizeof contact, "<%s>", peer_uri[peer]);
 	h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_cstr(via)};
+	if (pad) {
+		/* a proxy's Via with a long parameter: every response echoes
+		 * it, so responses can grow past what a transaction holds */
+		int k =
+		    snprintf(pad_via, sizeof pad_via, "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKpad;x=");
+		memset(pad_via + k, 'a', pad);
+		pad_via[(size_t)k + pad] = 0;
+		h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_cstr(pad_via)};
+	}
 	h[nh++] = (struct vox_sip_hdr_out){"Max-Forwards", vox_slice_cstr("70")};
 	h[nh++] = (struct vox_sip_hdr_out){"From", vox_slice_cstr(from)};
 	h[nh++] = (struct vox_sip_hdr_out){"To", vox_slice_cstr(to)};
@@ -1085,8 +1102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	drain();
 	size_t i = 3;
 	while (i + 2 <= size) {
-		uint8_t op = data[i], len = data[i + 1];
+		uint8_t op = data[i];
+		size_t len = data[i + 1];
 		i += 2;
+		if ((op & 0x40) && i < size) /* a long record: two length bytes */
+			len |= (size_t)data[i++] << 8;
 		size_t n = len <= size - i ? len : size - i;
 		const uint8_t *p = data + i;
 		i += n;
