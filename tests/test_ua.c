@@ -238,11 +238,14 @@ static void test_cancelled_2xx_retransmitted(void **st)
 
 /* ---- requests from bob ------------------------------------------------------------------- */
 
+/* A second Via bob's requests carry (a proxy's), or NULL. */
+static const char *proxy_via;
+
 /* bob sends a request outside any dialog of ours: Call-ID "c1@bob", his
- * From tag "bt", no To tag. */
-static void peer_request(const char *method, const char *branch, unsigned cseq)
+ * From tag "bt", no To tag. Returns what vox_ua_recv said. */
+static int peer_request_rc(const char *method, const char *branch, unsigned cseq)
 {
-	char via[96], cs[40], r[VOX_SIP_TXN_MSG];
+	char via[96], cs[40], r[4096];
 	snprintf(via, sizeof via, "SIP/2.0/UDP 10.0.0.2:5060;branch=%s", branch);
 	snprintf(cs, sizeof cs, "%u %s", cseq, method);
 	const struct vox_sip_hdr_out h[] = {
@@ -253,16 +256,22 @@ static void peer_request(const char *method, const char *branch, unsigned cseq)
 	    {"Call-ID", vox_slice_cstr("c1@bob")},
 	    {"CSeq", vox_slice_cstr(cs)},
 	    {"Contact", vox_slice_cstr("<sip:bob@10.0.0.2>")},
+	    {"Via", vox_slice_cstr(proxy_via ? proxy_via : "")},
 	};
 	struct vox_sip_request_spec spec = {vox_slice_cstr(method),
 	                                    vox_slice_cstr("sip:alice@10.0.0.1"),
 	                                    h,
-	                                    7,
+	                                    proxy_via ? 8 : 7,
 	                                    {NULL, 0},
 	                                    {NULL, 0}};
 	int n = vox_sip_build_request(&spec, r, sizeof r);
 	assert_true(n > 0);
-	assert_int_equal(vox_ua_recv(&ua, r, (size_t)n, &bob, now), 0);
+	return vox_ua_recv(&ua, r, (size_t)n, &bob, now);
+}
+
+static void peer_request(const char *method, const char *branch, unsigned cseq)
+{
+	assert_int_equal(peer_request_rc(method, branch, cseq), 0);
 }
 
 /* The To tag of the message next_out() parsed last. */
@@ -327,6 +336,34 @@ static void test_broken_rng_still_answers(void **st)
 	assert_no_leak();
 }
 
+static void test_unanswerable_requests_dropped(void **st)
+{
+	(void)st;
+	/* found with fuzz_ua once its records could be long: an INVITE whose
+	 * Via set is so long that no response fits a transaction
+	 * (VOX_SIP_TXN_MSG). Its 100 Trying was never stored, INCOMING went
+	 * to the application, and neither answer nor reject could send
+	 * anything: the server transaction (no timer in Proceeding, nor in
+	 * a non-INVITE's Trying) stayed for ever. Such an INVITE is now
+	 * dropped; a final response that cannot be built ends its
+	 * transaction. */
+	static char big[1600];
+	int k = snprintf(big, sizeof big, "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKp;x=");
+	memset(big + k, 'a', 1400);
+	big[k + 1400] = 0;
+	setup_ua();
+	proxy_via = big;
+	assert_int_equal(peer_request_rc("INVITE", "z9hG4bKb1", 1), VOX_ETOOLONG);
+	assert_string_equal(next_out(), "");
+	assert_string_equal(events(), "");
+	assert_int_equal(ua.txl.active, 0);
+	peer_request("OPTIONS", "z9hG4bKb2", 2);
+	assert_string_equal(next_out(), "");
+	assert_int_equal(ua.txl.active, 0);
+	proxy_via = NULL;
+	assert_no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_cancelled_2xx_retransmitted),
 	    cmocka_unit_test(test_responses_carry_to_tag),
 	    cmocka_unit_test(test_broken_rng_still_answers),
+	    cmocka_unit_test(test_unanswerable_requests_dropped),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }

@@ -172,9 +172,14 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	                                 body.len ? vox_slice_cstr("application/sdp")
 	                                          : vox_slice_make(NULL, 0),
 	                                 body, ua->build, sizeof ua->build);
-	if (len < 0)
-		return len;
-	return vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+	int rc = len < 0 ? len : vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+	if (rc && rc != VOX_ESTATE && rc != VOX_ENOTFOUND && status >= 200)
+		/* a final answer that can never go out (longer than a
+		 * transaction holds: the request's Via set is echoed): the
+		 * server transaction, which has no timer before it, would
+		 * wait for it for ever */
+		vox_sip_txl_abandon(&ua->txl, txn);
+	return rc;
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -366,6 +371,14 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	}
 	if (rc < 0)
 		return rc;
+	if (rc == VOX_TXL_NEW_REQUEST && m->method_id == VOX_SIP_INVITE &&
+	    !vox_sip_txl_get(&ua->txl, id)->len) {
+		/* its 100 Trying did not fit a transaction, nor will any
+		 * other response: a request we cannot answer is dropped, as
+		 * if it had not arrived, rather than left waiting for ever */
+		vox_sip_txl_abandon(&ua->txl, id);
+		return VOX_ETOOLONG;
+	}
 	switch (rc) {
 	case VOX_TXL_NEW_REQUEST: ua_call_request(ua, id, from, now); break;
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;

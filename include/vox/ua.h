@@ -239,7 +239,9 @@ VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cf
 void vox_ua_free(struct vox_ua *ua);
 
 /* One message arrived from `from` (framed, for a stream). Bad input is
- * answered (400, 420, ...) or dropped; it never changes other state.
+ * answered (400, 420, ...) or dropped; it never changes other state. An
+ * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set) is
+ * dropped with VOX_ETOOLONG.
  * Returns 0, or the parse or validation error for the caller's logs. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
