@@ -579,11 +579,14 @@ static int sdp_offer(struct fdlg *d, uint8_t flags, char *out, size_t cap)
 	struct vox_sdp_fail why;
 	const struct vox_rng rng = {frng_fn, &peer_rng};
 	vox_sdp_local_init(&l, vox_slice_cstr("10.0.0.2"), 50000);
+	/* flags (shared with the request's): 0x20 hold, 0x80 clear RTP
+	 * only, else SDES keys, RTP/SAVP with 0x02 */
 	l.dir = flags & 0x20 ? VOX_SDP_SENDONLY : VOX_SDP_SENDRECV;
-	l.policy = flags & 0x80 ? VOX_SDP_POLICY_MANDATORY : VOX_SDP_POLICY_OPTIONAL;
-	if (!(flags & 0x40)) {
+	if (!(flags & 0x80)) {
 		l.n_suites = 1;
 		l.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+		if (flags & 0x02)
+			l.policy = VOX_SDP_POLICY_MANDATORY;
 	}
 	return vox_sdp_oa_offer(&d->oa, &l, &rng, out, cap, &why);
 }
