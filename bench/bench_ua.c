@@ -12,8 +12,9 @@
  * the lingering transactions (Timers D, J, K, L, M) end: each cycle leaves
  * both UAs as it found them, which the bench checks. Each figure is the
  * median of RUNS runs of about a second each (CLOCK_MONOTONIC), with the
- * process CPU time of the same runs; one core. Then the bytes of state a
- * call holds, struct by struct. Figures are printed, never asserted.
+ * process CPU time of the same runs; one core; the two drivers' runs
+ * alternate. Then the bytes of state a call holds, struct by struct.
+ * Figures are printed, never asserted.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stddef.h>
@@ -223,31 +224,45 @@ struct rate {
 	double ns;   /* ns per cycle (wall) */
 };
 
-static struct rate measure(void (*cycle)(void), const struct vox_ua *x, const struct vox_ua *y)
+/* One run of about a second: cycles per second, wall and CPU. */
+static void run(void (*cycle)(void), double *wall, double *cpu)
 {
-	double wall[RUNS], cpu[RUNS];
-	for (int i = 0; i < 2000; i++) /* warm up */
-		cycle();
-	for (int r = 0; r < RUNS; r++) {
-		double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t1;
-		long n = 0;
-		do {
-			for (int i = 0; i < 1000; i++)
-				cycle();
-			n += 1000;
-			t1 = clock_s(CLOCK_MONOTONIC);
-		} while (t1 - t0 < 1.0);
-		double c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-		wall[r] = (double)n / (t1 - t0);
-		cpu[r] = (double)n / (c1 - c0);
-		check_idle(x);
-		check_idle(y);
+	double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t1;
+	long n = 0;
+	do {
+		for (int i = 0; i < 1000; i++)
+			cycle();
+		n += 1000;
+		t1 = clock_s(CLOCK_MONOTONIC);
+	} while (t1 - t0 < 1.0);
+	double c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	*wall = (double)n / (t1 - t0);
+	*cpu = (double)n / (c1 - c0);
+}
+
+/* The two drivers in alternating runs, so that load from other processes
+ * on a shared machine falls on both alike; medians. */
+static void measure(struct rate *d, struct rate *s)
+{
+	double dw[RUNS], dc[RUNS], sw[RUNS], sc[RUNS];
+	for (int i = 0; i < 2000; i++) { /* warm up */
+		direct_cycle();
+		sim_cycle();
 	}
-	struct rate q;
-	q.wall = median(wall, RUNS);
-	q.cpu = median(cpu, RUNS);
-	q.ns = 1e9 / q.wall;
-	return q;
+	for (int r = 0; r < RUNS; r++) {
+		run(direct_cycle, &dw[r], &dc[r]);
+		run(sim_cycle, &sw[r], &sc[r]);
+		check_idle(&a2);
+		check_idle(&b2);
+		check_idle(&alice);
+		check_idle(&bob);
+	}
+	d->wall = median(dw, RUNS);
+	d->cpu = median(dc, RUNS);
+	d->ns = 1e9 / d->wall;
+	s->wall = median(sw, RUNS);
+	s->cpu = median(sc, RUNS);
+	s->ns = 1e9 / s->wall;
 }
 
 int main(void)
@@ -267,8 +282,8 @@ int main(void)
 	printf("bench_ua: call cycles (INVITE 100 180 200 ACK BYE 200, %u datagrams), "
 	       "one core, median of %d runs of ~1 s\n",
 	       per_cycle_direct, RUNS);
-	struct rate d = measure(direct_cycle, &a2, &b2);
-	struct rate s = measure(sim_cycle, &alice, &bob);
+	struct rate d, s;
+	measure(&d, &s);
 	printf("  %-8s %10.0f cycles/s wall  %10.0f cycles/s CPU  %7.2f us/cycle\n", "direct",
 	       d.wall, d.cpu, d.ns / 1000);
 	printf("  %-8s %10.0f cycles/s wall  %10.0f cycles/s CPU  %7.2f us/cycle\n", "sim", s.wall,
