@@ -38,13 +38,17 @@
  *
  * Checked after every step (abort() on violation): every message the UA
  * sends parses, is a request it implements or a response, and validates;
- * the transaction layer's counts match its pool; calls stay within the
+ * every response but 100 has a To tag (8.2.6.2); the transaction layer's
+ * counts match its pool; no two live client transactions of INVITE, BYE
+ * or REGISTER share a Call-ID and tags (10.2, 14.1); calls stay within the
  * pool; events name calls the UA reported (INCOMING) or started, nothing
  * follows a call's ENDED, and ENDED comes once; a timer that fired is not
  * due again at the same time; credentials the UA sends for our registrar's
  * own challenges verify. At the end every call is hung up, every account
  * unregistered, and 10 minutes pass without input: then no call and no
  * transaction may be left, and every call must have ended exactly once.
+ *
+ * FUZZ_UA_TRACE=1 (or 2, with whole messages) prints what goes in and out.
  */
 #include <stdint.h>
 #include <stdio.h>
