@@ -105,7 +105,18 @@ int vox_writer_finish(const struct vox_writer *w)
 
 void vox_wipe(void *p, size_t n)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	/* memset at full speed, then a barrier that tells the compiler the
+	 * zeros are read: it may not drop the stores as dead (the way glibc's
+	 * explicit_bzero and BoringSSL's OPENSSL_cleanse do it). The byte loop
+	 * below cost a call cycle of two UAs a quarter of its time. */
+	if (!n)
+		return;
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+#else
 	volatile unsigned char *v = p;
 	while (n--)
 		*v++ = 0;
+#endif
 }

@@ -81,12 +81,22 @@ static int tag_of(const struct vox_sip_msg *m, enum vox_sip_hdr id, struct vox_s
 	return 0;
 }
 
+/* Where requests of a dialog can go: a SIP or SIPS URI (8.1.1.8, 12.1.1
+ * for the remote target; 16.6 step 4 for a Record-Route). Any other
+ * scheme would end up in a Request-URI that no next hop is found for
+ * (RFC 3263 resolves SIP and SIPS URIs only) and that a peer refuses
+ * with 416. */
+static int sip_uri(const struct vox_sip_uri *u)
+{
+	return u->scheme == VOX_SIP_SCHEME_SIP || u->scheme == VOX_SIP_SCHEME_SIPS;
+}
+
 /* The URI of the (single) Contact: the remote target (12.1.1, 12.1.2). */
 static int contact_uri(const struct vox_sip_msg *m, struct vox_slice *uri)
 {
 	struct vox_sip_contact c;
 	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_CONTACT);
-	if (!h || vox_sip_contact_parse(&c, h->value, NULL) || c.star)
+	if (!h || vox_sip_contact_parse(&c, h->value, NULL) || c.star || !sip_uri(&c.addr.uri))
 		return VOX_EMALFORMED;
 	*uri = c.addr.uri.raw;
 	return 0;
@@ -100,7 +110,7 @@ static int set_routes(struct vox_sip_dialog *d, const struct vox_sip_msg *m, int
 	for (const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_RECORD_ROUTE); h;
 	     h = vox_sip_find_next(m, h)) {
 		struct vox_sip_addr a;
-		if (vox_sip_addr_parse(&a, h->value, NULL) || !a.bracketed)
+		if (vox_sip_addr_parse(&a, h->value, NULL) || !a.bracketed || !sip_uri(&a.uri))
 			return VOX_EMALFORMED;
 		rr[n++] = h;
 	}

@@ -218,6 +218,49 @@ static void test_limits(void **st)
 	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, NULL), VOX_ESTATE);
 }
 
+/* ok200 with one header value replaced ("Contact: " or "Record-Route: "). */
+static void parse_ok200_with(struct vox_sip_msg *m, char *copy, size_t cap, const char *name,
+                             const char *value)
+{
+	const char *h = strstr(ok200, name);
+	const char *e = strstr(h, "\r\n");
+	int n = snprintf(copy, cap, "%.*s%s%s%s", (int)(h - ok200), ok200, name, value, e);
+	assert_true(n > 0 && (size_t)n < cap);
+	parse(m, copy);
+}
+
+static void test_non_sip_targets(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: a 2xx with Record-Route <i:0> (a strict router
+	 * of another scheme) put "i:0" in the Request-URI of the ACK and BYE.
+	 * A route or remote target must be a SIP or SIPS URI (8.1.1.8,
+	 * 12.1.1, 16.6 step 4): such a route makes no dialog */
+	static char a[2048], b[2048];
+	parse(&req, invite);
+	parse_ok200_with(&resp, a, sizeof a, "Record-Route: ", "<i:0>");
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), VOX_EMALFORMED);
+	/* a Contact of another scheme is no target: as without a Contact,
+	 * the Request-URI stays the target */
+	parse_ok200_with(&resp, b, sizeof b, "Contact: ", "<mailto:bob@biloxi.example.com>");
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), 0);
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
+	                         vox_slice_cstr("sip:bob@biloxi.example.com")));
+	/* nor such a request; a target refresh of that kind changes nothing */
+	static const char bad_contact[] =
+	    "Contact: <sip:alice@client.atlanta.example.com;transport=tls>";
+	const char *h = strstr(invite, bad_contact);
+	snprintf(a, sizeof a, "%.*sContact: <tel:+15551234>%s", (int)(h - invite), invite,
+	         h + strlen(bad_contact));
+	parse(&req, a);
+	assert_int_equal(vox_sip_dialog_uas(&dlg, &req, vox_slice_cstr("t1"), 0), VOX_EMALFORMED);
+	parse(&req, invite);
+	parse(&resp, ok200);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), 0);
+	parse_ok200_with(&resp, b, sizeof b, "Contact: ", "<urn:x:y>");
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), VOX_EMALFORMED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +268,7 @@ int main(void)
 	    cmocka_unit_test(test_uas_and_strict),
 	    cmocka_unit_test(test_cseq_and_refresh),
 	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_non_sip_targets),
 	};
 	return cmocka_run_group_tests_name("dialog", tests, NULL, NULL);
 }

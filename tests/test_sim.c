@@ -155,6 +155,63 @@ static void test_register_423_and_lost(void **st)
 	assert_string_equal(events(0), "REG_OK 200, REG_LOST 408, REG_OK 200");
 }
 
+/* REGISTER client transactions of a UA still waiting for a final answer. */
+static size_t registers_in_flight(const struct vox_ua *u)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++)
+		n += u->txn[i].kind == VOX_TXN_NICT && u->txn[i].method == VOX_SIP_REGISTER &&
+		     (u->txn[i].state == VOX_TXN_TRYING || u->txn[i].state == VOX_TXN_PROCEEDING);
+	return n;
+}
+
+/* Runs to `until` a millisecond at a time; never two REGISTERs at once. */
+static void run_one_register_at_a_time(uint64_t until)
+{
+	while (sim.now < until) {
+		sim_run(&sim, sim.now + 1);
+		assert_true(registers_in_flight(&alice) <= 1);
+	}
+}
+
+static void test_register_one_at_a_time(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: unregister, or a contact change, while a REGISTER
+	 * waits for its answer sent a second REGISTER at once. RFC 3261
+	 * 10.2: not before the final response (or the timeout) of the
+	 * previous one. The later wish goes out after it. */
+	struct vox_ua_config ca;
+	sim_init(&sim, 14);
+	cfg_default(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	assert_int_equal(vox_ua_unregister(&alice, acct, 0), 0);
+	run_one_register_at_a_time(1000);
+	/* REGISTER, 401: the application no longer wants the binding, so
+	 * the challenge is not answered; the un-REGISTER goes, 401, again, 200 */
+	assert_string_equal(events(0), "UNREG");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 3);
+	assert_false(sim.node[1].reg.bound);
+	/* a contact change while the REGISTER is out: the new contact is
+	 * registered after the answer to the old one, which is ignored */
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_int_equal(registers_in_flight(&alice), 1);
+	assert_int_equal(
+	    vox_ua_set_contact(&alice, vox_slice_cstr("10.0.0.1"), 5062, VOX_TP_UDP, sim.now), 0);
+	run_one_register_at_a_time(sim.now + 1000);
+	assert_string_equal(events(0), "UNREG, REG_OK 200");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 3 + 3);
+	assert_true(sim.node[1].reg.bound);
+}
+
 static void test_call_setup_teardown(void **st)
 {
 	(void)st;
@@ -249,6 +306,30 @@ static void test_cancel_before_answer(void **st)
 	/* hung up before any 1xx: the CANCEL waits for the 100 (9.1) */
 	assert_int_equal(vox_ua_hangup(&alice, c, 0), 0);
 	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 0);
+	sim_run(&sim, 5000);
+	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 1);
+	assert_int_equal(sim_wire_count(&sim, "487"), 1);
+	assert_string_equal(events(0), "ENDED 487 remote");
+	assert_string_equal(events(1), "INCOMING, ENDED 487 remote");
+	assert_quiet_and_free();
+}
+
+static void test_cancel_after_100(void **st)
+{
+	(void)st;
+	/* found by fuzz_ua: bob's 100 Trying arrives, alice hangs up while
+	 * bob never rings. The 100 is a provisional response, so the CANCEL
+	 * goes at once (9.1); waiting for a later 1xx left the call and its
+	 * INVITE transaction (in Proceeding: no Timer B) alive for ever. */
+	two_uas(13);
+	vox_ua_handle c;
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
+	    0);
+	sim_run(&sim, 100); /* INVITE at 10 ms, 100 Trying back at 20 ms */
+	assert_int_equal(sim_wire_count(&sim, "100"), 1);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_ENDING);
 	sim_run(&sim, 5000);
 	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 1);
 	assert_int_equal(sim_wire_count(&sim, "487"), 1);
@@ -480,10 +561,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_register_digest),
 	    cmocka_unit_test(test_register_423_and_lost),
+	    cmocka_unit_test(test_register_one_at_a_time),
 	    cmocka_unit_test(test_call_setup_teardown),
 	    cmocka_unit_test(test_sdes_opt_in),
 	    cmocka_unit_test(test_cancel_crossing_200),
 	    cmocka_unit_test(test_cancel_before_answer),
+	    cmocka_unit_test(test_cancel_after_100),
 	    cmocka_unit_test(test_timer_b_408),
 	    cmocka_unit_test(test_invite_through_loss),
 	    cmocka_unit_test(test_duplicates_absorbed),

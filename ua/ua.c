@@ -163,9 +163,8 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	    !to.tag.p) {
 		/* 8.2.6.2: every response but 100 gets a To tag; 19.3: random */
 		int tl = vox_sip_make_tag(&ua->cfg.rng, fresh, sizeof fresh);
-		if (tl < 0)
-			return tl;
-		tag = vox_slice_make(fresh, (size_t)tl);
+		if (tl > 0) /* without randomness, an untagged answer beats none */
+			tag = vox_slice_make(fresh, (size_t)tl);
 	}
 	h[n++] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
 	for (size_t i = 0; i < nextra && n < 8; i++)
@@ -174,9 +173,12 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	    req, req == &ua->msg ? &ua->cur_from.addr : NULL, status, NULL, tag, h, n,
 	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0), body, ua->build,
 	    sizeof ua->build);
-	if (len < 0)
-		return len;
-	return vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+	int rc = len < 0 ? len : vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+	if (rc && rc != VOX_ESTATE && status >= 200)
+		/* a final response that cannot go out would leave the server
+		 * transaction waiting for ever (no timer before it) */
+		vox_sip_txl_abandon(&ua->txl, txn);
+	return rc;
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -402,7 +404,17 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	if (rc < 0)
 		return rc;
 	switch (rc) {
-	case VOX_TXL_NEW_REQUEST: ua_call_request(ua, id, from, now); break;
+	case VOX_TXL_NEW_REQUEST: {
+		/* an INVITE whose 100 Trying did not fit a transaction (a long
+		 * Via set) could never be answered either: as if lost */
+		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, id);
+		if (m->method_id == VOX_SIP_INVITE && x && !x->len) {
+			vox_sip_txl_abandon(&ua->txl, id);
+			return VOX_ETOOLONG;
+		}
+		ua_call_request(ua, id, from, now);
+		break;
+	}
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {

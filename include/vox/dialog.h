@@ -52,7 +52,10 @@ static inline struct vox_slice vox_sip_dialog_str(const struct vox_sip_dialog *d
 /*
  * UAC side (12.1.2): a dialog from our request and a 1xx (with a To tag:
  * early) or 2xx (confirmed) response. secure: the request went over TLS.
- * Returns 0, VOX_EMALFORMED (missing To tag, Contact, ...), VOX_ETOOLONG.
+ * Returns 0, VOX_EMALFORMED (missing To tag, Contact, ...; a Contact or
+ * Record-Route URI that is not sip: or sips:, 8.1.1.8 and 16.6),
+ * VOX_ETOOLONG. A 1xx without a usable Contact keeps the Request-URI as
+ * the remote target.
  */
 VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
                                       const struct vox_sip_msg *resp, int secure);
@@ -61,6 +64,8 @@ VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox
  * UAS side (12.1.1): a dialog from a received request and the To tag we
  * put in our response (early for a 1xx, confirmed for a 2xx: call
  * vox_sip_dialog_confirm when the 2xx goes out). secure: it came over TLS.
+ * Returns 0, VOX_EINVAL, VOX_EMALFORMED (as for vox_sip_dialog_uac; the
+ * request's Contact is required), VOX_ETOOLONG.
  */
 VOX_MUST_CHECK int vox_sip_dialog_uas(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
                                       struct vox_slice local_tag, int secure);
@@ -78,7 +83,8 @@ int vox_sip_dialog_match(const struct vox_sip_dialog *d, const struct vox_sip_ms
  * A request inside the dialog arrived (12.2.2): checks the CSeq order
  * (returns VOX_ERANGE for an out-of-order one: answer 500), records it,
  * and takes a new remote target from the Contact of a target refresh
- * (re-INVITE, UPDATE). Returns 0, VOX_ERANGE, VOX_EMALFORMED, VOX_ETOOLONG.
+ * (re-INVITE, UPDATE; without a SIP or SIPS Contact URI the target stays).
+ * Returns 0, VOX_ERANGE, VOX_EMALFORMED, VOX_ETOOLONG.
  */
 VOX_MUST_CHECK int vox_sip_dialog_recv_request(struct vox_sip_dialog *d,
                                                const struct vox_sip_msg *req);

@@ -243,7 +243,9 @@ VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cf
 void vox_ua_free(struct vox_ua *ua);
 
 /* One message arrived from `from` (framed, for a stream). Bad input is
- * answered (400, 420, ...) or dropped; it never changes other state.
+ * answered (400, 420, ...) or dropped; it never changes other state. An
+ * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set) is
+ * dropped with VOX_ETOOLONG.
  * Returns 0, or the parse or validation error for the caller's logs. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
@@ -257,9 +259,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
                                       vox_ua_handle *account);
-/* Sends REGISTER; refreshes follow by themselves until unregister. */
+/* Sends REGISTER; refreshes follow by themselves until unregister. While
+ * a REGISTER of the account waits for its final response, the new one
+ * (this, vox_ua_unregister, a refresh or a contact change) goes out after
+ * it (RFC 3261 10.2); the latest wish wins. */
 VOX_MUST_CHECK int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
-/* Sends REGISTER with Expires: 0. */
+/* Sends REGISTER with Expires: 0 (after the one in flight, as above). */
 VOX_MUST_CHECK int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
 /* The local address or transport changed (a phone moved networks): new
  * Via/Contact, and every registered account registers again. */

@@ -1,0 +1,1162 @@
+/*
+ * One user agent (struct vox_ua) driven by the fuzz input, with the fuzzer
+ * playing every peer: a UDP phone/proxy at 10.0.0.2:5060, a TLS one at
+ * 10.0.0.3:5061, and a digest registrar. The UA is 10.0.0.1:5060.
+ *
+ * Input: a header of 3 bytes, then records [op][len][len bytes]:
+ *
+ *   header[0]  configuration: bits 0-1 SDP policy (off, optional,
+ *              mandatory), 2 SDES over insecure hops, 3 accept downgrades,
+ *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1
+ *   header[1]  seed of the deterministic rng
+ *   header[2]  0, or every how many rng calls the UA's rng fails
+ *
+ *   op & 7     0 RAW        the bytes as a datagram from peer (op >> 3) & 1
+ *              1 RESPONSE   a templated response to one of the UA's requests:
+ *                           b0 status, b1 which request (newest first), b2
+ *                           flags, b3 tail mode, b4.. tail
+ *              2 REQUEST    a templated request from a peer: b0 method, b1
+ *                           dialog, b2 flags, b3 tail mode (and, in its top
+ *                           6 bits, a second Via padded by 24 bytes a step),
+ *                           b4.. tail
+ *              3 TIME       advance: no bytes = to the next deadline, else
+ *                           b0 scaled (10 ms, 500 ms, 4 s or 60 s steps);
+ *                           every deadline on the way fires on time
+ *              4 ACTION     b0 action, b1 call or account, b2 parameter
+ *              5 REGISTRAR  answer the b0-th newest REGISTER as a registrar
+ *                           would (verify credentials, 401, 423, 200)
+ *              6 VERIFY     the bytes as an Authorization value ("$N" = the
+ *                           newest nonce) for the registrar's verifier
+ *              7 RESEND     a message the peers sent before, again (b0)
+ *   op & 0x40  the length has a second (high) byte: records up to 64 KiB
+ *   op & 0x80  leave the UA's output and events queued after this step
+ *
+ * Tail modes: 1 = the tail is spliced in as extra header lines, 2 = the
+ * tail replaces the body. Templates take what they need (Call-ID, tags,
+ * branch, CSeq, Contact, SDP) from what the UA actually sent, so the
+ * fuzzer can answer the UA's own requests and walk its dialogs.
+ *
+ * Checked after every step (abort() on violation): every message the UA
+ * sends parses, is a request it implements or a response, and validates;
+ * every response but 100 has a To tag (8.2.6.2); the transaction layer's
+ * counts match its pool; no two live client transactions of INVITE, BYE
+ * or REGISTER share a Call-ID and tags (10.2, 14.1); calls stay within the
+ * pool; events name calls the UA reported (INCOMING) or started, nothing
+ * follows a call's ENDED, and ENDED comes once; a timer that fired is not
+ * due again at the same time; credentials the UA sends for our registrar's
+ * own challenges verify. At the end every call is hung up, every account
+ * unregistered, and 10 minutes pass without input: then no call and no
+ * transaction may be left, and every call must have ended exactly once.
+ *
+ * FUZZ_UA_TRACE=1 (or 2, with whole messages) prints what goes in and out.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vox/digest.h"
+#include "vox/ua.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct vox_slice mk(const char *p, size_t len)
+{
+	struct vox_slice s = {p, len};
+	return s;
+}
+
+/* ---- randomness --------------------------------------------------------------------- */
+
+struct frng {
+	uint64_t s;
+	uint32_t calls;
+	uint32_t fail_every; /* 0: never fails */
+};
+
+static int frng_fn(void *ctx, uint8_t *out, size_t len)
+{
+	struct frng *r = ctx;
+	if (r->fail_every && ++r->calls % r->fail_every == 0)
+		return VOX_ERNG;
+	for (size_t i = 0; i < len; i++) {
+		r->s = r->s * 6364136223846793005ULL + 1442695040888963407ULL;
+		out[i] = (uint8_t)(r->s >> 56);
+	}
+	return 0;
+}
+
+/* ---- the world ------------------------------------------------------------------------ */
+
+#define NREC   16   /* messages of the UA remembered */
+#define NSENT  8    /* messages of the peers remembered */
+#define NDLG   6    /* dialogs the peers play */
+#define NCALLS 64   /* call handles remembered */
+#define MAXMSG 4096 /* longest message a template builds */
+
+struct rec {
+	uint16_t len;
+	struct vox_peer peer; /* where it went (UA) or where it came from (peers) */
+	char msg[MAXMSG];
+};
+
+struct fdlg {
+	int used;
+	int peer;           /* 0 UDP, 1 TLS */
+	char call_id[96];   /* Call-ID */
+	char ua_hdr[320];   /* the UA's From/To value (with its tag once known) */
+	char peer_hdr[320]; /* ours, with our tag once we sent one */
+	char target[200];   /* Request-URI of our requests inside the dialog */
+	uint32_t cseq;      /* our last CSeq */
+	uint32_t inv_cseq;  /* of our last INVITE */
+	uint16_t inv_len;   /* our last INVITE, for CANCEL and a non-2xx ACK */
+	char inv[MAXMSG];
+	struct vox_sdp_oa oa; /* our side of offer/answer */
+};
+
+struct hrec {
+	vox_ua_handle h;
+	uint8_t ended;
+};
+
+static struct vox_ua ua;
+static struct frng ua_rng, peer_rng;
+static struct vox_digest_server registrar;
+static struct rec uaout[NREC], sent[NSENT];
+static unsigned nuaout, nsent;
+static struct fdlg dl[NDLG];
+static unsigned ndl_next, counter;
+static struct hrec calls[NCALLS];
+static size_t ncalls;
+static vox_ua_handle accounts[2];
+static uint64_t now;
+static int tainted; /* raw bytes or tails went in: challenges may not be ours */
+static char nonce[128];
+static size_t nonce_len;
+
+static int trace; /* FUZZ_UA_TRACE=1: what goes in and out, on stderr */
+
+static struct vox_sip_msg m1, m2;
+static struct vox_sdp sdp;
+static char buf[MAXMSG], body[2048], tmp[4096];
+
+static const struct vox_peer peers[2] = {
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7},
+};
+static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
+static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};
+
+static const uint8_t reg_key[VOX_DIGEST_KEY_LEN] = "fuzz_ua registrar key 0123456.";
+
+/* Users the registrar knows: the UA's account 0 has the right password,
+ * account 1 a wrong one. */
+static int user_secret(struct vox_slice user, struct vox_digest_cred *c)
+{
+	if (!vox_slice_eq(user, vox_slice_cstr("alice")))
+		return 0;
+	*c = (struct vox_digest_cred){{"alice", 5}, {"secret", 6}, {NULL, 0}, VOX_DIGEST_MD5};
+	return 1;
+}
+
+static struct vox_slice hval(const struct vox_sip_msg *m, enum vox_sip_hdr id)
+{
+	const struct vox_sip_header *h = vox_sip_find(m, id);
+	return h ? h->value : mk(NULL, 0);
+}
+
+static int copy_cstr(char *dst, size_t cap, struct vox_slice s)
+{
+	if (s.len >= cap)
+		return -1;
+	memcpy(dst, s.p, s.len);
+	dst[s.len] = 0;
+	return 0;
+}
+
+static struct rec *ua_rec(unsigned i) /* 0 = newest */
+{
+	return i < nuaout && i < NREC ? &uaout[(nuaout - 1 - i) % NREC] : NULL;
+}
+
+static struct fdlg *dlg_find(struct vox_slice cid)
+{
+	for (size_t i = 0; i < NDLG; i++)
+		if (dl[i].used && vox_slice_eq(cid, vox_slice_cstr(dl[i].call_id)))
+			return &dl[i];
+	return NULL;
+}
+
+static struct fdlg *dlg_new(void)
+{
+	struct fdlg *d = &dl[ndl_next++ % NDLG];
+	vox_sdp_oa_free(&d->oa);
+	memset(d, 0, sizeof *d);
+	d->used = 1;
+	vox_sdp_oa_init(&d->oa, 1000 + counter);
+	return d;
+}
+
+static struct fdlg *dlg_pick(uint8_t k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NDLG; i++)
+		n += dl[i].used != 0;
+	if (!n)
+		return NULL;
+	size_t want = k % n;
+	for (size_t i = 0; i < NDLG; i++)
+		if (dl[i].used && want-- == 0)
+			return &dl[i];
+	return NULL;
+}
+
+/* The URI of a Contact value. */
+static int contact_uri(struct vox_slice v, char *out, size_t cap)
+{
+	struct vox_sip_contact c;
+	if (!v.p || vox_sip_contact_parse(&c, v, NULL) || c.star)
+		return -1;
+	return copy_cstr(out, cap, c.addr.uri.raw);
+}
+
+/* The tag of a From or To value (into the value), empty when none. */
+static struct vox_slice tag_of(struct vox_slice v)
+{
+	struct vox_sip_addr a;
+	if (!v.p || vox_sip_addr_parse(&a, v, NULL) || !a.tag.p)
+		return mk("", 0);
+	return a.tag;
+}
+
+static int has_tag(struct vox_slice v)
+{
+	struct vox_sip_addr a;
+	return v.p && vox_sip_addr_parse(&a, v, NULL) == 0 && a.tag.p;
+}
+
+/* ---- call handles -------------------------------------------------------------------- */
+
+static struct hrec *handle_find(vox_ua_handle h)
+{
+	for (size_t i = 0; i < ncalls; i++)
+		if (calls[i].h == h)
+			return &calls[i];
+	return NULL;
+}
+
+static void handle_add(vox_ua_handle h)
+{
+	if (!h || handle_find(h))
+		abort(); /* a handle is never 0 and never given out twice */
+	if (ncalls < NCALLS)
+		calls[ncalls++] = (struct hrec){h, 0};
+}
+
+static vox_ua_handle handle_pick(uint8_t k)
+{
+	if (k == 0xff || !ncalls)
+		return k; /* a handle that is not ours */
+	return calls[k % ncalls].h;
+}
+
+/* ---- invariants ---------------------------------------------------------------------- */
+
+/* RFC 3261 10.2: no new REGISTER until the previous one has its final
+ * response or timed out; 14.1: no INVITE while another is in progress in
+ * the dialog; and one BYE per dialog. Live client transactions of these
+ * methods therefore never share a Call-ID and tags. */
+static void check_one_at_a_time(void)
+{
+	static struct vox_sip_msg m3;
+	struct {
+		uint8_t method;
+		struct vox_slice cid, from, to;
+	} live[VOX_UA_MAX_TXN];
+	size_t n = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
+		const struct vox_sip_txn *x = &ua.txn[i];
+		int open = (x->kind == VOX_TXN_ICT &&
+		            (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING)) ||
+		           (x->kind == VOX_TXN_NICT &&
+		            (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING));
+		if (!open || (x->method != VOX_SIP_INVITE && x->method != VOX_SIP_BYE &&
+		              x->method != VOX_SIP_REGISTER))
+			continue;
+		if (vox_sip_parse(&m3, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+			abort();
+		struct vox_slice cid = hval(&m3, VOX_SIP_H_CALL_ID);
+		struct vox_slice from = tag_of(hval(&m3, VOX_SIP_H_FROM));
+		struct vox_slice to = tag_of(hval(&m3, VOX_SIP_H_TO));
+		for (size_t k = 0; k < n; k++)
+			if (live[k].method == x->method && vox_slice_eq(live[k].cid, cid) &&
+			    vox_slice_eq(live[k].from, from) && vox_slice_eq(live[k].to, to))
+				abort();
+		live[n].method = x->method;
+		live[n].cid = cid;
+		live[n].from = from;
+		live[n].to = to;
+		n++;
+	}
+}
+
+static void check_pools(void)
+{
+	size_t active = 0, pending = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
+		const struct vox_sip_txn *x = &ua.txn[i];
+		active += x->state != VOX_TXN_FREE;
+		pending += x->pending != 0;
+		if (x->state > VOX_TXN_TERMINATED || x->len > sizeof x->msg)
+			abort();
+		if (x->pending && (x->state == VOX_TXN_FREE || !x->len))
+			abort();
+	}
+	if (active != ua.txl.active || pending != ua.txl.pending)
+		abort();
+	if (vox_ua_calls_active(&ua) > VOX_UA_MAX_CALLS)
+		abort();
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		if (ua.calls[i].state > VOX_UA_CALL_ENDING || ua.calls[i].gen == 0)
+			abort();
+	if (ua.ev_len > VOX_UA_MAX_EVENTS || ua.out_len > VOX_UA_OUTQ ||
+	    ua.txl.ev_len > VOX_SIP_TXL_QUEUE || ua.txl.nspill > 2)
+		abort();
+	check_one_at_a_time();
+}
+
+/* Credentials the UA sends for a challenge of our registrar must verify.
+ * An ACK is skipped: it repeats the INVITE's credentials (RFC 3261 22.1),
+ * which were computed over the INVITE's method and Request-URI. */
+static void check_credentials(const struct vox_sip_msg *m)
+{
+	if (m->method_id == VOX_SIP_ACK)
+		return;
+	static const enum vox_sip_hdr ids[] = {VOX_SIP_H_AUTHORIZATION,
+	                                       VOX_SIP_H_PROXY_AUTHORIZATION};
+	for (size_t i = 0; i < 2; i++) {
+		const struct vox_sip_header *h = vox_sip_find(m, ids[i]);
+		struct vox_sip_auth cr;
+		struct vox_digest_cred secret;
+		char user[64];
+		if (!h)
+			continue;
+		if (vox_sip_auth_parse(&cr, h->value, NULL))
+			abort(); /* we wrote it: it parses */
+		int ul = vox_digest_username(&cr, user, sizeof user, NULL);
+		if (ul < 0 || !user_secret(mk(user, (size_t)ul), &secret))
+			continue;
+		struct vox_digest_req req = {m->method, m->uri, m->body};
+		struct vox_digest_info info;
+		memset(&info, 0, sizeof info);
+		int rc = vox_digest_server_verify(&registrar, &cr, &secret, &req, mk(NULL, 0), now,
+		                                  &info, NULL);
+		/* the nonce's MAC verified, so the challenge was ours: the
+		 * answer must be right (a late one may have expired) */
+		if (!tainted && info.issued_ms && rc != 0 && rc != VOX_EKEYEXPIRED)
+			abort();
+	}
+}
+
+/* Learns the dialogs the peers play from what the UA sent. */
+static void learn(const struct vox_sip_msg *m, const struct vox_peer *to)
+{
+	struct vox_slice cid = hval(m, VOX_SIP_H_CALL_ID);
+	struct fdlg *d = dlg_find(cid);
+	if (!m->status) {
+		struct vox_slice toh = hval(m, VOX_SIP_H_TO);
+		if (!d && m->method_id == VOX_SIP_INVITE && !has_tag(toh)) {
+			/* a call of the UA's: we are its callee */
+			d = dlg_new();
+			d->peer = to->tp == VOX_TP_TLS;
+			d->cseq = 100;
+			if (copy_cstr(d->call_id, sizeof d->call_id, cid) ||
+			    copy_cstr(d->ua_hdr, sizeof d->ua_hdr, hval(m, VOX_SIP_H_FROM)) ||
+			    copy_cstr(d->peer_hdr, sizeof d->peer_hdr, toh)) {
+				d->used = 0;
+				return;
+			}
+		}
+		if (!d)
+			return;
+		if (has_tag(toh))
+			(void)copy_cstr(d->peer_hdr, sizeof d->peer_hdr, toh);
+		if (m->method_id == VOX_SIP_INVITE)
+			(void)contact_uri(hval(m, VOX_SIP_H_CONTACT), d->target, sizeof d->target);
+		return;
+	}
+	if (!d)
+		return;
+	struct vox_slice toh = hval(m, VOX_SIP_H_TO);
+	if (has_tag(toh) && !d->ua_hdr[0])
+		(void)copy_cstr(d->ua_hdr, sizeof d->ua_hdr, toh);
+	else if (has_tag(toh) && !has_tag(vox_slice_cstr(d->ua_hdr)))
+		(void)copy_cstr(d->ua_hdr, sizeof d->ua_hdr, toh);
+	(void)contact_uri(hval(m, VOX_SIP_H_CONTACT), d->target, sizeof d->target);
+}
+
+/* Every message the UA sends. */
+static void check_output(const char *msg, size_t len, const struct vox_peer *to)
+{
+	struct vox_sip_verdict v;
+	if (vox_sip_parse(&m2, msg, len, VOX_SIP_DATAGRAM, NULL) != (int)len)
+		abort();
+	if (to->tp < VOX_TP_UDP || to->tp > VOX_TP_TLS ||
+	    (to->addr.family != 4 && to->addr.family != 6))
+		abort();
+	if (!m2.status) {
+		/* a request the UA implements, well formed by its own rules */
+		switch (m2.method_id) {
+		case VOX_SIP_INVITE:
+		case VOX_SIP_ACK:
+		case VOX_SIP_BYE:
+		case VOX_SIP_CANCEL:
+		case VOX_SIP_REGISTER: break;
+		default: abort();
+		}
+		const struct vox_sip_validate_opts o = {.role = VOX_SIP_ROLE_UAS};
+		if (vox_sip_validate(&m2, &o, &v) || v.status || v.drop)
+			abort();
+		check_credentials(&m2);
+	} else {
+		/* a response echoes the request's headers: when the request
+		 * itself was refused as malformed, so may the response be */
+		const struct vox_sip_validate_opts o = {.role = VOX_SIP_ROLE_PROXY};
+		if (m2.status < 100 || m2.status > 699 || vox_sip_validate(&m2, &o, &v))
+			abort();
+		if (v.drop && m2.status != 400 && m2.status != 505 && m2.status != 416 &&
+		    m2.status != 420 && m2.status != 405 && m2.status != 415 && m2.status != 406 &&
+		    m2.status != 503 && m2.status != 501)
+			abort();
+		/* 8.2.6.2: every response but 100 carries a To tag (unless
+		 * the rng, which makes tags, fails) */
+		if (!v.drop && m2.status > 100 && !has_tag(hval(&m2, VOX_SIP_H_TO)) &&
+		    !ua_rng.fail_every)
+			abort();
+	}
+	if (trace) {
+		const char *e = memchr(msg, '\r', len);
+		fprintf(stderr, "[%llu] ua> %.*s\n", (unsigned long long)now,
+		        (int)(e ? e - msg : 0), msg);
+		if (trace > 1)
+			fprintf(stderr, "%.*s\n", (int)len, msg);
+	}
+	struct rec *r = &uaout[nuaout++ % NREC];
+	memcpy(r->msg, msg, len);
+	r->len = (uint16_t)len;
+	r->peer = *to;
+	learn(&m2, to);
+}
+
+static void check_event(const struct vox_ua_event *ev)
+{
+	if (trace)
+		fprintf(stderr, "[%llu] event %d call %x account %x status %u %s\n",
+		        (unsigned long long)now, (int)ev->type, ev->call, ev->account, ev->status,
+		        ev->reason);
+	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_ENDED)
+		abort();
+	if (ev->type <= VOX_UA_EV_UNREGISTERED) {
+		if (ev->account != accounts[0] && ev->account != accounts[1])
+			abort();
+		return;
+	}
+	if (ev->type == VOX_UA_EV_INCOMING) {
+		handle_add(ev->call);
+		return;
+	}
+	if (ua.dropped_events)
+		return; /* an INCOMING may be gone: no more bookkeeping */
+	struct hrec *h = handle_find(ev->call);
+	if (!h) {
+		if (ncalls < NCALLS)
+			abort(); /* a call nobody heard of */
+		return;
+	}
+	if (h->ended)
+		abort(); /* nothing after ENDED, and ENDED once */
+	if (ev->type == VOX_UA_EV_ENDED)
+		h->ended = 1;
+}
+
+static void drain(void)
+{
+	static char out[VOX_SIP_TXN_MSG + 64];
+	struct vox_peer to;
+	int n;
+	while ((n = vox_ua_poll_output(&ua, out, sizeof out, &to)) != 0) {
+		if (n < 0)
+			abort(); /* the buffer is big enough for anything it holds */
+		check_output(out, (size_t)n, &to);
+	}
+	struct vox_ua_event ev;
+	while (vox_ua_next_event(&ua, &ev))
+		check_event(&ev);
+	check_pools();
+}
+
+/* Time passes to `until`; every timer fires at its time. */
+static void advance(uint64_t until, int quiet)
+{
+	for (;;) {
+		uint64_t t = vox_ua_next_deadline(&ua);
+		if (t > until)
+			break;
+		if (t > now)
+			now = t;
+		vox_ua_on_deadline(&ua, now);
+		if (vox_ua_next_deadline(&ua) <= now)
+			abort(); /* would spin: the timer that fired is due again */
+		if (!quiet)
+			drain();
+	}
+	if (until > now)
+		now = until;
+}
+
+/* ---- what the peers send ---------------------------------------------------------------- */
+
+static void remember_sent(const char *msg, size_t len, int peer)
+{
+	if (len > sizeof sent[0].msg)
+		return;
+	struct rec *r = &sent[nsent++ % NSENT];
+	memcpy(r->msg, msg, len);
+	r->len = (uint16_t)len;
+	r->peer = peers[peer];
+}
+
+static void deliver(const char *msg, size_t len, const struct vox_peer *from)
+{
+	int rc = vox_ua_recv(&ua, msg, len, from, now);
+	if (trace) {
+		const char *e = memchr(msg, '\r', len);
+		fprintf(stderr, "[%llu] >ua %.*s (%d)\n", (unsigned long long)now,
+		        (int)(e ? e - msg : 0), msg, rc);
+		if (trace > 1)
+			fprintf(stderr, "%.*s\n", (int)len, msg);
+	}
+}
+
+/* The message in buf[0..n) with the tail spliced in as header lines
+ * (mode 1) before the empty line. Returns the new length. */
+static size_t splice(size_t n, int mode, const uint8_t *tail, size_t tl)
+{
+	if (mode != 1 || !tl)
+		return n;
+	const char *e = NULL;
+	for (size_t i = 0; i + 4 <= n; i++)
+		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+			e = buf + i + 2;
+			break;
+		}
+	if (!e || n + tl + 2 > sizeof buf)
+		return n;
+	size_t at = (size_t)(e - buf);
+	memmove(buf + at + tl + 2, buf + at, n - at);
+	memcpy(buf + at, tail, tl);
+	memcpy(buf + at + tl, "\r\n", 2);
+	tainted = 1;
+	return n + tl + 2;
+}
+
+/* Our SDP answer to the description in body b (the UA's offer). */
+static int sdp_answer(struct fdlg *d, struct vox_slice b, uint8_t flags, char *out, size_t cap)
+{
+	struct vox_sdp_local l;
+	struct vox_sdp_session s;
+	struct vox_sdp_fail why;
+	const struct vox_rng rng = {frng_fn, &peer_rng};
+	if (!b.len || vox_sdp_parse(b.p, b.len, &sdp, NULL) < 0)
+		return -1;
+	vox_sdp_local_init(&l, vox_slice_cstr("10.0.0.2"), 50000);
+	l.dir = flags & 0x20 ? VOX_SDP_RECVONLY : VOX_SDP_SENDRECV;
+	if (!(flags & 0x40)) {
+		l.n_suites = 1;
+		l.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	}
+	int n = vox_sdp_oa_answer(&d->oa, &l, &sdp, &rng, out, cap, &s, &why);
+	if (n >= 0)
+		vox_sdp_session_free(&s);
+	return n;
+}
+
+static int sdp_offer(struct fdlg *d, uint8_t flags, char *out, size_t cap)
+{
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	const struct vox_rng rng = {frng_fn, &peer_rng};
+	vox_sdp_local_init(&l, vox_slice_cstr("10.0.0.2"), 50000);
+	/* flags (shared with the request's): 0x20 hold, 0x80 clear RTP
+	 * only, else SDES keys, RTP/SAVP with 0x02 */
+	l.dir = flags & 0x20 ? VOX_SDP_SENDONLY : VOX_SDP_SENDRECV;
+	if (!(flags & 0x80)) {
+		l.n_suites = 1;
+		l.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+		if (flags & 0x02)
+			l.policy = VOX_SDP_POLICY_MANDATORY;
+	}
+	return vox_sdp_oa_offer(&d->oa, &l, &rng, out, cap, &why);
+}
+
+/* The body of the UA's newest message in dialog d that carried one. */
+static struct vox_slice ua_body(const struct fdlg *d)
+{
+	for (unsigned i = 0; i < NREC; i++) {
+		struct rec *r = ua_rec(i);
+		if (!r)
+			break;
+		if (vox_sip_parse(&m2, r->msg, r->len, VOX_SIP_DATAGRAM, NULL) < 0)
+			continue;
+		if (m2.body.len &&
+		    vox_slice_eq(hval(&m2, VOX_SIP_H_CALL_ID), vox_slice_cstr(d->call_id)))
+			return m2.body;
+	}
+	return mk(NULL, 0);
+}
+
+static int challenge(int alg_pick, int stale, char *out, size_t cap)
+{
+	static const enum vox_digest_alg algs[] = {VOX_DIGEST_SHA256, VOX_DIGEST_MD5,
+	                                           VOX_DIGEST_SHA512_256, VOX_DIGEST_MD5_SESS};
+	const struct vox_rng rng = {frng_fn, &peer_rng};
+	int n = vox_digest_challenge_print(&registrar, algs[alg_pick & 3], stale, mk(NULL, 0),
+	                                   mk(NULL, 0), now, &rng, out, cap);
+	struct vox_sip_auth a;
+	if (n <= 0 || vox_sip_auth_parse(&a, mk(out, (size_t)n), NULL))
+		abort();
+	if (a.nonce.len < sizeof nonce) {
+		memcpy(nonce, a.nonce.p, a.nonce.len);
+		nonce_len = a.nonce.len;
+	}
+	return n;
+}
+
+/* The i-th newest request of the UA with a method (0: any but ACK). */
+static struct rec *ua_request(uint8_t k, enum vox_sip_method method)
+{
+	unsigned n = 0;
+	struct rec *cand[NREC];
+	for (unsigned i = 0; i < NREC; i++) {
+		struct rec *r = ua_rec(i);
+		if (!r)
+			break;
+		if (vox_sip_parse(&m1, r->msg, r->len, VOX_SIP_DATAGRAM, NULL) < 0 || m1.status ||
+		    m1.method_id == VOX_SIP_ACK || (method && m1.method_id != method))
+			continue;
+		cand[n++] = r;
+	}
+	if (!n)
+		return NULL;
+	struct rec *r = cand[k % n];
+	if (vox_sip_parse(&m1, r->msg, r->len, VOX_SIP_DATAGRAM, NULL) < 0)
+		abort();
+	return r;
+}
+
+static void respond(const uint8_t *p, size_t n)
+{
+	static const unsigned codes[] = {100, 180, 183, 200, 200, 302, 401, 407,
+	                                 408, 423, 481, 486, 487, 491, 500, 503};
+	uint8_t b0 = n > 0 ? p[0] : 0, b1 = n > 1 ? p[1] : 0, flags = n > 2 ? p[2] : 0;
+	int mode = n > 3 ? p[3] % 3 : 0;
+	const uint8_t *tail = n > 4 ? p + 4 : NULL;
+	size_t tl = n > 4 ? n - 4 : 0;
+	struct rec *r = ua_request(b1, 0);
+	if (!r)
+		return;
+	unsigned status = codes[b0 & 15];
+	struct vox_sip_hdr_out h[4];
+	size_t nh = 0;
+	char tag[8] = "fta", contact[160], chal[512], cv[400];
+	tag[2] = (char)('a' + (flags & 3));
+	int peer = r->peer.tp == VOX_TP_TLS;
+	int invite = m1.method_id == VOX_SIP_INVITE;
+	struct vox_slice ctype = mk(NULL, 0), b = mk(NULL, 0);
+	struct fdlg *d = dlg_find(hval(&m1, VOX_SIP_H_CALL_ID));
+	snprintf(contact, sizeof contact, "<%s>", peer_uri[peer]);
+	if (invite && status > 100 && status < 300 && !(flags & 4))
+		h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr(contact)};
+	if (invite && status > 100 && status < 300 && (flags & 8))
+		h[nh++] = (struct vox_sip_hdr_out){
+		    "Record-Route",
+		    vox_slice_cstr(peer ? "<sips:10.0.0.3:5061;lr>" : "<sip:10.0.0.2:5060;lr>")};
+	if (status == 302)
+		h[nh++] =
+		    (struct vox_sip_hdr_out){"Contact", vox_slice_cstr("<sip:carol@10.0.0.2>")};
+	if (status == 401 || status == 407) {
+		int cl = challenge(flags >> 4, flags & 0x40, chal, sizeof chal);
+		h[nh++] = (struct vox_sip_hdr_out){status == 401 ? "WWW-Authenticate"
+		                                                 : "Proxy-Authenticate",
+		                                   mk(chal, (size_t)cl)};
+	}
+	if (status == 423)
+		h[nh++] = (struct vox_sip_hdr_out){"Min-Expires",
+		                                   vox_slice_cstr(flags & 0x10 ? "7200" : "1800")};
+	if (status == 491 || status == 503)
+		h[nh++] = (struct vox_sip_hdr_out){"Retry-After", vox_slice_cstr("1")};
+	if (status == 200 && m1.method_id == VOX_SIP_REGISTER) {
+		static const char *const exp[] = {"3600", "120", "30", "1"};
+		struct vox_slice c = hval(&m1, VOX_SIP_H_CONTACT);
+		if (c.p && !(flags & 4)) {
+			snprintf(cv, sizeof cv, "%.*s;expires=%s", (int)c.len, c.p,
+			         exp[(flags >> 4) & 3]);
+			h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr(cv)};
+		}
+	}
+	if (mode == 2) {
+		b = mk((const char *)tail, tl);
+		ctype = vox_slice_cstr("application/sdp");
+		tainted = 1;
+	} else if (invite &&
+	           (status == 183 || status == 200 || (status == 180 && (flags & 0x80))) && d &&
+	           m1.body.len) {
+		int bl = sdp_answer(d, m1.body, flags, body, sizeof body);
+		if (bl > 0) {
+			b = mk(body, (size_t)bl);
+			ctype = vox_slice_cstr("application/sdp");
+		}
+		/* the parse of the offer reused nothing of m1: it is intact */
+	}
+	int len = vox_sip_build_response(&m1, NULL, status, NULL, vox_slice_cstr(tag), h, nh, ctype,
+	                                 b, buf, sizeof buf);
+	if (len < 0)
+		return;
+	/* the peer's side of the dialog: the To with our tag */
+	if (d && status > 100 && status < 300 && !has_tag(hval(&m1, VOX_SIP_H_TO)) &&
+	    vox_sip_parse(&m2, buf, (size_t)len, VOX_SIP_DATAGRAM, NULL) >= 0)
+		(void)copy_cstr(d->peer_hdr, sizeof d->peer_hdr, hval(&m2, VOX_SIP_H_TO));
+	size_t total = splice((size_t)len, mode, tail, tl);
+	struct vox_peer from = r->peer;
+	deliver(buf, total, &from);
+}
+
+/* A REGISTER answered as a registrar would (RFC 3261 10.3). */
+static void registrar_step(const uint8_t *p, size_t n)
+{
+	uint8_t b0 = n > 0 ? p[0] : 0, flags = n > 1 ? p[1] : 0;
+	struct rec *r = ua_request(b0, VOX_SIP_REGISTER);
+	if (!r)
+		return;
+	struct vox_sip_hdr_out h[2];
+	size_t nh = 0;
+	char chal[512], cv[400], minexp[16];
+	unsigned status = 200;
+	int verdict = VOX_EAUTH;
+	const struct vox_sip_header *ah = vox_sip_find(&m1, VOX_SIP_H_AUTHORIZATION);
+	struct vox_sip_auth cr;
+	if (ah && vox_sip_auth_parse(&cr, ah->value, NULL) == 0) {
+		char user[64];
+		struct vox_digest_cred secret;
+		int ul = vox_digest_username(&cr, user, sizeof user, NULL);
+		struct vox_digest_req req = {m1.method, m1.uri, m1.body};
+		if (ul >= 0 && user_secret(mk(user, (size_t)ul), &secret))
+			verdict = vox_digest_server_verify(&registrar, &cr, &secret, &req,
+			                                   mk(NULL, 0), now, NULL, NULL);
+	}
+	uint64_t expires = 3600;
+	struct vox_slice eh = hval(&m1, VOX_SIP_H_EXPIRES);
+	if (eh.p && vox_sip_uint_parse(eh, UINT32_MAX, &expires, NULL))
+		expires = 3600;
+	if (verdict == VOX_EMALFORMED) {
+		status = 400;
+	} else if (verdict != 0) {
+		int cl = challenge(flags, verdict == VOX_EKEYEXPIRED, chal, sizeof chal);
+		h[nh++] = (struct vox_sip_hdr_out){"WWW-Authenticate", mk(chal, (size_t)cl)};
+		status = 401;
+	} else if (expires && expires < 1800 && (flags & 0x80)) {
+		snprintf(minexp, sizeof minexp, "1800");
+		h[nh++] = (struct vox_sip_hdr_out){"Min-Expires", vox_slice_cstr(minexp)};
+		status = 423;
+	} else {
+		struct vox_slice c = hval(&m1, VOX_SIP_H_CONTACT);
+		if (c.p && expires) {
+			snprintf(cv, sizeof cv, "%.*s;expires=%u", (int)c.len, c.p,
+			         (unsigned)expires);
+			h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr(cv)};
+		}
+	}
+	int len = vox_sip_build_response(&m1, NULL, status, NULL, vox_slice_cstr("reg1"), h, nh,
+	                                 mk(NULL, 0), mk(NULL, 0), buf, sizeof buf);
+	if (len > 0) {
+		struct vox_peer from = r->peer;
+		deliver(buf, (size_t)len, &from);
+	}
+}
+
+enum {
+	Q_INVITE,
+	Q_REINVITE,
+	Q_ACK,
+	Q_ACK_NON2XX,
+	Q_BYE,
+	Q_CANCEL,
+	Q_OPTIONS,
+	Q_OPTIONS_DLG,
+	Q_INFO,
+	Q_UPDATE,
+	Q_MESSAGE,
+	Q_PRACK,
+	Q_BYE_NODLG,
+	Q_INVITE_REPEAT,
+	Q_COUNT
+};
+
+static void request(const uint8_t *p, size_t n)
+{
+	uint8_t b0 = n > 0 ? p[0] : 0, b1 = n > 1 ? p[1] : 0, flags = n > 2 ? p[2] : 0;
+	int mode = n > 3 ? p[3] % 3 : 0;
+	const uint8_t *tail = n > 4 ? p + 4 : NULL;
+	size_t tl = n > 4 ? n - 4 : 0;
+	int q = b0 % Q_COUNT;
+	struct fdlg *d = NULL;
+	struct vox_sip_hdr_out h[10];
+	size_t nh = 0;
+	char via[96], cseq[40], contact[64], from[320], to[320], cid[96], uri[200];
+	static char pad_via[1700];
+	size_t pad = n > 3 ? (size_t)(p[3] >> 2) * 24 : 0;
+	const char *method = "INVITE";
+	struct vox_slice b = mk(NULL, 0);
+	int peer = flags & 1;
+	int len = -1;
+
+	if (q == Q_CANCEL) {
+		/* 9.1: our last INVITE's Request-URI, Call-ID, From, To, CSeq and Via */
+		d = dlg_pick(b1);
+		if (!d || !d->inv_len ||
+		    vox_sip_parse(&m1, d->inv, d->inv_len, VOX_SIP_DATAGRAM, NULL) < 0)
+			return;
+		len = vox_sip_build_cancel(&m1, buf, sizeof buf);
+		if (len < 0)
+			return;
+		size_t total = splice((size_t)len, mode, tail, tl);
+		remember_sent(buf, total, d->peer);
+		deliver(buf, total, &peers[d->peer]);
+		return;
+	}
+	if (q == Q_INVITE_REPEAT) {
+		/* our last INVITE, again: a retransmission */
+		d = dlg_pick(b1);
+		if (!d || !d->inv_len)
+			return;
+		deliver(d->inv, d->inv_len, &peers[d->peer]);
+		return;
+	}
+	snprintf(via, sizeof via, "%s;branch=z9hG4bKfz%u%s", peer_via[peer], ++counter,
+	         flags & 2 ? "" : ";rport");
+	if (q == Q_INVITE || q == Q_OPTIONS || q == Q_BYE_NODLG) {
+		/* a new dialog (or none): our Call-ID and From tag */
+		if (q == Q_INVITE) {
+			d = dlg_new();
+			d->peer = peer;
+			d->cseq = flags & 0x10 ? 4294967290u : 1u; /* near the top: 8.1.1.5 */
+		}
+		snprintf(cid, sizeof cid, "fz%u.%u@%s", b1, counter,
+		         peer ? "10.0.0.3" : "10.0.0.2");
+		snprintf(from, sizeof from, "<%s>;tag=pt%u", peer_uri[peer], counter);
+		snprintf(to, sizeof to, "<%s:alice@10.0.0.1>", peer ? "sips" : "sip");
+		snprintf(uri, sizeof uri, "%s:alice@10.0.0.1:5060", peer ? "sips" : "sip");
+		if (d) {
+			snprintf(d->call_id, sizeof d->call_id, "%s", cid);
+			snprintf(d->peer_hdr, sizeof d->peer_hdr, "%s", from);
+			snprintf(d->ua_hdr, sizeof d->ua_hdr, "%s", to);
+			snprintf(d->target, sizeof d->target, "%s", uri);
+		}
+		method = q == Q_INVITE ? "INVITE" : q == Q_OPTIONS ? "OPTIONS" : "BYE";
+		snprintf(cseq, sizeof cseq, "%u %s", d ? d->cseq : 7u, method);
+	} else {
+		d = dlg_pick(b1);
+		if (!d)
+			return;
+		peer = flags & 0x08 ? !d->peer : d->peer;
+		snprintf(via, sizeof via, "%s;branch=z9hG4bKfz%u;rport", peer_via[peer], counter);
+		snprintf(cid, sizeof cid, "%s", d->call_id);
+		snprintf(from, sizeof from, "%s", d->peer_hdr);
+		snprintf(to, sizeof to, "%s", d->ua_hdr);
+		snprintf(uri, sizeof uri, "%s",
+		         d->target[0] ? d->target : "sip:alice@10.0.0.1:5060");
+		static const char *const names[Q_COUNT] = {
+		    "INVITE",  "INVITE", "ACK",    "ACK",     "BYE",   "CANCEL", "OPTIONS",
+		    "OPTIONS", "INFO",   "UPDATE", "MESSAGE", "PRACK", "BYE",    "INVITE"};
+		method = names[q];
+		uint32_t seq;
+		if (q == Q_ACK || q == Q_ACK_NON2XX) {
+			seq = d->inv_cseq;
+		} else if (flags & 0x10) {
+			seq = d->cseq; /* an old CSeq: out of order (12.2.2) */
+		} else {
+			seq = ++d->cseq;
+		}
+		snprintf(cseq, sizeof cseq, "%u %s", seq, method);
+		if (q == Q_REINVITE)
+			d->inv_cseq = seq;
+		if (q == Q_ACK_NON2XX && d->inv_len &&
+		    vox_sip_parse(&m1, d->inv, d->inv_len, VOX_SIP_DATAGRAM, NULL) >= 0) {
+			/* 17.1.1.3: the INVITE's branch and Request-URI */
+			struct vox_slice v = hval(&m1, VOX_SIP_H_VIA);
+			if (copy_cstr(via, sizeof via, v) || copy_cstr(uri, sizeof uri, m1.uri))
+				return;
+		}
+	}
+	if (q == Q_INVITE)
+		d->inv_cseq = d->cseq;
+	snprintf(contact, sizeof contact, "<%s>", peer_uri[peer]);
+	h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_cstr(via)};
+	if (pad) {
+		/* a proxy's Via with a long parameter: every response echoes
+		 * it, so responses can grow past what a transaction holds */
+		int k =
+		    snprintf(pad_via, sizeof pad_via, "SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKpad;x=");
+		memset(pad_via + k, 'a', pad);
+		pad_via[(size_t)k + pad] = 0;
+		h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_cstr(pad_via)};
+	}
+	h[nh++] = (struct vox_sip_hdr_out){"Max-Forwards", vox_slice_cstr("70")};
+	h[nh++] = (struct vox_sip_hdr_out){"From", vox_slice_cstr(from)};
+	h[nh++] = (struct vox_sip_hdr_out){"To", vox_slice_cstr(to)};
+	h[nh++] = (struct vox_sip_hdr_out){"Call-ID", vox_slice_cstr(cid)};
+	h[nh++] = (struct vox_sip_hdr_out){"CSeq", vox_slice_cstr(cseq)};
+	int invite = q == Q_INVITE || q == Q_REINVITE;
+	if (invite && !(flags & 4))
+		h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_cstr(contact)};
+	if (q == Q_INVITE && (flags & 0x20))
+		h[nh++] = (struct vox_sip_hdr_out){"Record-Route",
+		                                   vox_slice_cstr("<sip:10.0.0.9:5060;lr>")};
+	if (mode == 2) {
+		b = mk((const char *)tail, tl);
+		tainted = 1;
+	} else if (invite && d && !(flags & 0x40)) {
+		int bl = sdp_offer(d, flags, body, sizeof body);
+		if (bl > 0)
+			b = mk(body, (size_t)bl);
+	} else if (q == Q_ACK && d && (flags & 0x40)) {
+		/* the answer to an offer the UA made in its 2xx (13.2.1) */
+		int bl = sdp_answer(d, ua_body(d), flags, body, sizeof body);
+		if (bl > 0)
+			b = mk(body, (size_t)bl);
+	}
+	struct vox_sip_request_spec s = {vox_slice_cstr(method),
+	                                 vox_slice_cstr(uri),
+	                                 h,
+	                                 nh,
+	                                 b.len ? vox_slice_cstr("application/sdp") : mk(NULL, 0),
+	                                 b};
+	len = vox_sip_build_request(&s, buf, sizeof buf);
+	if (len < 0)
+		return;
+	size_t total = splice((size_t)len, mode, tail, tl);
+	if (invite && d && total <= sizeof d->inv) {
+		memcpy(d->inv, buf, total);
+		d->inv_len = (uint16_t)total;
+	}
+	remember_sent(buf, total, peer);
+	deliver(buf, total, &peers[peer]);
+}
+
+/* The registrar's verifier on its own: an Authorization value. */
+static void verify(const uint8_t *p, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n && len + sizeof nonce < sizeof tmp; i++) {
+		if (p[i] == '$' && i + 1 < n && p[i + 1] == 'N') {
+			memcpy(tmp + len, nonce, nonce_len);
+			len += nonce_len;
+			i++;
+		} else {
+			tmp[len++] = (char)p[i];
+		}
+	}
+	char *v = malloc(len ? len : 1); /* exact size: ASan sees an over-read */
+	if (!v)
+		abort();
+	memcpy(v, tmp, len);
+	struct vox_sip_auth cr;
+	if (vox_sip_auth_parse(&cr, mk(v, len), NULL) == 0) {
+		struct vox_digest_cred secret;
+		struct vox_diag dg = {0, NULL};
+		struct vox_digest_info info;
+		user_secret(vox_slice_cstr("alice"), &secret);
+		struct vox_digest_req req = {{"REGISTER", 8}, {"sip:10.0.0.2:5060", 17}, {"", 0}};
+		int rc = vox_digest_server_verify(&registrar, &cr, &secret, &req, mk(NULL, 0), now,
+		                                  &info, &dg);
+		if (rc < 0 && rc != VOX_EINVAL && (!dg.what || dg.off > len))
+			abort();
+		if (rc == 0 && (!info.issued_ms || info.issued_ms > now))
+			abort();
+	}
+	free(v);
+}
+
+static void action(const uint8_t *p, size_t n)
+{
+	static const char *const targets[] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061",
+	                                      "sip:bob@10.0.0.3:5061;transport=tls",
+	                                      "sip:bob@example.com",
+	                                      "sip:bob@10.0.0.2;transport=tcp"};
+	static const unsigned refusals[] = {486, 603, 480, 404, 500, 488, 200, 199};
+	uint8_t b0 = n > 0 ? p[0] : 0, b1 = n > 1 ? p[1] : 0, b2 = n > 2 ? p[2] : 0;
+	vox_ua_handle h = handle_pick(b1);
+	vox_ua_handle acct = accounts[b1 & 1];
+	switch (b0 % 10) {
+	case 0: {
+		vox_ua_handle c = 0;
+		vox_ua_handle a = b2 & 0x10 ? accounts[(b2 >> 5) & 1] : 0;
+		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, now, &c) == 0)
+			handle_add(c);
+		break;
+	}
+	case 1: (void)!vox_ua_ring(&ua, h, now); break;
+	case 2: (void)!vox_ua_answer(&ua, h, now); break;
+	case 3: (void)!vox_ua_reject(&ua, h, refusals[b2 & 7], now); break;
+	case 4: (void)!vox_ua_hangup(&ua, h, now); break;
+	case 5: (void)!vox_ua_hold(&ua, h, 1, now); break;
+	case 6: (void)!vox_ua_hold(&ua, h, 0, now); break;
+	case 7: (void)!vox_ua_register(&ua, acct, now); break;
+	case 8: (void)!vox_ua_unregister(&ua, acct, now); break;
+	default:
+		(void)!vox_ua_set_contact(&ua, vox_slice_cstr(b2 & 1 ? "10.0.0.1" : "10.0.1.1"),
+		                          (uint16_t)(b2 & 2 ? 5061 : 5060),
+		                          b2 & 4 ? VOX_TP_TLS : VOX_TP_UDP, now);
+		break;
+	}
+}
+
+/* ---- setup and the end -------------------------------------------------------------------- */
+
+static int setup(const uint8_t *hdr)
+{
+	memset(dl, 0, sizeof dl);
+	nuaout = nsent = ndl_next = counter = 0;
+	ncalls = 0;
+	now = 1000;
+	tainted = 0;
+	nonce_len = 0;
+	ua_rng = (struct frng){0x9e3779b97f4a7c15ULL ^ hdr[1], 0, hdr[2]};
+	peer_rng = (struct frng){0x0123456789abcdefULL ^ hdr[1], 0, 0};
+	vox_digest_server_init(&registrar, reg_key, vox_slice_cstr("vox.example"), 30000);
+	struct vox_ua_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.aor = vox_slice_cstr("sip:alice@10.0.0.1");
+	cfg.display_name = vox_slice_cstr("Alice");
+	cfg.host = vox_slice_cstr("10.0.0.1");
+	cfg.port = 5060;
+	cfg.transport = hdr[0] & 0x10 ? VOX_TP_TLS : VOX_TP_UDP;
+	if (hdr[0] & 0x20)
+		cfg.outbound = peers[0];
+	if (hdr[0] & 0x40)
+		cfg.timers.t1 = 100;
+	cfg.rng = (struct vox_rng){frng_fn, &ua_rng};
+	cfg.media_port = 40000;
+	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
+	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
+	cfg.accept_downgrade = (hdr[0] >> 3) & 1;
+	cfg.n_suites = 2;
+	cfg.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	cfg.suites[1] = VOX_SRTP_AES_CM_128_HMAC_SHA1_32;
+	if (vox_ua_init(&ua, &cfg))
+		abort();
+	const struct vox_ua_account_cfg a0 = {
+	    vox_slice_cstr("sip:alice@10.0.0.2"), vox_slice_cstr("sip:10.0.0.2:5060"),
+	    vox_slice_cstr("alice"), vox_slice_cstr("secret"), 600};
+	const struct vox_ua_account_cfg a1 = {vox_slice_cstr("sips:carol@10.0.0.3"),
+	                                      vox_slice_cstr("sips:10.0.0.3:5061"),
+	                                      vox_slice_cstr("carol"), vox_slice_cstr("wrong"), 60};
+	accounts[0] = accounts[1] = 0;
+	/* the rng may fail here too: then the account is simply missing */
+	(void)!vox_ua_account_add(&ua, &a0, &accounts[0]);
+	(void)!vox_ua_account_add(&ua, &a1, &accounts[1]);
+	return 0;
+}
+
+/* Everyone hangs up and unregisters; 10 minutes pass with no input. */
+static void finish(void)
+{
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < ncalls; i++)
+			(void)!vox_ua_hangup(&ua, calls[i].h, now);
+		for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+			/* calls we may not know the handle of (dropped events) */
+			const struct vox_ua_call *c = &ua.calls[i];
+			if (c->state != VOX_UA_CALL_FREE)
+				(void)!vox_ua_hangup(
+				    &ua, (vox_ua_handle)(i + 1) | (vox_ua_handle)c->gen << 16, now);
+		}
+		for (size_t i = 0; i < 2; i++) {
+			const struct vox_ua_account *a = vox_ua_account_get(&ua, accounts[i]);
+			if (a && a->state != VOX_UA_REG_IDLE)
+				(void)!vox_ua_unregister(&ua, accounts[i], now);
+		}
+		drain();
+		advance(now + 70000, 0);
+	}
+	advance(now + 600000, 0);
+	drain();
+	if (vox_ua_calls_active(&ua) != 0 || ua.txl.active != 0)
+		abort(); /* a slot leaked */
+	if (!ua.dropped_events && ncalls < NCALLS)
+		for (size_t i = 0; i < ncalls; i++)
+			if (!calls[i].ended)
+				abort(); /* a call that never ended */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 3 || size > 8192)
+		return 0;
+	static int once;
+	if (!once) {
+		const char *e = getenv("FUZZ_UA_TRACE");
+		trace = e ? e[0] - '0' : 0;
+		once = 1;
+	}
+	setup(data);
+	drain();
+	size_t i = 3;
+	while (i + 2 <= size) {
+		uint8_t op = data[i];
+		size_t len = data[i + 1];
+		i += 2;
+		if ((op & 0x40) && i < size) /* a long record: two length bytes */
+			len |= (size_t)data[i++] << 8;
+		size_t n = len <= size - i ? len : size - i;
+		const uint8_t *p = data + i;
+		i += n;
+		switch (op & 7) {
+		case 0:
+			tainted = 1;
+			deliver((const char *)p, n, &peers[(op >> 3) & 1]);
+			break;
+		case 1: respond(p, n); break;
+		case 2: request(p, n); break;
+		case 3: {
+			static const uint64_t scale[] = {10, 500, 4000, 60000};
+			uint64_t t = n ? now + (uint64_t)(p[0] & 63) * scale[p[0] >> 6]
+			               : vox_ua_next_deadline(&ua);
+			if (t != UINT64_MAX)
+				advance(t, op & 0x80);
+			break;
+		}
+		case 4: action(p, n); break;
+		case 5: registrar_step(p, n); break;
+		case 6: verify(p, n); break;
+		default:
+			if (nsent) {
+				unsigned k = (n ? p[0] : 0u) % (nsent < NSENT ? nsent : NSENT);
+				struct rec *r = &sent[(nsent - 1 - k) % NSENT];
+				deliver(r->msg, r->len, &r->peer);
+			}
+			break;
+		}
+		if (!(op & 0x80))
+			drain();
+		else
+			check_pools();
+	}
+	drain();
+	finish();
+	for (size_t k = 0; k < NDLG; k++)
+		vox_sdp_oa_free(&dl[k].oa);
+	vox_ua_free(&ua);
+	vox_digest_server_free(&registrar);
+	return 0;
+}
