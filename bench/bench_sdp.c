@@ -19,6 +19,8 @@
 #include <sofia-sip/su_alloc.h>
 #pragma GCC diagnostic pop
 
+#include "bench.h"
+
 #include "vox/sdp.h"
 
 /* libosip2's <osipparser2/sdp_message.h> and Sofia-SIP's <sofia-sip/sdp.h>
@@ -91,25 +93,12 @@ static void op_osip(void)
 	sdp_message_free(m);
 }
 
-static double now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double time_ns(void (*op)(void))
 {
-	double t0 = now_ns();
+	double t0 = bench_ns(CLOCK_MONOTONIC);
 	for (int i = 0; i < ITERS; i++)
 		op();
-	return (now_ns() - t0) / ITERS;
+	return (bench_ns(CLOCK_MONOTONIC) - t0) / ITERS;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -189,8 +178,7 @@ int main(int argc, char **argv)
 	printf("| %-44s | %9s |\n", "operation", "ns/op");
 	printf("|%.46s|%.11s|\n", "----------------------------------------------", "-----------");
 	for (size_t i = 0; i < NOPS; i++) {
-		qsort(r[i], RUNS, sizeof r[i][0], cmp);
-		printf("| %-44s | %9.0f |\n", ops[i].name, r[i][RUNS / 2]);
+		printf("| %-44s | %9.0f |\n", ops[i].name, bench_median(r[i], RUNS));
 	}
 	su_home_unref(home);
 	vox_sdp_session_free(&session);

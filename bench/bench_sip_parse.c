@@ -54,6 +54,8 @@
 #include <sofia-sip/sofia_features.h>
 #pragma GCC diagnostic pop
 
+#include "bench.h"
+
 #include "vox/sip.h"
 
 /* ---- allocation counting ------------------------------------------------ */
@@ -374,13 +376,6 @@ static uint64_t run_osip(const struct msg *m)
 
 static volatile uint64_t sink;
 
-static double clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 struct sample {
 	double wall; /* CLOCK_MONOTONIC, ns per message */
 	double cpu;  /* CLOCK_PROCESS_CPUTIME_ID, ns per message */
@@ -390,13 +385,13 @@ struct sample {
 static struct sample time_passes(parse_fn fn, size_t first, size_t n, unsigned long passes)
 {
 	uint64_t s = 0;
-	double c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-	double t0 = clock_ns(CLOCK_MONOTONIC);
+	double c0 = bench_ns(CLOCK_PROCESS_CPUTIME_ID);
+	double t0 = bench_ns(CLOCK_MONOTONIC);
 	for (unsigned long k = 0; k < passes; k++)
 		for (size_t i = first; i < first + n; i++)
 			s += fn(&corpus[i]);
-	double t1 = clock_ns(CLOCK_MONOTONIC);
-	double c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	double t1 = bench_ns(CLOCK_MONOTONIC);
+	double c1 = bench_ns(CLOCK_PROCESS_CPUTIME_ID);
 	sink += s;
 	double per = (double)passes * (double)n;
 	return (struct sample){(t1 - t0) / per, (c1 - c0) / per};
@@ -418,12 +413,6 @@ static unsigned long calibrate(parse_fn fn, size_t first, size_t n, double secs)
 	return passes;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 #define REPS 5
 
 struct result {
@@ -438,8 +427,8 @@ static struct result summarize(const struct sample r[REPS])
 		w[i] = r[i].wall;
 		c[i] = r[i].cpu;
 	}
-	qsort(w, REPS, sizeof w[0], cmp_double);
-	qsort(c, REPS, sizeof c[0], cmp_double);
+	qsort(w, REPS, sizeof w[0], bench_cmp);
+	qsort(c, REPS, sizeof c[0], bench_cmp);
 	return (struct result){w[REPS / 2], w[0], w[REPS - 1], c[REPS / 2]};
 }
 

@@ -22,31 +22,14 @@
 
 #include <srtp2/srtp.h>
 
+#include "bench.h"
+
 #include "vox/rtp.h"
 #include "vox/srtp.h"
 
 #define BATCH  4096 /* packets per timed round */
 #define ROUNDS 21
 #define SSRC   0x0b0e0c0du
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return v[n / 2];
-}
 
 static void key_for(struct vox_srtp_key *k, enum vox_srtp_suite s)
 {
@@ -159,7 +142,7 @@ static void run(enum vox_srtp_suite suite, size_t payload, struct result *r)
 		/* protect, vox and raw in alternating order */
 		for (int side = 0; side < 2; side++) {
 			int vox_turn = (side == 0) == (round % 2 == 0);
-			double t0 = now_s();
+			double t0 = 1e-9 * bench_ns(CLOCK_MONOTONIC);
 			if (vox_turn) {
 				for (int i = 0; i < BATCH; i++) {
 					set_seq(pp, vseq++);
@@ -176,7 +159,7 @@ static void run(enum vox_srtp_suite suite, size_t payload, struct result *r)
 						exit(3);
 				}
 			}
-			double t = now_s() - t0;
+			double t = 1e-9 * bench_ns(CLOCK_MONOTONIC) - t0;
 			if (vox_turn)
 				tv[round] = t;
 			else
@@ -204,7 +187,7 @@ static void run(enum vox_srtp_suite suite, size_t payload, struct result *r)
 		srtp_t rrx = raw_session(&k, 1);
 		for (int side = 0; side < 2; side++) {
 			int vox_turn = (side == 0) == (round % 2 == 1);
-			double t0 = now_s();
+			double t0 = 1e-9 * bench_ns(CLOCK_MONOTONIC);
 			if (vox_turn) {
 				for (int i = 0; i < BATCH; i++)
 					if (vox_srtp_session_unprotect(&vrx, (uint8_t *)batch[i],
@@ -220,7 +203,7 @@ static void run(enum vox_srtp_suite suite, size_t payload, struct result *r)
 						exit(7);
 				}
 			}
-			double t = now_s() - t0;
+			double t = 1e-9 * bench_ns(CLOCK_MONOTONIC) - t0;
 			if (vox_turn)
 				uv[round] = t;
 			else
@@ -236,12 +219,12 @@ static void run(enum vox_srtp_suite suite, size_t payload, struct result *r)
 		pr[i] = tv[i] / tr[i];
 		ur_[i] = uv[i] / ur[i];
 	}
-	r->protect_ratio = median(pr, ROUNDS);
-	r->unprotect_ratio = median(ur_, ROUNDS);
-	r->vox_protect = BATCH / median(tv, ROUNDS);
-	r->raw_protect = BATCH / median(tr, ROUNDS);
-	r->vox_unprotect = BATCH / median(uv, ROUNDS);
-	r->raw_unprotect = BATCH / median(ur, ROUNDS);
+	r->protect_ratio = bench_median(pr, ROUNDS);
+	r->unprotect_ratio = bench_median(ur_, ROUNDS);
+	r->vox_protect = BATCH / bench_median(tv, ROUNDS);
+	r->raw_protect = BATCH / bench_median(tr, ROUNDS);
+	r->vox_unprotect = BATCH / bench_median(uv, ROUNDS);
+	r->raw_unprotect = BATCH / bench_median(ur, ROUNDS);
 }
 
 static void row(const char *suite, const char *op, size_t bytes, double raw, double vox,

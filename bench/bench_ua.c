@@ -24,38 +24,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include "sim/sim.h"
 
 #define RUNS 7
-
-static double clock_s(clockid_t id)
-{
-	struct timespec t;
-	clock_gettime(id, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return v[n / 2];
-}
-
-static void cfg_default(struct vox_ua_config *c, const char *aor)
-{
-	memset(c, 0, sizeof *c);
-	c->aor = vox_slice_cstr(aor);
-	c->policy = VOX_SDP_POLICY_OPTIONAL;
-	c->media_port = 40000;
-	c->n_suites = 1;
-	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
-}
 
 static void fail(const char *what)
 {
@@ -79,8 +52,8 @@ static void sim_setup(void)
 {
 	struct vox_ua_config ca, cb;
 	sim_init(&sim, 42);
-	cfg_default(&ca, "sip:alice@10.0.0.1");
-	cfg_default(&cb, "sip:bob@10.0.0.2");
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
 	if (sim_add_ua(&sim, &alice, &ca) != 0 || sim_add_ua(&sim, &bob, &cb) != 1)
 		fail("sim setup");
 	sim_link(&sim, 0, 1, (struct sim_link){.latency = 0});
@@ -144,8 +117,8 @@ static const struct vox_peer at_b = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
 static void direct_setup(void)
 {
 	struct vox_ua_config ca, cb;
-	cfg_default(&ca, "sip:alice@10.0.0.1");
-	cfg_default(&cb, "sip:bob@10.0.0.2");
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
 	ca.host = vox_slice_cstr("10.0.0.1");
 	cb.host = vox_slice_cstr("10.0.0.2");
 	ca.rng = cb.rng = (struct vox_rng){rng, &rng_state};
@@ -227,15 +200,16 @@ struct rate {
 /* One run of about a second: cycles per second, wall and CPU. */
 static void run(void (*cycle)(void), double *wall, double *cpu)
 {
-	double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t1;
+	double t0 = 1e-9 * bench_ns(CLOCK_MONOTONIC),
+	       c0 = 1e-9 * bench_ns(CLOCK_PROCESS_CPUTIME_ID), t1;
 	long n = 0;
 	do {
 		for (int i = 0; i < 1000; i++)
 			cycle();
 		n += 1000;
-		t1 = clock_s(CLOCK_MONOTONIC);
+		t1 = 1e-9 * bench_ns(CLOCK_MONOTONIC);
 	} while (t1 - t0 < 1.0);
-	double c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double c1 = 1e-9 * bench_ns(CLOCK_PROCESS_CPUTIME_ID);
 	*wall = (double)n / (t1 - t0);
 	*cpu = (double)n / (c1 - c0);
 }
@@ -257,11 +231,11 @@ static void measure(struct rate *d, struct rate *s)
 		check_idle(&alice);
 		check_idle(&bob);
 	}
-	d->wall = median(dw, RUNS);
-	d->cpu = median(dc, RUNS);
+	d->wall = bench_median(dw, RUNS);
+	d->cpu = bench_median(dc, RUNS);
 	d->ns = 1e9 / d->wall;
-	s->wall = median(sw, RUNS);
-	s->cpu = median(sc, RUNS);
+	s->wall = bench_median(sw, RUNS);
+	s->cpu = bench_median(sc, RUNS);
 	s->ns = 1e9 / s->wall;
 }
 

@@ -12,6 +12,23 @@ void vox_rtp_packet_init(struct vox_rtp_packet *pkt)
 	memset(pkt, 0, sizeof *pkt);
 }
 
+/* Records one extension element of l bytes at cur (both RFC 8285 forms). */
+static int add_element(const uint8_t *base, const uint8_t *cur, const uint8_t *end, uint8_t id,
+                       size_t l, struct vox_rtp_packet *pkt, struct vox_diag *diag)
+{
+	if (l > (size_t)(end - cur))
+		return vox_bfail(diag, base, cur, VOX_EMALFORMED,
+		                 "extension element runs past the extension block");
+	if (pkt->n_ext == VOX_RTP_MAX_EXT)
+		return vox_bfail(diag, base, cur, VOX_ELIMIT,
+		                 "more extension elements than VOX_RTP_MAX_EXT");
+	pkt->ext[pkt->n_ext].id = id;
+	pkt->ext[pkt->n_ext].len = (uint8_t)l;
+	pkt->ext[pkt->n_ext].data = cur;
+	pkt->n_ext++;
+	return 0;
+}
+
 /* RFC 8285 4.2. A zero byte is padding; ID 15 ends processing (the rest of
  * the block is ignored, as the RFC asks); ID 0 with a length is not allowed. */
 static int parse_one_byte(const uint8_t *base, const uint8_t *cur, const uint8_t *end,
@@ -31,16 +48,9 @@ static int parse_one_byte(const uint8_t *base, const uint8_t *cur, const uint8_t
 			return vox_bfail(diag, base, cur, VOX_EMALFORMED,
 			                 "one-byte extension ID 0 is reserved for padding");
 		cur++;
-		if (l > (size_t)(end - cur))
-			return vox_bfail(diag, base, cur, VOX_EMALFORMED,
-			                 "extension element runs past the extension block");
-		if (pkt->n_ext == VOX_RTP_MAX_EXT)
-			return vox_bfail(diag, base, cur, VOX_ELIMIT,
-			                 "more extension elements than VOX_RTP_MAX_EXT");
-		pkt->ext[pkt->n_ext].id = id;
-		pkt->ext[pkt->n_ext].len = (uint8_t)l;
-		pkt->ext[pkt->n_ext].data = cur;
-		pkt->n_ext++;
+		int rc = add_element(base, cur, end, id, l, pkt, diag);
+		if (rc < 0)
+			return rc;
 		cur += l;
 	}
 	return 0;
@@ -61,16 +71,9 @@ static int parse_two_byte(const uint8_t *base, const uint8_t *cur, const uint8_t
 			                 "two-byte extension element header cut off");
 		size_t l = cur[1];
 		cur += 2;
-		if (l > (size_t)(end - cur))
-			return vox_bfail(diag, base, cur, VOX_EMALFORMED,
-			                 "extension element runs past the extension block");
-		if (pkt->n_ext == VOX_RTP_MAX_EXT)
-			return vox_bfail(diag, base, cur, VOX_ELIMIT,
-			                 "more extension elements than VOX_RTP_MAX_EXT");
-		pkt->ext[pkt->n_ext].id = id;
-		pkt->ext[pkt->n_ext].len = (uint8_t)l;
-		pkt->ext[pkt->n_ext].data = cur;
-		pkt->n_ext++;
+		int rc = add_element(base, cur, end, id, l, pkt, diag);
+		if (rc < 0)
+			return rc;
 		cur += l;
 	}
 	return 0;

@@ -52,11 +52,7 @@ static inline void vox_w32(struct vox_writer *w, uint32_t v)
 static inline int vox_bfail(struct vox_diag *diag, const uint8_t *base, const uint8_t *at, int err,
                             const char *what)
 {
-	if (diag) {
-		diag->off = (size_t)(at - base);
-		diag->what = what;
-	}
-	return err;
+	return vox_fail(diag, (const char *)base, (const char *)at, err, what);
 }
 
 #endif

@@ -44,6 +44,18 @@ static int split(const struct pctx *x, struct vox_slice s, struct vox_slice *f, 
 	return (int)n;
 }
 
+/* split() for a field of exactly n words: 0, or the error reported. */
+static int split_exact(const struct pctx *x, struct vox_slice s, struct vox_slice *f, size_t n,
+                       const char *what)
+{
+	int got = split(x, s, f, n, what);
+	if (got < 0)
+		return got;
+	if ((size_t)got != n)
+		return fail(x, (size_t)got > n ? s.p + s.len : s.p, VOX_EMALFORMED, what);
+	return 0;
+}
+
 static int num(const struct pctx *x, struct vox_slice s, uint64_t max, uint64_t *out,
                const char *what)
 {
@@ -116,13 +128,10 @@ static int check_addr(const struct pctx *x, struct vox_slice type, struct vox_sl
 static int parse_conn(const struct pctx *x, struct vox_slice v, struct vox_sdp_conn *c)
 {
 	struct vox_slice f[3];
-	int n = split(x, v, f, 3, "expected c=<nettype> <addrtype> <address>");
-	if (n < 0)
-		return n;
-	if (n != 3)
-		return fail(x, n > 3 ? v.p + v.len : v.p, VOX_EMALFORMED,
-		            "expected c=<nettype> <addrtype> <address>");
-	int rc = check_chars(x, f[0], sdp_is_token, "expected nettype such as IN");
+	int rc = split_exact(x, v, f, 3, "expected c=<nettype> <addrtype> <address>");
+	if (rc < 0)
+		return rc;
+	rc = check_chars(x, f[0], sdp_is_token, "expected nettype such as IN");
 	if (rc == 0)
 		rc = check_chars(x, f[1], sdp_is_token, "expected addrtype such as IP4");
 	if (rc < 0)
@@ -573,12 +582,9 @@ static int parse_typed(struct pctx *x, struct vox_sdp_attr *a, int media)
 	case VOX_SDP_ATTR_ZRTP_HASH: {
 		/* RFC 6189 8.1: zrtp-hash:<zrtp-version> <64 hex digits> */
 		struct vox_slice f[2];
-		int n = split(x, v, f, 2, "expected zrtp-hash:<version> <hash>");
-		if (n < 0)
-			return n;
-		if (n != 2)
-			return fail(x, v.p + v.len, VOX_EMALFORMED,
-			            "expected zrtp-hash:<version> <hash>");
+		rc = split_exact(x, v, f, 2, "expected zrtp-hash:<version> <hash>");
+		if (rc < 0)
+			return rc;
 		rc = check_chars(x, f[0], is_version_char, "expected ZRTP version such as 1.10");
 		if (rc == 0)
 			rc = check_chars(x, f[1], is_hex, "expected 64 hex digits of SHA-256");
@@ -594,12 +600,9 @@ static int parse_typed(struct pctx *x, struct vox_sdp_attr *a, int media)
 	case VOX_SDP_ATTR_FINGERPRINT: {
 		/* RFC 8122 5: fingerprint:<hash-func> 2HEX *(":" 2HEX) */
 		struct vox_slice f[2];
-		int n = split(x, v, f, 2, "expected fingerprint:<hash-func> <hex pairs>");
-		if (n < 0)
-			return n;
-		if (n != 2)
-			return fail(x, v.p + v.len, VOX_EMALFORMED,
-			            "expected fingerprint:<hash-func> <hex pairs>");
+		rc = split_exact(x, v, f, 2, "expected fingerprint:<hash-func> <hex pairs>");
+		if (rc < 0)
+			return rc;
 		rc = check_chars(x, f[0], sdp_is_token, "expected hash function such as sha-256");
 		if (rc < 0)
 			return rc;
@@ -731,11 +734,9 @@ static int session_line(struct pctx *x, char t, struct vox_slice v)
 		struct vox_slice f[6];
 		const char *what =
 		    "expected o=<username> <sess-id> <sess-version> IN IP4 <address>";
-		int n = split(x, v, f, 6, what);
-		if (n < 0)
-			return n;
-		if (n != 6)
-			return fail(x, v.p + v.len, VOX_EMALFORMED, what);
+		rc = split_exact(x, v, f, 6, what);
+		if (rc < 0)
+			return rc;
 		rc = check_chars(x, f[0], sdp_is_nonws, "expected username");
 		if (rc == 0)
 			rc = num(x, f[1], UINT64_MAX, &sdp->sess_id, "expected numeric sess-id");
@@ -776,11 +777,9 @@ static int session_line(struct pctx *x, char t, struct vox_slice v)
 	case 'b': return parse_bw(x, v, sdp->bw, &sdp->n_bw);
 	case 't': {
 		struct vox_slice f[2];
-		int n = split(x, v, f, 2, "expected t=<start> <stop>");
-		if (n < 0)
-			return n;
-		if (n != 2)
-			return fail(x, v.p + v.len, VOX_EMALFORMED, "expected t=<start> <stop>");
+		rc = split_exact(x, v, f, 2, "expected t=<start> <stop>");
+		if (rc < 0)
+			return rc;
 		if (sdp->n_times >= VOX_SDP_MAX_FIELDS)
 			return fail(x, v.p, VOX_ELIMIT, "more t= lines than VOX_SDP_MAX_FIELDS");
 		struct vox_sdp_time *tm = &sdp->times[sdp->n_times];

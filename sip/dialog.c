@@ -292,12 +292,10 @@ int vox_sip_dialog_target_refresh(struct vox_sip_dialog *d, const struct vox_sip
 	return rc ? rc : put(d, &d->target, target);
 }
 
-struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d)
+/* The first entry of a stored route set: it ends at the first ',' outside
+ * <...>. Returns the entry's length, or -1 when it does not parse. */
+static int first_route(struct vox_slice routes, struct vox_sip_addr *first)
 {
-	struct vox_slice routes = vox_sip_dialog_str(d, d->route);
-	struct vox_sip_addr first;
-	if (!routes.len)
-		return vox_sip_dialog_str(d, d->target);
 	size_t k = 0;
 	int angle = 0;
 	for (; k < routes.len; k++) {
@@ -308,7 +306,16 @@ struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d)
 		else if (routes.p[k] == ',' && !angle)
 			break;
 	}
-	if (vox_sip_addr_parse(&first, vox_slice_make(routes.p, k), NULL))
+	if (vox_sip_addr_parse(first, vox_slice_make(routes.p, k), NULL))
+		return -1;
+	return (int)k;
+}
+
+struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d)
+{
+	struct vox_slice routes = vox_sip_dialog_str(d, d->route);
+	struct vox_sip_addr first;
+	if (!routes.len || first_route(routes, &first) < 0)
 		return vox_sip_dialog_str(d, d->target);
 	return first.uri.raw;
 }
@@ -341,19 +348,10 @@ int vox_sip_dialog_request(struct vox_sip_dialog *d, const struct vox_sip_dialog
 	struct vox_sip_addr first;
 	int strict = 0;
 	if (routes.len) {
-		/* the first route ends at the first ',' outside <...> */
-		size_t k = 0;
-		int angle = 0;
-		for (; k < routes.len; k++) {
-			if (routes.p[k] == '<')
-				angle = 1;
-			else if (routes.p[k] == '>')
-				angle = 0;
-			else if (routes.p[k] == ',' && !angle)
-				break;
-		}
-		if (vox_sip_addr_parse(&first, vox_slice_make(routes.p, k), NULL))
+		int fk = first_route(routes, &first);
+		if (fk < 0)
 			return VOX_EINVAL;
+		size_t k = (size_t)fk;
 		/* 12.2.1.1: a strict router (no ;lr) goes into the Request-URI,
 		 * and the remote target to the end of the Route header */
 		if (!vox_sip_param_find(&first.uri.params, "lr")) {

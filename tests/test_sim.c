@@ -18,24 +18,14 @@ static struct sim sim;
 static struct vox_ua alice, bob, carol;
 static char uri[64];
 
-static void cfg_default(struct vox_ua_config *c, const char *aor)
-{
-	memset(c, 0, sizeof *c);
-	c->aor = vox_slice_cstr(aor);
-	c->policy = VOX_SDP_POLICY_OPTIONAL;
-	c->media_port = 40000;
-	c->n_suites = 1;
-	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
-}
-
 /* alice = node 0, bob = node 1 */
 static void two_uas(uint64_t seed)
 {
 	struct vox_ua_config ca, cb;
 	sim_init(&sim, seed);
 	sim.trace = getenv("SIM_TRACE") ? atoi(getenv("SIM_TRACE")) : 0; /* lint-allow: test knob */
-	cfg_default(&ca, "sip:alice@10.0.0.1");
-	cfg_default(&cb, "sip:bob@10.0.0.2");
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
 }
@@ -93,7 +83,7 @@ static void test_register_digest(void **st)
 	(void)st;
 	struct vox_ua_config ca;
 	sim_init(&sim, 1);
-	cfg_default(&ca, "sip:alice@sim.example");
+	sim_ua_config(&ca, "sip:alice@sim.example");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
@@ -130,7 +120,7 @@ static void test_register_423_and_lost(void **st)
 	(void)st;
 	struct vox_ua_config ca;
 	sim_init(&sim, 2);
-	cfg_default(&ca, "sip:alice@sim.example");
+	sim_ua_config(&ca, "sip:alice@sim.example");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.node[1].reg.min_expires = 1800;
@@ -183,7 +173,7 @@ static void test_register_one_at_a_time(void **st)
 	 * previous one. The later wish goes out after it. */
 	struct vox_ua_config ca;
 	sim_init(&sim, 14);
-	cfg_default(&ca, "sip:alice@sim.example");
+	sim_ua_config(&ca, "sip:alice@sim.example");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
@@ -445,7 +435,7 @@ static void test_pool_full_503(void **st)
 	sim_run(&sim, 1000);
 	/* bob holds VOX_UA_MAX_CALLS ringing calls; carol's call gets 503 */
 	struct vox_ua_config cc;
-	cfg_default(&cc, "sip:carol@10.0.0.3");
+	sim_ua_config(&cc, "sip:carol@10.0.0.3");
 	assert_int_equal(sim_add_ua(&sim, &carol, &cc), 2);
 	assert_int_equal(vox_ua_call(&carol, vox_slice_cstr(uri), 0, sim.now, &c), 0);
 	sim_run(&sim, sim.now + 1000);

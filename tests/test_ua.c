@@ -18,16 +18,6 @@
 static struct sim sim;
 static struct vox_ua alice, bob;
 
-static void cfg_default(struct vox_ua_config *c, const char *aor)
-{
-	memset(c, 0, sizeof *c);
-	c->aor = vox_slice_cstr(aor);
-	c->policy = VOX_SDP_POLICY_OPTIONAL;
-	c->media_port = 40000;
-	c->n_suites = 1;
-	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
-}
-
 /* memcpy of a NUL-terminated message into a message-sized buffer */
 static void copy_msg(char *dst, const char *src)
 {
@@ -156,7 +146,7 @@ static void alice_alone(uint64_t seed)
 {
 	struct vox_ua_config ca;
 	sim_init(&sim, seed);
-	cfg_default(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	rnow = 0;
 	nevs = 0;
@@ -174,7 +164,7 @@ static void ua_alone(struct vox_ua *ua, const char *aor, uint64_t seed)
 {
 	struct vox_ua_config c;
 	sim_init(&sim, seed);
-	cfg_default(&c, aor);
+	sim_ua_config(&c, aor);
 	assert_int_equal(sim_add_ua(&sim, ua, &c), 0);
 	rnow = 0;
 	nevs = 0;
@@ -597,7 +587,7 @@ static void test_long_host(void **st)
 	struct vox_ua_config c;
 	vox_ua_handle h;
 	sim_init(&sim, 62);
-	cfg_default(&c, "sip:alice@example.com");
+	sim_ua_config(&c, "sip:alice@example.com");
 	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;

@@ -343,3 +343,13 @@ unsigned sim_wire_count(const struct sim *s, const char *what)
 		n += strcmp(s->wire_log[i], what) == 0;
 	return n;
 }
+
+void sim_ua_config(struct vox_ua_config *c, const char *aor)
+{
+	memset(c, 0, sizeof *c);
+	c->aor = vox_slice_cstr(aor);
+	c->policy = VOX_SDP_POLICY_OPTIONAL;
+	c->media_port = 40000;
+	c->n_suites = 1;
+	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+}

@@ -82,6 +82,9 @@ struct sim {
 };
 
 void sim_init(struct sim *s, uint64_t seed);
+/* The configuration every simulated UA starts from: aor, optional SRTP
+ * with one suite, media port 40000; tests change what they need. */
+void sim_ua_config(struct vox_ua_config *c, const char *aor);
 /* A UA node at 10.0.0.(index+1):5060. cfg's host, rng and port are filled
  * in by the simulator; the rest is the caller's. ua must stay valid. */
 int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg);
