@@ -7,7 +7,7 @@
 #ifndef VOX_BENCH_H
 #define VOX_BENCH_H
 
-#define _POSIX_C_SOURCE 199309L
+/* needs _POSIX_C_SOURCE >= 199309L, defined by the including file */
 #include <stdlib.h>
 #include <time.h>
 
