@@ -227,7 +227,7 @@ static void hdr(const char *msg, const char *name, char *out, size_t cap)
 
 /* 13.2.2.4: 180 from fork A, 180 from fork B, 200 from fork B: the 200
  * makes the dialog, is ACKed, and the call is up; a 200 from A later is
- * ACKed and ended with BYE. */
+ * ACKed and ended with BYE, once however often it comes. */
 static void test_forks(void **st)
 {
 	(void)st;
@@ -258,6 +258,13 @@ static void test_forks(void **st)
 	hdr(out_starting("BYE"), "To", to, sizeof to);
 	assert_non_null(strstr(to, "tag=forkA"));
 	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	/* A's 200 again (our ACK was lost): ACKed again, but its BYE is
+	 * still on its way, so no second one (found by fuzz_ua) */
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "forkA", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	assert_int_equal(out_count("BYE"), 0);
 	/* and the call we kept still hangs up */
 	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
 	pull(&alice);

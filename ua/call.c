@@ -299,6 +299,26 @@ static void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned st
 
 /* A 2xx we do not want (another fork's, 13.2.2.4): a dialog of its own
  * just long enough for the ACK and a BYE. */
+/* A BYE of ours in the dialog d is still waiting for its answer. */
+static int bye_open(struct vox_ua *ua, const struct vox_sip_dialog *d)
+{
+	struct vox_sip_addr to;
+	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
+		const struct vox_sip_txn *x = &ua->txn[i];
+		if (x->kind != VOX_TXN_NICT || x->method != VOX_SIP_BYE ||
+		    (x->state != VOX_TXN_TRYING && x->state != VOX_TXN_PROCEEDING) ||
+		    vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+			continue;
+		const struct vox_sip_header *cid = vox_sip_find(&ua->msg2, VOX_SIP_H_CALL_ID);
+		const struct vox_sip_header *th = vox_sip_find(&ua->msg2, VOX_SIP_H_TO);
+		if (cid && th && !vox_sip_addr_parse(&to, th->value, NULL) &&
+		    vox_slice_eq(cid->value, vox_sip_dialog_str(d, d->call_id)) &&
+		    vox_slice_eq(to.tag, vox_sip_dialog_str(d, d->remote_tag)))
+			return 1;
+	}
+	return 0;
+}
+
 static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
                         uint64_t now)
 {
@@ -313,6 +333,8 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
 	    vox_sip_dialog_uac(&d, &ua->msg2, m, c->secure_path) != 0)
 		return;
 	send_ack(ua, c, &d, cs.seq);
+	if (bye_open(ua, &d)) /* the fork's 2xx again: its BYE is on its way */
+		return;
 	int n = dialog_request(ua, c, &d, "BYE", 0, NULL, NULL, 0, none, ua->build,
 	                       sizeof ua->build, &to);
 	if (n > 0)
