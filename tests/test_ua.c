@@ -81,10 +81,11 @@ static const char *hval(const char *msg, const char *name, char *out, size_t cap
 	return out;
 }
 
-static void feed(struct vox_ua *ua, const char *msg)
+/* msg from the raw peer at 10.0.0.2; what vox_ua_recv said */
+static int feed(struct vox_ua *ua, const char *msg)
 {
 	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
-	(void)vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
+	return vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
 }
 
 static void tick(struct vox_ua *ua, uint64_t until)
@@ -97,6 +98,21 @@ static void tick(struct vox_ua *ua, uint64_t until)
 		vox_ua_on_deadline(ua, rnow);
 	}
 	rnow = until;
+}
+
+/* Ten minutes with nothing from the network: the UA must then hold no
+ * call and no transaction (what it sends meanwhile is dropped). */
+static void assert_idle(struct vox_ua *ua)
+{
+	uint64_t end = rnow + 600000;
+	for (uint64_t d; (d = vox_ua_next_deadline(ua)) <= end;) {
+		rnow = d > rnow ? d : rnow;
+		vox_ua_on_deadline(ua, rnow);
+		pull(ua);
+	}
+	rnow = end;
+	assert_int_equal(vox_ua_calls_active(ua), 0);
+	assert_int_equal(ua->txl.active, 0);
 }
 
 static const char *answer_sdp =
@@ -182,6 +198,21 @@ static const char *mkinvite(char *out, size_t cap, const char *callid, const cha
 	         "Contact: <sip:carol@10.0.0.7:5060>\r\nContent-Type: application/sdp\r\n"
 	         "Content-Length: %zu\r\n\r\n%s",
 	         branch, branch, extra, callid, strlen(offer_sdp), offer_sdp);
+	return out;
+}
+
+/* A request from carol (through 10.0.0.2) outside any dialog of ours:
+ * From tag c1, no To tag, CSeq 5, no body; extra goes after the Vias. */
+static const char *mkreq(char *out, size_t cap, const char *method, const char *callid,
+                         const char *branch, const char *extra)
+{
+	snprintf(out, cap,
+	         "%s sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK%s\r\n"
+	         "%sMax-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	         "To: <sip:bob@example.com>\r\nCall-ID: %s\r\nCSeq: 5 %s\r\n"
+	         "Content-Length: 0\r\n\r\n",
+	         method, branch, extra, callid, method);
 	return out;
 }
 
@@ -386,14 +417,9 @@ static void test_uas_responses(void **st)
 	/* a second call, cancelled */
 	feed(&bob, mkinvite(m, sizeof m, "cid-cancel@x", "p2", ""));
 	pull(&bob);
-	snprintf(m, sizeof m,
-	         "CANCEL sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
-	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp2\r\n"
-	         "Max-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
-	         "To: <sip:bob@example.com>\r\nCall-ID: cid-cancel@x\r\nCSeq: 5 CANCEL\r\n"
-	         "Content-Length: 0\r\n\r\n");
-	feed(&bob, m);
+	feed(&bob, mkreq(m, sizeof m, "CANCEL", "cid-cancel@x", "p2", ""));
 	pull(&bob);
+	assert_int_equal(raw_n, 2);
 	for (int i = 0; i < raw_n; i++) {
 		hval(raw_msg[i], "To", h, sizeof h);
 		const char *t = strstr(h, "tag=");
@@ -402,6 +428,11 @@ static void test_uas_responses(void **st)
 		snprintf(dst, 64, "%s", t);
 	}
 	assert_string_equal(tag487, tag200);
+	/* 8.2.6.2: a 481 (a BYE in no dialog of ours) has a To tag too */
+	feed(&bob, mkreq(m, sizeof m, "BYE", "cid-none@x", "p3", ""));
+	pull(&bob);
+	hdr(out_starting("SIP/2.0 481"), "To", h, sizeof h);
+	assert_non_null(strstr(h, ";tag="));
 }
 
 /* 9.1 and 15: hung up before any response, and the first is a 2xx: ACK
@@ -424,6 +455,32 @@ static void test_hangup_then_2xx(void **st)
 	evstr(&alice);
 	assert_int_equal(nevs, 1);
 	assert_int_equal(evs[0].type, VOX_UA_EV_ENDED);
+	/* the 2xx again (our ACK was lost): ACK again, no second BYE */
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(out_count("ACK"), 1);
+	assert_int_equal(out_count("BYE"), 0);
+	assert_idle(&alice);
+	/* after a 180 the hang-up is a CANCEL, and the 200 crosses it (15):
+	 * ACK and BYE, then ACK alone for its retransmission */
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, rnow, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, inv, 180, "b2", NULL, NULL));
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	assert_int_equal(out_count("CANCEL"), 1);
+	for (int i = 0; i < 2; i++) {
+		feed(&alice, mkresp(r, sizeof r, inv, 200, "b2",
+		                    "Contact: <sip:bob@10.0.0.2:5060>\r\n", answer_sdp));
+		pull(&alice);
+		assert_int_equal(out_count("ACK"), 1);
+		assert_int_equal(out_count("BYE"), i == 0);
+	}
+	nevs = 0;
+	assert_string_equal(evstr(&alice), "6/180,11/487");
+	assert_idle(&alice);
 }
 
 /* 12.2.1.2: the 2xx to our re-INVITE names a new target; RFC 3264 8: a
@@ -449,13 +506,6 @@ static void test_reinvite_target_and_refusal(void **st)
 	pull(&alice);
 	assert_non_null(strstr(out_starting("SIP/2.0 200"), "a=sendrecv"));
 	assert_non_null(out_starting("SIP/2.0 200")); /* and the 200 waits for its ACK */
-	snprintf(r, sizeof r,
-	         "ACK sip:alice@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
-	         "10.0.0.2:5060;branch=z9hG4bKa10\r\n"
-	         "Max-Forwards: 70\r\nFrom: <sip:bob@10.0.0.2>;tag=b1\r\nTo: %.200s\r\nCall-ID: "
-	         "%.100s\r\n"
-	         "CSeq: 10 ACK\r\nContent-Length: 0\r\n\r\n",
-	         "", "");
 	/* now the hold goes through, answered from a new address */
 	char from[256], cid[128];
 	hval(inv, "From", from, sizeof from);
@@ -618,6 +668,109 @@ static void test_2xx_retx_after_bye(void **st)
 	pull(&alice);
 	assert_int_equal(out_count("ACK"), 1);
 	assert_int_equal(out_count("BYE"), 0);
+	/* the same with a re-INVITE out when we hang up: its 200 gets an
+	 * ACK, but the session is over: no MEDIA after ENDED (found by
+	 * fuzz_ua) */
+	c = alice_up(inv, 65, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, rnow), 0);
+	pull(&alice);
+	char re[VOX_SIP_TXN_MSG + 1];
+	copy_msg(re, out_starting("INVITE"));
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	evstr(&alice);
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_ENDED);
+	int ended = nevs;
+	feed(&alice, mkresp(r, sizeof r, re, 200, NULL, "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	assert_int_equal(raw_n, 1);
+	assert_non_null(out_starting("ACK"));
+	evstr(&alice);
+	assert_int_equal(nevs, ended);
+	assert_idle(&alice);
+}
+
+/* 13.2.2.4: a 183 with early media from one fork, then the 200 of
+ * another: the 2xx makes its own dialog, and the media follow its answer
+ * (found by fuzz_ua: the call stayed early for ever). */
+static void test_fork_early_then_answer(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096], to[256];
+	const char *answer2 =
+	    "v=0\r\no=- 8 8 IN IP4 10.0.0.3\r\ns=-\r\nc=IN IP4 10.0.0.3\r\nt=0 0\r\n"
+	    "m=audio 50002 RTP/AVP 0\r\na=sendrecv\r\n";
+	vox_ua_handle c;
+	alice_alone(66);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, inv, 183, "forkA", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	assert_string_equal(evstr(&alice), "6/183,7/183");
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "forkB", "Contact: <sip:bob@10.0.0.3:5060>\r\n",
+	                    answer2));
+	pull(&alice);
+	assert_string_equal(evstr(&alice), "6/183,7/183,8/200");
+	hdr(out_starting("ACK"), "To", to, sizeof to);
+	assert_non_null(strstr(to, "tag=forkB"));
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	assert_int_equal(vox_ua_call_get(&alice, c)->media.remote_rtp_port, 50002);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
+	hdr(out_starting("BYE"), "To", to, sizeof to);
+	assert_non_null(strstr(to, "tag=forkB"));
+	feed(&alice, mkresp(r, sizeof r, out_starting("BYE"), 200, NULL, NULL, NULL));
+	assert_idle(&alice);
+}
+
+static int broken_rng(void *ctx, uint8_t *bytes, size_t len)
+{
+	(void)ctx;
+	(void)bytes;
+	(void)len;
+	return VOX_ERNG;
+}
+
+/* With the rng failing, an INVITE still gets its 500 (untagged rather
+ * than none) and its transaction ends (found by fuzz_ua: it stayed in
+ * Proceeding, which has no timer, for ever). */
+static void test_broken_rng_still_answers(void **st)
+{
+	(void)st;
+	char m[4096];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 67);
+	bob.cfg.rng = (struct vox_rng){broken_rng, NULL};
+	feed(&bob, mkinvite(m, sizeof m, "cid-rng@x", "g1", ""));
+	pull(&bob);
+	assert_int_equal(raw_n, 2);
+	assert_non_null(out_starting("SIP/2.0 100"));
+	assert_non_null(out_starting("SIP/2.0 500"));
+	assert_string_equal(evstr(&bob), "");
+	assert_idle(&bob);
+}
+
+/* A request whose Via set is so long that no response to it fits a
+ * transaction (VOX_SIP_TXN_MSG) is dropped: an INVITE must not reach the
+ * application, which could then neither answer nor reject it, and no
+ * server transaction may stay behind (found by fuzz_ua). */
+static void test_unanswerable_requests_dropped(void **st)
+{
+	(void)st;
+	static char m[4096], via[1600];
+	int k = snprintf(via, sizeof via, "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKp;x=");
+	memset(via + k, 'a', 1400);
+	memcpy(via + k + 1400, "\r\n", 3);
+	ua_alone(&bob, "sip:bob@10.0.0.1", 68);
+	assert_int_equal(feed(&bob, mkinvite(m, sizeof m, "cid-big@x", "b1", via)), VOX_ETOOLONG);
+	assert_int_equal(pull(&bob), 0);
+	assert_string_equal(evstr(&bob), "");
+	assert_int_equal(bob.txl.active, 0);
+	feed(&bob, mkreq(m, sizeof m, "OPTIONS", "cid-big2@x", "b2", via));
+	assert_int_equal(pull(&bob), 0);
+	assert_int_equal(bob.txl.active, 0);
+	assert_idle(&bob);
 }
 
 int main(void)
@@ -635,6 +788,9 @@ int main(void)
 	    cmocka_unit_test(test_register_serialised),
 	    cmocka_unit_test(test_long_host),
 	    cmocka_unit_test(test_2xx_retx_after_bye),
+	    cmocka_unit_test(test_fork_early_then_answer),
+	    cmocka_unit_test(test_broken_rng_still_answers),
+	    cmocka_unit_test(test_unanswerable_requests_dropped),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }
