@@ -1,0 +1,50 @@
+#!/bin/sh
+# vox sip parse, end to end through the program (issue 2's acceptance
+# checks). `make check` runs it against the ASan build: VOX=build/asan/vox.
+set -eu
+VOX=${VOX:-build/vox}
+V=tests/vectors/rfc4475
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "cli_sip: FAILED: $*"
+	exit 1
+}
+status() { # runs "$@", stores the exit code in rc, never stops the script
+	set +e
+	"$@"
+	rc=$?
+	set -e
+}
+
+# 3.1.1.1: accepted, with the fields the RFC calls out decoded.
+status $VOX sip parse "$V/wsinv.dat" >"$tmp/j" 2>"$tmp/err"
+[ "$rc" = 0 ] || fail "wsinv: exit $rc: $(cat "$tmp/err")"
+for f in '"max_forwards":68' '"cseq":{"seq":9,"method":"INVITE"}' \
+	'"tag":"1918181833n"' '"display":"J Rosenberg \\\""' '"branch":"z9hG4bK30239"' \
+	'"q_per_mille":330' '"body_length":150' '"verdict":{"accept":true}'; do
+	grep -qF "$f" "$tmp/j" || fail "wsinv: no $f"
+done
+
+# 3.1.2: every one is refused, with a reason and the response on stderr.
+n=0
+for f in $(sed -n 's/^| \([a-z0-9]*\.dat\) | 3\.1\.2\..*/\1/p' "$V/INDEX.md"); do
+	status $VOX sip parse "$V/$f" >/dev/null 2>"$tmp/err"
+	[ "$rc" = 1 ] || fail "$f: exit $rc"
+	grep -q 'offset [0-9]*: ' "$tmp/err" || fail "$f: no offset and reason: $(cat "$tmp/err")"
+	n=$((n + 1))
+done
+[ "$n" = 19 ] || fail "$n messages of RFC 4475 3.1.2, not 19"
+
+# --stream: two messages in one byte stream, each framed and reported.
+cat "$V/wsinv.dat" "$V/intmeth.dat" >"$tmp/two"
+status $VOX sip parse --stream "$tmp/two" >"$tmp/j" 2>"$tmp/err"
+[ "$rc" = 0 ] || fail "stream: exit $rc: $(cat "$tmp/err")"
+[ "$(grep -c '"verdict"' "$tmp/j")" = 2 ] || fail "stream: not two messages"
+
+# Usage errors exit 2.
+status $VOX sip parse --no-such-flag "$V/wsinv.dat" >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "bad flag: exit $rc"
+status $VOX sip parse "$tmp/absent" >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "missing file: exit $rc"
+echo "cli_sip: passed (wsinv accepted, $n of 3.1.2 refused, --stream, usage)"
