@@ -36,9 +36,11 @@ static const char *const method_names[VOX_SIP_METHOD_COUNT] = {
 enum vox_sip_method vox_sip_method_id(struct vox_slice t)
 {
 	/* Methods are case-sensitive (RFC 3261 7.1). */
+	if (t.len < 3 || t.len > 9)
+		return VOX_SIP_METHOD_OTHER;
 	for (int i = 1; i < VOX_SIP_METHOD_COUNT; i++) {
 		const char *n = method_names[i];
-		if (t.len == strlen(n) && memcmp(t.p, n, t.len) == 0)
+		if (n[0] == t.p[0] && strlen(n) == t.len && memcmp(t.p, n, t.len) == 0)
 			return (enum vox_sip_method)i;
 	}
 	return VOX_SIP_METHOD_OTHER;
@@ -294,8 +296,18 @@ static int parse_start_line(struct vox_sip_msg *m, const char *p, const char *eo
 	if (!sp || sp == u)
 		return vox_fail(diag, base, u, VOX_EMALFORMED,
 		                "expected Request-URI SP SIP-Version (one SP each)");
-	for (const char *k = u; k < sp; k++)
-		if ((unsigned char)*k <= 0x20 || *k == 0x7f)
+	/* find_eol lets a control byte through only after '\\' (a quoted-pair),
+	 * which has no place in a URI; [u, sp) holds no SP by construction. */
+	const char *k = u;
+	while ((size_t)(sp - k) >= 8) {
+		uint64_t x;
+		memcpy(&x, k, 8);
+		if (has_ctl(x))
+			break;
+		k += 8;
+	}
+	for (; k < sp; k++)
+		if ((unsigned char)*k < 0x20 || *k == 0x7f)
 			return vox_fail(diag, base, k, VOX_EMALFORMED,
 			                "control character in Request-URI");
 	m->uri = vox_slice_make(u, (size_t)(sp - u));
