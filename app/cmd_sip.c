@@ -75,8 +75,14 @@ static void print_addr(struct json *j, const struct vox_sip_addr *a)
 }
 
 /* Typed fields of the headers vox decodes; "error" when decoding fails. */
-static void print_typed(struct json *j, const struct vox_sip_header *h)
+static void print_typed(struct json *j, const struct vox_sip_msg *m, size_t i)
 {
+	const struct vox_sip_header *h = &m->hdr[i];
+	if (vox_sip_empty_list_ok(m, i)) {
+		json_arr(j, "list");
+		json_end_arr(j);
+		return;
+	}
 	union {
 		struct vox_sip_via via;
 		struct vox_sip_addr addr;
@@ -261,7 +267,7 @@ static void print_message(struct json *j, const struct vox_sip_msg *m)
 			json_cstr(j, "canonical", vox_sip_hdr_name((enum vox_sip_hdr)h->id));
 		json_uint(j, "line", h->line);
 		json_str(j, "value", h->value);
-		print_typed(j, h);
+		print_typed(j, m, i);
 		json_end_obj(j);
 	}
 	json_end_arr(j);

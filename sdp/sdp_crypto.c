@@ -19,6 +19,31 @@ static int fail(const struct ccur *x, const char *at, int err, const char *what)
 	return vox_fail(x->diag, x->base, at, err, what);
 }
 
+/*
+ * inline key||salt is base64 (RFC 4568 6.1, after RFC 3548, which pads).
+ * Some peers leave the padding out: rtpengine sends the 28-byte
+ * AEAD_AES_128_GCM key||salt as 38 characters. The decoded length is
+ * checked against the suite all the same, so both forms are read; a
+ * partly padded form ("...x=" of 39 characters) is not.
+ */
+static int key_salt_decode(struct vox_slice b64, uint8_t raw[KEY_SALT_MAX])
+{
+	char padded[KEY_SALT_MAX / 3 * 4 + 4];
+	if (b64.len % 4 == 0)
+		return vox_base64_decode(b64, raw, KEY_SALT_MAX);
+	if (b64.len > sizeof padded - 3)
+		return VOX_ENOSPC;
+	if (b64.len % 4 == 1 || memchr(b64.p, '=', b64.len))
+		return VOX_EMALFORMED;
+	size_t n = b64.len;
+	memcpy(padded, b64.p, n);
+	while (n % 4)
+		padded[n++] = '=';
+	int rc = vox_base64_decode(vox_slice_make(padded, n), raw, KEY_SALT_MAX);
+	vox_wipe(padded, sizeof padded);
+	return rc;
+}
+
 /* Up to the first byte equal to stop (or the end). */
 static struct vox_slice until(const char *p, const char *end, char stop)
 {
@@ -142,7 +167,7 @@ static int parse_key_params(const struct ccur *x, struct vox_slice s, enum vox_s
 		} else {
 			k->key_salt = until(ip, iend, '|');
 			uint8_t raw[KEY_SALT_MAX];
-			int got = vox_base64_decode(k->key_salt, raw, sizeof raw);
+			int got = key_salt_decode(k->key_salt, raw);
 			vox_wipe(raw, sizeof raw);
 			if (got == VOX_ENOSPC)
 				return fail(x, ip, VOX_EMALFORMED, "inline key||salt too long");
@@ -391,7 +416,7 @@ int vox_sdp_key_decode(const struct vox_sdp_crypto *c, unsigned i, struct vox_sr
 	if (!info || !vox_slice_case_eq_cstr(k->method, "inline") || k->mki_len > VOX_SRTP_MAX_MKI)
 		return VOX_EINVAL;
 	uint8_t raw[KEY_SALT_MAX];
-	int n = vox_base64_decode(k->key_salt, raw, sizeof raw);
+	int n = key_salt_decode(k->key_salt, raw);
 	if (n < 0 || (size_t)n != (size_t)info->key_len + info->salt_len) {
 		vox_wipe(raw, sizeof raw);
 		return VOX_EMALFORMED;

@@ -67,6 +67,24 @@ static int check_warning(struct vox_slice v)
 	return 0;
 }
 
+int vox_sip_empty_list_ok(const struct vox_sip_msg *m, size_t i)
+{
+	if (i >= m->nhdr)
+		return 0;
+	const struct vox_sip_header *h = &m->hdr[i];
+	switch (h->id) {
+	case VOX_SIP_H_ACCEPT:
+	case VOX_SIP_H_ACCEPT_ENCODING:
+	case VOX_SIP_H_ACCEPT_LANGUAGE:
+	case VOX_SIP_H_ALLOW:
+	case VOX_SIP_H_SUPPORTED: break;
+	default: return 0;
+	}
+	/* alone on its line: "a," would leave an empty second value there */
+	return h->value.len == 0 && (i == 0 || m->hdr[i - 1].line != h->line) &&
+	       (i + 1 == m->nhdr || m->hdr[i + 1].line != h->line);
+}
+
 /* Decodes one header with the decoder vox has for its id. */
 static int check_header(const struct vox_sip_header *h, struct vox_diag *d)
 {
@@ -277,7 +295,7 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 	for (size_t i = 0; i < m->nhdr; i++) {
 		const struct vox_sip_header *h = &m->hdr[i];
 		struct vox_diag d;
-		if (check_header(h, &d))
+		if (!vox_sip_empty_list_ok(m, i) && check_header(h, &d))
 			return verdict(v, m, 400, h->value.p + d.off, "Bad",
 			               vox_sip_hdr_name((enum vox_sip_hdr)h->id), d.what);
 	}

@@ -526,6 +526,30 @@ static void test_crypto_unusable(void **st)
 	assert_int_equal(vox_sdp_crypto_parse((struct vox_slice){g, strlen(over)}, &c, NULL),
 	                 VOX_ERANGE);
 	guard_free(g);
+
+	/* rtpengine leaves the base64 padding out of the 28-byte GCM key||salt:
+	 * the same key as the padded form; a partial pad is refused. */
+	static const char *const gcm[] = {
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3O",
+	};
+	struct vox_srtp_key k2;
+	for (size_t i = 0; i < 4; i++) {
+		g = guard_str(gcm[i]);
+		int rc = vox_sdp_crypto_parse((struct vox_slice){g, strlen(gcm[i])}, &c, NULL);
+		assert_int_equal(rc, i < 2 ? 0 : VOX_EMALFORMED);
+		if (i < 2) {
+			assert_null(c.unusable);
+			assert_int_equal(vox_sdp_key_decode(&c, 0, i ? &k2 : &k), 0);
+		}
+		guard_free(g);
+	}
+	assert_memory_equal(k.key, k2.key, sizeof k.key);
+	assert_memory_equal(k.salt, k2.salt, sizeof k.salt);
+	assert_memory_equal(k.key, "1234567890123456", 16);
+	assert_memory_equal(k.salt, "789012345678", 12);
 }
 
 /* ---- printer ------------------------------------------------------------- */

@@ -632,6 +632,48 @@ static void test_validate(void **st)
 	assert_string_equal(v.reason, "Bad Contact header");
 }
 
+/* RFC 3261 25.1: Supported, Allow and Accept may be empty lists (baresip
+ * sends "Supported:"); Require may not, nor may a list hold an empty value. */
+static void test_empty_lists(void **st)
+{
+	(void)st;
+	static const char head[] =
+	    "OPTIONS sip:a@b.c SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+	    "To: <sip:a@b.c>\r\nFrom: <sip:c@d.e>;tag=1\r\nCall-ID: x\r\n"
+	    "CSeq: 1 OPTIONS\r\n";
+	static const struct {
+		const char *hdr;
+		unsigned status;
+	} cases[] = {
+	    {"Supported:\r\n", 0},
+	    {"k:  \r\n", 0},
+	    {"Allow:\r\n", 0},
+	    {"Accept:\r\n", 0},
+	    {"Supported: timer,\r\n", 400},
+	    {"Supported: ,timer\r\n", 400},
+	    {"Allow: INVITE,,BYE\r\n", 400},
+	    {"Require:\r\n", 400},
+	    {"Unsupported:\r\n", 400},
+	};
+	static char buf[512];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int n =
+		    snprintf(buf, sizeof buf, "%s%sContent-Length: 0\r\n\r\n", head, cases[i].hdr);
+		assert_true(n > 0 && (size_t)n < sizeof buf);
+		assert_true(vox_sip_parse(&msg, buf, (size_t)n, VOX_SIP_DATAGRAM, NULL) > 0);
+		struct vox_sip_verdict v;
+		assert_int_equal(vox_sip_validate(&msg, NULL, &v), 0);
+		if (v.status != cases[i].status)
+			fail_msg("%s: status %u, want %u", cases[i].hdr, v.status, cases[i].status);
+		/* the header we added is the sixth value or later */
+		int empty_ok = 0;
+		for (size_t k = 5; k < msg.nhdr; k++)
+			empty_ok |= vox_sip_empty_list_ok(&msg, k);
+		assert_int_equal(empty_ok, cases[i].status == 0);
+	}
+	assert_false(vox_sip_empty_list_ok(&msg, msg.nhdr));
+}
+
 /* ---- builder ------------------------------------------------------------------ */
 
 /* RFC 3261 18.2.1 and RFC 3581 4: received and rport in a response's Via */
@@ -766,15 +808,25 @@ static void test_build_request_roundtrip(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_basic),   cmocka_unit_test(test_parse_lf_only),
-	    cmocka_unit_test(test_parse_errors),  cmocka_unit_test(test_parse_limits),
-	    cmocka_unit_test(test_list_split),    cmocka_unit_test(test_header_names),
-	    cmocka_unit_test(test_framer),        cmocka_unit_test(test_uri_decode),
-	    cmocka_unit_test(test_uri_compare),   cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_contact),       cmocka_unit_test(test_via),
-	    cmocka_unit_test(test_small_headers), cmocka_unit_test(test_auth),
-	    cmocka_unit_test(test_validate),      cmocka_unit_test(test_via_stamp),
-	    cmocka_unit_test(test_identifiers),   cmocka_unit_test(test_build_request_roundtrip),
+	    cmocka_unit_test(test_parse_basic),
+	    cmocka_unit_test(test_parse_lf_only),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_list_split),
+	    cmocka_unit_test(test_header_names),
+	    cmocka_unit_test(test_framer),
+	    cmocka_unit_test(test_uri_decode),
+	    cmocka_unit_test(test_uri_compare),
+	    cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_contact),
+	    cmocka_unit_test(test_via),
+	    cmocka_unit_test(test_small_headers),
+	    cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_empty_lists),
+	    cmocka_unit_test(test_via_stamp),
+	    cmocka_unit_test(test_identifiers),
+	    cmocka_unit_test(test_build_request_roundtrip),
 	};
 	return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }

@@ -367,6 +367,12 @@ VOX_MUST_CHECK int vox_sip_ctype_parse(struct vox_sip_ctype *c, struct vox_slice
 VOX_MUST_CHECK int vox_sip_token_parse(struct vox_slice value, struct vox_slice *token,
                                        struct vox_diag *diag);
 
+/* Is m->hdr[i] an empty list that its grammar allows? RFC 3261 25.1 lets
+ * Accept, Accept-Encoding, Accept-Language, Allow and Supported be empty
+ * ("Supported:", as baresip sends it) when the whole header line is empty;
+ * an empty element inside a list ("a,,b") is never allowed. */
+int vox_sip_empty_list_ok(const struct vox_sip_msg *m, size_t i);
+
 /* Date = rfc1123-date in GMT (RFC 3261 20.17). */
 struct vox_sip_date {
 	uint16_t year;
