@@ -556,6 +556,69 @@ static void test_no_keys_over_udp(void **st)
 	assert_int_equal(vox_ua_hold(&alice, c2, 1, rnow), VOX_EPOLICY);
 }
 
+/* Policy optional offers keys best-effort (RTP/AVP with a=crypto). A peer
+ * that insists on SRTP answers 488; vox offers once more as RTP/SAVP, with
+ * the same Call-ID and tag and the next CSeq. A second 488 ends the call. */
+static void test_488_then_savp(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], inv2[VOX_SIP_TXN_MSG + 1], r[4096], a[256], b[256];
+	const char *savp_answer =
+	    "v=0\r\no=- 7 7 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+	    "m=audio 50000 RTP/SAVP 0\r\na=sendrecv\r\n"
+	    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+	for (int second_488 = 0; second_488 < 2; second_488++) {
+		vox_ua_handle c;
+		alice_alone(61);
+		alice.cfg.allow_sdes_over_insecure_hops = 1;
+		assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c),
+		                 0);
+		pull(&alice);
+		copy_msg(inv, out_starting("INVITE"));
+		assert_non_null(strstr(inv, "m=audio 40000 RTP/AVP "));
+		assert_non_null(strstr(inv, "a=crypto:1 "));
+		feed(&alice, mkresp(r, sizeof r, inv, 488, "b0", NULL, NULL));
+		pull(&alice);
+		assert_non_null(out_starting("ACK"));
+		copy_msg(inv2, out_starting("INVITE"));
+		assert_non_null(strstr(inv2, "m=audio 40000 RTP/SAVP "));
+		assert_non_null(strstr(inv2, "a=crypto:1 "));
+		assert_string_equal(hval(inv2, "Call-ID", a, sizeof a),
+		                    hval(inv, "Call-ID", b, sizeof b));
+		assert_string_equal(hval(inv2, "From", a, sizeof a),
+		                    hval(inv, "From", b, sizeof b));
+		assert_string_equal(hval(inv2, "CSeq", a, sizeof a), "2 INVITE");
+		if (second_488) {
+			feed(&alice, mkresp(r, sizeof r, inv2, 488, "b1", NULL, NULL));
+			pull(&alice);
+			assert_non_null(out_starting("ACK"));
+			assert_null(out_starting("INVITE"));
+			assert_string_equal(evstr(&alice), "11/488");
+			assert_idle(&alice);
+			continue;
+		}
+		feed(&alice, mkresp(r, sizeof r, inv2, 200, "b1",
+		                    "Contact: <sip:bob@10.0.0.2:5060>\r\n", savp_answer));
+		pull(&alice);
+		assert_non_null(out_starting("ACK"));
+		assert_string_equal(evstr(&alice), "8/200");
+		assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+		nevs = 0;
+	}
+	/* no keys offered (no TLS, no opt-in): a 488 is final at once */
+	vox_ua_handle c;
+	alice_alone(62);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	assert_null(strstr(inv, "a=crypto"));
+	feed(&alice, mkresp(r, sizeof r, inv, 488, "b0", NULL, NULL));
+	pull(&alice);
+	assert_null(out_starting("INVITE"));
+	assert_string_equal(evstr(&alice), "11/488");
+}
+
 /* 13.2.2.4: the first 2xx retransmitted after our re-INVITE went out is
  * still ACKed, with its own CSeq. */
 static void test_2xx_retx_after_reinvite(void **st)
@@ -783,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(test_hangup_then_2xx),
 	    cmocka_unit_test(test_reinvite_target_and_refusal),
 	    cmocka_unit_test(test_no_keys_over_udp),
+	    cmocka_unit_test(test_488_then_savp),
 	    cmocka_unit_test(test_2xx_retx_after_reinvite),
 	    cmocka_unit_test(test_glare_retry_waits_for_ack),
 	    cmocka_unit_test(test_register_serialised),

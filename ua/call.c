@@ -114,6 +114,8 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	vox_sdp_local_init(l, ua->cfg.media_addr, (uint16_t)(ua->cfg.media_port + 2 * slot));
 	l->ip6 = memchr(ua->cfg.media_addr.p, ':', ua->cfg.media_addr.len) != NULL;
 	l->policy = ua->cfg.policy;
+	if (c->savp_retry) /* the peer wants SRTP: RTP/SAVP from now on */
+		l->policy = VOX_SDP_POLICY_MANDATORY;
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
 	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
 	                                                             : VOX_SDP_SENDONLY;
@@ -201,6 +203,19 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 		return n;
 	c->branch[0] = 0; /* a new INVITE, a new ACK */
 	return ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
+}
+
+/* The INVITE once more after a final response (with credentials, 22.2, or
+ * as RTP/SAVP after a 488): next CSeq, new branch, no provisional response
+ * yet, no dialog. */
+static int invite_again(struct vox_ua *ua, struct vox_ua_call *c, const char *auth_name,
+                        const char *auth_value, uint64_t now)
+{
+	c->invite_cseq++;
+	c->dlg.state = VOX_DLG_NONE;
+	c->state = VOX_UA_CALL_OUT_CALLING;
+	c->last_1xx = 0;
+	return send_invite(ua, c, auth_name, auth_value, now);
 }
 
 /* The first hop of an in-dialog request (12.2.1.1). */
@@ -722,15 +737,20 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 		struct vox_ua_account *a = call_account(ua, c);
 		int n = ua_auth(ua, a, &c->auth_tries, m, vox_slice_cstr("INVITE"),
 		                vox_slice_cstr(c->remote_uri), none, &name, value, sizeof value);
-		if (n >= 0) {
-			/* a new INVITE: no provisional response yet, no dialog */
-			c->invite_cseq++;
-			c->dlg.state = VOX_DLG_NONE;
-			c->state = VOX_UA_CALL_OUT_CALLING;
-			c->last_1xx = 0;
-			if (send_invite(ua, c, name, value, now) == 0)
-				return;
-		}
+		if (n >= 0 && invite_again(ua, c, name, value, now) == 0)
+			return;
+	}
+	/* Policy optional offers keys best-effort, as RTP/AVP with a=crypto;
+	 * a peer that insists on SRTP refuses that with 488. Offer once more,
+	 * as RTP/SAVP (baresip "srtp-mand" and linphone with mandatory SRTP
+	 * both do this). */
+	if (s == 488 && !c->savp_retry && c->state != VOX_UA_CALL_ENDING && !c->cancel_wanted &&
+	    ua->cfg.policy == VOX_SDP_POLICY_OPTIONAL && ua->cfg.n_suites &&
+	    (c->secure_path || ua->cfg.allow_sdes_over_insecure_hops)) {
+		c->savp_retry = 1;
+		c->auth_tries = 0; /* a proxy may challenge the new INVITE */
+		if (invite_again(ua, c, NULL, NULL, now) == 0)
+			return;
 	}
 	end_call(ua, c, s,
 	         c->state == VOX_UA_CALL_ENDING || c->cancel_wanted ? "cancelled" : "call failed",

@@ -143,6 +143,7 @@ struct vox_ua_call {
 	uint8_t ack_pending;   /* our 2xx waits for its ACK */
 	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
 	uint8_t ended;         /* the ENDED event went out */
+	uint8_t savp_retry;    /* our best-effort offer got 488: offered again as RTP/SAVP */
 	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
