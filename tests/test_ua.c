@@ -433,6 +433,24 @@ static void test_uas_responses(void **st)
 	pull(&bob);
 	hdr(out_starting("SIP/2.0 481"), "To", h, sizeof h);
 	assert_non_null(strstr(h, ";tag="));
+	/* 11.2: OPTIONS gets 200 with Allow, Accept and (empty) Supported, and
+	 * that response is one vox itself accepts */
+	feed(&bob, mkreq(m, sizeof m, "OPTIONS", "cid-opt@x", "p4", ""));
+	pull(&bob);
+	const char *ok = out_starting("SIP/2.0 200");
+	assert_non_null(ok);
+	hdr(ok, "Allow", h, sizeof h);
+	assert_non_null(strstr(h, "INVITE"));
+	hdr(ok, "Accept", h, sizeof h);
+	assert_string_equal(h, "application/sdp");
+	assert_non_null(strstr(ok, "\r\nSupported: \r\n") ? strstr(ok, "\r\nSupported: \r\n")
+	                                                  : strstr(ok, "\r\nSupported:\r\n"));
+	static struct vox_sip_msg pm;
+	struct vox_sip_verdict v;
+	assert_true(vox_sip_parse(&pm, ok, strlen(ok), VOX_SIP_DATAGRAM, NULL) > 0);
+	assert_int_equal(vox_sip_validate(&pm, NULL, &v), 0);
+	assert_int_equal(v.status, 0);
+	assert_false(v.drop);
 }
 
 /* 9.1 and 15: hung up before any response, and the first is a 2xx: ACK

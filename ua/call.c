@@ -1115,12 +1115,14 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		return;
 	}
 	case VOX_SIP_OPTIONS: {
-		/* 11.2: what we can do */
+		/* 11.2: what we can do; no extension yet, so Supported is an
+		 * empty list (25.1 allows it) */
 		const struct vox_sip_hdr_out h[] = {
 		    {"Allow", vox_slice_cstr(UA_ALLOW)},
 		    {"Accept", vox_slice_cstr("application/sdp")},
+		    {"Supported", none},
 		};
-		(void)!ua_respond(ua, txn, m, 200, none, h, 2, none, now);
+		(void)!ua_respond(ua, txn, m, 200, none, h, 3, none, now);
 		return;
 	}
 	default: {
