@@ -34,7 +34,9 @@ int vox_slice_u64(struct vox_slice s, uint64_t max, uint64_t *out)
 	uint64_t v = 0;
 	if (s.len == 0)
 		return VOX_EMALFORMED;
-	const uint64_t q = max / 10, r = max % 10;
+	/* constant bounds (no division at run time): v * 10 + d cannot wrap,
+	 * and the first digit that takes v above max stops the scan */
+	const uint64_t q = UINT64_MAX / 10, r = UINT64_MAX % 10;
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (!vox_is_digit(c))
@@ -43,6 +45,8 @@ int vox_slice_u64(struct vox_slice s, uint64_t max, uint64_t *out)
 		if (v > q || (v == q && d > r))
 			return VOX_ERANGE;
 		v = v * 10 + d;
+		if (v > max)
+			return VOX_ERANGE;
 	}
 	*out = v;
 	return 0;

@@ -233,9 +233,13 @@ static int parse_qvalue(struct vox_slice v, uint16_t *out)
 
 int vox_sip_contact_parse(struct vox_sip_contact *c, struct vox_slice value, struct vox_diag *diag)
 {
-	memset(c, 0, sizeof *c);
+	/* field by field: the struct is 1.5 KiB, mostly parameter slots */
+	c->star = c->has_expires = c->has_q = 0;
+	c->expires = 0;
+	c->q = 0;
 	struct vox_slice t = sip_trim(value.p, value.p + value.len);
 	if (t.len == 1 && t.p[0] == '*') {
+		memset(&c->addr, 0, sizeof c->addr);
 		c->star = 1;
 		return 0;
 	}

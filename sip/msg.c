@@ -181,7 +181,7 @@ static inline int find_eol(const char *line, const char *end, const char **eol, 
 			unsigned mask = (unsigned)_mm_movemask_epi8(hit);
 			if (mask) {
 				p += __builtin_ctz(mask);
-				break;
+				goto bytes; /* p is the control byte: no word step */
 			}
 			p += 16;
 		}
@@ -196,6 +196,9 @@ static inline int find_eol(const char *line, const char *end, const char **eol, 
 			}
 			p += 8;
 		}
+#ifdef __SSE2__
+	bytes:;
+#endif
 		const char *stop = (size_t)(end - p) >= 8 ? p + 8 : end;
 		for (; p < stop; p++) {
 			unsigned char c = (unsigned char)*p;
