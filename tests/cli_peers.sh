@@ -7,21 +7,9 @@
 #                it (RFC 3261 8.1.3.3, exit 1), --proxy accepts it (exit 0)
 #   *.sdp        the body of one of them: parses, and vox answers it with the
 #                optional policy; the answer parses again
-set -eu
-VOX=${VOX:-build/vox}
+NAME=cli_peers
 V=tests/vectors/peers
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "cli_peers: FAILED: $*"
-	exit 1
-}
-status() {
-	set +e
-	"$@"
-	rc=$?
-	set -e
-}
+. tests/clilib.sh
 
 nuas=0 nproxy=0 nsdp=0 nsavp=0
 for f in "$V"/*.uas.sip; do

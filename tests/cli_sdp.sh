@@ -1,21 +1,9 @@
 #!/bin/sh
 # vox sdp, end to end through the program (issue 3's acceptance checks).
 # `make check` runs it against the ASan build: VOX=build/asan/vox.
-set -eu
-VOX=${VOX:-build/vox}
+NAME=cli_sdp
 V=tests/vectors/sdp
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "cli_sdp: FAILED: $*"
-	exit 1
-}
-status() { # runs "$@", stores the exit code in rc, never stops the script
-	set +e
-	"$@"
-	rc=$?
-	set -e
-}
+. tests/clilib.sh
 
 # An RFC 4568 offer: a valid answer with the offer's tag and another key.
 status $VOX sdp answer "$V/rfc4568-offer.sdp" >"$tmp/a.sdp" 2>"$tmp/err"

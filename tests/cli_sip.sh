@@ -1,21 +1,9 @@
 #!/bin/sh
 # vox sip parse, end to end through the program (issue 2's acceptance
 # checks). `make check` runs it against the ASan build: VOX=build/asan/vox.
-set -eu
-VOX=${VOX:-build/vox}
+NAME=cli_sip
 V=tests/vectors/rfc4475
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-	echo "cli_sip: FAILED: $*"
-	exit 1
-}
-status() { # runs "$@", stores the exit code in rc, never stops the script
-	set +e
-	"$@"
-	rc=$?
-	set -e
-}
+. tests/clilib.sh
 
 # 3.1.1.1: accepted, with the fields the RFC calls out decoded.
 status $VOX sip parse "$V/wsinv.dat" >"$tmp/j" 2>"$tmp/err"
