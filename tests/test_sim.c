@@ -23,7 +23,7 @@ static void two_uas(uint64_t seed)
 {
 	struct vox_ua_config ca, cb;
 	sim_init(&sim, seed);
-	sim.trace = getenv("SIM_TRACE") ? atoi(getenv("SIM_TRACE")) : 0; /* lint-allow: test knob */
+	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
 	sim_ua_config(&ca, "sip:alice@10.0.0.1");
 	sim_ua_config(&cb, "sip:bob@10.0.0.2");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
