@@ -20,6 +20,18 @@ static int fail(const struct pctx *x, const char *at, int err, const char *what)
 	return vox_fail(x->diag, x->base, at, err, what);
 }
 
+/* The word at *p, up to the next space or end (empty for two spaces);
+ * *p moves past that space, and *more says whether one was there. */
+static struct vox_slice next_word(const char **p, const char *end, int *more)
+{
+	const char *w = *p, *q = w;
+	while (q < end && *q != ' ')
+		q++;
+	*more = q < end;
+	*p = *more ? q + 1 : q;
+	return vox_slice_make(w, (size_t)(q - w));
+}
+
 /* Splits s at single spaces into f[0..max). Returns the count, or max + 1
  * when more fields follow (the caller names that error). An empty field
  * (two spaces, or a space at either end) is malformed. */
@@ -28,18 +40,13 @@ static int split(const struct pctx *x, struct vox_slice s, struct vox_slice *f, 
 {
 	size_t n = 0;
 	const char *p = s.p, *end = s.p + s.len;
-	for (;;) {
-		const char *q = p;
-		while (q < end && *q != ' ')
-			q++;
-		if (q == p)
-			return fail(x, p, VOX_EMALFORMED, what);
+	for (int more = 1; more;) {
+		struct vox_slice w = next_word(&p, end, &more);
+		if (!w.len)
+			return fail(x, w.p, VOX_EMALFORMED, what);
 		if (n == max)
 			return (int)max + 1;
-		f[n++] = vox_slice_make(p, (size_t)(q - p));
-		if (q == end)
-			break;
-		p = q + 1;
+		f[n++] = w;
 	}
 	return (int)n;
 }
@@ -223,21 +230,14 @@ static int parse_repeat(const struct pctx *x, struct vox_slice v)
 {
 	const char *p = v.p, *end = v.p + v.len;
 	int k = 0;
-	for (;;) {
-		const char *q = p;
-		while (q < end && *q != ' ')
-			q++;
-		struct vox_slice t = vox_slice_make(p, (size_t)(q - p));
+	for (int more = 1; more; k++) {
+		struct vox_slice t = next_word(&p, end, &more);
 		uint64_t val = 0;
 		int rc = typed_time(x, t, 0, &val);
 		if (rc < 0)
 			return rc;
 		if (k == 0 && val == 0)
 			return fail(x, t.p, VOX_EMALFORMED, "repeat interval must not be 0");
-		k++;
-		if (q == end)
-			break;
-		p = q + 1;
 	}
 	if (k < 3)
 		return fail(x, end, VOX_EMALFORMED,
@@ -250,11 +250,8 @@ static int parse_zone(const struct pctx *x, struct vox_slice v)
 {
 	const char *p = v.p, *end = v.p + v.len;
 	int k = 0;
-	for (;;) {
-		const char *q = p;
-		while (q < end && *q != ' ')
-			q++;
-		struct vox_slice t = vox_slice_make(p, (size_t)(q - p));
+	for (int more = 1; more; k++) {
+		struct vox_slice t = next_word(&p, end, &more);
 		int rc;
 		if (k % 2 == 0) {
 			uint64_t tv = 0;
@@ -265,10 +262,6 @@ static int parse_zone(const struct pctx *x, struct vox_slice v)
 		}
 		if (rc < 0)
 			return rc;
-		k++;
-		if (q == end)
-			break;
-		p = q + 1;
 	}
 	if (k % 2)
 		return fail(x, end, VOX_EMALFORMED, "expected z=<time> <offset> pairs");

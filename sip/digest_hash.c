@@ -17,83 +17,48 @@
 
 /* mbedTLS 2.28 names its fallible calls *_ret; 3.x dropped the suffix. */
 #if MBEDTLS_VERSION_MAJOR >= 3
-static inline int md5_starts(mbedtls_md5_context *c)
-{
-	return mbedtls_md5_starts(c);
-}
-static inline int md5_update(mbedtls_md5_context *c, const unsigned char *p, size_t n)
-{
-	return mbedtls_md5_update(c, p, n);
-}
-static inline int md5_finish(mbedtls_md5_context *c, unsigned char *out)
-{
-	return mbedtls_md5_finish(c, out);
-}
-static inline int sha256_starts(mbedtls_sha256_context *c)
-{
-	return mbedtls_sha256_starts(c, 0);
-}
-static inline int sha256_update(mbedtls_sha256_context *c, const unsigned char *p, size_t n)
-{
-	return mbedtls_sha256_update(c, p, n);
-}
-static inline int sha256_finish(mbedtls_sha256_context *c, unsigned char *out)
-{
-	return mbedtls_sha256_finish(c, out);
-}
-#if VOX_WITH_DIGEST_SHA2
-static inline int sha512_starts(mbedtls_sha512_context *c)
-{
-	return mbedtls_sha512_starts(c, 0);
-}
-static inline int sha512_update(mbedtls_sha512_context *c, const unsigned char *p, size_t n)
-{
-	return mbedtls_sha512_update(c, p, n);
-}
-static inline int sha512_finish(mbedtls_sha512_context *c, unsigned char *out)
-{
-	return mbedtls_sha512_finish(c, out);
-}
-#endif
+#define MBED(f) f
 #else
+#define MBED(f) f##_ret
+#endif
+
 static inline int md5_starts(mbedtls_md5_context *c)
 {
-	return mbedtls_md5_starts_ret(c);
+	return MBED(mbedtls_md5_starts)(c);
 }
 static inline int md5_update(mbedtls_md5_context *c, const unsigned char *p, size_t n)
 {
-	return mbedtls_md5_update_ret(c, p, n);
+	return MBED(mbedtls_md5_update)(c, p, n);
 }
 static inline int md5_finish(mbedtls_md5_context *c, unsigned char *out)
 {
-	return mbedtls_md5_finish_ret(c, out);
+	return MBED(mbedtls_md5_finish)(c, out);
 }
 static inline int sha256_starts(mbedtls_sha256_context *c)
 {
-	return mbedtls_sha256_starts_ret(c, 0);
+	return MBED(mbedtls_sha256_starts)(c, 0);
 }
 static inline int sha256_update(mbedtls_sha256_context *c, const unsigned char *p, size_t n)
 {
-	return mbedtls_sha256_update_ret(c, p, n);
+	return MBED(mbedtls_sha256_update)(c, p, n);
 }
 static inline int sha256_finish(mbedtls_sha256_context *c, unsigned char *out)
 {
-	return mbedtls_sha256_finish_ret(c, out);
+	return MBED(mbedtls_sha256_finish)(c, out);
 }
 #if VOX_WITH_DIGEST_SHA2
 static inline int sha512_starts(mbedtls_sha512_context *c)
 {
-	return mbedtls_sha512_starts_ret(c, 0);
+	return MBED(mbedtls_sha512_starts)(c, 0);
 }
 static inline int sha512_update(mbedtls_sha512_context *c, const unsigned char *p, size_t n)
 {
-	return mbedtls_sha512_update_ret(c, p, n);
+	return MBED(mbedtls_sha512_update)(c, p, n);
 }
 static inline int sha512_finish(mbedtls_sha512_context *c, unsigned char *out)
 {
-	return mbedtls_sha512_finish_ret(c, out);
+	return MBED(mbedtls_sha512_finish)(c, out);
 }
-#endif
 #endif
 
 #if VOX_WITH_DIGEST_SHA2

@@ -30,6 +30,13 @@ static void two_uas(uint64_t seed)
 	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
 }
 
+/* alice calls bob at time now; what vox_ua_call said */
+static int call_bob(uint64_t now, vox_ua_handle *c)
+{
+	return vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, now,
+	                   c);
+}
+
 /* The events node n logged, joined by ", ". */
 static const char *events(size_t n)
 {
@@ -245,9 +252,7 @@ static void test_sdes_opt_in(void **st)
 	/* mandatory SRTP without a TLS path and without the opt-out: no call */
 	two_uas(5);
 	alice.cfg.policy = VOX_SDP_POLICY_MANDATORY;
-	assert_int_equal(
-	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
-	    VOX_EPOLICY);
+	assert_int_equal(call_bob(0, &c), VOX_EPOLICY);
 	/* a mandatory callee refuses a clear offer with 488 */
 	bob.cfg.policy = VOX_SDP_POLICY_MANDATORY;
 	alice.cfg.policy = VOX_SDP_POLICY_OPTIONAL;
@@ -263,9 +268,7 @@ static void test_cancel_crossing_200(void **st)
 	(void)st;
 	two_uas(6);
 	vox_ua_handle c;
-	assert_int_equal(
-	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
-	    0);
+	assert_int_equal(call_bob(0, &c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", 1000));
 	vox_ua_handle in = last_call(1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
@@ -290,9 +293,7 @@ static void test_cancel_before_answer(void **st)
 	(void)st;
 	two_uas(7);
 	vox_ua_handle c;
-	assert_int_equal(
-	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
-	    0);
+	assert_int_equal(call_bob(0, &c), 0);
 	/* hung up before any 1xx: the CANCEL waits for the 100 (9.1) */
 	assert_int_equal(vox_ua_hangup(&alice, c, 0), 0);
 	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 0);
@@ -313,9 +314,7 @@ static void test_cancel_after_100(void **st)
 	 * INVITE transaction (in Proceeding: no Timer B) alive for ever. */
 	two_uas(13);
 	vox_ua_handle c;
-	assert_int_equal(
-	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
-	    0);
+	assert_int_equal(call_bob(0, &c), 0);
 	sim_run(&sim, 100); /* INVITE at 10 ms, 100 Trying back at 20 ms */
 	assert_int_equal(sim_wire_count(&sim, "100"), 1);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
@@ -334,9 +333,7 @@ static void test_timer_b_408(void **st)
 	two_uas(8);
 	sim_link(&sim, 0, 1, (struct sim_link){.latency = 10, .down = 1});
 	vox_ua_handle c;
-	assert_int_equal(
-	    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0, &c),
-	    0);
+	assert_int_equal(call_bob(0, &c), 0);
 	assert_true(sim_run_to_event(&sim, 0, "ENDED", 100000));
 	/* Timer B fires at exactly 64*T1 = 32 s; the INVITE went out 7 times */
 	assert_int_equal(sim.now, 32000);
@@ -355,10 +352,7 @@ static void test_invite_through_loss(void **st)
 	for (; seed < 200; seed++) {
 		two_uas(seed);
 		sim_link(&sim, 0, 1, (struct sim_link){.latency = 20, .loss = 500});
-		assert_int_equal(
-		    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0,
-		                0, &c),
-		    0);
+		assert_int_equal(call_bob(0, &c), 0);
 		if (!sim_run_to_event(&sim, 1, "INCOMING", 40000))
 			continue;
 		vox_ua_handle in = last_call(1);
@@ -428,10 +422,7 @@ static void test_pool_full_503(void **st)
 	two_uas(12);
 	vox_ua_handle c;
 	for (int i = 0; i < VOX_UA_MAX_CALLS; i++)
-		assert_int_equal(
-		    vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0,
-		                sim.now, &c),
-		    0);
+		assert_int_equal(call_bob(sim.now, &c), 0);
 	sim_run(&sim, 1000);
 	/* bob holds VOX_UA_MAX_CALLS ringing calls; carol's call gets 503 */
 	struct vox_ua_config cc;
@@ -473,8 +464,7 @@ static void chaos_one(uint64_t seed)
 	                     .dup = (uint16_t)((r >> 28) % 200)};
 	sim_link(&sim, 0, 1, l);
 	vox_ua_handle c;
-	if (vox_ua_call(&alice, vox_slice_cstr(sim_uri(&sim, 1, "bob", uri, sizeof uri)), 0, 0,
-	                &c) != 0)
+	if (call_bob(0, &c) != 0)
 		fail();
 	/* the actions, at random times: ring, answer, hold, hang up (by
 	 * either side, or a cancel before the answer) */
