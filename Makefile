@@ -133,7 +133,7 @@ cli: $(BUILD)/asan/vox | deps-check
 lint: | deps-check
 	@tests/lint.sh
 
-# The minimal and full profiles must both compile (STYLE.md rule 12).
+# The minimal and full profiles must both compile (docs/architecture.md, Memory).
 configs: | deps
 	@set -e; for c in configs/*.h; do echo "== config $$c"; \
 		for f in $(LIB_SRC); do $(CC) $(INC) $(WARN) -fsyntax-only \

@@ -1,6 +1,6 @@
 /*
- * sip/ digest internals: the one place that reaches mbedTLS (STYLE.md rule
- * 19). digest.c sees hashes, HMAC-SHA-256 and a constant-time compare only
+ * sip/ digest internals: the one place that reaches mbedTLS
+ * (docs/architecture.md, Layers). digest.c sees hashes, HMAC-SHA-256 and a constant-time compare only
  * through these functions; sip/digest_hash.c is the only file that calls
  * mbedTLS.
  */

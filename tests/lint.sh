@@ -1,6 +1,6 @@
 #!/bin/sh
 # Part of `make check`: the tree is formatted with .clang-format and free of
-# the calls STYLE.md rule 17 bans. Prints what is wrong and exits 1.
+# the calls docs/architecture.md (Code style) bans. Prints what is wrong and exits 1.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
@@ -15,7 +15,7 @@ fi
 banned='\b(sprintf|vsprintf|strcpy|strcat|strncat|gets|strtok|atoi|atol|alloca)[[:space:]]*\('
 hits=$(grep -nE "$banned" $files | grep -v 'lint-allow')
 if [ -n "$hits" ]; then
-	echo "lint: banned calls (STYLE.md rule 17):"
+	echo "lint: banned calls (docs/architecture.md, Code style):"
 	echo "$hits" | sed 's/^/  /'
 	rc=1
 fi

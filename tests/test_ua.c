@@ -547,8 +547,9 @@ static void test_reinvite_target_and_refusal(void **st)
 	assert_int_equal(strncmp(out_starting("BYE"), "BYE sip:bob@10.0.0.5:5070 ", 26), 0);
 }
 
-/* DESIGN.md and RFC 4568 8: a call set up over TLS whose peer's Contact is
- * plain sip: carries no key in a re-INVITE over UDP. */
+/* docs/architecture.md (Security defaults) and RFC 4568 8: a call set up over
+ * TLS whose peer's Contact is plain sip: carries no key in a re-INVITE over
+ * UDP. */
 static void test_no_keys_over_udp(void **st)
 {
 	(void)st;

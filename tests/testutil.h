@@ -8,8 +8,8 @@
 #include "vox/base.h"
 
 /* Copies n bytes so that the last one sits right before a no-access page:
- * any read past the end faults at once (STYLE.md rule 15). Free with
- * guard_free. Never returns NULL (aborts the test instead). */
+ * any read past the end faults at once (docs/architecture.md, Code style).
+ * Free with guard_free. Never returns NULL (aborts the test instead). */
 const char *guard_copy(const void *p, size_t n);
 void guard_free(const char *p);
 /* guard_copy of a NUL-terminated string, without the NUL. */

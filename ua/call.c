@@ -1,6 +1,6 @@
 /*
  * Calls: INVITE sessions of RFC 3261 13-15 with SDP offer/answer (RFC 3264)
- * and the media policy of DESIGN.md.
+ * and the media policy of docs/architecture.md (Security defaults).
  *
  * Caller:  INVITE -> 1xx (early dialog, maybe early media) -> 2xx -> ACK
  *          (sent by us, outside the transaction, again for every 2xx
@@ -105,8 +105,8 @@ static void take_media(struct vox_ua_call *c, const struct vox_sdp_session *s)
 
 /* Our side of offer/answer. keys: may SDES keys travel with this message?
  * Only when every hop so far is TLS, unless the user opted out by name
- * (DESIGN.md). RFC 3264 8.4: hold is sendonly, or inactive when the peer
- * already holds us. */
+ * (docs/architecture.md, Security defaults). RFC 3264 8.4: hold is sendonly,
+ * or inactive when the peer already holds us. */
 static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, int hold,
                       struct vox_sdp_local *l)
 {

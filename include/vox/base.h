@@ -10,6 +10,17 @@
  *  - Nothing in the library allocates, reads a clock or touches a socket
  *    below transport/. Time and randomness come in from the caller.
  *  - Parsers that fail say where (byte offset) and why in a struct vox_diag.
+ *  - Ownership: the caller owns every struct and buffer it passes. Unless a
+ *    declaration says otherwise, vox reads what you pass during the call
+ *    only and keeps no pointer to it afterwards.
+ *  - Lifetimes: a returned pointer into an object (a header of a parsed
+ *    message, a source of a session) is valid as long as that object and
+ *    until the next call that changes it; strings named "static" (error
+ *    names, method names, diag->what) live as long as the program.
+ *  - Writers into a caller's buffer (out, cap) never write past cap and
+ *    never add a NUL unless the declaration says so; on an error the
+ *    buffer holds nothing useful.
+ * docs/architecture.md explains these rules and the layers behind them.
  */
 #ifndef VOX_BASE_H
 #define VOX_BASE_H
@@ -63,7 +74,7 @@ enum vox_err {
 };
 
 /* Name of an error code; "unknown error" for values outside the enum.
- * Never returns NULL. */
+ * Never returns NULL; the string is static. */
 const char *vox_strerror(int err);
 
 /* Where a parser stopped and why. off counts bytes from the start of the
@@ -80,9 +91,10 @@ struct vox_slice {
 	size_t len;
 };
 
-/* A slice of a NUL-terminated string (for literals and tests). */
+/* A slice of a NUL-terminated string (for literals and tests): it points
+ * at s itself, no copy, so it lives as long as s. NULL gives {NULL, 0}. */
 struct vox_slice vox_slice_cstr(const char *s);
-/* Byte-wise equality. */
+/* Byte-wise equality: 1 or 0. */
 int vox_slice_eq(struct vox_slice a, struct vox_slice b);
 /* ASCII case-insensitive equality (SIP tokens, header names). */
 int vox_slice_case_eq(struct vox_slice a, struct vox_slice b);
@@ -90,14 +102,18 @@ int vox_slice_case_eq(struct vox_slice a, struct vox_slice b);
 int vox_slice_case_eq_cstr(struct vox_slice a, const char *lit);
 /* Decimal digits only (at least one) into *out, no sign, no space.
  * Returns 0, VOX_EMALFORMED (empty or a non-digit) or VOX_ERANGE (> max).
- * Leading zeros are allowed: "0068" is 68 (RFC 4475 3.1.1.1). */
+ * Leading zeros are allowed: "0068" is 68 (RFC 4475 3.1.1.1). *out is
+ * written only on success. */
 VOX_MUST_CHECK int vox_slice_u64(struct vox_slice s, uint64_t max, uint64_t *out);
 
 /* ---- bounded writer --------------------------------------------------- */
 
 /* Appends into a caller's buffer. The first write that does not fit sets
  * err = VOX_ENOSPC; later writes are ignored, so a builder can write
- * everything and check once at the end. The buffer is not NUL-terminated. */
+ * everything and check once at the end. The buffer is not NUL-terminated.
+ * The writer points at the caller's buffer and copies nothing elsewhere:
+ * the bytes are the caller's, at buf[0..len). init and the put functions
+ * cannot fail (a NULL buf counts as capacity 0). */
 struct vox_writer {
 	char *buf;
 	size_t cap;
@@ -160,16 +176,23 @@ struct vox_log {
 
 /* Exact encoded length of n bytes: 4 * ceil(n / 3). */
 size_t vox_base64_len(size_t n);
-/* Encodes with padding. Returns the length written, or VOX_ENOSPC. */
+/* Encodes with padding, no NUL. Returns the length written, or
+ * VOX_ENOSPC (cap < vox_base64_len(n)) or VOX_ETOOLONG (the result would
+ * pass INT32_MAX bytes). */
 VOX_MUST_CHECK int vox_base64_encode(const uint8_t *in, size_t n, char *out, size_t cap);
 /* Decodes padded base64 (the form RFC 4568 keys use). Rejects characters
  * outside the alphabet, wrong padding and non-zero bits in the final
  * character, so each byte string has one encoding. Returns the number of
- * bytes, VOX_EMALFORMED or VOX_ENOSPC. */
+ * bytes, VOX_EMALFORMED, VOX_ENOSPC or VOX_ETOOLONG (over INT32_MAX
+ * bytes). On an error out may hold some decoded bytes: wipe it if the
+ * input was a key. */
 VOX_MUST_CHECK int vox_base64_decode(struct vox_slice in, uint8_t *out, size_t cap);
-/* Lower-case hex. Returns 2n, or VOX_ENOSPC. */
+/* Lower-case hex, no NUL. Returns 2n, or VOX_ENOSPC (cap < 2n) or
+ * VOX_ETOOLONG (2n over INT32_MAX). */
 VOX_MUST_CHECK int vox_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
-/* Hex of either case, even length. Returns bytes, VOX_EMALFORMED or VOX_ENOSPC. */
+/* Hex of either case, even length. Returns bytes, VOX_EMALFORMED (odd
+ * length or a non-hex character; out may hold the bytes before it),
+ * VOX_ENOSPC or VOX_ETOOLONG. */
 VOX_MUST_CHECK int vox_hex_decode(struct vox_slice in, uint8_t *out, size_t cap);
 
 /* Overwrites n bytes in a way the compiler may not remove (key material). */

@@ -4,8 +4,14 @@
  * A dialog is the peer-to-peer relationship an INVITE (or SUBSCRIBE, REFER)
  * sets up: Call-ID, the two tags, the CSeq numbers, the remote target and
  * the route set. vox copies what it keeps into the dialog's own bounded
- * store (STYLE.md rule 18), so a dialog outlives the messages that made it.
- * Pure data and functions: no I/O, no clock, no allocation.
+ * store (docs/architecture.md, Memory), so a dialog outlives the messages
+ * that made it. Pure data and functions: no I/O, no clock, no allocation.
+ *
+ * Lifetimes: the messages passed in are read during the call only. The
+ * slices a dialog hands out (vox_sip_dialog_str, vox_sip_dialog_first_hop)
+ * point into d->store and stay valid until the next call that writes the
+ * dialog (vox_sip_dialog_uac, _uas, _confirm, _recv_request,
+ * _target_refresh): writing may compact the store and move every field.
  */
 #ifndef VOX_DIALOG_H
 #define VOX_DIALOG_H
@@ -41,7 +47,7 @@ struct vox_sip_dialog {
 	char store[VOX_SIP_DLG_STORE];
 };
 
-/* A field of the dialog as a slice into its store. */
+/* A field of the dialog as a slice into its store (see Lifetimes above). */
 static inline struct vox_slice vox_sip_dialog_str(const struct vox_sip_dialog *d,
                                                   struct vox_sip_dlg_str s)
 {
@@ -52,10 +58,17 @@ static inline struct vox_slice vox_sip_dialog_str(const struct vox_sip_dialog *d
 /*
  * UAC side (12.1.2): a dialog from our request and a 1xx (with a To tag:
  * early) or 2xx (confirmed) response. secure: the request went over TLS.
- * Returns 0, VOX_EMALFORMED (missing To tag, Contact, ...; a Contact or
- * Record-Route URI that is not sip: or sips:, 8.1.1.8 and 16.6),
- * VOX_ETOOLONG. A 1xx without a usable Contact keeps the Request-URI as
- * the remote target.
+ * Returns 0, or
+ *   VOX_EINVAL      req is a response, resp is not a 1xx or 2xx, or From,
+ *                   To or a CSeq that parses is missing
+ *   VOX_EMALFORMED  the To tag of resp or the From tag of req is missing
+ *                   or empty, no Call-ID, or a Record-Route that is not a
+ *                   <sip:> or <sips:> name-addr (16.6)
+ *   VOX_ETOOLONG    the dialog does not fit VOX_SIP_DLG_STORE
+ * A response without a usable Contact (none, "*", or not sip:/sips:,
+ * 8.1.1.8) keeps the Request-URI as the remote target; this holds for a
+ * 2xx too, where vox_sip_dialog_confirm would refuse it. On an error *d is
+ * in state VOX_DLG_NONE.
  */
 VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
                                       const struct vox_sip_msg *resp, int secure);
@@ -64,14 +77,26 @@ VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox
  * UAS side (12.1.1): a dialog from a received request and the To tag we
  * put in our response (early for a 1xx, confirmed for a 2xx: call
  * vox_sip_dialog_confirm when the 2xx goes out). secure: it came over TLS.
- * Returns 0, VOX_EINVAL, VOX_EMALFORMED (as for vox_sip_dialog_uac; the
- * request's Contact is required), VOX_ETOOLONG.
+ * local_tag is copied. Returns 0, or
+ *   VOX_EINVAL      req is a response, local_tag is empty, From, To or a
+ *                   CSeq that parses is missing, or To has a tag already
+ *                   (the request belongs to an existing dialog)
+ *   VOX_EMALFORMED  From or To does not parse, no Call-ID, no usable
+ *                   Contact (one sip: or sips: URI, required here), or a
+ *                   bad Record-Route
+ *   VOX_ETOOLONG    the dialog does not fit VOX_SIP_DLG_STORE
+ * On an error *d is in state VOX_DLG_NONE.
  */
 VOX_MUST_CHECK int vox_sip_dialog_uas(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
                                       struct vox_slice local_tag, int secure);
 
 /* Early to confirmed. For a UAC, resp (the 2xx) refreshes the remote target
- * and the route set (13.2.2.4); a UAS passes NULL. */
+ * and the route set (13.2.2.4); a UAS passes NULL. Returns 0, VOX_ESTATE
+ * (the dialog is neither early nor confirmed), VOX_EMALFORMED (the 2xx has
+ * no usable Contact, or a bad Record-Route) or VOX_ETOOLONG. On an error
+ * the state stays as it was, but on VOX_ETOOLONG the field that did not
+ * fit (remote target or route set) is left empty, and a new target may
+ * already be in place when the route set fails. */
 VOX_MUST_CHECK int vox_sip_dialog_confirm(struct vox_sip_dialog *d, const struct vox_sip_msg *resp);
 
 /* Does the message belong to this dialog? Call-ID and both tags (12.2):
@@ -84,19 +109,23 @@ int vox_sip_dialog_match(const struct vox_sip_dialog *d, const struct vox_sip_ms
  * (returns VOX_ERANGE for an out-of-order one: answer 500), records it,
  * and takes a new remote target from the Contact of a target refresh
  * (re-INVITE, UPDATE; without a SIP or SIPS Contact URI the target stays).
- * Returns 0, VOX_ERANGE, VOX_EMALFORMED, VOX_ETOOLONG.
+ * Returns 0, VOX_ERANGE, VOX_EMALFORMED (no CSeq that parses) or
+ * VOX_ETOOLONG (the new target does not fit the store: the CSeq is
+ * recorded already, and the remote target is left empty).
  */
 VOX_MUST_CHECK int vox_sip_dialog_recv_request(struct vox_sip_dialog *d,
                                                const struct vox_sip_msg *req);
 
 /* The remote target changed: a 2xx to our target refresh (re-INVITE,
  * UPDATE) carries the new one in its Contact (12.2.1.2). Returns 0,
- * VOX_EMALFORMED (no usable Contact) or VOX_ETOOLONG. */
+ * VOX_EMALFORMED (no usable Contact: the target stays) or VOX_ETOOLONG
+ * (the new target does not fit: the remote target is left empty). */
 VOX_MUST_CHECK int vox_sip_dialog_target_refresh(struct vox_sip_dialog *d,
                                                  const struct vox_sip_msg *m);
 
 /* The URI an in-dialog request goes to first: the first route of the route
- * set, or the remote target when there is none (12.2.1.1). */
+ * set, or the remote target when there is none (12.2.1.1). A slice into
+ * d->store (see Lifetimes above). */
 struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d);
 
 /* What an in-dialog request needs besides the dialog. */
@@ -115,8 +144,15 @@ struct vox_sip_dialog_req {
  * Builds a request inside the dialog (12.2.1.1): Request-URI and Route
  * from the remote target and route set (loose or strict routing), From,
  * To, Call-ID, CSeq. *next_hop is set to the URI the request goes to
- * first (the first route, or the Request-URI) as a slice into out.
- * Returns the length, VOX_ENOSPC, VOX_EINVAL or VOX_ESTATE.
+ * first (the first route, or the Request-URI) as a slice into out
+ * (next_hop may be NULL). r and its slices are read during the call only.
+ * With r->cseq 0 the local CSeq counts up, only when the request was
+ * written. Returns the length (no NUL), or
+ *   VOX_ESTATE   the dialog is neither early nor confirmed
+ *   VOX_EINVAL   empty method or Via; CR, LF or NUL in a field; an extra
+ *                header without a name; a stored route set that does not
+ *                parse
+ *   VOX_ENOSPC   out is too small
  */
 VOX_MUST_CHECK int vox_sip_dialog_request(struct vox_sip_dialog *d,
                                           const struct vox_sip_dialog_req *r, char *out, size_t cap,

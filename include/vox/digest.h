@@ -44,7 +44,8 @@
  * memory and never copied, except the server key, which struct
  * vox_digest_server holds until vox_digest_server_free wipes it. Every
  * internal buffer that held a secret or a value derived from one is wiped
- * with vox_wipe before a function returns.
+ * with vox_wipe before a function returns. Parsed challenges and
+ * credentials (struct vox_sip_auth) are read during the call only.
  *
  * Not implemented: the "username*" (RFC 8187) form and charset= of RFC
  * 7616 (SIP user names are ASCII or UTF-8 as they are), Authentication-Info
@@ -97,11 +98,12 @@ enum vox_digest_qop {
 
 /* An algorithm token ("MD5", "sha-256-SESS": case-insensitive, RFC 7616
  * 3.3). Returns 0, or VOX_EUNSUPPORTED for any other token or one compiled
- * out (VOX_WITH_DIGEST_SHA2 = 0). */
+ * out (VOX_WITH_DIGEST_SHA2 = 0); *alg is written only on success. */
 VOX_MUST_CHECK int vox_digest_alg_parse(struct vox_slice token, enum vox_digest_alg *alg);
-/* Canonical token ("SHA-512-256-sess"); "" for a value outside the enum. */
+/* Canonical token ("SHA-512-256-sess"), a static string; "" for a value
+ * outside the enum. */
 const char *vox_digest_alg_name(enum vox_digest_alg alg);
-/* 1 if this build implements alg. */
+/* 1 if this build implements alg, else 0. */
 int vox_digest_alg_supported(enum vox_digest_alg alg);
 
 /*
@@ -131,14 +133,17 @@ struct vox_digest_req {
 /* ---- computations ------------------------------------------------------ */
 
 /* HA1 = H(username ":" realm ":" password) in lower-case hex, for
- * provisioning a registrar's database (for -sess the base HA1). Returns
- * the length (32 or 64), VOX_ENOSPC, VOX_EUNSUPPORTED, VOX_ECRYPTO. */
+ * provisioning a registrar's database (for -sess the base HA1), written
+ * into out without a NUL. Returns the length (32 or 64), VOX_ENOSPC,
+ * VOX_EINVAL (out NULL, alg outside the enum), VOX_EUNSUPPORTED (alg
+ * compiled out), VOX_ECRYPTO (mbedTLS failed). */
 VOX_MUST_CHECK int vox_digest_ha1_print(enum vox_digest_alg alg, struct vox_slice username,
                                         struct vox_slice realm, struct vox_slice password,
                                         char *out, size_t cap);
 
-/* userhash = H(username ":" realm) in hex (RFC 7616 3.4.4). Returns the
- * length, VOX_ENOSPC, VOX_EUNSUPPORTED, VOX_ECRYPTO. */
+/* userhash = H(username ":" realm) in hex (RFC 7616 3.4.4), no NUL.
+ * Returns the length, VOX_ENOSPC, VOX_EINVAL, VOX_EUNSUPPORTED,
+ * VOX_ECRYPTO, as vox_digest_ha1_print. */
 VOX_MUST_CHECK int vox_digest_userhash_print(enum vox_digest_alg alg, struct vox_slice username,
                                              struct vox_slice realm, char *out, size_t cap);
 
@@ -156,8 +161,10 @@ struct vox_digest_params {
 /*
  * The request-digest of RFC 7616 3.4.1 (RFC 2617 3.2.2.1 for qop none) in
  * lower-case hex. The client and the server use it; it is public for test
- * vectors and tools. Returns the length (32 or 64), VOX_ENOSPC, VOX_EINVAL
- * (bad enum, HA1 of another hash or not hex), VOX_EUNSUPPORTED, VOX_ECRYPTO.
+ * vectors and tools; out gets no NUL. Returns the length (32 or 64),
+ * VOX_ENOSPC, VOX_EINVAL (an argument NULL, a password without a user
+ * name, bad enum, a -sess algorithm with qop NONE, HA1 of another hash or
+ * not hex), VOX_EUNSUPPORTED (alg compiled out), VOX_ECRYPTO.
  */
 VOX_MUST_CHECK int vox_digest_response_print(const struct vox_digest_params *p,
                                              const struct vox_digest_cred *cred,
@@ -182,7 +189,7 @@ enum vox_digest_pick_policy {
  * Usable: scheme Digest, realm and nonce present and short enough, an
  * algorithm this build supports, a qop list with auth or auth-int (or no
  * qop), and, when cred is not NULL and carries only an HA1, the hash of
- * ha1_alg. Returns the index, or VOX_ENOTFOUND.
+ * ha1_alg. Returns the index, or VOX_ENOTFOUND (none usable, or ch NULL).
  */
 VOX_MUST_CHECK int vox_digest_pick(const struct vox_sip_auth *ch, size_t n,
                                    const struct vox_digest_cred *cred,
@@ -219,6 +226,7 @@ struct vox_digest_client {
 	char cnonce[VOX_DIGEST_CNONCE_LEN]; /* made once per nonce, see digest.c */
 };
 
+/* Clears *c: nothing loaded. Cannot fail. */
 void vox_digest_client_init(struct vox_digest_client *c);
 /* Forgets the challenge. Accepts NULL; safe twice. */
 void vox_digest_client_free(struct vox_digest_client *c);
@@ -229,11 +237,12 @@ void vox_digest_client_free(struct vox_digest_client *c);
  * else "auth-int" (always "auth-int" when offered and prefer_auth_int is
  * set); no qop parameter means the RFC 2069 form. A nonce different from
  * the one loaded restarts nc and takes a new cnonce from rng; the same
- * nonce again keeps counting. Sets stale and new_nonce.
+ * nonce again keeps counting. Sets stale and new_nonce. The values are
+ * copied into *c; the challenge (and the message it came in) may go away.
  * Returns 0, or VOX_EUNSUPPORTED (not Digest, unknown algorithm, no qop vox
  * knows), VOX_EMALFORMED (realm or nonce missing, a control character in a
  * value), VOX_ETOOLONG (a value over VOX_DIGEST_MAX_VALUE), VOX_ERNG,
- * VOX_EINVAL. On error *c is unchanged.
+ * VOX_EINVAL (an argument NULL, or rng->fn NULL). On error *c is unchanged.
  */
 VOX_MUST_CHECK int vox_digest_client_recv(struct vox_digest_client *c,
                                           const struct vox_sip_auth *challenge,
@@ -248,7 +257,8 @@ VOX_MUST_CHECK int vox_digest_client_recv(struct vox_digest_client *c,
  * VOX_EINVAL (empty method or uri; a CR, LF or other control character in
  * a value; an HA1 of another hash), VOX_EKEYEXPIRED (nc would pass
  * 0xffffffff: wait for a new challenge), VOX_ECRYPTO. nc is only counted
- * when the value was written.
+ * when the value was written. out gets no NUL; on an error it holds
+ * nothing useful. cred and req are read during the call only.
  */
 VOX_MUST_CHECK int vox_digest_client_print(struct vox_digest_client *c,
                                            const struct vox_digest_cred *cred,
@@ -267,7 +277,10 @@ struct vox_digest_server {
 	                                    (default 0: qop="auth") */
 };
 
-/* Copies the key; lifetime_ms 0 means VOX_DIGEST_DEFAULT_LIFETIME_MS. */
+/* Copies the key; lifetime_ms 0 means VOX_DIGEST_DEFAULT_LIFETIME_MS.
+ * realm is not copied: s->realm points at the caller's memory, which must
+ * outlive s. key NULL leaves s->algs 0, so nothing is offered or accepted
+ * (challenges get VOX_EINVAL, credentials VOX_EUNSUPPORTED). Cannot fail. */
 void vox_digest_server_init(struct vox_digest_server *s, const uint8_t key[VOX_DIGEST_KEY_LEN],
                             struct vox_slice realm, uint64_t lifetime_ms);
 /* Wipes the key. Accepts NULL; safe twice. */
@@ -283,7 +296,8 @@ void vox_digest_server_free(struct vox_digest_server *s);
  * it must not go back across restarts while the key stays the same.
  * Returns the length, VOX_ENOSPC, VOX_EUNSUPPORTED (alg not compiled in),
  * VOX_EINVAL (empty realm, a control character in realm or opaque, alg
- * not in s->algs), VOX_ERNG, VOX_ECRYPTO.
+ * not in s->algs, an argument NULL), VOX_ERNG, VOX_ECRYPTO. out gets no
+ * NUL. opaque and peer are read during the call only.
  */
 VOX_MUST_CHECK int vox_digest_challenge_print(const struct vox_digest_server *s,
                                               enum vox_digest_alg alg, int stale,
@@ -295,9 +309,10 @@ VOX_MUST_CHECK int vox_digest_challenge_print(const struct vox_digest_server *s,
  * The user name of parsed credentials without its quoting escapes, for the
  * look-up. *userhash (if not NULL) is set when the client sent
  * userhash=true: the name is then H(user ":" realm) in hex, to match
- * against vox_digest_userhash_print of each user. Returns the length,
- * VOX_EMALFORMED (no username, or userhash neither true nor false),
- * VOX_ENOSPC, VOX_EINVAL.
+ * against vox_digest_userhash_print of each user. Writes out without a
+ * NUL. Returns the length, VOX_EMALFORMED (no username, or userhash
+ * neither true nor false), VOX_ENOSPC, VOX_EINVAL (cr NULL, or out NULL
+ * with a capacity). *userhash is written only on success.
  */
 VOX_MUST_CHECK int vox_digest_username(const struct vox_sip_auth *cr, char *out, size_t cap,
                                        int *userhash);
@@ -335,8 +350,9 @@ struct vox_digest_info {
  *                     challenge again;
  *   VOX_EINVAL        bad arguments (a secret with an HA1 of another hash);
  *   VOX_ECRYPTO.
- * *diag (if not NULL) says which check failed; off counts from cr->scheme.p.
- * *info (if not NULL) is filled as far as the checks got.
+ * *diag (if not NULL) says which check failed; off counts from cr->scheme.p
+ * and what is static. *info (if not NULL) is filled as far as the checks
+ * got. secret and req are read during the call only.
  */
 VOX_MUST_CHECK int vox_digest_server_verify(const struct vox_digest_server *s,
                                             const struct vox_sip_auth *cr,

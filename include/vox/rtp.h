@@ -16,6 +16,9 @@
  *  - Time is a monotonic uint64_t in milliseconds passed in by the caller;
  *    UINT64_MAX means "no deadline". Randomness comes from struct vox_rng.
  *  - Nothing here allocates, reads a clock or does I/O.
+ *  - Engines (RTP session, DTMF sender and receiver, jitter buffer) live in
+ *    the caller's structs, need no freeing and keep no pointer to what was
+ *    passed in, except the rng of a session (its ctx must outlive it).
  */
 #ifndef VOX_RTP_H
 #define VOX_RTP_H
@@ -80,18 +83,21 @@ void vox_rtp_packet_init(struct vox_rtp_packet *pkt);
  *   VOX_EMALFORMED  too short, bad lengths, bad padding, bad extension element
  *   VOX_EVERSION    version is not 2
  *   VOX_ELIMIT      more than VOX_RTP_MAX_EXT extension elements
- * diag (may be NULL) gets the offset and reason. */
+ *   VOX_ETOOLONG    len over INT32_MAX
+ * diag (may be NULL) gets the offset and reason. *pkt is cleared first; its
+ * pointers (payload, ext_body, ext[].data) point into buf. */
 VOX_MUST_CHECK int vox_rtp_parse(const uint8_t *buf, size_t len, struct vox_rtp_packet *pkt,
                                  struct vox_diag *diag);
 
 /* Writes *pkt as a datagram. The extension is written from ext[0..n_ext) in
  * the form ext_form names (ONE_BYTE refuses IDs outside 1..14 and lengths
  * outside 1..16), or from ext_body for VOX_RTP_EXT_OTHER. Returns the
- * length, VOX_ENOSPC, or VOX_EINVAL (cc > 15, pt > 127, bad element, body
- * not a multiple of 4 or longer than 262140 bytes). */
+ * length, VOX_ENOSPC, VOX_ETOOLONG (over INT32_MAX bytes) or VOX_EINVAL
+ * (cc > 15, pt > 127, marker > 1, a NULL payload with a length, bad
+ * element, body not a multiple of 4 or longer than 262140 bytes). */
 VOX_MUST_CHECK int vox_rtp_print(const struct vox_rtp_packet *pkt, uint8_t *out, size_t cap);
 
-/* The first element with this ID, or NULL. */
+/* The first element with this ID, or NULL; a pointer into *pkt. */
 const struct vox_rtp_ext *vox_rtp_ext_find(const struct vox_rtp_packet *pkt, uint8_t id);
 
 /* Extends 16-bit sequence numbers to 32 bits across wrap (RFC 3550 A.1's
@@ -153,7 +159,8 @@ struct vox_rtcp_compound {
  * to the datagram length exactly. With allow_reduced (RFC 5506 reduced-size
  * RTCP) the first packet may be of any type. Types vox does not know (e.g.
  * RTPFB 205) are kept as packets for the caller. Returns len, or
- * VOX_EMALFORMED, VOX_EVERSION, VOX_ELIMIT (more than VOX_RTCP_MAX_PACKETS). */
+ * VOX_EMALFORMED, VOX_EVERSION, VOX_ELIMIT (more than VOX_RTCP_MAX_PACKETS),
+ * VOX_ETOOLONG (len over INT32_MAX). The packet bodies point into buf. */
 VOX_MUST_CHECK int vox_rtcp_parse(const uint8_t *buf, size_t len, int allow_reduced,
                                   struct vox_rtcp_compound *c, struct vox_diag *diag);
 
@@ -189,9 +196,10 @@ struct vox_rtcp_report {
 };
 
 /* Decodes an SR or RR packet of a parsed compound. Returns 0, VOX_EINVAL
- * (not SR/RR) or VOX_EMALFORMED (body too short for its RC). */
+ * (not SR/RR) or VOX_EMALFORMED (body too short for its RC). r->blocks and
+ * r->ext point into the packet, that is into the parsed buffer. */
 VOX_MUST_CHECK int vox_rtcp_report_parse(const struct vox_rtcp_pkt *p, struct vox_rtcp_report *r);
-/* Report block i (0 <= i < r->rc). */
+/* Report block i (0 <= i < r->rc); *rb is zeroed for any other i. */
 void vox_rtcp_report_block(const struct vox_rtcp_report *r, unsigned i, struct vox_rtcp_rb *rb);
 
 /* Walks the chunks and items of an SDES packet. */
@@ -221,7 +229,11 @@ struct vox_rtcp_bye {
 	const uint8_t *ssrcs;    /* sc * 4 bytes, big-endian */
 	struct vox_slice reason; /* empty when absent */
 };
+/* Returns 0, VOX_EINVAL (not a BYE) or VOX_EMALFORMED (the SSRC list or
+ * the reason runs past the packet, or more than 3 bytes follow the
+ * reason). ssrcs and reason point into the packet. */
 VOX_MUST_CHECK int vox_rtcp_bye_parse(const struct vox_rtcp_pkt *p, struct vox_rtcp_bye *b);
+/* SSRC i of the BYE; 0 for i >= b->sc. */
 uint32_t vox_rtcp_bye_ssrc(const struct vox_rtcp_bye *b, unsigned i);
 
 /* Decoded APP (RFC 3550 6.7). */
@@ -232,13 +244,17 @@ struct vox_rtcp_app {
 	const uint8_t *data;
 	size_t data_len; /* multiple of 4 */
 };
+/* Returns 0, VOX_EINVAL (not an APP) or VOX_EMALFORMED (body under 8
+ * bytes). data points into the packet. */
 VOX_MUST_CHECK int vox_rtcp_app_parse(const struct vox_rtcp_pkt *p, struct vox_rtcp_app *a);
 
 /* Printers append one packet each to a compound being written with a
  * struct vox_writer (base.h); the writer's sticky error reports VOX_ENOSPC
  * at vox_writer_finish(). They return 0, or VOX_EINVAL for arguments the
  * wire cannot carry (more than 31 blocks or SSRCs, text over 255 bytes,
- * APP data not a multiple of 4). */
+ * APP subtype over 31, APP data not a multiple of 4 or over 262132 bytes)
+ * or a NULL array with a count; nothing is written then. A cumulative
+ * loss outside the 24-bit field is clamped to it (RFC 3550 6.4.1). */
 VOX_MUST_CHECK int vox_rtcp_print_sr(struct vox_writer *w, uint32_t ssrc,
                                      const struct vox_rtcp_sender_info *si,
                                      const struct vox_rtcp_rb *rb, unsigned n);
@@ -312,8 +328,8 @@ struct vox_rtcp_interval {
  * factor): the one 6.3.5 uses to time out members. */
 uint64_t vox_rtcp_interval_det(const struct vox_rtcp_interval *in);
 /* A.7 rtcp_interval(): Td times a random factor in [0.5, 1.5) from rng,
- * divided by e - 3/2. Returns 0 and *ms, or VOX_ERNG, or VOX_EINVAL
- * (rtcp_bw 0). */
+ * divided by e - 3/2. Returns 0 and *ms, or VOX_ERNG (rng or its fn NULL,
+ * or the hook failed), or VOX_EINVAL (rtcp_bw 0). */
 VOX_MUST_CHECK int vox_rtcp_interval_draw(const struct vox_rtcp_interval *in,
                                           const struct vox_rng *rng, uint64_t *ms);
 
@@ -433,15 +449,19 @@ void vox_rtp_session_init(struct vox_rtp_session *s);
 /* Picks a random SSRC, initial sequence number and timestamp offset (RFC
  * 3550 5.1) and schedules the first RTCP report (6.3.2, initial half
  * interval). The rng is kept for later draws (intervals, new SSRC after a
- * collision). Returns 0, VOX_ERNG, or VOX_EINVAL (clock_rate or session_bw
- * 0, CNAME empty or longer than VOX_RTCP_MAX_CNAME). */
+ * collision): rng is copied, and its ctx must outlive the session. The
+ * CNAME is copied. Returns 0, VOX_ERNG, or VOX_EINVAL (p or rng NULL, no
+ * rng->fn, clock_rate or session_bw 0, CNAME empty or longer than
+ * VOX_RTCP_MAX_CNAME). On an error *s is cleared (not started). */
 VOX_MUST_CHECK int vox_rtp_session_start(struct vox_rtp_session *s, const struct vox_rtp_params *p,
                                          const struct vox_rng *rng, uint64_t now);
 /* Builds our next RTP packet: pkt gives pt, marker, payload, CSRCs,
  * extensions and the media time in pkt->ts (timestamp units, any origin);
  * the session writes its SSRC, the next sequence number and ts plus its
- * random offset into *pkt and prints it. Returns the length, VOX_ENOSPC,
- * VOX_EINVAL, or VOX_ESTATE (not started, or BYE sent). */
+ * random offset into *pkt and prints it. Returns the length, VOX_ESTATE
+ * (not started, or a BYE pending or sent), or an error of vox_rtp_print
+ * (VOX_ENOSPC, VOX_EINVAL, VOX_ETOOLONG): then pkt->ts is restored and
+ * the sequence number is not used up. */
 VOX_MUST_CHECK int vox_rtp_session_send(struct vox_rtp_session *s, struct vox_rtp_packet *pkt,
                                         uint8_t *out, size_t cap, uint64_t now);
 /* Takes one received RTP datagram (already SRTP-unprotected) from the
@@ -449,34 +469,45 @@ VOX_MUST_CHECK int vox_rtp_session_send(struct vox_rtp_session *s, struct vox_rt
  * A.1/A.8 for its source, and checks for an SSRC collision or loop (8.2).
  * Returns 1 when the packet should be played (its source is valid), 0 when
  * it is held back (probation, loop, collision, another address using the
- * SSRC, table full), a parse error of vox_rtp_parse, or VOX_ESTATE (not
- * started), VOX_ERNG (a collision needed a new SSRC and the rng failed). */
+ * SSRC, table full), a parse error of vox_rtp_parse (VOX_EMALFORMED,
+ * VOX_EVERSION, VOX_ELIMIT, VOX_ETOOLONG), or VOX_ESTATE (not started),
+ * VOX_ERNG (a collision needed a new SSRC and the rng failed). *pkt points
+ * into buf. */
 VOX_MUST_CHECK int vox_rtp_session_recv_rtp(struct vox_rtp_session *s, const uint8_t *buf,
                                             size_t len, uint64_t from, uint64_t now,
                                             struct vox_rtp_packet *pkt);
 /* Takes one received RTCP compound (already SRTCP-unprotected): records SR
  * times for LSR/DLSR, reports about us (RTT), BYEs, and updates avg_rtcp_size
  * and the member count (A.7 OnReceive). Returns 0, a parse error of
- * vox_rtcp_parse (counted in rtcp_invalid), VOX_ESTATE or VOX_ERNG. */
+ * vox_rtcp_parse (VOX_EMALFORMED, VOX_EVERSION, VOX_ELIMIT, VOX_ETOOLONG;
+ * counted in rtcp_invalid), VOX_ESTATE (not started) or VOX_ERNG (a
+ * collision needed a new SSRC). Nothing points into buf afterwards (a BYE
+ * reason is copied into its event). */
 VOX_MUST_CHECK int vox_rtp_session_recv_rtcp(struct vox_rtp_session *s, const uint8_t *buf,
                                              size_t len, uint64_t from, uint64_t now);
 /* Writes the next RTCP compound that is due (SR or RR, SDES CNAME, and a BYE
- * when leaving) into out. Returns its length, 0 if nothing is due, or
- * VOX_ENOSPC (the report stays due). */
+ * when leaving) into out. Returns its length, 0 if nothing is due (or not
+ * started), or VOX_ENOSPC (the report stays due). */
 VOX_MUST_CHECK int vox_rtp_session_poll_output(struct vox_rtp_session *s, uint8_t *out, size_t cap,
                                                uint64_t now);
 /* When on_deadline wants to run next (UINT64_MAX: never). */
 uint64_t vox_rtp_session_next_deadline(const struct vox_rtp_session *s);
 /* Runs the timer: A.7 OnExpire with reconsideration, 6.3.5 timeouts.
- * Returns 0, or VOX_ERNG. */
+ * Returns 0 (also when nothing is due), or VOX_ERNG. */
 VOX_MUST_CHECK int vox_rtp_session_on_deadline(struct vox_rtp_session *s, uint64_t now);
 /* Leave the session: a BYE goes out through poll_output (immediately below
- * 50 members, else with the 6.3.7 back-off). reason may be empty. */
+ * 50 members, else with the 6.3.7 back-off). reason may be empty; it is
+ * copied, cut to VOX_RTP_EV_REASON (32) bytes. Returns 0, VOX_ESTATE (not
+ * started, or a BYE already pending or sent), VOX_EINVAL (reason.p NULL
+ * with a length) or VOX_ERNG (the back-off needed a random draw). */
 VOX_MUST_CHECK int vox_rtp_session_bye(struct vox_rtp_session *s, struct vox_slice reason,
                                        uint64_t now);
-/* Next queued event: 1 and *ev, or 0. */
+/* Next queued event: 1 and *ev, or 0. When VOX_RTP_MAX_EVENTS wait, a new
+ * event drops the oldest (counted in ev_dropped). */
 int vox_rtp_session_next_event(struct vox_rtp_session *s, struct vox_rtp_event *ev);
-/* The source with this SSRC, or NULL. */
+/* The source with this SSRC, read-only, or NULL. A pointer into s->src:
+ * valid until the next vox_rtp_session_recv_rtcp or _on_deadline, which
+ * may remove the source (BYE, timeout) and reuse its slot. */
 const struct vox_rtp_source *vox_rtp_session_source(const struct vox_rtp_session *s, uint32_t ssrc);
 /* Members (us included) and senders as 6.3 counts them. */
 uint32_t vox_rtp_session_members(const struct vox_rtp_session *s);
@@ -503,7 +534,7 @@ enum vox_demux_kind {
  * cookie RFC 6189 5). Anything else is VOX_DEMUX_UNKNOWN. Never reads past
  * len. */
 enum vox_demux_kind vox_demux_classify(const uint8_t *buf, size_t len);
-/* Short name ("rtp", "rtcp", ...), never NULL. */
+/* Short name ("rtp", "rtcp", ...), a static string, never NULL. */
 const char *vox_demux_name(enum vox_demux_kind k);
 
 /* ======================================================================
@@ -535,7 +566,7 @@ void vox_g711_decode(enum vox_g711_law law, const uint8_t *in, size_t n, int16_t
 
 /* Event codes 0..15 for "0123456789*#ABCD" (RFC 4733 3.2). -1 otherwise. */
 int vox_dtmf_event_of(char digit);
-/* The digit of an event code 0..15, or 0. */
+/* The digit of an event code 0..15, or 0 (NUL) for any other code. */
 char vox_dtmf_digit_of(uint8_t event);
 
 struct vox_dtmf_payload {
@@ -544,6 +575,8 @@ struct vox_dtmf_payload {
 	uint8_t volume;    /* 0..63, -dBm0 */
 	uint16_t duration; /* timestamp units */
 };
+/* The first event report of a payload. Returns 0 or VOX_EMALFORMED (len
+ * not a positive multiple of 4). */
 VOX_MUST_CHECK int vox_dtmf_payload_parse(const uint8_t *buf, size_t len,
                                           struct vox_dtmf_payload *p);
 void vox_dtmf_payload_print(const struct vox_dtmf_payload *p, uint8_t out[VOX_DTMF_PAYLOAD]);
@@ -572,6 +605,7 @@ struct vox_dtmf_out {
 	struct vox_rtp_packet pkt; /* pt unset; marker, ts (media time) and payload set */
 	uint8_t payload[VOX_DTMF_PAYLOAD];
 };
+/* Cannot fail; a zero clock_rate or interval is refused by _start. */
 void vox_dtmf_tx_init(struct vox_dtmf_tx *tx, uint32_t clock_rate, uint32_t interval_ms);
 /* Starts event (0..255) at media time ts; duration_ms 0 means "until
  * vox_dtmf_tx_stop". Returns 0, VOX_ESTATE (an event is still being sent) or
@@ -582,9 +616,12 @@ VOX_MUST_CHECK int vox_dtmf_tx_start(struct vox_dtmf_tx *tx, uint8_t event, uint
 void vox_dtmf_tx_stop(struct vox_dtmf_tx *tx, uint64_t now);
 /* The next packet when one is due at now: 1 and *out, or 0. Call it until it
  * returns 0; pass out->pkt to vox_rtp_session_send with the telephone-event
- * payload type. */
+ * payload type. out->pkt.payload points into out->payload: use the packet
+ * while *out lives. */
 int vox_dtmf_tx_poll(struct vox_dtmf_tx *tx, uint64_t now, struct vox_dtmf_out *out);
+/* When _poll wants to run next; UINT64_MAX when idle. */
 uint64_t vox_dtmf_tx_next_deadline(const struct vox_dtmf_tx *tx);
+/* 1 while an event is being sent, else 0. */
 int vox_dtmf_tx_busy(const struct vox_dtmf_tx *tx);
 
 /* Receiver: turns the packets of a telephone-event stream into one begin and
@@ -615,6 +652,7 @@ struct vox_dtmf_rx {
 	unsigned q_head, q_len;
 	uint64_t dropped; /* events lost because nobody drained the queue */
 };
+/* Cannot fail. */
 void vox_dtmf_rx_init(struct vox_dtmf_rx *rx, uint32_t clock_rate);
 /* Feeds one telephone-event RTP packet (payload already parsed). Returns 0
  * or VOX_EMALFORMED (payload not 4n bytes). */
@@ -622,7 +660,10 @@ VOX_MUST_CHECK int vox_dtmf_rx_recv(struct vox_dtmf_rx *rx, const struct vox_rtp
                                     uint64_t now);
 /* Ends an event whose end packets were all lost (no packet for timeout_ms). */
 void vox_dtmf_rx_on_deadline(struct vox_dtmf_rx *rx, uint64_t now);
+/* When _on_deadline wants to run; UINT64_MAX when no event is open. */
 uint64_t vox_dtmf_rx_next_deadline(const struct vox_dtmf_rx *rx);
+/* Next event: 1 and *ev, or 0. Four wait at most; a fifth drops the oldest
+ * (counted in dropped). */
 int vox_dtmf_rx_next_event(struct vox_dtmf_rx *rx, struct vox_dtmf_event *ev);
 
 /* ======================================================================
@@ -726,13 +767,16 @@ struct vox_jb_frame {
 	size_t len;
 };
 
+/* Clears *jb (not configured: _put refuses, _get plays nothing). */
 void vox_jb_init(struct vox_jb *jb);
-/* Returns 0 or VOX_EINVAL (zero rate or frame, min > max, max beyond what
- * VOX_JB_SLOTS frames hold). */
+/* Clears *jb and sets it up. Returns 0 or VOX_EINVAL (zero rate or frame,
+ * a frame under one or over 65535 timestamp units, min > max, max beyond
+ * what VOX_JB_SLOTS frames hold); *jb is unchanged on an error. */
 VOX_MUST_CHECK int vox_jb_configure(struct vox_jb *jb, const struct vox_jb_params *p);
-/* Stores a received packet's payload (copied). Returns 0, or VOX_EREPLAY
- * (duplicate), VOX_ETOOOLD (late), VOX_ETOOLONG (payload too big), each
- * counted. */
+/* Stores a received packet's payload (copied: pkt may go away). Returns 0,
+ * or VOX_EREPLAY (duplicate), VOX_ETOOOLD (late), VOX_ETOOLONG (payload
+ * over VOX_JB_MAX_FRAME, or a NULL payload with a length), each counted,
+ * or VOX_ESTATE (not configured). */
 VOX_MUST_CHECK int vox_jb_put(struct vox_jb *jb, const struct vox_rtp_packet *pkt, uint64_t now);
 /* The frame due at now: VOX_JB_FRAME with its payload in out[0..f->len),
  * VOX_JB_CONCEAL, or VOX_JB_EMPTY; VOX_ENOSPC if cap is too small (the frame

@@ -18,7 +18,9 @@
  *
  * A struct vox_sdp holds slices into the buffer passed to vox_sdp_parse():
  * it is valid exactly as long as that buffer. A struct vox_sdp_session is a
- * copy and owes nothing to any buffer.
+ * copy and owes nothing to any buffer. Structs that hold SRTP keys
+ * (vox_sdp_oa, vox_sdp_session, vox_srtp_key) are the caller's to wipe,
+ * with the _free function or vox_wipe().
  */
 #ifndef VOX_SDP_H
 #define VOX_SDP_H
@@ -247,8 +249,9 @@ struct vox_sdp {
  *   VOX_ELIMIT      more items than a table holds (config.h);
  *   VOX_ETOOLONG    len > VOX_SDP_MAX_SIZE;
  *   VOX_EINVAL      NULL arguments.
- * diag may be NULL. sdp is written whatever the outcome, and is valid only
- * on success and only as long as buf. */
+ * diag may be NULL; on success diag->line is the line count. sdp is written
+ * whatever the outcome, and is valid only on success and only as long as
+ * buf (sdp->buf is buf). */
 VOX_MUST_CHECK int vox_sdp_parse(const char *buf, size_t len, struct vox_sdp *sdp,
                                  struct vox_sdp_diag *diag);
 
@@ -257,26 +260,34 @@ VOX_MUST_CHECK int vox_sdp_parse(const char *buf, size_t len, struct vox_sdp *sd
  * offsets count from value.p. Returns 0 or VOX_EMALFORMED (bad base64, a
  * key||salt of the wrong length for the suite, a broken lifetime, MKI or
  * session parameter), VOX_ERANGE (lifetime or MKI value overflows, MKI
- * length outside 1..128, tag above 999999999) or VOX_ELIMIT (more than
- * VOX_SDP_MAX_KEYS key-params). */
+ * length outside 1..128, tag above 999999999, KDR above 24, WSH below
+ * 64 or above 2^32-1), VOX_ELIMIT (more than VOX_SDP_MAX_KEYS key-params)
+ * or VOX_EINVAL (out NULL, value.p NULL with a length). A line that
+ * parses but that vox cannot use returns 0 with out->unusable set. */
 VOX_MUST_CHECK int vox_sdp_crypto_parse(struct vox_slice value, struct vox_sdp_crypto *out,
                                         struct vox_diag *diag);
 
 /* Decodes key-param i of a usable crypto line into *key: suite, master key
- * and salt, lifetime, MKI. Returns 0, VOX_EINVAL (no such key, unknown
- * suite) or VOX_EMALFORMED. Wipe *key with vox_wipe() when done. */
+ * and salt, lifetime, MKI. Returns 0, VOX_EINVAL (an argument NULL, no
+ * such key, unknown suite, a key method other than inline, an MKI longer
+ * than VOX_SRTP_MAX_MKI) or VOX_EMALFORMED (key||salt not base64 or of
+ * the wrong length, an MKI value that does not fit its length). On an
+ * error *key holds no key material. Wipe *key with vox_wipe() when done. */
 VOX_MUST_CHECK int vox_sdp_key_decode(const struct vox_sdp_crypto *c, unsigned i,
                                       struct vox_srtp_key *key);
 
 /* First attribute named name (case-sensitive, RFC 8866 6) at a level:
- * media >= 0 for an m= section, -1 for the session. NULL if none. */
+ * media >= 0 for an m= section, -1 for the session. NULL if none. The
+ * pointer is into *sdp (its slices into the parsed buffer). */
 const struct vox_sdp_attr *vox_sdp_attr_find(const struct vox_sdp *sdp, int media,
                                              const char *name);
 
-/* The a=rtpmap of payload type pt in m= section media, or NULL. */
+/* The a=rtpmap of payload type pt in m= section media, or NULL; a pointer
+ * into *sdp. */
 const struct vox_sdp_rtpmap *vox_sdp_rtpmap_find(const struct vox_sdp *sdp, int media, unsigned pt);
 
-/* Name of a direction: "sendrecv", ... */
+/* Name of a direction: "sendrecv", ...; a static string, "?" outside the
+ * enum. */
 const char *vox_sdp_dir_name(enum vox_sdp_dir d);
 
 /* ---- printer -------------------------------------------------------------- */
@@ -289,14 +300,15 @@ enum {
 	VOX_SDP_PRINT_SHOW_KEYS = 1
 };
 
-/* Writes a parsed description in wire form (CRLF line ends) into buf.
- * Returns the length written, VOX_ENOSPC if cap is too small, or
- * VOX_EINVAL. Without VOX_SDP_PRINT_SHOW_KEYS, what it writes holds no key. */
+/* Writes a parsed description in wire form (CRLF line ends) into buf (no
+ * NUL). Returns the length written, VOX_ENOSPC if cap is too small, or
+ * VOX_EINVAL (sdp NULL, buf NULL with a capacity). Without
+ * VOX_SDP_PRINT_SHOW_KEYS, what it writes holds no key. */
 VOX_MUST_CHECK int vox_sdp_print(const struct vox_sdp *sdp, unsigned flags, char *buf, size_t cap);
 
 /* ---- offer/answer (RFC 3264) -------------------------------------------- */
 
-/* Media encryption policy (DESIGN.md, security defaults). */
+/* Media encryption policy (docs/architecture.md, Security defaults). */
 enum vox_sdp_policy {
 	VOX_SDP_POLICY_OFF = 0,  /* never offers keys; answers SRTP-only offers with 488 */
 	VOX_SDP_POLICY_OPTIONAL, /* offers RTP/AVP with a=crypto, accepts clear */
@@ -329,7 +341,8 @@ struct vox_sdp_local {
 	 * order). The caller passes only what the installed libsrtp2 runs
 	 * (vox_srtp_suite_available()), and none at all when the hop that
 	 * carries the SDP is not TLS and the user has not opted out by name
-	 * (DESIGN.md: SDES keys never travel in clear). */
+	 * (docs/architecture.md, Security defaults: SDES keys never travel in
+ * clear). */
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
 	/* 64 hex digits for a=zrtp-hash:1.10 (RFC 6189 8.1), the hash of our
@@ -340,7 +353,8 @@ struct vox_sdp_local {
 
 /* Fills *local with vox's defaults: PCMU, PCMA, telephone-event/8000 on
  * 101, ptime 20, rtcp-mux, sendrecv, policy optional, no suites, and the
- * given address and port. Cannot fail. */
+ * given address and port. Cannot fail. local->addr is the caller's slice,
+ * not a copy: keep addr's memory alive while *local is used. */
 void vox_sdp_local_init(struct vox_sdp_local *local, struct vox_slice addr, uint16_t port);
 
 /* How a stream is protected. */
@@ -418,9 +432,11 @@ struct vox_sdp_oa {
  * suggests an NTP timestamp); the first description carries it as its
  * version too. Cannot fail. */
 void vox_sdp_oa_init(struct vox_sdp_oa *oa, uint64_t sess_id);
-/* Wipes the keys it holds. NULL is fine, and so is a second call. */
+/* Wipes the whole state, keys included. NULL is fine, and so is a second
+ * call. */
 void vox_sdp_oa_free(struct vox_sdp_oa *oa);
-/* Forgets our keys, so that the next description carries fresh ones. */
+/* Forgets (wipes) our keys, so that the next description carries fresh
+ * ones. NULL is fine. */
 void vox_sdp_oa_rekey(struct vox_sdp_oa *oa);
 
 /* Builds an offer for one audio stream into buf: RTP/AVP under policy off,
@@ -428,9 +444,13 @@ void vox_sdp_oa_rekey(struct vox_sdp_oa *oa);
  * under mandatory; one a=crypto line per local suite, strongest first, with
  * fresh keys from rng (kept in oa and reused by later offers). Returns the
  * length, or VOX_EPOLICY (mandatory without any usable suite), VOX_EINVAL
- * (no codec, no address), VOX_ENOSPC, VOX_ETOOLONG (above
- * VOX_SDP_MAX_BUILD), VOX_ERANGE (o= version exhausted), VOX_ERNG. why
- * (may be NULL) says why in words. */
+ * (an argument NULL, or local settings vox refuses: no audio codec, an
+ * unknown codec, no or a bad address, a bad o= username, a zrtp_hash that
+ * is not 64 hex digits, a direction or policy outside its enum),
+ * VOX_ENOSPC, VOX_ETOOLONG (above VOX_SDP_MAX_BUILD), VOX_ERANGE (o=
+ * version exhausted), VOX_ERNG. why (may be NULL) says why in words (a
+ * static string) and which SIP status fits. On an error *oa is unchanged.
+ * buf gets no NUL. */
 VOX_MUST_CHECK int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *local,
                                     const struct vox_rng *rng, char *buf, size_t cap,
                                     struct vox_sdp_fail *why);
@@ -444,8 +464,12 @@ VOX_MUST_CHECK int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_
  * with its tag and our own fresh key. Returns the length, or
  * VOX_EPOLICY (policy mandatory and the offer has no usable a=crypto, or
  * policy off and the offer is RTP/SAVP only: 488), VOX_EUNSUPPORTED (no
- * audio stream with a common codec: 488), VOX_EINVAL, VOX_ENOSPC,
- * VOX_ETOOLONG, VOX_ERANGE, VOX_ERNG. *out is valid only on success. */
+ * audio stream with a common codec: 488), VOX_ELIMIT (the peer's address
+ * is longer than VOX_SDP_MAX_ADDR: 488), VOX_EMALFORMED or VOX_EINVAL (the
+ * chosen line's key does not decode: 488), VOX_EINVAL (as for
+ * vox_sdp_oa_offer), VOX_ENOSPC, VOX_ETOOLONG, VOX_ERANGE, VOX_ERNG.
+ * *out is valid only on success and holds no key after an error; *oa is
+ * unchanged on an error. offer is read during the call only. */
 VOX_MUST_CHECK int vox_sdp_oa_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *local,
                                      const struct vox_sdp *offer, const struct vox_rng *rng,
                                      char *buf, size_t cap, struct vox_sdp_session *out,
@@ -455,7 +479,11 @@ VOX_MUST_CHECK int vox_sdp_oa_answer(struct vox_sdp_oa *oa, const struct vox_sdp
  * VOX_ESTATE (no offer pending), VOX_EMALFORMED (the answer does not fit
  * the offer: other m= count, unknown crypto tag or suite, payload type we
  * did not offer), VOX_EUNSUPPORTED (audio rejected or no common codec),
- * VOX_EPOLICY (mandatory and the answer is clear). */
+ * VOX_EPOLICY (mandatory and the answer is clear, or the answer's
+ * a=crypto line is unusable to vox), VOX_ELIMIT (the peer's address is
+ * longer than VOX_SDP_MAX_ADDR), VOX_EINVAL (an argument NULL, or the
+ * peer's key does not decode; VOX_EMALFORMED for that too). On an error
+ * the offer stays pending and *out holds no key. */
 VOX_MUST_CHECK int vox_sdp_oa_recv_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *local,
                                           const struct vox_sdp *answer, struct vox_sdp_session *out,
                                           struct vox_sdp_fail *why);
@@ -463,7 +491,7 @@ VOX_MUST_CHECK int vox_sdp_oa_recv_answer(struct vox_sdp_oa *oa, const struct vo
 /* Wipes the keys in a negotiated session. NULL is fine. */
 void vox_sdp_session_free(struct vox_sdp_session *s);
 
-/* Names for the CLI and logs. */
+/* Names for the CLI and logs: static strings, "?" outside the enum. */
 const char *vox_sdp_policy_name(enum vox_sdp_policy p);
 const char *vox_sdp_prot_name(enum vox_sdp_prot p);
 const char *vox_sdp_codec_name(enum vox_sdp_codec c);

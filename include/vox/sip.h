@@ -8,6 +8,12 @@
  * functions from a header value to a caller's struct, called on demand.
  * Validation (which response a UAS would send) is a separate step again.
  *
+ * Lifetimes: a struct vox_sip_msg and every typed struct a decoder fills
+ * (URI, address, Via, ...) hold slices into the buffer that was parsed:
+ * keep that buffer unchanged while you use them. None of them owns memory
+ * and none needs freeing. A decoder's struct is unspecified after an error
+ * unless its declaration says otherwise.
+ *
  * Line ends: CRLF, or a bare LF, are one line end everywhere (parser and
  * stream framer alike); a CR that is not followed by LF is malformed. So a
  * message has one meaning to every part of vox.
@@ -38,9 +44,11 @@ enum vox_sip_method {
 	VOX_SIP_METHOD_COUNT
 };
 
-/* Method names are case-sensitive (RFC 3261 7.1). */
+/* Method names are case-sensitive (RFC 3261 7.1). VOX_SIP_METHOD_OTHER
+ * for any other token. */
 enum vox_sip_method vox_sip_method_id(struct vox_slice token);
-/* Upper-case name; "" for VOX_SIP_METHOD_OTHER. */
+/* Upper-case name, a static string; "" for VOX_SIP_METHOD_OTHER and
+ * values outside the enum. */
 const char *vox_sip_method_name(enum vox_sip_method m);
 
 /* ---- header names ----------------------------------------------------- */
@@ -110,9 +118,11 @@ enum vox_sip_hdr {
 	VOX_SIP_H_COUNT
 };
 
-/* Header id of a name, case-insensitive, compact forms included. */
+/* Header id of a name, case-insensitive, compact forms included;
+ * VOX_SIP_H_OTHER for a name vox does not know (or that is not a token). */
 enum vox_sip_hdr vox_sip_hdr_id(struct vox_slice name);
-/* Canonical long name ("Call-ID"); "" for VOX_SIP_H_OTHER. */
+/* Canonical long name ("Call-ID"), a static string; "" for
+ * VOX_SIP_H_OTHER and values outside the enum. */
 const char *vox_sip_hdr_name(enum vox_sip_hdr id);
 
 /* ---- the parsed message ------------------------------------------------ */
@@ -163,22 +173,37 @@ struct vox_sip_msg {
  * needed. Leading CRLFs (keep-alives) are not skipped here: see
  * vox_sip_frame.
  *
- * Returns the message length (<= len), or VOX_EINCOMPLETE, VOX_EMALFORMED,
- * VOX_ERANGE (status code or Content-Length), VOX_ELIMIT (more than
- * VOX_SIP_MAX_HEADERS values or VOX_SIP_MAX_VIA Via values), VOX_ETOOLONG
- * (larger than VOX_SIP_MAX_MSG or a token longer than VOX_SIP_MAX_TOKEN).
- * On error *diag (if not NULL) says where and why; *m is then unspecified.
+ * Returns the message length (<= len), or
+ *   VOX_EINCOMPLETE  stream only: more bytes are needed (with
+ *                    VOX_SIP_DATAGRAM a cut-off message is VOX_EMALFORMED)
+ *   VOX_EMALFORMED   the grammar is broken, a second Content-Length, a
+ *                    stream message without Content-Length, or a datagram
+ *                    shorter than its Content-Length
+ *   VOX_ERANGE       status code outside 100..699, or Content-Length
+ *                    above 2^32-1
+ *   VOX_ELIMIT       more than VOX_SIP_MAX_HEADERS values or
+ *                    VOX_SIP_MAX_VIA Via values
+ *   VOX_ETOOLONG     larger than VOX_SIP_MAX_MSG, or a method or header
+ *                    name longer than VOX_SIP_MAX_TOKEN
+ * On error *diag (if not NULL) says where and why (diag->what is static);
+ * *m is then unspecified. On success every slice in *m points into
+ * buf[0..len): *m is valid exactly as long as buf stays as it is. *m
+ * needs no freeing; parse the next message into it again.
  */
 VOX_MUST_CHECK int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned flags,
                                  struct vox_diag *diag);
 
-/* First header with an id, the next one after h with the same id, or NULL. */
+/* First header with an id (NULL for VOX_SIP_H_OTHER: use
+ * vox_sip_find_name), the next one after h with the same id (when h is an
+ * unknown header: with the same name), or NULL. The pointers are into
+ * m->hdr: valid as long as *m (their slices as long as the parsed buffer). */
 const struct vox_sip_header *vox_sip_find(const struct vox_sip_msg *m, enum vox_sip_hdr id);
 const struct vox_sip_header *vox_sip_find_next(const struct vox_sip_msg *m,
                                                const struct vox_sip_header *h);
 /* First header with a given name (case-insensitive; for unknown headers). */
 const struct vox_sip_header *vox_sip_find_name(const struct vox_sip_msg *m, struct vox_slice name);
-/* Number of values with that id. */
+/* Number of values with that id (VOX_SIP_H_OTHER: every header vox does
+ * not know, whatever its name). */
 size_t vox_sip_count(const struct vox_sip_msg *m, enum vox_sip_hdr id);
 
 /* ---- stream framing (TCP, TLS) ----------------------------------------- */
@@ -190,13 +215,16 @@ enum vox_sip_frame_kind {
 };
 
 /* Remembers how far the header section was already searched, so that each
- * call looks only at new bytes. */
+ * call looks only at new bytes. It holds offsets, never a pointer into the
+ * caller's buffer, so that buffer may move between calls as long as the
+ * unconsumed bytes stay at its start. */
 struct vox_sip_framer {
 	size_t scanned; /* header bytes already searched for the empty line */
 	size_t head;    /* length of the header section once found, else 0 */
 	size_t clen;    /* its Content-Length, valid when head != 0 */
 };
 
+/* Clears *f: a new connection, or a stream that failed. Cannot fail. */
 void vox_sip_framer_init(struct vox_sip_framer *f);
 
 /*
@@ -207,7 +235,11 @@ void vox_sip_framer_init(struct vox_sip_framer *f);
  * Returns VOX_EINCOMPLETE when more bytes are needed, or an error
  * (VOX_EMALFORMED, VOX_ETOOLONG, VOX_ERANGE): the stream cannot be framed
  * any more and the connection should be closed. A lone CRLF at the end of
- * the buffer is reported as a pong.
+ * the buffer is reported as a pong. VOX_EMALFORMED: a broken start line or
+ * header, a second Content-Length or none; VOX_ETOOLONG: a header section
+ * or message above VOX_SIP_MAX_MSG, or an over-long header name;
+ * VOX_ERANGE: a Content-Length above 2^32-1. *kind is set only with a
+ * length; *diag (if not NULL) only with an error.
  */
 VOX_MUST_CHECK int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                                  enum vox_sip_frame_kind *kind, struct vox_diag *diag);
@@ -226,14 +258,16 @@ struct vox_sip_params {
 	struct vox_sip_param p[VOX_SIP_MAX_PARAMS];
 };
 
-/* Parameter by name (case-insensitive), or NULL. */
+/* Parameter by name (case-insensitive), or NULL. The pointer is into *ps. */
 const struct vox_sip_param *vox_sip_param_find(const struct vox_sip_params *ps, const char *name);
 
-/* Copies a quoted-string's content without its backslash escapes. Returns
- * the length, VOX_ENOSPC, or VOX_EMALFORMED. */
+/* Copies a quoted-string's content without its backslash escapes into
+ * out (no NUL). Returns the length, VOX_ENOSPC, VOX_EMALFORMED (a
+ * backslash at the very end) or VOX_ETOOLONG (over INT32_MAX bytes). */
 VOX_MUST_CHECK int vox_sip_unquote(struct vox_slice in, char *out, size_t cap);
-/* Copies a URI component with %HH escapes decoded (RFC 3261 19.1.2).
- * Returns the length, VOX_ENOSPC, or VOX_EMALFORMED. */
+/* Copies a URI component with %HH escapes decoded (RFC 3261 19.1.2) into
+ * out (no NUL). Returns the length, VOX_ENOSPC, VOX_EMALFORMED (a '%' not
+ * followed by two hex digits) or VOX_ETOOLONG (over INT32_MAX bytes). */
 VOX_MUST_CHECK int vox_sip_unescape(struct vox_slice in, char *out, size_t cap);
 
 /* ---- URIs (RFC 3261 19.1, RFC 3966) ----------------------------------- */
@@ -272,7 +306,9 @@ struct vox_sip_uri {
  * any other scheme that is a syntactically valid absoluteURI gives
  * VOX_ESCHEME with u->scheme_s and u->raw set (callers that keep unknown
  * URIs opaque, as RFC 3261 allows in To and From, treat that as success).
- * Returns 0, VOX_ESCHEME, VOX_EMALFORMED, VOX_ERANGE (port), VOX_ELIMIT.
+ * Returns 0, VOX_ESCHEME, VOX_EMALFORMED, VOX_ERANGE (port above 65535),
+ * VOX_ELIMIT (more than VOX_SIP_MAX_PARAMS parameters). The slices in *u
+ * point into s.
  */
 VOX_MUST_CHECK int vox_sip_uri_parse(struct vox_sip_uri *u, struct vox_slice s,
                                      struct vox_diag *diag);
@@ -293,8 +329,11 @@ struct vox_sip_addr {
 	struct vox_slice tag;         /* the tag parameter, p == NULL if absent */
 };
 
-/* Returns 0, VOX_EMALFORMED, VOX_ELIMIT, VOX_ERANGE. An unknown URI scheme
- * is accepted (uri.scheme == VOX_SIP_SCHEME_OTHER). */
+/* name-addr or addr-spec with header parameters (RFC 3261 20.10, 25.1).
+ * Returns 0, VOX_EMALFORMED, VOX_ELIMIT (more than VOX_SIP_MAX_PARAMS
+ * parameters), VOX_ERANGE (port above 65535) or VOX_ETOOLONG (a parameter
+ * name over VOX_SIP_MAX_TOKEN). An unknown URI scheme is accepted
+ * (uri.scheme == VOX_SIP_SCHEME_OTHER). The slices point into value. */
 VOX_MUST_CHECK int vox_sip_addr_parse(struct vox_sip_addr *a, struct vox_slice value,
                                       struct vox_diag *diag);
 
@@ -307,6 +346,9 @@ struct vox_sip_contact {
 	uint16_t q; /* qvalue times 1000: "0.33" is 330 */
 };
 
+/* One Contact value, or "*". Returns 0, or what vox_sip_addr_parse
+ * returns, or VOX_EMALFORMED / VOX_ERANGE for an expires that is not
+ * delta-seconds below 2^32 or a q that is not a qvalue up to 1. */
 VOX_MUST_CHECK int vox_sip_contact_parse(struct vox_sip_contact *c, struct vox_slice value,
                                          struct vox_diag *diag);
 
@@ -328,9 +370,15 @@ struct vox_sip_via {
 	uint8_t ttl;
 };
 
+/* One Via value. Returns 0, VOX_EMALFORMED (grammar; branch, received,
+ * maddr of the wrong form), VOX_ERANGE (sent-by port or rport above
+ * 65535, ttl above 255), VOX_ELIMIT (more than VOX_SIP_MAX_PARAMS
+ * parameters) or VOX_ETOOLONG (a parameter name over VOX_SIP_MAX_TOKEN).
+ * The slices point into value. */
 VOX_MUST_CHECK int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value,
                                      struct vox_diag *diag);
-/* The branch starts with the RFC 3261 magic cookie "z9hG4bK" (17.2.3). */
+/* 1 if the branch starts with the RFC 3261 magic cookie "z9hG4bK"
+ * (17.2.3), else 0. */
 int vox_sip_via_is_rfc3261(const struct vox_sip_via *v);
 
 /* ---- small typed headers ------------------------------------------------ */
@@ -341,14 +389,18 @@ struct vox_sip_cseq {
 	enum vox_sip_method method_id;
 };
 
+/* Returns 0, VOX_EMALFORMED or VOX_ERANGE (number above 2^32-1). */
 VOX_MUST_CHECK int vox_sip_cseq_parse(struct vox_sip_cseq *c, struct vox_slice value,
                                       struct vox_diag *diag);
-/* Call-ID = word [ "@" word ] (RFC 3261 25.1). */
+/* Call-ID = word [ "@" word ] (RFC 3261 25.1). Returns 0 or VOX_EMALFORMED. */
 VOX_MUST_CHECK int vox_sip_callid_parse(struct vox_slice value, struct vox_diag *diag);
-/* Max-Forwards: 0..255 (RFC 3261 20.22). */
+/* Max-Forwards: 0..255 (RFC 3261 20.22). Returns 0, VOX_EMALFORMED or
+ * VOX_ERANGE; *out is written only on success. */
 VOX_MUST_CHECK int vox_sip_max_forwards_parse(struct vox_slice value, uint8_t *out,
                                               struct vox_diag *diag);
-/* Content-Length, Expires, Min-Expires: delta-seconds up to max. */
+/* Content-Length, Expires, Min-Expires: delta-seconds up to max, LWS
+ * around it allowed. Returns 0, VOX_EMALFORMED or VOX_ERANGE (> max);
+ * *out is written only on success. */
 VOX_MUST_CHECK int vox_sip_uint_parse(struct vox_slice value, uint64_t max, uint64_t *out,
                                       struct vox_diag *diag);
 
@@ -359,18 +411,23 @@ struct vox_sip_ctype {
 	struct vox_sip_params params;
 };
 
+/* Returns 0, VOX_EMALFORMED, VOX_ELIMIT (more than VOX_SIP_MAX_PARAMS
+ * parameters) or VOX_ETOOLONG (a parameter name over VOX_SIP_MAX_TOKEN). */
 VOX_MUST_CHECK int vox_sip_ctype_parse(struct vox_sip_ctype *c, struct vox_slice value,
                                        struct vox_diag *diag);
 
 /* One token of a list header (Allow, Supported, Require, Proxy-Require,
- * Unsupported, Content-Encoding): checks it and returns it trimmed. */
+ * Unsupported, Content-Encoding): checks it and returns it trimmed in
+ * *token (a slice of value). Returns 0 or VOX_EMALFORMED (empty, or not a
+ * token). */
 VOX_MUST_CHECK int vox_sip_token_parse(struct vox_slice value, struct vox_slice *token,
                                        struct vox_diag *diag);
 
 /* Is m->hdr[i] an empty list that its grammar allows? RFC 3261 25.1 lets
  * Accept, Accept-Encoding, Accept-Language, Allow and Supported be empty
  * ("Supported:", as baresip sends it) when the whole header line is empty;
- * an empty element inside a list ("a,,b") is never allowed. */
+ * an empty element inside a list ("a,,b") is never allowed. Returns 1 or 0
+ * (0 also for i >= m->nhdr). */
 int vox_sip_empty_list_ok(const struct vox_sip_msg *m, size_t i);
 
 /* Date = rfc1123-date in GMT (RFC 3261 20.17). */
@@ -381,6 +438,9 @@ struct vox_sip_date {
 	uint8_t wday; /* 0 = Sunday */
 };
 
+/* Returns 0 or VOX_EMALFORMED. Checks the grammar and each field's range,
+ * not the calendar: the weekday and the length of the month are not
+ * compared with the date. */
 VOX_MUST_CHECK int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value,
                                       struct vox_diag *diag);
 
@@ -396,7 +456,12 @@ struct vox_sip_auth {
 };
 
 /* WWW-Authenticate, Proxy-Authenticate (challenge) and Authorization,
- * Proxy-Authorization (credentials) share one grammar. */
+ * Proxy-Authorization (credentials) share one grammar. Returns 0,
+ * VOX_EMALFORMED (grammar, a Digest parameter given twice) or VOX_ELIMIT
+ * (more than VOX_SIP_MAX_PARAMS parameters). Only a Digest value gets
+ * these errors: another scheme whose parameters do not parse (a token68,
+ * RFC 7235 2.1) is kept opaque, 0 with params.n == 0. The slices point
+ * into value. */
 VOX_MUST_CHECK int vox_sip_auth_parse(struct vox_sip_auth *a, struct vox_slice value,
                                       struct vox_diag *diag);
 
@@ -434,7 +499,11 @@ struct vox_sip_verdict {
  * method (400), Request-URI scheme (416), Max-Forwards (483 for a proxy),
  * Require / Proxy-Require (420), method (405), Content-Type (415).
  * Responses are checked for the same syntax and are dropped if bad.
- * Fills *v and returns 0, or VOX_EINVAL for bad arguments. */
+ * Fills *v and returns 0, or VOX_EINVAL (m or v NULL; opts NULL means the
+ * defaults: UAS, nothing supported, methods and types not checked).
+ * v->reason is a NUL-terminated copy in *v; v->detail is static;
+ * v->unsupported[] are slices into m's buffer, at most
+ * VOX_SIP_MAX_OPTION_TAGS of them (further tags are not listed). */
 VOX_MUST_CHECK int vox_sip_validate(const struct vox_sip_msg *m,
                                     const struct vox_sip_validate_opts *opts,
                                     struct vox_sip_verdict *v);
@@ -442,14 +511,19 @@ VOX_MUST_CHECK int vox_sip_validate(const struct vox_sip_msg *m,
 /* ---- building messages ------------------------------------------------- */
 
 /* Random identifiers from the rng hook (RFC 3261 8.1.1.4, 8.1.1.7, 19.3).
- * Each writes printable characters into out and returns the length, or
- * VOX_ENOSPC / VOX_ERNG. branch includes the "z9hG4bK" cookie. */
+ * Each writes printable characters into out (no NUL) and returns the
+ * length: 27 for a branch (it includes the "z9hG4bK" cookie), 16 for a
+ * tag, 24 for a Call-ID plus "@" and host when host is not empty. Errors:
+ * VOX_ENOSPC (checked before the rng is asked), VOX_ERNG (the hook
+ * failed), VOX_EINVAL (rng or rng->fn NULL; for a Call-ID, a host that is
+ * not a word of RFC 3261 25.1). */
 VOX_MUST_CHECK int vox_sip_make_branch(const struct vox_rng *rng, char *out, size_t cap);
 VOX_MUST_CHECK int vox_sip_make_tag(const struct vox_rng *rng, char *out, size_t cap);
 VOX_MUST_CHECK int vox_sip_make_callid(const struct vox_rng *rng, struct vox_slice host, char *out,
                                        size_t cap);
 
-/* A header for the builder: name and value written as given. */
+/* A header for the builder: name and value written as given (read during
+ * the call only). */
 struct vox_sip_hdr_out {
 	const char *name;
 	struct vox_slice value;
@@ -464,9 +538,10 @@ struct vox_sip_request_spec {
 	struct vox_slice body;
 };
 
-/* Writes a request and its Content-Length. Returns bytes written,
- * VOX_ENOSPC, or VOX_EINVAL (a name or value that would break the framing:
- * CR or LF in it, a non-token method or name). */
+/* Writes a request and its Content-Length into out (no NUL). Returns bytes
+ * written, VOX_ENOSPC, or VOX_EINVAL (a name or value that would break the
+ * framing: CR, LF or NUL in it, a non-token method or name, a NULL name,
+ * an empty Request-URI or one with SP). */
 VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec, char *out,
                                          size_t cap);
 
@@ -477,8 +552,14 @@ VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec
  * Content-Type / Content-Length and the body. reason NULL picks the
  * standard phrase. source (may be NULL) is where the request came from: the
  * top Via then gets received= when sent-by is not that address (RFC 3261
- * 18.2.1) and the port in an empty rport (RFC 3581 4).
- * Returns bytes written, VOX_ENOSPC or VOX_EINVAL.
+ * 18.2.1) and the port in an empty rport (RFC 3581 4); a top Via that
+ * vox_sip_via_stamp refuses (it does not parse, or its stamped form would
+ * pass VOX_SIP_MAX_TOKEN + 256 bytes) is copied as it came, unstamped.
+ * Returns bytes written (no NUL), VOX_ENOSPC or VOX_EINVAL (req NULL or a
+ * response; status outside 100..699; CR, LF or NUL in reason, to_tag or
+ * content_type, or a to_tag that is not a token; req without Via, From,
+ * To, Call-ID or CSeq, or with a To that does not parse; an extra header
+ * as vox_sip_build_request refuses it).
  */
 VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
                                           const struct vox_addr *source, unsigned status,
@@ -490,12 +571,14 @@ VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
 /* The top Via value of a response as RFC 3261 18.2.1 and RFC 3581 4 want
  * it, for a request that came from `source`: received= when the sent-by
  * host is not that address, and rport=port when rport came empty (then
- * received= always). Writes it into out; returns the length, VOX_ENOSPC or
- * VOX_EMALFORMED. */
+ * received= always). Writes it into out (no NUL); source must not be
+ * NULL. Returns the length, VOX_ENOSPC or VOX_EMALFORMED (via does not
+ * parse as a Via value). */
 VOX_MUST_CHECK int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr *source, char *out,
                                      size_t cap);
 
-/* Standard reason phrase of a status code (RFC 3261 21), or "Unknown". */
+/* Standard reason phrase of a status code (RFC 3261 21), or "Unknown";
+ * a static string. */
 const char *vox_sip_reason_phrase(unsigned status);
 
 #endif /* VOX_SIP_H */

@@ -15,6 +15,12 @@
  * A transaction is named by a vox_sip_txn_id: slot and generation, so a
  * handle to a finished transaction stops working instead of reaching the
  * slot's next user. 0 is never a valid id.
+ *
+ * Ownership: the caller owns the struct vox_sip_txl and the pool of
+ * transactions it runs on; the layer keeps a pointer to that pool. Every
+ * message handed in (a parsed one, or the bytes of a request or response)
+ * is read during the call only: what must be retransmitted is copied into
+ * the transaction's own msg[] buffer.
  */
 #ifndef VOX_SIP_TXN_H
 #define VOX_SIP_TXN_H
@@ -98,8 +104,9 @@ struct vox_sip_txl {
 	} spill[2];
 };
 
-/* Sets up a transaction layer over pool[0..n) (n <= 65535). timers NULL
- * means the RFC defaults. Cannot fail. */
+/* Sets up a transaction layer over pool[0..n) (n <= 65535; a larger n
+ * uses only the first 65535 slots). timers NULL, or a zero field, means
+ * the RFC default. pool must outlive t. Cannot fail. */
 void vox_sip_txl_init(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
                       const struct vox_sip_timers *timers);
 
@@ -117,22 +124,35 @@ enum vox_sip_txl_result {
  * Feeds one received, parsed message (validated by the caller first).
  * from is the hop it came over. Returns an enum vox_sip_txl_result, or
  * VOX_EPOOL when a new request finds no free slot (answer it statelessly
- * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq).
+ * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq),
+ * VOX_EINVAL when an argument is NULL. *id is the transaction, 0 for
+ * VOX_TXL_STRAY_RESPONSE, for an ACK that matches none, and on errors. A
+ * new INVITE gets its 100 Trying queued here; when that does not fit
+ * VOX_SIP_TXN_MSG the transaction has nothing stored (txn->len == 0).
  */
 VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
                                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id);
 
 /* Starts a client transaction for a request the TU built (its top Via
- * carries a fresh branch). The request is queued for sending to `to`.
- * Returns 0, VOX_EPOOL, VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), or
- * VOX_EMALFORMED / VOX_EINVAL (not a request, ACK, no Via branch). */
+ * carries a fresh branch). The request is copied and queued for sending
+ * to `to`. Returns 0 and *id, or
+ *   VOX_EPOOL       no free slot
+ *   VOX_ETOOLONG    longer than VOX_SIP_TXN_MSG
+ *   VOX_EMALFORMED  not a request that parses, or no Via with an RFC 3261
+ *                   branch, or no CSeq
+ *   VOX_EINVAL      to or id NULL, or an ACK (an ACK for a 2xx is sent
+ *                   outside transactions, RFC 3261 17) */
 VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
                                        const struct vox_peer *to, uint64_t now, vox_sip_txn_id *id);
 
 /* Sends a response through a server transaction (a 2xx to an INVITE moves
  * it to Accepted; retransmitting that 2xx later is the TU's job, done by
- * calling this again). Returns 0, VOX_ENOTFOUND (no such transaction),
- * VOX_ESTATE (a final response was already sent), VOX_ETOOLONG, VOX_EINVAL. */
+ * calling this again). msg is copied. A response that replaces one not yet
+ * polled out is kept aside and still goes first (two at most, for the
+ * whole layer: past that the unsent one is overwritten). Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE
+ * (a final response was already sent; for an INVITE in Accepted only a
+ * 2xx again), VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), VOX_EINVAL (a
+ * client transaction, or msg does not start with "SIP/2.0 NNN "). */
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
 
@@ -141,12 +161,13 @@ VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id,
  * Returns 0, VOX_ENOTFOUND or VOX_ESTATE (nothing to resend). */
 VOX_MUST_CHECK int vox_sip_txl_retransmit(struct vox_sip_txl *t, vox_sip_txn_id id);
 /* Ends a transaction the TU has given up on (an INVITE that stays in
- * Proceeding after our CANCEL, RFC 3261 9.1). No event. */
+ * Proceeding after our CANCEL, RFC 3261 9.1). No event; an unknown id is
+ * ignored. */
 void vox_sip_txl_abandon(struct vox_sip_txl *t, vox_sip_txn_id id);
 
-/* Copies the next message to send into buf and sets *to. Returns its
- * length, 0 when nothing is pending, or VOX_ENOSPC (the message stays
- * queued). */
+/* Copies the next message to send into buf (no NUL) and sets *to. Returns
+ * its length, 0 when nothing is pending, or VOX_ENOSPC (the message stays
+ * queued; a buffer of VOX_SIP_TXN_MSG bytes always suffices). */
 VOX_MUST_CHECK int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap,
                                            struct vox_peer *to);
 
@@ -154,29 +175,38 @@ VOX_MUST_CHECK int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, siz
 uint64_t vox_sip_txl_next_deadline(const struct vox_sip_txl *t);
 /* Runs every timer due at or before now. */
 void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now);
-/* Pops one event; returns 1, or 0 when there is none. */
+/* Pops one event; returns 1, or 0 when there is none. When
+ * VOX_SIP_TXL_QUEUE events wait, a new one is lost and counted in
+ * dropped_events. */
 int vox_sip_txl_next_event(struct vox_sip_txl *t, struct vox_sip_txl_event *ev);
 /* The transport could not send for transaction id (RFC 3261 17.1.4,
- * 17.2.4): the transaction ends and an event says so. */
+ * 17.2.4): the transaction ends and an event says so. An unknown id is
+ * ignored. */
 void vox_sip_txl_transport_error(struct vox_sip_txl *t, vox_sip_txn_id id);
 
-/* A live transaction, or NULL. */
+/* A live transaction, read-only, or NULL. The pointer is into the
+ * caller's pool: valid until the transaction ends, which the next
+ * vox_sip_txl_on_deadline, _abandon or _transport_error may do (the slot
+ * is then reused): look it up again after those calls. */
 const struct vox_sip_txn *vox_sip_txl_get(const struct vox_sip_txl *t, vox_sip_txn_id id);
 
-/* The server INVITE transaction a CANCEL refers to (9.2), or 0. */
+/* The server INVITE transaction a CANCEL refers to (9.2), or 0 (none, or
+ * the CANCEL lacks a Via or CSeq that parses). */
 vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t,
                                        const struct vox_sip_msg *cancel);
 
 /* Where responses to a request go (RFC 3261 18.2.2, RFC 3581 4): back on
  * the connection it came over, or for UDP to its source address and the
  * port of the top Via's sent-by (the source port with rport).
- * Returns 0 or VOX_EMALFORMED. */
+ * Returns 0 and *to, or VOX_EMALFORMED (no Via, or it does not parse). */
 VOX_MUST_CHECK int vox_sip_response_peer(const struct vox_sip_msg *req, const struct vox_peer *from,
                                          struct vox_peer *to);
 
 /* Builds the CANCEL for an INVITE we sent (RFC 3261 9.1): same Request-URI,
  * Call-ID, To, From, CSeq number and top Via, and the Route headers.
- * Returns its length, VOX_ENOSPC or VOX_EINVAL. */
+ * Returns its length (no NUL), VOX_ENOSPC or VOX_EINVAL (invite NULL or
+ * not an INVITE request, or without Via, From, To, Call-ID or a CSeq that
+ * parses). */
 VOX_MUST_CHECK int vox_sip_build_cancel(const struct vox_sip_msg *invite, char *out, size_t cap);
 
 #endif /* VOX_SIP_TXN_H */

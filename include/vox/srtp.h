@@ -1,7 +1,7 @@
 /*
  * vox/srtp.h: SRTP and SRTCP (RFC 3711, RFC 6188, RFC 7714) sessions built
  * from a struct vox_srtp_key as SDES (RFC 4568) or ZRTP hand it over. The
- * cipher work is libsrtp2's; this seam adds (STYLE.md rule 19):
+ * cipher work is libsrtp2's; this seam adds (docs/architecture.md, Layers):
  *  - const input and a separate output buffer: capacity in, length out,
  *    VOX_ENOSPC when the output is too small;
  *  - header checks before libsrtp2 sees a byte;
@@ -108,13 +108,15 @@ struct vox_srtp_session {
 /* Runs srtp_init() the first time. If another part of the program
  * initialised libsrtp2 already (libsrtp2 2.5 then refuses a second
  * srtp_init()), vox uses it as it is. Returns 0, or VOX_ECRYPTO when
- * libsrtp2 cannot be initialised (its self-tests failed). */
+ * libsrtp2 cannot be initialised (its self-tests failed). Remembers that
+ * in two process-wide flags: call it from one thread. */
 VOX_MUST_CHECK int vox_srtp_global_init(void);
 /* srtp_shutdown() if vox_srtp_global_init() did the srtp_init(), after
  * every session is freed (tests, leak checkers); otherwise nothing. */
 void vox_srtp_global_shutdown(void);
 
-/* Clears *s. Cannot fail. */
+/* Clears *s. Cannot fail. The struct is the caller's; only its ctx points
+ * at memory libsrtp2 owns (from start to free). */
 void vox_srtp_session_init(struct vox_srtp_session *s);
 /* Sets up the session for dir with key (suite, master key and salt, MKI,
  * lifetime: 0 means the suite's maximum, larger values are cut to it).
@@ -122,11 +124,13 @@ void vox_srtp_session_init(struct vox_srtp_session *s);
  * ignored with VOX_SRTP_ANY_SSRC (receive only). The key is copied into
  * libsrtp2; the caller wipes its own copy when done. Replay protection is
  * on for receiving (window VOX_SRTP_REPLAY_WINDOW) and a sender refuses to
- * protect one sequence number twice. Returns 0, or
- *   VOX_EINVAL       bad direction, suite, MKI length or flags
+ * protect one sequence number twice. key is read during the call only.
+ * Returns 0, or
+ *   VOX_EINVAL       key NULL; bad direction, suite, MKI length or flags
  *   VOX_EUNSUPPORTED the installed libsrtp2 cannot run this suite
  *   VOX_ESTATE       the session was started already (free it first)
- *   VOX_ECRYPTO / VOX_EPOOL  libsrtp2 failed or could not allocate */
+ *   VOX_ECRYPTO / VOX_EPOOL  libsrtp2 failed or could not allocate
+ * On an error *s is left as it was. */
 VOX_MUST_CHECK int vox_srtp_session_start(struct vox_srtp_session *s, enum vox_srtp_dir dir,
                                           const struct vox_srtp_key *key, uint32_t ssrc,
                                           unsigned flags);
@@ -138,16 +142,24 @@ VOX_MUST_CHECK int vox_srtp_session_start(struct vox_srtp_session *s, enum vox_s
  *   VOX_EREPLAY      this sequence number was protected already
  *   VOX_EKEYEXPIRED  the key's lifetime is used up
  *   VOX_ESTATE       not a sending session; VOX_EINVAL: out unaligned
- * On error out holds nothing useful. */
+ *   VOX_ETOOLONG     len + tag + MKI over INT_MAX (libsrtp2 counts in int)
+ *   VOX_ETOOOLD, VOX_ECRYPTO  libsrtp2 refused: a sequence number far
+ *                    behind the ones sent, or a cipher failure (any other
+ *                    libsrtp2 status maps as vox_srtp_map_status says)
+ * On error out holds nothing useful. The packet counts against the key's
+ * lifetime only on success. */
 VOX_MUST_CHECK int vox_srtp_session_protect(struct vox_srtp_session *s, const uint8_t *in,
                                             size_t len, uint8_t *out, size_t cap);
-/* SRTP in[0..len) to RTP in out (cap >= len). Returns the RTP length, or
+/* SRTP in[0..len) to RTP in out (cap >= len; in and out may be the same
+ * buffer). Returns the RTP length, or
  *   VOX_EAUTH        authentication tag wrong (tampered, or another key)
  *   VOX_EREPLAY      seen before; VOX_ETOOOLD: behind the replay window
  *   VOX_ENOTFOUND    MKI or SSRC names no key of this session
  *   VOX_ELIMIT       a new SSRC, and VOX_SRTP_MAX_SSRC are learned already
  *   VOX_EMALFORMED   too short for header, tag and MKI, or a bad header
- *   VOX_EKEYEXPIRED, VOX_ENOSPC, VOX_ESTATE, VOX_EINVAL as above */
+ *   VOX_EKEYEXPIRED, VOX_ENOSPC, VOX_ESTATE, VOX_EINVAL as above
+ *   VOX_ETOOLONG     len over INT_MAX; VOX_ECRYPTO: another libsrtp2 failure
+ * On error out holds nothing useful; errors are counted in s->st. */
 VOX_MUST_CHECK int vox_srtp_session_unprotect(struct vox_srtp_session *s, const uint8_t *in,
                                               size_t len, uint8_t *out, size_t cap);
 /* The same for RTCP compounds (RFC 3711 3.4): SRTCP adds the E flag and
@@ -156,14 +168,16 @@ VOX_MUST_CHECK int vox_srtp_session_protect_rtcp(struct vox_srtp_session *s, con
                                                  size_t len, uint8_t *out, size_t cap);
 VOX_MUST_CHECK int vox_srtp_session_unprotect_rtcp(struct vox_srtp_session *s, const uint8_t *in,
                                                    size_t len, uint8_t *out, size_t cap);
-/* Next queued event: 1 and *ev, or 0. */
+/* Next queued event: 1 and *ev, or 0. Four events wait at most; a fifth
+ * drops the oldest. */
 int vox_srtp_session_next_event(struct vox_srtp_session *s, struct vox_srtp_event *ev);
 /* Releases libsrtp2's context (which zeroes its key schedule) and wipes the
  * whole struct. NULL and a second call are fine. */
 void vox_srtp_session_free(struct vox_srtp_session *s);
 
 /* The ROC (RFC 3711 3.3.1) of an SSRC's stream, for tests and for telling a
- * peer that joins late. Returns 0, or VOX_ENOTFOUND. */
+ * peer that joins late. Returns 0, or VOX_ENOTFOUND (session not started,
+ * or no stream for that SSRC). */
 VOX_MUST_CHECK int vox_srtp_session_roc(const struct vox_srtp_session *s, uint32_t ssrc,
                                         uint32_t *roc);
 

@@ -37,15 +37,21 @@ struct vox_srtp_suite_info {
  * 128 (SRTP_MAX_MKI_LEN); RFC 4568's own example and common peers use 32. */
 /* VOX_SRTP_MAX_MKI (config.h): MKI bytes a key can carry */
 
-/* Properties of a suite; NULL for VOX_SRTP_NONE or out-of-range values. */
+/* Properties of a suite; NULL for VOX_SRTP_NONE or out-of-range values.
+ * The pointer is into a constant table: valid for the whole program. */
 const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 /* Suite named by an a=crypto token (case-sensitive, RFC 4568 9.2); VOX_SRTP_NONE
  * when the name is not one of the suites above. */
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
 /* 1 if the installed libsrtp2 runs suite s (probed once, at first use, by
  * srtp_glue/probe.c: a packet protected and unprotected again), else 0; 0
- * for VOX_SRTP_NONE and unknown values. The one place the caller learns
- * which suites to offer (vox_sdp_local.suites). */
+ * for VOX_SRTP_NONE and unknown values, and 0 for every suite when
+ * libsrtp2 cannot be initialised. The one place the caller learns which
+ * suites to offer (vox_sdp_local.suites). The answers are kept in a
+ * process-wide table, which like libsrtp2's own global state is not
+ * thread-safe: make the first calls (or vox_srtp_global_init()) from one
+ * thread. The first call for a suite creates and frees two libsrtp2
+ * sessions, so it allocates inside libsrtp2 (see vox/srtp.h). */
 int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */

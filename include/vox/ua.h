@@ -1,7 +1,8 @@
 /*
  * vox/ua.h: one SIP endpoint (a user agent): registrations and calls.
  *
- * The UA is a sans-I/O engine (STYLE.md rules 5 and 6). The caller feeds
+ * The UA is a sans-I/O engine (docs/architecture.md, Sans-I/O engines and
+ * Events). The caller feeds
  * it every SIP message that arrives (with the hop it came over) and the
  * time, and drains what it produces:
  *
@@ -19,6 +20,17 @@
  * Where requests go: to the host of the next-hop URI when it is an IP
  * literal, otherwise to the configured outbound proxy (name resolution,
  * RFC 3263, belongs to transport/).
+ *
+ * Ownership: struct vox_ua is the caller's and holds everything (it is
+ * large: put it in static memory or a pool rather than on a small stack).
+ * Configuration strings are copied by vox_ua_init and vox_ua_account_add,
+ * except cfg->user_agent and cfg->rng.ctx, which must outlive the UA.
+ * Messages passed to vox_ua_recv are read during the call only.
+ *
+ * Actions return 0 when the request or response went into the output
+ * queue; what the peer makes of it arrives later as events. Handles carry
+ * a generation: a handle of a call that ended gives VOX_ENOTFOUND (or
+ * NULL), never another call.
  */
 #ifndef VOX_UA_H
 #define VOX_UA_H
@@ -53,7 +65,8 @@
 /* A call or account handle: slot and generation, 0 is never valid. */
 typedef uint32_t vox_ua_handle;
 
-/* How a call's media is protected (DESIGN.md, security defaults). */
+/* How a call's media is protected (docs/architecture.md, Security
+ * defaults). */
 enum vox_ua_protection {
 	VOX_UA_PROT_NONE = 0,        /* clear RTP */
 	VOX_UA_PROT_SDES,            /* SRTP, keys in SDP: hop-by-hop */
@@ -109,7 +122,8 @@ struct vox_ua_config {
 	uint16_t media_port;         /* first RTP port; call slot i uses media_port + 2i */
 	enum vox_sdp_policy policy;
 	/* SDES keys travel only over TLS hops unless this is set, by name
-	 * (DESIGN.md): "allow SDES over insecure hops" */
+	 * (docs/architecture.md, Security defaults): "allow SDES over insecure
+ * hops" */
 	int allow_sdes_over_insecure_hops;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
@@ -237,59 +251,171 @@ struct vox_ua {
 	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
 
-/* Sets up a UA; copies the configured strings (each must fit VOX_UA_STR).
- * Returns 0 or VOX_EINVAL (missing host or rng, string too long). */
+/* Sets up a UA; copies the configured strings (host and aor under
+ * VOX_UA_STR bytes, display_name and media_addr under 64). transport 0
+ * means UDP, port 0 the transport's default, media_port 0 40000, an empty
+ * media_addr the host. Returns 0 or VOX_EINVAL (cfg NULL, no host, no
+ * rng->fn, a string too long). *ua is cleared first, so after an error it
+ * holds nothing to free. Cannot fail once it returned 0. */
 VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
-/* Wipes keys and passwords. NULL is fine, and so is a second call. */
+/* Wipes keys and passwords. Sends nothing: hang up and unregister first if
+ * the peers should know. NULL is fine, and so is a second call. */
 void vox_ua_free(struct vox_ua *ua);
 
 /* One message arrived from `from` (framed, for a stream). Bad input is
  * answered (400, 420, ...) or dropped; it never changes other state. An
  * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set) is
- * dropped with VOX_ETOOLONG.
- * Returns 0, or the parse or validation error for the caller's logs. */
+ * dropped with VOX_ETOOLONG. msg and from are read during the call only.
+ * Returns 0 when the message was handled (also when the call logic
+ * answered it with an error status, 481 or 488 say), or, for the caller's
+ * logs:
+ *   VOX_EMALFORMED, VOX_ERANGE, VOX_ELIMIT, VOX_ETOOLONG
+ *                   not a SIP message vox takes (vox_sip_parse with
+ *                   VOX_SIP_DATAGRAM): dropped, nothing answered
+ *   VOX_EMALFORMED  it failed the checks of RFC 3261 8.2: a request got
+ *                   the response vox_sip_validate names (400, 405, 415,
+ *                   416, 420, 505, ...), statelessly; a response is dropped
+ *   VOX_EPOOL       no free transaction: answered 503 with Retry-After
+ *   VOX_ETOOLONG    an INVITE whose 100 Trying does not fit: dropped
+ * None of these needs action: the UA stays consistent. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
+/* Copies the next message to send into buf (no NUL) and sets *to: first
+ * what the UA sends outside transactions (ACKs for 2xx, stateless
+ * answers), then the transaction layer's. Returns its length, 0 when
+ * nothing waits, or VOX_ENOSPC (the message stays queued; a buffer of
+ * VOX_SIP_TXN_MSG bytes always suffices). Call it until it returns 0 after
+ * every vox_ua_* call. */
 VOX_MUST_CHECK int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap,
                                       struct vox_peer *to);
+/* Earliest time vox_ua_on_deadline wants to run (transaction timers,
+ * refreshes, 2xx retransmissions, glare retries), or UINT64_MAX. */
 uint64_t vox_ua_next_deadline(const struct vox_ua *ua);
+/* Runs everything due at or before now. Cannot fail: what goes wrong
+ * becomes an event (a REGISTER that cannot be sent: REG_FAILED with 503; a
+ * transaction timeout: as a 408 response). */
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now);
+/* Next event: 1 and *ev, or 0. ev->reason is a static string. When
+ * VOX_UA_MAX_EVENTS wait, a new event drops the oldest (counted in
+ * dropped_events): drain the queue after every call. */
 int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 /* ---- registrations (RFC 3261 10) ---------------------------------------- */
 
+/* Adds an account (not registered yet: call vox_ua_register). Copies cfg's
+ * strings: aor and registrar under VOX_UA_STR bytes, username and
+ * password under 64 (the password is wiped by vox_ua_free). The registrar
+ * is not checked here: a bad one makes vox_ua_register fail. Returns 0 and
+ * *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips: URI, a string
+ * too long, or a host in the UA's config that is no Call-ID word),
+ * VOX_EPOOL (VOX_UA_MAX_ACCOUNTS in use) or VOX_ERNG. Accounts are never
+ * removed. */
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
                                       vox_ua_handle *account);
 /* Sends REGISTER; refreshes follow by themselves until unregister. While
  * a REGISTER of the account waits for its final response, the new one
  * (this, vox_ua_unregister, a refresh or a contact change) goes out after
- * it (RFC 3261 10.2); the latest wish wins. */
+ * it (RFC 3261 10.2); the latest wish wins. The outcome arrives as
+ * VOX_UA_EV_REG_OK or VOX_UA_EV_REG_FAILED. Returns 0 (sent, or waiting
+ * behind the REGISTER in flight), or
+ *   VOX_ENOTFOUND   no such account; or the registrar's host is not an IP
+ *                   literal and no outbound proxy is configured
+ *   VOX_EPOOL       no free transaction
+ *   VOX_ENOSPC      our Via, Contact or the REGISTER does not fit its
+ *                   buffer (a very long host name or AOR)
+ *   VOX_EMALFORMED  the REGISTER built from the account does not parse (a
+ *                   bad registrar URI)
+ *   VOX_ERNG        no branch: the rng failed */
 VOX_MUST_CHECK int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
-/* Sends REGISTER with Expires: 0 (after the one in flight, as above). */
+/* Sends REGISTER with Expires: 0 (after the one in flight, as above); the
+ * outcome arrives as VOX_UA_EV_UNREGISTERED. Returns as vox_ua_register. */
 VOX_MUST_CHECK int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now);
 /* The local address or transport changed (a phone moved networks): new
- * Via/Contact, and every registered account registers again. */
+ * Via/Contact, and every registered account registers again, removing its
+ * old contact: at the next vox_ua_on_deadline (the deadline becomes now),
+ * or after the REGISTER in flight. host is copied; port and tp are used as
+ * given (0 is not replaced by a default here). Returns 0 or VOX_EINVAL
+ * (host empty or not under VOX_UA_STR bytes; nothing changed then). */
 VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
                                       enum vox_transport tp, uint64_t now);
 
 /* ---- calls (RFC 3261 13, 14, 15) ---------------------------------------- */
 
-/* Calls `target` (a SIP URI). account may be 0. */
+/* Calls `target` (a SIP URI; copied). account may be 0: then the UA's own
+ * aor is the caller. Returns 0 and *call, or
+ *   VOX_EINVAL      target not a sip: or sips: URI under VOX_UA_STR bytes,
+ *                   account neither 0 nor a live account, or media
+ *                   settings the SDP offer refuses (vox_sdp_oa_offer)
+ *   VOX_ENOTFOUND   target's host is not an IP literal and no outbound
+ *                   proxy is configured
+ *   VOX_EPOOL       VOX_UA_MAX_CALLS calls in use, or no free transaction
+ *   VOX_EPOLICY     policy mandatory, and no SRTP suite may be offered
+ *                   (none configured, or the first hop is not TLS and
+ *                   allow_sdes_over_insecure_hops is 0)
+ *   VOX_ENOSPC      the INVITE does not fit (long host, AOR or target)
+ *   VOX_EMALFORMED  the INVITE built does not parse
+ *   VOX_ERNG, VOX_ERANGE, VOX_ETOOLONG  from the tag, Call-ID and SDP offer
+ * On an error no call exists. Then come VOX_UA_EV_PROGRESS,
+ * VOX_UA_EV_EARLY_MEDIA, VOX_UA_EV_ANSWERED and, always last,
+ * VOX_UA_EV_ENDED. */
 VOX_MUST_CHECK int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
                                uint64_t now, vox_ua_handle *call);
+/* Sends 180 Ringing (with our Contact: an early dialog) for an incoming
+ * call. Returns 0, or VOX_ENOTFOUND (no such call), VOX_ESTATE (not an
+ * incoming call waiting for an answer, or its INVITE transaction is gone),
+ * VOX_ENOSPC or VOX_EINVAL (the response cannot be built). */
 VOX_MUST_CHECK int vox_ua_ring(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
+/* Sends 200 with our SDP answer (or, when the INVITE carried no offer, our
+ * offer, RFC 3261 13.2.1) and repeats it until the ACK (13.3.1.4);
+ * VOX_UA_EV_ANSWERED follows the ACK. Returns 0, or VOX_ENOTFOUND,
+ * VOX_ESTATE (as for vox_ua_ring), VOX_ENOSPC or VOX_EINVAL, or an error
+ * of vox_sdp_oa_offer for a delayed offer (VOX_EPOLICY, ...). When the
+ * 200 cannot be sent (VOX_ENOSPC, VOX_EINVAL), the INVITE transaction is
+ * given up as well: end the call with vox_ua_hangup. */
 VOX_MUST_CHECK int vox_ua_answer(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
+/* Refuses an incoming call with status (300..699). The call ends
+ * (VOX_UA_EV_ENDED) even when the response cannot be sent. Returns 0, or
+ * VOX_ENOTFOUND, VOX_ESTATE (not an incoming call waiting for an answer,
+ * or status outside 300..699: the call goes on; or its INVITE transaction
+ * is gone: the call has ended), VOX_ENOSPC or VOX_EINVAL (the response
+ * cannot be built: the call has ended all the same). */
 VOX_MUST_CHECK int vox_ua_reject(struct vox_ua *ua, vox_ua_handle call, unsigned status,
                                  uint64_t now);
-/* CANCEL before an answer, BYE after. */
+/* CANCEL before an answer, BYE after; an unanswered incoming call is
+ * refused with 603 (vox_ua_reject). Some cases wait: before any 1xx
+ * (RFC 3261 9.1) the CANCEL goes when one comes, and a callee's BYE waits
+ * for the ACK of its 2xx (15). Once the BYE is sent VOX_UA_EV_ENDED comes
+ * at once; the call's slot lives until the BYE is answered. Returns 0
+ * (sent, or waiting as above), or VOX_ENOTFOUND, VOX_ESTATE (the call is
+ * ending already, or the INVITE to cancel is gone), an error of
+ * vox_ua_reject, or for a CANCEL VOX_EPOOL, VOX_ENOSPC or VOX_EINVAL (the
+ * call stays as it was). A BYE that cannot be sent frees the call at once,
+ * with 0. */
 VOX_MUST_CHECK int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
-/* re-INVITE with a sendonly (hold) or sendrecv (resume) offer. */
+/* re-INVITE with a sendonly (hold) or sendrecv (resume) offer; the result
+ * arrives as VOX_UA_EV_MEDIA (the peer's refusal leaves the media as it
+ * was). Returns 0, or
+ *   VOX_ENOTFOUND   no such call, or no next hop for the dialog's first URI
+ *   VOX_ESTATE      the call is not up, a re-INVITE is pending, our 2xx
+ *                   waits for its ACK, or a 491 retry is scheduled
+ *   VOX_EPOLICY     the call uses SDES keys under policy mandatory,
+ *                   allow_sdes_over_insecure_hops is 0, and the call's
+ *                   path or the request's first hop is not TLS
+ *   VOX_EPOOL, VOX_ENOSPC, VOX_EINVAL, VOX_EMALFORMED, and the errors of
+ *                   vox_sdp_oa_offer
+ * On an error the call and its offer/answer state stay as they were. */
 VOX_MUST_CHECK int vox_ua_hold(struct vox_ua *ua, vox_ua_handle call, int hold, uint64_t now);
 
+/* The call, read-only, or NULL for a handle that names no live call. A
+ * pointer into ua: valid until the next vox_ua_* call that can end the
+ * call (recv, on_deadline, hangup, reject); look it up again after each. */
 const struct vox_ua_call *vox_ua_call_get(const struct vox_ua *ua, vox_ua_handle call);
+/* The account, read-only, or NULL; valid as long as ua (accounts are never
+ * removed), its fields changing with every call into the UA. */
 const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_handle account);
 /* Calls in use (every call ends in FREE: the chaos test checks this). */
 size_t vox_ua_calls_active(const struct vox_ua *ua);
+/* "none", "srtp-sdes", ...: a static string, "unknown" outside the enum. */
 const char *vox_ua_protection_name(enum vox_ua_protection p);
 
 #endif /* VOX_UA_H */
