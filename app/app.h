@@ -21,7 +21,9 @@ char *app_read_input(const char *path, size_t max, size_t *len);
 
 /* A small JSON emitter with a stable key order: keys come out in the order
  * the caller writes them. In pretty mode every member goes on its own line,
- * except inside an object opened with json_obj_inline (one line). */
+ * except inside an object opened with json_obj_inline (one line). Strings
+ * are written as UTF-8 (RFC 8259 8.1): see put_string in util.c for what
+ * happens to bytes that are not. */
 struct json {
 	FILE *f;
 	int pretty;

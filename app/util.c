@@ -83,11 +83,62 @@ static void newline(struct json *j)
 		fputs("  ", j->f);
 }
 
-static void put_string(FILE *f, const char *p, size_t n)
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629 4, Unicode
+ * table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or,
+ * when there is none, minus the length of its maximal subpart: the bytes
+ * that began a sequence before it went wrong (at least 1). */
+static long utf8_len(const unsigned char *p, size_t n)
 {
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 4;
+	else
+		return -1; /* a continuation byte, C0, C1 (overlong) or F5..FF */
+	if (c == 0xe0)
+		lo = 0xa0; /* below: overlong */
+	else if (c == 0xed)
+		hi = 0x9f; /* above: UTF-16 surrogates */
+	else if (c == 0xf0)
+		lo = 0x90; /* below: overlong */
+	else if (c == 0xf4)
+		hi = 0x8f; /* above: past U+10FFFF */
+	for (size_t i = 1; i < need; i++) {
+		if (i >= n || p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf))
+			return -(long)i;
+	}
+	return (long)need;
+}
+
+/* JSON text is Unicode, written here as UTF-8 (RFC 8259 8.1), so a string
+ * carries characters, not bytes. Well-formed UTF-8 goes out as it came (a
+ * display name "Zoë" stays "Zoë"). A byte sequence that is not UTF-8 has no
+ * character to stand for: it becomes one U+FFFD REPLACEMENT CHARACTER per
+ * maximal subpart (Unicode 3.9, "U+FFFD Substitution of Maximal Subparts",
+ * what browsers' decoders do too), so the output stays valid JSON and a
+ * reader sees where the bad bytes were, one mark per broken sequence; the bytes themselves are in the input, at the
+ * offsets the output gives. It is written as the escape \ufffd, so that a
+ * replacement is told apart from a U+FFFD that was in the input. Control
+ * characters (C0, DEL, and C1, which terminals obey) are escaped so that
+ * printing the output cannot drive the terminal. */
+static void put_string(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		long k = utf8_len(p + i, n - i);
+		if (k < 0) {
+			fputs("\\ufffd", f);
+			i += (size_t)-k;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
@@ -96,10 +147,13 @@ static void put_string(FILE *f, const char *p, size_t n)
 			fputs("\\r", f);
 		else if (c == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c); /* bytes, not UTF-8: keep every octet visible */
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else if (c == 0xc2 && p[i + 1] < 0xa0) /* U+0080..U+009F */
+			fprintf(f, "\\u%04x", p[i + 1]);
 		else
-			fputc(c, f);
+			fwrite(p + i, 1, (size_t)k, f);
+		i += (size_t)k;
 	}
 	fputc('"', f);
 }
