@@ -456,7 +456,7 @@ static int get_opts(const char *prog, const char *help, int argc, char **argv, s
 
 static void print_session(const struct vox_sdp_session *s)
 {
-	fprintf(stderr, "vox sdp: m-line %u accepted, send pt %d", s->mline, s->send_pt);
+	fprintf(stderr, "vox sdp answer: m-line %u accepted, send pt %d", s->mline, s->send_pt);
 	if (s->tel_event_pt >= 0)
 		fprintf(stderr, ", telephone-event pt %d", s->tel_event_pt);
 	fprintf(stderr, ", %s, peer %s:%u (RTCP %u%s), protection %s", vox_sdp_dir_name(s->dir),
