@@ -51,8 +51,8 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test replay cli lint configs deps deps-check deps-bench fuzz fuzz-smoke \
-	bench install uninstall clean
+.PHONY: all check test replay cli docs-commands lint configs deps deps-check deps-bench fuzz \
+	fuzz-smoke bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -116,7 +116,7 @@ $(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_mai
 $(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-check: deps-check lint configs test replay cli
+check: deps-check lint configs test replay cli docs-commands
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
@@ -129,6 +129,11 @@ replay: $(REPLAYS) | deps-check
 # Shell tests of the program (tests/cli_*.sh), against its ASan build.
 cli: $(BUILD)/asan/vox | deps-check
 	@set -e; for t in $(CLI_TESTS); do echo "== $$t"; VOX=$(BUILD)/asan/vox sh $$t; done
+
+# The commands README.md and docs/ show, as a reader runs them after
+# `make check`: so check builds what they use (build/vox, the tests).
+docs-commands: $(BUILD)/vox $(TESTS) | deps-check
+	@echo "== tests/docs_commands.sh"; BUILD=$(BUILD) sh tests/docs_commands.sh
 
 lint: | deps-check
 	@tests/lint.sh

@@ -1,8 +1,11 @@
 /* vox sdp parse | offer | answer: dissect a session description, or show
  * the offer or the answer vox would send. */
+#define _POSIX_C_SOURCE 200809L /* inet_pton */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "app/app.h"
 #include "vox/sdp.h"
@@ -284,7 +287,7 @@ static void add_suites(struct vox_sdp_local *l)
 			l->suites[l->n_suites++] = order[i];
 }
 
-static int parse_codecs(struct vox_sdp_local *l, const char *list)
+static int parse_codecs(const char *prog, struct vox_sdp_local *l, const char *list)
 {
 	static const struct {
 		const char *name;
@@ -295,23 +298,29 @@ static int parse_codecs(struct vox_sdp_local *l, const char *list)
 	             {"dtmf", VOX_SDP_CODEC_TEL_EVENT}};
 	l->n_codecs = 0;
 	const char *p = list;
-	while (*p) {
+	for (;;) {
 		size_t n = strcspn(p, ",");
 		size_t k = 0;
 		for (; k < sizeof names / sizeof names[0]; k++)
 			if (vox_slice_case_eq_cstr((struct vox_slice){p, n}, names[k].name))
 				break;
-		if (k == sizeof names / sizeof names[0] || l->n_codecs >= VOX_SDP_CODEC_COUNT)
-			return -1;
+		if (n == 0)
+			return app_usage_error(prog, "--codecs: an empty name in '%s'", list);
+		if (k == sizeof names / sizeof names[0])
+			return app_usage_error(prog,
+			                       "--codecs: unknown codec '%.*s' (pcmu, pcma, "
+			                       "telephone-event)",
+			                       (int)n, p);
 		for (unsigned i = 0; i < l->n_codecs; i++)
 			if (l->codecs[i] == names[k].c)
-				return -1;
-		l->codecs[l->n_codecs++] = names[k].c;
+				return app_usage_error(prog, "--codecs: '%.*s' is listed twice",
+				                       (int)n, p);
+		l->codecs[l->n_codecs++] = names[k].c; /* distinct, so it fits */
 		p += n;
-		if (*p == ',')
-			p++;
+		if (!*p)
+			return APP_OK;
+		p++;
 	}
-	return l->n_codecs ? 0 : -1;
 }
 
 /* Keys for the CLI come from the kernel; the library only sees the hook. */
@@ -321,89 +330,133 @@ static int urandom_rng(void *ctx, uint8_t *out, size_t len)
 	return fread(out, 1, len, f) == len ? 0 : VOX_ERNG;
 }
 
+static const char parse_help[] =
+    "usage: vox sdp parse [--pretty] [--show-keys] [FILE|-]\n"
+    "Dissects the session description in FILE (or stdin) into JSON on stdout.\n"
+    "\n"
+    "  --pretty     indent the JSON\n"
+    "  --show-keys  print SRTP keys (a=crypto, k=, a=key-mgmt); by default they\n"
+    "               are REDACTED, because a key in a log decrypts the call\n"
+    "  -h, --help   this text\n"
+    "\n"
+    "Exit 0 if it is valid, 1 if not (line, column and reason on stderr) or if\n"
+    "it is larger than VOX_SDP_MAX_SIZE, 2 on a usage error or an unreadable FILE.\n";
+
+static const char offer_answer_options[] =
+    "  --policy P     media encryption: off (clear RTP), optional (SRTP if the\n"
+    "                 peer has it; the default) or mandatory (SRTP or no call)\n"
+    "  --codecs LIST  comma-separated pcmu, pcma, telephone-event (or dtmf);\n"
+    "                 the default: all three, in that order of preference\n"
+    "  --addr IP      our media address, IPv4 or IPv6 (default 192.0.2.1)\n"
+    "  --port N       our RTP port, 1..65535 (default 40000)\n"
+    "  --hold         put the call on hold (a=sendonly)\n"
+    "  -h, --help     this text\n"
+    "\n"
+    "The description carries fresh SRTP keys: it is the one place they are\n"
+    "printed without --show-keys.\n";
+
+static const char offer_help[] =
+    "usage: vox sdp offer [--policy P] [--codecs LIST] [--addr IP] [--port N] [--hold]\n"
+    "Prints the offer vox would send (RFC 3264 5), one audio stream. Exit 0\n"
+    "with an offer, 1 when vox cannot make one (the reason on stderr), 2 on a\n"
+    "usage error.\n"
+    "\n";
+
+static const char answer_help[] =
+    "usage: vox sdp answer [--policy P] [--codecs LIST] [--addr IP] [--port N]\n"
+    "                      [--hold] OFFER|-\n"
+    "Prints the answer vox would send to the offer in the file OFFER (or stdin)\n"
+    "(RFC 3264 6, RFC 4568 7), and what was agreed on stderr. Exit 0 with an\n"
+    "answer, 1 when vox cannot answer (the reason and the SIP status a UA\n"
+    "would send on stderr) or the offer is larger than VOX_SDP_MAX_SIZE, 2 on\n"
+    "a usage error or an unreadable OFFER.\n"
+    "\n";
+
 struct opts {
-	int pretty, show_keys;
-	const char *path;
 	struct vox_sdp_local local;
 	char addr[64];
 };
 
-static int usage(void)
+static int set_policy(const char *prog, struct vox_sdp_local *l, const char *v)
 {
-	fprintf(stderr,
-	        "usage: vox sdp parse [--pretty] [--show-keys] [FILE|-]\n"
-	        "         JSON dump; exit 0 valid, 1 invalid (line, column, reason on stderr)\n"
-	        "       vox sdp offer [--policy off|optional|mandatory] [--codecs LIST]\n"
-	        "                     [--addr IP] [--port N] [--hold]\n"
-	        "       vox sdp answer [--policy off|optional|mandatory] [--codecs LIST]\n"
-	        "                      [--addr IP] [--port N] [--hold] OFFER|-\n"
-	        "         print the offer or answer vox would send; answer exits 1 with the\n"
-	        "         reason and SIP status when it cannot answer\n"
-	        "  LIST: comma-separated pcmu, pcma, telephone-event (default all three)\n"
-	        "  Keys are redacted everywhere except in 'parse --show-keys' and in the\n"
-	        "  offer or answer itself, which must carry its (fresh, unused) key.\n");
-	return APP_USAGE;
+	static const struct {
+		const char *name;
+		enum vox_sdp_policy p;
+	} names[] = {{"off", VOX_SDP_POLICY_OFF},
+	             {"optional", VOX_SDP_POLICY_OPTIONAL},
+	             {"mandatory", VOX_SDP_POLICY_MANDATORY}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i].name) == 0) {
+			l->policy = names[i].p;
+			return APP_OK;
+		}
+	return app_usage_error(prog, "--policy: '%s' is not off, optional or mandatory", v);
 }
 
-static int get_opts(int argc, char **argv, int want_path, struct opts *o)
+static int set_addr(const char *prog, struct opts *o, const char *v)
 {
+	unsigned char bin[16];
+	int ip6 = inet_pton(AF_INET6, v, bin) == 1;
+	if (!ip6 && inet_pton(AF_INET, v, bin) != 1)
+		return app_usage_error(prog, "--addr: '%s' is not an IPv4 or IPv6 address", v);
+	snprintf(o->addr, sizeof o->addr, "%s", v); /* INET6_ADDRSTRLEN < 64: it fits */
+	o->local.addr = vox_slice_cstr(o->addr);
+	o->local.ip6 = ip6;
+	return APP_OK;
+}
+
+static int set_port(const char *prog, struct vox_sdp_local *l, const char *v)
+{
+	/* digits only: strtoul would also take " 5", "+5" and "-1" */
+	unsigned long p = 0;
+	size_t n = strspn(v, "0123456789");
+	if (n && n <= 5 && !v[n])
+		p = strtoul(v, NULL, 10);
+	if (p == 0 || p > 65535)
+		return app_usage_error(prog, "--port: '%s' is not a port number 1..65535", v);
+	l->port = (uint16_t)p;
+	return APP_OK;
+}
+
+/* get_opts printed the help: the command is done, and exits 0. */
+enum { HELP_SHOWN = -1 };
+
+/* The options offer and answer share: APP_OK, HELP_SHOWN or APP_ERROR. */
+static int get_opts(const char *prog, const char *help, int argc, char **argv, struct opts *o)
+{
+	enum { O_POLICY = 256, O_CODECS, O_ADDR, O_PORT, O_HOLD };
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"policy", required_argument, NULL, O_POLICY},
+	                                     {"codecs", required_argument, NULL, O_CODECS},
+	                                     {"addr", required_argument, NULL, O_ADDR},
+	                                     {"port", required_argument, NULL, O_PORT},
+	                                     {"hold", no_argument, NULL, O_HOLD},
+	                                     {0, 0, 0, 0}};
 	memset(o, 0, sizeof *o);
 	snprintf(o->addr, sizeof o->addr, "%s", "192.0.2.1");
 	vox_sdp_local_init(&o->local, vox_slice_cstr(o->addr), 40000);
-	int have_path = 0;
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--pretty") == 0) {
-			o->pretty = 1;
-		} else if (strcmp(a, "--show-keys") == 0 && strcmp(argv[1], "parse") == 0) {
-			o->show_keys = 1;
-		} else if (strcmp(a, "--policy") == 0 && v) {
-			if (strcmp(v, "off") == 0)
-				o->local.policy = VOX_SDP_POLICY_OFF;
-			else if (strcmp(v, "optional") == 0)
-				o->local.policy = VOX_SDP_POLICY_OPTIONAL;
-			else if (strcmp(v, "mandatory") == 0)
-				o->local.policy = VOX_SDP_POLICY_MANDATORY;
-			else
-				return -1;
-			i++;
-		} else if (strcmp(a, "--codecs") == 0 && v) {
-			if (parse_codecs(&o->local, v) < 0)
-				return -1;
-			i++;
-		} else if (strcmp(a, "--addr") == 0 && v) {
-			if (strlen(v) >= sizeof o->addr)
-				return -1;
-			snprintf(o->addr, sizeof o->addr, "%s", v);
-			o->local.addr = vox_slice_cstr(o->addr);
-			o->local.ip6 = strchr(v, ':') != NULL;
-			i++;
-		} else if (strcmp(a, "--port") == 0 && v) {
-			char *end = NULL;
-			unsigned long p = strtoul(v, &end, 10);
-			if (!*v || *end || p == 0 || p > 65535)
-				return -1;
-			o->local.port = (uint16_t)p;
-			i++;
-		} else if (strcmp(a, "--hold") == 0) {
-			o->local.dir = VOX_SDP_SENDONLY;
-		} else if (a[0] == '-' && a[1] != 0) {
-			return -1;
-		} else if (!want_path || have_path) {
-			return -1;
-		} else {
-			o->path = a;
-			have_path = 1;
+	int c, rc = APP_OK;
+	while (rc == APP_OK && (c = app_getopt(prog, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(help, stdout);
+			fputs(offer_answer_options, stdout);
+			return HELP_SHOWN;
+		case O_POLICY: rc = set_policy(prog, &o->local, optarg); break;
+		case O_CODECS: rc = parse_codecs(prog, &o->local, optarg); break;
+		case O_ADDR: rc = set_addr(prog, o, optarg); break;
+		case O_PORT: rc = set_port(prog, &o->local, optarg); break;
+		case O_HOLD: o->local.dir = VOX_SDP_SENDONLY; break;
+		default: return app_try(prog);
 		}
 	}
 	add_suites(&o->local);
-	return 0;
+	return rc;
 }
 
 static void print_session(const struct vox_sdp_session *s)
 {
-	fprintf(stderr, "vox sdp: m-line %u accepted, send pt %d", s->mline, s->send_pt);
+	fprintf(stderr, "vox sdp answer: m-line %u accepted, send pt %d", s->mline, s->send_pt);
 	if (s->tel_event_pt >= 0)
 		fprintf(stderr, ", telephone-event pt %d", s->tel_event_pt);
 	fprintf(stderr, ", %s, peer %s:%u (RTCP %u%s), protection %s", vox_sdp_dir_name(s->dir),
@@ -417,26 +470,37 @@ static void print_session(const struct vox_sdp_session *s)
 
 static int cmd_offer_answer(int argc, char **argv, int answer)
 {
+	const char *prog = answer ? "vox sdp answer" : "vox sdp offer";
 	struct opts o;
-	if (get_opts(argc, argv, answer, &o) < 0 || (answer && !o.path))
-		return usage();
+	int rc = get_opts(prog, answer ? answer_help : offer_help, argc, argv, &o);
+	if (rc == HELP_SHOWN)
+		return APP_OK;
+	if (rc != APP_OK)
+		return rc;
+	if (!answer && optind < argc)
+		return app_usage_error(prog, "takes no operand: '%s'", argv[optind]);
+	if (answer && optind >= argc)
+		return app_usage_error(prog, "missing OFFER: a file, or - for stdin");
+	if (answer && argc - optind > 1)
+		return app_usage_error(prog, "one OFFER only: '%s' is another", argv[optind + 1]);
+	const char *path = answer ? argv[optind] : NULL;
 	struct vox_sdp *offer = NULL;
 	char *in = NULL;
 	size_t len = 0;
-	const char *name = o.path && strcmp(o.path, "-") ? o.path : "stdin";
+	const char *name = path && strcmp(path, "-") ? path : "stdin";
 	if (answer) {
-		/* Read past the parser's limit so that it, not the reader, says
-		 * the description is too long. */
-		in = app_read_input(o.path, 1u << 20, &len);
-		if (!in)
-			return APP_USAGE;
+		rc = app_read_input(path, VOX_SDP_MAX_SIZE, "of a description (VOX_SDP_MAX_SIZE)",
+		                    &in, &len);
+		if (rc != APP_OK)
+			return rc;
 		offer = malloc(sizeof *offer);
 		if (!offer) {
 			free(in);
-			return APP_REJECT;
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return APP_ERROR;
 		}
 		struct vox_sdp_diag d;
-		int rc = vox_sdp_parse(in, len, offer, &d);
+		rc = vox_sdp_parse(in, len, offer, &d);
 		if (rc < 0) {
 			free(offer);
 			free(in);
@@ -450,23 +514,27 @@ static int cmd_offer_answer(int argc, char **argv, int answer)
 		perror("/dev/urandom");
 		free(offer);
 		free(in);
-		return APP_REJECT;
+		return APP_ERROR;
 	}
 	struct vox_rng rng = {urandom_rng, rnd};
 	struct vox_sdp_oa *oa = malloc(sizeof *oa);
+	if (!oa) {
+		fclose(rnd);
+		free(offer);
+		free(in);
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return APP_ERROR;
+	}
 	char out[VOX_SDP_MAX_BUILD];
 	struct vox_sdp_session s;
 	struct vox_sdp_fail why = {0, NULL, -1};
-	int n = VOX_ENOSPC;
-	if (oa) {
-		/* o= sess-id: any number unique to this session (RFC 8866 5.2). */
-		uint64_t id = 0;
-		if (urandom_rng(rnd, (uint8_t *)&id, sizeof id) == 0)
-			id = id % 9000000000u + 1000000000u;
-		vox_sdp_oa_init(oa, id);
-		n = answer ? vox_sdp_oa_answer(oa, &o.local, offer, &rng, out, sizeof out, &s, &why)
-		           : vox_sdp_oa_offer(oa, &o.local, &rng, out, sizeof out, &why);
-	}
+	/* o= sess-id: any number unique to this session (RFC 8866 5.2). */
+	uint64_t id = 0;
+	if (urandom_rng(rnd, (uint8_t *)&id, sizeof id) == 0)
+		id = id % 9000000000u + 1000000000u;
+	vox_sdp_oa_init(oa, id);
+	int n = answer ? vox_sdp_oa_answer(oa, &o.local, offer, &rng, out, sizeof out, &s, &why)
+	               : vox_sdp_oa_offer(oa, &o.local, &rng, out, sizeof out, &why);
 	fclose(rnd);
 	int ret = APP_OK;
 	if (n < 0) {
@@ -505,16 +573,35 @@ static int cmd_offer_answer(int argc, char **argv, int answer)
 
 static int cmd_parse(int argc, char **argv)
 {
-	struct opts o;
-	if (get_opts(argc, argv, 1, &o) < 0)
-		return usage();
+	static const char prog[] = "vox sdp parse";
+	enum { O_PRETTY = 256, O_SHOW_KEYS };
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"pretty", no_argument, NULL, O_PRETTY},
+	                                     {"show-keys", no_argument, NULL, O_SHOW_KEYS},
+	                                     {0, 0, 0, 0}};
+	int pretty = 0, show_keys = 0, c;
+	while ((c = app_getopt(prog, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h': fputs(parse_help, stdout); return APP_OK;
+		case O_PRETTY: pretty = 1; break;
+		case O_SHOW_KEYS: show_keys = 1; break;
+		default: return app_try(prog);
+		}
+	}
+	if (argc - optind > 1)
+		return app_usage_error(prog, "one FILE at most: '%s' is another", argv[optind + 1]);
+	const char *path = optind < argc ? argv[optind] : NULL;
 	size_t len = 0;
-	char *buf = app_read_input(o.path, 1u << 20, &len);
-	if (!buf)
-		return APP_USAGE;
-	const char *name = o.path && strcmp(o.path, "-") ? o.path : "stdin";
+	char *buf;
+	int ret = app_read_input(path, VOX_SDP_MAX_SIZE, "of a description (VOX_SDP_MAX_SIZE)",
+	                         &buf, &len);
+	if (ret != APP_OK)
+		return ret;
+	const char *name = path && strcmp(path, "-") ? path : "stdin";
 	struct vox_sdp *s = malloc(sizeof *s);
-	int ret = APP_REJECT;
+	ret = APP_ERROR;
+	if (!s)
+		fprintf(stderr, "%s: out of memory\n", prog);
 	if (s) {
 		struct vox_sdp_diag d;
 		int rc = vox_sdp_parse(buf, len, s, &d);
@@ -522,9 +609,9 @@ static int cmd_parse(int argc, char **argv)
 			ret = parse_failed(rc, &d, name);
 		} else {
 			struct json j;
-			json_init(&j, stdout, o.pretty);
+			json_init(&j, stdout, pretty);
 			json_obj(&j, NULL);
-			print_sdp(&j, s, o.show_keys);
+			print_sdp(&j, s, show_keys);
 			json_end_obj(&j);
 			json_finish(&j);
 			ret = APP_OK;
@@ -535,15 +622,22 @@ static int cmd_parse(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_offer(int argc, char **argv)
+{
+	return cmd_offer_answer(argc, argv, 0);
+}
+
+static int cmd_answer(int argc, char **argv)
+{
+	return cmd_offer_answer(argc, argv, 1);
+}
+
 int app_sdp(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage();
-	if (strcmp(argv[1], "parse") == 0)
-		return cmd_parse(argc, argv);
-	if (strcmp(argv[1], "offer") == 0)
-		return cmd_offer_answer(argc, argv, 0);
-	if (strcmp(argv[1], "answer") == 0)
-		return cmd_offer_answer(argc, argv, 1);
-	return usage();
+	static const struct app_cmd cmds[] = {
+	    {"parse", cmd_parse, "dissect a session description into JSON, keys redacted"},
+	    {"offer", cmd_offer, "print the offer vox would send"},
+	    {"answer", cmd_answer, "print the answer vox would send to an offer"}};
+	static const struct app_group sdp = {"vox sdp", NULL, NULL, cmds, 3};
+	return app_dispatch(&sdp, argc, argv);
 }

@@ -278,9 +278,8 @@ static void print_message(struct json *j, const struct vox_sip_msg *m)
 /* Supported by the command-line UAS: no extensions yet, SDP bodies. */
 static const char *const accept_types[] = {"application/sdp", "multipart/mixed"};
 
-static enum vox_sip_role role = VOX_SIP_ROLE_UAS;
-
-static int judge(struct json *j, const struct vox_sip_msg *m, const char *name)
+static int judge(struct json *j, const struct vox_sip_msg *m, enum vox_sip_role role,
+                 const char *name)
 {
 	struct vox_sip_validate_opts o = {0};
 	o.role = role;
@@ -345,7 +344,8 @@ static int parse_failed(struct json *j, int rc, const struct vox_diag *d, const 
 	return APP_REJECT;
 }
 
-static int parse_one(const char *buf, size_t len, int pretty, const char *name)
+static int parse_one(const char *buf, size_t len, int pretty, enum vox_sip_role role,
+                     const char *name)
 {
 	static struct vox_sip_msg m; /* large: keep it off the stack */
 	struct vox_diag d = {0, NULL};
@@ -354,13 +354,14 @@ static int parse_one(const char *buf, size_t len, int pretty, const char *name)
 	json_obj(&j, NULL);
 	int rc = vox_sip_parse(&m, buf, len, VOX_SIP_DATAGRAM, &d);
 	int ret = rc < 0 ? parse_failed(&j, rc, &d, name, buf, len)
-	                 : (print_message(&j, &m), judge(&j, &m, name));
+	                 : (print_message(&j, &m), judge(&j, &m, role, name));
 	json_end_obj(&j);
 	json_finish(&j);
 	return ret;
 }
 
-static int parse_stream(const char *buf, size_t len, int pretty, const char *name)
+static int parse_stream(const char *buf, size_t len, int pretty, enum vox_sip_role role,
+                        const char *name)
 {
 	static struct vox_sip_msg m;
 	struct vox_sip_framer f;
@@ -405,7 +406,7 @@ static int parse_stream(const char *buf, size_t len, int pretty, const char *nam
 				ret = parse_failed(&j, rc, &d, name, buf + off, (size_t)n);
 			} else {
 				print_message(&j, &m);
-				if (judge(&j, &m, name) != APP_OK)
+				if (judge(&j, &m, role, name) != APP_OK)
 					ret = APP_REJECT;
 			}
 			json_end_obj(&j);
@@ -417,42 +418,66 @@ static int parse_stream(const char *buf, size_t len, int pretty, const char *nam
 	return ret;
 }
 
-static int usage(void)
+/* The longest byte stream --stream reads: many messages, framed one by one. */
+#define STREAM_MAX (64u << 20)
+
+static const char parse_help[] =
+    "usage: vox sip parse [--pretty] [--stream] [--proxy] [FILE|-]\n"
+    "Dissects the SIP message in FILE (or stdin) into JSON on stdout: every\n"
+    "header with its typed fields, and the verdict of a UAS (RFC 3261 8.2).\n"
+    "\n"
+    "  --pretty   indent the JSON\n"
+    "  --stream   the input is a TCP or TLS byte stream: frame it into messages\n"
+    "             (RFC 3261 18.3): one JSON object per message, ping or pong\n"
+    "  --proxy    judge as a proxy would (RFC 3261 16.3), not as a UAS\n"
+    "  -h, --help this text\n"
+    "\n"
+    "Exit 0 if a UAS (with --proxy, a proxy) would accept every message, 1 if it\n"
+    "would reject or drop one (the reason and the response on stderr) or the\n"
+    "input is too large (a message above VOX_SIP_MAX_MSG bytes, a stream above\n"
+    "64 MiB), 2 on a usage error or an unreadable FILE.\n";
+
+static int cmd_parse(int argc, char **argv)
 {
-	fprintf(stderr, "usage: vox sip parse [--pretty] [--stream] [--proxy] [FILE|-]\n"
-	                "  Prints the message as JSON; exit 0 if a UAS (with --proxy, a\n"
-	                "  proxy) would accept it, 1 if it would reject or drop it, 2 on a\n"
-	                "  usage error. --stream frames a TCP byte stream first.\n");
-	return APP_USAGE;
+	static const char prog[] = "vox sip parse";
+	enum { O_PRETTY = 256, O_STREAM, O_PROXY };
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"pretty", no_argument, NULL, O_PRETTY},
+	                                     {"stream", no_argument, NULL, O_STREAM},
+	                                     {"proxy", no_argument, NULL, O_PROXY},
+	                                     {0, 0, 0, 0}};
+	int pretty = 0, stream = 0, c;
+	enum vox_sip_role role = VOX_SIP_ROLE_UAS;
+	while ((c = app_getopt(prog, argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case 'h': fputs(parse_help, stdout); return APP_OK;
+		case O_PRETTY: pretty = 1; break;
+		case O_STREAM: stream = 1; break;
+		case O_PROXY: role = VOX_SIP_ROLE_PROXY; break;
+		default: return app_try(prog);
+		}
+	}
+	if (argc - optind > 1)
+		return app_usage_error(prog, "one FILE at most: '%s' is another", argv[optind + 1]);
+	const char *path = optind < argc ? argv[optind] : NULL;
+	char *buf;
+	size_t len;
+	int rc = stream ? app_read_input(path, STREAM_MAX, "of a stream (64 MiB)", &buf, &len)
+	                : app_read_input(path, VOX_SIP_MAX_MSG,
+	                                 "of a SIP message (VOX_SIP_MAX_MSG)", &buf, &len);
+	if (rc != APP_OK)
+		return rc;
+	const char *name = path && strcmp(path, "-") ? path : "stdin";
+	rc = stream ? parse_stream(buf, len, pretty, role, name)
+	            : parse_one(buf, len, pretty, role, name);
+	free(buf);
+	return rc;
 }
 
 int app_sip(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "parse") != 0)
-		return usage();
-	int pretty = 0, stream = 0;
-	const char *path = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--pretty") == 0)
-			pretty = 1;
-		else if (strcmp(argv[i], "--stream") == 0)
-			stream = 1;
-		else if (strcmp(argv[i], "--proxy") == 0)
-			role = VOX_SIP_ROLE_PROXY;
-		else if (argv[i][0] == '-' && argv[i][1] != 0)
-			return usage();
-		else if (path)
-			return usage();
-		else
-			path = argv[i];
-	}
-	size_t len;
-	/* A stream may hold many messages; one message is at most VOX_SIP_MAX_MSG. */
-	char *buf = app_read_input(path, stream ? 64u << 20 : VOX_SIP_MAX_MSG, &len);
-	if (!buf)
-		return APP_USAGE;
-	const char *name = path ? path : "stdin";
-	int rc = stream ? parse_stream(buf, len, pretty, name) : parse_one(buf, len, pretty, name);
-	free(buf);
-	return rc;
+	static const struct app_cmd cmds[] = {
+	    {"parse", cmd_parse, "dissect a SIP message into JSON, and say what a UAS would do"}};
+	static const struct app_group sip = {"vox sip", NULL, NULL, cmds, 1};
+	return app_dispatch(&sip, argc, argv);
 }

@@ -1,47 +1,36 @@
 /* vox: the command-line program. Each module adds one sub-command. */
 #include <stdio.h>
-#include <string.h>
 
 #include "app/app.h"
 #include "vox/srtp.h"
 
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *help;
+static const struct app_cmd commands[] = {
+    {"sip", app_sip, "SIP messages: parse (dissect one, or a TCP stream, and judge it)"},
+    {"sdp", app_sdp, "session descriptions: parse, offer, answer (SDES keys, SRTP policy)"},
 };
 
-static const struct command commands[] = {
-    {"sip", app_sip, "sip parse [--pretty] [--stream] [--proxy] [FILE|-]   dissect a SIP message"},
-    {"sdp", app_sdp,
-     "sdp parse|offer|answer ...                           dissect SDP, offer/answer"},
-};
-
-static int usage(FILE *f)
-{
-	fprintf(f, "usage: vox COMMAND ...\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  vox %s\n", commands[i].help);
-	return APP_USAGE;
-}
+static const struct app_group vox = {
+    "vox",
+    "\nOptions:\n"
+    "  -h, --help     this text\n"
+    "  -V, --version  the version of vox\n"
+    "\nExit codes, for every command: 0 the input is good, 1 it is refused (the\n"
+    "reason on stderr), 2 a usage error, an input that cannot be read or an\n"
+    "output that cannot be written.\n",
+    VOX_VERSION_STRING, commands, sizeof commands / sizeof commands[0]};
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage(stderr);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return APP_OK;
+	int rc = app_dispatch(&vox, argc, argv);
+	/* the SRTP suite probe set up libsrtp2; leave nothing behind for leak
+	 * checkers (NSS, under Debian's libsrtp2, still keeps a few blocks of
+	 * its own) */
+	vox_srtp_global_shutdown();
+	/* A full disk or a closed pipe must not pass for a clean run: the
+	 * output is the answer (vox --help >/dev/full exits 2). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("vox: writing the output");
+		return APP_ERROR;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			int rc = commands[i].run(argc - 1, argv + 1);
-			/* the SRTP suite probe set up libsrtp2; leave nothing behind
-			 * for leak checkers (NSS, under Debian's libsrtp2, still keeps
-			 * a few blocks of its own) */
-			vox_srtp_global_shutdown();
-			return rc;
-		}
-	fprintf(stderr, "vox: unknown command '%s'\n", argv[1]);
-	return usage(stderr);
+	return rc;
 }
