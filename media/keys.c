@@ -90,10 +90,17 @@ void vox_media_keys_free(struct vox_media *m)
 	m->prot = VOX_MEDIA_PROT_NONE;
 }
 
+/* Clear media from now on. Once started, the contexts stay (unused) with
+ * the keys: if the same keys come back, their packet indexes and replay
+ * windows go on where they stopped (see same_key). */
 static int remove_keys(struct vox_media *m)
 {
+	if (m->state == VOX_MEDIA_IDLE) {
+		vox_media_keys_free(m); /* no context yet, no index used */
+		return 0;
+	}
 	int had = m->prot != VOX_MEDIA_PROT_NONE;
-	vox_media_keys_free(m);
+	m->prot = VOX_MEDIA_PROT_NONE;
 	vox_media_settle(m, had);
 	return 0;
 }

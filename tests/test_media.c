@@ -605,6 +605,38 @@ static void test_same_keys_keep_context(void **st)
 	assert_int_equal(vox_media_recv(&W.b.m, (uint8_t *)pkt, len, &W.a.rtp, W.now), VOX_EREPLAY);
 	assert_null(W.b.m.rx_old.ctx);
 	assert_true(W.a.m.tx.used_rtp > roc_seq); /* the same sender context */
+	/* Clear for a while (a re-INVITE under OPTIONAL), then the same keys
+	 * again: still the same contexts. A fresh one would restart the SRTCP
+	 * index at 0 under the same key and SSRC (RFC 3711 9.1: the same
+	 * keystream twice) and take old packets for new. */
+	struct vox_media_keys none, ka0, kb0;
+	memset(&none, 0, sizeof none);
+	make_keys(&ka0, &kb0, 4, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);
+	struct vox_srtp_session check;
+	vox_srtp_session_init(&check);
+	assert_int_equal(
+	    vox_srtp_session_start(&check, VOX_SRTP_RECV, &ka0.tx, 0, VOX_SRTP_ANY_SSRC), 0);
+	W.a.verify = &check; /* refuses an SRTCP index it saw before */
+	run(12000);
+	assert_true(W.a.m.st.rtcp_sent > 0);
+	W.a.verify = NULL;
+	assert_int_equal(vox_media_set_keys(&W.a.m, &none, W.now), 0);
+	assert_int_equal(vox_media_set_keys(&W.b.m, &none, W.now), 0);
+	assert_int_equal(vox_media_prot(&W.a.m), VOX_MEDIA_PROT_NONE);
+	run(1000);
+	while (W.nq)
+		step(); /* the clear packets land */
+	assert_int_equal(vox_media_set_keys(&W.a.m, &ka0, W.now), 0);
+	assert_int_equal(vox_media_set_keys(&W.b.m, &kb0, W.now), 0);
+	assert_int_equal(vox_media_prot(&W.a.m), VOX_MEDIA_PROT_SDES);
+	W.a.verify = &check;
+	uint64_t rtcp = W.a.m.st.rtcp_sent;
+	run(12000);
+	assert_true(W.a.m.st.rtcp_sent > rtcp);
+	assert_int_equal(vox_media_recv(&W.b.m, (uint8_t *)pkt, len, &W.a.rtp, W.now), VOX_ETOOOLD);
+	assert_int_equal(W.b.m.st.srtp_auth, 0);
+	vox_srtp_session_free(&check);
+	W.a.verify = NULL;
 	/* the same key with another MKI is refused: keystream would repeat */
 	struct vox_media_keys ka, kb;
 	make_keys(&ka, &kb, 4, VOX_SRTP_AES_CM_128_HMAC_SHA1_80);

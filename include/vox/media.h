@@ -168,7 +168,7 @@ enum vox_media_prot {
  * derives both. A peer that offers several keys told apart by MKI (RFC 4568
  * 6.1) needs one chosen here: the engine holds one receive key at a time. */
 struct vox_media_keys {
-	enum vox_media_prot source; /* VOX_MEDIA_PROT_NONE removes the keys */
+	enum vox_media_prot source; /* VOX_MEDIA_PROT_NONE: protection off */
 	struct vox_srtp_key tx;     /* protects what we send */
 	struct vox_srtp_key rx;     /* authenticates and decrypts what the peer sends */
 };
@@ -301,8 +301,9 @@ struct vox_media {
 	uint16_t last_len;
 
 #if VOX_WITH_SRTP
-	struct vox_media_keys keys; /* a copy, wiped by free: contexts are rebuilt from it */
-	uint8_t have_keys;
+	struct vox_media_keys keys; /* the last keys set (a copy, wiped by free) */
+	uint8_t have_keys;          /* keys holds them, and (once started) tx and rx
+	                               are their contexts; prot says if they are used */
 	struct vox_srtp_session tx;
 	struct vox_srtp_session rx;
 	struct vox_srtp_session rx_old; /* the previous receive key, for a grace time */
@@ -355,15 +356,18 @@ VOX_MUST_CHECK int vox_media_start(struct vox_media *m, const struct vox_media_c
 VOX_MUST_CHECK int vox_media_update(struct vox_media *m, const struct vox_media_config *cfg,
                                     uint64_t now);
 
-/* Sets the call's keys, from SDES or ZRTP, before or after start; keys of
- * source NONE remove them. New keys get new SRTP and SRTCP contexts (RFC
- * 4568 7.1.4); a direction whose key did not change keeps its context (its
- * packet index and replay window go on: a fresh context under the same
- * key would repeat keystream and accept replays). The previous receive key
- * keeps working for VOX_MEDIA_REKEY_GRACE_MS after the first packet under
- * the new one. Queues VOX_MEDIA_EV_PROTECTION (or EV_STARTED when this lets
- * media flow). The engine copies the keys and wipes its copy in free; wipe
- * yours. Returns 0, or
+/* Sets the call's keys, from SDES or ZRTP, before or after start. New keys
+ * get new SRTP and SRTCP contexts (RFC 4568 7.1.4); a direction whose key
+ * did not change keeps its context (its packet index and replay window go
+ * on: a fresh context under the same key would repeat keystream and take
+ * old packets for new). The previous receive key keeps working for
+ * VOX_MEDIA_REKEY_GRACE_MS after the first packet under the new one.
+ * Keys of source NONE turn protection off (clear media where the
+ * requirement allows it, none under MANDATORY); the contexts are kept,
+ * unused, until other keys or free, so that the same keys coming back go
+ * on where they stopped. Queues VOX_MEDIA_EV_PROTECTION (or EV_STARTED
+ * when this lets media flow). The engine copies the keys and wipes its
+ * copy in free; wipe yours. Returns 0, or
  *   VOX_EINVAL        unknown source, suite NONE or an unknown suite, MKI too long
  *   VOX_EPOLICY       keys under requirement OFF
  *   VOX_EUNSUPPORTED  built without SRTP, or libsrtp2 lacks the suite
