@@ -49,9 +49,21 @@ static int was_dtmf_seq(const struct vox_media *m, uint16_t seq)
 	return 0;
 }
 
+/* RFC 4733 2.3: a telephone-event payload is one or more 4-byte reports.
+ * Checked before the RTP session counts the packet, so that a refused
+ * datagram leaves every statistic as it was. */
+static int dtmf_payload_ok(const uint8_t *p, size_t n)
+{
+	struct vox_rtp_packet pkt;
+	return vox_rtp_parse(p, n, &pkt, NULL) >= 0 && pkt.payload_len >= VOX_DTMF_PAYLOAD &&
+	       pkt.payload_len % VOX_DTMF_PAYLOAD == 0;
+}
+
 static int take_rtp(struct vox_media *m, const uint8_t *p, size_t n)
 {
 	struct vox_rtp_packet pkt;
+	if ((p[1] & 0x7f) != m->cfg.pt && !dtmf_payload_ok(p, n))
+		return drop(&m->st.malformed, VOX_EMALFORMED);
 	int rc = vox_rtp_session_recv_rtp(&m->rtp, p, n, MEDIA_FROM_RTP, m->now, &pkt);
 	vox_media_pump_rtp(m);
 	if (rc < 0)
@@ -68,8 +80,8 @@ static int take_rtp(struct vox_media *m, const uint8_t *p, size_t n)
 		return 0;
 	}
 	note_dtmf_seq(m, pkt.seq);
-	if (vox_dtmf_rx_recv(&m->dtmf_rx, &pkt, m->now) < 0)
-		return drop(&m->st.malformed, VOX_EMALFORMED);
+	int dr = vox_dtmf_rx_recv(&m->dtmf_rx, &pkt, m->now);
+	(void)dr; /* cannot fail: dtmf_payload_ok checked the payload */
 	vox_media_pump_dtmf(m);
 	return 0;
 }

@@ -947,6 +947,14 @@ static void test_api_and_demux(void **st)
 	assert_int_equal(m->st.bad_pt, 1);
 	rtp[1] = 0;
 	assert_int_equal(vox_media_recv(m, rtp, sizeof rtp, &W.b.rtp, W.now), VOX_ETOOLONG);
+	/* a telephone-event payload is 4n bytes (RFC 4733 2.3): refused before
+	 * the RTP session counts it */
+	rtp[1] = DTMF_PT;
+	assert_int_equal(vox_media_recv(m, rtp, 12 + 3, &W.b.rtp, W.now), VOX_EMALFORMED);
+	assert_int_equal(m->st.rtp_accepted, 0);
+	assert_int_equal(m->st.malformed, 2);
+	assert_int_equal(vox_media_recv(m, rtp, 12 + 4, &W.b.rtp, W.now), 0);
+	assert_int_equal(m->st.rtp_accepted, 1);
 	/* send_pcm: one frame exactly; then one at a time */
 	assert_int_equal(vox_media_send_pcm(m, pcm, 80, W.now), VOX_EINVAL);
 	assert_int_equal(vox_media_send_pcm(m, pcm, 160, W.now), 1);

@@ -229,7 +229,8 @@ struct vox_media_stats {
 	uint64_t srtp_replay;   /* replayed, or behind the replay window */
 	uint64_t srtp_other;    /* other SRTP refusals (unknown MKI, SSRC limit, ...) */
 	uint64_t bad_pt;        /* RTP with a payload type that was not negotiated */
-	uint64_t malformed;     /* neither valid RTP nor RTCP, or unknown to RFC 7983 */
+	uint64_t malformed;     /* not valid RTP, RTCP or telephone-event, or unknown
+	                           to RFC 7983 */
 	uint64_t rx_errors;     /* the rng failed while taking a packet (an SSRC collision) */
 	uint64_t too_long;      /* over VOX_MEDIA_MAX_PACKET */
 	uint64_t old_key;       /* accepted under the previous key after a re-key */
@@ -384,7 +385,10 @@ VOX_MUST_CHECK int vox_media_set_keys(struct vox_media *m, const struct vox_medi
  *       duplicate, also returns 0 (counted there)
  *   > 0 an enum vox_demux_kind the engine does not run (VOX_DEMUX_STUN,
  *       _ZRTP, _DTLS, _TURN): counted; pass it to whoever does
- *   < 0 dropped, and counted in vox_media_stats: VOX_ENOTFOUND (bad_source,
+ *   < 0 dropped, and counted in vox_media_stats; nothing it carried reached
+ *       the RTP statistics, the jitter buffer or the DTMF receiver (but for
+ *       VOX_ERNG: an SSRC collision needed a new SSRC and the rng failed):
+ *       VOX_ENOTFOUND (bad_source,
  *       or an unknown MKI or SSRC), VOX_ESTATE (not_receiving, or not
  *       started), VOX_EPOLICY (no_keys), VOX_EAUTH, VOX_EREPLAY, VOX_ETOOOLD
  *       (SRTP, never played), VOX_EUNSUPPORTED (bad_pt), VOX_ETOOLONG,
