@@ -21,8 +21,10 @@
  *    silently.
  *  - The struct is a complete type of fixed size: put it where you like.
  *    Nothing here allocates; libsrtp2 does, when keys are set (see
- *    vox/srtp.h: two contexts per key set, three for a short while after a
- *    re-key, each a few KiB of libsrtp2 heap). vox_media_free releases them.
+ *    vox/srtp.h): two contexts per key set, three for a short while after a
+ *    re-key, each about 30 to 40 KiB of heap with Debian 12's libsrtp2 (its
+ *    NSS backend), and about 1 KiB more per SSRC a context learns.
+ *    vox_media_free releases them.
  *  - Keys come in through one call, vox_media_set_keys, whatever made them:
  *    SDES (RFC 4568) now, ZRTP (RFC 6189) later. The engine reports the
  *    protection it really applies (vox_media_prot), never what was asked.
@@ -178,7 +180,8 @@ struct vox_media_keys {
 enum vox_media_ev_type {
 	VOX_MEDIA_EV_STARTED = 1,    /* media may flow now (policy allows it); prot */
 	VOX_MEDIA_EV_PROTECTION,     /* keys were set, replaced or removed; prot */
-	VOX_MEDIA_EV_FIRST_PACKET,   /* the first RTP packet was accepted; ssrc */
+	VOX_MEDIA_EV_FIRST_PACKET,   /* the peer's first RTP past probation (RFC 3550
+	                                A.1); ssrc */
 	VOX_MEDIA_EV_SRTP_FAILURE,   /* packets refused by SRTP: err, count */
 	VOX_MEDIA_EV_REPORT,         /* the peer reported on our stream (RTCP): report */
 	VOX_MEDIA_EV_DTMF,           /* an RFC 4733 digit began or ended: dtmf */
@@ -249,7 +252,8 @@ struct vox_media_stats {
 
 /* ---- the engine ------------------------------------------------------------ */
 
-/* Named states; the transitions are in media/engine.c (enter()). */
+/* Named states; the transitions are in media/engine.c (start, stop and
+ * vox_media_settle). */
 enum vox_media_state {
 	VOX_MEDIA_IDLE = 0, /* initialised, not started */
 	VOX_MEDIA_WAITING,  /* started; MANDATORY and no keys: nothing flows */
@@ -339,16 +343,19 @@ void vox_media_init(struct vox_media *m);
  *                10 ms; an address family not 4 or 6; direction or
  *                requirement out of range; jitter-buffer bounds that do
  *                not fit VOX_JB_SLOTS; an empty or long CNAME; rng NULL
+ *   VOX_EPOLICY  keys were set and the requirement is OFF
  *   VOX_ESTATE   started already
  *   VOX_ERNG     the rng failed
- *   and the errors of vox_srtp_session_start. On error *m is unchanged. */
+ *   and the errors of vox_srtp_session_start. On error the engine stays
+ *   unstarted, with the keys it was given. */
 VOX_MUST_CHECK int vox_media_start(struct vox_media *m, const struct vox_media_config *cfg,
                                    const struct vox_rng *rng, uint64_t now);
 
 /* Applies a renegotiated session (re-INVITE): a new remote address or port
  * (re-targeting), direction (hold and resume), rtcp-mux, payload types,
  * packet times, silence timeout. SSRC, sequence numbers, statistics and
- * keys stay; the CNAME, rtcp_min_ms and ntp_base_ms stay as started. A
+ * keys stay; the CNAME, the RTCP bandwidth, rtcp_min_ms and ntp_base_ms
+ * stay as started. A
  * change of codec or of the peer's packet time empties the jitter buffer;
  * a direction that stops sending drops the pending audio packet and DTMF.
  * Returns 0, VOX_EINVAL (as start), VOX_ESTATE (not started, or stopped), or
