@@ -18,7 +18,7 @@ PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
 PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
-MODULES   := core sip sdp rtp srtp_glue zrtp ua transport
+MODULES   := core sip sdp rtp srtp_glue zrtp media ua transport
 LIB_SRC   := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 APP_SRC   := $(sort $(wildcard app/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
