@@ -23,6 +23,15 @@
 
 typedef uint32_t vox_sip_txn_id;
 
+/* Bytes a transaction keeps of what messages are matched to it on (RFC
+ * 3261 17.1.3, 17.2.3): the branch, sent-by and method, or for an RFC
+ * 2543 peer its Request-URI, From tag, Call-ID, CSeq and top Via, each
+ * with a few bytes of framing. A request whose own do not fit cannot be
+ * told apart from others and is refused (VOX_ETOOLONG). */
+#ifndef VOX_SIP_TXN_ID
+#define VOX_SIP_TXN_ID 192
+#endif
+
 /* RFC 3261 17.1.1.1 timer values, in milliseconds. */
 struct vox_sip_timers {
 	uint32_t t1; /* round-trip estimate, default 500 */
@@ -51,14 +60,14 @@ struct vox_sip_txn {
 	uint8_t pending;   /* msg waits to be sent */
 	uint16_t gen;      /* generation of this slot */
 	uint16_t len;      /* bytes in msg */
+	uint16_t idlen;    /* bytes in id */
 	unsigned status;   /* last final or provisional status sent or received */
 	uint32_t interval; /* current retransmission interval (A, E, G) */
 	uint64_t t_retx;   /* next retransmission (A, E, G) or UINT64_MAX */
 	uint64_t t_end;    /* B, F, H (timeout) or D, I, J, K, L, M (linger) */
-	uint64_t key;      /* hash of the branch (and sent-by, method) for matching */
-	uint64_t key2543;  /* RFC 2543 matching key when the branch lacks the cookie */
-	uint64_t totag;    /* hash of the To tag we sent (IST, for RFC 2543 ACKs) */
+	uint64_t key;      /* hash of id: a quick first test */
 	struct vox_peer peer;
+	char id[VOX_SIP_TXN_ID];   /* what a message must match, byte for byte */
 	char msg[VOX_SIP_TXN_MSG]; /* request, last response, or ACK to retransmit */
 };
 
@@ -89,7 +98,8 @@ struct vox_sip_txl {
 	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
 	struct vox_sip_msg scratch; /* for re-reading stored messages */
 	/* A response the TU replaced before it was sent (a 180 right before
-	 * the 200) waits here, so that it still goes out, in order. */
+	 * the 200) waits here, so that it still goes out, in order; with both
+	 * taken, vox_sip_txl_respond refuses with VOX_ELIMIT. */
 	uint8_t nspill;
 	struct {
 		uint16_t len;
@@ -115,24 +125,34 @@ enum vox_sip_txl_result {
 
 /*
  * Feeds one received, parsed message (validated by the caller first).
- * from is the hop it came over. Returns an enum vox_sip_txl_result, or
+ * from is the hop it came over. A message belongs to a transaction when
+ * everything 17.1.3 / 17.2.3 match on is equal, byte for byte (sent-by
+ * host regardless of case). Returns an enum vox_sip_txl_result, or
  * VOX_EPOOL when a new request finds no free slot (answer it statelessly
- * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq).
+ * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq),
+ * VOX_ETOOLONG for a request (not an ACK) whose matching fields do not fit
+ * VOX_SIP_TXN_ID (dropped: no transaction, no answer).
  */
 VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
                                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id);
 
 /* Starts a client transaction for a request the TU built (its top Via
  * carries a fresh branch). The request is queued for sending to `to`.
- * Returns 0, VOX_EPOOL, VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), or
- * VOX_EMALFORMED / VOX_EINVAL (not a request, ACK, no Via branch). */
+ * Returns 0, VOX_EPOOL, VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG, or a
+ * branch and method longer than VOX_SIP_TXN_ID), or VOX_EMALFORMED /
+ * VOX_EINVAL (not a request, ACK, no Via branch). */
 VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
                                        const struct vox_peer *to, uint64_t now, vox_sip_txn_id *id);
 
 /* Sends a response through a server transaction (a 2xx to an INVITE moves
  * it to Accepted; retransmitting that 2xx later is the TU's job, done by
- * calling this again). Returns 0, VOX_ENOTFOUND (no such transaction),
- * VOX_ESTATE (a final response was already sent), VOX_ETOOLONG, VOX_EINVAL. */
+ * calling this again). The transaction's previous response may not have
+ * been polled yet: a 100 Trying is then dropped (17.2.1), any other is
+ * kept to go out first, in one of two spill slots the layer shares.
+ * Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE (a final
+ * response was already sent), VOX_ETOOLONG, VOX_EINVAL, or VOX_ELIMIT
+ * (the spill slots are full: nothing changed; poll the output and
+ * respond again). */
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
 
