@@ -10,6 +10,11 @@
 /* 491s answered with a retry for one re-INVITE (14.1) before we give up. */
 #define UA_GLARE_RETRIES 3
 
+/* 423s answered with a longer Expires for one registration (10.2.8), and
+ * the longest Min-Expires we agree to, in seconds (a day). */
+#define UA_BRIEF_RETRIES   3
+#define UA_MAX_MIN_EXPIRES 86400
+
 /* Methods this UA implements (405/501 for others, RFC 3261 8.2.1). */
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
 

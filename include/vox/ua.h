@@ -63,7 +63,10 @@ enum vox_ua_protection {
 
 enum vox_ua_ev_type {
 	VOX_UA_EV_REG_OK = 1,   /* account registered or refreshed; status, expires */
-	VOX_UA_EV_REG_FAILED,   /* a registration was refused or timed out; status */
+	VOX_UA_EV_REG_FAILED,   /* a registration was refused or timed out; status. A 423
+	                           is answered with its longer Min-Expires (10.2.8) at most
+	                           3 times, never beyond a day, and a 401/407 once (twice
+	                           for a stale nonce); then this event */
 	VOX_UA_EV_REG_LOST,     /* a refresh failed: the binding is gone */
 	VOX_UA_EV_UNREGISTERED, /* the binding was removed (Expires: 0 accepted) */
 	VOX_UA_EV_INCOMING,     /* a new call: ring, answer or reject it */
@@ -187,10 +190,11 @@ struct vox_ua_account {
 	uint8_t state; /* enum vox_ua_reg_state */
 	uint8_t used;
 	uint8_t auth_tries;
-	uint8_t was_ok;     /* a failure now means the binding is lost */
-	uint8_t proxy_auth; /* the challenge we hold came in a 407 */
-	uint8_t retrying;   /* a lost binding is being registered again (quietly) */
-	uint8_t want;       /* asked while a REGISTER was out: 1 register, 2 unregister */
+	uint8_t was_ok;      /* a failure now means the binding is lost */
+	uint8_t proxy_auth;  /* the challenge we hold came in a 407 */
+	uint8_t retrying;    /* a lost binding is being registered again (quietly) */
+	uint8_t want;        /* asked while a REGISTER was out: 1 register, 2 unregister */
+	uint8_t brief_tries; /* 423s answered for this registration (10.2.8) */
 	uint16_t gen;
 	uint32_t cseq;
 	uint32_t expires; /* asked for */

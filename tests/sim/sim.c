@@ -196,6 +196,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 		snprintf(minexp, sizeof minexp, "%u", r->min_expires);
 		h[nh++] = (struct vox_sip_hdr_out){"Min-Expires", vox_slice_cstr(minexp)};
 		status = 423;
+		r->min_expires += r->min_step;
 	} else {
 		const struct vox_sip_header *ch = vox_sip_find(&m, VOX_SIP_H_CONTACT);
 		r->accepted++;

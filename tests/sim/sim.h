@@ -46,6 +46,7 @@ struct sim_registrar {
 	struct vox_digest_server digest;
 	char user[32], password[32];
 	uint32_t min_expires; /* 423 below this (0: none) */
+	uint32_t min_step;    /* each 423 raises min_expires by this much */
 	int refuse;           /* answer every REGISTER with this status (0: no) */
 	int bound;
 	uint32_t bound_expires;
