@@ -357,6 +357,41 @@ static void test_sdes_opt_in(void **st)
 	assert_quiet_and_free();
 }
 
+static void test_trace_redacts_keys(void **st)
+{
+	(void)st;
+	/* SIM_TRACE=2 printed whole messages, SDES keys (a=crypto inline:)
+	 * in clear; vox redacts keys in everything it prints */
+	two_uas(4);
+	alice.cfg.allow_sdes_over_insecure_hops = 1;
+	bob.cfg.allow_sdes_over_insecure_hops = 1;
+	sim.trace = 2;
+	sim.trace_out = tmpfile();
+	assert_non_null(sim.trace_out);
+	vox_ua_handle c = setup_call();
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+	static char text[1 << 16];
+	rewind(sim.trace_out);
+	size_t n = fread(text, 1, sizeof text - 1, sim.trace_out);
+	fclose(sim.trace_out);
+	sim.trace_out = NULL;
+	text[n] = 0;
+	/* the offer and the answer are there, with their crypto lines... */
+	assert_non_null(strstr(text, "INVITE sip:bob@10.0.0.2:5060 SIP/2.0\r\n"));
+	assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0"));
+	size_t lines = 0;
+	for (const char *p = text; (p = strstr(p, "a=crypto:")) != NULL; p++) {
+		/* ...and every key in them reads REDACTED */
+		const char *k = strstr(p, "inline:");
+		assert_non_null(k);
+		assert_memory_equal(k + 7, "REDACTED", 8);
+		lines++;
+	}
+	assert_int_equal(lines, 2);
+	for (const char *p = text; (p = strstr(p, "inline:")) != NULL; p++)
+		assert_memory_equal(p + 7, "REDACTED", 8);
+}
+
 static void test_cancel_crossing_200(void **st)
 {
 	(void)st;
@@ -641,6 +676,7 @@ int main(void)
 	    cmocka_unit_test(test_register_one_at_a_time),
 	    cmocka_unit_test(test_call_setup_teardown),
 	    cmocka_unit_test(test_sdes_opt_in),
+	    cmocka_unit_test(test_trace_redacts_keys),
 	    cmocka_unit_test(test_cancel_crossing_200),
 	    cmocka_unit_test(test_cancel_before_answer),
 	    cmocka_unit_test(test_cancel_after_100),
