@@ -1144,6 +1144,57 @@ static void test_glare_bounded(void **st)
 	assert_non_null(out_starting("INVITE"));
 }
 
+/* 8.2.2.3: a 420 lists the extensions we do not support. A list too long
+ * for us went out as an empty Unsupported header; now no 420 goes out,
+ * and vox_ua_recv says why. A list that fits is listed whole. */
+static void test_unsupported_list(void **st)
+{
+	(void)st;
+	static char m[4096], req[1200];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 78);
+	size_t k = (size_t)snprintf(req, sizeof req, "Require: ");
+	for (int i = 0; i < 8; i++)
+		k +=
+		    (size_t)snprintf(req + k, sizeof req - k, "%sext%d-%040d", i ? ", " : "", i, 0);
+	snprintf(req + k, sizeof req - k, "\r\n");
+	assert_int_equal(feed(&bob, mkreq(m, sizeof m, "OPTIONS", "cid-ext@x", "e1", req)),
+	                 VOX_ETOOLONG);
+	assert_int_equal(pull(&bob), 0);
+	feed(&bob, mkreq(m, sizeof m, "OPTIONS", "cid-ext2@x", "e2", "Require: foo, bar\r\n"));
+	pull(&bob);
+	char h[256];
+	hdr(out_starting("SIP/2.0 420"), "Unsupported", h, sizeof h);
+	assert_string_equal(h, "foo, bar");
+}
+
+/* 22.3: the strongest challenge is answered, however many came (the
+ * fifth was never read: four MD5 challenges hid a SHA-256 one). */
+static void test_fifth_challenge(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096], chal[2048], h[1024];
+	vox_ua_handle c, acct;
+	alice_alone(79);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	size_t k = 0;
+	for (int i = 0; i < 5; i++)
+		k += (size_t)snprintf(chal + k, sizeof chal - k,
+		                      "Proxy-Authenticate: Digest realm=\"r%d\", nonce=\"n%d\", "
+		                      "algorithm=%s, qop=\"auth\"\r\n",
+		                      i, i, i < 4 ? "MD5" : "SHA-256");
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, 0, &c), 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal, NULL));
+	pull(&alice);
+	hdr(out_starting("INVITE"), "Proxy-Authorization", h, sizeof h);
+	assert_non_null(strstr(h, "realm=\"r4\""));
+	assert_non_null(strstr(h, "algorithm=SHA-256"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1171,6 +1222,8 @@ int main(void)
 	    cmocka_unit_test(test_answer_unbuildable),
 	    cmocka_unit_test(test_bye_challenged),
 	    cmocka_unit_test(test_glare_bounded),
+	    cmocka_unit_test(test_unsupported_list),
+	    cmocka_unit_test(test_fifth_challenge),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }
