@@ -69,10 +69,12 @@ static void put_field(struct vox_writer *w, struct vox_slice s, int lower)
 {
 	vox_writer_put_u64(w, s.len);
 	vox_writer_putc(w, ':');
-	for (size_t i = 0; i < s.len && lower; i++)
-		vox_writer_putc(w, vox_lower(s.p[i]));
-	if (!lower)
+	if (!lower) {
 		vox_writer_put_slice(w, s);
+		return;
+	}
+	for (size_t i = 0; i < s.len; i++) /* host names compare without case */
+		vox_writer_putc(w, vox_lower(s.p[i]));
 }
 
 /* Closes mt: VOX_ETOOLONG when it did not fit VOX_SIP_TXN_ID. */

@@ -188,13 +188,14 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 		return len;
 	/* A final response that cannot be built (it would not fit
 	 * VOX_SIP_TXN_MSG): a bare 500 goes in its place (21.5.1), so that
-	 * the request still gets its answer. When even that fails, the
-	 * transaction is given up: it would wait for ever (no timer runs
+	 * the request still gets its answer. When even that cannot go out,
+	 * the transaction is given up: it would wait for ever (no timer runs
 	 * before a final response). The caller sees the first error. */
 	int bare = status == 500
 	               ? len
 	               : build_response(ua, req, 500, tag, NULL, 0, vox_slice_make(NULL, 0));
-	if (bare < 0 || vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)bare, now) != 0)
+	int rc = bare < 0 ? bare : vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)bare, now);
+	if (rc && rc != VOX_ESTATE && rc != VOX_ENOTFOUND) /* those have had their answer */
 		vox_sip_txl_abandon(&ua->txl, txn);
 	return len;
 }
