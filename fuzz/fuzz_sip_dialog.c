@@ -2,7 +2,9 @@
  * Dialogs from arbitrary messages: the input holds a request, a response
  * and later in-dialog requests, separated by NUL bytes. Every field of the
  * dialog must stay inside its store, and every request it builds must
- * parse again.
+ * parse again. An in-dialog request refused as out of order (12.2.2)
+ * changes nothing, and one whose new target does not fit keeps the old
+ * target.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vox_sip_msg a, b;
-static struct vox_sip_dialog d;
+static struct vox_sip_dialog d, before;
 static char out[4096];
 
 static void inside(struct vox_sip_dlg_str f)
@@ -33,6 +35,9 @@ static void check(void)
 	inside(d.route);
 	inside(d.local_tag);
 	inside(d.remote_tag);
+	struct vox_slice ruri = vox_sip_dialog_request_uri(&d);
+	if (ruri.len && (ruri.p < d.store || ruri.p + ruri.len > d.store + d.used))
+		abort();
 	struct vox_sip_dialog_req r = {.method = {"BYE", 3},
 	                               .via = {"SIP/2.0/UDP h;branch=z9hG4bK1", 29}};
 	struct vox_slice hop;
@@ -76,8 +81,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = piece(data, size, &at, &p);
 		if (vox_sip_parse(&a, p, n, VOX_SIP_DATAGRAM, NULL) < 0)
 			continue;
-		if (vox_sip_dialog_match(&d, &a) && !a.status)
-			(void)!vox_sip_dialog_recv_request(&d, &a);
+		if (vox_sip_dialog_match(&d, &a) && !a.status) {
+			before = d;
+			int rc = vox_sip_dialog_recv_request(&d, &a);
+			if (rc == VOX_ERANGE && memcmp(&d, &before, sizeof d) != 0)
+				abort();
+			if (rc == VOX_ETOOLONG &&
+			    !vox_slice_eq(vox_sip_dialog_str(&d, d.target),
+			                  vox_sip_dialog_str(&before, before.target)))
+				abort();
+		}
 		check();
 	}
 	return 0;

@@ -27,16 +27,24 @@ static void compact(struct vox_sip_dialog *d)
 	d->remote_tag.off = (uint16_t)(d->remote.off + rt);
 }
 
+/* Bytes the store would have free after compacting, with field f empty. */
+static size_t room_without(const struct vox_sip_dialog *d, const struct vox_sip_dlg_str *f)
+{
+	size_t kept = (size_t)d->call_id.len + d->local.len + d->remote.len + d->target.len +
+	              d->route.len - f->len;
+	return sizeof d->store - kept;
+}
+
 /* Copies s into the store as field f (replacing what f held); line folds
  * become spaces (7.3.1 says a fold is whitespace), so every stored value
- * is one line. */
+ * is one line. When s cannot fit, f keeps its old value. */
 static int put(struct vox_sip_dialog *d, struct vox_sip_dlg_str *f, struct vox_slice s)
 {
 	if (s.len > sizeof d->store - d->used) {
+		if (s.len > room_without(d, f))
+			return VOX_ETOOLONG;
 		f->len = 0;
 		compact(d);
-		if (s.len > sizeof d->store - d->used)
-			return VOX_ETOOLONG;
 	}
 	f->off = d->used;
 	f->len = (uint16_t)s.len;
@@ -117,11 +125,11 @@ static int set_routes(struct vox_sip_dialog *d, const struct vox_sip_msg *m, int
 	size_t need = n ? 2 * (n - 1) : 0;
 	for (size_t i = 0; i < n; i++)
 		need += rr[i]->value.len;
+	if (need > room_without(d, &d->route))
+		return VOX_ETOOLONG; /* the route set stays as it was */
 	d->route.len = 0;
 	if (need > sizeof d->store - d->used)
 		compact(d);
-	if (need > sizeof d->store - d->used)
-		return VOX_ETOOLONG;
 	for (size_t i = 0; i < n; i++) {
 		const struct vox_sip_header *h = rr[reverse ? n - 1 - i : i];
 		int rc = i ? append(d, &d->route, vox_slice_make(", ", 2)) : 0;
@@ -213,7 +221,7 @@ int vox_sip_dialog_uas(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
 	if (rc)
 		return rc;
 	d->remote_seq = cs.seq;
-	d->remote_seq_set = 1;
+	d->remote_seq_method = (uint8_t)(1 + req->method_id);
 	if ((rc = put(d, &d->remote, from->value)) || (rc = put(d, &d->target, target)) ||
 	    (rc = set_routes(d, req, 0)))
 		return rc;
@@ -269,12 +277,18 @@ int vox_sip_dialog_recv_request(struct vox_sip_dialog *d, const struct vox_sip_m
 	if (!ch || vox_sip_cseq_parse(&cs, ch->value, NULL))
 		return VOX_EMALFORMED;
 	/* 12.2.2: ACK and CANCEL carry the CSeq of the request they belong
-	 * to; any other request must come in order. */
+	 * to; any other request must come in order. Only a lower number is
+	 * out of order: the same number with another method is another
+	 * request (8.1.1.5: number and method name the transaction), while
+	 * with the same method it is the request we had, come again. */
 	if (req->method_id != VOX_SIP_ACK && req->method_id != VOX_SIP_CANCEL) {
-		if (d->remote_seq_set && cs.seq <= d->remote_seq)
+		uint8_t method = (uint8_t)(1 + req->method_id);
+		if (d->remote_seq_method &&
+		    (cs.seq < d->remote_seq ||
+		     (cs.seq == d->remote_seq && method == d->remote_seq_method)))
 			return VOX_ERANGE;
 		d->remote_seq = cs.seq;
-		d->remote_seq_set = 1;
+		d->remote_seq_method = method;
 	}
 	/* target refresh requests (12.2, RFC 3311) */
 	if (req->method_id == VOX_SIP_INVITE || req->method_id == VOX_SIP_UPDATE) {
@@ -322,6 +336,39 @@ struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d)
 
 /* ---- building ------------------------------------------------------------------ */
 
+/* 12.2.1.1: a strict router (no ;lr) first in the route set goes into the
+ * Request-URI (without the headers a Request-URI cannot carry); else the
+ * remote target does. Returns 1 (strict), 0, or -1 when the first route
+ * does not parse; *first and *k (its length in the stored set) are set
+ * when there is a route set. */
+static int route_plan(const struct vox_sip_dialog *d, struct vox_sip_addr *first, size_t *k,
+                      struct vox_slice *ruri)
+{
+	struct vox_slice routes = vox_sip_dialog_str(d, d->route);
+	*ruri = vox_sip_dialog_str(d, d->target);
+	*k = 0;
+	if (!routes.len)
+		return 0;
+	int fk = first_route(routes, first);
+	if (fk < 0)
+		return -1;
+	*k = (size_t)fk;
+	if (vox_sip_param_find(&first->uri.params, "lr"))
+		return 0;
+	*ruri = first->uri.raw;
+	if (first->uri.headers.len)
+		ruri->len = (size_t)(first->uri.headers.p - 1 - ruri->p);
+	return 1;
+}
+
+struct vox_slice vox_sip_dialog_request_uri(const struct vox_sip_dialog *d)
+{
+	struct vox_sip_addr first;
+	struct vox_slice ruri;
+	size_t k;
+	return route_plan(d, &first, &k, &ruri) < 0 ? vox_slice_make(NULL, 0) : ruri;
+}
+
 static int safe(struct vox_slice s)
 {
 	for (size_t i = 0; i < s.len; i++)
@@ -344,25 +391,15 @@ int vox_sip_dialog_request(struct vox_sip_dialog *d, const struct vox_sip_dialog
 			return VOX_EINVAL;
 	struct vox_slice target = vox_sip_dialog_str(d, d->target);
 	struct vox_slice routes = vox_sip_dialog_str(d, d->route);
-	struct vox_slice ruri = target, rest = routes;
+	struct vox_slice ruri, rest = routes;
 	struct vox_sip_addr first;
-	int strict = 0;
-	if (routes.len) {
-		int fk = first_route(routes, &first);
-		if (fk < 0)
-			return VOX_EINVAL;
-		size_t k = (size_t)fk;
-		/* 12.2.1.1: a strict router (no ;lr) goes into the Request-URI,
-		 * and the remote target to the end of the Route header */
-		if (!vox_sip_param_find(&first.uri.params, "lr")) {
-			strict = 1;
-			ruri = first.uri.raw;
-			if (first.uri.headers.len) /* headers are not allowed there */
-				ruri.len = (size_t)(first.uri.headers.p - 1 - ruri.p);
-			rest = k < routes.len ? sip_trim(routes.p + k + 1, routes.p + routes.len)
-			                      : vox_slice_make(NULL, 0);
-		}
-	}
+	size_t k;
+	int strict = route_plan(d, &first, &k, &ruri);
+	if (strict < 0)
+		return VOX_EINVAL;
+	if (strict) /* the target goes to the end of the Route header */
+		rest = k < routes.len ? sip_trim(routes.p + k + 1, routes.p + routes.len)
+		                      : vox_slice_make(NULL, 0);
 	uint32_t seq = r->cseq ? r->cseq : d->local_seq + 1;
 	struct vox_writer w;
 	vox_writer_init(&w, out, cap);

@@ -46,74 +46,120 @@ const struct vox_sip_txn *vox_sip_txl_get(const struct vox_sip_txl *t, vox_sip_t
 	return lookup(t, id);
 }
 
-/* FNV-1a, optionally folding ASCII case. */
-static uint64_t mix(uint64_t h, struct vox_slice s, int nocase)
+/* ---- matching (17.1.3, 17.2.3) --------------------------------------------- */
+
+/* What a message is matched to a transaction on, written out in full:
+ *   c  a response (17.1.3): the top Via's branch and the CSeq method;
+ *   s  a request (17.2.3): branch, sent-by (host in lower case, port or 0)
+ *      and method, an ACK counting as the INVITE it acknowledges;
+ *   l  a request of an RFC 2543 peer (no magic cookie, 17.2.3): its
+ *      Request-URI, From tag, Call-ID, CSeq number, top Via and method
+ *      (the To tag of its ACK is checked apart).
+ * Each field is written as its length, ':' and its bytes. A transaction
+ * keeps these bytes and their hash: the hash finds a candidate quickly,
+ * the bytes confirm it, so two messages whose hashes collide are never
+ * taken for one transaction. */
+struct match {
+	uint64_t key;
+	size_t len;
+	char id[VOX_SIP_TXN_ID];
+};
+
+static void put_field(struct vox_writer *w, struct vox_slice s, int lower)
 {
-	for (size_t i = 0; i < s.len; i++) {
-		h ^= (unsigned char)(nocase ? vox_lower(s.p[i]) : s.p[i]);
-		h *= 0x100000001b3ULL;
+	vox_writer_put_u64(w, s.len);
+	vox_writer_putc(w, ':');
+	if (!lower) {
+		vox_writer_put_slice(w, s);
+		return;
 	}
-	h ^= 0xff; /* separator, so "ab"+"c" differs from "a"+"bc" */
-	h *= 0x100000001b3ULL;
-	return h;
+	for (size_t i = 0; i < s.len; i++) /* host names compare without case */
+		vox_writer_putc(w, vox_lower(s.p[i]));
 }
 
-static uint64_t mix_u32(uint64_t h, uint32_t v)
+/* Closes mt: VOX_ETOOLONG when it did not fit VOX_SIP_TXN_ID. */
+static int match_done(const struct vox_writer *w, struct match *mt)
 {
-	char b[4] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
-	return mix(h, vox_slice_make(b, 4), 0);
+	int n = vox_writer_finish(w);
+	if (n < 0)
+		return VOX_ETOOLONG;
+	mt->len = (size_t)n;
+	mt->key = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (size_t i = 0; i < mt->len; i++) {
+		mt->key ^= (unsigned char)mt->id[i];
+		mt->key *= 0x100000001b3ULL;
+	}
+	return 0;
 }
 
-#define FNV0 0xcbf29ce484222325ULL
+static int client_match(struct vox_slice branch, struct vox_slice method, struct match *mt)
+{
+	struct vox_writer w;
+	vox_writer_init(&w, mt->id, sizeof mt->id);
+	vox_writer_putc(&w, 'c');
+	put_field(&w, branch, 0);
+	put_field(&w, method, 0);
+	return match_done(&w, mt);
+}
+
+/* method: the one the request is matched under (INVITE for an ACK, and
+ * for the CANCEL whose INVITE is looked for). */
+static int server_match(const struct vox_sip_msg *m, const struct vox_sip_via *v,
+                        const struct vox_sip_cseq *cs, struct vox_slice method, struct match *mt)
+{
+	struct vox_writer w;
+	vox_writer_init(&w, mt->id, sizeof mt->id);
+	if (vox_sip_via_is_rfc3261(v) && v->branch.len > 7) {
+		vox_writer_putc(&w, 's');
+		put_field(&w, v->branch, 0);
+		put_field(&w, v->host.name, 1);
+		vox_writer_put_u64(&w, v->host.has_port ? v->host.port : 0);
+		vox_writer_putc(&w, ':');
+	} else {
+		struct vox_sip_addr from;
+		const struct vox_sip_header *f = vox_sip_find(m, VOX_SIP_H_FROM);
+		const struct vox_sip_header *c = vox_sip_find(m, VOX_SIP_H_CALL_ID);
+		vox_writer_putc(&w, 'l');
+		put_field(&w, m->uri, 0);
+		put_field(&w,
+		          f && vox_sip_addr_parse(&from, f->value, NULL) == 0
+		              ? from.tag
+		              : vox_slice_make(NULL, 0),
+		          0);
+		put_field(&w, c ? c->value : vox_slice_make(NULL, 0), 0);
+		vox_writer_put_u64(&w, cs->seq);
+		vox_writer_putc(&w, ':');
+		put_field(&w, vox_sip_find(m, VOX_SIP_H_VIA)->value, 0);
+	}
+	put_field(&w, method, 0);
+	return match_done(&w, mt);
+}
 
 /* An ACK belongs to the INVITE transaction (17.2.3); CANCEL has its own. */
-static enum vox_sip_method match_method(enum vox_sip_method m)
+static struct vox_slice match_method(const struct vox_sip_msg *m)
 {
-	return m == VOX_SIP_ACK ? VOX_SIP_INVITE : m;
+	return m->method_id == VOX_SIP_ACK ? vox_slice_cstr("INVITE") : m->method;
 }
 
-/* 17.1.3: a response matches by top-Via branch and CSeq method. */
-static uint64_t client_key(struct vox_slice branch, enum vox_sip_method m, struct vox_slice mname)
+static int same(const struct vox_sip_txn *x, const struct match *mt)
 {
-	uint64_t h = mix(FNV0, branch, 0);
-	return m ? mix_u32(h, (uint32_t)m) : mix(h, mname, 0);
+	return x->key == mt->key && x->idlen == mt->len && memcmp(x->id, mt->id, mt->len) == 0;
 }
 
-/* 17.2.3: a request matches by branch, sent-by and method. */
-static uint64_t server_key(const struct vox_sip_via *v, enum vox_sip_method m,
-                           struct vox_slice mname)
+static void keep(struct vox_sip_txn *x, const struct match *mt)
 {
-	uint64_t h = mix(FNV0 ^ 1, v->branch, 0);
-	h = mix(h, v->host.name, 1);
-	h = mix_u32(h, v->host.has_port ? v->host.port : 0);
-	return m ? mix_u32(h, (uint32_t)match_method(m)) : mix(h, mname, 0);
+	x->key = mt->key;
+	x->idlen = (uint16_t)mt->len;
+	memcpy(x->id, mt->id, mt->len);
 }
 
-/* 17.2.3, RFC 2543 fallback: Request-URI, From tag, Call-ID, CSeq number,
- * top Via and method (ACK counted as INVITE). The To tag is checked apart. */
-static uint64_t key_2543(const struct vox_sip_msg *m, const struct vox_sip_cseq *cs)
-{
-	uint64_t h = mix(FNV0 ^ 2, m->uri, 0);
-	struct vox_sip_addr from;
-	const struct vox_sip_header *f = vox_sip_find(m, VOX_SIP_H_FROM);
-	if (f && vox_sip_addr_parse(&from, f->value, NULL) == 0)
-		h = mix(h, from.tag, 0);
-	const struct vox_sip_header *c = vox_sip_find(m, VOX_SIP_H_CALL_ID);
-	if (c)
-		h = mix(h, c->value, 0);
-	h = mix_u32(h, cs->seq);
-	h = mix(h, vox_sip_find(m, VOX_SIP_H_VIA)->value, 0);
-	return cs->method_id ? mix_u32(h, (uint32_t)match_method(cs->method_id))
-	                     : mix(h, cs->method, 0);
-}
-
-static uint64_t to_tag_hash(const struct vox_sip_msg *m)
+static struct vox_slice to_tag(const struct vox_sip_msg *m)
 {
 	struct vox_sip_addr to;
 	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_TO);
-	if (!h || vox_sip_addr_parse(&to, h->value, NULL) || !to.tag.p)
-		return 0;
-	return mix(FNV0 ^ 3, to.tag, 0);
+	if (!h || vox_sip_addr_parse(&to, h->value, NULL))
+		return vox_slice_make(NULL, 0);
+	return to.tag;
 }
 
 /* ---- the layer ------------------------------------------------------------ */
@@ -188,8 +234,7 @@ static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int server)
 			x->pending = 0;
 			x->len = 0;
 			x->status = 0;
-			x->key2543 = 0;
-			x->totag = 0;
+			x->idlen = 0;
 			x->t_retx = x->t_end = NEVER;
 			t->active++;
 			return x;
@@ -238,6 +283,7 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 	struct vox_sip_msg *mp = &t->scratch;
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
+	struct match mt;
 	if (!to || !id)
 		return VOX_EINVAL;
 	*id = 0;
@@ -249,6 +295,8 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 		return VOX_EMALFORMED;
 	if (mp->method_id == VOX_SIP_ACK) /* 17: an ACK for a 2xx is no transaction */
 		return VOX_EINVAL;
+	if (client_match(v.branch, cs.method, &mt))
+		return VOX_ETOOLONG;
 	struct vox_sip_txn *x = alloc(t, 0);
 	if (!x)
 		return VOX_EPOOL;
@@ -258,7 +306,7 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 	x->method = (uint8_t)mp->method_id;
 	x->reliable = to->tp != VOX_TP_UDP;
 	x->peer = *to;
-	x->key = client_key(v.branch, cs.method_id, cs.method);
+	keep(x, &mt);
 	x->interval = t->timers.t1;
 	x->t_retx = x->reliable ? NEVER : now + t->timers.t1; /* A or E */
 	x->t_end = now + 64ull * t->timers.t1;                /* B or F */
@@ -405,7 +453,7 @@ int vox_sip_response_peer(const struct vox_sip_msg *req, const struct vox_peer *
 	return 0;
 }
 
-static struct vox_sip_txn *find_server(const struct vox_sip_txl *t, uint64_t key, uint64_t k2543,
+static struct vox_sip_txn *find_server(const struct vox_sip_txl *t, const struct match *mt,
                                        int invite_only)
 {
 	for (size_t i = 0; i < t->npool; i++) {
@@ -414,10 +462,23 @@ static struct vox_sip_txn *find_server(const struct vox_sip_txl *t, uint64_t key
 			continue;
 		if (invite_only && x->kind != VOX_TXN_IST)
 			continue;
-		if (k2543 ? x->key2543 == k2543 : x->key == key)
+		if (same(x, mt))
 			return x;
 	}
 	return NULL;
+}
+
+/* 17.2.3: the ACK of an RFC 2543 peer also carries the To tag of the
+ * response it acknowledges, the one the transaction holds. */
+static int ack_tag_matches(struct vox_sip_txl *t, const struct vox_sip_txn *x,
+                           const struct vox_sip_msg *ack)
+{
+	if (x->status <= 100 || !x->len)
+		return 1; /* no tagged response sent */
+	if (vox_sip_parse(&t->scratch, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+		return 0;
+	struct vox_slice ours = to_tag(&t->scratch);
+	return !ours.p || vox_slice_eq(ours, to_tag(ack));
 }
 
 static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
@@ -426,16 +487,14 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 	char trying[VOX_SIP_TXN_MSG];
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
+	struct match mt;
 	if (top_via_cseq(m, &v, &cs))
 		return VOX_EMALFORMED;
-	int rfc3261 = vox_sip_via_is_rfc3261(&v) && v.branch.len > 7;
-	uint64_t key = rfc3261 ? server_key(&v, m->method_id, m->method) : 0;
-	uint64_t k2543 = rfc3261 ? 0 : key_2543(m, &cs);
+	int rc = server_match(m, &v, &cs, match_method(m), &mt);
 
 	if (m->method_id == VOX_SIP_ACK) {
-		struct vox_sip_txn *x = find_server(t, key, k2543, 1);
-		/* RFC 2543 ACKs also carry the To tag of our response. */
-		if (x && k2543 && x->totag && x->totag != to_tag_hash(m))
+		struct vox_sip_txn *x = rc ? NULL : find_server(t, &mt, 1);
+		if (x && mt.id[0] == 'l' && !ack_tag_matches(t, x, m))
 			x = NULL;
 		if (!x)
 			return VOX_TXL_ACK; /* an ACK for a 2xx, past the transaction */
@@ -449,7 +508,9 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		return x->state == VOX_TXN_ACCEPTED ? VOX_TXL_ACK : VOX_TXL_ABSORBED;
 	}
 
-	struct vox_sip_txn *x = find_server(t, key, k2543, 0);
+	if (rc) /* too long to tell its retransmissions apart */
+		return rc;
+	struct vox_sip_txn *x = find_server(t, &mt, 0);
 	if (x) {
 		/* A retransmission: resend the last response, if there is one
 		 * and the state still answers (17.2.1, 17.2.2). */
@@ -466,8 +527,7 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 	x->state = invite ? VOX_TXN_PROCEEDING : VOX_TXN_TRYING;
 	x->method = (uint8_t)m->method_id;
 	x->reliable = from->tp != VOX_TP_UDP;
-	x->key = key;
-	x->key2543 = k2543;
+	keep(x, &mt);
 	x->interval = t->timers.t1;
 	response_peer(&x->peer, &v, from);
 	if (invite) {
@@ -497,32 +557,34 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 		return VOX_EINVAL;
 	if (len > sizeof x->msg)
 		return VOX_ETOOLONG;
-	if (x->kind == VOX_TXN_IST) {
-		if (x->state == VOX_TXN_ACCEPTED && s >= 200 && s < 300) {
-			/* the TU retransmits its 2xx (13.3.1.4) */
-		} else if (x->state != VOX_TXN_PROCEEDING) {
-			return VOX_ESTATE;
-		} else if (s >= 200 && s < 300) {
-			x->state = VOX_TXN_ACCEPTED;           /* RFC 6026 8.5 */
-			x->t_end = now + 64ull * t->timers.t1; /* L */
-		} else if (s >= 300) {
-			x->state = VOX_TXN_COMPLETED;
-			x->interval = t->timers.t1;
-			x->t_retx = x->reliable ? NEVER : now + t->timers.t1; /* G */
-			x->t_end = now + 64ull * t->timers.t1;                /* H */
-		}
-	} else {
-		if (x->state == VOX_TXN_COMPLETED)
-			return VOX_ESTATE;
-		if (s < 200) {
-			x->state = VOX_TXN_PROCEEDING;
-		} else {
-			x->state = VOX_TXN_COMPLETED;
+	int ist = x->kind == VOX_TXN_IST;
+	int again = ist && x->state == VOX_TXN_ACCEPTED && s >= 200 && s < 300; /* 13.3.1.4 */
+	if (ist ? !again && x->state != VOX_TXN_PROCEEDING : x->state == VOX_TXN_COMPLETED)
+		return VOX_ESTATE;
+	/* The response before this one may not have gone out yet. A 100
+	 * Trying is dropped for it: it only stands in for a response the TU
+	 * has not given (17.2.1); so is the 2xx that is sent again. Any other
+	 * goes out first, from a spill slot; with every slot taken nothing
+	 * changes, and the TU hears so. */
+	int spill = x->pending && x->status > 100 && !again;
+	if (spill && t->nspill == sizeof t->spill / sizeof t->spill[0])
+		return VOX_ELIMIT;
+	if (!ist) {
+		x->state = s < 200 ? VOX_TXN_PROCEEDING : VOX_TXN_COMPLETED;
+		if (s >= 200)
 			x->t_end = now + (x->reliable ? 0 : 64ull * t->timers.t1); /* J */
-		}
+	} else if (again || s < 200) {
+		/* Proceeding, or Accepted, stays */
+	} else if (s < 300) {
+		x->state = VOX_TXN_ACCEPTED;           /* RFC 6026 8.5 */
+		x->t_end = now + 64ull * t->timers.t1; /* L */
+	} else {
+		x->state = VOX_TXN_COMPLETED;
+		x->interval = t->timers.t1;
+		x->t_retx = x->reliable ? NEVER : now + t->timers.t1; /* G */
+		x->t_end = now + 64ull * t->timers.t1;                /* H */
 	}
-	if (x->pending && t->nspill < 2) {
-		/* the previous response is still unsent: it goes first */
+	if (spill) {
 		t->spill[t->nspill].len = x->len;
 		t->spill[t->nspill].to = x->peer;
 		memcpy(t->spill[t->nspill].msg, x->msg, x->len);
@@ -530,9 +592,6 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 	}
 	x->status = s;
 	(void)store(x, msg, len);
-	if (x->key2543 && s > 100 &&
-	    vox_sip_parse(&t->scratch, msg, len, VOX_SIP_DATAGRAM, NULL) >= 0)
-		x->totag = to_tag_hash(&t->scratch);
 	send_msg(t, x);
 	return 0;
 }
@@ -544,14 +603,10 @@ vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t, const struct
 	if (top_via_cseq(c, &v, &cs))
 		return 0;
 	/* 9.2: the CANCEL matches the INVITE it cancels as an INVITE would */
-	uint64_t key = 0, k2543 = 0;
-	if (vox_sip_via_is_rfc3261(&v) && v.branch.len > 7) {
-		key = server_key(&v, VOX_SIP_INVITE, vox_slice_make(NULL, 0));
-	} else {
-		cs.method_id = VOX_SIP_INVITE;
-		k2543 = key_2543(c, &cs);
-	}
-	struct vox_sip_txn *x = find_server(t, key, k2543, 1);
+	struct match mt;
+	if (server_match(c, &v, &cs, vox_slice_cstr("INVITE"), &mt))
+		return 0;
+	struct vox_sip_txn *x = find_server(t, &mt, 1);
 	return x ? make_id(t, x) : 0;
 }
 
@@ -567,13 +622,15 @@ int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		return server_request(t, m, from, now, id);
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
+	struct match mt;
 	if (top_via_cseq(m, &v, &cs))
 		return VOX_EMALFORMED;
-	uint64_t key = client_key(v.branch, cs.method_id, cs.method);
+	if (client_match(v.branch, cs.method, &mt))
+		return VOX_TXL_STRAY_RESPONSE; /* longer than any branch of ours */
 	for (size_t i = 0; i < t->npool; i++) {
 		struct vox_sip_txn *x = &t->pool[i];
 		if (x->state != VOX_TXN_FREE &&
-		    (x->kind == VOX_TXN_ICT || x->kind == VOX_TXN_NICT) && x->key == key) {
+		    (x->kind == VOX_TXN_ICT || x->kind == VOX_TXN_NICT) && same(x, &mt)) {
 			*id = make_id(t, x);
 			return client_response(t, x, m, now);
 		}

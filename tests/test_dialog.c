@@ -81,6 +81,7 @@ static void test_uac(void **st)
 	assert_true(hdr_is(&out, VOX_SIP_H_ROUTE, "<sip:p1.example.com;lr>"));
 	assert_int_equal(vox_sip_count(&out, VOX_SIP_H_ROUTE), 2);
 	assert_true(vox_slice_eq(hop, vox_slice_cstr("sip:p1.example.com;lr")));
+	assert_true(vox_slice_eq(vox_sip_dialog_request_uri(&dlg), out.uri)); /* loose */
 	assert_true(hdr_is(&out, VOX_SIP_H_CSEQ, "2 BYE"));
 	assert_true(
 	    hdr_is(&out, VOX_SIP_H_FROM, "Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl"));
@@ -135,6 +136,8 @@ static void test_uas_and_strict(void **st)
 	assert_int_equal(vox_sip_parse(&out, buf, (size_t)n, 0, NULL), n);
 	assert_true(vox_slice_eq(out.uri, vox_slice_cstr("sip:p2.example.com")));
 	assert_true(vox_slice_eq(hop, vox_slice_cstr("sip:p2.example.com")));
+	/* what a digest answer to a challenge of it signs (22.4) */
+	assert_true(vox_slice_eq(vox_sip_dialog_request_uri(&dlg), out.uri));
 	const struct vox_sip_header *h = vox_sip_find(&out, VOX_SIP_H_ROUTE);
 	assert_true(vox_slice_eq(h->value, vox_slice_cstr("<sip:p1.example.com;lr>")));
 	h = vox_sip_find_next(&out, h);
@@ -261,6 +264,110 @@ static void test_non_sip_targets(void **st)
 	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), VOX_EMALFORMED);
 }
 
+/* An in-dialog request from alice to bob (dialog of test_cseq_and_refresh:
+ * To tag t9), with the given CSeq and Contact host. */
+static void parse_in_dialog(char *m, size_t cap, const char *method, unsigned cseq,
+                            const char *contact_host)
+{
+	snprintf(m, cap,
+	         "%s sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK%s%u\r\n"
+	         "From: <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+	         "To: <sip:bob@biloxi.example.com>;tag=t9\r\n"
+	         "Call-ID: 3848276298220188511@atlanta.example.com\r\nCSeq: %u %s\r\n"
+	         "Contact: <sip:alice@%s>\r\nContent-Length: 0\r\n\r\n",
+	         method, method, cseq, cseq, method, contact_host);
+	parse(&req, m);
+	assert_true(vox_sip_dialog_match(&dlg, &req));
+}
+
+static void test_cseq_equal(void **st)
+{
+	(void)st;
+	/* 12.2.2 refuses a CSeq lower than the remote sequence number; the
+	 * INVITE's own number with another method (a BYE) is not lower, and
+	 * 8.1.1.5 makes number and method together name a request: a new
+	 * one, taken (it got 500, and the call stayed up for ever) */
+	static char m[1024];
+	parse(&req, invite);
+	assert_int_equal(vox_sip_dialog_uas(&dlg, &req, vox_slice_cstr("t9"), 0), 0);
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, NULL), 0);
+	parse_in_dialog(m, sizeof m, "BYE", 1, "h");
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	assert_int_equal(dlg.remote_seq, 1);
+	/* the same number and method again (another branch): out of order */
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), VOX_ERANGE);
+	parse_in_dialog(m, sizeof m, "INVITE", 1, "h");
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), VOX_ERANGE);
+	/* lower is out of order whatever the method; higher is in order */
+	parse(&req, invite);
+	assert_int_equal(vox_sip_dialog_uas(&dlg, &req, vox_slice_cstr("t9"), 0), 0);
+	parse_in_dialog(m, sizeof m, "INVITE", 7, "h");
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	parse_in_dialog(m, sizeof m, "BYE", 6, "h");
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), VOX_ERANGE);
+	parse_in_dialog(m, sizeof m, "BYE", 8, "h");
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), 0);
+	assert_int_equal(dlg.remote_seq, 8);
+}
+
+static void test_failed_refresh_keeps_old(void **st)
+{
+	(void)st;
+	/* a target refresh whose Contact does not fit the store is refused,
+	 * and the dialog keeps the target it had (it was erased: the call
+	 * then had nowhere to send its BYE) */
+	static char m[VOX_SIP_DLG_STORE + 1024], params[VOX_SIP_DLG_STORE];
+	parse(&req, invite);
+	parse(&resp, ok200);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 0), 0);
+	struct vox_slice target = vox_slice_cstr("sip:bob@client.biloxi.example.com;transport=tls");
+	struct vox_slice routes = vox_sip_dialog_str(&dlg, dlg.route);
+	char routes_before[256];
+	assert_true(routes.len < sizeof routes_before);
+	memcpy(routes_before, routes.p, routes.len);
+	size_t nroutes = routes.len;
+	/* a URI that parses (every token short) and is longer than the store */
+	size_t k = 0;
+	while (k + 100 < sizeof params)
+		k += (size_t)snprintf(params + k, sizeof params - k, ";p%zu=%090d", k, 0);
+	snprintf(m, sizeof m,
+	         "INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKbig\r\n"
+	         "From: Bob <sip:bob@biloxi.example.com>;tag=8321234356\r\n"
+	         "To: Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+	         "Call-ID: 3848276298220188511@atlanta.example.com\r\nCSeq: 3 INVITE\r\n"
+	         "Contact: <sip:bob@new.example.com%s>\r\nContent-Length: 0\r\n\r\n",
+	         params);
+	parse(&req, m);
+	assert_true(vox_sip_dialog_match(&dlg, &req));
+	assert_int_equal(vox_sip_dialog_recv_request(&dlg, &req), VOX_ETOOLONG);
+	assert_int_equal(dlg.remote_seq, 3); /* the request itself was in order */
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target), target));
+	assert_int_equal(vox_sip_dialog_target_refresh(&dlg, &req), VOX_ETOOLONG);
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target), target));
+	/* the same for a route set that does not fit (13.2.2.4 takes it from
+	 * the 2xx): the old one stays */
+	static char big[VOX_SIP_MAX_MSG];
+	struct vox_writer w;
+	vox_writer_init(&w, big, sizeof big);
+	vox_writer_puts(&w, "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n");
+	for (int i = 0; i < VOX_SIP_DLG_STORE / 40 + 2; i++)
+		vox_writer_puts(&w,
+		                "Record-Route: <sip:proxy-with-a-long-name.example.com;lr>\r\n");
+	vox_writer_puts(&w, "From: <sip:alice@atlanta.example.com>;tag=9fxced76sl\r\n"
+	                    "To: <sip:bob@biloxi.example.com>;tag=8321234356\r\n"
+	                    "Call-ID: 3848276298220188511@atlanta.example.com\r\n"
+	                    "CSeq: 1 INVITE\r\nContact: <sip:bob@new.example.com>\r\n"
+	                    "Content-Length: 0\r\n\r\n");
+	vox_writer_putc(&w, 0);
+	parse(&resp, big);
+	dlg.state = VOX_DLG_EARLY;
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), VOX_ETOOLONG);
+	routes = vox_sip_dialog_str(&dlg, dlg.route);
+	assert_int_equal(routes.len, nroutes);
+	assert_memory_equal(routes.p, routes_before, nroutes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +376,8 @@ int main(void)
 	    cmocka_unit_test(test_cseq_and_refresh),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_non_sip_targets),
+	    cmocka_unit_test(test_cseq_equal),
+	    cmocka_unit_test(test_failed_refresh_keeps_old),
 	};
 	return cmocka_run_group_tests_name("dialog", tests, NULL, NULL);
 }

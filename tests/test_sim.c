@@ -85,6 +85,15 @@ static void assert_quiet_and_free(void)
 
 /* ---- scenarios ---------------------------------------------------------------------- */
 
+/* alice unregisters; then nothing is left anywhere */
+static void assert_quiet_and_free_after_unregister(vox_ua_handle acct)
+{
+	assert_int_equal(vox_ua_unregister(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 2000);
+	assert_false(sim.node[1].reg.bound);
+	assert_quiet_and_free();
+}
+
 static void test_register_digest(void **st)
 {
 	(void)st;
@@ -150,6 +159,91 @@ static void test_register_423_and_lost(void **st)
 	sim_link(&sim, 0, 1, (struct sim_link){.latency = 10});
 	sim_run(&sim, sim.now + 60000);
 	assert_string_equal(events(0), "REG_OK 200, REG_LOST 408, REG_OK 200");
+}
+
+/* alice with an account at a digest registrar (node 1) asking expires */
+static vox_ua_handle alice_at_registrar(uint64_t seed, uint32_t expires)
+{
+	struct vox_ua_config ca;
+	vox_ua_handle acct;
+	sim_init(&sim, seed);
+	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), expires};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	return acct;
+}
+
+static void test_register_423_bounded(void **st)
+{
+	(void)st;
+	/* 10.2.8 lets a UA ask again with the Min-Expires of a 423. A
+	 * registrar whose every 423 asks for more was answered with another
+	 * REGISTER each time, without end: now a few times, then REG_FAILED */
+	vox_ua_handle acct = alice_at_registrar(20, 60);
+	sim.node[1].reg.min_expires = 100;
+	sim.node[1].reg.min_step = 10;
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 2000);
+	/* REGISTER, 401, REGISTER with credentials, then 423 (100), 423
+	 * (110), 423 (120), 423 (130): three retries, and no fourth */
+	assert_string_equal(events(0), "REG_FAILED 423");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 2 + 3);
+	assert_int_equal(sim_wire_count(&sim, "423"), 4);
+	assert_false(sim.node[1].reg.bound);
+	assert_int_equal(vox_ua_account_get(&alice, acct)->state, VOX_UA_REG_FAILED);
+	/* a new registration is a new attempt: the 423s are answered again */
+	sim.node[1].reg.min_step = 0;
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 2000);
+	assert_string_equal(events(0), "REG_FAILED 423, REG_OK 200");
+	assert_int_equal(sim.node[0].last[1].expires, 140); /* the next Min-Expires */
+	assert_quiet_and_free_after_unregister(acct);
+}
+
+static void test_register_423_refused(void **st)
+{
+	(void)st;
+	/* a Min-Expires longer than a day is not asked for */
+	vox_ua_handle acct = alice_at_registrar(21, 60);
+	sim.node[1].reg.min_expires = 86401;
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 2000);
+	assert_string_equal(events(0), "REG_FAILED 423");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 2);
+	assert_string_equal(sim.node[0].last[0].reason, "423: Min-Expires longer than a day");
+	/* nor is a 423 without a Min-Expires answered */
+	acct = alice_at_registrar(22, 60);
+	sim.node[1].reg.refuse = 423;
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 2000);
+	assert_string_equal(events(0), "REG_FAILED 423");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 1);
+	/* and a day exactly is fine */
+	acct = alice_at_registrar(23, 60);
+	sim.node[1].reg.min_expires = 86400;
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 2000);
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_int_equal(sim.node[0].last[0].expires, 86400);
+}
+
+static void test_register_401_bounded(void **st)
+{
+	(void)st;
+	/* the digest loop next to the 423 one: a challenge is answered once
+	 * (22.2); wrong credentials end in REG_FAILED, not in a loop */
+	vox_ua_handle acct = alice_at_registrar(24, 600);
+	snprintf(sim.node[1].reg.password, sizeof sim.node[1].reg.password, "other");
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 60000);
+	assert_string_equal(events(0), "REG_FAILED 401");
+	assert_int_equal(sim_wire_count(&sim, "REGISTER"), 2);
+	assert_int_equal(sim.node[1].reg.challenges, 2);
 }
 
 /* REGISTER client transactions of a UA still waiting for a final answer. */
@@ -261,6 +355,41 @@ static void test_sdes_opt_in(void **st)
 	assert_string_equal(events(0), "ENDED 488 remote");
 	assert_string_equal(events(1), "");
 	assert_quiet_and_free();
+}
+
+static void test_trace_redacts_keys(void **st)
+{
+	(void)st;
+	/* SIM_TRACE=2 printed whole messages, SDES keys (a=crypto inline:)
+	 * in clear; vox redacts keys in everything it prints */
+	two_uas(4);
+	alice.cfg.allow_sdes_over_insecure_hops = 1;
+	bob.cfg.allow_sdes_over_insecure_hops = 1;
+	sim.trace = 2;
+	sim.trace_out = tmpfile();
+	assert_non_null(sim.trace_out);
+	vox_ua_handle c = setup_call();
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+	static char text[1 << 16];
+	rewind(sim.trace_out);
+	size_t n = fread(text, 1, sizeof text - 1, sim.trace_out);
+	fclose(sim.trace_out);
+	sim.trace_out = NULL;
+	text[n] = 0;
+	/* the offer and the answer are there, with their crypto lines... */
+	assert_non_null(strstr(text, "INVITE sip:bob@10.0.0.2:5060 SIP/2.0\r\n"));
+	assert_non_null(strstr(text, "m=audio 40000 RTP/AVP 0"));
+	size_t lines = 0;
+	for (const char *p = text; (p = strstr(p, "a=crypto:")) != NULL; p++) {
+		/* ...and every key in them reads REDACTED */
+		const char *k = strstr(p, "inline:");
+		assert_non_null(k);
+		assert_memory_equal(k + 7, "REDACTED", 8);
+		lines++;
+	}
+	assert_int_equal(lines, 2);
+	for (const char *p = text; (p = strstr(p, "inline:")) != NULL; p++)
+		assert_memory_equal(p + 7, "REDACTED", 8);
 }
 
 static void test_cancel_crossing_200(void **st)
@@ -541,9 +670,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_register_digest),
 	    cmocka_unit_test(test_register_423_and_lost),
+	    cmocka_unit_test(test_register_423_bounded),
+	    cmocka_unit_test(test_register_423_refused),
+	    cmocka_unit_test(test_register_401_bounded),
 	    cmocka_unit_test(test_register_one_at_a_time),
 	    cmocka_unit_test(test_call_setup_teardown),
 	    cmocka_unit_test(test_sdes_opt_in),
+	    cmocka_unit_test(test_trace_redacts_keys),
 	    cmocka_unit_test(test_cancel_crossing_200),
 	    cmocka_unit_test(test_cancel_before_answer),
 	    cmocka_unit_test(test_cancel_after_100),

@@ -311,9 +311,10 @@ static void test_ist_2xx_accepted(void **st)
 	assert_int_equal(feed(inv, (size_t)n, &udp_peer, 0, &id), VOX_TXL_NEW_REQUEST);
 	int r = response_to(inv, (size_t)n, 200, resp, sizeof resp);
 	assert_int_equal(vox_sip_txl_respond(&txl, id, resp, (size_t)r, 10), 0);
-	/* the 100 not yet sent still goes out, before the 200 */
+	/* the 100 not sent yet is dropped for the 200: it only stands in
+	 * for a response the TU has not given (17.2.1) */
 	char line[64];
-	assert_int_equal(run_until(10, line, sizeof line), 2);
+	assert_int_equal(run_until(10, line, sizeof line), 1);
 	assert_string_equal(line, "SIP/2.0 200 OK");
 	/* the TU retransmits its 2xx through the transaction (13.3.1.4) */
 	assert_int_equal(vox_sip_txl_respond(&txl, id, resp, (size_t)r, 510), 0);
@@ -476,6 +477,138 @@ static void test_pool_and_errors(void **st)
 	assert_true(vox_sip_txl_poll_output(&txl, buf, sizeof buf, &to) > 0);
 }
 
+/* The pool slot of a transaction id (the pool is the caller's). */
+static struct vox_sip_txn *slot_of(vox_sip_txn_id id)
+{
+	return &pool[(id & 0xffff) - 1];
+}
+
+/* A request from another sender (sent-by 192.0.2.7). */
+static int request_from_7(char *out, size_t cap, const char *method, const char *branch,
+                          const char *cseq_method)
+{
+	int n = request(out, cap, method, branch, cseq_method, NULL);
+	memcpy(strstr(out, "192.0.2.9"), "192.0.2.7", 9);
+	return n;
+}
+
+/* Transactions were matched on a 64-bit hash alone: two messages whose
+ * hashes collide went to one transaction. The hash is only the first
+ * test now; branch, sent-by and method must be equal too (17.1.3,
+ * 17.2.3). A collision is forced by giving transaction A the key that B's
+ * messages hash to (the pool is the caller's), then ending B. */
+static void test_hash_collision(void **st)
+{
+	(void)st;
+	char a[1024], b[1024], resp[1024], line[128];
+	vox_sip_txn_id ia, ib, rid;
+	/* client side: B's response must not reach A */
+	int na = request(a, sizeof a, "INVITE", "z9hG4bKaaaa", "INVITE", NULL);
+	int nb = request(b, sizeof b, "INVITE", "z9hG4bKbbbb", "INVITE", NULL);
+	assert_int_equal(vox_sip_txl_request(&txl, a, (size_t)na, &udp_peer, 0, &ia), 0);
+	assert_int_equal(vox_sip_txl_request(&txl, b, (size_t)nb, &udp_peer, 0, &ib), 0);
+	uint64_t own = slot_of(ia)->key;
+	slot_of(ia)->key = slot_of(ib)->key;
+	vox_sip_txl_abandon(&txl, ib);
+	int r = response_to(b, (size_t)nb, 486, resp, sizeof resp);
+	assert_int_equal(feed(resp, (size_t)r, &udp_peer, 10, &rid), VOX_TXL_STRAY_RESPONSE);
+	assert_int_equal(rid, 0);
+	assert_int_equal(vox_sip_txl_get(&txl, ia)->state, VOX_TXN_CALLING);
+	/* with its own key back, A's response finds it */
+	slot_of(ia)->key = own;
+	r = response_to(a, (size_t)na, 486, resp, sizeof resp);
+	assert_int_equal(feed(resp, (size_t)r, &udp_peer, 20, &rid), VOX_TXL_RESPONSE);
+	assert_int_equal(rid, ia);
+
+	/* server side: B (another sender, same branch) is a new request, not
+	 * a retransmission of A */
+	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	na = request(a, sizeof a, "INVITE", "z9hG4bKcccc", "INVITE", NULL);
+	nb = request_from_7(b, sizeof b, "INVITE", "z9hG4bKcccc", "INVITE");
+	assert_int_equal(feed(a, (size_t)na, &udp_peer, 0, &ia), VOX_TXL_NEW_REQUEST);
+	assert_int_equal(feed(b, (size_t)nb, &udp_peer, 0, &ib), VOX_TXL_NEW_REQUEST);
+	own = slot_of(ia)->key;
+	slot_of(ia)->key = slot_of(ib)->key;
+	vox_sip_txl_abandon(&txl, ib);
+	run_until(0, NULL, 0);
+	assert_int_equal(feed(b, (size_t)nb, &udp_peer, 10, &rid), VOX_TXL_NEW_REQUEST);
+	assert_int_not_equal(rid, ia);
+	assert_int_equal(run_until(10, line, sizeof line), 1); /* B's own 100 */
+	/* nor is B's CANCEL taken for one of A */
+	static struct vox_sip_msg bm;
+	char can[1024];
+	assert_int_equal(vox_sip_parse(&bm, b, (size_t)nb, 0, NULL), nb);
+	int c = vox_sip_build_cancel(&bm, can, sizeof can);
+	assert_true(c > 0);
+	assert_int_equal(vox_sip_parse(&msg, can, (size_t)c, 0, NULL), c);
+	slot_of(ia)->key = slot_of(rid)->key;
+	vox_sip_txl_abandon(&txl, rid);
+	assert_int_equal(vox_sip_txl_find_invite(&txl, &msg), 0);
+	/* nor B's ACK for one of A: A stays Completed, waiting for its own */
+	r = response_to(a, (size_t)na, 486, resp, sizeof resp);
+	assert_int_equal(vox_sip_txl_respond(&txl, ia, resp, (size_t)r, 20), 0);
+	char ack[1024];
+	int k = request_from_7(ack, sizeof ack, "ACK", "z9hG4bKcccc", "ACK");
+	assert_int_equal(feed(ack, (size_t)k, &udp_peer, 30, &rid), VOX_TXL_ACK);
+	assert_int_equal(vox_sip_txl_get(&txl, ia)->state, VOX_TXN_COMPLETED);
+	slot_of(ia)->key = own;
+	k = request(ack, sizeof ack, "ACK", "z9hG4bKcccc", "ACK", "b2");
+	assert_int_equal(feed(ack, (size_t)k, &udp_peer, 40, &rid), VOX_TXL_ABSORBED);
+	assert_int_equal(vox_sip_txl_get(&txl, ia)->state, VOX_TXN_CONFIRMED);
+
+	/* a request whose matching fields do not fit VOX_SIP_TXN_ID cannot
+	 * be told apart from others: refused, not cut */
+	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	char br[VOX_SIP_TXN_ID + 16];
+	memset(br, 'b', sizeof br - 1);
+	memcpy(br, "z9hG4bK", 7);
+	br[sizeof br - 1] = 0;
+	na = snprintf(a, sizeof a,
+	              "OPTIONS sip:bob@example.com SIP/2.0\r\n"
+	              "Via: SIP/2.0/UDP 192.0.2.9:5060;branch=%s\r\n"
+	              "Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=a1\r\n"
+	              "To: <sip:bob@example.com>\r\nCall-ID: c@x\r\nCSeq: 1 OPTIONS\r\n"
+	              "Content-Length: 0\r\n\r\n",
+	              br);
+	assert_int_equal(feed(a, (size_t)na, &udp_peer, 0, &ia), VOX_ETOOLONG);
+	assert_int_equal(txl.active, 0);
+	assert_int_equal(vox_sip_txl_request(&txl, a, (size_t)na, &udp_peer, 0, &ia), VOX_ETOOLONG);
+}
+
+/* A response that replaces one still unsent keeps it in a spill slot so
+ * that both go out, in order. With both slots taken, the third was lost
+ * without a word; now it is refused and nothing changes. */
+static void test_spill_full(void **st)
+{
+	(void)st;
+	char inv[1024], r180[1024], r200[1024];
+	vox_sip_txn_id id[3];
+	int n180[3], n200[3];
+	for (int i = 0; i < 3; i++) {
+		char br[32];
+		snprintf(br, sizeof br, "z9hG4bKsp%d", i);
+		int n = request(inv, sizeof inv, "INVITE", br, "INVITE", NULL);
+		assert_int_equal(feed(inv, (size_t)n, &udp_peer, 0, &id[i]), VOX_TXL_NEW_REQUEST);
+		n180[i] = response_to(inv, (size_t)n, 180, r180, sizeof r180);
+		n200[i] = response_to(inv, (size_t)n, 200, r200, sizeof r200);
+		/* the 100 Trying not sent yet is not kept for the 180 (17.2.1) */
+		assert_int_equal(vox_sip_txl_respond(&txl, id[i], r180, (size_t)n180[i], 0), 0);
+	}
+	assert_int_equal(txl.nspill, 0);
+	assert_int_equal(vox_sip_txl_respond(&txl, id[0], r200, (size_t)n200[0], 0), 0);
+	assert_int_equal(vox_sip_txl_respond(&txl, id[1], r200, (size_t)n200[1], 0), 0);
+	assert_int_equal(txl.nspill, 2);
+	assert_int_equal(vox_sip_txl_respond(&txl, id[2], r200, (size_t)n200[2], 0), VOX_ELIMIT);
+	assert_int_equal(vox_sip_txl_get(&txl, id[2])->state, VOX_TXN_PROCEEDING);
+	assert_int_equal(vox_sip_txl_get(&txl, id[2])->status, 180);
+	/* after polling, the 200 goes: every 180 went out, each before its 200 */
+	char line[64];
+	assert_int_equal(run_until(0, line, sizeof line), 5);
+	assert_int_equal(vox_sip_txl_respond(&txl, id[2], r200, (size_t)n200[2], 0), 0);
+	assert_int_equal(run_until(0, line, sizeof line), 1);
+	assert_string_equal(line, "SIP/2.0 200 OK");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +625,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_matching, setup),
 	    cmocka_unit_test_setup(test_rfc2543, setup),
 	    cmocka_unit_test_setup(test_pool_and_errors, setup),
+	    cmocka_unit_test_setup(test_hash_collision, setup),
+	    cmocka_unit_test_setup(test_spill_full, setup),
 	};
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
 }

@@ -290,10 +290,13 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
 
-static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+/* BYE in the call's dialog; cred: the credentials for a challenge to the
+ * one before, or NULL. */
+static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_hdr_out *cred,
+                    uint64_t now)
 {
 	struct vox_peer to;
-	int n = dialog_request(ua, c, &c->dlg, "BYE", 0, NULL, NULL, 0, none, ua->build,
+	int n = dialog_request(ua, c, &c->dlg, "BYE", 0, NULL, cred, cred ? 1 : 0, none, ua->build,
 	                       sizeof ua->build, &to);
 	if (n < 0)
 		return n;
@@ -308,12 +311,26 @@ static void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned st
                            const char *reason, int remote, uint64_t now)
 {
 	report_end(ua, c, status, reason, remote);
-	if (send_bye(ua, c, now) != 0)
+	c->auth_tries = 0; /* challenges answered for the BYE, from now on */
+	if (send_bye(ua, c, NULL, now) != 0)
 		call_free(ua, c);
 }
 
-/* A 2xx we do not want (another fork's, 13.2.2.4): a dialog of its own
- * just long enough for the ACK and a BYE. */
+/* 22.2: a proxy challenged our BYE; it goes once more with credentials
+ * (an unanswered challenge would leave the peer's call up for ever). */
+static int bye_again(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                     uint64_t now)
+{
+	const char *name;
+	char value[1024];
+	int n = ua_auth(ua, call_account(ua, c), &c->auth_tries, m, vox_slice_cstr("BYE"),
+	                vox_sip_dialog_request_uri(&c->dlg), none, &name, value, sizeof value);
+	if (n < 0)
+		return n;
+	const struct vox_sip_hdr_out cred = {name, vox_slice_make(value, (size_t)n)};
+	return send_bye(ua, c, &cred, now);
+}
+
 /* A BYE of ours in the dialog d is still waiting for its answer. */
 static int bye_open(struct vox_ua *ua, const struct vox_sip_dialog *d)
 {
@@ -334,10 +351,12 @@ static int bye_open(struct vox_ua *ua, const struct vox_sip_dialog *d)
 	return 0;
 }
 
+/* A 2xx we do not want (another fork's, 13.2.2.4): a dialog of its own
+ * just long enough for the ACK and a BYE. */
 static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
                         uint64_t now)
 {
-	static struct vox_sip_dialog d; /* scratch; the UA runs on one thread */
+	struct vox_sip_dialog *d = &ua->fork;
 	struct vox_sip_cseq cs;
 	struct vox_peer to;
 	vox_sip_txn_id bye;
@@ -345,13 +364,13 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
 	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
 	if (!x || x->kind != VOX_TXN_ICT || !ch || vox_sip_cseq_parse(&cs, ch->value, NULL) ||
 	    vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0 ||
-	    vox_sip_dialog_uac(&d, &ua->msg2, m, c->secure_path) != 0)
+	    vox_sip_dialog_uac(d, &ua->msg2, m, c->secure_path) != 0)
 		return;
-	send_ack(ua, c, &d, cs.seq);
-	if (bye_open(ua, &d)) /* the fork's 2xx again: its BYE is on its way */
+	send_ack(ua, c, d, cs.seq);
+	if (bye_open(ua, d)) /* the fork's 2xx again: its BYE is on its way */
 		return;
-	int n = dialog_request(ua, c, &d, "BYE", 0, NULL, NULL, 0, none, ua->build,
-	                       sizeof ua->build, &to);
+	int n = dialog_request(ua, c, d, "BYE", 0, NULL, NULL, 0, none, ua->build, sizeof ua->build,
+	                       &to);
 	if (n > 0)
 		(void)!ua_request(ua, ua->build, (size_t)n, &to, now, &bye);
 }
@@ -360,7 +379,8 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
  * offer/answer state is kept as it was when the request cannot go out. */
 static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
-	static struct vox_sdp_oa saved; /* scratch; the UA runs on one thread */
+	struct vox_sdp_oa *saved = &ua->oa_saved;
+	uint32_t seq = c->dlg.local_seq;
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
@@ -373,7 +393,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	    ua->cfg.policy == VOX_SDP_POLICY_MANDATORY)
 		return VOX_EPOLICY;
 	local_sdp(ua, c, keys, c->hold_want, &l);
-	saved = c->oa;
+	*saved = c->oa;
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	int n = sl < 0 ? sl
 	               : dialog_request(ua, c, &c->dlg, "INVITE", 0, NULL, NULL, 0,
@@ -381,14 +401,14 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	                                sizeof ua->build, &to);
 	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
 	if (rc) {
-		c->oa = saved;
-		vox_wipe(&saved, sizeof saved);
-		return rc;
+		c->oa = *saved; /* and the CSeq number stays free (12.2.1.1) */
+		c->dlg.local_seq = seq;
 	}
-	vox_wipe(&saved, sizeof saved);
+	vox_wipe(saved, sizeof *saved);
+	if (rc)
+		return rc;
 	c->invite_cseq = c->dlg.local_seq;
 	c->reinvite_out = 1;
-	c->glare = 0;
 	c->branch[0] = 0; /* a new ACK for this INVITE */
 	return 0;
 }
@@ -458,15 +478,17 @@ static int respond_invite(struct vox_ua *ua, struct vox_ua_call *c, unsigned sta
                           const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
                           uint64_t now)
 {
-	struct vox_sip_hdr_out h[6];
+	struct vox_sip_hdr_out h[4];
 	size_t n = 0;
 	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->ist);
+	if (nextra >= sizeof h / sizeof h[0])
+		return VOX_ELIMIT; /* more than the callers here ever pass */
 	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
 		return VOX_ESTATE;
 	struct vox_slice rr = vox_sip_dialog_str(&c->dlg, c->dlg.route);
 	if (status > 100 && status < 300 && rr.len)
 		h[n++] = (struct vox_sip_hdr_out){"Record-Route", rr};
-	for (size_t i = 0; i < nextra && n < 6; i++)
+	for (size_t i = 0; i < nextra; i++)
 		h[n++] = extra[i];
 	/* the copy is a response; build_response wants a request: make the
 	 * parsed message look like one (only its headers are read) */
@@ -491,10 +513,20 @@ int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	return respond_invite(ua, c, 180, &ct, 1, none, now);
 }
 
-static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+/* The INVITE we serve still takes a final response (none was sent, and
+ * none took the place of one that could not be built). */
+static int ist_open(const struct vox_ua *ua, const struct vox_ua_call *c)
 {
-	/* 13.3.1.4: the 2xx again at T1, 2T1, ... up to T2, until the ACK */
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->ist);
+	return x && x->state == VOX_TXN_PROCEEDING;
+}
+
+static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, uint64_t now)
+{
+	/* 13.3.1.4: the 2xx again at T1, 2T1, ... up to T2, until the ACK
+	 * that carries the INVITE's CSeq number */
 	c->ack_pending = 1;
+	c->ack_cseq = cseq;
 	c->t_2xx_interval = ua->txl.timers.t1;
 	c->t_2xx = now + c->t_2xx_interval;
 	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
@@ -512,6 +544,8 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	if (cl < 0)
 		return cl;
 	struct vox_slice body = vox_slice_make(c->sdp, c->sdp_len);
+	struct vox_sdp_oa *saved = &ua->oa_saved;
+	*saved = c->oa;
 	if (c->delayed_offer) {
 		/* the INVITE had no offer: ours goes in the 2xx (13.2.1) */
 		struct vox_sdp_local l;
@@ -519,8 +553,11 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		local_sdp(ua, c, c->secure_path, 0, &l);
 		int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
 		                          &why);
-		if (sl < 0)
+		if (sl < 0) {
+			c->oa = *saved;
+			vox_wipe(saved, sizeof *saved);
 			return sl;
+		}
 		body = vox_slice_make(ua->sdp_out, (size_t)sl);
 	}
 	const struct vox_sip_hdr_out extra[] = {
@@ -528,12 +565,17 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	    {"Allow", vox_slice_cstr(UA_ALLOW)},
 	};
 	int rc = respond_invite(ua, c, 200, extra, 2, body, now);
-	if (rc)
+	if (rc) /* no offer of ours went out */
+		c->oa = *saved;
+	vox_wipe(saved, sizeof *saved);
+	if (rc) {
+		if (!ist_open(ua, c)) /* a 500 went in the 2xx's place (14.2, 21.5.1) */
+			end_call(ua, c, 500, "our 2xx could not be built", 0);
 		return rc;
-	if (vox_sip_dialog_confirm(&c->dlg, NULL) != 0)
-		return VOX_ESTATE;
+	}
+	(void)!vox_sip_dialog_confirm(&c->dlg, NULL); /* early (new_invite): cannot fail */
 	c->state = VOX_UA_CALL_IN_ANSWERED;
-	start_2xx_timer(ua, c, now);
+	start_2xx_timer(ua, c, c->invite_cseq, now);
 	return 0;
 }
 
@@ -545,6 +587,8 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 	if (c->state != VOX_UA_CALL_IN_INCOMING || status < 300 || status > 699)
 		return VOX_ESTATE;
 	int rc = respond_invite(ua, c, status, NULL, 0, none, now);
+	if (rc == VOX_ELIMIT)
+		return rc; /* nothing sent, nothing changed: poll the output first */
 	end_call(ua, c, status, "rejected", 0);
 	return rc;
 }
@@ -565,18 +609,16 @@ static int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	return 0;
 }
 
-int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+/* Ends the call from our side, by whatever its state allows. */
+static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
-	struct vox_ua_call *c = ua_call(ua, h);
-	if (!c)
-		return VOX_ENOTFOUND;
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
 		/* 9.1: no CANCEL before a provisional response */
 		c->cancel_wanted = 1;
 		return 0;
 	case VOX_UA_CALL_OUT_EARLY: return send_cancel(ua, c, now);
-	case VOX_UA_CALL_IN_INCOMING: return vox_ua_reject(ua, h, 603, now);
+	case VOX_UA_CALL_IN_INCOMING: return vox_ua_reject(ua, ua_call_handle(ua, c), 603, now);
 	case VOX_UA_CALL_IN_ANSWERED:
 		/* 15: no BYE from the callee before the ACK (or its timeout) */
 		c->cancel_wanted = 1;
@@ -592,14 +634,22 @@ int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	}
 }
 
+int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+{
+	struct vox_ua_call *c = ua_call(ua, h);
+	return c ? hang_up(ua, c, now) : VOX_ENOTFOUND;
+}
+
 int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
-	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending || c->glare)
+	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending ||
+	    c->t_retry != UA_NEVER)
 		return VOX_ESTATE;
 	c->hold_want = hold ? 1 : 0;
+	c->glare = 0;
 	int rc = send_reinvite(ua, c, now);
 	if (rc)
 		c->hold_want = c->hold;
@@ -793,9 +843,10 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		c->reinvite_out = 0;
 		return;
 	}
-	if (s == 491) {
+	if (s == 491 && c->glare < UA_GLARE_RETRIES) {
 		/* 14.1: try again after a random time, longer for the Call-ID
-		 * owner, in units of 10 ms */
+		 * owner, in units of 10 ms. A few times: a peer that keeps its
+		 * own INVITE open, or answers 491 to every one, has refused */
 		uint8_t r[2];
 		if (ua->cfg.rng.fn(ua->cfg.rng.ctx, r, 2) != 0)
 			r[0] = r[1] = 0;
@@ -803,7 +854,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		uint64_t delay = c->outgoing ? 2100 + (units % 191) * 10 : (units % 201) * 10;
 		c->reinvite_out = 0;
 		c->oa.offer_pending = 0;
-		c->glare = 1;
+		c->glare++;
 		c->t_retry = now + delay;
 		return;
 	}
@@ -819,8 +870,10 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
                       const struct vox_sip_msg *m, uint64_t now)
 {
 	if (txn == c->bye_txn) {
-		if (m->status >= 200)
-			call_free(ua, c);
+		if (m->status < 200 ||
+		    ((m->status == 401 || m->status == 407) && bye_again(ua, c, m, now) == 0))
+			return;
+		call_free(ua, c); /* any other answer ends the dialog too (15.1.1) */
 		return;
 	}
 	if (txn == c->cancel_txn || txn != c->invite_txn)
@@ -879,6 +932,17 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */
+
+/* 487 for the INVITE we serve, its dialog ended by the peer (9.2, 15.1.2).
+ * When an earlier response of ours still waits to be sent and the layer
+ * has no room to keep both, the INVITE is given up instead: its
+ * transaction would otherwise wait for ever (no timer before a final
+ * response). */
+static void answer_487(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	if (respond_invite(ua, c, 487, NULL, 0, none, now) == VOX_ELIMIT)
+		vox_sip_txl_abandon(&ua->txl, c->ist);
+}
 
 static struct vox_ua_call *find_dialog(struct vox_ua *ua, const struct vox_sip_msg *m)
 {
@@ -985,10 +1049,12 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 
 static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint64_t now)
 {
-	static struct vox_sdp_oa saved; /* scratch; the UA runs on one thread */
+	struct vox_sdp_oa *saved = &ua->oa_saved;
 	const struct vox_sip_msg *m = &ua->msg;
 	int rc = vox_sip_dialog_recv_request(&c->dlg, m);
-	if (rc == VOX_ERANGE) {
+	if (rc == VOX_ERANGE || rc == VOX_ETOOLONG) {
+		/* 12.2.2: out of order; or a new target the dialog cannot
+		 * hold. 500, and the session stays as it was (14.2) */
 		(void)!ua_respond(ua, txn, m, 500, none, NULL, 0, none, now);
 		return;
 	}
@@ -1016,7 +1082,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	int keys = c->secure_path && ua->cur_secure;
 	local_sdp(ua, c, keys, c->hold, &l);
 	int delayed = !m->body.len;
-	saved = c->oa;
+	*saved = c->oa;
 	if (delayed) {
 		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
 		                      &why);
@@ -1033,25 +1099,31 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		 * (RFC 3264 8) */
 		if (sl >= 0)
 			vox_sdp_session_free(&s);
-		c->oa = saved;
-		vox_wipe(&saved, sizeof saved);
+		c->oa = *saved;
+		vox_wipe(saved, sizeof *saved);
 		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
 		return;
 	}
-	vox_wipe(&saved, sizeof saved);
 	char contact[VOX_UA_STR + 32];
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};
-	if (ua_respond(ua, txn, m, 200, none, extra, 1, vox_slice_make(ua->sdp_out, (size_t)sl),
-	               now)) {
+	rc = cl < 0 ? ua_respond(ua, txn, m, 500, none, NULL, 0, none, now)
+	            : ua_respond(ua, txn, m, 200, none, extra, 1,
+	                         vox_slice_make(ua->sdp_out, (size_t)sl), now);
+	if (cl < 0 || rc) {
+		/* our 2xx could not be built (ua_respond sent 500 in its
+		 * place): the re-INVITE failed, so nothing of it stays (14.2) */
 		if (!delayed)
 			vox_sdp_session_free(&s);
+		c->oa = *saved;
+		vox_wipe(saved, sizeof *saved);
 		return;
 	}
+	vox_wipe(saved, sizeof *saved);
 	c->ist = txn;
 	c->delayed_offer = (uint8_t)delayed;
-	start_2xx_timer(ua, c, now);
+	start_2xx_timer(ua, c, c->dlg.remote_seq, now);
 	if (!delayed) {
 		take_media(c, &s);
 		vox_sdp_session_free(&s);
@@ -1083,14 +1155,27 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 	}
 	case VOX_SIP_BYE: {
 		struct vox_ua_call *c = find_dialog(ua, m);
-		if (!c || vox_sip_dialog_recv_request(&c->dlg, m) == VOX_ERANGE) {
-			(void)!ua_respond(ua, txn, m, c ? 500 : 481, none, NULL, 0, none, now);
+		if (!c) {
+			(void)!ua_respond(ua, txn, m, 481, none, NULL, 0, none, now);
 			return;
 		}
-		(void)!ua_respond(ua, txn, m, 200, none, NULL, 0, none, now);
-		if (c->state == VOX_UA_CALL_IN_INCOMING)
+		int out_of_order = vox_sip_dialog_recv_request(&c->dlg, m) == VOX_ERANGE;
+		(void)!ua_respond(ua, txn, m, out_of_order ? 500 : 200, none, NULL, 0, none, now);
+		if (c->state == VOX_UA_CALL_IN_INCOMING) {
 			/* 15.1.2: an INVITE still open gets its 487 */
-			(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
+			answer_487(ua, c, now);
+			end_call(ua, c, out_of_order ? 500 : 0, "hung up by the peer", 1);
+			return;
+		}
+		if (out_of_order) {
+			/* 12.2.2 asks 500 for it; but the peer ended the session
+			 * when it sent the BYE (15.1.1), whatever the answer, and
+			 * will not end it again: ours ends with a BYE of our own,
+			 * or the call would stay up with nobody to end it */
+			report_end(ua, c, 500, "the peer's BYE came out of order", 1);
+			(void)!hang_up(ua, c, now);
+			return;
+		}
 		if (c->bye_txn && vox_sip_txl_get(&ua->txl, c->bye_txn)) {
 			report_end(ua, c, 0, "hung up (BYEs crossed)", 1);
 			return; /* our BYE's answer frees the slot */
@@ -1109,7 +1194,7 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		(void)!ua_respond(ua, txn, m, inv ? 200 : 481,
 		                  c ? vox_slice_cstr(c->local_tag) : none, NULL, 0, none, now);
 		if (c && c->state == VOX_UA_CALL_IN_INCOMING) {
-			(void)!respond_invite(ua, c, 487, NULL, 0, none, now);
+			answer_487(ua, c, now);
 			end_call(ua, c, 487, "cancelled by the caller", 1);
 		}
 		return;
@@ -1138,8 +1223,8 @@ void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 	(void)from;
 	const struct vox_sip_msg *m = &ua->msg;
 	struct vox_ua_call *c = find_dialog(ua, m);
-	if (!c || !c->ack_pending || cseq_of(m) != c->dlg.remote_seq)
-		return; /* no dialog, nothing awaited, or an ACK for an older INVITE */
+	if (!c || !c->ack_pending || cseq_of(m) != c->ack_cseq)
+		return; /* no dialog, nothing awaited, or an ACK for another INVITE */
 	c->ack_pending = 0;
 	c->t_2xx = c->t_2xx_end = UA_NEVER;
 	if (c->delayed_offer) {
@@ -1213,7 +1298,6 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 			return;
 		}
 		c->t_retry = UA_NEVER;
-		c->glare = 0;
 		if (c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, now) != 0)
 			reinvite_failed(ua, c, 0);
 	}

@@ -103,6 +103,16 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	return 0;
 }
 
+/* A registration that starts afresh (not a repeat after 401/407 or 423):
+ * new challenges and a new 423 may be answered again. */
+static int start_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
+                          uint64_t now)
+{
+	a->auth_tries = 0;
+	a->brief_tries = 0;
+	return send_register(ua, a, expires, NULL, NULL, now);
+}
+
 int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 {
 	struct vox_ua_account *a = ua_account(ua, account);
@@ -115,8 +125,7 @@ int vox_ua_register(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 			a->want = 1;
 		return 0;
 	}
-	a->auth_tries = 0;
-	return send_register(ua, a, a->expires, NULL, NULL, now);
+	return start_register(ua, a, a->expires, now);
 }
 
 int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
@@ -129,8 +138,7 @@ int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, uint64_t now)
 		a->want = 2;
 		return 0;
 	}
-	a->auth_tries = 0;
-	return send_register(ua, a, 0, NULL, NULL, now);
+	return start_register(ua, a, 0, now);
 }
 
 /* When to refresh a binding of `granted` seconds: early enough that a
@@ -149,8 +157,7 @@ static int run_wanted(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 	a->want = 0;
 	if (!want)
 		return 0;
-	a->auth_tries = 0;
-	return send_register(ua, a, want == 2 ? 0 : a->expires, NULL, NULL, now) == 0;
+	return start_register(ua, a, want == 2 ? 0 : a->expires, now) == 0;
 }
 
 static void failed(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, const char *reason,
@@ -275,16 +282,28 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 	}
 	if (s == 423 && expires && !a->want) {
 		/* 10.2.8: ask again with at least Min-Expires, with the
-		 * credentials of the challenge we hold */
+		 * credentials of the challenge we hold. Only for a longer
+		 * interval than we asked, one we can live with, and a few
+		 * times: a registrar whose every 423 asks for more would
+		 * otherwise have us register for ever. */
 		uint64_t min;
 		const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_MIN_EXPIRES);
-		if (h && vox_sip_uint_parse(h->value, UINT32_MAX, &min, NULL) == 0 &&
-		    min > a->expires) {
-			char value[1024];
-			const char *name = held_credentials(a, value, sizeof value);
+		const char *why = !h || vox_sip_uint_parse(h->value, UINT32_MAX, &min, NULL)
+		                      ? "423 without Min-Expires"
+		                  : min <= a->expires        ? "423 for an interval we did not ask"
+		                  : min > UA_MAX_MIN_EXPIRES ? "423: Min-Expires longer than a day"
+		                  : a->brief_tries >= UA_BRIEF_RETRIES ? "423 again and again"
+		                                                       : NULL;
+		if (why) {
+			failed(ua, a, s, why, now);
+			return;
+		}
+		char value[1024];
+		const char *name = held_credentials(a, value, sizeof value);
+		if (send_register(ua, a, (uint32_t)min, name, name ? value : NULL, now) == 0) {
 			a->expires = (uint32_t)min;
-			if (send_register(ua, a, a->expires, name, name ? value : NULL, now) == 0)
-				return;
+			a->brief_tries++;
+			return;
 		}
 	}
 	failed(ua, a, s, "registration refused", now);
@@ -309,7 +328,6 @@ void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		a->want = 1;
 		return;
 	}
-	a->auth_tries = 0;
-	if (send_register(ua, a, a->expires, NULL, NULL, now) != 0)
+	if (start_register(ua, a, a->expires, now) != 0)
 		failed(ua, a, 503, "cannot send REGISTER", now);
 }

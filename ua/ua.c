@@ -150,12 +150,27 @@ void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsign
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
 
+/* The response built into ua->build; its length or the error. */
+static int build_response(struct vox_ua *ua, const struct vox_sip_msg *req, unsigned status,
+                          struct vox_slice tag, const struct vox_sip_hdr_out *extra, size_t nextra,
+                          struct vox_slice body)
+{
+	struct vox_sip_hdr_out h[8];
+	if (nextra >= sizeof h / sizeof h[0])
+		return VOX_ELIMIT; /* more than the callers here ever pass */
+	h[0] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
+	for (size_t i = 0; i < nextra; i++)
+		h[1 + i] = extra[i];
+	return vox_sip_build_response(
+	    req, req == &ua->msg ? &ua->cur_from.addr : NULL, status, NULL, tag, h, 1 + nextra,
+	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0), body, ua->build,
+	    sizeof ua->build);
+}
+
 int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *req,
                unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
                size_t nextra, struct vox_slice body, uint64_t now)
 {
-	struct vox_sip_hdr_out h[8];
-	size_t n = 0;
 	char fresh[20];
 	struct vox_sip_addr to;
 	const struct vox_sip_header *th = vox_sip_find(req, VOX_SIP_H_TO);
@@ -166,19 +181,23 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 		if (tl > 0) /* without randomness, an untagged answer beats none */
 			tag = vox_slice_make(fresh, (size_t)tl);
 	}
-	h[n++] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
-	for (size_t i = 0; i < nextra && n < 8; i++)
-		h[n++] = extra[i];
-	int len = vox_sip_build_response(
-	    req, req == &ua->msg ? &ua->cur_from.addr : NULL, status, NULL, tag, h, n,
-	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0), body, ua->build,
-	    sizeof ua->build);
-	int rc = len < 0 ? len : vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
-	if (rc && rc != VOX_ESTATE && status >= 200)
-		/* a final response that cannot go out would leave the server
-		 * transaction waiting for ever (no timer before it) */
+	int len = build_response(ua, req, status, tag, extra, nextra, body);
+	if (len >= 0)
+		return vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)len, now);
+	if (status < 200)
+		return len;
+	/* A final response that cannot be built (it would not fit
+	 * VOX_SIP_TXN_MSG): a bare 500 goes in its place (21.5.1), so that
+	 * the request still gets its answer. When even that cannot go out,
+	 * the transaction is given up: it would wait for ever (no timer runs
+	 * before a final response). The caller sees the first error. */
+	int bare = status == 500
+	               ? len
+	               : build_response(ua, req, 500, tag, NULL, 0, vox_slice_make(NULL, 0));
+	int rc = bare < 0 ? bare : vox_sip_txl_respond(&ua->txl, txn, ua->build, (size_t)bare, now);
+	if (rc && rc != VOX_ESTATE && rc != VOX_ENOTFOUND) /* those have had their answer */
 		vox_sip_txl_abandon(&ua->txl, txn);
-	return rc;
+	return len;
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -283,19 +302,26 @@ int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
             const struct vox_sip_msg *resp, struct vox_slice method, struct vox_slice uri,
             struct vox_slice body, const char **hname, char *value, size_t cap)
 {
-	/* 22.2, 22.3: answer every challenge of a 401 (WWW-) or 407 (Proxy-) */
+	/* 22.2, 22.3: the challenges of a 401 (WWW-) or 407 (Proxy-); we
+	 * answer the strongest, however many came: each one read is held
+	 * against the best so far, which stays in ch[0] */
 	enum vox_sip_hdr ch_id =
 	    resp->status == 407 ? VOX_SIP_H_PROXY_AUTHENTICATE : VOX_SIP_H_WWW_AUTHENTICATE;
-	struct vox_sip_auth ch[4];
+	struct vox_sip_auth ch[2];
 	size_t n = 0;
 	if (!a || !a->password[0])
 		return VOX_EAUTH;
-	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h && n < 4;
-	     h = vox_sip_find_next(resp, h))
-		if (vox_sip_auth_parse(&ch[n], h->value, NULL) == 0)
-			n++;
 	struct vox_digest_cred cred = {
 	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h;
+	     h = vox_sip_find_next(resp, h)) {
+		if (vox_sip_auth_parse(&ch[n], h->value, NULL) != 0)
+			continue;
+		if (n == 0)
+			n = 1;
+		else if (vox_digest_pick(ch, 2, &cred, VOX_DIGEST_PICK_STRONGEST) == 1)
+			ch[0] = ch[1];
+	}
 	int pick = vox_digest_pick(ch, n, &cred, VOX_DIGEST_PICK_STRONGEST);
 	if (pick < 0)
 		return pick;
@@ -366,6 +392,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		char list[256];
 		const char *name = NULL, *value = NULL;
 		if (v.status == 420) {
+			/* 8.2.2.3: the 420 lists what we do not support; a list
+			 * too long for us gets no 420 rather than an empty one */
 			struct vox_writer w;
 			vox_writer_init(&w, list, sizeof list - 1);
 			for (size_t i = 0; i < v.nunsupported; i++) {
@@ -373,7 +401,9 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 					vox_writer_puts(&w, ", ");
 				vox_writer_put_slice(&w, v.unsupported[i]);
 			}
-			list[w.err ? 0 : w.len] = 0;
+			if (w.err)
+				return VOX_ETOOLONG;
+			list[w.len] = 0;
 			name = "Unsupported";
 			value = list;
 		} else if (v.status == 405) {

@@ -7,6 +7,14 @@
 
 #define UA_NEVER UINT64_MAX
 
+/* 491s answered with a retry for one re-INVITE (14.1) before we give up. */
+#define UA_GLARE_RETRIES 3
+
+/* 423s answered with a longer Expires for one registration (10.2.8), and
+ * the longest Min-Expires we agree to, in seconds (a day). */
+#define UA_BRIEF_RETRIES   3
+#define UA_MAX_MIN_EXPIRES 86400
+
 /* Methods this UA implements (405/501 for others, RFC 3261 8.2.1). */
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
 
@@ -33,7 +41,13 @@ void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsign
                           const char *extra_name, const char *extra_value);
 /* A response through a server transaction. tag: ours, or empty for a fresh
  * random one when the request has no To tag (8.2.6.2). When req is the
- * message being handled, its top Via gets received/rport (18.2.1). */
+ * message being handled, its top Via gets received/rport (18.2.1).
+ * Returns 0 or why the response did not go out. A final response that
+ * cannot be built (too long, or more than 7 extra headers) is replaced by
+ * a bare 500, or when even that fails the transaction is given up, so
+ * that no server transaction waits for ever; the caller then undoes what
+ * it changed for the response. VOX_ELIMIT from the transaction layer
+ * (earlier responses still unsent) changes nothing. */
 int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *req,
                unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
                size_t nextra, struct vox_slice body, uint64_t now);

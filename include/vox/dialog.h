@@ -34,7 +34,9 @@ struct vox_sip_dialog {
 	uint8_t state;  /* enum vox_sip_dialog_state */
 	uint8_t secure; /* 12.1.1: TLS hop and a SIPS Request-URI */
 	uint8_t uac;    /* we sent the request that made it */
-	uint8_t remote_seq_set;
+	/* 0 while no request of the peer has set remote_seq; else 1 + the
+	 * enum vox_sip_method of the last request that did */
+	uint8_t remote_seq_method;
 	uint32_t local_seq;
 	uint32_t remote_seq;
 	struct vox_sip_dlg_str call_id;
@@ -105,13 +107,18 @@ VOX_MUST_CHECK int vox_sip_dialog_confirm(struct vox_sip_dialog *d, const struct
 int vox_sip_dialog_match(const struct vox_sip_dialog *d, const struct vox_sip_msg *m);
 
 /*
- * A request inside the dialog arrived (12.2.2): checks the CSeq order
- * (returns VOX_ERANGE for an out-of-order one: answer 500), records it,
- * and takes a new remote target from the Contact of a target refresh
- * (re-INVITE, UPDATE; without a SIP or SIPS Contact URI the target stays).
- * Returns 0, VOX_ERANGE, VOX_EMALFORMED (no CSeq that parses) or
- * VOX_ETOOLONG (the new target does not fit the store: the CSeq is
- * recorded already, and the remote target is left empty).
+ * A request inside the dialog arrived (12.2.2): checks the CSeq order,
+ * records it, and takes a new remote target from the Contact of a target
+ * refresh (re-INVITE, UPDATE; without a SIP or SIPS Contact URI the target
+ * stays). Out of order (VOX_ERANGE: answer 500) is a CSeq number lower than
+ * the remote sequence number, or the same number and method as the request
+ * that set it (that request again, by another path). The same number with
+ * another method is a new request (a BYE that reuses the INVITE's number):
+ * it is taken, and the number stays. ACK and CANCEL carry the number of
+ * the request they belong to and are not checked. Methods vox does not
+ * know all count as one method here.
+ * Returns 0, VOX_ERANGE, VOX_EMALFORMED, or VOX_ETOOLONG (the new target
+ * does not fit: the CSeq is recorded, the old target stays).
  */
 VOX_MUST_CHECK int vox_sip_dialog_recv_request(struct vox_sip_dialog *d,
                                                const struct vox_sip_msg *req);
@@ -127,6 +134,13 @@ VOX_MUST_CHECK int vox_sip_dialog_target_refresh(struct vox_sip_dialog *d,
  * set, or the remote target when there is none (12.2.1.1). A slice into
  * d->store (see Lifetimes above). */
 struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d);
+
+/* The Request-URI of the dialog's next request (12.2.1.1): the remote
+ * target, or a strict router's URI when one is first in the route set.
+ * A slice into the dialog's store, valid until the dialog changes; empty
+ * when the first route does not parse. What a digest answer to a
+ * challenged in-dialog request signs (22.4). */
+struct vox_slice vox_sip_dialog_request_uri(const struct vox_sip_dialog *d);
 
 /* What an in-dialog request needs besides the dialog. */
 struct vox_sip_dialog_req {

@@ -29,6 +29,15 @@
 
 typedef uint32_t vox_sip_txn_id;
 
+/* Bytes a transaction keeps of what messages are matched to it on (RFC
+ * 3261 17.1.3, 17.2.3): the branch, sent-by and method, or for an RFC
+ * 2543 peer its Request-URI, From tag, Call-ID, CSeq and top Via, each
+ * with a few bytes of framing. A request whose own do not fit cannot be
+ * told apart from others and is refused (VOX_ETOOLONG). */
+#ifndef VOX_SIP_TXN_ID
+#define VOX_SIP_TXN_ID 192
+#endif
+
 /* RFC 3261 17.1.1.1 timer values, in milliseconds. */
 struct vox_sip_timers {
 	uint32_t t1; /* round-trip estimate, default 500 */
@@ -57,14 +66,14 @@ struct vox_sip_txn {
 	uint8_t pending;   /* msg waits to be sent */
 	uint16_t gen;      /* generation of this slot */
 	uint16_t len;      /* bytes in msg */
+	uint16_t idlen;    /* bytes in id */
 	unsigned status;   /* last final or provisional status sent or received */
 	uint32_t interval; /* current retransmission interval (A, E, G) */
 	uint64_t t_retx;   /* next retransmission (A, E, G) or UINT64_MAX */
 	uint64_t t_end;    /* B, F, H (timeout) or D, I, J, K, L, M (linger) */
-	uint64_t key;      /* hash of the branch (and sent-by, method) for matching */
-	uint64_t key2543;  /* RFC 2543 matching key when the branch lacks the cookie */
-	uint64_t totag;    /* hash of the To tag we sent (IST, for RFC 2543 ACKs) */
+	uint64_t key;      /* hash of id: a quick first test */
 	struct vox_peer peer;
+	char id[VOX_SIP_TXN_ID];   /* what a message must match, byte for byte */
 	char msg[VOX_SIP_TXN_MSG]; /* request, last response, or ACK to retransmit */
 };
 
@@ -95,7 +104,8 @@ struct vox_sip_txl {
 	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
 	struct vox_sip_msg scratch; /* for re-reading stored messages */
 	/* A response the TU replaced before it was sent (a 180 right before
-	 * the 200) waits here, so that it still goes out, in order. */
+	 * the 200) waits here, so that it still goes out, in order; with both
+	 * taken, vox_sip_txl_respond refuses with VOX_ELIMIT. */
 	uint8_t nspill;
 	struct {
 		uint16_t len;
@@ -122,10 +132,14 @@ enum vox_sip_txl_result {
 
 /*
  * Feeds one received, parsed message (validated by the caller first).
- * from is the hop it came over. Returns an enum vox_sip_txl_result, or
+ * from is the hop it came over. A message belongs to a transaction when
+ * everything 17.1.3 / 17.2.3 match on is equal, byte for byte (sent-by
+ * host regardless of case). Returns an enum vox_sip_txl_result, or
  * VOX_EPOOL when a new request finds no free slot (answer it statelessly
  * with 503), VOX_EMALFORMED when it lacks what matching needs (Via, CSeq),
- * VOX_EINVAL when an argument is NULL. *id is the transaction, 0 for
+ * VOX_EINVAL when an argument is NULL, or VOX_ETOOLONG for a request (not
+ * an ACK) whose matching fields do not fit VOX_SIP_TXN_ID (dropped: no
+ * transaction, no answer). *id is the transaction, 0 for
  * VOX_TXL_STRAY_RESPONSE, for an ACK that matches none, and on errors. A
  * new INVITE gets its 100 Trying queued here; when that does not fit
  * VOX_SIP_TXN_MSG the transaction has nothing stored (txn->len == 0).
@@ -137,7 +151,8 @@ VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_
  * carries a fresh branch). The request is copied and queued for sending
  * to `to`. Returns 0 and *id, or
  *   VOX_EPOOL       no free slot
- *   VOX_ETOOLONG    longer than VOX_SIP_TXN_MSG
+ *   VOX_ETOOLONG    longer than VOX_SIP_TXN_MSG, or a branch and method
+ *                   longer than VOX_SIP_TXN_ID
  *   VOX_EMALFORMED  not a request that parses, or no Via with an RFC 3261
  *                   branch, or no CSeq
  *   VOX_EINVAL      to or id NULL, or an ACK (an ACK for a 2xx is sent
@@ -147,12 +162,15 @@ VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, s
 
 /* Sends a response through a server transaction (a 2xx to an INVITE moves
  * it to Accepted; retransmitting that 2xx later is the TU's job, done by
- * calling this again). msg is copied. A response that replaces one not yet
- * polled out is kept aside and still goes first (two at most, for the
- * whole layer: past that the unsent one is overwritten). Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE
- * (a final response was already sent; for an INVITE in Accepted only a
- * 2xx again), VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), VOX_EINVAL (a
- * client transaction, or msg does not start with "SIP/2.0 NNN "). */
+ * calling this again). msg is copied. The transaction's previous response
+ * may not have been polled yet: a 100 Trying is then dropped (17.2.1), any
+ * other is kept to go out first, in one of two spill slots the layer
+ * shares. Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE (a
+ * final response was already sent; for an INVITE in Accepted only a 2xx
+ * again), VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), VOX_EINVAL (a client
+ * transaction, or msg does not start with "SIP/2.0 NNN "), or VOX_ELIMIT
+ * (the spill slots are full: nothing changed; poll the output and respond
+ * again). */
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
 

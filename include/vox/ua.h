@@ -76,16 +76,23 @@ enum vox_ua_protection {
 
 enum vox_ua_ev_type {
 	VOX_UA_EV_REG_OK = 1,   /* account registered or refreshed; status, expires */
-	VOX_UA_EV_REG_FAILED,   /* a registration was refused or timed out; status */
+	VOX_UA_EV_REG_FAILED,   /* a registration was refused or timed out; status. A 423
+	                           is answered with its longer Min-Expires (10.2.8) at most
+	                           3 times, never beyond a day, and a 401/407 once (twice
+	                           for a stale nonce); then this event */
 	VOX_UA_EV_REG_LOST,     /* a refresh failed: the binding is gone */
 	VOX_UA_EV_UNREGISTERED, /* the binding was removed (Expires: 0 accepted) */
 	VOX_UA_EV_INCOMING,     /* a new call: ring, answer or reject it */
 	VOX_UA_EV_PROGRESS,     /* the callee sent a 1xx (status: 180 rings, 183 ...) */
 	VOX_UA_EV_EARLY_MEDIA,  /* an answer arrived in a 1xx: media may flow */
 	VOX_UA_EV_ANSWERED,     /* the call is up (2xx sent and ACKed, or 2xx received) */
-	VOX_UA_EV_MEDIA,        /* the media session changed (hold, resume, new keys) */
+	VOX_UA_EV_MEDIA,        /* the media session changed (hold, resume, new keys), or
+	                           with a status: our re-INVITE was refused and nothing
+	                           changed (a 491 is retried 3 times first, 14.1) */
 	VOX_UA_EV_DOWNGRADE,    /* the peer's new offer lowers protection, and we took it */
-	VOX_UA_EV_ENDED         /* the call is over: status and reason say why */
+	VOX_UA_EV_ENDED         /* the call is over: status and reason say why. A BYE
+	                           from the peer ends it even when out of order (it gets
+	                           500, 12.2.2, and our own BYE follows) */
 };
 
 struct vox_ua_event {
@@ -150,7 +157,7 @@ struct vox_ua_call {
 	uint8_t auth_tries;    /* challenges answered for the current INVITE */
 	uint8_t have_media;
 	uint8_t reinvite_out;  /* our re-INVITE is pending */
-	uint8_t glare;         /* a 491 came: retry at t_retry */
+	uint8_t glare;         /* 491s answered to what we ask (retried at t_retry, 14.1) */
 	uint8_t hold;          /* we hold the call (the peer accepted it) */
 	uint8_t hold_want;     /* what our pending re-INVITE asks for */
 	uint8_t secure_path;   /* every hop the call was set up over was TLS */
@@ -168,6 +175,7 @@ struct vox_ua_call {
 	vox_sip_txn_id bye_txn;
 	uint64_t t_2xx; /* next 2xx retransmission (13.3.1.4) */
 	uint32_t t_2xx_interval;
+	uint32_t ack_cseq; /* CSeq of the INVITE whose 2xx waits for its ACK */
 	uint64_t t_2xx_end;
 	uint64_t t_retry;  /* 491 retry (14.1) */
 	uint64_t t_giveup; /* CANCEL unanswered for 64*T1 (9.1) */
@@ -196,10 +204,11 @@ struct vox_ua_account {
 	uint8_t state; /* enum vox_ua_reg_state */
 	uint8_t used;
 	uint8_t auth_tries;
-	uint8_t was_ok;     /* a failure now means the binding is lost */
-	uint8_t proxy_auth; /* the challenge we hold came in a 407 */
-	uint8_t retrying;   /* a lost binding is being registered again (quietly) */
-	uint8_t want;       /* asked while a REGISTER was out: 1 register, 2 unregister */
+	uint8_t was_ok;      /* a failure now means the binding is lost */
+	uint8_t proxy_auth;  /* the challenge we hold came in a 407 */
+	uint8_t retrying;    /* a lost binding is being registered again (quietly) */
+	uint8_t want;        /* asked while a REGISTER was out: 1 register, 2 unregister */
+	uint8_t brief_tries; /* 423s answered for this registration (10.2.8) */
 	uint16_t gen;
 	uint32_t cseq;
 	uint32_t expires; /* asked for */
@@ -226,6 +235,13 @@ struct vox_ua_out {
 	char msg[VOX_SIP_TXN_MSG];
 };
 
+/* Every transaction event the layer queues is drained within the one
+ * vox_sip_txl_on_deadline call that raised it (vox_ua_on_deadline): with
+ * no more transactions than the queue holds, none is ever lost. */
+#if VOX_UA_MAX_TXN > VOX_SIP_TXL_QUEUE
+#error "VOX_UA_MAX_TXN above VOX_SIP_TXL_QUEUE: a transaction timeout could be lost"
+#endif
+
 struct vox_ua {
 	struct vox_ua_config cfg;
 	char host[VOX_UA_STR]; /* copies of the configured strings */
@@ -238,7 +254,7 @@ struct vox_ua {
 	struct vox_ua_account acct[VOX_UA_MAX_ACCOUNTS];
 	struct vox_ua_event evq[VOX_UA_MAX_EVENTS];
 	uint16_t ev_head, ev_len;
-	uint32_t dropped_events;
+	uint32_t dropped_events; /* events pushed out of a full queue */
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
 	uint32_t dropped_out;            /* stateless messages lost to a full queue */
@@ -247,6 +263,8 @@ struct vox_ua {
 	struct vox_sip_msg msg;          /* parse scratch: the message being handled */
 	struct vox_sip_msg msg2;         /* parse scratch: a stored request */
 	struct vox_sdp sdp;              /* parse scratch */
+	struct vox_sdp_oa oa_saved;      /* a call's offer/answer state, while a change may fail */
+	struct vox_sip_dialog fork;      /* the dialog of a fork's 2xx we end (13.2.2.4) */
 	char sdp_out[VOX_SDP_MAX_BUILD]; /* offers and answers on their way out */
 	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
@@ -264,7 +282,9 @@ void vox_ua_free(struct vox_ua *ua);
 
 /* One message arrived from `from` (framed, for a stream). Bad input is
  * answered (400, 420, ...) or dropped; it never changes other state. An
- * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set) is
+ * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set), a
+ * request whose list of unsupported extensions does not fit a 420, and
+ * one too long to tell its retransmissions apart (VOX_SIP_TXN_ID) are
  * dropped with VOX_ETOOLONG. msg and from are read during the call only.
  * Returns 0 when the message was handled (also when the call logic
  * answered it with an error status, 481 or 488 say), or, for the caller's
@@ -276,7 +296,7 @@ void vox_ua_free(struct vox_ua *ua);
  *                   the response vox_sip_validate names (400, 405, 415,
  *                   416, 420, 505, ...), statelessly; a response is dropped
  *   VOX_EPOOL       no free transaction: answered 503 with Retry-After
- *   VOX_ETOOLONG    an INVITE whose 100 Trying does not fit: dropped
+ *   VOX_ETOOLONG    dropped, as said above
  * None of these needs action: the UA stays consistent. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
@@ -284,8 +304,10 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
  * what the UA sends outside transactions (ACKs for 2xx, stateless
  * answers), then the transaction layer's. Returns its length, 0 when
  * nothing waits, or VOX_ENOSPC (the message stays queued; a buffer of
- * VOX_SIP_TXN_MSG bytes always suffices). Call it until it returns 0 after
- * every vox_ua_* call. */
+ * VOX_SIP_TXN_MSG bytes always suffices). Drain the output after every
+ * call into the UA: messages sent outside transactions wait in a queue of
+ * VOX_UA_OUTQ; one that finds it full is dropped like a lost datagram and
+ * counted in dropped_out. */
 VOX_MUST_CHECK int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap,
                                       struct vox_peer *to);
 /* Earliest time vox_ua_on_deadline wants to run (transaction timers,
@@ -360,25 +382,24 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
  * VOX_UA_EV_ENDED. */
 VOX_MUST_CHECK int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
                                uint64_t now, vox_ua_handle *call);
-/* Sends 180 Ringing (with our Contact: an early dialog) for an incoming
- * call. Returns 0, or VOX_ENOTFOUND (no such call), VOX_ESTATE (not an
- * incoming call waiting for an answer, or its INVITE transaction is gone),
- * VOX_ENOSPC or VOX_EINVAL (the response cannot be built). */
+/* 180 for an incoming call. Returns 0, VOX_ENOTFOUND, VOX_ESTATE (not
+ * ringing), VOX_ENOSPC (the 180 does not fit: nothing sent), or
+ * VOX_ELIMIT (responses of earlier calls still wait to be sent: poll the
+ * output, then ring again). */
 VOX_MUST_CHECK int vox_ua_ring(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
-/* Sends 200 with our SDP answer (or, when the INVITE carried no offer, our
- * offer, RFC 3261 13.2.1) and repeats it until the ACK (13.3.1.4);
- * VOX_UA_EV_ANSWERED follows the ACK. Returns 0, or VOX_ENOTFOUND,
- * VOX_ESTATE (as for vox_ua_ring), VOX_ENOSPC or VOX_EINVAL, or an error
- * of vox_sdp_oa_offer for a delayed offer (VOX_EPOLICY, ...). When the
- * 200 cannot be sent (VOX_ENOSPC, VOX_EINVAL), the INVITE transaction is
- * given up as well: end the call with vox_ua_hangup. */
+/* 2xx for an incoming call (with our answer, or our offer when the INVITE
+ * had none). Returns 0, VOX_ENOTFOUND, VOX_ESTATE, VOX_ELIMIT (as for
+ * vox_ua_ring: nothing changed), VOX_EPOLICY / VOX_ERNG (no offer could
+ * be made: nothing changed), or VOX_ENOSPC: when our Contact does
+ * not fit its buffer (an AOR near VOX_UA_STR), nothing was sent and the
+ * call still rings; when the 2xx is too long for VOX_SIP_TXN_MSG, the
+ * caller got 500 in its place and the call has ended (ENDED, status 500,
+ * and vox_ua_call_get returns NULL). */
 VOX_MUST_CHECK int vox_ua_answer(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
-/* Refuses an incoming call with status (300..699). The call ends
- * (VOX_UA_EV_ENDED) even when the response cannot be sent. Returns 0, or
- * VOX_ENOTFOUND, VOX_ESTATE (not an incoming call waiting for an answer,
- * or status outside 300..699: the call goes on; or its INVITE transaction
- * is gone: the call has ended), VOX_ENOSPC or VOX_EINVAL (the response
- * cannot be built: the call has ended all the same). */
+/* A final refusal (300-699) for an incoming call, which ends. Returns 0,
+ * VOX_ENOTFOUND, VOX_ESTATE, VOX_ELIMIT (as for vox_ua_ring: nothing
+ * changed, the call still rings), or the error of a refusal that could
+ * not be built (500 went in its place; the call has ended). */
 VOX_MUST_CHECK int vox_ua_reject(struct vox_ua *ua, vox_ua_handle call, unsigned status,
                                  uint64_t now);
 /* CANCEL before an answer, BYE after; an unanswered incoming call is

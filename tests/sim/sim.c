@@ -110,6 +110,39 @@ static void first_word(const char *p, size_t len, char *out, size_t cap)
 	out[k] = 0;
 }
 
+static FILE *trace_file(const struct sim *s)
+{
+	return s->trace_out ? s->trace_out : stderr;
+}
+
+/* A message as the trace shows it: start line and headers as they came,
+ * and the body, which can carry SDES keys, only as vox_sdp_print writes
+ * it (every key REDACTED), or as its size when it is no SDP: vox prints
+ * no key, not even in a test's trace. */
+static void trace_message(FILE *f, const char *p, size_t len)
+{
+	static struct vox_sdp sdp;
+	static char out[2 * VOX_SIP_TXN_MSG];
+	const char *end = p + len, *body = end;
+	for (const char *q = p; end - q >= 4; q++)
+		if (memcmp(q, "\r\n\r\n", 4) == 0) {
+			body = q + 4;
+			break;
+		}
+	fprintf(f, "%.*s", (int)(body - p), p);
+	if (body == end) {
+		fputc('\n', f);
+		return;
+	}
+	int n = vox_sdp_parse(body, (size_t)(end - body), &sdp, NULL);
+	if (n >= 0)
+		n = vox_sdp_print(&sdp, 0, out, sizeof out);
+	if (n >= 0)
+		fprintf(f, "%.*s\n", n, out);
+	else
+		fprintf(f, "[%zu bytes of body, not shown]\n", (size_t)(end - body));
+}
+
 static void transmit(struct sim *s, size_t from, const char *p, size_t len,
                      const struct vox_peer *to)
 {
@@ -120,11 +153,14 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	if (s->nwire < sizeof s->wire_log / sizeof s->wire_log[0])
 		memcpy(s->wire_log[s->nwire++], w, sizeof w);
 	int dst = node_of(s, &to->addr);
-	if (s->trace > 1)
-		fprintf(stderr, "[%8llu] %zu -> %d\n%.*s\n", (unsigned long long)s->now, from, dst,
-		        (int)len, p);
-	else if (s->trace)
-		fprintf(stderr, "[%8llu] %zu -> %d %s\n", (unsigned long long)s->now, from, dst, w);
+	if (s->trace > 1) {
+		fprintf(trace_file(s), "[%8llu] %zu -> %d\n", (unsigned long long)s->now, from,
+		        dst);
+		trace_message(trace_file(s), p, len);
+	} else if (s->trace) {
+		fprintf(trace_file(s), "[%8llu] %zu -> %d %s\n", (unsigned long long)s->now, from,
+		        dst, w);
+	}
 	if (dst < 0 || len > VOX_SIP_TXN_MSG) {
 		s->wire_lost++;
 		return;
@@ -196,6 +232,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 		snprintf(minexp, sizeof minexp, "%u", r->min_expires);
 		h[nh++] = (struct vox_sip_hdr_out){"Min-Expires", vox_slice_cstr(minexp)};
 		status = 423;
+		r->min_expires += r->min_step;
 	} else {
 		const struct vox_sip_header *ch = vox_sip_find(&m, VOX_SIP_H_CONTACT);
 		r->accepted++;
@@ -248,8 +285,8 @@ static void drain(struct sim *s, size_t i)
 		else
 			snprintf(n->log[n->nlog], sizeof n->log[0], "%s", ev_name(ev.type));
 		if (s->trace)
-			fprintf(stderr, "[%8llu] node %zu: %s\n", (unsigned long long)s->now, i,
-			        n->log[n->nlog]);
+			fprintf(trace_file(s), "[%8llu] node %zu: %s\n", (unsigned long long)s->now,
+			        i, n->log[n->nlog]);
 		n->nlog++;
 	}
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/core_int.h"
 #include "vox/digest.h"
@@ -46,6 +47,7 @@ struct sim_registrar {
 	struct vox_digest_server digest;
 	char user[32], password[32];
 	uint32_t min_expires; /* 423 below this (0: none) */
+	uint32_t min_step;    /* each 423 raises min_expires by this much */
 	int refuse;           /* answer every REGISTER with this status (0: no) */
 	int bound;
 	uint32_t bound_expires;
@@ -78,7 +80,9 @@ struct sim {
 	unsigned wire_lost;
 	char wire_log[512][16];
 	size_t nwire;
-	int trace; /* print every datagram to stderr */
+	int trace;       /* 1: every datagram's first line and every event; 2: whole
+	                    messages, SDP bodies with every key REDACTED */
+	FILE *trace_out; /* where the trace goes; NULL: stderr */
 };
 
 void sim_init(struct sim *s, uint64_t seed);
