@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/core_int.h"
 #include "vox/sdp.h"
 #include "testutil.h"
 
@@ -534,9 +535,14 @@ static void test_crypto_unusable(void **st)
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA",
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=",
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3O",
+	    /* non-canonical: the bits the padding drops are set (RFC 4648 3.5) */
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OB==",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OB",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==\r",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1N-c4OTAxMjM0NTY3OA==",
 	};
 	struct vox_srtp_key k2;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof gcm / sizeof gcm[0]; i++) {
 		g = guard_str(gcm[i]);
 		int rc = vox_sdp_crypto_parse((struct vox_slice){g, strlen(gcm[i])}, &c, NULL);
 		assert_int_equal(rc, i < 2 ? 0 : VOX_EMALFORMED);
@@ -550,6 +556,38 @@ static void test_crypto_unusable(void **st)
 	assert_memory_equal(k.salt, k2.salt, sizeof k.salt);
 	assert_memory_equal(k.key, "1234567890123456", 16);
 	assert_memory_equal(k.salt, "789012345678", 12);
+}
+
+/* make ct runs this under MemorySanitizer with the key text marked secret:
+ * vox_sdp_key_decode must take no branch and index no table by it, in the
+ * padded and in the unpadded form. Elsewhere it checks the decoded keys. */
+static void test_key_decode_constant_flow(void **st)
+{
+	(void)st;
+	static const char *const lines[] = {
+	    "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA",
+	};
+	static const char *const want[] = {"=-n@%^x!Bjufr9)?,#5h\\`=&]{qiPQ",
+	                                   "1234567890123456789012345678",
+	                                   "1234567890123456789012345678"};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		const char *g = guard_str(lines[i]);
+		struct vox_sdp_crypto c;
+		struct vox_srtp_key k;
+		assert_int_equal(
+		    vox_sdp_crypto_parse((struct vox_slice){g, strlen(lines[i])}, &c, NULL), 0);
+		vox_ct_secret(c.keys[0].key_salt.p, c.keys[0].key_salt.len);
+		assert_int_equal(vox_sdp_key_decode(&c, 0, &k), 0);
+		vox_ct_public(&k, sizeof k);
+		vox_ct_public(c.keys[0].key_salt.p, c.keys[0].key_salt.len);
+		const struct vox_srtp_suite_info *info = vox_srtp_suite_info(k.suite);
+		assert_memory_equal(k.key, want[i], info->key_len);
+		assert_memory_equal(k.salt, want[i] + info->key_len, info->salt_len);
+		vox_wipe(&k, sizeof k);
+		guard_free(g);
+	}
 }
 
 /* ---- printer ------------------------------------------------------------- */
@@ -1121,6 +1159,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_negative),
 	    cmocka_unit_test(test_parse_limits),
 	    cmocka_unit_test(test_crypto_unusable),
+	    cmocka_unit_test(test_key_decode_constant_flow),
 	    cmocka_unit_test(test_print),
 	    cmocka_unit_test(test_answer_rfc4317),
 	    cmocka_unit_test(test_answer_hold_resume),
