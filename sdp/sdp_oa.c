@@ -197,6 +197,13 @@ static const struct vox_sdp_conn *conn_of(const struct vox_sdp *sdp, int mi)
 	return sdp->media[mi].conn.present ? &sdp->media[mi].conn : &sdp->conn;
 }
 
+static int usable_addr(struct vox_slice nettype, struct vox_slice addrtype)
+{
+	return vox_slice_eq(nettype, vox_slice_cstr("IN")) &&
+	       (vox_slice_eq(addrtype, vox_slice_cstr("IP4")) ||
+	        vox_slice_eq(addrtype, vox_slice_cstr("IP6")));
+}
+
 static int copy_addr(char *dst, struct vox_slice a)
 {
 	if (a.len > VOX_SDP_MAX_ADDR)
@@ -216,6 +223,7 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		return set_fail(why, VOX_ELIMIT, 488, "peer address longer than VOX_SDP_MAX_ADDR",
 		                mi);
 	s->remote_ip6 = vox_slice_eq(c->addrtype, vox_slice_cstr("IP6"));
+	s->remote_rtcp_ip6 = s->remote_ip6;
 	s->remote_legacy_hold = vox_slice_eq(c->addr, vox_slice_cstr("0.0.0.0"));
 	s->remote_rtp_port = m->port;
 	s->rtcp_mux = m->rtcp_mux && l->rtcp_mux;
@@ -228,6 +236,9 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		if (rt->u.rtcp.addr.len && copy_addr(s->remote_rtcp_addr, rt->u.rtcp.addr) < 0)
 			return set_fail(why, VOX_ELIMIT, 488,
 			                "peer RTCP address longer than VOX_SDP_MAX_ADDR", mi);
+		if (rt->u.rtcp.addr.len)
+			s->remote_rtcp_ip6 =
+			    vox_slice_eq(rt->u.rtcp.addrtype, vox_slice_cstr("IP6"));
 	} else {
 		/* RFC 3550 11: RTCP on the next higher port. */
 		s->remote_rtcp_port = m->port < 65535 ? (uint16_t)(m->port + 1) : 0;
@@ -270,13 +281,23 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 	}
 	if (!audio || l->n_codecs > VOX_SDP_CODEC_COUNT)
 		return set_fail(why, VOX_EINVAL, 500, "no audio codec in local settings", -1);
-	/* What goes on the wire verbatim must not break a line. */
+	/* Our o= and c= carry addr after "IN IP4" or "IN IP6": it must be an
+	 * address that our own parser, and so the peer's, reads as one of that
+	 * type, unicast (we do not send to a group). */
 	if (l->addr.len == 0 || l->addr.len > VOX_SDP_MAX_ADDR)
 		return set_fail(why, VOX_EINVAL, 500, "no local media address", -1);
-	for (size_t i = 0; i < l->addr.len; i++)
-		if (!vox_is_alnum((unsigned char)l->addr.p[i]) && l->addr.p[i] != '.' &&
-		    l->addr.p[i] != ':' && l->addr.p[i] != '-')
-			return set_fail(why, VOX_EINVAL, 500, "bad local media address", -1);
+	struct sdp_addr a;
+	struct vox_diag d = {0, NULL};
+	if (sdp_addr_parse(l->addr.p, &d, vox_slice_cstr("IN"),
+	                   vox_slice_cstr(l->ip6 ? "IP6" : "IP4"), l->addr, 0, &a) < 0)
+		return set_fail(why, VOX_EINVAL, 500,
+		                l->ip6
+		                    ? "local media address is not an IPv6 address or a host name"
+		                    : "local media address is not an IPv4 address or a host name",
+		                -1);
+	if (a.multicast)
+		return set_fail(why, VOX_EINVAL, 500, "local media address is a multicast group",
+		                -1);
 	for (size_t i = 0; i < l->username.len; i++)
 		if (!sdp_is_nonws((unsigned char)l->username.p[i]))
 			return set_fail(why, VOX_EINVAL, 500, "bad o= username", -1);
@@ -603,6 +624,19 @@ static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int
 	}
 	if (c->proto == P_OTHER) {
 		c->why = "transport protocol other than RTP/AVP and RTP/SAVP";
+		return;
+	}
+	/* RFC 3264 6.2 lets an answerer refuse a multicast stream; vox sends
+	 * and receives unicast only, and to IP addresses or host names. */
+	const struct vox_sdp_conn *cn = conn_of(o, mi);
+	const struct vox_sdp_attr *rt = vox_sdp_attr_find(o, mi, "rtcp");
+	if (!usable_addr(cn->nettype, cn->addrtype) ||
+	    (rt && rt->u.rtcp.addr.len && !usable_addr(rt->u.rtcp.nettype, rt->u.rtcp.addrtype))) {
+		c->why = "address type other than IN IP4 and IN IP6";
+		return;
+	}
+	if (cn->multicast || (rt && rt->u.rtcp.multicast)) {
+		c->why = "multicast stream: vox runs unicast media only";
 		return;
 	}
 	c->n_pts = common_codecs(l, o, mi, c->pts, &audio);

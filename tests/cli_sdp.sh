@@ -27,7 +27,7 @@ if grep -q PS1uQCVe "$tmp/j"; then fail "a key in the default output"; fi
 grep -q REDACTED "$tmp/j" || fail "no REDACTED"
 $VOX sdp parse --show-keys "$V/offer.sdp" | grep -q PS1uQCVe || fail "--show-keys hides the key"
 $VOX sdp parse - <"$V/rfc4317-2.1-offer.sdp" | grep -q '"video"' || fail "stdin"
-printf 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\n' >"$tmp/bad"
+printf 'v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\n' >"$tmp/bad"
 status $VOX sdp parse "$tmp/bad" >"$tmp/out" 2>"$tmp/err"
 [ "$rc" = 1 ] || fail "invalid input: exit $rc"
 grep -q 'line 5, column 9' "$tmp/err" || fail "where: $(cat "$tmp/err")"

@@ -46,15 +46,18 @@ enum vox_sdp_dir {
 };
 
 /* c= (RFC 8866 5.7). addr is the address alone; ttl and num come from the
- * multicast suffixes "/ttl" (IPv4) and "/num". */
+ * multicast suffixes "/ttl" (IPv4) and "/num". Under "IN IP4" and "IN IP6"
+ * addr is a literal of that family or a host name (the caller resolves
+ * it); docs/sdp.md says what else the parser refuses. */
 struct vox_sdp_conn {
 	int present;
 	struct vox_slice nettype;  /* "IN" */
 	struct vox_slice addrtype; /* "IP4", "IP6" */
 	struct vox_slice addr;
 	struct vox_slice full; /* the whole value, suffixes included */
-	uint16_t ttl;          /* 0 when absent */
-	uint32_t num;          /* 0 when absent */
+	int multicast;         /* addr is an IPv4 (224..239) or IPv6 (ff00::/8) group */
+	uint16_t ttl;          /* IPv4 multicast: its TTL (always given); else 0 */
+	uint32_t num;          /* number of addresses, 0 when absent */
 };
 
 /* b= (RFC 8866 5.8). */
@@ -98,9 +101,14 @@ struct vox_sdp_fmtp {
 	struct vox_slice params;
 };
 
+/* a=rtcp (RFC 3605 2.1): the port, and optionally a connection-address
+ * checked as in c= (addr without its suffixes). */
 struct vox_sdp_rtcp {
 	uint16_t port;
 	struct vox_slice nettype, addrtype, addr; /* empty when absent */
+	int multicast;
+	uint16_t ttl;
+	uint32_t num;
 };
 
 struct vox_sdp_zrtp_hash {
@@ -365,10 +373,13 @@ struct vox_sdp_session {
 	int send_pt;           /* audio payload type to send (the first common codec) */
 	int tel_event_pt;      /* -1 when telephone-event was not agreed */
 	uint32_t remote_ptime; /* ms from the peer's a=ptime, 0 when absent */
+	/* The peer's unicast address: an IP literal of the family remote_ip6
+	 * says, or a host name to resolve in that family (RFC 8866 5.7). */
 	char remote_addr[VOX_SDP_MAX_ADDR + 1]; /* NUL-terminated copy */
 	int remote_ip6;
 	uint16_t remote_rtp_port;
-	char remote_rtcp_addr[VOX_SDP_MAX_ADDR + 1];
+	char remote_rtcp_addr[VOX_SDP_MAX_ADDR + 1]; /* a=rtcp's address, else remote_addr */
+	int remote_rtcp_ip6;       /* a=rtcp may name the other family (RFC 3605 2.1) */
 	uint16_t remote_rtcp_port; /* a=rtcp (RFC 3605), else RTP port + 1, 0 if none */
 	int rtcp_mux;
 	enum vox_sdp_dir dir;   /* ours: SENDONLY means we send and do not receive */
