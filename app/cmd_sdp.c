@@ -420,6 +420,12 @@ static int cmd_offer_answer(int argc, char **argv, int answer)
 	struct opts o;
 	if (get_opts(argc, argv, answer, &o) < 0 || (answer && !o.path))
 		return usage();
+	/* Settings that can make no call are the user's to fix, said now. */
+	struct vox_sdp_fail bad = {0, NULL, -1};
+	if (vox_sdp_local_check(&o.local, &bad) < 0) {
+		fprintf(stderr, "vox sdp %s: local settings refused: %s\n", argv[1], bad.reason);
+		return APP_USAGE;
+	}
 	struct vox_sdp *offer = NULL;
 	char *in = NULL;
 	size_t len = 0;

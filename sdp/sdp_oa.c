@@ -117,7 +117,7 @@ static int local_has(const struct vox_sdp_local *l, enum vox_sdp_codec c)
 
 static unsigned tel_event_pt(const struct vox_sdp_local *l)
 {
-	return l->tel_event_pt >= 96 && l->tel_event_pt <= 127 ? l->tel_event_pt : 101;
+	return l->tel_event_pt ? l->tel_event_pt : 101; /* check_local refused the rest */
 }
 
 static int local_suite_ok(const struct vox_sdp_local *l, enum vox_srtp_suite s)
@@ -288,15 +288,16 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 		return set_fail(why, VOX_EINVAL, 500, "no local media address", -1);
 	struct sdp_addr a;
 	struct vox_diag d = {0, NULL};
-	if (sdp_addr_parse(l->addr.p, &d, vox_slice_cstr("IN"),
-	                   vox_slice_cstr(l->ip6 ? "IP6" : "IP4"), l->addr, 0, &a) < 0)
+	int bad = sdp_addr_parse(l->addr.p, &d, vox_slice_cstr("IN"),
+	                         vox_slice_cstr(l->ip6 ? "IP6" : "IP4"), l->addr, 0, &a);
+	if (a.multicast) /* an IPv4 group is a parse error in o= as well */
+		return set_fail(why, VOX_EINVAL, 500, "local media address is a multicast group",
+		                -1);
+	if (bad < 0)
 		return set_fail(why, VOX_EINVAL, 500,
 		                l->ip6
 		                    ? "local media address is not an IPv6 address or a host name"
 		                    : "local media address is not an IPv4 address or a host name",
-		                -1);
-	if (a.multicast)
-		return set_fail(why, VOX_EINVAL, 500, "local media address is a multicast group",
 		                -1);
 	for (size_t i = 0; i < l->username.len; i++)
 		if (!sdp_is_nonws((unsigned char)l->username.p[i]))
@@ -309,6 +310,49 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 			                -1);
 	if (l->dir > VOX_SDP_SENDRECV || l->policy > VOX_SDP_POLICY_MANDATORY)
 		return set_fail(why, VOX_EINVAL, 500, "bad direction or policy", -1);
+	if (l->tel_event_pt && (l->tel_event_pt < 96 || l->tel_event_pt > 127))
+		return set_fail(
+		    why, VOX_EINVAL, 500,
+		    "telephone-event needs a dynamic payload type, 96..127 (RFC 3551 6)", -1);
+	if (l->port == 0)
+		return set_fail(why, VOX_EINVAL, 500,
+		                "local RTP port 0 would refuse our own stream (RFC 3264 5.1)", -1);
+	if (!l->rtcp_mux && l->port == 65535)
+		return set_fail(why, VOX_EINVAL, 500,
+		                "local RTP port 65535 leaves no port for RTCP (RFC 3550 11)", -1);
+	if (l->n_suites > VOX_SRTP_SUITE_COUNT)
+		return set_fail(why, VOX_EINVAL, 500, "more SRTP suites than there are", -1);
+	for (unsigned i = 0; i < l->n_suites; i++)
+		if (!vox_srtp_suite_info(l->suites[i]))
+			return set_fail(why, VOX_EINVAL, 500,
+			                "unknown SRTP suite in the local list", -1);
+	return 0;
+}
+
+/* Whether SDES has any suite to work with: the build has it and the list
+ * names one (check_local made sure every one is known). */
+static int local_has_suite(const struct vox_sdp_local *l)
+{
+	return VOX_WITH_SDES && l->n_suites > 0;
+}
+
+int vox_sdp_local_check(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
+{
+	if (!l)
+		return set_fail(why, VOX_EINVAL, 500, "missing argument", -1);
+	int rc = check_local(l, why);
+	if (rc < 0)
+		return rc;
+	/* Per call an empty list is normal (a hop that is not TLS), and the
+	 * offer or answer says so; as the configuration, under mandatory it
+	 * means that no call can ever be made. */
+	if (l->policy == VOX_SDP_POLICY_MANDATORY && !local_has_suite(l))
+		return set_fail(why, VOX_EPOLICY, 500,
+		                VOX_WITH_SDES ? "media encryption is mandatory but the SRTP suite "
+		                                "list is empty: no call could be made"
+		                              : "media encryption is mandatory but this build has "
+		                                "no SDES (VOX_WITH_SDES 0): no call could be made",
+		                -1);
 	return 0;
 }
 
@@ -606,6 +650,25 @@ struct cand {
 	struct vox_sdp_pt pts[VOX_SDP_CODEC_COUNT];
 };
 
+/* Why no a=crypto line of m= section m was taken, naming the side at
+ * fault: the offer (no line, or none vox can run) or our own suite list. */
+static const char *no_crypto_why(const struct vox_sdp_local *l, const struct vox_sdp *o,
+                                 const struct vox_sdp_media *m, const char *none)
+{
+	int runnable = 0;
+	for (unsigned i = m->crypto_first; i < (unsigned)m->crypto_first + m->n_crypto; i++)
+		runnable |= !o->crypto[i].unusable;
+	if (!m->n_crypto)
+		return none;
+	if (!runnable)
+		return "no a=crypto line of the offer that vox can run (unknown suite, key method "
+		       "or session parameter)";
+	if (!local_has_suite(l))
+		return "the offer's a=crypto is fine but our SRTP suite list is empty (none "
+		       "configured or available, or SDES keys may not cross this hop)";
+	return "none of the offer's a=crypto suites is in our SRTP suite list";
+}
+
 static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int mi, struct cand *c)
 {
 	const struct vox_sdp_media *m = &o->media[mi];
@@ -662,16 +725,13 @@ static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int
 		}
 	} else if (c->crypto < 0) {
 		if (c->proto == P_SAVP) {
-			c->why = m->n_crypto
-			             ? "no a=crypto line that vox can use in an RTP/SAVP offer"
-			             : "RTP/SAVP offer without a=crypto";
+			c->why = no_crypto_why(l, o, m, "RTP/SAVP offer without a=crypto");
 			return;
 		}
 		if (l->policy == VOX_SDP_POLICY_MANDATORY) {
-			c->why = m->n_crypto ? "no a=crypto line that vox can use, and media "
-			                       "encryption is mandatory"
-			                     : "the offer is clear RTP and media encryption is "
-			                       "mandatory";
+			c->why = no_crypto_why(l, o, m,
+			                       "the offer is clear RTP and media encryption is "
+			                       "mandatory");
 			return;
 		}
 	}

@@ -1151,6 +1151,107 @@ static void test_answer_policy(void **st)
 
 /* Two vox endpoints: A offers, B answers, A takes the answer; each one's
  * send key is the other's receive key. */
+/* A configuration that cannot work is refused when it is made, with its
+ * cause; per call, a missing key names the side at fault. */
+static void test_local_check(void **st)
+{
+	(void)st;
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.7"), 6000);
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0); /* optional, no suite: clear calls */
+	l.policy = VOX_SDP_POLICY_OFF;
+	assert_int_equal(vox_sdp_local_check(&l, NULL), 0);
+	l.policy = VOX_SDP_POLICY_MANDATORY;
+	assert_int_equal(vox_sdp_local_check(&l, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why.reason, "mandatory"));
+	assert_non_null(strstr(why.reason, "suite"));
+	assert_int_equal(why.sip_status, 500);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+
+	static const struct {
+		int what;
+		const char *why;
+	} bad[] = {
+	    {0, "SRTP suite"}, {1, "telephone-event"}, {2, "port 0"},           {3, "65535"},
+	    {4, "IPv6"},       {5, "audio codec"},     {6, "more SRTP suites"}, {7, "username"},
+	    {8, "multicast"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+		switch (bad[i].what) {
+		case 0: l.suites[2] = (enum vox_srtp_suite)99; break;
+		case 1: l.tel_event_pt = 50; break;
+		case 2: l.port = 0; break;
+		case 3:
+			l.port = 65535;
+			l.rtcp_mux = 0;
+			break;
+		case 4: l.ip6 = 1; break;
+		case 5:
+			l.n_codecs = 1;
+			l.codecs[0] = VOX_SDP_CODEC_TEL_EVENT;
+			break;
+		case 6: l.n_suites = VOX_SRTP_SUITE_COUNT + 1; break;
+		case 7: l.username = vox_slice_cstr("a b"); break;
+		case 8: l.addr = vox_slice_cstr("233.252.0.1"); break;
+		}
+		memset(&why, 0, sizeof why);
+		int rc = vox_sdp_local_check(&l, &why);
+		if (rc != VOX_EINVAL || !why.reason || !strstr(why.reason, bad[i].why))
+			fail_msg("case %zu: %d %s", i, rc, why.reason ? why.reason : "");
+		/* ... and an offer made from it anyway fails the same way. */
+		struct vox_sdp_oa oa;
+		char buf[VOX_SDP_MAX_BUILD];
+		struct vox_rng r = rng();
+		vox_sdp_oa_init(&oa, 1);
+		assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why), VOX_EINVAL);
+		vox_sdp_oa_free(&oa);
+	}
+	/* 0 means 101; any of 96..127 is taken as it is. */
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	l.tel_event_pt = 0;
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+	l.tel_event_pt = 127;
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+
+	/* A good SRTP offer and no suite of ours: the answer names our empty
+	 * list, not the offer. */
+	struct vox_sdp_oa oa;
+	struct answered *a = calloc(1, sizeof *a);
+	vox_sdp_oa_init(&oa, 1);
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.7"), 6000);
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_int_equal(a->why.sip_status, 488);
+	assert_non_null(strstr(a->why.reason, "our SRTP suite list is empty"));
+	/* ... a list without the offer's suite ... */
+	l.n_suites = 1;
+	l.suites[0] = VOX_SRTP_AEAD_AES_256_GCM;
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "none of the offer's a=crypto suites"));
+	/* ... and mandatory with a best-effort offer, no suite of ours. */
+	l.n_suites = 0;
+	l.policy = VOX_SDP_POLICY_MANDATORY;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "our SRTP suite list is empty"));
+	/* An offer whose lines vox cannot run says so. */
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	struct parsed p =
+	    parse_str("v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=IN IP4 192.0.2.8\r\nt=0 0\r\n"
+	              "m=audio 7000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n");
+	struct vox_rng r = rng();
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "that vox can run"));
+	done(&p);
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
 /* The peer's addresses: what vox can send to, and what it cannot. */
 static void test_answer_addresses(void **st)
 {
@@ -1403,6 +1504,7 @@ int main(void)
 	    cmocka_unit_test(test_answer_hold_resume),
 	    cmocka_unit_test(test_answer_rfc4568),
 	    cmocka_unit_test(test_answer_policy),
+	    cmocka_unit_test(test_local_check),
 	    cmocka_unit_test(test_answer_addresses),
 	    cmocka_unit_test(test_offer_answer_roundtrip),
 	    cmocka_unit_test(test_recv_answer_errors),

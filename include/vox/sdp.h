@@ -402,6 +402,25 @@ struct vox_sdp_fail {
 	int mline;          /* the m= line concerned, -1 for the whole description */
 };
 
+/*
+ * Checks settings as a configuration, when they are made (a UA's setup,
+ * `vox sdp`), so that one that cannot work is refused with its cause
+ * rather than met later as a 488 or 500 on a call. Refused:
+ *   VOX_EINVAL   what no description can be built from: no audio codec or
+ *                an unknown one; an address that is not a unicast address
+ *                or host name of its family (ip6); a bad o= username,
+ *                zrtp_hash, direction or policy; a telephone-event payload
+ *                type outside 96..127 (0 means 101); port 0; port 65535
+ *                without rtcp_mux; an unknown SRTP suite in the list;
+ *   VOX_EPOLICY  policy mandatory with no SRTP suite (or a build without
+ *                SDES): no call could ever be made.
+ * Returns 0 or one of those; why (may be NULL) gets the reason, a static
+ * string, and sip_status 500. vox_sdp_oa_offer and vox_sdp_oa_answer make
+ * the VOX_EINVAL checks on every call too; an empty suite list there is
+ * normal (SDES not allowed over the hop) and fails only what needs keys.
+ */
+VOX_MUST_CHECK int vox_sdp_local_check(const struct vox_sdp_local *local, struct vox_sdp_fail *why);
+
 /* Offer/answer state of one dialog, owned by the caller. It remembers our
  * o= line, the last description we sent (RFC 3264 8: the version grows
  * only when the description changes) and our keys, so that a refresh
@@ -439,7 +458,7 @@ void vox_sdp_oa_rekey(struct vox_sdp_oa *oa);
  * under mandatory; one a=crypto line per local suite, strongest first, with
  * fresh keys from rng (kept in oa and reused by later offers). Returns the
  * length, or VOX_EPOLICY (mandatory without any usable suite), VOX_EINVAL
- * (no codec, no address), VOX_ENOSPC, VOX_ETOOLONG (above
+ * (settings vox_sdp_local_check refuses as VOX_EINVAL), VOX_ENOSPC, VOX_ETOOLONG (above
  * VOX_SDP_MAX_BUILD), VOX_ERANGE (o= version exhausted), VOX_ERNG. why
  * (may be NULL) says why in words. */
 VOX_MUST_CHECK int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *local,

@@ -237,8 +237,15 @@ struct vox_ua {
 	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
 
+/* Checks the media part of a configuration: the SDP settings every call
+ * is made from (vox_sdp_local_check, with the configured suites) and room
+ * for the ports of every call slot. Returns 0, VOX_EPOLICY (policy
+ * mandatory with no SRTP suite: no call could be made) or VOX_EINVAL; *why
+ * (if not NULL) gets the reason, a static string. */
+VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (each must fit VOX_UA_STR).
- * Returns 0 or VOX_EINVAL (missing host or rng, string too long). */
+ * Returns 0, VOX_EINVAL (missing host or rng, string too long) or what
+ * vox_ua_config_check returns: call it for the reason. */
 VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
 /* Wipes keys and passwords. NULL is fine, and so is a second call. */
 void vox_ua_free(struct vox_ua *ua);
