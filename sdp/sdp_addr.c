@@ -182,13 +182,13 @@ int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice net
 		return vox_fail(diag, base, a.p, VOX_EMALFORMED, "expected an address");
 	}
 	if (!sl) {
-		if (ip4 && out->multicast && conn)
+		if (ip4 && out->multicast)
 			return vox_fail(diag, base, a.p + a.len, VOX_EMALFORMED,
 			                "an IPv4 multicast address needs /<ttl> (RFC 8866 5.7)");
 		return 0;
 	}
 	/* The suffixes: IP4 "/ttl[/num]", IP6 "/num" (RFC 8866 5.7). */
-	if ((ip4 || ip6) && !out->multicast)
+	if (!out->multicast)
 		return vox_fail(diag, base, sl, VOX_EMALFORMED,
 		                "only a multicast address takes a /<ttl> or /<number> suffix "
 		                "(RFC 8866 5.7)");
@@ -202,7 +202,7 @@ int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice net
 	}
 	uint64_t t = 0, k = 0;
 	int rc;
-	if (!ip6) {
+	if (ip4) {
 		rc = suffix_num(s1, 255, &t);
 		if (rc < 0)
 			return vox_fail(diag, base, s1.p, rc, "expected multicast TTL 0..255");
