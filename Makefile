@@ -51,7 +51,7 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test replay cli docs-commands lint configs deps deps-check deps-bench fuzz \
+.PHONY: all check test ct replay cli docs-commands lint configs deps deps-check deps-bench fuzz \
 	fuzz-smoke bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -116,7 +116,7 @@ $(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_mai
 $(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-check: deps-check lint configs test replay cli docs-commands
+check: deps-check lint configs test ct replay cli docs-commands
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
@@ -125,6 +125,19 @@ test: $(TESTS) | deps-check
 replay: $(REPLAYS) | deps-check
 	@set -e; for r in $(REPLAYS); do n=$${r##*/replay_}; \
 		echo "== replay $$n"; $$r fuzz/corpus/$$n; done
+
+# Constant flow: the tests of core/ and sdp/ under clang's MemorySanitizer,
+# at the release optimisation, where they mark keys as secret
+# (vox_ct_secret): a branch or a table index on a key byte stops the run.
+CT_TESTS := $(BUILD)/msan/bin/test_core $(BUILD)/msan/bin/test_sdp
+$(BUILD)/msan/bin/test_%: tests/test_%.c tests/testutil.c $(wildcard core/*.c sdp/*.c) | deps-check
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD msan $@")
+	$(Q)$(CLANG) $(INC) $(TEST_WARN) $(OPT) -fsanitize=memory -fno-omit-frame-pointer -o $@ \
+		$< tests/testutil.c $(wildcard core/*.c sdp/*.c) -lcmocka
+
+ct: $(CT_TESTS) | deps-check
+	@set -e; for t in $(CT_TESTS); do echo "== $$t"; $$t; done
 
 # Shell tests of the program (tests/cli_*.sh), against its ASan build.
 cli: $(BUILD)/asan/vox | deps-check

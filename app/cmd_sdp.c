@@ -484,6 +484,10 @@ static int cmd_offer_answer(int argc, char **argv, int answer)
 	if (answer && argc - optind > 1)
 		return app_usage_error(prog, "one OFFER only: '%s' is another", argv[optind + 1]);
 	const char *path = answer ? argv[optind] : NULL;
+	/* Settings that can make no call are the user's to fix, said now. */
+	struct vox_sdp_fail bad = {0, NULL, -1};
+	if (vox_sdp_local_check(&o.local, &bad) < 0)
+		return app_usage_error(prog, "local settings refused: %s", bad.reason);
 	struct vox_sdp *offer = NULL;
 	char *in = NULL;
 	size_t len = 0;

@@ -4,6 +4,41 @@
 
 #include "vox/base.h"
 
+/*
+ * Constant-flow checking. In a build with MemorySanitizer (make ct),
+ * vox_ct_secret marks bytes as never written, so that any branch taken on
+ * them, or any address computed from them (a table look-up), stops the
+ * run: tests mark keys with it. vox_ct_public marks a value the code has
+ * chosen to reveal (a verdict, a length) as known again. Both do nothing
+ * in every other build.
+ */
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#include <sanitizer/msan_interface.h>
+#define VOX_CT_MSAN 1
+#endif
+#endif
+
+static inline void vox_ct_secret(const void *p, size_t n)
+{
+#ifdef VOX_CT_MSAN
+	__msan_poison(p, n);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+static inline void vox_ct_public(const void *p, size_t n)
+{
+#ifdef VOX_CT_MSAN
+	__msan_unpoison(p, n);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 static inline int vox_is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
@@ -35,6 +70,11 @@ static inline int vox_hexval(unsigned char c)
 		return c - 'a' + 10;
 	return -1;
 }
+
+/* vox_base64_decode() that also takes the unpadded form (RFC 4648 3.2:
+ * "Zg" for "Zg=="), as some peers send SDES keys; a partly padded "Zg=" is
+ * refused. The same canonical checks, in the same constant time. */
+VOX_MUST_CHECK int vox_base64_decode_any(struct vox_slice in, uint8_t *out, size_t cap);
 
 static inline struct vox_slice vox_slice_make(const char *p, size_t len)
 {

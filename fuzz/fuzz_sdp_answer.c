@@ -1,8 +1,9 @@
 /* sdp/ offer/answer: arbitrary bytes in as the peer's description. As an
  * offer, vox answers it under each policy: it must answer or fail cleanly,
  * an answer must parse again with one m= line per offered one, and the
- * mandatory policy must never agree to clear media. As an answer to vox's
- * own offer, it must be taken or refused cleanly. */
+ * mandatory policy must never agree to clear media, nor any policy to a
+ * multicast stream. As an answer to vox's own offer, it must be taken or
+ * refused cleanly. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct vox_sdp_session s;
 		struct vox_sdp_fail why;
 		local(&l, (enum vox_sdp_policy)p);
+		if (vox_sdp_local_check(&l, &why) != 0)
+			abort();
 		/* as an offer */
 		vox_sdp_oa_init(&oa, 1000);
 		int n = vox_sdp_oa_answer(&oa, &l, &peer, &rng, buf, sizeof buf, &s, &why);
@@ -65,6 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((s.prot == VOX_SDP_PROT_SDES) != (back.n_crypto == 1))
 				abort();
 			if (s.send_pt < 0 || s.n_pts == 0)
+				abort();
+			const struct vox_sdp_media *m = &peer.media[s.mline];
+			if ((m->conn.present ? &m->conn : &peer.conn)->multicast)
 				abort();
 			/* A repeat of the same offer changes nothing. */
 			uint64_t v = back.sess_version;

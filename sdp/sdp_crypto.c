@@ -24,24 +24,12 @@ static int fail(const struct ccur *x, const char *at, int err, const char *what)
  * Some peers leave the padding out: rtpengine sends the 28-byte
  * AEAD_AES_128_GCM key||salt as 38 characters. The decoded length is
  * checked against the suite all the same, so both forms are read; a
- * partly padded form ("...x=" of 39 characters) is not.
+ * partly padded form ("...x=" of 39 characters) is not. The decoder runs
+ * in constant time (core/codec.c): this is the master key.
  */
 static int key_salt_decode(struct vox_slice b64, uint8_t raw[KEY_SALT_MAX])
 {
-	char padded[KEY_SALT_MAX / 3 * 4 + 4];
-	if (b64.len % 4 == 0)
-		return vox_base64_decode(b64, raw, KEY_SALT_MAX);
-	if (b64.len > sizeof padded - 3)
-		return VOX_ENOSPC;
-	if (b64.len % 4 == 1 || memchr(b64.p, '=', b64.len))
-		return VOX_EMALFORMED;
-	size_t n = b64.len;
-	memcpy(padded, b64.p, n);
-	while (n % 4)
-		padded[n++] = '=';
-	int rc = vox_base64_decode(vox_slice_make(padded, n), raw, KEY_SALT_MAX);
-	vox_wipe(padded, sizeof padded);
-	return rc;
+	return vox_base64_decode_any(b64, raw, KEY_SALT_MAX);
 }
 
 /* Up to the first byte equal to stop (or the end). */

@@ -25,4 +25,20 @@ static inline int sdp_is_nonws(unsigned char c)
 int vox_sdp_crypto_parse_at(const char *base, struct vox_slice value, struct vox_sdp_crypto *out,
                             struct vox_diag *diag);
 
+/* An address field, checked (sdp/sdp_addr.c says what vox accepts). */
+struct sdp_addr {
+	struct vox_slice addr; /* without the multicast suffixes */
+	int multicast;         /* an IPv4 or IPv6 group */
+	uint16_t ttl;          /* IPv4 multicast "/ttl" */
+	uint32_t num;          /* "/number" of addresses, 0 when absent */
+};
+
+/* Checks text, the address after <nettype> <addrtype>: a
+ * connection-address (c=, a=rtcp) when conn, with the multicast suffixes,
+ * else a unicast-address (o=, and ours). Returns 0, or VOX_EMALFORMED or
+ * VOX_ERANGE with *diag set (offsets from base). */
+int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice nettype,
+                   struct vox_slice addrtype, struct vox_slice text, int conn,
+                   struct sdp_addr *out);
+
 #endif

@@ -117,7 +117,7 @@ static int local_has(const struct vox_sdp_local *l, enum vox_sdp_codec c)
 
 static unsigned tel_event_pt(const struct vox_sdp_local *l)
 {
-	return l->tel_event_pt >= 96 && l->tel_event_pt <= 127 ? l->tel_event_pt : 101;
+	return l->tel_event_pt ? l->tel_event_pt : 101; /* check_local refused the rest */
 }
 
 static int local_suite_ok(const struct vox_sdp_local *l, enum vox_srtp_suite s)
@@ -197,6 +197,13 @@ static const struct vox_sdp_conn *conn_of(const struct vox_sdp *sdp, int mi)
 	return sdp->media[mi].conn.present ? &sdp->media[mi].conn : &sdp->conn;
 }
 
+static int usable_addr(struct vox_slice nettype, struct vox_slice addrtype)
+{
+	return vox_slice_eq(nettype, vox_slice_cstr("IN")) &&
+	       (vox_slice_eq(addrtype, vox_slice_cstr("IP4")) ||
+	        vox_slice_eq(addrtype, vox_slice_cstr("IP6")));
+}
+
 static int copy_addr(char *dst, struct vox_slice a)
 {
 	if (a.len > VOX_SDP_MAX_ADDR)
@@ -216,6 +223,7 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		return set_fail(why, VOX_ELIMIT, 488, "peer address longer than VOX_SDP_MAX_ADDR",
 		                mi);
 	s->remote_ip6 = vox_slice_eq(c->addrtype, vox_slice_cstr("IP6"));
+	s->remote_rtcp_ip6 = s->remote_ip6;
 	s->remote_legacy_hold = vox_slice_eq(c->addr, vox_slice_cstr("0.0.0.0"));
 	s->remote_rtp_port = m->port;
 	s->rtcp_mux = m->rtcp_mux && l->rtcp_mux;
@@ -228,6 +236,9 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		if (rt->u.rtcp.addr.len && copy_addr(s->remote_rtcp_addr, rt->u.rtcp.addr) < 0)
 			return set_fail(why, VOX_ELIMIT, 488,
 			                "peer RTCP address longer than VOX_SDP_MAX_ADDR", mi);
+		if (rt->u.rtcp.addr.len)
+			s->remote_rtcp_ip6 =
+			    vox_slice_eq(rt->u.rtcp.addrtype, vox_slice_cstr("IP6"));
 	} else {
 		/* RFC 3550 11: RTCP on the next higher port. */
 		s->remote_rtcp_port = m->port < 65535 ? (uint16_t)(m->port + 1) : 0;
@@ -270,13 +281,24 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 	}
 	if (!audio || l->n_codecs > VOX_SDP_CODEC_COUNT)
 		return set_fail(why, VOX_EINVAL, 500, "no audio codec in local settings", -1);
-	/* What goes on the wire verbatim must not break a line. */
+	/* Our o= and c= carry addr after "IN IP4" or "IN IP6": it must be an
+	 * address that our own parser, and so the peer's, reads as one of that
+	 * type, unicast (we do not send to a group). */
 	if (l->addr.len == 0 || l->addr.len > VOX_SDP_MAX_ADDR)
 		return set_fail(why, VOX_EINVAL, 500, "no local media address", -1);
-	for (size_t i = 0; i < l->addr.len; i++)
-		if (!vox_is_alnum((unsigned char)l->addr.p[i]) && l->addr.p[i] != '.' &&
-		    l->addr.p[i] != ':' && l->addr.p[i] != '-')
-			return set_fail(why, VOX_EINVAL, 500, "bad local media address", -1);
+	struct sdp_addr a;
+	struct vox_diag d = {0, NULL};
+	int bad = sdp_addr_parse(l->addr.p, &d, vox_slice_cstr("IN"),
+	                         vox_slice_cstr(l->ip6 ? "IP6" : "IP4"), l->addr, 0, &a);
+	if (a.multicast) /* an IPv4 group is a parse error in o= as well */
+		return set_fail(why, VOX_EINVAL, 500, "local media address is a multicast group",
+		                -1);
+	if (bad < 0)
+		return set_fail(why, VOX_EINVAL, 500,
+		                l->ip6
+		                    ? "local media address is not an IPv6 address or a host name"
+		                    : "local media address is not an IPv4 address or a host name",
+		                -1);
 	for (size_t i = 0; i < l->username.len; i++)
 		if (!sdp_is_nonws((unsigned char)l->username.p[i]))
 			return set_fail(why, VOX_EINVAL, 500, "bad o= username", -1);
@@ -288,6 +310,49 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 			                -1);
 	if (l->dir > VOX_SDP_SENDRECV || l->policy > VOX_SDP_POLICY_MANDATORY)
 		return set_fail(why, VOX_EINVAL, 500, "bad direction or policy", -1);
+	if (l->tel_event_pt && (l->tel_event_pt < 96 || l->tel_event_pt > 127))
+		return set_fail(
+		    why, VOX_EINVAL, 500,
+		    "telephone-event needs a dynamic payload type, 96..127 (RFC 3551 6)", -1);
+	if (l->port == 0)
+		return set_fail(why, VOX_EINVAL, 500,
+		                "local RTP port 0 would refuse our own stream (RFC 3264 5.1)", -1);
+	if (!l->rtcp_mux && l->port == 65535)
+		return set_fail(why, VOX_EINVAL, 500,
+		                "local RTP port 65535 leaves no port for RTCP (RFC 3550 11)", -1);
+	if (l->n_suites > VOX_SRTP_SUITE_COUNT)
+		return set_fail(why, VOX_EINVAL, 500, "more SRTP suites than there are", -1);
+	for (unsigned i = 0; i < l->n_suites; i++)
+		if (!vox_srtp_suite_info(l->suites[i]))
+			return set_fail(why, VOX_EINVAL, 500,
+			                "unknown SRTP suite in the local list", -1);
+	return 0;
+}
+
+/* Whether SDES has any suite to work with: the build has it and the list
+ * names one (check_local made sure every one is known). */
+static int local_has_suite(const struct vox_sdp_local *l)
+{
+	return VOX_WITH_SDES && l->n_suites > 0;
+}
+
+int vox_sdp_local_check(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
+{
+	if (!l)
+		return set_fail(why, VOX_EINVAL, 500, "missing argument", -1);
+	int rc = check_local(l, why);
+	if (rc < 0)
+		return rc;
+	/* Per call an empty list is normal (a hop that is not TLS), and the
+	 * offer or answer says so; as the configuration, under mandatory it
+	 * means that no call can ever be made. */
+	if (l->policy == VOX_SDP_POLICY_MANDATORY && !local_has_suite(l))
+		return set_fail(why, VOX_EPOLICY, 500,
+		                VOX_WITH_SDES ? "media encryption is mandatory but the SRTP suite "
+		                                "list is empty: no call could be made"
+		                              : "media encryption is mandatory but this build has "
+		                                "no SDES (VOX_WITH_SDES 0): no call could be made",
+		                -1);
 	return 0;
 }
 
@@ -585,6 +650,25 @@ struct cand {
 	struct vox_sdp_pt pts[VOX_SDP_CODEC_COUNT];
 };
 
+/* Why no a=crypto line of m= section m was taken, naming the side at
+ * fault: the offer (no line, or none vox can run) or our own suite list. */
+static const char *no_crypto_why(const struct vox_sdp_local *l, const struct vox_sdp *o,
+                                 const struct vox_sdp_media *m, const char *none)
+{
+	int runnable = 0;
+	for (unsigned i = m->crypto_first; i < (unsigned)m->crypto_first + m->n_crypto; i++)
+		runnable |= !o->crypto[i].unusable;
+	if (!m->n_crypto)
+		return none;
+	if (!runnable)
+		return "no a=crypto line of the offer that vox can run (unknown suite, key method "
+		       "or session parameter)";
+	if (!local_has_suite(l))
+		return "the offer's a=crypto is fine but our SRTP suite list is empty (none "
+		       "configured or available, or SDES keys may not cross this hop)";
+	return "none of the offer's a=crypto suites is in our SRTP suite list";
+}
+
 static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int mi, struct cand *c)
 {
 	const struct vox_sdp_media *m = &o->media[mi];
@@ -603,6 +687,19 @@ static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int
 	}
 	if (c->proto == P_OTHER) {
 		c->why = "transport protocol other than RTP/AVP and RTP/SAVP";
+		return;
+	}
+	/* RFC 3264 6.2 lets an answerer refuse a multicast stream; vox sends
+	 * and receives unicast only, and to IP addresses or host names. */
+	const struct vox_sdp_conn *cn = conn_of(o, mi);
+	const struct vox_sdp_attr *rt = vox_sdp_attr_find(o, mi, "rtcp");
+	if (!usable_addr(cn->nettype, cn->addrtype) ||
+	    (rt && rt->u.rtcp.addr.len && !usable_addr(rt->u.rtcp.nettype, rt->u.rtcp.addrtype))) {
+		c->why = "address type other than IN IP4 and IN IP6";
+		return;
+	}
+	if (cn->multicast || (rt && rt->u.rtcp.multicast)) {
+		c->why = "multicast stream: vox runs unicast media only";
 		return;
 	}
 	c->n_pts = common_codecs(l, o, mi, c->pts, &audio);
@@ -628,16 +725,13 @@ static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int
 		}
 	} else if (c->crypto < 0) {
 		if (c->proto == P_SAVP) {
-			c->why = m->n_crypto
-			             ? "no a=crypto line that vox can use in an RTP/SAVP offer"
-			             : "RTP/SAVP offer without a=crypto";
+			c->why = no_crypto_why(l, o, m, "RTP/SAVP offer without a=crypto");
 			return;
 		}
 		if (l->policy == VOX_SDP_POLICY_MANDATORY) {
-			c->why = m->n_crypto ? "no a=crypto line that vox can use, and media "
-			                       "encryption is mandatory"
-			                     : "the offer is clear RTP and media encryption is "
-			                       "mandatory";
+			c->why = no_crypto_why(l, o, m,
+			                       "the offer is clear RTP and media encryption is "
+			                       "mandatory");
 			return;
 		}
 	}

@@ -83,52 +83,11 @@ static int check_chars(const struct pctx *x, struct vox_slice s, int (*ok)(unsig
 	return 0;
 }
 
-static int is_addr_char(unsigned char c)
+/* An address after its nettype and addrtype (sdp/sdp_addr.c). */
+static int check_addr(const struct pctx *x, struct vox_slice nettype, struct vox_slice addrtype,
+                      struct vox_slice text, int conn, struct sdp_addr *a)
 {
-	/* IPv4, IPv6 and FQDN (RFC 8866 9: unicast-address, connection-address) */
-	return vox_is_alnum(c) || c == '.' || c == '-' || c == ':' || c == '_';
-}
-
-static int is_ip4(struct vox_slice s)
-{
-	unsigned parts = 0, digits = 0, v = 0;
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		if (c == '.') {
-			if (!digits || ++parts > 3)
-				return 0;
-			digits = 0;
-			v = 0;
-		} else if (vox_is_digit(c)) {
-			v = v * 10 + (unsigned)(c - '0');
-			if (++digits > 3 || v > 255)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return parts == 3 && digits;
-}
-
-static int all_digits_dots(struct vox_slice s)
-{
-	for (size_t i = 0; i < s.len; i++)
-		if (!vox_is_digit((unsigned char)s.p[i]) && s.p[i] != '.')
-			return 0;
-	return 1;
-}
-
-/* An address after nettype and addrtype: a literal of the type, or a name. */
-static int check_addr(const struct pctx *x, struct vox_slice type, struct vox_slice a)
-{
-	int rc = check_chars(x, a, is_addr_char, "expected an address");
-	if (rc < 0)
-		return rc;
-	if (vox_slice_eq(type, vox_slice_cstr("IP4")) && all_digits_dots(a) && !is_ip4(a))
-		return fail(x, a.p, VOX_EMALFORMED, "expected dotted-quad IPv4 address");
-	if (vox_slice_eq(type, vox_slice_cstr("IP6")) && a.len > 45 && memchr(a.p, ':', a.len))
-		return fail(x, a.p, VOX_EMALFORMED, "IPv6 address too long");
-	return 0;
+	return sdp_addr_parse(x->base, x->diag, nettype, addrtype, text, conn, a);
 }
 
 /* c= <nettype> <addrtype> <connection-address> (RFC 8866 5.7). */
@@ -141,6 +100,9 @@ static int parse_conn(const struct pctx *x, struct vox_slice v, struct vox_sdp_c
 	rc = check_chars(x, f[0], sdp_is_token, "expected nettype such as IN");
 	if (rc == 0)
 		rc = check_chars(x, f[1], sdp_is_token, "expected addrtype such as IP4");
+	struct sdp_addr a;
+	if (rc == 0)
+		rc = check_addr(x, f[0], f[1], f[2], 1, &a);
 	if (rc < 0)
 		return rc;
 	memset(c, 0, sizeof *c);
@@ -148,44 +110,10 @@ static int parse_conn(const struct pctx *x, struct vox_slice v, struct vox_sdp_c
 	c->nettype = f[0];
 	c->addrtype = f[1];
 	c->full = f[2];
-	/* Multicast suffixes: IP4 "/ttl[/num]", IP6 "/num" (RFC 8866 5.7). */
-	const char *sl = memchr(f[2].p, '/', f[2].len);
-	c->addr = sl ? vox_slice_make(f[2].p, (size_t)(sl - f[2].p)) : f[2];
-	rc = check_addr(x, c->addrtype, c->addr);
-	if (rc < 0)
-		return rc;
-	if (sl) {
-		const char *end = f[2].p + f[2].len;
-		struct vox_slice a = vox_slice_make(sl + 1, (size_t)(end - sl - 1));
-		const char *sl2 = memchr(a.p, '/', a.len);
-		struct vox_slice b = {NULL, 0};
-		if (sl2) {
-			b = vox_slice_make(sl2 + 1, (size_t)(end - sl2 - 1));
-			a.len = (size_t)(sl2 - a.p);
-		}
-		uint64_t t = 0, k = 0;
-		int ip4 = vox_slice_eq(c->addrtype, vox_slice_cstr("IP4"));
-		if (ip4) {
-			rc = num(x, a, 255, &t, "expected multicast TTL 0..255");
-			if (rc < 0)
-				return rc;
-			c->ttl = (uint16_t)t;
-			if (sl2) {
-				rc = num(x, b, UINT32_MAX, &k, "expected number of addresses");
-				if (rc < 0)
-					return rc;
-				c->num = (uint32_t)k;
-			}
-		} else {
-			if (sl2)
-				return fail(x, sl2, VOX_EMALFORMED,
-				            "expected one /<number> suffix");
-			rc = num(x, a, UINT32_MAX, &k, "expected number of addresses");
-			if (rc < 0)
-				return rc;
-			c->num = (uint32_t)k;
-		}
-	}
+	c->addr = a.addr;
+	c->multicast = a.multicast;
+	c->ttl = a.ttl;
+	c->num = a.num;
 	return 0;
 }
 
@@ -539,16 +467,21 @@ static int parse_typed(struct pctx *x, struct vox_sdp_attr *a, int media)
 		memset(&a->u.rtcp, 0, sizeof a->u.rtcp);
 		a->u.rtcp.port = (uint16_t)port;
 		if (n == 4) {
+			/* a connection-address, multicast suffixes and all */
+			struct sdp_addr ad;
 			rc = check_chars(x, f[1], sdp_is_token, "expected nettype such as IN");
 			if (rc == 0)
 				rc = check_chars(x, f[2], sdp_is_token, "expected addrtype");
 			if (rc == 0)
-				rc = check_addr(x, f[2], f[3]);
+				rc = check_addr(x, f[1], f[2], f[3], 1, &ad);
 			if (rc < 0)
 				return rc;
 			a->u.rtcp.nettype = f[1];
 			a->u.rtcp.addrtype = f[2];
-			a->u.rtcp.addr = f[3];
+			a->u.rtcp.addr = ad.addr;
+			a->u.rtcp.multicast = ad.multicast;
+			a->u.rtcp.ttl = ad.ttl;
+			a->u.rtcp.num = ad.num;
 		}
 		return 0;
 	}
@@ -740,8 +673,9 @@ static int session_line(struct pctx *x, char t, struct vox_slice v)
 			rc = check_chars(x, f[3], sdp_is_token, "expected nettype such as IN");
 		if (rc == 0)
 			rc = check_chars(x, f[4], sdp_is_token, "expected addrtype such as IP4");
+		struct sdp_addr ad;
 		if (rc == 0)
-			rc = check_addr(x, f[4], f[5]);
+			rc = check_addr(x, f[3], f[4], f[5], 0, &ad);
 		sdp->username = f[0];
 		sdp->o_nettype = f[3];
 		sdp->o_addrtype = f[4];

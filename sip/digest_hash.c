@@ -2,13 +2,26 @@
  * The hashes of SIP digest authentication over mbedTLS: MD5 (RFC 1321),
  * SHA-256 and SHA-512/256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) for the
  * registrar's stateless nonces, and a constant-time compare. The only file
- * of sip/ that calls mbedTLS.
+ * of sip/ that calls mbedTLS; where mbedTLS has the primitive (HMAC,
+ * mbedtls_ct_memcmp) vox uses it rather than a copy of its own.
  */
 #include <string.h>
 
 #include "sip/digest_int.h"
 
 #include <mbedtls/version.h>
+
+/* mbedtls_ct_memcmp came to the public API (mbedtls/constant_time.h) in
+ * 2.28 and 3.1; 3.0 kept it internal. */
+#if MBEDTLS_VERSION_NUMBER < 0x021C0000 || (MBEDTLS_VERSION_MAJOR == 3 && MBEDTLS_VERSION_MINOR < 1)
+#error "vox needs mbedTLS 2.28, or 3.1 or later (mbedtls_ct_memcmp)"
+#endif
+
+#include <mbedtls/constant_time.h>
+#include <mbedtls/md.h>
+#if !defined(MBEDTLS_MD_C) || !defined(MBEDTLS_SHA256_C)
+#error "the registrar's nonce MAC needs MBEDTLS_MD_C and MBEDTLS_SHA256_C"
+#endif
 
 #if VOX_WITH_DIGEST_SHA2 && defined(MBEDTLS_SHA512_ALT)
 #error                                                                                             \
@@ -177,47 +190,30 @@ int dg_hash_finish(struct dg_hash *h, uint8_t out[DG_MAX_HASH])
 int dg_hmac_sha256(const uint8_t *key, size_t keylen, const struct vox_slice *parts, size_t n,
                    uint8_t out[32])
 {
-	/* RFC 2104 with B = 64: K0 is the key, hashed first if longer than a
-	 * block, zero-padded to B bytes. */
-	uint8_t k0[64], pad[64], inner[DG_MAX_HASH];
-	struct dg_hash h;
-	int rc = 0;
-	memset(k0, 0, sizeof k0);
-	if (keylen > sizeof k0) {
-		dg_hash_start(&h, DG_SHA256);
-		dg_hash_update(&h, key, keylen);
-		rc = dg_hash_finish(&h, k0);
-	} else if (keylen) {
-		memcpy(k0, key, keylen);
+	/* mbedTLS's HMAC (RFC 2104) over its SHA-256. mbedtls_md_setup takes
+	 * the context from the heap (mbedtls_calloc; see vox/digest.h) and
+	 * mbedtls_md_free zeroizes and returns it, key pads included. */
+	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	mbedtls_md_context_t ctx;
+	mbedtls_md_init(&ctx);
+	int rc = info ? mbedtls_md_setup(&ctx, info, 1) : -1;
+	if (!rc)
+		rc = mbedtls_md_hmac_starts(&ctx, key, keylen);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (parts[i].len)
+			rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)parts[i].p,
+			                            parts[i].len);
+	if (!rc)
+		rc = mbedtls_md_hmac_finish(&ctx, out);
+	mbedtls_md_free(&ctx);
+	if (rc) {
+		vox_wipe(out, 32);
+		return VOX_ECRYPTO;
 	}
-	if (rc >= 0) {
-		for (size_t i = 0; i < sizeof pad; i++)
-			pad[i] = (uint8_t)(k0[i] ^ 0x36);
-		dg_hash_start(&h, DG_SHA256);
-		dg_hash_update(&h, pad, sizeof pad);
-		for (size_t i = 0; i < n; i++)
-			dg_hash_update(&h, parts[i].p, parts[i].len);
-		rc = dg_hash_finish(&h, inner);
-	}
-	if (rc >= 0) {
-		for (size_t i = 0; i < sizeof pad; i++)
-			pad[i] = (uint8_t)(k0[i] ^ 0x5c);
-		dg_hash_start(&h, DG_SHA256);
-		dg_hash_update(&h, pad, sizeof pad);
-		dg_hash_update(&h, inner, 32);
-		rc = dg_hash_finish(&h, out);
-	}
-	vox_wipe(k0, sizeof k0);
-	vox_wipe(pad, sizeof pad);
-	vox_wipe(inner, sizeof inner);
-	return rc < 0 ? rc : 0;
+	return 0;
 }
 
 int dg_ct_eq(const uint8_t *a, const uint8_t *b, size_t n)
 {
-	/* Accumulate every difference; no branch depends on the data. */
-	volatile uint8_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		d = (uint8_t)(d | (a[i] ^ b[i]));
-	return d == 0;
+	return mbedtls_ct_memcmp(a, b, n) == 0;
 }

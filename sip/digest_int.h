@@ -57,12 +57,15 @@ int dg_hash_finish(struct dg_hash *h, uint8_t out[DG_MAX_HASH]);
 /* Wipes the context without producing output (error paths). */
 void dg_hash_abort(struct dg_hash *h);
 
-/* HMAC-SHA-256 (RFC 2104) over the concatenation of n parts. Returns 0 or
- * VOX_ECRYPTO. Key blocks are wiped before it returns. */
+/* HMAC-SHA-256 (RFC 2104) over the concatenation of n parts, by mbedTLS's
+ * md HMAC. mbedTLS takes its context from the heap for the duration of the
+ * call (two blocks, 236 bytes with 2.28) and zeroizes it, key pads included, before it
+ * returns. Returns 0, or VOX_ECRYPTO (also when that allocation fails). */
 int dg_hmac_sha256(const uint8_t *key, size_t keylen, const struct vox_slice *parts, size_t n,
                    uint8_t out[32]);
 
-/* 1 if a[0..n) == b[0..n), 0 otherwise; the time depends on n only. */
+/* 1 if a[0..n) == b[0..n), 0 otherwise; the time depends on n only
+ * (mbedtls_ct_memcmp, public in mbedtls/constant_time.h since 2.28). */
 int dg_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);
 
 #endif

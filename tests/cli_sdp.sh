@@ -27,7 +27,7 @@ if grep -q PS1uQCVe "$tmp/j"; then fail "a key in the default output"; fi
 grep -q REDACTED "$tmp/j" || fail "no REDACTED"
 $VOX sdp parse --show-keys "$V/offer.sdp" | grep -q PS1uQCVe || fail "--show-keys hides the key"
 $VOX sdp parse - <"$V/rfc4317-2.1-offer.sdp" | grep -q '"video"' || fail "stdin"
-printf 'v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\n' >"$tmp/bad"
+printf 'v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\n' >"$tmp/bad"
 status $VOX sdp parse "$tmp/bad" >"$tmp/out" 2>"$tmp/err"
 [ "$rc" = 1 ] || fail "invalid input: exit $rc"
 grep -q 'line 5, column 9' "$tmp/err" || fail "where: $(cat "$tmp/err")"
@@ -44,4 +44,13 @@ grep -q '^m=audio 40000 RTP/SAVP 8' "$tmp/a2.sdp" || fail "vox to vox answer"
 # ... and refused under policy off.
 status $VOX sdp answer --policy off "$tmp/o.sdp" >/dev/null 2>"$tmp/err"
 [ "$rc" = 1 ] && grep -q 'SIP 488' "$tmp/err" || fail "policy off on RTP/SAVP"
+# Local settings no description can carry are refused before any offer,
+# with the cause (issue 9): exit 2, nothing printed.
+status $VOX sdp offer --addr 192.0.2.300 >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 2 ] || fail "bad --addr: exit $rc"
+grep -q 'local settings refused: local media address' "$tmp/err" || fail "why: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "an offer was printed"
+status $VOX sdp answer --addr 233.252.0.1 "$V/offer.sdp" >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q 'multicast' "$tmp/err" || fail "multicast --addr: $rc $(cat "$tmp/err")"
+$VOX sdp offer --addr 2001:db8::5 | grep -q '^c=IN IP6 2001:db8::5' || fail "IPv6 --addr"
 echo "cli_sdp: passed"

@@ -117,9 +117,43 @@ static void test_hashes(void **st)
 	assert_int_equal(dg_hmac_sha256(key, sizeof key, &p6, 1, mac), 0);
 	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
 	assert_string_equal(hx, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	/* RFC 4231 test cases 1 and 3 */
+	uint8_t k20[20];
+	memset(k20, 0x0b, sizeof k20);
+	struct vox_slice p1 = S("Hi There");
+	assert_int_equal(dg_hmac_sha256(k20, sizeof k20, &p1, 1, mac), 0);
+	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
+	assert_string_equal(hx, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	char dd[50];
+	memset(k20, 0xaa, sizeof k20);
+	memset(dd, 0xdd, sizeof dd);
+	struct vox_slice p3 = {dd, sizeof dd};
+	assert_int_equal(dg_hmac_sha256(k20, sizeof k20, &p3, 1, mac), 0);
+	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
+	assert_string_equal(hx, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+	/* Keys of one block and one byte more (hashed first), an empty part
+	 * without a pointer as nonce_mac passes for no peer, and an empty
+	 * key and message (values from Python's hmac module). */
+	for (size_t i = 0; i < 65; i++)
+		key[i] = (uint8_t)i;
+	struct vox_slice pv[] = {S("v"), {NULL, 0}, S("ox")};
+	assert_int_equal(dg_hmac_sha256(key, 64, pv, 3, mac), 0);
+	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
+	assert_string_equal(hx, "cdf26434c289f5913dbffa7db0a07930618923516bc0e1e5f578858aee67d1f7");
+	assert_int_equal(dg_hmac_sha256(key, 65, pv, 3, mac), 0);
+	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
+	assert_string_equal(hx, "e877e7f0f0781b231b7c2a3c47602de29ba066fe69871013c4c6b8999cbcf93a");
+	assert_int_equal(dg_hmac_sha256(NULL, 0, NULL, 0, mac), 0);
+	assert_int_equal(vox_hex_encode(mac, 32, hx, sizeof hx), 64);
+	assert_string_equal(hx, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 	/* constant-time compare */
+	memset(key, 0xaa, sizeof key);
 	assert_true(dg_ct_eq(key, key + 1, 100));
+	assert_true(dg_ct_eq(key, key + 1, 0));
 	key[50] ^= 1;
+	assert_false(dg_ct_eq(key, key + 1, 100));
+	key[50] ^= 1;
+	key[100] ^= 0x80; /* the last byte counts too */
 	assert_false(dg_ct_eq(key, key + 1, 100));
 }
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 
+#include "core/core_int.h"
 #include "vox/sdp.h"
 #include "testutil.h"
 
@@ -140,7 +142,8 @@ static void test_parse_vectors(void **st)
 	                                    "rfc4568-answer.sdp",
 	                                    "clear-offer.sdp",
 	                                    "best-effort-offer.sdp",
-	                                    "legacy-hold-offer.sdp"};
+	                                    "legacy-hold-offer.sdp",
+	                                    "ipv6-offer.sdp"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct parsed p = parse_vec(names[i]);
 		done(&p);
@@ -155,6 +158,10 @@ static void test_parse_vectors(void **st)
 
 	p = parse_vec("rfc4317-3.1-hold-offer.sdp");
 	assert_int_equal(p.sdp->media[0].dir, VOX_SDP_SENDONLY);
+	done(&p);
+	p = parse_vec("ipv6-offer.sdp");
+	assert_true(slice_is(p.sdp->o_addrtype, "IP6") && slice_is(p.sdp->o_addr, "2001:db8::20"));
+	assert_true(slice_is(vox_sdp_attr_find(p.sdp, 0, "rtcp")->u.rtcp.addr, "2001:db8:0:1::21"));
 	done(&p);
 	p = parse_vec("rfc4317-3.1-hold-answer.sdp");
 	assert_int_equal(p.sdp->media[0].dir, VOX_SDP_RECVONLY);
@@ -200,12 +207,12 @@ static void test_parse_rfc4568(void **st)
 static void test_parse_lenient_ends(void **st)
 {
 	(void)st;
-	struct parsed p = parse_str("v=0\no=- 1 2 IN IP4 h\ns=x\nt=0 0\nm=audio 1 RTP/AVP 0\n"
+	struct parsed p = parse_str("v=0\no=- 1 2 IN IP4 host\ns=x\nt=0 0\nm=audio 1 RTP/AVP 0\n"
 	                            "c=IN IP4 192.0.2.9");
 	assert_true(p.rc > 0);
 	assert_true(slice_is(p.sdp->media[0].conn.addr, "192.0.2.9"));
 	done(&p);
-	p = parse_str("v=0\r\no=- 1 2 IN IP4 h\r\ns=x\r\nt=0 0\r\n\r\n\r\n");
+	p = parse_str("v=0\r\no=- 1 2 IN IP4 host\r\ns=x\r\nt=0 0\r\n\r\n\r\n");
 	assert_true(p.rc > 0);
 	assert_int_equal(p.sdp->n_media, 0);
 	done(&p);
@@ -220,7 +227,7 @@ static void test_parse_fields(void **st)
 	    "c=IN IP4 233.252.0.1/127/3\r\nb=AS:64\r\nt=3724394400 3724398000\r\n"
 	    "r=7d 1h 0 25h\r\nt=0 0\r\nz=2882844526 -1h 2898848070 0\r\nk=clear:secret\r\n"
 	    "a=recvonly\r\na=tool:x y\r\n"
-	    "m=audio 49170/2 RTP/AVP 0 96\r\ni=voice\r\nc=IN IP6 2001:db8::1/2\r\nb=TIAS:64000\r\n"
+	    "m=audio 49170/2 RTP/AVP 0 96\r\ni=voice\r\nc=IN IP6 ff1e:db8::1/2\r\nb=TIAS:64000\r\n"
 	    "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\na=ptime:2.5\r\n"
 	    "a=maxptime:40\r\na=rtcp:53020 IN IP4 126.16.64.4\r\na=rtcp-mux\r\n"
 	    "a=zrtp-hash:1.10 fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df\r\n"
@@ -262,6 +269,120 @@ static void test_parse_fields(void **st)
 	done(&p);
 }
 
+/* Addresses RFC 8866 allows after IN IP4 and IN IP6, multicast forms
+ * included, in o=, c= and a=rtcp. */
+static void test_parse_addresses(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *type, *text, *addr;
+		int multicast;
+		unsigned ttl, num;
+	} ok[] = {
+	    {"IP6", "::1", "::1", 0, 0, 0},
+	    {"IP6", "::", "::", 0, 0, 0},
+	    {"IP6", "::ffff:192.0.2.1", "::ffff:192.0.2.1", 0, 0, 0},
+	    {"IP6", "2001:DB8:0:0:8:800:200C:417A", "2001:DB8:0:0:8:800:200C:417A", 0, 0, 0},
+	    {"IP6", "1:2:3:4:5:6:7::", "1:2:3:4:5:6:7::", 0, 0, 0},
+	    {"IP6", "1:2:3:4:5:6:192.0.2.1", "1:2:3:4:5:6:192.0.2.1", 0, 0, 0},
+	    {"IP6", "FF02::1/3", "FF02::1", 1, 0, 3},
+	    {"IP6", "ff1e::1", "ff1e::1", 1, 0, 0},
+	    {"IP6", "ff::1", "ff::1", 0, 0, 0}, /* 0x00ff, not ff00::/8 */
+	    {"IP6", "host6.example.com", "host6.example.com", 0, 0, 0},
+	    {"IP4", "0.0.0.0", "0.0.0.0", 0, 0, 0},
+	    {"IP4", "223.255.255.255", "223.255.255.255", 0, 0, 0},
+	    {"IP4", "224.2.1.1/0", "224.2.1.1", 1, 0, 0},
+	    {"IP4", "239.255.0.1/255/2", "239.255.0.1", 1, 255, 2},
+	    {"IP4", "host.example.com.", "host.example.com.", 0, 0, 0},
+	    {"IP4", "4ever.example", "4ever.example", 0, 0, 0},
+	    {"IP4", "localhost", "localhost", 0, 0, 0},
+	};
+	char text[512];
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		snprintf(text, sizeof text,
+		         "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\n"
+		         "m=audio 1 RTP/AVP 0\r\na=rtcp:9 IN %s %s\r\n",
+		         ok[i].type, ok[i].text, ok[i].type, ok[i].text);
+		struct parsed p = parse_str(text);
+		if (p.rc < 0)
+			fail_msg("%s: %u:%u %s", ok[i].text, p.diag.line, p.diag.col,
+			         p.diag.at.what);
+		const struct vox_sdp_conn *c = &p.sdp->conn;
+		const struct vox_sdp_rtcp *r = &vox_sdp_attr_find(p.sdp, 0, "rtcp")->u.rtcp;
+		assert_true(slice_is(c->addr, ok[i].addr) && slice_is(r->addr, ok[i].addr));
+		assert_true(slice_is(c->full, ok[i].text));
+		assert_int_equal(c->multicast, ok[i].multicast);
+		assert_int_equal(r->multicast, ok[i].multicast);
+		assert_int_equal(c->ttl, ok[i].ttl);
+		assert_int_equal(r->ttl, ok[i].ttl);
+		assert_int_equal(c->num, ok[i].num);
+		assert_int_equal(r->num, ok[i].num);
+		done(&p);
+		/* the same as the o= unicast-address, when it is one */
+		if (ok[i].multicast)
+			continue;
+		snprintf(text, sizeof text, "v=0\r\no=- 1 1 IN %s %s\r\ns=-\r\nt=0 0\r\n",
+		         ok[i].type, ok[i].text);
+		p = parse_str(text);
+		assert_true(p.rc > 0);
+		assert_true(slice_is(p.sdp->o_addr, ok[i].text));
+		done(&p);
+	}
+	/* IPv6 and IPv4 literals: vox agrees with the C library's inet_pton
+	 * (an independent reading of RFC 4291 2.2 and dotted decimal). */
+	static const char *const lit[] = {"::",
+	                                  "::1",
+	                                  "1:2:3:4:5:6:7::",
+	                                  "1:2:3:4:5:6:7::8",
+	                                  "::ffff:1.2.3.4",
+	                                  "1:2:3:4:5:6:1.2.3.4",
+	                                  "1:2:3:4:5:6::1.2.3.4",
+	                                  "::1.2.3.4",
+	                                  "::01.2.3.4",
+	                                  "1::2:3:4:5:6:7",
+	                                  "1:2:3:4:5:6:7:8",
+	                                  "1:2:3:4:5:6:7:8:9",
+	                                  "12345::1",
+	                                  ":1::2",
+	                                  "1::2:",
+	                                  "1:::2",
+	                                  "ff02::1",
+	                                  "0000:0000:0000:0000:0000:0000:0000:0001",
+	                                  "a:b:c:d:e:f:0:1",
+	                                  "::1.2.3",
+	                                  "::1.2.3.4.5",
+	                                  "1.2.3.4",
+	                                  "01.2.3.4",
+	                                  "1.2.3",
+	                                  "255.255.255.255",
+	                                  "223.1.1.1",
+	                                  "256.1.1.1",
+	                                  "1.2.3.4.",
+	                                  "0.0.0.0",
+	                                  "00.0.0.0"};
+	for (size_t i = 0; i < sizeof lit / sizeof lit[0]; i++) {
+		int six = strchr(lit[i], ':') != NULL;
+		unsigned char bin[16];
+		int want = inet_pton(six ? AF_INET6 : AF_INET, lit[i], bin) == 1;
+		if (!six && want && strtol(lit[i], NULL, 10) >= 224)
+			want = 0; /* o= takes no IPv4 group, nor 240 and up */
+		snprintf(text, sizeof text, "v=0\r\no=- 1 1 IN %s %s\r\ns=-\r\nt=0 0\r\n",
+		         six ? "IP6" : "IP4", lit[i]);
+		struct parsed p = parse_str(text);
+		if ((p.rc > 0) != want)
+			fail_msg("%s: vox says %d, inet_pton %d", lit[i], p.rc, want);
+		done(&p);
+	}
+
+	/* Other nettypes and addrtypes are kept for the caller (RFC 8866 5.7). */
+	struct parsed p = parse_str("v=0\r\no=- 1 1 ATM NSAP 47.0091.8100.0000\r\ns=-\r\n"
+	                            "c=TN RFC2543 555-1234\r\nt=0 0\r\n");
+	if (p.rc < 0)
+		fail_msg("%u:%u %s", p.diag.line, p.diag.col, p.diag.at.what);
+	assert_true(slice_is(p.sdp->conn.addr, "555-1234"));
+	done(&p);
+}
+
 struct bad {
 	const char *body; /* after the common head unless it starts with "v=" */
 	int err;
@@ -296,16 +417,16 @@ static void test_parse_negative(void **st)
 	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|18446744073709551616\r\n",
 	     VOX_ERANGE, 7, 84, "overflow"},
 	    {"m=audio 65536 RTP/AVP 0\r\n", VOX_ERANGE, 6, 9, "port"},
-	    {"v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 5 RTP/AVP 0\r\n", VOX_EMALFORMED,
-	     5, 1, "c="},
+	    {"v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nt=0 0\r\nm=audio 5 RTP/AVP 0\r\n",
+	     VOX_EMALFORMED, 5, 1, "c="},
 	    {"m=audio 49170 RTP/AVP\r\n", VOX_EMALFORMED, 6, 22, "format"},
 	    /* more of the grammar */
 	    {"v=1\r\n", VOX_EVERSION, 1, 3, "v="},
 	    {"v=0\r\ns=-\r\n", VOX_EMALFORMED, 2, 1, "o="},
-	    {"v=0\r\no=- 1 1 IN IP4 h\r\n", VOX_EMALFORMED, 3, 1, "s="},
-	    {"v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\n", VOX_EMALFORMED, 4, 1, "t="},
-	    {"v=0\r\no=-  1 1 IN IP4 h\r\n", VOX_EMALFORMED, 2, 5, "o="},
-	    {"v=0\r\no=- x 1 IN IP4 h\r\n", VOX_EMALFORMED, 2, 5, "sess-id"},
+	    {"v=0\r\no=- 1 1 IN IP4 host\r\n", VOX_EMALFORMED, 3, 1, "s="},
+	    {"v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\n", VOX_EMALFORMED, 4, 1, "t="},
+	    {"v=0\r\no=-  1 1 IN IP4 host\r\n", VOX_EMALFORMED, 2, 5, "o="},
+	    {"v=0\r\no=- x 1 IN IP4 host\r\n", VOX_EMALFORMED, 2, 5, "sess-id"},
 	    {"v=0\r\no=- 1 1 IN IP4 300.1.1.1\r\n", VOX_EMALFORMED, 2, 16, "IPv4"},
 	    {"x=foo\r\n", VOX_EUNSUPPORTED, 6, 1, "unknown"},
 	    {"c=IN IP4 192.0.2.2\r\n", VOX_EMALFORMED, 6, 1, "order"},
@@ -325,7 +446,7 @@ static void test_parse_negative(void **st)
 	    {"m=audio 1 RTP/AVP 0\r\na=setup:sideways\r\n", VOX_EMALFORMED, 7, 9, "setup"},
 	    {"m=audio 1 RTP/AVP 0\r\na=zrtp-hash:1.10 abcd\r\n", VOX_EMALFORMED, 7, 18, "64 hex"},
 	    {"m=audio 1 RTP/AVP 0\r\na=fingerprint:sha-1 AB:C\r\n", VOX_EMALFORMED, 7, 25, "hex"},
-	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 h\r\nc=IN IP4 h\r\n", VOX_ELIMIT, 8, 1, "c="},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 host\r\nc=IN IP4 host\r\n", VOX_ELIMIT, 8, 1, "c="},
 	    {"m=audio 1 RTP/AVP 0\r\n\r\na=x\r\n", VOX_EMALFORMED, 7, 1, "empty line"},
 	    {"a =x\r\n", VOX_EMALFORMED, 6, 2, "'='"},
 	    {"s=again\r\n", VOX_EMALFORMED, 6, 1, "order"},
@@ -365,6 +486,47 @@ static void test_parse_negative(void **st)
 	    {"a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 	     "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n",
 	     VOX_EMALFORMED, 6, 3, "m="},
+	    /* addresses against their type (RFC 8866 5.7, 9; RFC 4291 2.2) */
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1:2:3\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1.2.3.4\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 2001:db8::1::2\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1:2:3:4:5:6:7:8:9\r\n", VOX_EMALFORMED, 7, 10,
+	     "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1:2:3:4:5:6:7::8\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 12345::1\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 fe80::1%eth0\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 :1::2\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1::2:\r\n", VOX_EMALFORMED, 7, 10, "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 1:2:3:4:5:6:7:1.2.3.4\r\n", VOX_EMALFORMED, 7, 10,
+	     "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 ::1\r\n", VOX_EMALFORMED, 7, 10, "IPv4"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 1.2.3\r\n", VOX_EMALFORMED, 7, 10, "IPv4"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 192.0.2.01\r\n", VOX_EMALFORMED, 7, 10, "IPv4"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 h\r\n", VOX_EMALFORMED, 7, 10, "host name"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 -bad.example\r\n", VOX_EMALFORMED, 7, 10,
+	     "host name"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 a_b.example\r\n", VOX_EMALFORMED, 7, 10, "host name"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 a..example\r\n", VOX_EMALFORMED, 7, 10, "host name"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 240.0.0.1\r\n", VOX_EMALFORMED, 7, 10, "224..239"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 192.0.2.1/127\r\n", VOX_EMALFORMED, 7, 19,
+	     "only a multicast"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 host.example/3\r\n", VOX_EMALFORMED, 7, 22,
+	     "only a multicast"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 2001:db8::1/2\r\n", VOX_EMALFORMED, 7, 21,
+	     "only a multicast"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 233.252.0.1\r\n", VOX_EMALFORMED, 7, 21, "/<ttl>"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 233.252.0.1/256\r\n", VOX_ERANGE, 7, 22, "TTL"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 233.252.0.1/0127\r\n", VOX_EMALFORMED, 7, 22, "TTL"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP4 233.252.0.1/127/0\r\n", VOX_ERANGE, 7, 26, "number"},
+	    {"m=audio 1 RTP/AVP 0\r\nc=IN IP6 ff1e::1/127/3\r\n", VOX_EMALFORMED, 7, 21,
+	     "never a TTL"},
+	    {"v=0\r\no=- 1 1 IN IP6 192.0.2.1\r\n", VOX_EMALFORMED, 2, 16, "IPv6"},
+	    {"v=0\r\no=- 1 1 IN IP4 224.2.17.12\r\n", VOX_EMALFORMED, 2, 16, "below 224"},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1/127\r\n", VOX_EMALFORMED, 2, 16, "IPv4"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtcp:53020 IN IP6 126.16.64.4\r\n", VOX_EMALFORMED, 7, 21,
+	     "IPv6"},
+	    {"m=audio 1 RTP/AVP 0\r\na=rtcp:53020 IN IP4 126.16.64.4/2\r\n", VOX_EMALFORMED, 7, 32,
+	     "only a multicast"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct bad *b = &cases[i];
@@ -534,9 +696,14 @@ static void test_crypto_unusable(void **st)
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA",
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA=",
 	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3O",
+	    /* non-canonical: the bits the padding drops are set (RFC 4648 3.5) */
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OB==",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OB",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==\r",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1N-c4OTAxMjM0NTY3OA==",
 	};
 	struct vox_srtp_key k2;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof gcm / sizeof gcm[0]; i++) {
 		g = guard_str(gcm[i]);
 		int rc = vox_sdp_crypto_parse((struct vox_slice){g, strlen(gcm[i])}, &c, NULL);
 		assert_int_equal(rc, i < 2 ? 0 : VOX_EMALFORMED);
@@ -550,6 +717,38 @@ static void test_crypto_unusable(void **st)
 	assert_memory_equal(k.salt, k2.salt, sizeof k.salt);
 	assert_memory_equal(k.key, "1234567890123456", 16);
 	assert_memory_equal(k.salt, "789012345678", 12);
+}
+
+/* make ct runs this under MemorySanitizer with the key text marked secret:
+ * vox_sdp_key_decode must take no branch and index no table by it, in the
+ * padded and in the unpadded form. Elsewhere it checks the decoded keys. */
+static void test_key_decode_constant_flow(void **st)
+{
+	(void)st;
+	static const char *const lines[] = {
+	    "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA==",
+	    "7 AEAD_AES_128_GCM inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3OA",
+	};
+	static const char *const want[] = {"=-n@%^x!Bjufr9)?,#5h\\`=&]{qiPQ",
+	                                   "1234567890123456789012345678",
+	                                   "1234567890123456789012345678"};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		const char *g = guard_str(lines[i]);
+		struct vox_sdp_crypto c;
+		struct vox_srtp_key k;
+		assert_int_equal(
+		    vox_sdp_crypto_parse((struct vox_slice){g, strlen(lines[i])}, &c, NULL), 0);
+		vox_ct_secret(c.keys[0].key_salt.p, c.keys[0].key_salt.len);
+		assert_int_equal(vox_sdp_key_decode(&c, 0, &k), 0);
+		vox_ct_public(&k, sizeof k);
+		vox_ct_public(c.keys[0].key_salt.p, c.keys[0].key_salt.len);
+		const struct vox_srtp_suite_info *info = vox_srtp_suite_info(k.suite);
+		assert_memory_equal(k.key, want[i], info->key_len);
+		assert_memory_equal(k.salt, want[i] + info->key_len, info->salt_len);
+		vox_wipe(&k, sizeof k);
+		guard_free(g);
+	}
 }
 
 /* ---- printer ------------------------------------------------------------- */
@@ -572,8 +771,8 @@ static void test_print(void **st)
 	free(raw);
 	done(&p);
 
-	p = parse_str("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nk=clear:topsecret\r\n"
-	              "m=audio 1 RTP/SAVP 0\r\nc=IN IP4 h\r\n"
+	p = parse_str("v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nt=0 0\r\nk=clear:topsecret\r\n"
+	              "m=audio 1 RTP/SAVP 0\r\nc=IN IP4 host\r\n"
 	              "a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO\r\n"
 	              "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20 "
@@ -914,7 +1113,7 @@ static void test_answer_policy(void **st)
 	vox_sdp_oa_init(&oa, 1);
 	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
 	struct parsed p =
-	    parse_str("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 192.0.2.8\r\n"
+	    parse_str("v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=IN IP4 192.0.2.8\r\n"
 	              "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
 	              "AES_CM_128_HMAC_SHA1_80 "
 	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj NEWPARAM=1\r\n");
@@ -937,7 +1136,7 @@ static void test_answer_policy(void **st)
 	done(&p);
 	/* Two audio streams, clear then SRTP: SRTP wins, clear gets port 0. */
 	p = parse_str(
-	    "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 192.0.2.8\r\nt=0 0\r\n"
+	    "v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=IN IP4 192.0.2.8\r\nt=0 0\r\n"
 	    "m=audio 7000 RTP/AVP 0\r\nm=audio 7002 RTP/SAVP 0\r\na=crypto:9 "
 	    "AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n");
 	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
@@ -952,6 +1151,183 @@ static void test_answer_policy(void **st)
 
 /* Two vox endpoints: A offers, B answers, A takes the answer; each one's
  * send key is the other's receive key. */
+/* A configuration that cannot work is refused when it is made, with its
+ * cause; per call, a missing key names the side at fault. */
+static void test_local_check(void **st)
+{
+	(void)st;
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.7"), 6000);
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0); /* optional, no suite: clear calls */
+	l.policy = VOX_SDP_POLICY_OFF;
+	assert_int_equal(vox_sdp_local_check(&l, NULL), 0);
+	l.policy = VOX_SDP_POLICY_MANDATORY;
+	assert_int_equal(vox_sdp_local_check(&l, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why.reason, "mandatory"));
+	assert_non_null(strstr(why.reason, "suite"));
+	assert_int_equal(why.sip_status, 500);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+
+	static const struct {
+		int what;
+		const char *why;
+	} bad[] = {
+	    {0, "SRTP suite"}, {1, "telephone-event"}, {2, "port 0"},           {3, "65535"},
+	    {4, "IPv6"},       {5, "audio codec"},     {6, "more SRTP suites"}, {7, "username"},
+	    {8, "multicast"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+		switch (bad[i].what) {
+		case 0: l.suites[2] = (enum vox_srtp_suite)99; break;
+		case 1: l.tel_event_pt = 50; break;
+		case 2: l.port = 0; break;
+		case 3:
+			l.port = 65535;
+			l.rtcp_mux = 0;
+			break;
+		case 4: l.ip6 = 1; break;
+		case 5:
+			l.n_codecs = 1;
+			l.codecs[0] = VOX_SDP_CODEC_TEL_EVENT;
+			break;
+		case 6: l.n_suites = VOX_SRTP_SUITE_COUNT + 1; break;
+		case 7: l.username = vox_slice_cstr("a b"); break;
+		case 8: l.addr = vox_slice_cstr("233.252.0.1"); break;
+		}
+		memset(&why, 0, sizeof why);
+		int rc = vox_sdp_local_check(&l, &why);
+		if (rc != VOX_EINVAL || !why.reason || !strstr(why.reason, bad[i].why))
+			fail_msg("case %zu: %d %s", i, rc, why.reason ? why.reason : "");
+		/* ... and an offer made from it anyway fails the same way. */
+		struct vox_sdp_oa oa;
+		char buf[VOX_SDP_MAX_BUILD];
+		struct vox_rng r = rng();
+		vox_sdp_oa_init(&oa, 1);
+		assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why), VOX_EINVAL);
+		vox_sdp_oa_free(&oa);
+	}
+	/* 0 means 101; any of 96..127 is taken as it is. */
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	l.tel_event_pt = 0;
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+	l.tel_event_pt = 127;
+	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+
+	/* A good SRTP offer and no suite of ours: the answer names our empty
+	 * list, not the offer. */
+	struct vox_sdp_oa oa;
+	struct answered *a = calloc(1, sizeof *a);
+	vox_sdp_oa_init(&oa, 1);
+	vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.7"), 6000);
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_int_equal(a->why.sip_status, 488);
+	assert_non_null(strstr(a->why.reason, "our SRTP suite list is empty"));
+	/* ... a list without the offer's suite ... */
+	l.n_suites = 1;
+	l.suites[0] = VOX_SRTP_AEAD_AES_256_GCM;
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "none of the offer's a=crypto suites"));
+	/* ... and mandatory with a best-effort offer, no suite of ours. */
+	l.n_suites = 0;
+	l.policy = VOX_SDP_POLICY_MANDATORY;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "our SRTP suite list is empty"));
+	/* An offer whose lines vox cannot run says so. */
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	struct parsed p =
+	    parse_str("v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=IN IP4 192.0.2.8\r\nt=0 0\r\n"
+	              "m=audio 7000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+	              "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n");
+	struct vox_rng r = rng();
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "that vox can run"));
+	done(&p);
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
+/* The peer's addresses: what vox can send to, and what it cannot. */
+static void test_answer_addresses(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	struct answered *a = calloc(1, sizeof *a);
+	struct vox_rng r = rng();
+	vox_sdp_oa_init(&oa, 1);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	static const struct {
+		const char *conn, *rtcp, *why;
+	} refused[] = {
+	    {"IN IP4 233.252.0.1/127", "", "multicast"},
+	    {"IN IP6 ff1e::1", "", "multicast"},
+	    {"IN IP4 192.0.2.8", "a=rtcp:7001 IN IP4 233.252.0.1/16\r\n", "multicast"},
+	    {"TN RFC2543 555-1234", "", "address type"},
+	    {"IN IP4 192.0.2.8", "a=rtcp:7001 ATM NSAP 47.0091\r\n", "address type"},
+	};
+	char text[512];
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(text, sizeof text,
+		         "v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=%s\r\nt=0 0\r\n"
+		         "m=audio 7000 RTP/AVP 0\r\n%s",
+		         refused[i].conn, refused[i].rtcp);
+		struct parsed p = parse_str(text);
+		assert_true(p.rc > 0);
+		a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+		if (a->n != VOX_EUNSUPPORTED || a->why.sip_status != 488 ||
+		    !strstr(a->why.reason, refused[i].why))
+			fail_msg("%s: %d %s", refused[i].conn, a->n, a->why.reason);
+		done(&p);
+	}
+	/* A host name is passed on; a=rtcp may name the other family. */
+	struct parsed p =
+	    parse_str("v=0\r\no=- 1 1 IN IP4 host\r\ns=-\r\nc=IN IP4 media.example.com\r\n"
+	              "t=0 0\r\nm=audio 7000 RTP/AVP 0\r\na=rtcp:7001 IN IP6 2001:db8::9\r\n");
+	a->n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, a->buf, sizeof a->buf, &a->s, &a->why);
+	assert_true(a->n > 0);
+	assert_string_equal(a->s.remote_addr, "media.example.com");
+	assert_false(a->s.remote_ip6);
+	assert_string_equal(a->s.remote_rtcp_addr, "2001:db8::9");
+	assert_true(a->s.remote_rtcp_ip6);
+	assert_int_equal(a->s.remote_rtcp_port, 7001);
+	done(&p);
+
+	/* Our own address goes out after IN IP4 or IN IP6: it must be one. */
+	static const struct {
+		const char *addr;
+		int ip6, ok;
+	} ours[] = {
+	    {"192.0.2.7", 1, 0},   {"2001:db8::7", 0, 0}, {"ff02::1", 1, 0},
+	    {"224.1.2.3", 0, 0},   {"1.2.3", 0, 0},       {"a b", 0, 0},
+	    {"2001:db8::7", 1, 1}, {"192.0.2.7", 0, 1},   {"pc.example.com", 1, 1},
+	};
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		local_all_suites(&l, ours[i].addr, 6000, VOX_SDP_POLICY_OPTIONAL);
+		l.ip6 = ours[i].ip6;
+		struct vox_sdp_fail why = {0, NULL, -1};
+		a->n = vox_sdp_oa_offer(&oa, &l, &r, a->buf, sizeof a->buf, &why);
+		if (ours[i].ok) {
+			assert_true(a->n > 0);
+			struct parsed back = parse_mem(a->buf, (size_t)a->n);
+			assert_int_equal(back.rc, a->n);
+			assert_true(slice_is(back.sdp->conn.addr, ours[i].addr));
+			assert_true(slice_is(back.sdp->conn.addrtype, ours[i].ip6 ? "IP6" : "IP4"));
+			done(&back);
+		} else if (a->n != VOX_EINVAL || why.sip_status != 500 ||
+		           !strstr(why.reason, "local media address")) {
+			fail_msg("%s: %d %s", ours[i].addr, a->n, why.reason ? why.reason : "");
+		}
+	}
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
 static void test_offer_answer_roundtrip(void **st)
 {
 	(void)st;
@@ -1118,14 +1494,18 @@ int main(void)
 	    cmocka_unit_test(test_parse_rfc4568),
 	    cmocka_unit_test(test_parse_lenient_ends),
 	    cmocka_unit_test(test_parse_fields),
+	    cmocka_unit_test(test_parse_addresses),
 	    cmocka_unit_test(test_parse_negative),
 	    cmocka_unit_test(test_parse_limits),
 	    cmocka_unit_test(test_crypto_unusable),
+	    cmocka_unit_test(test_key_decode_constant_flow),
 	    cmocka_unit_test(test_print),
 	    cmocka_unit_test(test_answer_rfc4317),
 	    cmocka_unit_test(test_answer_hold_resume),
 	    cmocka_unit_test(test_answer_rfc4568),
 	    cmocka_unit_test(test_answer_policy),
+	    cmocka_unit_test(test_local_check),
+	    cmocka_unit_test(test_answer_addresses),
 	    cmocka_unit_test(test_offer_answer_roundtrip),
 	    cmocka_unit_test(test_recv_answer_errors),
 	};

@@ -735,6 +735,43 @@ static void test_long_host(void **st)
 	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
 }
 
+/* A media configuration no call could use is refused by vox_ua_init, and
+ * vox_ua_config_check names the cause (issue 9). */
+static void test_impossible_media_config(void **st)
+{
+	(void)st;
+	struct vox_ua_config c;
+	const char *why = NULL;
+	sim_init(&sim, 63);
+	sim_ua_config(&c, "sip:alice@example.com");
+	c.host = vox_slice_cstr("10.0.0.1");
+	c.rng.fn = sim_rng;
+	c.rng.ctx = &sim;
+	assert_int_equal(vox_ua_config_check(&c, &why), 0);
+	assert_null(why);
+	/* mandatory SRTP and no suite */
+	c.policy = VOX_SDP_POLICY_MANDATORY;
+	c.n_suites = 0;
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EPOLICY);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why, "suite"));
+	c.n_suites = 1;
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	/* the last call slot's RTCP port past 65535 */
+	c.media_port = (uint16_t)(65535 - 2 * (VOX_UA_MAX_CALLS - 1));
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "media_port"));
+	c.media_port = (uint16_t)(65534 - 2 * (VOX_UA_MAX_CALLS - 1));
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	/* a media address that is not one of its family */
+	c.media_addr = vox_slice_cstr("10.0.0.300");
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "media address"));
+	assert_int_equal(vox_ua_config_check(NULL, NULL), VOX_EINVAL);
+}
+
 /* 15: a 2xx retransmission after our BYE gets its ACK, and no second BYE. */
 static void test_2xx_retx_after_bye(void **st)
 {
@@ -1211,6 +1248,7 @@ int main(void)
 	    cmocka_unit_test(test_glare_retry_waits_for_ack),
 	    cmocka_unit_test(test_register_serialised),
 	    cmocka_unit_test(test_long_host),
+	    cmocka_unit_test(test_impossible_media_config),
 	    cmocka_unit_test(test_2xx_retx_after_bye),
 	    cmocka_unit_test(test_fork_early_then_answer),
 	    cmocka_unit_test(test_broken_rng_still_answers),

@@ -514,23 +514,67 @@ int ua_copy(char *dst, size_t cap, struct vox_slice s)
 	return 0;
 }
 
+/* The RTP port of call slot 0 when the configuration gives none. */
+static const uint16_t default_media_port = 40000;
+
+/* Our media address: media_addr, else our host without the brackets of an
+ * IPv6 reference. */
+static struct vox_slice media_addr_of(const struct vox_ua_config *cfg)
+{
+	struct vox_slice media = cfg->media_addr;
+	if (!media.len) {
+		media = cfg->host;
+		if (media.len > 2 && media.p[0] == '[' && media.p[media.len - 1] == ']')
+			media = vox_slice_make(media.p + 1, media.len - 2);
+	}
+	return media;
+}
+
+int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
+{
+	const char *ignored;
+	if (!why)
+		why = &ignored;
+	*why = NULL;
+	if (!cfg) {
+		*why = "no configuration";
+		return VOX_EINVAL;
+	}
+	/* Call slot i sends RTP from media_port + 2i, and RTCP from the port
+	 * above when the peer does not multiplex (RFC 3550 11). */
+	uint32_t port = cfg->media_port ? cfg->media_port : default_media_port;
+	if (port + 2u * (VOX_UA_MAX_CALLS - 1) + 1u > 65535) {
+		*why = "media_port leaves no room for the RTP and RTCP ports of every call slot";
+		return VOX_EINVAL;
+	}
+	/* Every call's SDP settings as local_sdp() makes them over a TLS path. */
+	struct vox_sdp_local l;
+	struct vox_slice media = media_addr_of(cfg);
+	vox_sdp_local_init(&l, media, (uint16_t)port);
+	l.ip6 = memchr(media.p, ':', media.len) != NULL;
+	l.policy = cfg->policy;
+	l.n_suites = cfg->n_suites;
+	memcpy(l.suites, cfg->suites, sizeof l.suites);
+	struct vox_sdp_fail f = {0, NULL, -1};
+	int rc = vox_sdp_local_check(&l, &f);
+	*why = f.reason;
+	return rc;
+}
+
 int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 {
 	memset(ua, 0, sizeof *ua);
 	if (!cfg || !cfg->host.len || !cfg->rng.fn)
 		return VOX_EINVAL;
+	int rc = vox_ua_config_check(cfg, NULL);
+	if (rc < 0)
+		return rc;
 	ua->cfg = *cfg;
 	if (!ua->cfg.transport)
 		ua->cfg.transport = VOX_TP_UDP;
 	if (!ua->cfg.port)
 		ua->cfg.port = ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
-	struct vox_slice media = cfg->media_addr;
-	if (!media.len) {
-		/* our host, without the brackets of an IPv6 reference */
-		media = cfg->host;
-		if (media.len > 2 && media.p[0] == '[' && media.p[media.len - 1] == ']')
-			media = vox_slice_make(media.p + 1, media.len - 2);
-	}
+	struct vox_slice media = media_addr_of(cfg);
 	if (ua_copy(ua->host, sizeof ua->host, cfg->host) ||
 	    ua_copy(ua->aor, sizeof ua->aor, cfg->aor) ||
 	    ua_copy(ua->display, sizeof ua->display, cfg->display_name) ||
@@ -542,7 +586,7 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
 	if (!ua->cfg.media_port)
-		ua->cfg.media_port = 40000;
+		ua->cfg.media_port = default_media_port;
 	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
 	/* requests from outside cannot take the last quarter of the pool:
 	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */

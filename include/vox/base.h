@@ -174,6 +174,10 @@ struct vox_log {
 
 /* ---- base64 (RFC 4648 section 4) and hex ------------------------------ */
 
+/* These four carry keys (SDES inline:, digest HA1) and run in constant
+ * time: no branch and no table look-up depends on a byte's value, only on
+ * lengths. A failed decode zeroes the bytes it may have written. */
+
 /* Exact encoded length of n bytes: 4 * ceil(n / 3). */
 size_t vox_base64_len(size_t n);
 /* Encodes with padding, no NUL. Returns the length written, or

@@ -47,6 +47,16 @@
  * with vox_wipe before a function returns. Parsed challenges and
  * credentials (struct vox_sip_auth) are read during the call only.
  *
+ * What mbedTLS does behind your back: the nonce MAC is mbedTLS's HMAC
+ * (mbedtls_md_hmac_*), whose context mbedtls_md_setup takes from the heap.
+ * vox_digest_challenge_print and vox_digest_server_verify therefore
+ * allocate two small blocks (236 bytes with mbedTLS 2.28) through
+ * mbedtls_calloc, and zeroize and free them before they return; a build
+ * without malloc points mbedtls_calloc at a static pool
+ * (MBEDTLS_MEMORY_BUFFER_ALLOC_C). A failed allocation is VOX_ECRYPTO. The
+ * hashes of the response itself allocate nothing. Comparisons of MACs and
+ * responses are mbedtls_ct_memcmp: their time does not depend on the bytes.
+ *
  * Not implemented: the "username*" (RFC 8187) form and charset= of RFC
  * 7616 (SIP user names are ASCII or UTF-8 as they are), Authentication-Info
  * (RFC 7616 3.5), and more than one challenge answered in one request.

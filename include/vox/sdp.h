@@ -48,15 +48,18 @@ enum vox_sdp_dir {
 };
 
 /* c= (RFC 8866 5.7). addr is the address alone; ttl and num come from the
- * multicast suffixes "/ttl" (IPv4) and "/num". */
+ * multicast suffixes "/ttl" (IPv4) and "/num". Under "IN IP4" and "IN IP6"
+ * addr is a literal of that family or a host name (the caller resolves
+ * it); docs/sdp.md says what else the parser refuses. */
 struct vox_sdp_conn {
 	int present;
 	struct vox_slice nettype;  /* "IN" */
 	struct vox_slice addrtype; /* "IP4", "IP6" */
 	struct vox_slice addr;
 	struct vox_slice full; /* the whole value, suffixes included */
-	uint16_t ttl;          /* 0 when absent */
-	uint32_t num;          /* 0 when absent */
+	int multicast;         /* addr is an IPv4 (224..239) or IPv6 (ff00::/8) group */
+	uint16_t ttl;          /* IPv4 multicast: its TTL (always given); else 0 */
+	uint32_t num;          /* number of addresses, 0 when absent */
 };
 
 /* b= (RFC 8866 5.8). */
@@ -100,9 +103,14 @@ struct vox_sdp_fmtp {
 	struct vox_slice params;
 };
 
+/* a=rtcp (RFC 3605 2.1): the port, and optionally a connection-address
+ * checked as in c= (addr without its suffixes). */
 struct vox_sdp_rtcp {
 	uint16_t port;
 	struct vox_slice nettype, addrtype, addr; /* empty when absent */
+	int multicast;
+	uint16_t ttl;
+	uint32_t num;
 };
 
 struct vox_sdp_zrtp_hash {
@@ -379,10 +387,13 @@ struct vox_sdp_session {
 	int send_pt;           /* audio payload type to send (the first common codec) */
 	int tel_event_pt;      /* -1 when telephone-event was not agreed */
 	uint32_t remote_ptime; /* ms from the peer's a=ptime, 0 when absent */
+	/* The peer's unicast address: an IP literal of the family remote_ip6
+	 * says, or a host name to resolve in that family (RFC 8866 5.7). */
 	char remote_addr[VOX_SDP_MAX_ADDR + 1]; /* NUL-terminated copy */
 	int remote_ip6;
 	uint16_t remote_rtp_port;
-	char remote_rtcp_addr[VOX_SDP_MAX_ADDR + 1];
+	char remote_rtcp_addr[VOX_SDP_MAX_ADDR + 1]; /* a=rtcp's address, else remote_addr */
+	int remote_rtcp_ip6;       /* a=rtcp may name the other family (RFC 3605 2.1) */
 	uint16_t remote_rtcp_port; /* a=rtcp (RFC 3605), else RTP port + 1, 0 if none */
 	int rtcp_mux;
 	enum vox_sdp_dir dir;   /* ours: SENDONLY means we send and do not receive */
@@ -404,6 +415,25 @@ struct vox_sdp_fail {
 	const char *reason; /* static string */
 	int mline;          /* the m= line concerned, -1 for the whole description */
 };
+
+/*
+ * Checks settings as a configuration, when they are made (a UA's setup,
+ * `vox sdp`), so that one that cannot work is refused with its cause
+ * rather than met later as a 488 or 500 on a call. Refused:
+ *   VOX_EINVAL   what no description can be built from: no audio codec or
+ *                an unknown one; an address that is not a unicast address
+ *                or host name of its family (ip6); a bad o= username,
+ *                zrtp_hash, direction or policy; a telephone-event payload
+ *                type outside 96..127 (0 means 101); port 0; port 65535
+ *                without rtcp_mux; an unknown SRTP suite in the list;
+ *   VOX_EPOLICY  policy mandatory with no SRTP suite (or a build without
+ *                SDES): no call could ever be made.
+ * Returns 0 or one of those; why (may be NULL) gets the reason, a static
+ * string, and sip_status 500. vox_sdp_oa_offer and vox_sdp_oa_answer make
+ * the VOX_EINVAL checks on every call too; an empty suite list there is
+ * normal (SDES not allowed over the hop) and fails only what needs keys.
+ */
+VOX_MUST_CHECK int vox_sdp_local_check(const struct vox_sdp_local *local, struct vox_sdp_fail *why);
 
 /* Offer/answer state of one dialog, owned by the caller. It remembers our
  * o= line, the last description we sent (RFC 3264 8: the version grows
@@ -444,11 +474,10 @@ void vox_sdp_oa_rekey(struct vox_sdp_oa *oa);
  * under mandatory; one a=crypto line per local suite, strongest first, with
  * fresh keys from rng (kept in oa and reused by later offers). Returns the
  * length, or VOX_EPOLICY (mandatory without any usable suite), VOX_EINVAL
- * (an argument NULL, or local settings vox refuses: no audio codec, an
- * unknown codec, no or a bad address, a bad o= username, a zrtp_hash that
- * is not 64 hex digits, a direction or policy outside its enum),
- * VOX_ENOSPC, VOX_ETOOLONG (above VOX_SDP_MAX_BUILD), VOX_ERANGE (o=
- * version exhausted), VOX_ERNG. why (may be NULL) says why in words (a
+ * (an argument NULL, or settings vox_sdp_local_check refuses as
+ * VOX_EINVAL), VOX_EPOLICY (the same check: policy mandatory and no SRTP
+ * suite), VOX_ENOSPC, VOX_ETOOLONG (above VOX_SDP_MAX_BUILD), VOX_ERANGE
+ * (o= version exhausted), VOX_ERNG. why (may be NULL) says why in words (a
  * static string) and which SIP status fits. On an error *oa is unchanged.
  * buf gets no NUL. */
 VOX_MUST_CHECK int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *local,

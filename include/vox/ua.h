@@ -269,12 +269,19 @@ struct vox_ua {
 	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
 
+/* Checks the media part of a configuration: the SDP settings every call
+ * is made from (vox_sdp_local_check, with the configured suites) and room
+ * for the ports of every call slot. Returns 0, VOX_EPOLICY (policy
+ * mandatory with no SRTP suite: no call could be made) or VOX_EINVAL; *why
+ * (if not NULL) gets the reason, a static string. */
+VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
  * VOX_UA_STR bytes, display_name and media_addr under 64). transport 0
  * means UDP, port 0 the transport's default, media_port 0 40000, an empty
- * media_addr the host. Returns 0 or VOX_EINVAL (cfg NULL, no host, no
- * rng->fn, a string too long). *ua is cleared first, so after an error it
- * holds nothing to free. Cannot fail once it returned 0. */
+ * media_addr the host. Returns 0, VOX_EINVAL (cfg NULL, no host, no
+ * rng->fn, a string too long) or what vox_ua_config_check returns (call it
+ * for the reason). *ua is cleared first, so after an error it holds
+ * nothing to free. Cannot fail once it returned 0. */
 VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
 /* Wipes keys and passwords. Sends nothing: hang up and unregister first if
  * the peers should know. NULL is fine, and so is a second call. */

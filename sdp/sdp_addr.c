@@ -1,0 +1,225 @@
+/*
+ * Addresses in a description: the unicast-address of o= (RFC 8866 5.2)
+ * and the connection-address of c= (5.7) and a=rtcp (RFC 3605 2.1).
+ *
+ * What vox accepts after "IN IP4" and "IN IP6" (RFC 8866 9):
+ *  - a literal of that family: dotted decimal without leading zeros
+ *    (decimal-uchar), or the text form of RFC 4291 2.2 ("::", an IPv4
+ *    tail; no zone index, RFC 8866 has none);
+ *  - a domain name, which RFC 8866 allows for both types: at least 4
+ *    characters (the FQDN rule), labels of letters, digits and '-' of 1..63
+ *    characters that neither start nor end with '-', at most 253 in all,
+ *    one final '.' allowed; and the last label not all digits (RFC 3696
+ *    2), so that a mistyped literal ("1.2.3", "300.1.1.1") is never taken
+ *    for a name. The caller resolves it.
+ * Not an address of the other family, and not extn-addr: RFC 8866 keeps
+ * that escape for address types it does not define. Under another nettype
+ * or addrtype vox checks only that the text is a plausible address.
+ *
+ * Multicast (RFC 8866 5.7, in c= and a=rtcp only): an IPv4 group
+ * (224..239 first) must carry "/ttl" (0..255) and may carry "/number"; an
+ * IPv6 group (ff00::/8) may carry "/number" and never a TTL; a unicast
+ * address or a name carries neither. In o=, an IPv4 address is below 224.
+ */
+#include <string.h>
+
+#include "sdp/sdp_int.h"
+
+/* decimal-uchar (RFC 8866 9): 0..255 without leading zeros. */
+static int dec_uchar(struct vox_slice s, unsigned *v)
+{
+	uint64_t x = 0;
+	if (s.len == 0 || s.len > 3 || (s.len > 1 && s.p[0] == '0') ||
+	    vox_slice_u64(s, 255, &x) < 0)
+		return 0;
+	*v = (unsigned)x;
+	return 1;
+}
+
+/* IP4-address, and the first number (224..239: multicast). */
+static int ip4_literal(struct vox_slice s, unsigned *first)
+{
+	const char *p = s.p, *end = s.p + s.len;
+	for (int i = 0; i < 4; i++) {
+		const char *q = p;
+		while (q < end && *q != '.')
+			q++;
+		unsigned v = 0;
+		if (!dec_uchar(vox_slice_make(p, (size_t)(q - p)), &v) || (i < 3) != (q < end))
+			return 0;
+		if (i == 0)
+			*first = v;
+		p = q + (q < end);
+	}
+	return 1;
+}
+
+/* IP6-address (RFC 4291 2.2): eight groups of 1..4 hex digits, or fewer
+ * around one "::", the last two optionally as a dotted IPv4 address.
+ * *first is the value of the first group (0xff00 and up: multicast). */
+static int ip6_literal(struct vox_slice s, unsigned *first)
+{
+	const char *p = s.p, *end = s.p + s.len;
+	unsigned groups = 0;
+	int gap = 0;
+	*first = 0;
+	if (s.len >= 2 && p[0] == ':' && p[1] == ':') {
+		gap = 1;
+		p += 2;
+	}
+	while (p < end) {
+		const char *g = p;
+		unsigned v = 0;
+		while (p < end && p - g < 5 && vox_hexval((unsigned char)*p) >= 0)
+			v = v << 4 | (unsigned)vox_hexval((unsigned char)*p++);
+		if (p < end && *p == '.') {
+			/* ls32 as an IPv4 address: the end of the text */
+			unsigned ignored = 0;
+			if (groups > 6 ||
+			    !ip4_literal(vox_slice_make(g, (size_t)(end - g)), &ignored))
+				return 0;
+			groups += 2;
+			p = end;
+			break;
+		}
+		if (p == g || p - g > 4)
+			return 0;
+		if (groups++ == 0 && !gap)
+			*first = v;
+		if (p == end)
+			break;
+		if (*p++ != ':' || p == end)
+			return 0; /* a group ends in ':', and text does not */
+		if (*p == ':') {
+			if (gap)
+				return 0;
+			gap = 1;
+			p++;
+		}
+	}
+	return gap ? groups <= 7 : groups == 8;
+}
+
+/* A host name by the rules above. */
+static int fqdn(struct vox_slice s)
+{
+	size_t n = s.len;
+	if (n && s.p[n - 1] == '.')
+		n--; /* the root label */
+	if (s.len < 4 || n == 0 || n > 253)
+		return 0;
+	size_t start = 0;
+	int digits_only = 1;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s.p[i] == '.') {
+			size_t len = i - start;
+			if (len == 0 || len > 63 || s.p[start] == '-' || s.p[i - 1] == '-')
+				return 0;
+			start = i + 1;
+			if (i < n)
+				digits_only = 1;
+			continue;
+		}
+		unsigned char c = (unsigned char)s.p[i];
+		if (!vox_is_alnum(c) && c != '-')
+			return 0;
+		if (!vox_is_digit(c))
+			digits_only = 0;
+	}
+	return !digits_only; /* of the last label */
+}
+
+/* An address of a type RFC 8866 does not define: extn-addr, held to the
+ * characters an address or name can have. */
+static int other_addr(struct vox_slice s)
+{
+	if (s.len == 0)
+		return 0;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (!vox_is_alnum(c) && c != '.' && c != '-' && c != ':' && c != '_')
+			return 0;
+	}
+	return 1;
+}
+
+/* ttl = (POS-DIGIT *2DIGIT) / "0", 0..255; numaddr = integer (1 and up). */
+static int suffix_num(struct vox_slice s, uint64_t max, uint64_t *v)
+{
+	if (s.len > 1 && s.p[0] == '0')
+		return VOX_EMALFORMED;
+	return vox_slice_u64(s, max, v);
+}
+
+int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice nettype,
+                   struct vox_slice addrtype, struct vox_slice text, int conn, struct sdp_addr *out)
+{
+	memset(out, 0, sizeof *out);
+	int in = vox_slice_eq(nettype, vox_slice_cstr("IN"));
+	int ip4 = in && vox_slice_eq(addrtype, vox_slice_cstr("IP4"));
+	int ip6 = in && vox_slice_eq(addrtype, vox_slice_cstr("IP6"));
+	const char *sl = conn && (ip4 || ip6) ? memchr(text.p, '/', text.len) : NULL;
+	struct vox_slice a = sl ? vox_slice_make(text.p, (size_t)(sl - text.p)) : text;
+	out->addr = a;
+	unsigned first = 0;
+	if (ip4 && ip4_literal(a, &first)) {
+		out->multicast = first >= 224 && first <= 239;
+		if (first >= (conn ? 240u : 224u))
+			return vox_fail(
+			    diag, base, a.p, VOX_EMALFORMED,
+			    conn ? "expected an IPv4 unicast (below 224) or multicast "
+			           "(224..239) address (RFC 8866 9)"
+			         : "expected a unicast IPv4 address, below 224 (RFC 8866 9)");
+	} else if (ip6 && ip6_literal(a, &first)) {
+		out->multicast = first >= 0xff00;
+	} else if ((ip4 || ip6) && !fqdn(a)) {
+		return vox_fail(diag, base, a.p, VOX_EMALFORMED,
+		                ip4 ? "expected a dotted-decimal IPv4 address or a host name "
+		                      "(RFC 8866 5.7)"
+		                    : "expected an IPv6 address (RFC 4291 2.2) or a host name "
+		                      "(RFC 8866 5.7)");
+	} else if (!ip4 && !ip6 && !other_addr(a)) {
+		return vox_fail(diag, base, a.p, VOX_EMALFORMED, "expected an address");
+	}
+	if (!sl) {
+		if (ip4 && out->multicast)
+			return vox_fail(diag, base, a.p + a.len, VOX_EMALFORMED,
+			                "an IPv4 multicast address needs /<ttl> (RFC 8866 5.7)");
+		return 0;
+	}
+	/* The suffixes: IP4 "/ttl[/num]", IP6 "/num" (RFC 8866 5.7). */
+	if (!out->multicast)
+		return vox_fail(diag, base, sl, VOX_EMALFORMED,
+		                "only a multicast address takes a /<ttl> or /<number> suffix "
+		                "(RFC 8866 5.7)");
+	const char *end = text.p + text.len;
+	struct vox_slice s1 = vox_slice_make(sl + 1, (size_t)(end - sl - 1));
+	const char *sl2 = memchr(s1.p, '/', s1.len);
+	struct vox_slice s2 = {NULL, 0};
+	if (sl2) {
+		s2 = vox_slice_make(sl2 + 1, (size_t)(end - sl2 - 1));
+		s1.len = (size_t)(sl2 - s1.p);
+	}
+	uint64_t t = 0, k = 0;
+	int rc;
+	if (ip4) {
+		rc = suffix_num(s1, 255, &t);
+		if (rc < 0)
+			return vox_fail(diag, base, s1.p, rc, "expected multicast TTL 0..255");
+		out->ttl = (uint16_t)t;
+	} else if (sl2) {
+		return vox_fail(diag, base, sl2, VOX_EMALFORMED,
+		                "an IPv6 multicast address takes /<number>, never a TTL "
+		                "(RFC 8866 5.7)");
+	} else {
+		s2 = s1;
+	}
+	if (s2.p) {
+		rc = suffix_num(s2, UINT32_MAX, &k);
+		if (rc < 0 || k == 0)
+			return vox_fail(diag, base, s2.p, rc < 0 ? rc : VOX_ERANGE,
+			                "expected the number of addresses, 1 or more");
+		out->num = (uint32_t)k;
+	}
+	return 0;
+}
