@@ -473,10 +473,9 @@ void vox_sdp_oa_rekey(struct vox_sdp_oa *oa);
  * RTP/AVP with a=crypto lines (best-effort SRTP) under optional, RTP/SAVP
  * under mandatory; one a=crypto line per local suite, strongest first, with
  * fresh keys from rng (kept in oa and reused by later offers). Returns the
- * length, or VOX_EPOLICY (mandatory without any usable suite), VOX_EINVAL
- * (an argument NULL, or settings vox_sdp_local_check refuses as
- * VOX_EINVAL), VOX_EPOLICY (the same check: policy mandatory and no SRTP
- * suite), VOX_ENOSPC, VOX_ETOOLONG (above VOX_SDP_MAX_BUILD), VOX_ERANGE
+ * length, or VOX_EPOLICY (mandatory without any usable suite, as
+ * vox_sdp_local_check says), VOX_EINVAL (an argument NULL, or settings
+ * vox_sdp_local_check refuses as VOX_EINVAL), VOX_ENOSPC, VOX_ETOOLONG (above VOX_SDP_MAX_BUILD), VOX_ERANGE
  * (o= version exhausted), VOX_ERNG. why (may be NULL) says why in words (a
  * static string) and which SIP status fits. On an error *oa is unchanged.
  * buf gets no NUL. */
