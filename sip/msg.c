@@ -611,6 +611,12 @@ void vox_sip_framer_init(struct vox_sip_framer *f)
 	f->scanned = 0;
 	f->head = 0;
 	f->clen = 0;
+	f->pong_due = 0;
+}
+
+void vox_sip_framer_expect_pong(struct vox_sip_framer *f)
+{
+	f->pong_due = 1;
 }
 
 /* The header section is known: is the body in yet? */
@@ -619,11 +625,16 @@ static int frame_body(struct vox_sip_framer *f, size_t len, enum vox_sip_frame_k
 	if (f->clen > len - f->head)
 		return VOX_EINCOMPLETE;
 	size_t n = f->head + f->clen;
-	vox_sip_framer_init(f);
+	f->scanned = f->head = f->clen = 0; /* a pong may still be due */
 	*kind = VOX_SIP_FRAME_MESSAGE;
 	return (int)n;
 }
 
+/*
+ * Every verdict below depends only on the bytes, never on how they were cut
+ * into reads: a unit is decided once the bytes that decide it are in, and
+ * a limit counts bytes of the stream, not bytes of one read.
+ */
 int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                   enum vox_sip_frame_kind *kind, struct vox_diag *diag)
 {
@@ -632,34 +643,44 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 		return frame_body(f, len, kind);
 	if (len == 0)
 		return VOX_EINCOMPLETE;
-	/* RFC 5626 3.5.1: between messages, CRLFCRLF is a ping, CRLF a pong.
-	 * A line end is CRLF or LF, as everywhere in vox. */
+	/* RFC 5626 3.5.1, 4.4.1: between messages, CRLFCRLF is a ping and
+	 * CRLF a pong (a line end is CRLF or LF, as everywhere in vox). A line
+	 * end that ends the bytes so far may be the first half of a ping, so
+	 * it waits for the next byte; only while a pong is due is the first
+	 * line end that pong, at once. */
 	size_t a = empty_line(buf, end);
 	if (a) {
+		if (f->pong_due) {
+			f->pong_due = 0;
+			*kind = VOX_SIP_FRAME_PONG;
+			return (int)a;
+		}
 		size_t b = empty_line(buf + a, end);
-		f->scanned = 0;
 		if (b) {
 			*kind = VOX_SIP_FRAME_PING;
 			return (int)(a + b);
 		}
-		if (buf + a < end && buf[a] == '\r' && end - (buf + a) == 1)
-			return VOX_EINCOMPLETE; /* a CR that may start the second CRLF */
+		if (len == a || (buf[a] == '\r' && len - a == 1))
+			return VOX_EINCOMPLETE; /* the second line end may follow */
 		*kind = VOX_SIP_FRAME_PONG;
 		return (int)a;
 	}
 	if (buf[0] == '\r' && len == 1)
 		return VOX_EINCOMPLETE;
 
-	/* Find the empty line, looking only at bytes not searched before. The
-	 * search resumes a few bytes back so that a line end split across two
-	 * reads is still seen. */
+	/* Find the empty line, looking only at bytes not searched before, and
+	 * only in the first VOX_SIP_MAX_MSG bytes: a header section that does
+	 * not end there is too long, whatever comes after it. The search
+	 * resumes a few bytes back so that a line end split across two reads
+	 * is still seen. */
+	const char *lim = len < VOX_SIP_MAX_MSG ? end : buf + VOX_SIP_MAX_MSG;
 	size_t from = f->scanned > 3 ? f->scanned - 3 : 0;
 	const char *hdr_end = NULL;
-	for (const char *p = buf + from; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	for (const char *p = buf + from; p < lim;) {
+		const char *nl = memchr(p, '\n', (size_t)(lim - p));
 		if (!nl)
 			break;
-		size_t el = empty_line(nl + 1, end);
+		size_t el = empty_line(nl + 1, lim);
 		if (el) {
 			hdr_end = nl + 1 + el;
 			break;
@@ -667,7 +688,7 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 		p = nl + 1;
 	}
 	if (!hdr_end) {
-		f->scanned = len;
+		f->scanned = (size_t)(lim - buf);
 		if (len >= VOX_SIP_MAX_MSG)
 			return vox_fail(diag, buf, buf, VOX_ETOOLONG,
 			                "header section above VOX_SIP_MAX_MSG");

@@ -230,54 +230,95 @@ static void test_header_names(void **st)
 
 /* ---- framer ---------------------------------------------------------------- */
 
+/* What a framer made of a stream: its units, then how it ended. */
+struct units {
+	size_t n;
+	int len[16];
+	enum vox_sip_frame_kind kind[16];
+	int end; /* VOX_EINCOMPLETE (bytes left waiting) or an error */
+};
+
+/* Frames s[0..len) in reads of step bytes (len: one read), the bytes of
+ * each read against a guard page; pong: a pong is due before the first
+ * unit. */
+static void frame_steps(const char *s, size_t len, size_t step, int pong, struct units *u)
+{
+	struct vox_sip_framer f;
+	vox_sip_framer_init(&f);
+	if (pong)
+		vox_sip_framer_expect_pong(&f);
+	size_t consumed = 0, avail = 0;
+	u->n = 0;
+	for (;;) {
+		enum vox_sip_frame_kind k = 0;
+		const char *g = guard_copy(s + consumed, avail - consumed);
+		int rc = vox_sip_frame(&f, g, avail - consumed, &k, NULL);
+		guard_free(g);
+		if (rc == VOX_EINCOMPLETE && avail < len) {
+			avail = step > len - avail ? len : avail + step;
+			continue;
+		}
+		if (rc <= 0) {
+			u->end = rc;
+			return;
+		}
+		assert_true(u->n < 16);
+		u->len[u->n] = rc;
+		u->kind[u->n++] = k;
+		consumed += (size_t)rc;
+	}
+}
+
+/* Every read size from 1 to 64 bytes, and one read, give exactly these
+ * units and this end (RFC 5626 4.4.1: a ping split across two reads is
+ * still one ping). */
+static void frame_expect(const char *s, size_t len, int pong, const struct units *want)
+{
+	for (size_t step = 1; step <= 65; step++) {
+		struct units u;
+		frame_steps(s, len, step == 65 ? len : step, pong, &u);
+		if (u.n != want->n || u.end != want->end)
+			fail_msg("reads of %zu: %zu units ending %d, want %zu ending %d", step, u.n,
+			         u.end, want->n, want->end);
+		for (size_t i = 0; i < u.n; i++)
+			if (u.len[i] != want->len[i] || u.kind[i] != want->kind[i])
+				fail_msg(
+				    "reads of %zu: unit %zu is %d bytes of kind %d, want %d of %d",
+				    step, i, u.len[i], u.kind[i], want->len[i], want->kind[i]);
+	}
+}
+
 static void test_framer(void **st)
 {
 	(void)st;
-	char stream[2048];
-	size_t n = strlen(basic);
-	size_t len = 0;
-	memcpy(stream + len, "\r\n\r\n", 4); /* ping */
-	len += 4;
-	memcpy(stream + len, basic, n);
-	len += n;
-	memcpy(stream + len, "\r\n", 2); /* pong */
-	len += 2;
-	memcpy(stream + len, basic, n);
-	len += n;
-	const size_t want[] = {4, n, 2, n};
-	const enum vox_sip_frame_kind kinds[] = {VOX_SIP_FRAME_PING, VOX_SIP_FRAME_MESSAGE,
-	                                         VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_MESSAGE};
-	/* Reads of every size from 1 to 64 bytes give the same units. */
-	for (size_t step = 1; step <= 64; step++) {
-		struct vox_sip_framer f;
-		vox_sip_framer_init(&f);
-		size_t consumed = 0, avail = 0, unit = 0;
-		while (unit < 4) {
-			enum vox_sip_frame_kind k;
-			int rc = vox_sip_frame(&f, stream + consumed, avail - consumed, &k, NULL);
-			if (rc == VOX_EINCOMPLETE) {
-				assert_true(avail < len);
-				avail = avail + step > len ? len : avail + step;
-				continue;
-			}
-			/* A CRLF pong alone at the end of a read is reported at once,
-			 * and the ping's first CRLF may be seen as one when a read
-			 * ends right after it: only messages must never differ. */
-			if (unit == 0 && k == VOX_SIP_FRAME_PONG) {
-				assert_int_equal(rc, 2);
-				consumed += (size_t)rc;
-				if (consumed == 4)
-					unit = 1;
-				continue;
-			}
-			assert_int_equal(rc, (int)want[unit]);
-			if (kinds[unit] == VOX_SIP_FRAME_MESSAGE)
-				assert_int_equal(k, VOX_SIP_FRAME_MESSAGE);
-			consumed += (size_t)rc;
-			unit++;
-		}
-		assert_int_equal(consumed, len);
-	}
+	static char stream[2048];
+	const int n = (int)strlen(basic);
+	struct vox_writer w;
+	vox_writer_init(&w, stream, sizeof stream);
+	vox_writer_puts(&w, "\r\n\r\n"); /* ping */
+	vox_writer_puts(&w, basic);
+	vox_writer_puts(&w, "\r\n"); /* a stray line end before a message */
+	vox_writer_puts(&w, basic);
+	vox_writer_puts(&w, "\n\r\n"); /* a ping with a bare LF */
+	vox_writer_puts(&w, "\r\n");   /* at the end: may be half a ping, so it waits */
+	const struct units all = {5,
+	                          {4, n, 2, n, 3},
+	                          {VOX_SIP_FRAME_PING, VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PONG,
+	                           VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PING},
+	                          VOX_EINCOMPLETE};
+	frame_expect(stream, w.len, 0, &all);
+
+	/* After our ping the first line end is its pong, at once, also right
+	 * after a message and also when another line end follows it. */
+	const struct units pong = {3,
+	                           {2, 2, n},
+	                           {VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_MESSAGE},
+	                           VOX_EINCOMPLETE};
+	frame_expect(stream, 4 + (size_t)n, 1, &pong);
+	const struct units late = {
+	    2, {n, 2}, {VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PONG}, VOX_EINCOMPLETE};
+	frame_expect(stream + 4, (size_t)n + 2, 1, &late);
+
 	/* Garbage instead of a header is an error the connection must not survive. */
 	struct vox_sip_framer f;
 	enum vox_sip_frame_kind k;
@@ -287,6 +328,50 @@ static void test_framer(void **st)
 	vox_sip_framer_init(&f);
 	const char *nocl = "OPTIONS sip:a@b SIP/2.0\r\nTo: x\r\n\r\n";
 	assert_int_equal(vox_sip_frame(&f, nocl, strlen(nocl), &k, NULL), VOX_EMALFORMED);
+}
+
+/* A header section that does not end within VOX_SIP_MAX_MSG bytes is too
+ * long, whatever follows and however it arrives: one read, or many. */
+static void test_framer_limit(void **st)
+{
+	(void)st;
+	static char big[VOX_SIP_MAX_MSG + 256];
+	static const char start[] = "OPTIONS sip:a@b SIP/2.0\r\nX: a\x00z\r\nl: 0\r\nY: ";
+	const size_t sl = sizeof start - 1;
+	const struct units too_long = {0, {0}, {0}, VOX_ETOOLONG};
+	/* the empty line one byte past the limit, and far past it */
+	for (size_t extra = 1; extra <= 200; extra += 199) {
+		size_t len = VOX_SIP_MAX_MSG + extra;
+		memcpy(big, start, sl);
+		memset(big + sl, 'a', len - sl - 4);
+		memcpy(big + len - 4, "\r\n\r\n", 4);
+		for (size_t step = 1000; step <= len; step += step / 2 + 4000) {
+			struct units u;
+			frame_steps(big, len, step, 0, &u);
+			assert_int_equal(u.n, too_long.n);
+			assert_int_equal(u.end, too_long.end);
+		}
+		struct units u;
+		frame_steps(big, len, len, 0, &u);
+		assert_int_equal(u.n, 0);
+		assert_int_equal(u.end, VOX_ETOOLONG);
+	}
+	/* exactly VOX_SIP_MAX_MSG bytes of header section: framed, then
+	 * judged: the NUL is malformed, and without it the message frames */
+	size_t len = VOX_SIP_MAX_MSG;
+	memset(big + sl, 'a', len - sl - 4);
+	memcpy(big + len - 4, "\r\n\r\n", 4);
+	for (size_t step = 4096; step <= 2 * len; step *= 4) {
+		struct units u;
+		frame_steps(big, len, step, 0, &u);
+		assert_int_equal(u.n, 0);
+		assert_int_equal(u.end, VOX_EMALFORMED);
+	}
+	big[sl - 13] = 'y'; /* the NUL */
+	struct units u;
+	frame_steps(big, len, 5000, 0, &u);
+	assert_int_equal(u.n, 1);
+	assert_int_equal(u.len[0], (int)len);
 }
 
 /* ---- typed decoders ---------------------------------------------------------- */
@@ -808,25 +893,16 @@ static void test_build_request_roundtrip(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_basic),
-	    cmocka_unit_test(test_parse_lf_only),
-	    cmocka_unit_test(test_parse_errors),
-	    cmocka_unit_test(test_parse_limits),
-	    cmocka_unit_test(test_list_split),
-	    cmocka_unit_test(test_header_names),
-	    cmocka_unit_test(test_framer),
-	    cmocka_unit_test(test_uri_decode),
-	    cmocka_unit_test(test_uri_compare),
-	    cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_contact),
-	    cmocka_unit_test(test_via),
-	    cmocka_unit_test(test_small_headers),
-	    cmocka_unit_test(test_auth),
-	    cmocka_unit_test(test_validate),
-	    cmocka_unit_test(test_empty_lists),
-	    cmocka_unit_test(test_via_stamp),
-	    cmocka_unit_test(test_identifiers),
-	    cmocka_unit_test(test_build_request_roundtrip),
+	    cmocka_unit_test(test_parse_basic),  cmocka_unit_test(test_parse_lf_only),
+	    cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_list_split),   cmocka_unit_test(test_header_names),
+	    cmocka_unit_test(test_framer),       cmocka_unit_test(test_framer_limit),
+	    cmocka_unit_test(test_uri_decode),   cmocka_unit_test(test_uri_compare),
+	    cmocka_unit_test(test_addr),         cmocka_unit_test(test_contact),
+	    cmocka_unit_test(test_via),          cmocka_unit_test(test_small_headers),
+	    cmocka_unit_test(test_auth),         cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_empty_lists),  cmocka_unit_test(test_via_stamp),
+	    cmocka_unit_test(test_identifiers),  cmocka_unit_test(test_build_request_roundtrip),
 	};
 	return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }

@@ -185,19 +185,27 @@ size_t vox_sip_count(const struct vox_sip_msg *m, enum vox_sip_hdr id);
 
 enum vox_sip_frame_kind {
 	VOX_SIP_FRAME_MESSAGE = 1,
-	VOX_SIP_FRAME_PING, /* CRLFCRLF keep-alive, RFC 5626 3.5.1: answer with a pong */
-	VOX_SIP_FRAME_PONG  /* a single CRLF: the answer to our ping */
+	VOX_SIP_FRAME_PING, /* CRLFCRLF keep-alive, RFC 5626 4.4.1: answer with a pong */
+	VOX_SIP_FRAME_PONG  /* one CRLF: the pong to our ping, or a stray line end
+	                       before a message (RFC 3261 7.5: ignore it) */
 };
 
 /* Remembers how far the header section was already searched, so that each
- * call looks only at new bytes. */
+ * call looks only at new bytes, and whether a pong is due. */
 struct vox_sip_framer {
 	size_t scanned; /* header bytes already searched for the empty line */
 	size_t head;    /* length of the header section once found, else 0 */
 	size_t clen;    /* its Content-Length, valid when head != 0 */
+	int pong_due;   /* vox_sip_framer_expect_pong was called, no pong yet */
 };
 
 void vox_sip_framer_init(struct vox_sip_framer *f);
+
+/* Call after sending a ping (RFC 5626 4.4.1) on this connection: the next
+ * line end between messages is its pong, reported as soon as it arrives.
+ * Without it, a line end that ends the bytes received so far could be the
+ * first half of a ping, and the framer waits for the next byte to tell. */
+void vox_sip_framer_expect_pong(struct vox_sip_framer *f);
 
 /*
  * Given the bytes received so far (buf always starts at the first unconsumed
@@ -205,9 +213,11 @@ void vox_sip_framer_init(struct vox_sip_framer *f);
  * a message (headers and body; pass the same bytes to vox_sip_parse), a ping
  * or a pong. The caller then drops that many bytes and calls again.
  * Returns VOX_EINCOMPLETE when more bytes are needed, or an error
- * (VOX_EMALFORMED, VOX_ETOOLONG, VOX_ERANGE): the stream cannot be framed
- * any more and the connection should be closed. A lone CRLF at the end of
- * the buffer is reported as a pong.
+ * (VOX_EMALFORMED, VOX_ETOOLONG: no empty line in the first
+ * VOX_SIP_MAX_MSG bytes, or a longer message; VOX_ERANGE): the stream
+ * cannot be framed any more and the connection should be closed.
+ * Every unit and every error depends only on the bytes of the stream, never
+ * on how they were cut into reads (fuzz/fuzz_sip_stream.c checks it).
  */
 VOX_MUST_CHECK int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                                  enum vox_sip_frame_kind *kind, struct vox_diag *diag);
