@@ -502,6 +502,14 @@ static int two_digits(const char *p, unsigned max, uint8_t *out)
 	return 1;
 }
 
+/* wkday, month and "GMT" are ABNF literals, so case-insensitive (RFC
+ * 3261 25 uses RFC 2234 ABNF, 2.3; HTTP made them case-sensitive later, in
+ * RFC 7231, SIP did not). */
+static int name_eq(const char *p, const char *name, size_t n)
+{
+	return vox_slice_case_eq(vox_slice_make(p, n), vox_slice_make(name, n));
+}
+
 int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vox_diag *diag)
 {
 	static const char wk[] = "SunMonTueWedThuFriSat";
@@ -515,10 +523,10 @@ int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vo
 	memset(d, 0, sizeof *d);
 	int w = -1, m = -1;
 	for (int i = 0; i < 7; i++)
-		if (memcmp(p, wk + 3 * i, 3) == 0)
+		if (name_eq(p, wk + 3 * i, 3))
 			w = i;
 	for (int i = 0; i < 12; i++)
-		if (memcmp(p + 8, mo + 3 * i, 3) == 0)
+		if (name_eq(p + 8, mo + 3 * i, 3))
 			m = i;
 	uint8_t yh, yl;
 	if (w < 0 || memcmp(p + 3, ", ", 2) != 0 || !two_digits(p + 5, 31, &d->day) ||
@@ -527,7 +535,7 @@ int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vo
 	    p[19] != ':' || !two_digits(p + 20, 59, &d->min) || p[22] != ':' ||
 	    !two_digits(p + 23, 60, &d->sec))
 		return vox_fail(diag, value.p, p, VOX_EMALFORMED, "malformed rfc1123-date");
-	if (memcmp(p + 25, " GMT", 4) != 0)
+	if (!name_eq(p + 25, " GMT", 4))
 		return vox_fail(diag, value.p, p + 26, VOX_EMALFORMED,
 		                "Date must be in GMT (RFC 3261 20.17)");
 	d->wday = (uint8_t)w;

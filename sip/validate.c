@@ -256,8 +256,8 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 	memset(v, 0, sizeof *v);
 	const int req = m->status == 0;
 
-	/* 8.2.1 / 8.1.3.1: only SIP/2.0 */
-	if (!vox_slice_eq(m->version, vox_slice_cstr("SIP/2.0")))
+	/* 8.2.1 / 8.1.3.1: only SIP/2.0, which 7.1 makes case-insensitive */
+	if (!sip_case_eq_lit(m->version, "SIP/2.0"))
 		return verdict(v, m, 505, m->version.p, "Version Not Supported", NULL, NULL);
 
 	if (req) {

@@ -636,6 +636,11 @@ static void test_small_headers(void **st)
 	assert_int_equal(
 	    vox_sip_date_parse(&d, vox_slice_cstr("Fri, 01 Jan 2010 24:00:00 GMT"), NULL),
 	    VOX_EMALFORMED);
+	/* the names are ABNF literals: case-insensitive (RFC 2234 2.3) */
+	assert_int_equal(
+	    vox_sip_date_parse(&d, vox_slice_cstr("fri, 01 JAN 2010 16:00:00 gmt"), NULL), 0);
+	assert_int_equal(d.month, 1);
+	assert_int_equal(d.wday, 5);
 }
 
 static void test_auth(void **st)
