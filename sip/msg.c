@@ -162,12 +162,13 @@ static inline unsigned first_flag(uint64_t c)
  * Finds the end of the line that starts at line. On success *eol is the
  * first byte of the line end (CR or LF) and *next the first byte after it.
  * A control byte other than HT, CR, LF inside a line is accepted only as
- * the second half of a quoted-pair ("\" CTL, RFC 3261 25.1); a decoder then
- * checks that it really sits inside a quoted-string.
+ * the second half of a quoted-pair ("\" CTL, RFC 3261 25.1); *esc (if
+ * still NULL) is then set to the first such byte, for the caller to check
+ * that it really sits where a quoted-pair may (see stray_ctl).
  * Returns 0, VOX_EINCOMPLETE (no line end yet) or VOX_EMALFORMED.
  */
 static inline int find_eol(const char *line, const char *end, const char **eol, const char **next,
-                           const char **bad)
+                           const char **bad, const char **esc)
 {
 	const char *p = line;
 	for (;;) {
@@ -220,10 +221,14 @@ static inline int find_eol(const char *line, const char *end, const char **eol, 
 				*next = p + 2;
 				return 0;
 			}
-			if (c != '\t' && !(p > line && p[-1] == '\\')) {
+			if (c == '\t')
+				continue;
+			if (!(p > line && p[-1] == '\\')) {
 				*bad = p;
 				return VOX_EMALFORMED;
 			}
+			if (!*esc)
+				*esc = p;
 		}
 		if (p == end)
 			return VOX_EINCOMPLETE;
@@ -299,20 +304,11 @@ static int parse_start_line(struct vox_sip_msg *m, const char *p, const char *eo
 	if (!sp || sp == u)
 		return vox_fail(diag, base, u, VOX_EMALFORMED,
 		                "expected Request-URI SP SIP-Version (one SP each)");
-	/* find_eol lets a control byte through only after '\\' (a quoted-pair),
-	 * which has no place in a URI; [u, sp) holds no SP by construction. */
-	const char *k = u;
-	while ((size_t)(sp - k) >= 8) {
-		uint64_t x;
-		memcpy(&x, k, 8);
-		if (has_ctl(x))
-			break;
-		k += 8;
-	}
-	for (; k < sp; k++)
-		if ((unsigned char)*k < 0x20 || *k == 0x7f)
-			return vox_fail(diag, base, k, VOX_EMALFORMED,
-			                "control character in Request-URI");
+	/* find_eol let no control byte but HTAB through, and [u, sp) holds no
+	 * SP: an HTAB is all that is left to refuse in a Request-URI. */
+	const char *ht = memchr(u, '\t', (size_t)(sp - u));
+	if (ht)
+		return vox_fail(diag, base, ht, VOX_EMALFORMED, "control character in Request-URI");
 	m->uri = vox_slice_make(u, (size_t)(sp - u));
 	if (!is_version(sp + 1, eol))
 		return vox_fail(diag, base, sp + 1, VOX_EMALFORMED,
@@ -412,6 +408,42 @@ struct raw_header {
 	const char *next;
 };
 
+/*
+ * RFC 3261 25.1 lets a control byte other than HTAB into a header only as
+ * the second half of a quoted-pair, and a quoted-pair only inside a
+ * quoted-string or a comment (comments nest; inside a quoted-string "(" is
+ * an ordinary character, inside a comment '"' is); anywhere else "\" is an
+ * ordinary character and the control byte after it is bare. This holds for
+ * every header, known to vox or not: an extension header's value allows
+ * no control byte at all, and the grammars that allow one allow it only
+ * there. So a NUL or ESC cannot reach an application through a header vox
+ * does not decode. Returns the first control byte out of place, or NULL.
+ * Runs only on a header line where find_eol saw an escaped control byte.
+ */
+static const char *stray_ctl(const char *p, const char *end)
+{
+	int quoted = 0;
+	size_t depth = 0;
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((quoted || depth) && c == '\\' && end - p > 1 && p[1] != '\r' && p[1] != '\n') {
+			p++; /* quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) */
+			continue;
+		}
+		if ((c < 0x20 && !sip_is_lws((char)c)) || c == 0x7f)
+			return p;
+		if (quoted)
+			quoted = c != '"';
+		else if (c == '"' && !depth)
+			quoted = 1;
+		else if (c == '(')
+			depth++;
+		else if (c == ')' && depth)
+			depth--;
+	}
+	return NULL;
+}
+
 static int read_header(const char *p, const char *end, struct raw_header *h, int datagram,
                        const char *base, struct vox_diag *diag)
 {
@@ -436,9 +468,10 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 		return vox_fail(diag, base, q, VOX_EMALFORMED,
 		                "expected ':' after the header name");
 	h->value = ++q;
+	const char *esc = NULL;
 	for (;;) {
 		const char *eol, *next, *bad = q;
-		int rc = find_eol(q, end, &eol, &next, &bad);
+		int rc = find_eol(q, end, &eol, &next, &bad, &esc);
 		if (rc == VOX_EMALFORMED)
 			return vox_fail(diag, base, bad, rc, "control character in a header");
 		if (rc)
@@ -449,6 +482,10 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 			q = next; /* folded: the value goes on */
 			continue;
 		}
+		if (esc && (bad = stray_ctl(h->value, eol)) != NULL)
+			return vox_fail(diag, base, bad, VOX_EMALFORMED,
+			                "control character outside a quoted-string or comment "
+			                "(RFC 3261 25.1)");
 		h->value_end = eol;
 		h->next = next;
 		return 0;
@@ -480,10 +517,16 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 	if (dgram && len > VOX_SIP_MAX_MSG)
 		return vox_fail(diag, buf, buf, VOX_ETOOLONG, "datagram above VOX_SIP_MAX_MSG");
 
-	const char *eol, *next, *bad = buf;
-	int rc = find_eol(buf, end, &eol, &next, &bad);
-	if (rc == VOX_EMALFORMED)
-		return vox_fail(diag, buf, bad, rc, "control character in the start line");
+	/* A start line holds no quoted-string or comment, so no quoted-pair:
+	 * no control byte at all, escaped or not, but the HTAB a Reason-Phrase
+	 * allows (RFC 3261 25.1). The Reason-Phrase's other limits (no '"' or
+	 * '\\', for one) are not enforced: they cannot change what a response
+	 * means, and a reader shown it is not harmed by them. */
+	const char *eol, *next, *bad = buf, *esc = NULL;
+	int rc = find_eol(buf, end, &eol, &next, &bad, &esc);
+	if (rc == VOX_EMALFORMED || (rc == 0 && esc))
+		return vox_fail(diag, buf, rc ? bad : esc, VOX_EMALFORMED,
+		                "control character in the start line");
 	if (rc)
 		goto incomplete;
 	rc = parse_start_line(m, buf, eol, diag);
@@ -695,9 +738,10 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 		return VOX_EINCOMPLETE;
 	}
 
-	/* Read the header section as the parser does to find Content-Length. */
-	const char *eol, *next, *bad = buf;
-	int rc = find_eol(buf, hdr_end, &eol, &next, &bad);
+	/* Read the header section as the parser does to find Content-Length
+	 * (the start line is the parser's to judge). */
+	const char *eol, *next, *bad = buf, *esc = NULL;
+	int rc = find_eol(buf, hdr_end, &eol, &next, &bad, &esc);
 	if (rc)
 		return vox_fail(diag, buf, bad, VOX_EMALFORMED, "malformed start line");
 	size_t clen = 0;

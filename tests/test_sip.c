@@ -106,6 +106,15 @@ static void test_parse_errors(void **st)
 	    {"OPTIONS sip:a@b SIP/2.0 \r\n\r\n", VOX_EMALFORMED},
 	    {"OPTIONS sip:a@b\r\n\r\n", VOX_EMALFORMED},
 	    {"OPT<IONS sip:a@b SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    {"OPTIONS sip:a@b\tc SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    /* no quoted-pair in a start line: no control byte but HTAB */
+	    {"OPTIONS sip:a@b\\\x01 SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    {"SIP/2.0 200 O\tK\r\n\r\n", VOX_OK},
+	    {"SIP/2.0 200 OK\\\x1b[2J\r\n\r\n", VOX_EMALFORMED},
+	    /* in a header, only inside a quoted-string or comment */
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: \"\\\x01\" (\\\x1b)\r\n\r\n", VOX_OK},
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: \\\x01\r\n\r\n", VOX_EMALFORMED},
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: (a) \"b\" \\\x7f\r\n\r\n", VOX_EMALFORMED},
 	    {"OPTIONS sip:a@b SIP/2.0\r\nTo: x\r\n", VOX_OK}, /* datagram without empty line */
 	    {"OPTIONS sip:a@b SIP/2.0\r\nTo: x", VOX_EMALFORMED},
 	};

@@ -1087,6 +1087,21 @@ static struct tcase verdicts[] = {
     {"vers-lower-resp", "RFC 3261 7.1", 265, .dir = VD},
     /* wkday, month and "GMT" are ABNF literals: case-insensitive */
     {"date-lower", "RFC 3261 25, RFC 2234 2.3", 319, .dir = VD},
+    /* a control byte only as a quoted-pair in a quoted-string or comment,
+     * in every header, known or not; never in a start line */
+    {"esc-ctl-unknown", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note: a", .dir = VD},
+    {"esc-ctl-subject", "RFC 3261 25.1", VOX_EMALFORMED, .at = "Subject:", .dir = VD},
+    /* the framer leaves the start line to the parser */
+    {"esc-ctl-reason", "RFC 3261 25.1", VOX_EMALFORMED, .frame = 270, .at = "SIP/2.0 200 OK",
+     .dir = VD},
+    {"esc-ctl-quoted", "RFC 3261 25.1", 310, .dir = VD},
+    {"esc-ctl-comment", "RFC 3261 25.1", 339, .dir = VD},
+    {"esc-ctl-after-comment", "RFC 3261 25.1", VOX_EMALFORMED, .at = "Server:", .dir = VD},
+    {"esc-ctl-after-quote", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note:", .dir = VD},
+    {"esc-ctl-fold-quoted", "RFC 3261 25.1", 318, .dir = VD},
+    {"esc-ctl-fold", "RFC 3261 25.1", VOX_EMALFORMED, .at = " \\\x01", .dir = VD},
+    /* "\\" is the quoted-pair, the NUL after it is bare */
+    {"esc-ctl-escaped-bs", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note:", .dir = VD},
 };
 
 static int frame_of(const struct tcase *tc)

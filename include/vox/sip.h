@@ -11,6 +11,14 @@
  * Line ends: CRLF, or a bare LF, are one line end everywhere (parser and
  * stream framer alike); a CR that is not followed by LF is malformed. So a
  * message has one meaning to every part of vox.
+ *
+ * Control bytes (RFC 3261 25.1): a start line holds none but the HTAB a
+ * Reason-Phrase may hold. A header value, known to vox or not, holds HTAB,
+ * the CR LF of a fold, and any other control byte only as a quoted-pair
+ * ("\" and the byte) inside a quoted-string or a comment; the parser
+ * refuses the rest. So no bare NUL or ESC reaches a caller, but an unquoted
+ * quoted-string may hold one (RFC 4475 3.1.1.2 escapes a NUL): treat it as
+ * bytes with a length, never as a C string.
  */
 #ifndef VOX_SIP_H
 #define VOX_SIP_H
@@ -239,8 +247,9 @@ struct vox_sip_params {
 /* Parameter by name (case-insensitive), or NULL. */
 const struct vox_sip_param *vox_sip_param_find(const struct vox_sip_params *ps, const char *name);
 
-/* Copies a quoted-string's content without its backslash escapes. Returns
- * the length, VOX_ENOSPC, or VOX_EMALFORMED. */
+/* Copies a quoted-string's content without its backslash escapes; the copy
+ * may hold any byte but CR and LF, NUL included (see the top of this file).
+ * Returns the length, VOX_ENOSPC, or VOX_EMALFORMED. */
 VOX_MUST_CHECK int vox_sip_unquote(struct vox_slice in, char *out, size_t cap);
 /* Copies a URI component with %HH escapes decoded (RFC 3261 19.1.2).
  * Returns the length, VOX_ENOSPC, or VOX_EMALFORMED. */
