@@ -549,6 +549,13 @@ static void test_addr(void **st)
 	    "<sip:a@b.c> junk",
 	    "",
 	    "<sip:a@b.c>;tag=\"q\"",
+	    /* gen-value = token / host / quoted-string: a tag is a token */
+	    "<sip:a@b.c>;tag=1:2",
+	    "<sip:a@b.c>;tag=[::1]",
+	    "<sip:a@b.c>;x=1:2",
+	    "<sip:a@b.c>;x=[::1]:5060",
+	    "<sip:a@b.c>;x=[a;b]",
+	    "<sip:a@b.c>;received=::1",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (vox_sip_addr_parse(&a, vox_slice_cstr(bad[i]), NULL) == 0) {
@@ -601,11 +608,28 @@ static void test_via(void **st)
 	assert_int_equal(v.rport, 5060);
 	assert_false(vox_sip_via_is_rfc3261(&v));
 	static const char *const bad[] = {
-	    "SIP/2.0/UDP",           "SIP/2.0 UDP h",         "SIP/2.0/UDP h;;",
-	    "SIP/2.0/UDPh",          "SIP/2.0/UDP h:99999",   "SIP/2.0/UDP h;received=host.com",
-	    "SIP/2.0/UDP h;ttl=256", "SIP/2.0/UDP h;rport=x", "SIP/2.0/UDP h;branch",
+	    "SIP/2.0/UDP",
+	    "SIP/2.0 UDP h",
+	    "SIP/2.0/UDP h;;",
+	    "SIP/2.0/UDPh",
+	    "SIP/2.0/UDP h:99999",
+	    "SIP/2.0/UDP h;received=host.com",
+	    "SIP/2.0/UDP h;ttl=256",
+	    "SIP/2.0/UDP h;rport=x",
+	    "SIP/2.0/UDP h;branch",
 	    "SIP/2.0/UDP h extra",
+	    "SIP/2.0/UDP h;branch=z9hG4bK:1",
+	    "SIP/2.0/UDP h;x=1:2",
+	    "SIP/2.0/UDP h;maddr=[::1]:5060",
+	    "SIP/2.0/UDP h;branch=[::1]",
 	};
+	/* received: a bare IPv6address (RFC 3261 20.42), or with brackets
+	 * (RFC 5118 4.5) */
+	assert_int_equal(
+	    vox_sip_via_parse(&v, vox_slice_cstr("SIP/2.0/UDP h;received=::ffff:192.0.2.1"), NULL),
+	    0);
+	assert_int_equal(
+	    vox_sip_via_parse(&v, vox_slice_cstr("SIP/2.0/UDP h;received=[2001:db8::1]"), NULL), 0);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (vox_sip_via_parse(&v, vox_slice_cstr(bad[i]), NULL) == 0) {
 			fprintf(stderr, "accepted: %s\n", bad[i]);

@@ -1077,6 +1077,15 @@ static struct tcase cases[] = {
      .check = check_inv2543},
 };
 
+/* The received and maddr of sip-verdicts/via-received-v6.dat */
+static void check_received_v6(const struct vox_sip_msg *m)
+{
+	struct vox_sip_via v;
+	via(m, 0, &v, "UDP", "2001:db8::9:1", "z9hG4bK-via-received-v6");
+	eq(v.received, "2001:db8::9:255");
+	eq(v.maddr, "[ff02::fb]");
+}
+
 /* vox's own cases: tests/vectors/sip-verdicts/INDEX.md says what each one
  * shows. Valid ones are accepted (status 0); the rest get the verdict of
  * the rule named. */
@@ -1102,6 +1111,18 @@ static struct tcase verdicts[] = {
     {"esc-ctl-fold", "RFC 3261 25.1", VOX_EMALFORMED, .at = " \\\x01", .dir = VD},
     /* "\\" is the quoted-pair, the NUL after it is bare */
     {"esc-ctl-escaped-bs", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note:", .dir = VD},
+    /* gen-value = token / host / quoted-string; a tag or branch is a
+     * token; only Via's received may be a bare IPv6address */
+    {"tag-colon", "RFC 3261 25.1", 281, .status = 400, .at = "From:", .dir = VD},
+    {"tag-v6ref", "RFC 3261 25.1", 283, .status = 400, .at = "From:", .dir = VD},
+    {"param-colon", "RFC 3261 25.1", 344, .status = 400, .at = "Contact:", .dir = VD},
+    {"param-v6ref-bad", "RFC 3261 25.1", 354, .status = 400, .at = "Contact:", .dir = VD},
+    {"param-v6ref", "RFC 3261 25.1", 345, .dir = VD},
+    {"via-branch-colon", "RFC 3261 25.1", 287, .status = 400, .at = "Via:", .dir = VD},
+    {"via-other-colon", "RFC 3261 25.1", 325, .status = 400, .at = "Via:", .dir = VD},
+    {"via-received-v6", "RFC 3261 20.42", 337, .check = check_received_v6, .dir = VD},
+    /* not the grammar, but RFC 5118 4.5 asks to accept it */
+    {"via-received-v6ref", "RFC 5118 4.5", 323, .dir = VD},
 };
 
 static int frame_of(const struct tcase *tc)

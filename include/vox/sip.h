@@ -234,7 +234,11 @@ VOX_MUST_CHECK int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size
 
 struct vox_sip_param {
 	struct vox_slice name;
-	struct vox_slice value; /* value.p == NULL: the parameter has no "=" */
+	struct vox_slice value; /* value.p == NULL: the parameter has no "=".
+				   Header parameters (RFC 3261 gen-value): a
+				   token, an IPv6reference with its [ ], or a
+				   quoted-string; only Via's received may be a
+				   bare IPv6address */
 	int quoted;             /* value was a quoted-string; the slice excludes
 				   the quotes and keeps backslash escapes */
 };
