@@ -300,6 +300,12 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			               vox_sip_hdr_name((enum vox_sip_hdr)h->id), d.what);
 	}
 
+	/* 20.15: Content-Type MUST be present if the body is not empty; a
+	 * body nobody can name cannot be processed, nor passed on safely. */
+	if (m->body.len && !m->first[VOX_SIP_H_CONTENT_TYPE])
+		return verdict(v, m, 400, m->body.p, "Missing", "Content-Type",
+		               "a body needs a Content-Type (RFC 3261 20.15)");
+
 	struct vox_sip_cseq cs;
 	if (vox_sip_cseq_parse(&cs, vox_sip_find(m, VOX_SIP_H_CSEQ)->value, NULL))
 		return verdict(v, m, 400, m->base, "Bad", "CSeq", NULL);

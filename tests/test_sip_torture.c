@@ -1123,6 +1123,10 @@ static struct tcase verdicts[] = {
     {"via-received-v6", "RFC 3261 20.42", 337, .check = check_received_v6, .dir = VD},
     /* not the grammar, but RFC 5118 4.5 asks to accept it */
     {"via-received-v6ref", "RFC 5118 4.5", 323, .dir = VD},
+    /* a body says what it is; an empty one may too */
+    {"body-no-ctype", "RFC 3261 20.15", 307, .status = 400, .at = "Watson", .dir = VD},
+    {"body-no-ctype-resp", "RFC 3261 20.15", 276, .drop = 1, .at = "v=0", .dir = VD},
+    {"ctype-empty-body", "RFC 3261 20.15", 325, .dir = VD},
 };
 
 static int frame_of(const struct tcase *tc)

@@ -453,7 +453,8 @@ struct vox_sip_verdict {
 
 /* Applies RFC 3261 8.2 (UAS) or 16.3 (proxy) checks to a parsed message:
  * version (505), mandatory headers present and single (400), every header
- * vox has a decoder for well formed (400), CSeq method equal to the request
+ * vox has a decoder for well formed (400), a Content-Type for a body (400),
+ * CSeq method equal to the request
  * method (400), Request-URI scheme (416), Max-Forwards (483 for a proxy),
  * Require / Proxy-Require (420), method (405), Content-Type (415).
  * Responses are checked for the same syntax and are dropped if bad.
