@@ -894,11 +894,20 @@ static void test_build_request_roundtrip(void **st)
 	/* every too-small buffer fails cleanly */
 	for (size_t cap = 0; cap < (size_t)n; cap += 7)
 		assert_int_equal(vox_sip_build_request(&s, out, cap), VOX_ENOSPC);
-	/* header injection is refused */
+	/* header injection is refused, and so is anything vox's own parser
+	 * would refuse: a control byte other than HTAB (RFC 3261 25.1) */
 	struct vox_sip_hdr_out evil = {"X", vox_slice_cstr("a\r\nInjected: 1")};
 	s.hdr = &evil;
 	s.nhdr = 1;
 	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	evil.value = vox_slice_cstr("a\x1b[2Jb");
+	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	evil.value = vox_slice_cstr("a\tb");
+	n = vox_sip_build_request(&s, out, sizeof out);
+	assert_int_equal(vox_sip_parse(&msg, out, (size_t)n, 0, NULL), n);
+	s.uri = vox_slice_cstr("sip:bob@example.com\tx");
+	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	s.uri = vox_slice_cstr("sip:bob@example.com");
 
 	/* 8.2.6: a response copies Via, From, To (+tag), Call-ID, CSeq */
 	s.hdr = h;
@@ -920,6 +929,11 @@ static void test_build_request_roundtrip(void **st)
 		assert_true(vox_slice_eq(vox_sip_find_name(&rm, vox_slice_cstr(keys[i]))->value,
 		                         vox_sip_find_name(&msg, vox_slice_cstr(keys[i]))->value));
 	assert_int_equal(rm.body.len, 0);
+	/* a reason phrase vox's parser would refuse */
+	assert_int_equal(
+	    vox_sip_build_response(&msg, NULL, 200, "OK\x07", vox_slice_cstr("a6c85cf"), NULL, 0,
+	                           vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp),
+	    VOX_EINVAL);
 	/* no To tag on 100 Trying */
 	r = vox_sip_build_response(&msg, NULL, 100, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
 	                           vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp);

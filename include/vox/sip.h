@@ -489,8 +489,9 @@ struct vox_sip_request_spec {
 };
 
 /* Writes a request and its Content-Length. Returns bytes written,
- * VOX_ENOSPC, or VOX_EINVAL (a name or value that would break the framing:
- * CR or LF in it, a non-token method or name). */
+ * VOX_ENOSPC, or VOX_EINVAL (a non-token method or name, a value with a
+ * control byte other than HTAB in it, CR and LF included, or a
+ * Request-URI with whitespace). */
 VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec, char *out,
                                          size_t cap);
 
@@ -502,7 +503,10 @@ VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec
  * standard phrase. source (may be NULL) is where the request came from: the
  * top Via then gets received= when sent-by is not that address (RFC 3261
  * 18.2.1) and the port in an empty rport (RFC 3581 4).
- * Returns bytes written, VOX_ENOSPC or VOX_EINVAL.
+ * Returns bytes written, VOX_ENOSPC or VOX_EINVAL (a reason, tag or extra
+ * header as vox_sip_build_request refuses them, a status outside 100..699,
+ * or a req that is a response, lacks Via, From, To, Call-ID or CSeq, or has
+ * a To that does not parse).
  */
 VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
                                           const struct vox_addr *source, unsigned status,
