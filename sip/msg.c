@@ -403,6 +403,7 @@ static int parse_clen(struct vox_slice v, int *have, size_t *out, const char *ba
  */
 struct raw_header {
 	struct vox_slice name;
+	unsigned id;           /* enum vox_sip_hdr of the name */
 	const char *value;     /* after the colon */
 	const char *value_end; /* line end of the last continuation line */
 	const char *next;
@@ -417,10 +418,13 @@ struct raw_header {
  * every header, known to vox or not: an extension header's value allows
  * no control byte at all, and the grammars that allow one allow it only
  * there. So a NUL or ESC cannot reach an application through a header vox
- * does not decode. Returns the first control byte out of place, or NULL.
- * Runs only on a header line where find_eol saw an escaped control byte.
+ * does not decode. No list header has a comment in its grammar, and its
+ * values are split at commas that a comment would not hide (split_list):
+ * there only quoted-strings count (comments = 0). Returns the first
+ * control byte out of place, or NULL. Runs only on a header line where
+ * find_eol saw an escaped control byte.
  */
-static const char *stray_ctl(const char *p, const char *end)
+static const char *stray_ctl(const char *p, const char *end, int comments)
 {
 	int quoted = 0;
 	size_t depth = 0;
@@ -436,7 +440,7 @@ static const char *stray_ctl(const char *p, const char *end)
 			quoted = c != '"';
 		else if (c == '"' && !depth)
 			quoted = 1;
-		else if (c == '(')
+		else if (c == '(' && comments)
 			depth++;
 		else if (c == ')' && depth)
 			depth--;
@@ -459,6 +463,7 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 	if ((size_t)(q - p) > VOX_SIP_MAX_TOKEN)
 		return vox_fail(diag, base, p, VOX_ETOOLONG, "header name too long");
 	h->name = vox_slice_make(p, (size_t)(q - p));
+	h->id = hdr_id_token(p, (size_t)(q - p), end);
 	/* HCOLON = *( SP / HTAB ) ":" SWS */
 	while (q < end && vox_is_wsp((unsigned char)*q))
 		q++;
@@ -482,7 +487,7 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 			q = next; /* folded: the value goes on */
 			continue;
 		}
-		if (esc && (bad = stray_ctl(h->value, eol)) != NULL)
+		if (esc && (bad = stray_ctl(h->value, eol, !sip_hinfo[h->id].list)) != NULL)
 			return vox_fail(diag, base, bad, VOX_EMALFORMED,
 			                "control character outside a quoted-string or comment "
 			                "(RFC 3261 25.1)");
@@ -557,17 +562,16 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 			goto incomplete;
 		if (rc)
 			return rc;
-		unsigned id = hdr_id_token(h.name.p, h.name.len, end);
 		struct vox_slice v = sip_trim(h.value, h.value_end);
-		if (id == VOX_SIP_H_CONTENT_LENGTH) {
+		if (h.id == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(v, &m->has_content_length, &m->content_length, buf, diag);
 			if (rc)
 				return rc;
 		}
-		if (sip_hinfo[id].list)
-			rc = split_list(m, h.name, v.p, v.p + v.len, id, line, diag);
+		if (sip_hinfo[h.id].list)
+			rc = split_list(m, h.name, v.p, v.p + v.len, h.id, line, diag);
 		else
-			rc = add_header(m, h.name, v, id, line, diag);
+			rc = add_header(m, h.name, v, h.id, line, diag);
 		if (rc)
 			return rc;
 		line++;
@@ -753,7 +757,7 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 			return vox_fail(diag, buf, p, VOX_EMALFORMED, "malformed header section");
 		if (rc)
 			return rc;
-		if (hdr_id_token(h.name.p, h.name.len, hdr_end) == VOX_SIP_H_CONTENT_LENGTH) {
+		if (h.id == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(sip_trim(h.value, h.value_end), &have, &clen, buf, diag);
 			if (rc)
 				return rc;

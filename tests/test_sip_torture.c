@@ -1109,6 +1109,8 @@ static struct tcase verdicts[] = {
     {"esc-ctl-after-quote", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note:", .dir = VD},
     {"esc-ctl-fold-quoted", "RFC 3261 25.1", 318, .dir = VD},
     {"esc-ctl-fold", "RFC 3261 25.1", VOX_EMALFORMED, .at = " \\\x01", .dir = VD},
+    /* a list header has no comment: the ',' would split it */
+    {"esc-ctl-list-comment", "RFC 3261 7.3.1, 25.1", VOX_EMALFORMED, .at = "Reason:", .dir = VD},
     /* "\\" is the quoted-pair, the NUL after it is bare */
     {"esc-ctl-escaped-bs", "RFC 3261 25.1", VOX_EMALFORMED, .at = "X-Note:", .dir = VD},
     /* gen-value = token / host / quoted-string; a tag or branch is a
