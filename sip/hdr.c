@@ -121,9 +121,11 @@ static int params_parse(struct vox_sip_params *ps, const char *p, const char *en
 				                "expected an IPv6 reference in [ ]");
 			pa->value = vox_slice_make(v, (size_t)(q - v));
 		} else {
-			int v6 = (flags & PARAMS_VIA) && sip_case_eq_lit(pa->name, "received");
-			while (q < end && (sip_is(*q, SIP_C_TOKEN) || (v6 && *q == ':')))
-				q++;
+			q = sip_span(q, end, SIP_C_TOKEN);
+			if (q < end && *q == ':' && (flags & PARAMS_VIA) &&
+			    sip_case_eq_lit(pa->name, "received"))
+				while (q < end && (sip_is(*q, SIP_C_TOKEN) || *q == ':'))
+					q++;
 			if (q == v)
 				return vox_fail(diag, base, v, VOX_EMALFORMED,
 				                "expected a parameter value after '='");
