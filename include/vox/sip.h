@@ -452,11 +452,12 @@ struct vox_sip_verdict {
 };
 
 /* Applies RFC 3261 8.2 (UAS) or 16.3 (proxy) checks to a parsed message:
- * version (505), mandatory headers present and single (400), every header
- * vox has a decoder for well formed (400), a Content-Type for a body (400),
- * CSeq method equal to the request
- * method (400), Request-URI scheme (416), Max-Forwards (483 for a proxy),
- * Require / Proxy-Require (420), method (405), Content-Type (415).
+ * version (505), mandatory headers present (400), no header repeated that
+ * is not a list (400, 7.3.1), every header vox has a decoder for well
+ * formed (400), a Content-Type for a body (400, 20.15), CSeq method equal
+ * to the request method (400), Request-URI scheme (416), Max-Forwards
+ * (483 for a proxy), Require / Proxy-Require (420), method (405),
+ * Content-Type (415).
  * Responses are checked for the same syntax and are dropped if bad.
  * Fills *v and returns 0, or VOX_EINVAL for bad arguments. */
 VOX_MUST_CHECK int vox_sip_validate(const struct vox_sip_msg *m,
