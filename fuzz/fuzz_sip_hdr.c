@@ -1,7 +1,8 @@
 /*
  * Every typed header decoder. The first byte picks the decoder, the rest is
- * the header value. Checks that reported error offsets stay in the value
- * and that slices of a decoded value point into it.
+ * the header value. Checks that reported error offsets stay in the value,
+ * that slices of a decoded value point into it, and that a tag or branch is
+ * a token (RFC 3261 25.1: never a ':', '[' or '"' in it).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,13 @@ static const char *lo, *hi;
 static void inside(struct vox_slice s)
 {
 	if (s.len && (s.p < lo || s.p + s.len > hi))
+		abort();
+}
+
+static void token(struct vox_slice s)
+{
+	if (s.p && (!s.len || memchr(s.p, ':', s.len) || memchr(s.p, '[', s.len) ||
+	            memchr(s.p, '"', s.len)))
 		abort();
 }
 
@@ -56,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = vox_sip_via_parse(&u.via, v, &d);
 		if (!rc) {
 			inside(u.via.branch);
+			token(u.via.branch);
 			inside(u.via.host.name);
 			params_inside(&u.via.params);
 		}
@@ -65,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!rc) {
 			inside(u.addr.display);
 			inside(u.addr.tag);
+			token(u.addr.tag);
 			params_inside(&u.addr.params);
 			params_inside(&u.addr.uri.params);
 			if (u.addr.display_quoted)

@@ -1,8 +1,11 @@
 /*
  * SIP message parser and validator: arbitrary bytes as a UDP datagram and
  * as the start of a stream. Checks that every slice stays inside the input,
- * that a parsed request answers with a response that parses again with the
- * same Via, From, Call-ID and CSeq (parse, build, parse).
+ * that no control byte gets through out of place (RFC 3261 25.1: none in
+ * the start line but HTAB; in a header value, one other than HTAB, CR or LF
+ * only as a quoted-pair in a quoted-string or comment), and that a parsed
+ * request answers with a response that parses again with the same Via,
+ * From, Call-ID and CSeq (parse, build, parse).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +24,39 @@ static void inside(struct vox_slice s, const char *buf, size_t len)
 		abort();
 }
 
+static int is_ctl(char c)
+{
+	return ((unsigned char)c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* Control bytes in a header value: HTAB, the CR LF of a fold, or the
+ * second half of a quoted-pair inside a quoted-string or a comment (a
+ * comment only in a value alone on its line: a list has none). */
+static void no_bare_ctl(struct vox_slice v, int comments)
+{
+	int quoted = 0;
+	size_t depth = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.p[i];
+		if (c == '\r' || c == '\n')
+			continue;
+		if ((quoted || depth) && c == '\\' && i + 1 < v.len) {
+			i++;
+			continue;
+		}
+		if (is_ctl(c))
+			abort();
+		if (quoted)
+			quoted = c != '"';
+		else if (c == '"' && !depth)
+			quoted = 1;
+		else if (c == '(' && comments)
+			depth++;
+		else if (c == ')' && depth)
+			depth--;
+	}
+}
+
 static void check(const char *buf, size_t len, int n)
 {
 	if (n < 0)
@@ -33,7 +69,16 @@ static void check(const char *buf, size_t len, int n)
 	for (size_t i = 0; i < m.nhdr; i++) {
 		inside(m.hdr[i].name, buf, (size_t)n);
 		inside(m.hdr[i].value, buf, (size_t)n);
+		uint16_t line = m.hdr[i].line;
+		no_bare_ctl(m.hdr[i].value, (i == 0 || m.hdr[i - 1].line != line) &&
+		                                (i + 1 == m.nhdr || m.hdr[i + 1].line != line));
 	}
+	for (size_t i = 0; i < m.reason.len; i++)
+		if (is_ctl(m.reason.p[i]))
+			abort();
+	for (size_t i = 0; i < m.uri.len; i++)
+		if (is_ctl(m.uri.p[i]) || m.uri.p[i] == '\t')
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

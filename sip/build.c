@@ -126,12 +126,16 @@ const char *vox_sip_reason_phrase(unsigned status)
 
 /* ---- writing ---------------------------------------------------------------- */
 
-/* A value may not break the framing: no CR, LF or NUL in it. */
+/* A value may not break the framing (no CR or LF), nor hold what vox's own
+ * parser refuses: no control byte but HTAB. (RFC 3261 25.1 allows one as a
+ * quoted-pair inside a quoted-string; vox never needs to send that.) */
 static int safe_value(struct vox_slice v)
 {
-	for (size_t i = 0; i < v.len; i++)
-		if (v.p[i] == '\r' || v.p[i] == '\n' || v.p[i] == 0)
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return 0;
+	}
 	return 1;
 }
 
@@ -176,7 +180,7 @@ int vox_sip_build_request(const struct vox_sip_request_spec *s, char *out, size_
 {
 	struct vox_writer w;
 	if (!s || !is_token(s->method) || !s->uri.len || !safe_value(s->uri) ||
-	    memchr(s->uri.p, ' ', s->uri.len))
+	    memchr(s->uri.p, ' ', s->uri.len) || memchr(s->uri.p, '\t', s->uri.len))
 		return VOX_EINVAL;
 	vox_writer_init(&w, out, cap);
 	vox_writer_put_slice(&w, s->method);

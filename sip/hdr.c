@@ -63,12 +63,20 @@ const struct vox_sip_param *vox_sip_param_find(const struct vox_sip_params *ps, 
 	return NULL;
 }
 
-int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, const char **stop,
-                     const char *base, struct vox_diag *diag)
+/* Via's received may be a bare IPv6address (via-received, RFC 3261 20.42). */
+#define PARAMS_VIA 1u
+
+/*
+ * *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ],
+ * gen-value = token / host / quoted-string (RFC 3261 25.1); SEMI and EQUAL
+ * allow LWS on both sides. A host is a token unless it is an IPv6reference,
+ * so an unquoted value is a token or "[" IPv6address "]", and nothing else
+ * may hold a ':' (a tag or branch is a token). Stops at the first byte
+ * that cannot continue the list (*stop).
+ */
+static int params_parse(struct vox_sip_params *ps, const char *p, const char *end, unsigned flags,
+                        const char **stop, const char *base, struct vox_diag *diag)
 {
-	/* *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ],
-	 * gen-value = token / host / quoted-string; SEMI and EQUAL allow LWS
-	 * on both sides. */
 	ps->n = 0;
 	for (;;) {
 		const char *q = sip_skip_lws(p, end);
@@ -105,16 +113,19 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 				                "unterminated quoted parameter value");
 			pa->quoted = 1;
 		} else if (q < end && *q == '[') {
-			const char *r = memchr(q, ']', (size_t)(end - q));
-			if (!r)
-				return vox_fail(diag, base, v, VOX_EMALFORMED, "expected ']'");
-			q = r + 1;
+			struct vox_sip_host h;
+			int err;
+			q = sip_hostport(&h, v, end, &err);
+			if (!q || h.has_port)
+				return vox_fail(diag, base, v, VOX_EMALFORMED,
+				                "expected an IPv6 reference in [ ]");
 			pa->value = vox_slice_make(v, (size_t)(q - v));
 		} else {
-			/* token, or a host: ':' lets an IPv6address through, as
-			 * via-received allows it without brackets (RFC 3261 25.1) */
-			while (q < end && (sip_is(*q, SIP_C_TOKEN) || *q == ':'))
-				q++;
+			q = sip_span(q, end, SIP_C_TOKEN);
+			if (q < end && *q == ':' && (flags & PARAMS_VIA) &&
+			    sip_case_eq_lit(pa->name, "received"))
+				while (q < end && (sip_is(*q, SIP_C_TOKEN) || *q == ':'))
+					q++;
 			if (q == v)
 				return vox_fail(diag, base, v, VOX_EMALFORMED,
 				                "expected a parameter value after '='");
@@ -122,6 +133,13 @@ int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, 
 		}
 		p = q;
 	}
+}
+
+/* A parameter whose value is a token (tag, branch): not quoted, not an
+ * IPv6reference. */
+static int token_value(const struct vox_sip_param *pa)
+{
+	return pa->value.p && !pa->quoted && pa->value.p[0] != '[';
 }
 
 /* After the last parameter only LWS may follow. */
@@ -193,7 +211,7 @@ int vox_sip_addr_parse(struct vox_sip_addr *a, struct vox_slice value, struct vo
 	                           vox_slice_make(uri_start, (size_t)(uri_end - uri_start)), &ud);
 	if (rc && rc != VOX_ESCHEME)
 		return vox_fail(diag, base, uri_start + ud.off, rc, ud.what);
-	rc = sip_params_parse(&a->params, p, end, &p, base, diag);
+	rc = params_parse(&a->params, p, end, 0, &p, base, diag);
 	if (rc)
 		return rc;
 	rc = expect_end(p, end, base, diag, "unexpected character after the address");
@@ -201,7 +219,7 @@ int vox_sip_addr_parse(struct vox_sip_addr *a, struct vox_slice value, struct vo
 		return rc;
 	const struct vox_sip_param *tag = vox_sip_param_find(&a->params, "tag");
 	if (tag) {
-		if (!tag->value.p || tag->quoted)
+		if (!token_value(tag))
 			return vox_fail(diag, base, tag->name.p, VOX_EMALFORMED,
 			                "tag parameter needs a token value");
 		a->tag = tag->value;
@@ -330,7 +348,7 @@ int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value, struct vox_
 	if (!p)
 		return vox_fail(diag, base, q, err,
 		                err == VOX_ERANGE ? "Via port above 65535" : "bad Via sent-by");
-	int rc = sip_params_parse(&v->params, p, end, &p, base, diag);
+	int rc = params_parse(&v->params, p, end, PARAMS_VIA, &p, base, diag);
 	if (rc)
 		return rc;
 	rc = expect_end(p, end, base, diag, "unexpected character in Via");
@@ -340,7 +358,7 @@ int vox_sip_via_parse(struct vox_sip_via *v, struct vox_slice value, struct vox_
 		const struct vox_sip_param *pa = &v->params.p[i];
 		struct vox_slice n = pa->name, val = pa->value;
 		if (sip_case_eq_lit(n, "branch")) {
-			if (!val.p || pa->quoted)
+			if (!token_value(pa))
 				return vox_fail(diag, base, n.p, VOX_EMALFORMED,
 				                "branch needs a token value");
 			v->branch = val;
@@ -471,7 +489,7 @@ int vox_sip_ctype_parse(struct vox_sip_ctype *c, struct vox_slice value, struct 
 	c->subtype = vox_slice_make(s, (size_t)(p - s));
 	if (!c->subtype.len)
 		return vox_fail(diag, base, s, VOX_EMALFORMED, "expected a media subtype");
-	int rc = sip_params_parse(&c->params, p, end, &p, base, diag);
+	int rc = params_parse(&c->params, p, end, 0, &p, base, diag);
 	if (rc)
 		return rc;
 	return expect_end(p, end, base, diag, "unexpected character in a media type");
@@ -502,6 +520,14 @@ static int two_digits(const char *p, unsigned max, uint8_t *out)
 	return 1;
 }
 
+/* wkday, month and "GMT" are ABNF literals, so case-insensitive (RFC
+ * 3261 25 uses RFC 2234 ABNF, 2.3; HTTP made them case-sensitive later, in
+ * RFC 7231, SIP did not). */
+static int name_eq(const char *p, const char *name, size_t n)
+{
+	return vox_slice_case_eq(vox_slice_make(p, n), vox_slice_make(name, n));
+}
+
 int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vox_diag *diag)
 {
 	static const char wk[] = "SunMonTueWedThuFriSat";
@@ -515,10 +541,10 @@ int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vo
 	memset(d, 0, sizeof *d);
 	int w = -1, m = -1;
 	for (int i = 0; i < 7; i++)
-		if (memcmp(p, wk + 3 * i, 3) == 0)
+		if (name_eq(p, wk + 3 * i, 3))
 			w = i;
 	for (int i = 0; i < 12; i++)
-		if (memcmp(p + 8, mo + 3 * i, 3) == 0)
+		if (name_eq(p + 8, mo + 3 * i, 3))
 			m = i;
 	uint8_t yh, yl;
 	if (w < 0 || memcmp(p + 3, ", ", 2) != 0 || !two_digits(p + 5, 31, &d->day) ||
@@ -527,7 +553,7 @@ int vox_sip_date_parse(struct vox_sip_date *d, struct vox_slice value, struct vo
 	    p[19] != ':' || !two_digits(p + 20, 59, &d->min) || p[22] != ':' ||
 	    !two_digits(p + 23, 60, &d->sec))
 		return vox_fail(diag, value.p, p, VOX_EMALFORMED, "malformed rfc1123-date");
-	if (memcmp(p + 25, " GMT", 4) != 0)
+	if (!name_eq(p + 25, " GMT", 4))
 		return vox_fail(diag, value.p, p + 26, VOX_EMALFORMED,
 		                "Date must be in GMT (RFC 3261 20.17)");
 	d->wday = (uint8_t)w;

@@ -162,12 +162,13 @@ static inline unsigned first_flag(uint64_t c)
  * Finds the end of the line that starts at line. On success *eol is the
  * first byte of the line end (CR or LF) and *next the first byte after it.
  * A control byte other than HT, CR, LF inside a line is accepted only as
- * the second half of a quoted-pair ("\" CTL, RFC 3261 25.1); a decoder then
- * checks that it really sits inside a quoted-string.
+ * the second half of a quoted-pair ("\" CTL, RFC 3261 25.1); *esc (if
+ * still NULL) is then set to the first such byte, for the caller to check
+ * that it really sits where a quoted-pair may (see stray_ctl).
  * Returns 0, VOX_EINCOMPLETE (no line end yet) or VOX_EMALFORMED.
  */
 static inline int find_eol(const char *line, const char *end, const char **eol, const char **next,
-                           const char **bad)
+                           const char **bad, const char **esc)
 {
 	const char *p = line;
 	for (;;) {
@@ -220,10 +221,14 @@ static inline int find_eol(const char *line, const char *end, const char **eol, 
 				*next = p + 2;
 				return 0;
 			}
-			if (c != '\t' && !(p > line && p[-1] == '\\')) {
+			if (c == '\t')
+				continue;
+			if (!(p > line && p[-1] == '\\')) {
 				*bad = p;
 				return VOX_EMALFORMED;
 			}
+			if (!*esc)
+				*esc = p;
 		}
 		if (p == end)
 			return VOX_EINCOMPLETE;
@@ -299,20 +304,11 @@ static int parse_start_line(struct vox_sip_msg *m, const char *p, const char *eo
 	if (!sp || sp == u)
 		return vox_fail(diag, base, u, VOX_EMALFORMED,
 		                "expected Request-URI SP SIP-Version (one SP each)");
-	/* find_eol lets a control byte through only after '\\' (a quoted-pair),
-	 * which has no place in a URI; [u, sp) holds no SP by construction. */
-	const char *k = u;
-	while ((size_t)(sp - k) >= 8) {
-		uint64_t x;
-		memcpy(&x, k, 8);
-		if (has_ctl(x))
-			break;
-		k += 8;
-	}
-	for (; k < sp; k++)
-		if ((unsigned char)*k < 0x20 || *k == 0x7f)
-			return vox_fail(diag, base, k, VOX_EMALFORMED,
-			                "control character in Request-URI");
+	/* find_eol let no control byte but HTAB through, and [u, sp) holds no
+	 * SP: an HTAB is all that is left to refuse in a Request-URI. */
+	const char *ht = memchr(u, '\t', (size_t)(sp - u));
+	if (ht)
+		return vox_fail(diag, base, ht, VOX_EMALFORMED, "control character in Request-URI");
 	m->uri = vox_slice_make(u, (size_t)(sp - u));
 	if (!is_version(sp + 1, eol))
 		return vox_fail(diag, base, sp + 1, VOX_EMALFORMED,
@@ -407,10 +403,50 @@ static int parse_clen(struct vox_slice v, int *have, size_t *out, const char *ba
  */
 struct raw_header {
 	struct vox_slice name;
+	unsigned id;           /* enum vox_sip_hdr of the name */
 	const char *value;     /* after the colon */
 	const char *value_end; /* line end of the last continuation line */
 	const char *next;
 };
+
+/*
+ * RFC 3261 25.1 lets a control byte other than HTAB into a header only as
+ * the second half of a quoted-pair, and a quoted-pair only inside a
+ * quoted-string or a comment (comments nest; inside a quoted-string "(" is
+ * an ordinary character, inside a comment '"' is); anywhere else "\" is an
+ * ordinary character and the control byte after it is bare. This holds for
+ * every header, known to vox or not: an extension header's value allows
+ * no control byte at all, and the grammars that allow one allow it only
+ * there. So a NUL or ESC cannot reach an application through a header vox
+ * does not decode. No list header has a comment in its grammar, and its
+ * values are split at commas that a comment would not hide (split_list):
+ * there only quoted-strings count (comments = 0). Returns the first
+ * control byte out of place, or NULL. Runs only on a header line where
+ * find_eol saw an escaped control byte.
+ */
+static const char *stray_ctl(const char *p, const char *end, int comments)
+{
+	int quoted = 0;
+	size_t depth = 0;
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((quoted || depth) && c == '\\' && end - p > 1 && p[1] != '\r' && p[1] != '\n') {
+			p++; /* quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) */
+			continue;
+		}
+		if ((c < 0x20 && !sip_is_lws((char)c)) || c == 0x7f)
+			return p;
+		if (quoted)
+			quoted = c != '"';
+		else if (c == '"' && !depth)
+			quoted = 1;
+		else if (c == '(' && comments)
+			depth++;
+		else if (c == ')' && depth)
+			depth--;
+	}
+	return NULL;
+}
 
 static int read_header(const char *p, const char *end, struct raw_header *h, int datagram,
                        const char *base, struct vox_diag *diag)
@@ -427,6 +463,7 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 	if ((size_t)(q - p) > VOX_SIP_MAX_TOKEN)
 		return vox_fail(diag, base, p, VOX_ETOOLONG, "header name too long");
 	h->name = vox_slice_make(p, (size_t)(q - p));
+	h->id = hdr_id_token(p, (size_t)(q - p), end);
 	/* HCOLON = *( SP / HTAB ) ":" SWS */
 	while (q < end && vox_is_wsp((unsigned char)*q))
 		q++;
@@ -436,9 +473,10 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 		return vox_fail(diag, base, q, VOX_EMALFORMED,
 		                "expected ':' after the header name");
 	h->value = ++q;
+	const char *esc = NULL;
 	for (;;) {
 		const char *eol, *next, *bad = q;
-		int rc = find_eol(q, end, &eol, &next, &bad);
+		int rc = find_eol(q, end, &eol, &next, &bad, &esc);
 		if (rc == VOX_EMALFORMED)
 			return vox_fail(diag, base, bad, rc, "control character in a header");
 		if (rc)
@@ -449,6 +487,10 @@ static int read_header(const char *p, const char *end, struct raw_header *h, int
 			q = next; /* folded: the value goes on */
 			continue;
 		}
+		if (esc && (bad = stray_ctl(h->value, eol, !sip_hinfo[h->id].list)) != NULL)
+			return vox_fail(diag, base, bad, VOX_EMALFORMED,
+			                "control character outside a quoted-string or comment "
+			                "(RFC 3261 25.1)");
 		h->value_end = eol;
 		h->next = next;
 		return 0;
@@ -480,10 +522,16 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 	if (dgram && len > VOX_SIP_MAX_MSG)
 		return vox_fail(diag, buf, buf, VOX_ETOOLONG, "datagram above VOX_SIP_MAX_MSG");
 
-	const char *eol, *next, *bad = buf;
-	int rc = find_eol(buf, end, &eol, &next, &bad);
-	if (rc == VOX_EMALFORMED)
-		return vox_fail(diag, buf, bad, rc, "control character in the start line");
+	/* A start line holds no quoted-string or comment, so no quoted-pair:
+	 * no control byte at all, escaped or not, but the HTAB a Reason-Phrase
+	 * allows (RFC 3261 25.1). The Reason-Phrase's other limits (no '"' or
+	 * '\\', for one) are not enforced: they cannot change what a response
+	 * means, and a reader shown it is not harmed by them. */
+	const char *eol, *next, *bad = buf, *esc = NULL;
+	int rc = find_eol(buf, end, &eol, &next, &bad, &esc);
+	if (rc == VOX_EMALFORMED || (rc == 0 && esc))
+		return vox_fail(diag, buf, rc ? bad : esc, VOX_EMALFORMED,
+		                "control character in the start line");
 	if (rc)
 		goto incomplete;
 	rc = parse_start_line(m, buf, eol, diag);
@@ -514,17 +562,16 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 			goto incomplete;
 		if (rc)
 			return rc;
-		unsigned id = hdr_id_token(h.name.p, h.name.len, end);
 		struct vox_slice v = sip_trim(h.value, h.value_end);
-		if (id == VOX_SIP_H_CONTENT_LENGTH) {
+		if (h.id == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(v, &m->has_content_length, &m->content_length, buf, diag);
 			if (rc)
 				return rc;
 		}
-		if (sip_hinfo[id].list)
-			rc = split_list(m, h.name, v.p, v.p + v.len, id, line, diag);
+		if (sip_hinfo[h.id].list)
+			rc = split_list(m, h.name, v.p, v.p + v.len, h.id, line, diag);
 		else
-			rc = add_header(m, h.name, v, id, line, diag);
+			rc = add_header(m, h.name, v, h.id, line, diag);
 		if (rc)
 			return rc;
 		line++;
@@ -611,6 +658,12 @@ void vox_sip_framer_init(struct vox_sip_framer *f)
 	f->scanned = 0;
 	f->head = 0;
 	f->clen = 0;
+	f->pong_due = 0;
+}
+
+void vox_sip_framer_expect_pong(struct vox_sip_framer *f)
+{
+	f->pong_due = 1;
 }
 
 /* The header section is known: is the body in yet? */
@@ -619,11 +672,16 @@ static int frame_body(struct vox_sip_framer *f, size_t len, enum vox_sip_frame_k
 	if (f->clen > len - f->head)
 		return VOX_EINCOMPLETE;
 	size_t n = f->head + f->clen;
-	vox_sip_framer_init(f);
+	f->scanned = f->head = f->clen = 0; /* a pong may still be due */
 	*kind = VOX_SIP_FRAME_MESSAGE;
 	return (int)n;
 }
 
+/*
+ * Every verdict below depends only on the bytes, never on how they were cut
+ * into reads: a unit is decided once the bytes that decide it are in, and
+ * a limit counts bytes of the stream, not bytes of one read.
+ */
 int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                   enum vox_sip_frame_kind *kind, struct vox_diag *diag)
 {
@@ -632,34 +690,44 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 		return frame_body(f, len, kind);
 	if (len == 0)
 		return VOX_EINCOMPLETE;
-	/* RFC 5626 3.5.1: between messages, CRLFCRLF is a ping, CRLF a pong.
-	 * A line end is CRLF or LF, as everywhere in vox. */
+	/* RFC 5626 3.5.1, 4.4.1: between messages, CRLFCRLF is a ping and
+	 * CRLF a pong (a line end is CRLF or LF, as everywhere in vox). A line
+	 * end that ends the bytes so far may be the first half of a ping, so
+	 * it waits for the next byte; only while a pong is due is the first
+	 * line end that pong, at once. */
 	size_t a = empty_line(buf, end);
 	if (a) {
+		if (f->pong_due) {
+			f->pong_due = 0;
+			*kind = VOX_SIP_FRAME_PONG;
+			return (int)a;
+		}
 		size_t b = empty_line(buf + a, end);
-		f->scanned = 0;
 		if (b) {
 			*kind = VOX_SIP_FRAME_PING;
 			return (int)(a + b);
 		}
-		if (buf + a < end && buf[a] == '\r' && end - (buf + a) == 1)
-			return VOX_EINCOMPLETE; /* a CR that may start the second CRLF */
+		if (len == a || (buf[a] == '\r' && len - a == 1))
+			return VOX_EINCOMPLETE; /* the second line end may follow */
 		*kind = VOX_SIP_FRAME_PONG;
 		return (int)a;
 	}
 	if (buf[0] == '\r' && len == 1)
 		return VOX_EINCOMPLETE;
 
-	/* Find the empty line, looking only at bytes not searched before. The
-	 * search resumes a few bytes back so that a line end split across two
-	 * reads is still seen. */
+	/* Find the empty line, looking only at bytes not searched before, and
+	 * only in the first VOX_SIP_MAX_MSG bytes: a header section that does
+	 * not end there is too long, whatever comes after it. The search
+	 * resumes a few bytes back so that a line end split across two reads
+	 * is still seen. */
+	const char *lim = len < VOX_SIP_MAX_MSG ? end : buf + VOX_SIP_MAX_MSG;
 	size_t from = f->scanned > 3 ? f->scanned - 3 : 0;
 	const char *hdr_end = NULL;
-	for (const char *p = buf + from; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	for (const char *p = buf + from; p < lim;) {
+		const char *nl = memchr(p, '\n', (size_t)(lim - p));
 		if (!nl)
 			break;
-		size_t el = empty_line(nl + 1, end);
+		size_t el = empty_line(nl + 1, lim);
 		if (el) {
 			hdr_end = nl + 1 + el;
 			break;
@@ -667,16 +735,17 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 		p = nl + 1;
 	}
 	if (!hdr_end) {
-		f->scanned = len;
+		f->scanned = (size_t)(lim - buf);
 		if (len >= VOX_SIP_MAX_MSG)
 			return vox_fail(diag, buf, buf, VOX_ETOOLONG,
 			                "header section above VOX_SIP_MAX_MSG");
 		return VOX_EINCOMPLETE;
 	}
 
-	/* Read the header section as the parser does to find Content-Length. */
-	const char *eol, *next, *bad = buf;
-	int rc = find_eol(buf, hdr_end, &eol, &next, &bad);
+	/* Read the header section as the parser does to find Content-Length
+	 * (the start line is the parser's to judge). */
+	const char *eol, *next, *bad = buf, *esc = NULL;
+	int rc = find_eol(buf, hdr_end, &eol, &next, &bad, &esc);
 	if (rc)
 		return vox_fail(diag, buf, bad, VOX_EMALFORMED, "malformed start line");
 	size_t clen = 0;
@@ -688,7 +757,7 @@ int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
 			return vox_fail(diag, buf, p, VOX_EMALFORMED, "malformed header section");
 		if (rc)
 			return rc;
-		if (hdr_id_token(h.name.p, h.name.len, hdr_end) == VOX_SIP_H_CONTENT_LENGTH) {
+		if (h.id == VOX_SIP_H_CONTENT_LENGTH) {
 			rc = parse_clen(sip_trim(h.value, h.value_end), &have, &clen, buf, diag);
 			if (rc)
 				return rc;

@@ -87,16 +87,6 @@ static inline const char *sip_span(const char *p, const char *end, unsigned cls)
 	return p;
 }
 
-/*
- * Generic parameters: *( SEMI param ) with param = name [ EQUAL value ],
- * value a token, a host (IPv6 reference) or a quoted-string (RFC 3261
- * generic-param). Stops at the first byte that cannot continue the list
- * (returned). For header parameters (after a Via, a name-addr, a media
- * type). name_cls/value_cls select the character sets.
- */
-int sip_params_parse(struct vox_sip_params *ps, const char *p, const char *end, const char **stop,
-                     const char *base, struct vox_diag *diag);
-
 /* Is the name of the last parameter in ps already used by an earlier one?
  * A name given twice would mean two things to two readers, so decoders
  * refuse it. */

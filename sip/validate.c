@@ -32,14 +32,24 @@ static int verdict(struct vox_sip_verdict *v, const struct vox_sip_msg *m, unsig
 	return 0;
 }
 
-/* Headers that may appear at most once (RFC 3261 7.3.1: only list headers
- * may repeat; RFC 4475 3.3.8). */
-static const uint8_t single[] = {
-    VOX_SIP_H_CALL_ID,      VOX_SIP_H_CSEQ,         VOX_SIP_H_FROM,           VOX_SIP_H_TO,
-    VOX_SIP_H_MAX_FORWARDS, VOX_SIP_H_CONTENT_TYPE, VOX_SIP_H_CONTENT_LENGTH, VOX_SIP_H_EXPIRES,
-    VOX_SIP_H_MIN_EXPIRES,  VOX_SIP_H_DATE,         VOX_SIP_H_RSEQ,           VOX_SIP_H_RACK,
-    VOX_SIP_H_MIME_VERSION, VOX_SIP_H_REPLY_TO,     VOX_SIP_H_RETRY_AFTER,    VOX_SIP_H_TIMESTAMP,
-};
+/* RFC 3261 7.3.1: a header may appear more than once only if its value is
+ * a comma-separated list, or it is one of the authentication headers 7.3.1
+ * names; so may Identity (RFC 8224 4), and Authentication-Info, a list vox
+ * does not split. Two values of any other header would mean two things to
+ * two readers (RFC 4475 3.3.8). An unknown header's grammar is not known. */
+static int may_repeat(unsigned id)
+{
+	switch (id) {
+	case VOX_SIP_H_OTHER:
+	case VOX_SIP_H_AUTHORIZATION:
+	case VOX_SIP_H_PROXY_AUTHORIZATION:
+	case VOX_SIP_H_WWW_AUTHENTICATE:
+	case VOX_SIP_H_PROXY_AUTHENTICATE:
+	case VOX_SIP_H_AUTHENTICATION_INFO:
+	case VOX_SIP_H_IDENTITY: return 1;
+	default: return sip_hinfo[id].list;
+	}
+}
 
 /* Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) (20.33):
  * only the number matters to vox; it must fit 32 bits. */
@@ -256,8 +266,8 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 	memset(v, 0, sizeof *v);
 	const int req = m->status == 0;
 
-	/* 8.2.1 / 8.1.3.1: only SIP/2.0 */
-	if (!vox_slice_eq(m->version, vox_slice_cstr("SIP/2.0")))
+	/* 8.2.1 / 8.1.3.1: only SIP/2.0, which 7.1 makes case-insensitive */
+	if (!sip_case_eq_lit(m->version, "SIP/2.0"))
 		return verdict(v, m, 505, m->version.p, "Version Not Supported", NULL, NULL);
 
 	if (req) {
@@ -284,13 +294,12 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 		if (!m->first[mandatory[i]])
 			return verdict(v, m, 400, m->base, "Missing",
 			               vox_sip_hdr_name((enum vox_sip_hdr)mandatory[i]), NULL);
-	for (size_t i = 0; i < sizeof single; i++) {
-		const struct vox_sip_header *h = vox_sip_find(m, (enum vox_sip_hdr)single[i]);
-		const struct vox_sip_header *again = h ? vox_sip_find_next(m, h) : NULL;
-		if (again)
-			return verdict(v, m, 400, again->name.p, "Multiple",
-			               vox_sip_hdr_name((enum vox_sip_hdr)single[i]),
-			               "header may appear only once (RFC 4475 3.3.8)");
+	for (size_t i = 0; i < m->nhdr; i++) {
+		const struct vox_sip_header *h = &m->hdr[i];
+		if (m->first[h->id] != i + 1 && !may_repeat(h->id))
+			return verdict(v, m, 400, h->name.p, "Multiple",
+			               vox_sip_hdr_name((enum vox_sip_hdr)h->id),
+			               "header may appear only once (RFC 3261 7.3.1)");
 	}
 	for (size_t i = 0; i < m->nhdr; i++) {
 		const struct vox_sip_header *h = &m->hdr[i];
@@ -299,6 +308,12 @@ int vox_sip_validate(const struct vox_sip_msg *m, const struct vox_sip_validate_
 			return verdict(v, m, 400, h->value.p + d.off, "Bad",
 			               vox_sip_hdr_name((enum vox_sip_hdr)h->id), d.what);
 	}
+
+	/* 20.15: Content-Type MUST be present if the body is not empty; a
+	 * body nobody can name cannot be processed, nor passed on safely. */
+	if (m->body.len && !m->first[VOX_SIP_H_CONTENT_TYPE])
+		return verdict(v, m, 400, m->body.p, "Missing", "Content-Type",
+		               "a body needs a Content-Type (RFC 3261 20.15)");
 
 	struct vox_sip_cseq cs;
 	if (vox_sip_cseq_parse(&cs, vox_sip_find(m, VOX_SIP_H_CSEQ)->value, NULL))

@@ -24,6 +24,24 @@ for f in $(sed -n 's/^| \([a-z0-9]*\.dat\) | 3\.1\.2\..*/\1/p' "$V/INDEX.md"); d
 done
 [ "$n" = 19 ] || fail "$n messages of RFC 4475 3.1.2, not 19"
 
+# tests/vectors/sip-verdicts: each file gets the verdict its INDEX.md row asks.
+W=tests/vectors/sip-verdicts
+sed -n 's/^| \([a-z0-9-]*\.dat\) | [^|]* | \([a-z0-9]*\) |.*/\1 \2/p' "$W/INDEX.md" >"$tmp/want"
+m=0
+while read -r f want; do
+	status $VOX sip parse "$W/$f" >"$tmp/j" 2>"$tmp/err"
+	case $want in
+	accept) [ "$rc" = 0 ] && grep -qF '"accept":true' "$tmp/j" ||
+		fail "$f: exit $rc, not accepted: $(cat "$tmp/err")" ;;
+	drop) [ "$rc" = 1 ] && grep -q 'a UA would drop it' "$tmp/err" ||
+		fail "$f: exit $rc, not dropped: $(cat "$tmp/err")" ;;
+	*) [ "$rc" = 1 ] && grep -q "offset [0-9]*: .*a UAS would send $want " "$tmp/err" ||
+		fail "$f: exit $rc, not $want: $(cat "$tmp/err")" ;;
+	esac
+	m=$((m + 1))
+done <"$tmp/want"
+[ "$m" = "$(ls "$W"/*.dat | wc -l)" ] || fail "$m rows in $W/INDEX.md for $(ls "$W"/*.dat | wc -l) files"
+
 # --stream: two messages in one byte stream, each framed and reported.
 cat "$V/wsinv.dat" "$V/intmeth.dat" >"$tmp/two"
 status $VOX sip parse --stream "$tmp/two" >"$tmp/j" 2>"$tmp/err"
@@ -35,4 +53,4 @@ status $VOX sip parse --no-such-flag "$V/wsinv.dat" >/dev/null 2>&1
 [ "$rc" = 2 ] || fail "bad flag: exit $rc"
 status $VOX sip parse "$tmp/absent" >/dev/null 2>&1
 [ "$rc" = 2 ] || fail "missing file: exit $rc"
-echo "cli_sip: passed (wsinv accepted, $n of 3.1.2 refused, --stream, usage)"
+echo "cli_sip: passed (wsinv accepted, $n of 3.1.2 refused, $m verdicts, --stream, usage)"

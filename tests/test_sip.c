@@ -106,6 +106,15 @@ static void test_parse_errors(void **st)
 	    {"OPTIONS sip:a@b SIP/2.0 \r\n\r\n", VOX_EMALFORMED},
 	    {"OPTIONS sip:a@b\r\n\r\n", VOX_EMALFORMED},
 	    {"OPT<IONS sip:a@b SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    {"OPTIONS sip:a@b\tc SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    /* no quoted-pair in a start line: no control byte but HTAB */
+	    {"OPTIONS sip:a@b\\\x01 SIP/2.0\r\n\r\n", VOX_EMALFORMED},
+	    {"SIP/2.0 200 O\tK\r\n\r\n", VOX_OK},
+	    {"SIP/2.0 200 OK\\\x1b[2J\r\n\r\n", VOX_EMALFORMED},
+	    /* in a header, only inside a quoted-string or comment */
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: \"\\\x01\" (\\\x1b)\r\n\r\n", VOX_OK},
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: \\\x01\r\n\r\n", VOX_EMALFORMED},
+	    {"OPTIONS sip:a@b SIP/2.0\r\nX: (a) \"b\" \\\x7f\r\n\r\n", VOX_EMALFORMED},
 	    {"OPTIONS sip:a@b SIP/2.0\r\nTo: x\r\n", VOX_OK}, /* datagram without empty line */
 	    {"OPTIONS sip:a@b SIP/2.0\r\nTo: x", VOX_EMALFORMED},
 	};
@@ -230,54 +239,95 @@ static void test_header_names(void **st)
 
 /* ---- framer ---------------------------------------------------------------- */
 
+/* What a framer made of a stream: its units, then how it ended. */
+struct units {
+	size_t n;
+	int len[16];
+	enum vox_sip_frame_kind kind[16];
+	int end; /* VOX_EINCOMPLETE (bytes left waiting) or an error */
+};
+
+/* Frames s[0..len) in reads of step bytes (len: one read), the bytes of
+ * each read against a guard page; pong: a pong is due before the first
+ * unit. */
+static void frame_steps(const char *s, size_t len, size_t step, int pong, struct units *u)
+{
+	struct vox_sip_framer f;
+	vox_sip_framer_init(&f);
+	if (pong)
+		vox_sip_framer_expect_pong(&f);
+	size_t consumed = 0, avail = 0;
+	u->n = 0;
+	for (;;) {
+		enum vox_sip_frame_kind k = 0;
+		const char *g = guard_copy(s + consumed, avail - consumed);
+		int rc = vox_sip_frame(&f, g, avail - consumed, &k, NULL);
+		guard_free(g);
+		if (rc == VOX_EINCOMPLETE && avail < len) {
+			avail = step > len - avail ? len : avail + step;
+			continue;
+		}
+		if (rc <= 0) {
+			u->end = rc;
+			return;
+		}
+		assert_true(u->n < 16);
+		u->len[u->n] = rc;
+		u->kind[u->n++] = k;
+		consumed += (size_t)rc;
+	}
+}
+
+/* Every read size from 1 to 64 bytes, and one read, give exactly these
+ * units and this end (RFC 5626 4.4.1: a ping split across two reads is
+ * still one ping). */
+static void frame_expect(const char *s, size_t len, int pong, const struct units *want)
+{
+	for (size_t step = 1; step <= 65; step++) {
+		struct units u;
+		frame_steps(s, len, step == 65 ? len : step, pong, &u);
+		if (u.n != want->n || u.end != want->end)
+			fail_msg("reads of %zu: %zu units ending %d, want %zu ending %d", step, u.n,
+			         u.end, want->n, want->end);
+		for (size_t i = 0; i < u.n; i++)
+			if (u.len[i] != want->len[i] || u.kind[i] != want->kind[i])
+				fail_msg(
+				    "reads of %zu: unit %zu is %d bytes of kind %d, want %d of %d",
+				    step, i, u.len[i], u.kind[i], want->len[i], want->kind[i]);
+	}
+}
+
 static void test_framer(void **st)
 {
 	(void)st;
-	char stream[2048];
-	size_t n = strlen(basic);
-	size_t len = 0;
-	memcpy(stream + len, "\r\n\r\n", 4); /* ping */
-	len += 4;
-	memcpy(stream + len, basic, n);
-	len += n;
-	memcpy(stream + len, "\r\n", 2); /* pong */
-	len += 2;
-	memcpy(stream + len, basic, n);
-	len += n;
-	const size_t want[] = {4, n, 2, n};
-	const enum vox_sip_frame_kind kinds[] = {VOX_SIP_FRAME_PING, VOX_SIP_FRAME_MESSAGE,
-	                                         VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_MESSAGE};
-	/* Reads of every size from 1 to 64 bytes give the same units. */
-	for (size_t step = 1; step <= 64; step++) {
-		struct vox_sip_framer f;
-		vox_sip_framer_init(&f);
-		size_t consumed = 0, avail = 0, unit = 0;
-		while (unit < 4) {
-			enum vox_sip_frame_kind k;
-			int rc = vox_sip_frame(&f, stream + consumed, avail - consumed, &k, NULL);
-			if (rc == VOX_EINCOMPLETE) {
-				assert_true(avail < len);
-				avail = avail + step > len ? len : avail + step;
-				continue;
-			}
-			/* A CRLF pong alone at the end of a read is reported at once,
-			 * and the ping's first CRLF may be seen as one when a read
-			 * ends right after it: only messages must never differ. */
-			if (unit == 0 && k == VOX_SIP_FRAME_PONG) {
-				assert_int_equal(rc, 2);
-				consumed += (size_t)rc;
-				if (consumed == 4)
-					unit = 1;
-				continue;
-			}
-			assert_int_equal(rc, (int)want[unit]);
-			if (kinds[unit] == VOX_SIP_FRAME_MESSAGE)
-				assert_int_equal(k, VOX_SIP_FRAME_MESSAGE);
-			consumed += (size_t)rc;
-			unit++;
-		}
-		assert_int_equal(consumed, len);
-	}
+	static char stream[2048];
+	const int n = (int)strlen(basic);
+	struct vox_writer w;
+	vox_writer_init(&w, stream, sizeof stream);
+	vox_writer_puts(&w, "\r\n\r\n"); /* ping */
+	vox_writer_puts(&w, basic);
+	vox_writer_puts(&w, "\r\n"); /* a stray line end before a message */
+	vox_writer_puts(&w, basic);
+	vox_writer_puts(&w, "\n\r\n"); /* a ping with a bare LF */
+	vox_writer_puts(&w, "\r\n");   /* at the end: may be half a ping, so it waits */
+	const struct units all = {5,
+	                          {4, n, 2, n, 3},
+	                          {VOX_SIP_FRAME_PING, VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PONG,
+	                           VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PING},
+	                          VOX_EINCOMPLETE};
+	frame_expect(stream, w.len, 0, &all);
+
+	/* After our ping the first line end is its pong, at once, also right
+	 * after a message and also when another line end follows it. */
+	const struct units pong = {3,
+	                           {2, 2, n},
+	                           {VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_PONG, VOX_SIP_FRAME_MESSAGE},
+	                           VOX_EINCOMPLETE};
+	frame_expect(stream, 4 + (size_t)n, 1, &pong);
+	const struct units late = {
+	    2, {n, 2}, {VOX_SIP_FRAME_MESSAGE, VOX_SIP_FRAME_PONG}, VOX_EINCOMPLETE};
+	frame_expect(stream + 4, (size_t)n + 2, 1, &late);
+
 	/* Garbage instead of a header is an error the connection must not survive. */
 	struct vox_sip_framer f;
 	enum vox_sip_frame_kind k;
@@ -287,6 +337,50 @@ static void test_framer(void **st)
 	vox_sip_framer_init(&f);
 	const char *nocl = "OPTIONS sip:a@b SIP/2.0\r\nTo: x\r\n\r\n";
 	assert_int_equal(vox_sip_frame(&f, nocl, strlen(nocl), &k, NULL), VOX_EMALFORMED);
+}
+
+/* A header section that does not end within VOX_SIP_MAX_MSG bytes is too
+ * long, whatever follows and however it arrives: one read, or many. */
+static void test_framer_limit(void **st)
+{
+	(void)st;
+	static char big[VOX_SIP_MAX_MSG + 256];
+	static const char start[] = "OPTIONS sip:a@b SIP/2.0\r\nX: a\x00z\r\nl: 0\r\nY: ";
+	const size_t sl = sizeof start - 1;
+	const struct units too_long = {0, {0}, {0}, VOX_ETOOLONG};
+	/* the empty line one byte past the limit, and far past it */
+	for (size_t extra = 1; extra <= 200; extra += 199) {
+		size_t len = VOX_SIP_MAX_MSG + extra;
+		memcpy(big, start, sl);
+		memset(big + sl, 'a', len - sl - 4);
+		memcpy(big + len - 4, "\r\n\r\n", 4);
+		for (size_t step = 1000; step <= len; step += step / 2 + 4000) {
+			struct units u;
+			frame_steps(big, len, step, 0, &u);
+			assert_int_equal(u.n, too_long.n);
+			assert_int_equal(u.end, too_long.end);
+		}
+		struct units u;
+		frame_steps(big, len, len, 0, &u);
+		assert_int_equal(u.n, 0);
+		assert_int_equal(u.end, VOX_ETOOLONG);
+	}
+	/* exactly VOX_SIP_MAX_MSG bytes of header section: framed, then
+	 * judged: the NUL is malformed, and without it the message frames */
+	size_t len = VOX_SIP_MAX_MSG;
+	memset(big + sl, 'a', len - sl - 4);
+	memcpy(big + len - 4, "\r\n\r\n", 4);
+	for (size_t step = 4096; step <= 2 * len; step *= 4) {
+		struct units u;
+		frame_steps(big, len, step, 0, &u);
+		assert_int_equal(u.n, 0);
+		assert_int_equal(u.end, VOX_EMALFORMED);
+	}
+	big[sl - 13] = 'y'; /* the NUL */
+	struct units u;
+	frame_steps(big, len, 5000, 0, &u);
+	assert_int_equal(u.n, 1);
+	assert_int_equal(u.len[0], (int)len);
 }
 
 /* ---- typed decoders ---------------------------------------------------------- */
@@ -455,6 +549,13 @@ static void test_addr(void **st)
 	    "<sip:a@b.c> junk",
 	    "",
 	    "<sip:a@b.c>;tag=\"q\"",
+	    /* gen-value = token / host / quoted-string: a tag is a token */
+	    "<sip:a@b.c>;tag=1:2",
+	    "<sip:a@b.c>;tag=[::1]",
+	    "<sip:a@b.c>;x=1:2",
+	    "<sip:a@b.c>;x=[::1]:5060",
+	    "<sip:a@b.c>;x=[a;b]",
+	    "<sip:a@b.c>;received=::1",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (vox_sip_addr_parse(&a, vox_slice_cstr(bad[i]), NULL) == 0) {
@@ -507,11 +608,28 @@ static void test_via(void **st)
 	assert_int_equal(v.rport, 5060);
 	assert_false(vox_sip_via_is_rfc3261(&v));
 	static const char *const bad[] = {
-	    "SIP/2.0/UDP",           "SIP/2.0 UDP h",         "SIP/2.0/UDP h;;",
-	    "SIP/2.0/UDPh",          "SIP/2.0/UDP h:99999",   "SIP/2.0/UDP h;received=host.com",
-	    "SIP/2.0/UDP h;ttl=256", "SIP/2.0/UDP h;rport=x", "SIP/2.0/UDP h;branch",
+	    "SIP/2.0/UDP",
+	    "SIP/2.0 UDP h",
+	    "SIP/2.0/UDP h;;",
+	    "SIP/2.0/UDPh",
+	    "SIP/2.0/UDP h:99999",
+	    "SIP/2.0/UDP h;received=host.com",
+	    "SIP/2.0/UDP h;ttl=256",
+	    "SIP/2.0/UDP h;rport=x",
+	    "SIP/2.0/UDP h;branch",
 	    "SIP/2.0/UDP h extra",
+	    "SIP/2.0/UDP h;branch=z9hG4bK:1",
+	    "SIP/2.0/UDP h;x=1:2",
+	    "SIP/2.0/UDP h;maddr=[::1]:5060",
+	    "SIP/2.0/UDP h;branch=[::1]",
 	};
+	/* received: a bare IPv6address (RFC 3261 20.42), or with brackets
+	 * (RFC 5118 4.5) */
+	assert_int_equal(
+	    vox_sip_via_parse(&v, vox_slice_cstr("SIP/2.0/UDP h;received=::ffff:192.0.2.1"), NULL),
+	    0);
+	assert_int_equal(
+	    vox_sip_via_parse(&v, vox_slice_cstr("SIP/2.0/UDP h;received=[2001:db8::1]"), NULL), 0);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (vox_sip_via_parse(&v, vox_slice_cstr(bad[i]), NULL) == 0) {
 			fprintf(stderr, "accepted: %s\n", bad[i]);
@@ -551,6 +669,11 @@ static void test_small_headers(void **st)
 	assert_int_equal(
 	    vox_sip_date_parse(&d, vox_slice_cstr("Fri, 01 Jan 2010 24:00:00 GMT"), NULL),
 	    VOX_EMALFORMED);
+	/* the names are ABNF literals: case-insensitive (RFC 2234 2.3) */
+	assert_int_equal(
+	    vox_sip_date_parse(&d, vox_slice_cstr("fri, 01 JAN 2010 16:00:00 gmt"), NULL), 0);
+	assert_int_equal(d.month, 1);
+	assert_int_equal(d.wday, 5);
 }
 
 static void test_auth(void **st)
@@ -771,11 +894,20 @@ static void test_build_request_roundtrip(void **st)
 	/* every too-small buffer fails cleanly */
 	for (size_t cap = 0; cap < (size_t)n; cap += 7)
 		assert_int_equal(vox_sip_build_request(&s, out, cap), VOX_ENOSPC);
-	/* header injection is refused */
+	/* header injection is refused, and so is anything vox's own parser
+	 * would refuse: a control byte other than HTAB (RFC 3261 25.1) */
 	struct vox_sip_hdr_out evil = {"X", vox_slice_cstr("a\r\nInjected: 1")};
 	s.hdr = &evil;
 	s.nhdr = 1;
 	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	evil.value = vox_slice_cstr("a\x1b[2Jb");
+	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	evil.value = vox_slice_cstr("a\tb");
+	n = vox_sip_build_request(&s, out, sizeof out);
+	assert_int_equal(vox_sip_parse(&msg, out, (size_t)n, 0, NULL), n);
+	s.uri = vox_slice_cstr("sip:bob@example.com\tx");
+	assert_int_equal(vox_sip_build_request(&s, out, sizeof out), VOX_EINVAL);
+	s.uri = vox_slice_cstr("sip:bob@example.com");
 
 	/* 8.2.6: a response copies Via, From, To (+tag), Call-ID, CSeq */
 	s.hdr = h;
@@ -797,6 +929,11 @@ static void test_build_request_roundtrip(void **st)
 		assert_true(vox_slice_eq(vox_sip_find_name(&rm, vox_slice_cstr(keys[i]))->value,
 		                         vox_sip_find_name(&msg, vox_slice_cstr(keys[i]))->value));
 	assert_int_equal(rm.body.len, 0);
+	/* a reason phrase vox's parser would refuse */
+	assert_int_equal(
+	    vox_sip_build_response(&msg, NULL, 200, "OK\x07", vox_slice_cstr("a6c85cf"), NULL, 0,
+	                           vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp),
+	    VOX_EINVAL);
 	/* no To tag on 100 Trying */
 	r = vox_sip_build_response(&msg, NULL, 100, NULL, vox_slice_cstr("a6c85cf"), NULL, 0,
 	                           vox_slice_cstr(""), vox_slice_cstr(""), resp, sizeof resp);
@@ -808,25 +945,16 @@ static void test_build_request_roundtrip(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_basic),
-	    cmocka_unit_test(test_parse_lf_only),
-	    cmocka_unit_test(test_parse_errors),
-	    cmocka_unit_test(test_parse_limits),
-	    cmocka_unit_test(test_list_split),
-	    cmocka_unit_test(test_header_names),
-	    cmocka_unit_test(test_framer),
-	    cmocka_unit_test(test_uri_decode),
-	    cmocka_unit_test(test_uri_compare),
-	    cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_contact),
-	    cmocka_unit_test(test_via),
-	    cmocka_unit_test(test_small_headers),
-	    cmocka_unit_test(test_auth),
-	    cmocka_unit_test(test_validate),
-	    cmocka_unit_test(test_empty_lists),
-	    cmocka_unit_test(test_via_stamp),
-	    cmocka_unit_test(test_identifiers),
-	    cmocka_unit_test(test_build_request_roundtrip),
+	    cmocka_unit_test(test_parse_basic),  cmocka_unit_test(test_parse_lf_only),
+	    cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_list_split),   cmocka_unit_test(test_header_names),
+	    cmocka_unit_test(test_framer),       cmocka_unit_test(test_framer_limit),
+	    cmocka_unit_test(test_uri_decode),   cmocka_unit_test(test_uri_compare),
+	    cmocka_unit_test(test_addr),         cmocka_unit_test(test_contact),
+	    cmocka_unit_test(test_via),          cmocka_unit_test(test_small_headers),
+	    cmocka_unit_test(test_auth),         cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_empty_lists),  cmocka_unit_test(test_via_stamp),
+	    cmocka_unit_test(test_identifiers),  cmocka_unit_test(test_build_request_roundtrip),
 	};
 	return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }

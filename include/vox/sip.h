@@ -17,6 +17,14 @@
  * Line ends: CRLF, or a bare LF, are one line end everywhere (parser and
  * stream framer alike); a CR that is not followed by LF is malformed. So a
  * message has one meaning to every part of vox.
+ *
+ * Control bytes (RFC 3261 25.1): a start line holds none but the HTAB a
+ * Reason-Phrase may hold. A header value, known to vox or not, holds HTAB,
+ * the CR LF of a fold, and any other control byte only as a quoted-pair
+ * ("\" and the byte) inside a quoted-string or a comment; the parser
+ * refuses the rest. So no bare NUL or ESC reaches a caller, but an unquoted
+ * quoted-string may hold one (RFC 4475 3.1.1.2 escapes a NUL): treat it as
+ * bytes with a length, never as a C string.
  */
 #ifndef VOX_SIP_H
 #define VOX_SIP_H
@@ -210,22 +218,30 @@ size_t vox_sip_count(const struct vox_sip_msg *m, enum vox_sip_hdr id);
 
 enum vox_sip_frame_kind {
 	VOX_SIP_FRAME_MESSAGE = 1,
-	VOX_SIP_FRAME_PING, /* CRLFCRLF keep-alive, RFC 5626 3.5.1: answer with a pong */
-	VOX_SIP_FRAME_PONG  /* a single CRLF: the answer to our ping */
+	VOX_SIP_FRAME_PING, /* CRLFCRLF keep-alive, RFC 5626 4.4.1: answer with a pong */
+	VOX_SIP_FRAME_PONG  /* one CRLF: the pong to our ping, or a stray line end
+	                       before a message (RFC 3261 7.5: ignore it) */
 };
 
 /* Remembers how far the header section was already searched, so that each
- * call looks only at new bytes. It holds offsets, never a pointer into the
- * caller's buffer, so that buffer may move between calls as long as the
- * unconsumed bytes stay at its start. */
+ * call looks only at new bytes, and whether a pong is due. It holds
+ * offsets, never a pointer into the caller's buffer, so that buffer may
+ * move between calls as long as the unconsumed bytes stay at its start. */
 struct vox_sip_framer {
 	size_t scanned; /* header bytes already searched for the empty line */
 	size_t head;    /* length of the header section once found, else 0 */
 	size_t clen;    /* its Content-Length, valid when head != 0 */
+	int pong_due;   /* vox_sip_framer_expect_pong was called, no pong yet */
 };
 
 /* Clears *f: a new connection, or a stream that failed. Cannot fail. */
 void vox_sip_framer_init(struct vox_sip_framer *f);
+
+/* Call after sending a ping (RFC 5626 4.4.1) on this connection: the next
+ * line end between messages is its pong, reported as soon as it arrives.
+ * Without it, a line end that ends the bytes received so far could be the
+ * first half of a ping, and the framer waits for the next byte to tell. */
+void vox_sip_framer_expect_pong(struct vox_sip_framer *f);
 
 /*
  * Given the bytes received so far (buf always starts at the first unconsumed
@@ -234,12 +250,13 @@ void vox_sip_framer_init(struct vox_sip_framer *f);
  * or a pong. The caller then drops that many bytes and calls again.
  * Returns VOX_EINCOMPLETE when more bytes are needed, or an error
  * (VOX_EMALFORMED, VOX_ETOOLONG, VOX_ERANGE): the stream cannot be framed
- * any more and the connection should be closed. A lone CRLF at the end of
- * the buffer is reported as a pong. VOX_EMALFORMED: a broken start line or
- * header, a second Content-Length or none; VOX_ETOOLONG: a header section
- * or message above VOX_SIP_MAX_MSG, or an over-long header name;
- * VOX_ERANGE: a Content-Length above 2^32-1. *kind is set only with a
- * length; *diag (if not NULL) only with an error.
+ * any more and the connection should be closed. VOX_EMALFORMED: a broken
+ * start line or header, a second Content-Length or none; VOX_ETOOLONG: no
+ * empty line in the first VOX_SIP_MAX_MSG bytes, a longer message, or an
+ * over-long header name; VOX_ERANGE: a Content-Length above 2^32-1.
+ * Every unit and every error depends only on the bytes of the stream, never
+ * on how they were cut into reads (fuzz/fuzz_sip_stream.c checks it).
+ * *kind is set only with a length; *diag (if not NULL) only with an error.
  */
 VOX_MUST_CHECK int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size_t len,
                                  enum vox_sip_frame_kind *kind, struct vox_diag *diag);
@@ -248,7 +265,11 @@ VOX_MUST_CHECK int vox_sip_frame(struct vox_sip_framer *f, const char *buf, size
 
 struct vox_sip_param {
 	struct vox_slice name;
-	struct vox_slice value; /* value.p == NULL: the parameter has no "=" */
+	struct vox_slice value; /* value.p == NULL: the parameter has no "=".
+				   Header parameters (RFC 3261 gen-value): a
+				   token, an IPv6reference with its [ ], or a
+				   quoted-string; only Via's received may be a
+				   bare IPv6address */
 	int quoted;             /* value was a quoted-string; the slice excludes
 				   the quotes and keeps backslash escapes */
 };
@@ -261,8 +282,9 @@ struct vox_sip_params {
 /* Parameter by name (case-insensitive), or NULL. The pointer is into *ps. */
 const struct vox_sip_param *vox_sip_param_find(const struct vox_sip_params *ps, const char *name);
 
-/* Copies a quoted-string's content without its backslash escapes into
- * out (no NUL). Returns the length, VOX_ENOSPC, VOX_EMALFORMED (a
+/* Copies a quoted-string's content without its backslash escapes into out
+ * (no NUL); the copy may hold any byte but CR and LF, NUL included (see the
+ * top of this file). Returns the length, VOX_ENOSPC, VOX_EMALFORMED (a
  * backslash at the very end) or VOX_ETOOLONG (over INT32_MAX bytes). */
 VOX_MUST_CHECK int vox_sip_unquote(struct vox_slice in, char *out, size_t cap);
 /* Copies a URI component with %HH escapes decoded (RFC 3261 19.1.2) into
@@ -494,10 +516,12 @@ struct vox_sip_verdict {
 };
 
 /* Applies RFC 3261 8.2 (UAS) or 16.3 (proxy) checks to a parsed message:
- * version (505), mandatory headers present and single (400), every header
- * vox has a decoder for well formed (400), CSeq method equal to the request
- * method (400), Request-URI scheme (416), Max-Forwards (483 for a proxy),
- * Require / Proxy-Require (420), method (405), Content-Type (415).
+ * version (505), mandatory headers present (400), no header repeated that
+ * is not a list (400, 7.3.1), every header vox has a decoder for well
+ * formed (400), a Content-Type for a body (400, 20.15), CSeq method equal
+ * to the request method (400), Request-URI scheme (416), Max-Forwards
+ * (483 for a proxy), Require / Proxy-Require (420), method (405),
+ * Content-Type (415).
  * Responses are checked for the same syntax and are dropped if bad.
  * Fills *v and returns 0, or VOX_EINVAL (m or v NULL; opts NULL means the
  * defaults: UAS, nothing supported, methods and types not checked).
@@ -539,9 +563,9 @@ struct vox_sip_request_spec {
 };
 
 /* Writes a request and its Content-Length into out (no NUL). Returns bytes
- * written, VOX_ENOSPC, or VOX_EINVAL (a name or value that would break the
- * framing: CR, LF or NUL in it, a non-token method or name, a NULL name,
- * an empty Request-URI or one with SP). */
+ * written, VOX_ENOSPC, or VOX_EINVAL (a NULL name, a non-token method or
+ * name, a value with a control byte other than HTAB in it, CR and LF
+ * included, an empty Request-URI or one with whitespace). */
 VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec, char *out,
                                          size_t cap);
 
@@ -556,10 +580,10 @@ VOX_MUST_CHECK int vox_sip_build_request(const struct vox_sip_request_spec *spec
  * vox_sip_via_stamp refuses (it does not parse, or its stamped form would
  * pass VOX_SIP_MAX_TOKEN + 256 bytes) is copied as it came, unstamped.
  * Returns bytes written (no NUL), VOX_ENOSPC or VOX_EINVAL (req NULL or a
- * response; status outside 100..699; CR, LF or NUL in reason, to_tag or
- * content_type, or a to_tag that is not a token; req without Via, From,
- * To, Call-ID or CSeq, or with a To that does not parse; an extra header
- * as vox_sip_build_request refuses it).
+ * response; status outside 100..699; a reason, to_tag or extra header as
+ * vox_sip_build_request refuses them, or a to_tag that is not a token; req
+ * without Via, From, To, Call-ID or CSeq, or with a To that does not
+ * parse).
  */
 VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
                                           const struct vox_addr *source, unsigned status,
