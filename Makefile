@@ -35,8 +35,15 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 -Wvla \
 	-Wundef -Wwrite-strings -Wimplicit-fallthrough
 # cmocka's assertion macros convert between integer types on purpose.
 TEST_WARN := $(filter-out -Wconversion -Wmissing-prototypes,$(WARN)) -Wno-conversion
+HASH := \#
 INC  := -Iinclude -I.
-LIBS := -lsrtp2 -lmbedtls -lmbedx509 -lmbedcrypto
+# What config.h makes of $(2) under the config file $(1) (empty: its defaults).
+config_value = $(shell printf '$(HASH)include "vox/config.h"\n%s\n' $(2) | \
+	$(CC) $(INC) $(if $(1),-DVOX_CONFIG_FILE='"$(1)"') -E -P -x c - 2>/dev/null | tail -n 1)
+# libsrtp2 is linked only where the configuration has VOX_WITH_SRTP.
+libs_for = $(if $(filter 0,$(call config_value,$(1),VOX_WITH_SRTP)),,-lsrtp2) \
+	-lmbedtls -lmbedx509 -lmbedcrypto
+LIBS := $(call libs_for,)
 SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 

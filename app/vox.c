@@ -39,7 +39,9 @@ int main(int argc, char **argv)
 			/* the SRTP suite probe set up libsrtp2; leave nothing behind
 			 * for leak checkers (NSS, under Debian's libsrtp2, still keeps
 			 * a few blocks of its own) */
+#if VOX_WITH_SRTP
 			vox_srtp_global_shutdown();
+#endif
 			return rc;
 		}
 	fprintf(stderr, "vox: unknown command '%s'\n", argv[1]);

@@ -42,6 +42,12 @@
 #include "vox/base.h"
 #include "vox/suite.h"
 
+/* With VOX_WITH_SRTP = 0 (vox/config.h) srtp_glue/ is not built and this
+ * header declares nothing: code that protects media must be compiled out
+ * with it, so a call of these functions fails at compile time, not at run
+ * time. */
+#if VOX_WITH_SRTP
+
 /* Bytes SRTP adds at most to an RTP packet (tag and MKI) and SRTCP to an
  * RTCP packet (E flag and index, tag and MKI). */
 #define VOX_SRTP_MAX_OVERHEAD  (16 + VOX_SRTP_MAX_MKI)
@@ -166,5 +172,7 @@ void vox_srtp_session_free(struct vox_srtp_session *s);
  * peer that joins late. Returns 0, or VOX_ENOTFOUND. */
 VOX_MUST_CHECK int vox_srtp_session_roc(const struct vox_srtp_session *s, uint32_t ssrc,
                                         uint32_t *roc);
+
+#endif /* VOX_WITH_SRTP */
 
 #endif /* VOX_SRTP_H */

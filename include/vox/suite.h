@@ -44,8 +44,9 @@ const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
 /* 1 if the installed libsrtp2 runs suite s (probed once, at first use, by
  * srtp_glue/probe.c: a packet protected and unprotected again), else 0; 0
- * for VOX_SRTP_NONE and unknown values. The one place the caller learns
- * which suites to offer (vox_sdp_local.suites). */
+ * for VOX_SRTP_NONE and unknown values, and for every suite when SRTP is
+ * compiled out (VOX_WITH_SRTP = 0). The one place the caller learns which
+ * suites to offer (vox_sdp_local.suites). */
 int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */
