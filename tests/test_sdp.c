@@ -1039,6 +1039,46 @@ static void test_offer_answer_roundtrip(void **st)
 	}
 }
 
+/* VOX_WITH_SDES: with it keys go out in a=crypto and are taken from one;
+ * compiled out, neither, whatever suites the caller lists, and an RTP/SAVP
+ * offer gets a 488 that says why. */
+static void test_sdes_switch(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa;
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	struct vox_rng r = rng();
+	char offer[VOX_SDP_MAX_BUILD];
+	struct answered *a = calloc(1, sizeof *a);
+	assert_non_null(a);
+	vox_sdp_oa_init(&oa, 3);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	int n = vox_sdp_oa_offer(&oa, &l, &r, offer, sizeof offer, &why);
+	assert_true(n > 0);
+	assert_int_equal(contains(offer, (size_t)n, "a=crypto:"), VOX_WITH_SDES);
+	assert_int_equal(oa.n_offered, VOX_WITH_SDES ? 6 : 0);
+	/* best effort: RTP/AVP with a=crypto */
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.prot, VOX_WITH_SDES ? VOX_SDP_PROT_SDES : VOX_SDP_PROT_NONE);
+	assert_int_equal(contains(a->buf, (size_t)a->n, "a=crypto:"), VOX_WITH_SDES);
+	answered_done(a);
+	/* RTP/SAVP */
+	answer_vec(&oa, &l, "offer.sdp", a);
+	if (VOX_WITH_SDES) {
+		assert_true(a->n > 0);
+		assert_int_equal(a->s.prot, VOX_SDP_PROT_SDES);
+	} else {
+		assert_int_equal(a->n, VOX_EPOLICY);
+		assert_int_equal(a->why.sip_status, 488);
+		assert_non_null(strstr(a->why.reason, "a=crypto"));
+	}
+	answered_done(a);
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
 static void test_recv_answer_errors(void **st)
 {
 	(void)st;
@@ -1127,6 +1167,7 @@ int main(void)
 	    cmocka_unit_test(test_answer_rfc4568),
 	    cmocka_unit_test(test_answer_policy),
 	    cmocka_unit_test(test_offer_answer_roundtrip),
+	    cmocka_unit_test(test_sdes_switch),
 	    cmocka_unit_test(test_recv_answer_errors),
 	};
 	return cmocka_run_group_tests_name("sdp", tests, NULL, NULL);
