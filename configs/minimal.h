@@ -11,7 +11,7 @@
 #define VOX_SIP_MAX_MSG         4096
 #define VOX_SIP_MAX_HEADERS     32
 #define VOX_SIP_MAX_VIA         4
-#define VOX_SIP_MAX_PARAMS      8
+#define VOX_SIP_MAX_PARAMS      12
 #define VOX_SIP_MAX_TOKEN       64
 #define VOX_SIP_MAX_OPTION_TAGS 8
 #define VOX_SDP_MAX_SIZE        2048

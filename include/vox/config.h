@@ -62,7 +62,10 @@
 #ifndef VOX_SIP_MAX_VIA
 #define VOX_SIP_MAX_VIA 70
 #endif
-/* Parameters kept per URI, Via or name-addr; more gives VOX_ELIMIT. */
+/* Parameters kept per URI, Via, name-addr or authentication header; more
+ * gives VOX_ELIMIT. Digest credentials have up to 11 (username, realm,
+ * uri, algorithm, nonce, nc, cnonce, qop, response, opaque, userhash:
+ * RFC 7616 3.4), so that is the least a profile may set. */
 #ifndef VOX_SIP_MAX_PARAMS
 #define VOX_SIP_MAX_PARAMS 16
 #endif
@@ -210,8 +213,8 @@
 #if VOX_SIP_MAX_VIA < 1 || VOX_SIP_MAX_VIA > VOX_SIP_MAX_HEADERS
 #error "VOX_SIP_MAX_VIA must lie between 1 and VOX_SIP_MAX_HEADERS"
 #endif
-#if VOX_SIP_MAX_PARAMS < 4
-#error "VOX_SIP_MAX_PARAMS below 4 cannot hold branch, received, rport and a tag"
+#if VOX_SIP_MAX_PARAMS < 11
+#error "VOX_SIP_MAX_PARAMS below 11 cannot hold the digest credentials of RFC 7616 3.4"
 #endif
 #if VOX_SRTP_MAX_MKI < 4 || VOX_SRTP_MAX_MKI > 128
 #error "VOX_SRTP_MAX_MKI must lie between 4 and 128 (RFC 4568 9.2)"
