@@ -11,7 +11,14 @@ FUZZ_TIME ?= 30
 # make V=1 shows every command
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-VERSION := 0.1.0
+HASH := \#
+# The version lives in include/vox/base.h (VOX_VERSION_MAJOR, _MINOR, _PATCH).
+VERSION := $(shell sed -nE 's/^$(HASH)define VOX_VERSION_(MAJOR|MINOR|PATCH) +([0-9]+)$$/\2/p' \
+	include/vox/base.h | paste -sd.)
+ifneq ($(words $(subst ., ,$(VERSION))),3)
+$(error cannot read the version from include/vox/base.h (got "$(VERSION)"))
+endif
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
@@ -35,7 +42,6 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 -Wvla \
 	-Wundef -Wwrite-strings -Wimplicit-fallthrough
 # cmocka's assertion macros convert between integer types on purpose.
 TEST_WARN := $(filter-out -Wconversion -Wmissing-prototypes,$(WARN)) -Wno-conversion
-HASH := \#
 INC  := -Iinclude -I.
 # What config.h makes of $(2) under the config file $(1) (empty: its defaults).
 config_value = $(shell printf '$(HASH)include "vox/config.h"\n%s\n' $(2) | \
@@ -99,7 +105,7 @@ $(BUILD)/libvox.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libvox.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libvox.so.0 -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,libvox.so.$(VERSION_MAJOR) -o $@ $^ $(LIBS)
 
 $(BUILD)/vox: $(APP_OBJ) $(BUILD)/libvox.a
 	$(CC) $(OPT) -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
@@ -215,8 +221,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(BUILD)/libvox.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libvox.so $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION)
-	ln -sf libvox.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvox.so.0
-	ln -sf libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so
+	ln -sf libvox.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION_MAJOR)
+	ln -sf libvox.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libvox.so
 	install -m 644 include/vox/*.h $(DESTDIR)$(PREFIX)/include/vox/
 	install -m 755 $(BUILD)/vox $(DESTDIR)$(PREFIX)/bin/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
@@ -226,7 +232,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libvox.a $(DESTDIR)$(PREFIX)/lib/libvox.so \
-		$(DESTDIR)$(PREFIX)/lib/libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION) \
+		$(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION) \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/vox.pc $(DESTDIR)$(PREFIX)/bin/vox
 	rm -rf $(DESTDIR)$(PREFIX)/include/vox
 

@@ -25,6 +25,26 @@
 #define VOX_MUST_CHECK
 #endif
 
+/* ---- version ---------------------------------------------------------- */
+
+/* The version of these headers. The Makefile takes its VERSION from these
+ * three lines (in this order), so they are the one place to change it. */
+#define VOX_VERSION_MAJOR 0
+#define VOX_VERSION_MINOR 1
+#define VOX_VERSION_PATCH 0
+/* "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define VOX_VERSION_STRING                                                                         \
+	VOX_VERSION_STR_(VOX_VERSION_MAJOR)                                                        \
+	"." VOX_VERSION_STR_(VOX_VERSION_MINOR) "." VOX_VERSION_STR_(VOX_VERSION_PATCH)
+#define VOX_VERSION_STR_(n)  VOX_VERSION_STR2_(n)
+#define VOX_VERSION_STR2_(n) #n
+
+/* The version of the library as it was built: VOX_VERSION_STRING of the
+ * headers it was compiled with. A program that finds another string than
+ * its own VOX_VERSION_STRING runs against a library built from other
+ * headers (struct layouts may differ). Never NULL; the string is static. */
+const char *vox_version(void);
+
 /* ---- errors ----------------------------------------------------------- */
 
 /* One enum for the library. Classes: -1 incomplete, -10.. malformed input,
