@@ -34,6 +34,7 @@ SIM_SRC   := $(sort $(wildcard tests/sim/*.c))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 CLI_TESTS := $(sort $(wildcard tests/cli_*.sh))
+PUB_H     := $(sort $(wildcard include/vox/*.h))
 
 # Warnings that catch real bugs in parsers. -Wconversion (which in C also
 # turns on -Wsign-conversion) makes every narrowing visible.
@@ -64,7 +65,7 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test test-minimal replay cli lint configs deps deps-check deps-bench fuzz fuzz-smoke \
+.PHONY: all check test test-minimal replay cli lint configs symbols deps deps-check deps-bench fuzz fuzz-smoke \
 	bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -95,20 +96,48 @@ deps-bench:
 	$(call install_pkgs,$(PKGS_BENCH))
 
 # ---- release build ----------------------------------------------------------
+# One section per function and object, so that a program linked with
+# --gc-sections keeps only the parts of libvox.a it calls.
 $(BUILD)/rel/%.o: %.c | deps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(INC) $(WARN) $(OPT) -fPIC -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(INC) $(WARN) $(OPT) -fPIC -ffunction-sections -fdata-sections -MMD -MP -c $< -o $@
 
-$(BUILD)/libvox.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+# The public API is what include/vox/*.h declare: gcc -aux-info lists every
+# declaration a file sees with the header it comes from; the functions of
+# include/vox/ (not its static inline helpers) are the exports, one a line.
+# $(1): the list to write; $(2): extra flags (a config file).
+exports_of = printf '$(HASH)include "%s"\n' $(PUB_H:include/%=%) | \
+	gcc $(INC) $(2) -x c -fsyntax-only -aux-info $(1).aux - && \
+	sed -nE 's|^/\* include/vox/[^ :]+:[0-9]+:N[CF] \*/ extern .*[ *]([a-z_0-9]+) \(.*|\1|p' \
+	$(1).aux | sort -u > $(1) && rm -f $(1).aux && test -s $(1)
 
-$(BUILD)/libvox.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libvox.so.$(VERSION_MAJOR) -o $@ $^ $(LIBS)
+$(BUILD)/rel/exports.txt: $(PUB_H) | deps
+	@mkdir -p $(@D)
+	$(Q)$(call exports_of,$@,)
+
+# Everything else stays inside the library: the shared object exports only
+# the API (a version script), and libvox.a is one object linked from all of
+# them (ld -r) in which objcopy makes every other symbol local, so that no
+# internal name (ua_call, sip_quoted, ...) can clash with a program's own.
+$(BUILD)/rel/libvox.map: $(BUILD)/rel/exports.txt
+	$(Q){ echo '{ global:'; sed 's/$$/;/' $<; echo 'local: *; };'; } > $@
+
+$(BUILD)/libvox.a: $(LIB_OBJ) $(BUILD)/rel/exports.txt
+	@rm -f $@ $(BUILD)/rel/libvox.o
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(CC) -r -nostdlib -o $(BUILD)/rel/libvox.o $(LIB_OBJ)
+	$(Q)objcopy --keep-global-symbols=$(BUILD)/rel/exports.txt $(BUILD)/rel/libvox.o
+	$(Q)ar rcs $@ $(BUILD)/rel/libvox.o
+
+$(BUILD)/libvox.so: $(LIB_OBJ) $(BUILD)/rel/libvox.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libvox.so.$(VERSION_MAJOR) -Wl,--version-script=$(BUILD)/rel/libvox.map \
+		-o $@ $(LIB_OBJ) $(LIBS)
 
 $(BUILD)/vox: $(APP_OBJ) $(BUILD)/libvox.a
-	$(CC) $(OPT) -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -Wl,--gc-sections -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
 
 # ---- tests under ASan + UBSan -----------------------------------------------
 $(BUILD)/asan/%.o: %.c | deps-check
@@ -155,7 +184,21 @@ $(BUILD)/min/bin/test_%: $(BUILD)/min/tests/test_%.o $(MTSUP_OBJ) $(MLIB_OBJ)
 test-minimal: $(MTESTS) | deps-check
 	@set -e; for t in $(MTESTS); do echo "== $$t ($(MIN_CONFIG))"; $$t; done
 
-check: deps-check lint test test-minimal replay cli
+# ---- the library's interface ---------------------------------------------------
+# libvox.so exports exactly the functions include/vox/*.h declare (all named
+# vox_), and libvox.a defines no other global symbol.
+symbols: $(BUILD)/libvox.so $(BUILD)/libvox.a $(BUILD)/rel/exports.txt
+	@nm -D --defined-only $(BUILD)/libvox.so | awk '{print $$3}' | sort > $(BUILD)/rel/so.syms
+	@nm -g --defined-only $(BUILD)/libvox.a | awk 'NF == 3 {print $$3}' | sort > $(BUILD)/rel/a.syms
+	@if grep -v '^vox_' $(BUILD)/rel/so.syms; then \
+		echo "symbols: libvox.so exports the names above, without the vox_ prefix"; exit 1; fi
+	@for f in so a; do cmp -s $(BUILD)/rel/$$f.syms $(BUILD)/rel/exports.txt || { \
+		echo "symbols: libvox.$$f and include/vox/*.h differ (< library, > headers):"; \
+		diff $(BUILD)/rel/$$f.syms $(BUILD)/rel/exports.txt; exit 1; }; done
+	@echo "symbols: libvox.so and libvox.a define the $$(wc -l < $(BUILD)/rel/exports.txt)" \
+		"functions of include/vox/*.h and nothing else"
+
+check: deps-check lint test test-minimal replay cli symbols
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
