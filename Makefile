@@ -22,7 +22,7 @@ VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
-PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev
+PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev g++
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
 MODULES   := core sip sdp rtp srtp_glue zrtp ua transport
@@ -65,7 +65,7 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test test-minimal replay cli lint configs symbols deps deps-check deps-bench fuzz fuzz-smoke \
+.PHONY: all check test test-minimal replay cli lint configs symbols cxx deps deps-check deps-bench fuzz fuzz-smoke \
 	bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -198,7 +198,18 @@ symbols: $(BUILD)/libvox.so $(BUILD)/libvox.a $(BUILD)/rel/exports.txt
 	@echo "symbols: libvox.so and libvox.a define the $$(wc -l < $(BUILD)/rel/exports.txt)" \
 		"functions of include/vox/*.h and nothing else"
 
-check: deps-check lint test test-minimal replay cli symbols
+# Every public header from C++: tests/cxx_headers.cpp includes them all
+# (checked here) and links against libvox.a.
+$(BUILD)/cxx_headers: tests/cxx_headers.cpp $(PUB_H) $(BUILD)/libvox.a | deps-check
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic $(INC) -o $@ $< $(BUILD)/libvox.a $(LIBS)
+
+cxx: $(BUILD)/cxx_headers
+	@for h in $(PUB_H:include/%=%); do grep -q "^#include \"$$h\"" tests/cxx_headers.cpp || { \
+		echo "cxx: tests/cxx_headers.cpp does not include $$h"; exit 1; }; done
+	@$(BUILD)/cxx_headers
+
+check: deps-check lint test test-minimal replay cli symbols cxx
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check

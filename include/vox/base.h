@@ -19,6 +19,10 @@
 
 #include "vox/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VOX_MUST_CHECK __attribute__((warn_unused_result))
 #else
@@ -194,5 +198,9 @@ VOX_MUST_CHECK int vox_hex_decode(struct vox_slice in, uint8_t *out, size_t cap)
 
 /* Overwrites n bytes in a way the compiler may not remove (key material). */
 void vox_wipe(void *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_BASE_H */

@@ -21,6 +21,10 @@
 
 #include "vox/sip.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint32_t vox_sip_txn_id;
 
 /* RFC 3261 17.1.1.1 timer values, in milliseconds. */
@@ -178,5 +182,9 @@ VOX_MUST_CHECK int vox_sip_response_peer(const struct vox_sip_msg *req, const st
  * Call-ID, To, From, CSeq number and top Via, and the Route headers.
  * Returns its length, VOX_ENOSPC or VOX_EINVAL. */
 VOX_MUST_CHECK int vox_sip_build_cancel(const struct vox_sip_msg *invite, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SIP_TXN_H */

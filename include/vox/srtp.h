@@ -42,6 +42,10 @@
 #include "vox/base.h"
 #include "vox/suite.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* With VOX_WITH_SRTP = 0 (vox/config.h) srtp_glue/ is not built and this
  * header declares nothing: code that protects media must be compiled out
  * with it, so a call of these functions fails at compile time, not at run
@@ -174,5 +178,9 @@ VOX_MUST_CHECK int vox_srtp_session_roc(const struct vox_srtp_session *s, uint32
                                         uint32_t *roc);
 
 #endif /* VOX_WITH_SRTP */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SRTP_H */

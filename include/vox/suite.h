@@ -8,6 +8,10 @@
 
 #include "vox/base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The suites SDP can name and libsrtp2 can run. Which of them the installed
  * libsrtp2 really provides is decided at start-up by srtp_glue/. */
 enum vox_srtp_suite {
@@ -58,5 +62,9 @@ struct vox_srtp_key {
 	uint8_t mki[VOX_SRTP_MAX_MKI];
 	uint8_t mki_len; /* 0: no MKI in packets */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

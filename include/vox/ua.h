@@ -28,6 +28,10 @@
 #include "vox/sdp.h"
 #include "vox/sip_txn.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef VOX_UA_MAX_CALLS
 #define VOX_UA_MAX_CALLS 8
 #endif
@@ -291,5 +295,9 @@ const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_
 /* Calls in use (every call ends in FREE: the chaos test checks this). */
 size_t vox_ua_calls_active(const struct vox_ua *ua);
 const char *vox_ua_protection_name(enum vox_ua_protection p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_UA_H */
