@@ -22,10 +22,11 @@ VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
-PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev g++
+PKGS_SIZE  := $(PKGS_BUILD) gcc-arm-none-eabi libnewlib-arm-none-eabi
+PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
-MODULES   := core sip sdp rtp srtp_glue zrtp ua transport
+MODULES   := core sip sdp rtp srtp_glue zrtp media ua transport
 LIB_SRC   := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 APP_SRC   := $(sort $(wildcard app/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
@@ -65,10 +66,11 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test test-minimal replay cli lint configs symbols cxx deps deps-check deps-bench fuzz fuzz-smoke \
-	bench install uninstall clean
+.PHONY: all check test test-minimal replay cli lint configs symbols cxx size size-check deps \
+	deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
+FORCE:
 
 all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
 
@@ -92,6 +94,8 @@ deps:
 	$(call install_pkgs,$(PKGS_BUILD))
 deps-check:
 	$(call install_pkgs,$(PKGS_CHECK))
+deps-size:
+	$(call install_pkgs,$(PKGS_SIZE))
 deps-bench:
 	$(call install_pkgs,$(PKGS_BENCH))
 
@@ -209,7 +213,12 @@ cxx: $(BUILD)/cxx_headers
 		echo "cxx: tests/cxx_headers.cpp does not include $$h"; exit 1; }; done
 	@$(BUILD)/cxx_headers
 
-check: deps-check lint test test-minimal replay cli symbols cxx
+# Both profiles are built by test-minimal (all of the library) and by
+# size-check (the core), so `make configs` is not needed here. The size
+# table in check has the Cortex-M4 columns only (they carry the budget);
+# `make size` adds x86-64.
+check: deps-check lint test test-minimal replay cli symbols cxx size-check
+	@tools/size.sh $(BUILD)/size "$(SIZE_CHECK_BUILDS)" $(SIZE_MODULES)
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
@@ -227,11 +236,79 @@ lint: | deps-check
 	@tests/lint.sh
 
 # Every profile in configs/ compiles, all of the library (make check builds
-# both profiles through test-minimal).
+# both profiles through test-minimal and size-check).
 configs: | deps
 	@set -e; for c in configs/*.h; do echo "== config $$c"; \
 		for f in $(LIB_SRC); do $(CC) $(INC) $(WARN) -fsyntax-only \
 			-DVOX_CONFIG_FILE="\"$$PWD/$$c\"" $$f; done; done
+
+# ---- size: what the protocol core costs on a Cortex-M4 ---------------------------
+# The protocol core (the folders below that exist; not transport/, which a
+# port replaces, nor app/) built with -Os, one section per function and
+# object, for a Cortex-M4 (arm-none-eabi-gcc, newlib) and for x86-64, in the
+# full and the minimal profile.
+#
+# How it is counted: the objects of each build are linked together with
+# --gc-sections (ld -r), the roots being every function include/vox/*.h
+# declares in that profile, that is a program that uses the whole API. A
+# module's size is the sum of its sections that survive: text is code plus
+# read-only data (tables, strings), then data and bss. Code that no public
+# function reaches is not counted (it would not reach a device's flash), a
+# program that uses less of the API gets less. Not counted: libc, libgcc
+# (e.g. 64-bit division helpers), mbedTLS and libsrtp2, whose cost depends
+# on how a port builds them; nor the few hundred bytes the final link saves
+# by merging identical strings across files.
+#
+# mbedTLS and libsrtp2 are headers only here: the cross build sees the
+# host's /usr/include/mbedtls and /usr/include/srtp2 through two symlinks
+# and nothing else of /usr/include, so no glibc header can slip into a
+# Cortex-M4 object; they only declare what sip/digest_hash.c and srtp_glue/
+# call. The budget: 96 KiB for the whole core on the Cortex-M4.
+SIZE_MODULES := $(foreach m,core sip sdp rtp srtp_glue media zrtp ua,$(if $(wildcard $(m)/*.c),$(m)))
+SIZE_SRC     := $(sort $(foreach m,$(SIZE_MODULES),$(wildcard $(m)/*.c)))
+SIZE_OPT     := -Os -ffunction-sections -fdata-sections
+ARM_CC       ?= arm-none-eabi-gcc
+SIZE_ARM     := -mcpu=cortex-m4 -mthumb
+# as firmware is built: position-dependent (Debian's gcc makes PIE by
+# default, which moves pointer tables from read-only data to data), no
+# unwind tables
+SIZE_X64     := -fno-pie -fno-asynchronous-unwind-tables
+
+$(BUILD)/size/inc: | deps-size
+	@mkdir -p $@ && ln -sfn /usr/include/mbedtls $@/mbedtls && ln -sfn /usr/include/srtp2 $@/srtp2
+
+$(BUILD)/size/exports-%.txt: $(PUB_H) configs/%.h | deps
+	@mkdir -p $(@D)
+	$(Q)$(call exports_of,$@,-DVOX_CONFIG_FILE='"configs/$*.h"')
+
+# $(1) build, $(2) compiler, $(3) its flags, $(4) profile (configs/$(4).h).
+# The link runs every time (it takes a moment), so that objs.txt always
+# lists the sources of now, deleted files gone.
+define size_build
+$(BUILD)/size/$(1)/%.o: %.c | deps-size $(BUILD)/size/inc
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC $(1) $$<")
+	$$(Q)$(2) $$(INC) -I$$(BUILD)/size/inc -DVOX_CONFIG_FILE='"configs/$(4).h"' $$(WARN) $(3) \
+		$$(SIZE_OPT) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/size/$(1)/gc.txt: $$(call obj,size/$(1),$$(SIZE_SRC)) $$(BUILD)/size/exports-$(4).txt FORCE
+	$$(Q)$(2) $(3) -nostdlib -r -Wl,--gc-sections -Wl,--print-gc-sections -o $$(@D)/core.o \
+		$$(addprefix -Wl$$(comma)-u$$(comma),$$(shell cat $$(BUILD)/size/exports-$(4).txt)) \
+		$$(call obj,size/$(1),$$(SIZE_SRC)) 2> $$@.tmp || { cat $$@.tmp; exit 1; }
+	$$(Q)printf '%s\n' $$(call obj,size/$(1),$$(SIZE_SRC)) > $$(@D)/objs.txt && mv $$@.tmp $$@
+endef
+comma := ,
+$(eval $(call size_build,arm-full,$(ARM_CC),$(SIZE_ARM),full))
+$(eval $(call size_build,arm-minimal,$(ARM_CC),$(SIZE_ARM),minimal))
+$(eval $(call size_build,x64-full,$(CC),$(SIZE_X64),full))
+$(eval $(call size_build,x64-minimal,$(CC),$(SIZE_X64),minimal))
+
+SIZE_CHECK_BUILDS := arm-full arm-minimal
+SIZE_BUILDS       := $(SIZE_CHECK_BUILDS) x64-full x64-minimal
+size-check: $(foreach b,$(SIZE_CHECK_BUILDS),$(BUILD)/size/$(b)/gc.txt)
+
+size: $(foreach b,$(SIZE_BUILDS),$(BUILD)/size/$(b)/gc.txt)
+	@tools/size.sh $(BUILD)/size "$(SIZE_BUILDS)" $(SIZE_MODULES)
 
 # ---- fuzzing (libFuzzer, clang) -----------------------------------------------
 $(BUILD)/fuzz/%.o: %.c | deps-check
