@@ -124,6 +124,9 @@ $(BUILD)/rel/exports.txt: $(PUB_H) | deps
 # the API (a version script), and libvox.a is one object linked from all of
 # them (ld -r) in which objcopy makes every other symbol local, so that no
 # internal name (ua_call, sip_quoted, ...) can clash with a program's own.
+# A program linked statically with --gc-sections keeps what it calls (a
+# program that calls only vox_version needs no other library); without
+# it, it gets all of libvox and needs every library of Libs.private.
 $(BUILD)/rel/libvox.map: $(BUILD)/rel/exports.txt
 	$(Q){ echo '{ global:'; sed 's/$$/;/' $<; echo 'local: *; };'; } > $@
 
