@@ -11,11 +11,19 @@ FUZZ_TIME ?= 30
 # make V=1 shows every command
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-VERSION := 0.1.0
+HASH := \#
+# The version lives in include/vox/base.h (VOX_VERSION_MAJOR, _MINOR, _PATCH).
+VERSION := $(shell sed -nE 's/^$(HASH)define VOX_VERSION_(MAJOR|MINOR|PATCH) +([0-9]+)$$/\2/p' \
+	include/vox/base.h | paste -sd.)
+ifneq ($(words $(subst ., ,$(VERSION))),3)
+$(error cannot read the version from include/vox/base.h (got "$(VERSION)"))
+endif
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
-PKGS_CHECK := $(PKGS_BUILD) libcmocka-dev clang-format libclang-rt-14-dev
+PKGS_SIZE  := $(PKGS_BUILD) gcc-arm-none-eabi libnewlib-arm-none-eabi
+PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
 MODULES   := core sip sdp rtp srtp_glue zrtp media ua transport
@@ -27,6 +35,7 @@ SIM_SRC   := $(sort $(wildcard tests/sim/*.c))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 CLI_TESTS := $(sort $(wildcard tests/cli_*.sh))
+PUB_H     := $(sort $(wildcard include/vox/*.h))
 
 # Warnings that catch real bugs in parsers. -Wconversion (which in C also
 # turns on -Wsign-conversion) makes every narrowing visible.
@@ -36,7 +45,13 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 -Wvla \
 # cmocka's assertion macros convert between integer types on purpose.
 TEST_WARN := $(filter-out -Wconversion -Wmissing-prototypes,$(WARN)) -Wno-conversion
 INC  := -Iinclude -I.
-LIBS := -lsrtp2 -lmbedtls -lmbedx509 -lmbedcrypto
+# What config.h makes of $(2) under the config file $(1) (empty: its defaults).
+config_value = $(shell printf '$(HASH)include "vox/config.h"\n%s\n' $(2) | \
+	$(CC) $(INC) $(if $(1),-DVOX_CONFIG_FILE='"$(1)"') -E -P -x c - 2>/dev/null | tail -n 1)
+# libsrtp2 is linked only where the configuration has VOX_WITH_SRTP.
+libs_for = $(if $(filter 0,$(call config_value,$(1),VOX_WITH_SRTP)),,-lsrtp2) \
+	-lmbedtls -lmbedx509 -lmbedcrypto
+LIBS := $(call libs_for,)
 SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
@@ -51,10 +66,11 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test ct replay cli docs-commands lint configs deps deps-check deps-bench fuzz \
-	fuzz-smoke bench install uninstall clean
+.PHONY: all check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
+	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
+FORCE:
 
 all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
 
@@ -78,24 +94,57 @@ deps:
 	$(call install_pkgs,$(PKGS_BUILD))
 deps-check:
 	$(call install_pkgs,$(PKGS_CHECK))
+deps-size:
+	$(call install_pkgs,$(PKGS_SIZE))
 deps-bench:
 	$(call install_pkgs,$(PKGS_BENCH))
 
 # ---- release build ----------------------------------------------------------
+# One section per function and object, so that a program linked with
+# --gc-sections keeps only the parts of libvox.a it calls.
 $(BUILD)/rel/%.o: %.c | deps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(INC) $(WARN) $(OPT) -fPIC -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(INC) $(WARN) $(OPT) -fPIC -ffunction-sections -fdata-sections -MMD -MP -c $< -o $@
 
-$(BUILD)/libvox.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+# The public API is what include/vox/*.h declare: gcc -aux-info lists every
+# declaration a file sees with the header it comes from; the functions of
+# include/vox/ (not its static inline helpers) are the exports, one a line.
+# $(1): the list to write; $(2): extra flags (a config file).
+exports_of = printf '$(HASH)include "%s"\n' $(PUB_H:include/%=%) | \
+	gcc $(INC) $(2) -x c -fsyntax-only -aux-info $(1).aux - && \
+	sed -nE 's|^/\* include/vox/[^ :]+:[0-9]+:N[CF] \*/ extern .*[ *]([a-z_0-9]+) \(.*|\1|p' \
+	$(1).aux | sort -u > $(1) && rm -f $(1).aux && test -s $(1)
 
-$(BUILD)/libvox.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libvox.so.0 -o $@ $^ $(LIBS)
+$(BUILD)/rel/exports.txt: $(PUB_H) | deps
+	@mkdir -p $(@D)
+	$(Q)$(call exports_of,$@,)
+
+# Everything else stays inside the library: the shared object exports only
+# the API (a version script), and libvox.a is one object linked from all of
+# them (ld -r) in which objcopy makes every other symbol local, so that no
+# internal name (ua_call, sip_quoted, ...) can clash with a program's own.
+# A program linked statically with --gc-sections keeps what it calls (a
+# program that calls only vox_version needs no other library); without
+# it, it gets all of libvox and needs every library of Libs.private.
+$(BUILD)/rel/libvox.map: $(BUILD)/rel/exports.txt
+	$(Q){ echo '{ global:'; sed 's/$$/;/' $<; echo 'local: *; };'; } > $@
+
+$(BUILD)/libvox.a: $(LIB_OBJ) $(BUILD)/rel/exports.txt
+	@rm -f $@ $(BUILD)/rel/libvox.o
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(CC) -r -nostdlib -o $(BUILD)/rel/libvox.o $(LIB_OBJ)
+	$(Q)objcopy --keep-global-symbols=$(BUILD)/rel/exports.txt $(BUILD)/rel/libvox.o
+	$(Q)ar rcs $@ $(BUILD)/rel/libvox.o
+
+$(BUILD)/libvox.so: $(LIB_OBJ) $(BUILD)/rel/libvox.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libvox.so.$(VERSION_MAJOR) -Wl,--version-script=$(BUILD)/rel/libvox.map \
+		-o $@ $(LIB_OBJ) $(LIBS)
 
 $(BUILD)/vox: $(APP_OBJ) $(BUILD)/libvox.a
-	$(CC) $(OPT) -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -Wl,--gc-sections -o $@ $(APP_OBJ) $(BUILD)/libvox.a $(LIBS)
 
 # ---- tests under ASan + UBSan -----------------------------------------------
 $(BUILD)/asan/%.o: %.c | deps-check
@@ -116,7 +165,63 @@ $(BUILD)/asan/bin/replay_%: $(BUILD)/asan/fuzz/%.o $(BUILD)/asan/fuzz/replay_mai
 $(BUILD)/asan/vox: $(call obj,asan,$(APP_SRC)) $(ALIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-check: deps-check lint configs test ct replay cli docs-commands
+# ---- the unit tests again, under the minimal profile --------------------------
+# Its limits and switches (configs/minimal.h) change struct layouts and code
+# paths, so the library and the tests are built again for it, in their own
+# folder, under ASan + UBSan. A test that needs more than this profile has
+# says so and is skipped (cmocka prints SKIPPED), never dropped.
+MIN_CONFIG := configs/minimal.h
+MIN_LIBS   := $(call libs_for,$(MIN_CONFIG))
+MLIB_OBJ   := $(call obj,min,$(LIB_SRC))
+MTSUP_OBJ  := $(call obj,min,$(TSUP_SRC))
+MTESTS     := $(patsubst tests/%.c,$(BUILD)/min/bin/%,$(TEST_SRC))
+
+# (-O0 -g1: half the compile time of -O1 -g, and the tests run as fast)
+$(BUILD)/min/%.o: %.c | deps-check
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC min  $<")
+	$(Q)$(CC) $(INC) -DVOX_CONFIG_FILE='"$(MIN_CONFIG)"' \
+		$(if $(filter tests/%,$<),$(TEST_WARN),$(WARN)) -O0 -g1 $(SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/min/bin/test_%: $(BUILD)/min/tests/test_%.o $(MTSUP_OBJ) $(MLIB_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(MIN_LIBS)
+
+test-minimal: $(MTESTS) | deps-check
+	@set -e; for t in $(MTESTS); do echo "== $$t ($(MIN_CONFIG))"; $$t; done
+
+# ---- the library's interface ---------------------------------------------------
+# libvox.so exports exactly the functions include/vox/*.h declare (all named
+# vox_), and libvox.a defines no other global symbol.
+symbols: $(BUILD)/libvox.so $(BUILD)/libvox.a $(BUILD)/rel/exports.txt
+	@nm -D --defined-only $(BUILD)/libvox.so | awk '{print $$3}' | sort > $(BUILD)/rel/so.syms
+	@nm -g --defined-only $(BUILD)/libvox.a | awk 'NF == 3 {print $$3}' | sort > $(BUILD)/rel/a.syms
+	@if grep -v '^vox_' $(BUILD)/rel/so.syms; then \
+		echo "symbols: libvox.so exports the names above, without the vox_ prefix"; exit 1; fi
+	@for f in so a; do cmp -s $(BUILD)/rel/$$f.syms $(BUILD)/rel/exports.txt || { \
+		echo "symbols: libvox.$$f and include/vox/*.h differ (< library, > headers):"; \
+		diff $(BUILD)/rel/$$f.syms $(BUILD)/rel/exports.txt; exit 1; }; done
+	@echo "symbols: libvox.so and libvox.a define the $$(wc -l < $(BUILD)/rel/exports.txt)" \
+		"functions of include/vox/*.h and nothing else"
+
+# Every public header from C++: tests/cxx_headers.cpp includes them all
+# (checked here) and links against libvox.a.
+$(BUILD)/cxx_headers: tests/cxx_headers.cpp $(PUB_H) $(BUILD)/libvox.a | deps-check
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic $(INC) -o $@ $< $(BUILD)/libvox.a $(LIBS)
+
+cxx: $(BUILD)/cxx_headers
+	@for h in $(PUB_H:include/%=%); do grep -q "^#include \"$$h\"" tests/cxx_headers.cpp || { \
+		echo "cxx: tests/cxx_headers.cpp does not include $$h"; exit 1; }; done
+	@$(BUILD)/cxx_headers
+
+# Both profiles are built by test-minimal (all of the library) and by
+# size-check (the core), so `make configs` is not needed here. The size
+# table in check has the Cortex-M4 columns only (they carry the budget);
+# `make size` adds x86-64.
+check: deps-check lint test test-minimal ct replay cli docs-commands symbols cxx size-check
+	@tools/size.sh $(BUILD)/size "$(SIZE_CHECK_BUILDS)" $(SIZE_MODULES)
 	@echo "make check: all passed"
 
 test: $(TESTS) | deps-check
@@ -151,11 +256,80 @@ docs-commands: $(BUILD)/vox $(TESTS) | deps-check
 lint: | deps-check
 	@tests/lint.sh
 
-# The minimal and full profiles must both compile (docs/architecture.md, Memory).
+# Every profile in configs/ compiles, all of the library (make check builds
+# both profiles through test-minimal and size-check).
 configs: | deps
 	@set -e; for c in configs/*.h; do echo "== config $$c"; \
 		for f in $(LIB_SRC); do $(CC) $(INC) $(WARN) -fsyntax-only \
 			-DVOX_CONFIG_FILE="\"$$PWD/$$c\"" $$f; done; done
+
+# ---- size: what the protocol core costs on a Cortex-M4 ---------------------------
+# The protocol core (the folders below that exist; not transport/, which a
+# port replaces, nor app/) built with -Os, one section per function and
+# object, for a Cortex-M4 (arm-none-eabi-gcc, newlib) and for x86-64, in the
+# full and the minimal profile.
+#
+# How it is counted: the objects of each build are linked together with
+# --gc-sections (ld -r), the roots being every function include/vox/*.h
+# declares in that profile, that is a program that uses the whole API. A
+# module's size is the sum of its sections that survive: text is code plus
+# read-only data (tables, strings), then data and bss. Code that no public
+# function reaches is not counted (it would not reach a device's flash), a
+# program that uses less of the API gets less. Not counted: libc, libgcc
+# (e.g. 64-bit division helpers), mbedTLS and libsrtp2, whose cost depends
+# on how a port builds them; nor the few hundred bytes the final link saves
+# by merging identical strings across files.
+#
+# mbedTLS and libsrtp2 are headers only here: the cross build sees the
+# host's /usr/include/mbedtls and /usr/include/srtp2 through two symlinks
+# and nothing else of /usr/include, so no glibc header can slip into a
+# Cortex-M4 object; they only declare what sip/digest_hash.c and srtp_glue/
+# call. The budget: 96 KiB for the whole core on the Cortex-M4.
+SIZE_MODULES := $(foreach m,core sip sdp rtp srtp_glue media zrtp ua,$(if $(wildcard $(m)/*.c),$(m)))
+SIZE_SRC     := $(sort $(foreach m,$(SIZE_MODULES),$(wildcard $(m)/*.c)))
+SIZE_OPT     := -Os -ffunction-sections -fdata-sections
+ARM_CC       ?= arm-none-eabi-gcc
+SIZE_ARM     := -mcpu=cortex-m4 -mthumb
+# as firmware is built: position-dependent (Debian's gcc makes PIE by
+# default, which moves pointer tables from read-only data to data), no
+# unwind tables
+SIZE_X64     := -fno-pie -fno-asynchronous-unwind-tables
+
+$(BUILD)/size/inc: | deps-size
+	@mkdir -p $@ && ln -sfn /usr/include/mbedtls $@/mbedtls && ln -sfn /usr/include/srtp2 $@/srtp2
+
+$(BUILD)/size/exports-%.txt: $(PUB_H) configs/%.h | deps
+	@mkdir -p $(@D)
+	$(Q)$(call exports_of,$@,-DVOX_CONFIG_FILE='"configs/$*.h"')
+
+# $(1) build, $(2) compiler, $(3) its flags, $(4) profile (configs/$(4).h).
+# The link runs every time (it takes a moment), so that objs.txt always
+# lists the sources of now, deleted files gone.
+define size_build
+$(BUILD)/size/$(1)/%.o: %.c | deps-size $(BUILD)/size/inc
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC $(1) $$<")
+	$$(Q)$(2) $$(INC) -I$$(BUILD)/size/inc -DVOX_CONFIG_FILE='"configs/$(4).h"' $$(WARN) $(3) \
+		$$(SIZE_OPT) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/size/$(1)/gc.txt: $$(call obj,size/$(1),$$(SIZE_SRC)) $$(BUILD)/size/exports-$(4).txt FORCE
+	$$(Q)$(2) $(3) -nostdlib -r -Wl,--gc-sections -Wl,--print-gc-sections -o $$(@D)/core.o \
+		$$(addprefix -Wl$$(comma)-u$$(comma),$$(shell cat $$(BUILD)/size/exports-$(4).txt)) \
+		$$(call obj,size/$(1),$$(SIZE_SRC)) 2> $$@.tmp || { cat $$@.tmp; exit 1; }
+	$$(Q)printf '%s\n' $$(call obj,size/$(1),$$(SIZE_SRC)) > $$(@D)/objs.txt && mv $$@.tmp $$@
+endef
+comma := ,
+$(eval $(call size_build,arm-full,$(ARM_CC),$(SIZE_ARM),full))
+$(eval $(call size_build,arm-minimal,$(ARM_CC),$(SIZE_ARM),minimal))
+$(eval $(call size_build,x64-full,$(CC),$(SIZE_X64),full))
+$(eval $(call size_build,x64-minimal,$(CC),$(SIZE_X64),minimal))
+
+SIZE_CHECK_BUILDS := arm-full arm-minimal
+SIZE_BUILDS       := $(SIZE_CHECK_BUILDS) x64-full x64-minimal
+size-check: $(foreach b,$(SIZE_CHECK_BUILDS),$(BUILD)/size/$(b)/gc.txt)
+
+size: $(foreach b,$(SIZE_BUILDS),$(BUILD)/size/$(b)/gc.txt)
+	@tools/size.sh $(BUILD)/size "$(SIZE_BUILDS)" $(SIZE_MODULES)
 
 # ---- fuzzing (libFuzzer, clang) -----------------------------------------------
 $(BUILD)/fuzz/%.o: %.c | deps-check
@@ -199,8 +373,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(BUILD)/libvox.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libvox.so $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION)
-	ln -sf libvox.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvox.so.0
-	ln -sf libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so
+	ln -sf libvox.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION_MAJOR)
+	ln -sf libvox.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libvox.so
 	install -m 644 include/vox/*.h $(DESTDIR)$(PREFIX)/include/vox/
 	install -m 755 $(BUILD)/vox $(DESTDIR)$(PREFIX)/bin/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
@@ -210,7 +384,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libvox.a $(DESTDIR)$(PREFIX)/lib/libvox.so \
-		$(DESTDIR)$(PREFIX)/lib/libvox.so.0 $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION) \
+		$(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION_MAJOR) $(DESTDIR)$(PREFIX)/lib/libvox.so.$(VERSION) \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/vox.pc $(DESTDIR)$(PREFIX)/bin/vox
 	rm -rf $(DESTDIR)$(PREFIX)/include/vox
 

@@ -8,11 +8,6 @@
 
 #include "vox/base.h"
 
-/* Until vox/base.h names the library's version, the program names it. */
-#ifndef VOX_VERSION_STRING
-#define VOX_VERSION_STRING "0.1.0"
-#endif
-
 /* Exit codes every sub-command uses: 0 the input is good (accepted,
  * answered), 1 it is refused (the reason on stderr: malformed, refused by
  * policy, larger than a limit), 2 the command could not do its job (a

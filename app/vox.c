@@ -25,7 +25,9 @@ int main(int argc, char **argv)
 	/* the SRTP suite probe set up libsrtp2; leave nothing behind for leak
 	 * checkers (NSS, under Debian's libsrtp2, still keeps a few blocks of
 	 * its own) */
+#if VOX_WITH_SRTP
 	vox_srtp_global_shutdown();
+#endif
 	/* A full disk or a closed pipe must not pass for a clean run: the
 	 * output is the answer (vox --help >/dev/full exits 2). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

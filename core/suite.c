@@ -27,3 +27,13 @@ enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name)
 			return (enum vox_srtp_suite)s;
 	return VOX_SRTP_NONE;
 }
+
+#if !VOX_WITH_SRTP
+/* srtp_glue/ is compiled out (vox/config.h): no suite runs, so SDP offers
+ * and accepts clear RTP only. With SRTP, srtp_glue/probe.c answers. */
+int vox_srtp_suite_available(enum vox_srtp_suite s)
+{
+	(void)s;
+	return 0;
+}
+#endif

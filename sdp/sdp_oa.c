@@ -454,7 +454,8 @@ static void put_audio(struct vox_writer *w, const struct vox_sdp_local *l,
 	}
 	if (a->rtcp_mux)
 		vox_writer_puts(w, "a=rtcp-mux\r\n");
-	for (unsigned i = 0; i < a->n_crypto; i++)
+	/* n_crypto is 0 without SDES; saying so leaves put_crypto out */
+	for (unsigned i = 0; VOX_WITH_SDES && i < a->n_crypto; i++)
 		put_crypto(w, a->tags[i], &a->keys[i]);
 	if (l->zrtp_hash.len) {
 		vox_writer_puts(w, "a=zrtp-hash:1.10 ");
@@ -793,7 +794,7 @@ int vox_sdp_oa_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 	uint32_t tag = 0;
 	struct vox_srtp_key tx;
 	memset(&tx, 0, sizeof tx);
-	if (c->crypto >= 0) {
+	if (VOX_WITH_SDES && c->crypto >= 0) { /* (never without SDES: local_suite_ok) */
 		const struct vox_sdp_crypto *k = &offer->crypto[c->crypto];
 		tag = k->tag;
 		for (unsigned i = 0; i < k->n_keys; i++) {

@@ -48,7 +48,7 @@ enum vox_sip_method vox_sip_method_id(struct vox_slice t)
 
 const char *vox_sip_method_name(enum vox_sip_method m)
 {
-	if ((int)m < 0 || m >= VOX_SIP_METHOD_COUNT)
+	if ((unsigned)m >= VOX_SIP_METHOD_COUNT)
 		return "";
 	return method_names[m];
 }
@@ -128,7 +128,7 @@ enum vox_sip_hdr vox_sip_hdr_id(struct vox_slice name)
 
 const char *vox_sip_hdr_name(enum vox_sip_hdr id)
 {
-	if ((int)id < 0 || id >= VOX_SIP_H_COUNT)
+	if ((unsigned)id >= VOX_SIP_H_COUNT)
 		return "";
 	return sip_hinfo[id].name;
 }

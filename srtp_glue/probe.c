@@ -4,6 +4,9 @@
  * a build may know a cipher's name (GCM through NSS or OpenSSL) and still
  * fail to run it. Probed once per suite, at first use; sessions are set up
  * and torn down here, so this allocates (start-up only). */
+#include "vox/config.h"
+#if VOX_WITH_SRTP /* else compiled out: see vox/config.h */
+
 #include <string.h>
 
 #include "srtp_glue/srtp_int.h"
@@ -61,3 +64,5 @@ int vox_srtp_suite_available(enum vox_srtp_suite s)
 		cache[s] = probe(s) ? 1 : -1;
 	return cache[s] > 0;
 }
+
+#endif /* VOX_WITH_SRTP */

@@ -1,5 +1,8 @@
 /* SRTP/SRTCP sessions over libsrtp2 (RFC 3711, RFC 6188, RFC 7714), with
  * the MKI, the key lifetime and the buffer discipline of vox/srtp.h. */
+#include "vox/config.h"
+#if VOX_WITH_SRTP /* else compiled out: see vox/config.h */
+
 #include <limits.h>
 #include <string.h>
 
@@ -484,3 +487,5 @@ int vox_srtp_session_roc(const struct vox_srtp_session *s, uint32_t ssrc, uint32
 	srtp_err_status_t st = srtp_get_stream_roc((srtp_t)s->ctx, ssrc, roc);
 	return st == srtp_err_status_ok ? 0 : VOX_ENOTFOUND;
 }
+
+#endif /* VOX_WITH_SRTP */

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -68,6 +69,18 @@ static void test_strerror(void **st)
 		assert_non_null(vox_strerror(e));
 	assert_string_equal(vox_strerror(VOX_ENOSPC), "output buffer too small");
 	assert_string_equal(vox_strerror(12345), "unknown error");
+}
+
+/* The run-time version is the one of the headers, and the string says
+ * what the three numbers say. */
+static void test_version(void **st)
+{
+	(void)st;
+	assert_string_equal(vox_version(), VOX_VERSION_STRING);
+	char want[32];
+	snprintf(want, sizeof want, "%d.%d.%d", VOX_VERSION_MAJOR, VOX_VERSION_MINOR,
+	         VOX_VERSION_PATCH);
+	assert_string_equal(VOX_VERSION_STRING, want);
 }
 
 /* RFC 4648 section 10 test vectors, plus strictness. */
@@ -281,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_codec_constant_flow),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_wipe),
+	    cmocka_unit_test(test_version),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -198,6 +198,9 @@ static void test_limits(void **st)
 {
 	(void)st;
 	/* a route set larger than the store is refused, not cut */
+	skip_unless(VOX_SIP_MAX_HEADERS >= VOX_SIP_DLG_STORE / 40 + 2 + 7,
+	            "a route set larger than VOX_SIP_DLG_STORE takes more headers than "
+	            "VOX_SIP_MAX_HEADERS");
 	static char big[VOX_SIP_MAX_MSG];
 	struct vox_writer w;
 	vox_writer_init(&w, big, sizeof big);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sim/sim.h"
+#include "testutil.h"
 
 static struct sim sim;
 static struct vox_ua alice, bob, carol;
@@ -330,6 +331,7 @@ static void test_call_setup_teardown(void **st)
 static void test_sdes_opt_in(void **st)
 {
 	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
 	/* with the named opt-out, SDES keys cross the plain UDP hop */
 	two_uas(4);
 	alice.cfg.allow_sdes_over_insecure_hops = 1;

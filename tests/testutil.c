@@ -7,6 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <stdarg.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 struct guard_hdr {
 	void *base;
 	size_t maplen;
@@ -80,4 +84,12 @@ int test_rng(void *ctx, uint8_t *out, size_t len)
 		out[i] = (uint8_t)((*s * 0x2545F4914F6CDD1DULL) >> 56);
 	}
 	return 0;
+}
+
+void skip_unless(int have, const char *why)
+{
+	if (have)
+		return;
+	print_message("  skipped: %s\n", why);
+	skip();
 }

@@ -19,6 +19,12 @@ const char *guard_str(const char *s);
  * working directory of `make check`). Aborts on error. Free with free(). */
 char *read_vector(const char *rel, size_t *len);
 
+/* Skips the running cmocka test, visibly, unless have is true: for a test
+ * that needs a feature or a limit the build's configuration leaves out
+ * (make check also runs the tests under configs/minimal.h). Prints
+ * "skipped: why" and cmocka lists the test as SKIPPED. */
+void skip_unless(int have, const char *why);
+
 /* Deterministic vox_rng_fn: ctx points to a uint64_t state (xorshift64*). */
 int test_rng(void *ctx, uint8_t *out, size_t len);
 

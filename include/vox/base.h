@@ -30,11 +30,35 @@
 
 #include "vox/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VOX_MUST_CHECK __attribute__((warn_unused_result))
 #else
 #define VOX_MUST_CHECK
 #endif
+
+/* ---- version ---------------------------------------------------------- */
+
+/* The version of these headers. The Makefile takes its VERSION from these
+ * three lines (in this order), so they are the one place to change it. */
+#define VOX_VERSION_MAJOR 0
+#define VOX_VERSION_MINOR 1
+#define VOX_VERSION_PATCH 0
+/* "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define VOX_VERSION_STRING                                                                         \
+	VOX_VERSION_STR_(VOX_VERSION_MAJOR)                                                        \
+	"." VOX_VERSION_STR_(VOX_VERSION_MINOR) "." VOX_VERSION_STR_(VOX_VERSION_PATCH)
+#define VOX_VERSION_STR_(n)  VOX_VERSION_STR2_(n)
+#define VOX_VERSION_STR2_(n) #n
+
+/* The version of the library as it was built: VOX_VERSION_STRING of the
+ * headers it was compiled with. A program that finds another string than
+ * its own VOX_VERSION_STRING runs against a library built from other
+ * headers (struct layouts may differ). Never NULL; the string is static. */
+const char *vox_version(void);
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -201,5 +225,9 @@ VOX_MUST_CHECK int vox_hex_decode(struct vox_slice in, uint8_t *out, size_t cap)
 
 /* Overwrites n bytes in a way the compiler may not remove (key material). */
 void vox_wipe(void *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_BASE_H */

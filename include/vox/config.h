@@ -19,23 +19,29 @@
 
 /* ---- feature switches (0 or 1) ---------------------------------------- */
 
-/* TLS transport over mbedTLS. */
-#ifndef VOX_WITH_TLS
-#define VOX_WITH_TLS 1
-#endif
-/* SRTP through libsrtp2 (srtp_glue/). */
+/* Each switch removes code: a feature switched off is not compiled in, so
+ * it costs no flash (make size shows what each one saves). TLS and ZRTP
+ * get their switches (VOX_WITH_TLS, VOX_WITH_ZRTP) with their code. */
+
+/* SRTP and SRTCP through libsrtp2 (srtp_glue/). At 0, srtp_glue/ compiles
+ * to nothing and libsrtp2 is neither included nor linked: vox/srtp.h then
+ * declares nothing, vox_srtp_suite_available() answers 0 for every suite
+ * (so SDP offers and accepts only clear RTP/AVP), and a call whose media
+ * policy is mandatory is refused with VOX_EPOLICY. */
 #ifndef VOX_WITH_SRTP
 #define VOX_WITH_SRTP 1
 #endif
-/* SDES keys in SDP a=crypto (RFC 4568). Requires VOX_WITH_SRTP. */
+/* SDES keys in SDP a=crypto (RFC 4568): offered, and accepted in offers
+ * and answers. At 0 vox still parses a=crypto (to refuse an RTP/SAVP offer
+ * by name) but never sends or takes a key that way. Requires
+ * VOX_WITH_SRTP. */
 #ifndef VOX_WITH_SDES
 #define VOX_WITH_SDES 1
 #endif
-/* ZRTP key agreement (RFC 6189). Requires VOX_WITH_SRTP. */
-#ifndef VOX_WITH_ZRTP
-#define VOX_WITH_ZRTP 1
-#endif
-/* SHA-256 and SHA-512-256 digest authentication (RFC 8760) besides MD5. */
+/* SHA-256 and SHA-512/256 digest authentication (RFC 8760) besides MD5.
+ * At 0 vox answers and issues MD5 challenges only (a challenge naming
+ * only SHA-2 algorithms goes unanswered) and leaves out SHA-512; SHA-256
+ * stays for the registrar's nonce MAC (HMAC-SHA-256). */
 #ifndef VOX_WITH_DIGEST_SHA2
 #define VOX_WITH_DIGEST_SHA2 1
 #endif
@@ -56,7 +62,10 @@
 #ifndef VOX_SIP_MAX_VIA
 #define VOX_SIP_MAX_VIA 70
 #endif
-/* Parameters kept per URI, Via or name-addr; more gives VOX_ELIMIT. */
+/* Parameters kept per URI, Via, name-addr or authentication header; more
+ * gives VOX_ELIMIT. Digest credentials have up to 11 (username, realm,
+ * uri, algorithm, nonce, nc, cnonce, qop, response, opaque, userhash:
+ * RFC 7616 3.4), so that is the least a profile may set. */
 #ifndef VOX_SIP_MAX_PARAMS
 #define VOX_SIP_MAX_PARAMS 16
 #endif
@@ -195,9 +204,6 @@
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
 #error "VOX_WITH_SDES requires VOX_WITH_SRTP"
 #endif
-#if VOX_WITH_ZRTP && !VOX_WITH_SRTP
-#error "VOX_WITH_ZRTP requires VOX_WITH_SRTP"
-#endif
 #if VOX_SIP_MAX_MSG < 1300 || VOX_SIP_MAX_MSG > 16777215
 #error "VOX_SIP_MAX_MSG must lie between 1300 (RFC 3261 18.1.1) and 16 MiB"
 #endif
@@ -207,8 +213,8 @@
 #if VOX_SIP_MAX_VIA < 1 || VOX_SIP_MAX_VIA > VOX_SIP_MAX_HEADERS
 #error "VOX_SIP_MAX_VIA must lie between 1 and VOX_SIP_MAX_HEADERS"
 #endif
-#if VOX_SIP_MAX_PARAMS < 4
-#error "VOX_SIP_MAX_PARAMS below 4 cannot hold branch, received, rport and a tag"
+#if VOX_SIP_MAX_PARAMS < 11
+#error "VOX_SIP_MAX_PARAMS below 11 cannot hold the digest credentials of RFC 7616 3.4"
 #endif
 #if VOX_SRTP_MAX_MKI < 4 || VOX_SRTP_MAX_MKI > 128
 #error "VOX_SRTP_MAX_MKI must lie between 4 and 128 (RFC 4568 9.2)"

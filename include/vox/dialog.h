@@ -18,6 +18,10 @@
 
 #include "vox/sip.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum vox_sip_dialog_state {
 	VOX_DLG_NONE = 0,
 	VOX_DLG_EARLY,     /* from a 1xx with a To tag */
@@ -171,5 +175,9 @@ struct vox_sip_dialog_req {
 VOX_MUST_CHECK int vox_sip_dialog_request(struct vox_sip_dialog *d,
                                           const struct vox_sip_dialog_req *r, char *out, size_t cap,
                                           struct vox_slice *next_hop);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_DIALOG_H */

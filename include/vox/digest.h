@@ -67,6 +67,10 @@
 #include "vox/base.h"
 #include "vox/sip.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Longest realm, nonce or opaque (after removing quoting escapes) a client
  * keeps, in bytes. A longer one gives VOX_ETOOLONG. */
 #ifndef VOX_DIGEST_MAX_VALUE
@@ -370,5 +374,9 @@ VOX_MUST_CHECK int vox_digest_server_verify(const struct vox_digest_server *s,
                                             const struct vox_digest_req *req, struct vox_slice peer,
                                             uint64_t now_ms, struct vox_digest_info *info,
                                             struct vox_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_DIGEST_H */

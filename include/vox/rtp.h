@@ -25,6 +25,10 @@
 
 #include "vox/base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ======================================================================
  * RTP packets (RFC 3550 5.1) with RFC 8285 header extensions
  * ====================================================================== */
@@ -793,5 +797,9 @@ uint32_t vox_jb_target_ms(const struct vox_jb *jb);
  * second, ...) and is silence from the fifth on. Simple waveform
  * substitution, not G.711 Appendix I. out may equal last. */
 void vox_jb_conceal(const int16_t *last, size_t n, unsigned lost_run, int16_t *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_RTP_H */

@@ -28,6 +28,10 @@
 #include "vox/base.h"
 #include "vox/suite.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- parsed description ------------------------------------------------ */
 
 /* Where parsing stopped: byte offset and what was expected (at), and the
@@ -523,5 +527,9 @@ void vox_sdp_session_free(struct vox_sdp_session *s);
 const char *vox_sdp_policy_name(enum vox_sdp_policy p);
 const char *vox_sdp_prot_name(enum vox_sdp_prot p);
 const char *vox_sdp_codec_name(enum vox_sdp_codec c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SDP_H */

@@ -31,6 +31,10 @@
 
 #include "vox/base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- methods ------------------------------------------------------------ */
 
 enum vox_sip_method {
@@ -604,5 +608,9 @@ VOX_MUST_CHECK int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr
 /* Standard reason phrase of a status code (RFC 3261 21), or "Unknown";
  * a static string. */
 const char *vox_sip_reason_phrase(unsigned status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SIP_H */

@@ -27,6 +27,10 @@
 
 #include "vox/sip.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint32_t vox_sip_txn_id;
 
 /* Bytes a transaction keeps of what messages are matched to it on (RFC
@@ -226,5 +230,9 @@ VOX_MUST_CHECK int vox_sip_response_peer(const struct vox_sip_msg *req, const st
  * not an INVITE request, or without Via, From, To, Call-ID or a CSeq that
  * parses). */
 VOX_MUST_CHECK int vox_sip_build_cancel(const struct vox_sip_msg *invite, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SIP_TXN_H */

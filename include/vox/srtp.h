@@ -42,6 +42,16 @@
 #include "vox/base.h"
 #include "vox/suite.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* With VOX_WITH_SRTP = 0 (vox/config.h) srtp_glue/ is not built and this
+ * header declares nothing: code that protects media must be compiled out
+ * with it, so a call of these functions fails at compile time, not at run
+ * time. */
+#if VOX_WITH_SRTP
+
 /* Bytes SRTP adds at most to an RTP packet (tag and MKI) and SRTCP to an
  * RTCP packet (E flag and index, tag and MKI). */
 #define VOX_SRTP_MAX_OVERHEAD  (16 + VOX_SRTP_MAX_MKI)
@@ -180,5 +190,11 @@ void vox_srtp_session_free(struct vox_srtp_session *s);
  * or no stream for that SSRC). */
 VOX_MUST_CHECK int vox_srtp_session_roc(const struct vox_srtp_session *s, uint32_t ssrc,
                                         uint32_t *roc);
+
+#endif /* VOX_WITH_SRTP */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_SRTP_H */

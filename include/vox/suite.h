@@ -8,6 +8,10 @@
 
 #include "vox/base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The suites SDP can name and libsrtp2 can run. Which of them the installed
  * libsrtp2 really provides is decided at start-up by srtp_glue/. */
 enum vox_srtp_suite {
@@ -45,13 +49,14 @@ const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
 /* 1 if the installed libsrtp2 runs suite s (probed once, at first use, by
  * srtp_glue/probe.c: a packet protected and unprotected again), else 0; 0
- * for VOX_SRTP_NONE and unknown values, and 0 for every suite when
- * libsrtp2 cannot be initialised. The one place the caller learns which
- * suites to offer (vox_sdp_local.suites). The answers are kept in a
- * process-wide table, which like libsrtp2's own global state is not
- * thread-safe: make the first calls (or vox_srtp_global_init()) from one
- * thread. The first call for a suite creates and frees two libsrtp2
- * sessions, so it allocates inside libsrtp2 (see vox/srtp.h). */
+ * for VOX_SRTP_NONE and unknown values, 0 for every suite when SRTP is
+ * compiled out (VOX_WITH_SRTP = 0), and 0 for every suite when libsrtp2
+ * cannot be initialised. The one place the caller learns which suites to
+ * offer (vox_sdp_local.suites). The answers are kept in a process-wide
+ * table, which like libsrtp2's own global state is not thread-safe: make
+ * the first calls (or vox_srtp_global_init()) from one thread. The first
+ * call for a suite creates and frees two libsrtp2 sessions, so it
+ * allocates inside libsrtp2 (see vox/srtp.h). */
 int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */
@@ -63,5 +68,9 @@ struct vox_srtp_key {
 	uint8_t mki[VOX_SRTP_MAX_MKI];
 	uint8_t mki_len; /* 0: no MKI in packets */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -40,6 +40,10 @@
 #include "vox/sdp.h"
 #include "vox/sip_txn.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef VOX_UA_MAX_CALLS
 #define VOX_UA_MAX_CALLS 8
 #endif
@@ -445,5 +449,9 @@ const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_
 size_t vox_ua_calls_active(const struct vox_ua *ua);
 /* "none", "srtp-sdes", ...: a static string, "unknown" outside the enum. */
 const char *vox_ua_protection_name(enum vox_ua_protection p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_UA_H */

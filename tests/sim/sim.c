@@ -219,10 +219,11 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 		status = (unsigned)r->refuse;
 	} else if (verdict != 0) {
 		struct vox_rng rng = {sim_rng, s};
-		int n = vox_digest_challenge_print(&r->digest, VOX_DIGEST_SHA256,
-		                                   verdict == VOX_EKEYEXPIRED,
-		                                   vox_slice_make(NULL, 0), vox_slice_make(NULL, 0),
-		                                   s->now, &rng, chal, sizeof chal);
+		/* SHA-256 unless the profile leaves SHA-2 out */
+		int n = vox_digest_challenge_print(
+		    &r->digest, VOX_WITH_DIGEST_SHA2 ? VOX_DIGEST_SHA256 : VOX_DIGEST_MD5,
+		    verdict == VOX_EKEYEXPIRED, vox_slice_make(NULL, 0), vox_slice_make(NULL, 0),
+		    s->now, &rng, chal, sizeof chal);
 		if (n < 0)
 			return;
 		h[nh++] = (struct vox_sip_hdr_out){"WWW-Authenticate", {chal, (size_t)n}};
