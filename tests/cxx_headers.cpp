@@ -9,6 +9,7 @@
 #include "vox/config.h"
 #include "vox/dialog.h"
 #include "vox/digest.h"
+#include "vox/media.h"
 #include "vox/rtp.h"
 #include "vox/sdp.h"
 #include "vox/sip.h"
@@ -53,6 +54,9 @@ int main()
 	/* sdp.h */
 	expect(std::strcmp(vox_sdp_codec_name(VOX_SDP_CODEC_PCMU), "PCMU") == 0,
 	       "vox_sdp_codec_name");
+	/* media.h */
+	expect(std::strcmp(vox_media_prot_name(VOX_MEDIA_PROT_NONE), "none") == 0,
+	       "vox_media_prot_name");
 	/* ua.h */
 	expect(vox_ua_protection_name(VOX_UA_PROT_NONE)[0] != 0, "vox_ua_protection_name");
 #if VOX_WITH_SRTP

@@ -1188,10 +1188,11 @@ static void test_local_check(void **st)
 	l.policy = VOX_SDP_POLICY_MANDATORY;
 	assert_int_equal(vox_sdp_local_check(&l, &why), VOX_EPOLICY);
 	assert_non_null(strstr(why.reason, "mandatory"));
-	assert_non_null(strstr(why.reason, "suite"));
+	assert_non_null(strstr(why.reason, VOX_WITH_SDES ? "suite" : "no SDES"));
 	assert_int_equal(why.sip_status, 500);
 	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
-	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
+	/* without SDES in the build, no suite list can key a call */
+	assert_int_equal(vox_sdp_local_check(&l, &why), VOX_WITH_SDES ? 0 : VOX_EPOLICY);
 
 	static const struct {
 		int what;
@@ -1239,7 +1240,9 @@ static void test_local_check(void **st)
 	assert_int_equal(vox_sdp_local_check(&l, &why), 0);
 
 	/* A good SRTP offer and no suite of ours: the answer names our empty
-	 * list, not the offer. */
+	 * list, not the offer. (Without SDES in the build, no answer keys.) */
+	if (!VOX_WITH_SDES)
+		return;
 	struct vox_sdp_oa oa;
 	struct answered *a = calloc(1, sizeof *a);
 	vox_sdp_oa_init(&oa, 1);

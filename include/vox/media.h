@@ -53,6 +53,10 @@
 #include "vox/srtp.h"
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- limits (these move to vox/config.h) -------------------------------- */
 
 /* Events queued before the caller drains them; when full, the oldest is
@@ -477,5 +481,9 @@ const struct vox_media_stats *vox_media_stats(const struct vox_media *m);
 const char *vox_media_prot_name(enum vox_media_prot p);
 /* "started", "protection", ...; never NULL. */
 const char *vox_media_ev_name(enum vox_media_ev_type t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VOX_MEDIA_H */
