@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # vox: plain GNU make. `make check` on a fresh Debian 12 machine (as root)
 # installs what is missing, builds and runs every test. See README.md.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The vox program: shared helpers for its sub-commands. */
 #ifndef VOX_APP_H
 #define VOX_APP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vox sdp parse | offer | answer: dissect a session description, or show
  * the offer or the answer vox would send. */
 #define _POSIX_C_SOURCE 200809L /* inet_pton */

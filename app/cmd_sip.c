@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vox sip parse: dissect a SIP message into JSON, and say what a UAS would do. */
 #include <stdio.h>
 #include <stdlib.h>

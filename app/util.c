@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The vox program's shared helpers: command dispatch, option errors, input
  * reading and the JSON writer. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vox: the command-line program. Each module adds one sub-command. */
 #include <stdio.h>
 

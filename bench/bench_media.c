@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The media engine's cost per packet beside raw libsrtp2, on the same
  * packets, in the same run (issue 10's budget: the engine adds at most

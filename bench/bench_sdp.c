@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/sdp: parse and answer a realistic SRTP offer (tests/vectors/sdp/
  * offer.sdp) with vox, and parse the same bytes with Sofia-SIP's sdp_parse()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/sip_parse: vox's SIP message parser and typed decoders against
  * libosip2 and Sofia-SIP, on the six realistic messages of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SRTP protect and unprotect through vox's glue and through raw libsrtp2,
  * in the same run, for every suite the installed libsrtp2 runs, with G.711

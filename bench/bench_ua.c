@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Complete call cycles between two user agents in one process: alice calls
  * bob (INVITE, 100, 180, 200, ACK), alice hangs up (BYE, 200), and the

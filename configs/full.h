@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Full profile: every feature, the default limits (what a desktop or a
  * phone build uses). Build with -DVOX_CONFIG_FILE='"configs/full.h"'.
  * VOX_WITH_TLS and VOX_WITH_ZRTP join this list with their code. */

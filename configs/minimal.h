@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Minimal embedded profile: small tables for a microcontroller with tens
  * of KiB of RAM, MD5 digest only, and no media keys: SDES is left out
  * (its keys need a verified TLS hop, and there is no TLS on such a board

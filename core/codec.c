@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Base64 (RFC 4648 section 4) and hex, in constant time.
  *

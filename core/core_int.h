@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers shared by the protocol modules (not installed). */
 #ifndef VOX_CORE_INT_H
 #define VOX_CORE_INT_H

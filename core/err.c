@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "vox/base.h"
 
 const char *vox_strerror(int err)

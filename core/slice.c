@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Slices and the bounded writer. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SRTP suite table (RFC 4568 6.2, RFC 6188 7.1, RFC 7714 14.2). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The library's version, fixed when it is built (vox/base.h). */
 #include "vox/base.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/ base64 and hex decoders: arbitrary bytes in; a decode that succeeds
  * must re-encode to exactly the input (one encoding per byte string). For
  * vox_base64_decode_any the input is the encoding with or without its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one-socket demultiplexer, then the parser each class leads to. The
  * class must agree with RFC 7983's first-byte ranges. */
 #include <stdint.h>

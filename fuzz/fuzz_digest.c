@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Digest authentication from both ends.
  *

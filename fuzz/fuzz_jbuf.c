@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The jitter buffer fed arbitrary arrival orders, gaps, sizes and times,
  * all taken from the input. Checks: frames leave in strictly increasing
  * sequence order with the payload that was put for them; the slot count

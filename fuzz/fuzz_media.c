@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One media engine (struct vox_media, "Alice" at 10.0.0.1:4000) driven by
  * the fuzz input, with the fuzzer playing the peer ("Bob", 10.0.0.2:5000,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTCP compound parser and every typed decoder, on arbitrary bytes, in both
  * the RFC 3550 A.2 mode and the RFC 5506 reduced-size mode. */
 #include <stdint.h>

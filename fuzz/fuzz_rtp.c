@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtp/ packet parser: arbitrary bytes in. What parses must print back, and
  * the printed form must parse to the same packet (fields, CSRCs, extension
  * elements, payload, padding length). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The RTP session engine and the telephone-event receiver as a state
  * machine: the input is a script of received RTP/RTCP datagrams, time steps,
  * sends, polls and a BYE. Every RTCP datagram the session writes must pass

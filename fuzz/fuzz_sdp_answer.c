@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sdp/ offer/answer: arbitrary bytes in as the peer's description. As an
  * offer, vox answers it under each policy: it must answer or fail cleanly,
  * an answer must parse again with one m= line per offered one, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sdp/ parser and printer: arbitrary bytes in. A description that parses
  * must print (keys shown) into something that parses again to the same
  * tables; the redacting printer must not fail where the other succeeds.

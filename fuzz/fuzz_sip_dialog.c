@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dialogs from arbitrary messages: the input holds a request, a response
  * and later in-dialog requests, separated by NUL bytes. Every field of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every typed header decoder. The first byte picks the decoder, the rest is
  * the header value. Checks that reported error offsets stay in the value,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIP message parser and validator: arbitrary bytes as a UDP datagram and
  * as the start of a stream. Checks that every slice stays inside the input,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream framer: one verdict per byte stream, however it is cut into reads.
  *

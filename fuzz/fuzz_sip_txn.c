@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Transaction layer driven by the fuzz input: received messages (raw bytes
  * through the parser), requests and responses from the TU, time steps, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* URI decoder and comparison: any URI that decodes equals itself, and
  * comparison is symmetric. The input holds two URIs split at the first NUL. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* srtp_glue/: unprotect of arbitrary bytes under a fixed key, for every
  * suite, SRTP and SRTCP, with and without MKI, one SSRC or any; and a
  * protect/unprotect round trip of the input, where one flipped bit (chosen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One user agent (struct vox_ua) driven by the fuzz input, with the fuzzer
  * playing every peer: a UDP phone/proxy at 10.0.0.2:5060, a TLS one at

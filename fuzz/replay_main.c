@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Plain replay driver: runs a libFuzzer entry point over files and folders
  * given on the command line, without libFuzzer. `make check` builds every

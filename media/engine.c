@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The media engine's life cycle: configuration, the four states, events
  * and timers. The packet paths are in rx.c and tx.c, the keys in keys.c. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The key source: one call, vox_media_set_keys, turns a key set from SDES
  * or ZRTP into SRTP/SRTCP contexts (srtp_glue/, one per direction: a
  * context does both SRTP and SRTCP under its master key). Every packet that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to media/ (not installed): what the engine's files share.
  *   engine.c  life cycle, configuration, states, events, timers
  *   keys.c    the key source: SRTP/SRTCP contexts, protect and unprotect

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The receive path: one datagram in, checked in the order that costs least
  * first (kind, size, source, direction, payload type), then SRTP, then the
  * RTP session's statistics, then the jitter buffer or the DTMF receiver;

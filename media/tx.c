@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The send path. send_pcm encodes a frame and keeps it; on_deadline takes
  * the DTMF packet that is due; poll_output writes each straight into the
  * caller's buffer (the RTP session prints header and payload there) and

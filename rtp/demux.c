@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One socket, several protocols: RFC 7983 section 7 classifies by the first
  * byte; RFC 5761 section 4 tells RTCP from RTP by the second. */
 #include "rtp/rtp_int.h"

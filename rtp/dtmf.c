@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RFC 4733 telephone-events: the 4-byte payload (2.3), the sender's update,
  * end and segment rules (2.5.1) and a receiver that survives loss,
  * repetition and reordering (2.5.2). */

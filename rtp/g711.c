@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* G.711 (ITU-T G.711 tables 1a/1b and 2a/2b). Encoding finds the segment
  * from the position of the highest set bit of the biased magnitude;
  * decoding evaluates the reconstruction formula. No tables, so the code

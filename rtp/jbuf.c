@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Jitter buffer: holds received frames in slots indexed by extended
  * sequence number and plays each at anchor_ms + (ts - anchor_ts), where the
  * anchor is set when a talkspurt starts: its first packet's arrival plus the

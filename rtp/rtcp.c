@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTCP compound packets (RFC 3550 6.4-6.7) with the validity checks of
  * A.2, typed decoders and printers. */
 #include <string.h>

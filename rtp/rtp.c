@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTP packets: RFC 3550 5.1 fixed header, CSRC list, padding, and the header
  * extension in the RFC 8285 one-byte and two-byte forms. */
 #include <string.h>

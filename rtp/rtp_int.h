@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers of rtp/ (not installed): big-endian access. */
 #ifndef VOX_RTP_INT_H
 #define VOX_RTP_INT_H

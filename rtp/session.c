@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTP session engine: our stream, the remote sources, and RTCP timing and
  * content (RFC 3550 6.2-6.4, 8.2, A.7). Sans-I/O: the caller passes the
  * time in ms, the datagrams it received and a tag for where they came from,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reception statistics (RFC 3550 A.1, A.3, A.8) and the RTCP transmission
  * interval (6.3, A.7). The code follows the RFC's reference algorithms line
  * by line, in integer arithmetic. */

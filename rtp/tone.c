@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Goertzel tone detection and a two-tone generator. Single-precision float
  * (a Cortex-M4F has it in hardware) and no libm: cos comes from a short
  * polynomial below. */

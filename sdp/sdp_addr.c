@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Addresses in a description: the unicast-address of o= (RFC 8866 5.2)
  * and the connection-address of c= (5.7) and a=rtcp (RFC 3605 2.1).

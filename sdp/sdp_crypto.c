@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* a=crypto (RFC 4568): the decoder and key extraction. */
 #include <string.h>
 

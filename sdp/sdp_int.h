@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers of sdp/ (not installed). */
 #ifndef VOX_SDP_INT_H
 #define VOX_SDP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Offer/answer (RFC 3264) for one audio stream, with SDES keys (RFC 4568). */
 #include <string.h>
 

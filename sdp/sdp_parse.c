@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Session description parser (RFC 8866) with typed attributes. */
 #include <stddef.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printer: a parsed description back to wire form, keys redacted. */
 #include <string.h>
 

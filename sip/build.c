@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Building SIP messages into a caller's bounded buffer (RFC 3261 8.1.1,
  * 8.2.6), and the random identifiers every request needs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SIP dialogs (RFC 3261 12). */
 #include <string.h>
 

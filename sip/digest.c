@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIP digest authentication: RFC 3261 22 with the request-digest of
  * RFC 7616 3.4 (RFC 2617 3.2.2 for the RFC 2069 form) and the algorithms

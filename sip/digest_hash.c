@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hashes of SIP digest authentication over mbedTLS: MD5 (RFC 1321),
  * SHA-256 and SHA-512/256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) for the

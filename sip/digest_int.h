@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sip/ digest internals: the one place that reaches mbedTLS
  * (docs/architecture.md, Layers). digest.c sees hashes, HMAC-SHA-256 and a constant-time compare only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Typed header decoders (RFC 3261 20 and 25.1). Each takes one header value
  * as the parser sliced it (a single value of a list, LWS trimmed, folds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SIP message parser and stream framer (RFC 3261 7, 18.3, 25).
  *

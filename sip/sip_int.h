@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sip/ internals: character classes (RFC 3261 25.1), LWS, tables. */
 #ifndef VOX_SIP_INT_H
 #define VOX_SIP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The transaction layer (RFC 3261 17, with the Accepted state of RFC 6026).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIP, SIPS and tel URIs (RFC 3261 19.1 and 25.1, RFC 3966), hosts, and
  * the URI comparison rules of RFC 3261 19.1.4.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Request and response validation: what a UAS (RFC 3261 8.2) or a proxy
  * (16.3) checks before it processes a message, and which response it sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which suites the installed libsrtp2 really runs. A suite counts as
  * available when a sending and a receiving session can be created for it
  * and a packet protected by one is unprotected by the other, byte for byte:

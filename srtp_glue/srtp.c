@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SRTP/SRTCP sessions over libsrtp2 (RFC 3711, RFC 6188, RFC 7714), with
  * the MKI, the key lifetime and the buffer discipline of vox/srtp.h. */
 #include "vox/config.h"

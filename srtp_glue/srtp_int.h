@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to srtp_glue/ (not installed): the libsrtp2 policy of each suite
  * and the status mapping, shared by srtp.c and probe.c. */
 #ifndef VOX_SRTP_INT_H

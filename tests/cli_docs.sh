@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/docs_commands.sh, which runs the commands of README.md and docs/,
 # catches a page that drifts: a command that fails or exits otherwise than
 # its comment says, an output block that differs, a command left in the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The JSON that vox sip parse and vox sdp parse print is valid UTF-8
 # (RFC 8259 8.1), whatever bytes came in (issue 9): UTF-8 passes through,
 # each maximal ill-formed subpart becomes one \ufffd, control characters

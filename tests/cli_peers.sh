@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Messages and SDP captured from real peers (Debian 12 packages, on
 # loopback; see tests/vectors/peers/README.md) through the program: vox must
 # read what deployed stacks send. `make check` runs it with the ASan build.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # vox sdp, end to end through the program (issue 3's acceptance checks).
 # `make check` runs it against the ASan build: VOX=build/asan/vox.
 NAME=cli_sdp

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # vox sip parse, end to end through the program (issue 2's acceptance
 # checks). `make check` runs it against the ASan build: VOX=build/asan/vox.
 NAME=cli_sip

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # vox behaves like a Unix tool at every level (issue 9): getopt_long
 # options (--name=value, abbreviations, "--", options after operands),
 # --help on stdout with exit 0, --version, a usage error that names what

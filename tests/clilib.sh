@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the tests/cli_*.sh scripts (after setting NAME): the program
 # under test, a scratch folder removed on exit, fail and status.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public headers from C++ (part of make check): every public header
  * compiles with g++ and its functions link against libvox.a with C names
  * (the extern "C" guards). One call per header; the Makefile checks that

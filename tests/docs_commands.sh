@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Part of `make check`: every command that README.md and docs/*.md show runs
 # as shown, in the order shown, so that a page that drifts from the program
 # fails here. The commands are read from the pages, never copied:

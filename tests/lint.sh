@@ -1,6 +1,8 @@
 #!/bin/sh
-# Part of `make check`: the tree is formatted with .clang-format and free of
-# the calls docs/architecture.md (Code style) bans. Prints what is wrong and exits 1.
+# SPDX-License-Identifier: MIT
+# Part of `make check`: the tree is formatted with .clang-format, free of
+# the calls docs/architecture.md (Code style) bans, and every source carries
+# its SPDX licence line. Prints what is wrong and exits 1.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
@@ -19,6 +21,14 @@ if [ -n "$hits" ]; then
 	echo "$hits" | sed 's/^/  /'
 	rc=1
 fi
+# Every source file and script names its licence in its first two lines.
+srcs=$(git ls-files '*.c' '*.h' '*.cpp' '*.sh' '*.py' Makefile .ci/run 2>/dev/null)
+nolic=$(for f in $srcs; do head -n 2 "$f" | grep -q 'SPDX-License-Identifier: MIT' || echo "$f"; done)
+if [ -n "$nolic" ]; then
+	echo "lint: no SPDX-License-Identifier line at the top (see LICENSE):"
+	echo "$nolic" | sed 's/^/  /'
+	rc=1
+fi
 n=$(echo "$files" | wc -w)
-[ $rc = 0 ] && echo "lint: $n files formatted, no banned calls"
+[ $rc = 0 ] && echo "lint: $n files formatted, no banned calls, every source names its licence"
 exit $rc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/: slices, writer, errors, base64, hex. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sip/dialog.c: dialogs of RFC 3261 12 from both sides, routing, CSeq. */
 #include <stdarg.h>
 #include <stddef.h>

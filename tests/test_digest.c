@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sip/ digest authentication: hash vectors, RFC examples, client nonce
  * counts, client -> server round trips, and every verdict of the verifier.
  * Parsed header values sit against a guard page (testutil.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtp/jbuf.c: the jitter buffer, driven by literal times. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* media/: the per-call media engine, two of them back to back.
  *
  * Alice (10.0.0.1) and Bob (10.0.0.2) each run a struct vox_media; what one

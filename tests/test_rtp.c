@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtp/: RTP and RTCP packets, A.1/A.3/A.8 statistics, the A.7 interval,
  * the session engine and the demultiplexer. */
 #include <stdarg.h>

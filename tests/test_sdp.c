@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sdp/: parser, a=crypto, printer, offer/answer. Every parser input sits
  * against a guard page. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The UA in the simulated network: each scenario asserts the exact events
  * each endpoint reports and the messages on the wire. Times are virtual;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sip/: parser edge cases, framer, typed decoders, URI comparison, builder.
  * The RFC 4475 messages are asserted in test_sip_torture.c. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * RFC 4475 "SIP Torture Test Messages": all 49 messages of the RFC's
  * archive (tests/vectors/rfc4475/) through vox's SIP message layer.

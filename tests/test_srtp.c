@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* srtp_glue/: SRTP and SRTCP sessions over libsrtp2.
  *
  * Three independent checks of what vox puts on the wire:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* srtp_glue/probe.c: which suites the installed libsrtp2 runs. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sip/txn.c: the four transaction state machines with every timer, in
  * literal milliseconds (RFC 3261 17, RFC 6026). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The UA against a peer driven by hand, message by message: the corner
  * cases of RFC 3261 13-15 and 22 that a network of two vox endpoints never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtp/: G.711, RFC 4733 telephone-events, the Goertzel tone detector. */
 #include <stdarg.h>
 #include <stddef.h>

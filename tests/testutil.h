@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared test helpers: guard-page buffers, vector files, a seeded rng. */
 #ifndef VOX_TESTUTIL_H
 #define VOX_TESTUTIL_H

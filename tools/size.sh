@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The table of `make size` (the Makefile says how the bytes are counted).
 # Usage: tools/size.sh SIZE_DIR "BUILD..." MODULE...
 # SIZE_DIR holds one folder per build (arm-full, arm-minimal, x64-full,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Calls: INVITE sessions of RFC 3261 13-15 with SDP offer/answer (RFC 3264)
  * and the media policy of docs/architecture.md (Security defaults).

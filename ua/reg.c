@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Registrations (RFC 3261 10): REGISTER, refresh before expiry, 423,
  * digest challenges, unregistration, and a lost binding reported. */
 #include <string.h>

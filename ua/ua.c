@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The UA engine: input dispatch, output, timers, events, and the pieces
  * every request needs (Via, Contact, next hop, authentication).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ua/ internals shared by ua.c (engine, I/O, timers), reg.c and call.c. */
 #ifndef VOX_UA_INT_H
 #define VOX_UA_INT_H

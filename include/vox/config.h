@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox compile-time configuration.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/dialog.h: SIP dialogs (RFC 3261 12).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/digest.h: SIP digest authentication (RFC 3261 22 and 25.1, with the
  * algorithms of RFC 7616 brought to SIP by RFC 8760).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/media.h: one call's media engine. It owns the RTP session (RTCP
  * reports, BYE, statistics), the SRTP and SRTCP contexts, the RFC 7983

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/rtp.h: the media path without crypto. RTP and RTCP packets (RFC 3550,
  * RFC 8285 header extensions), reception statistics (RFC 3550 A.1, A.3, A.8),

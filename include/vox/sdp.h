@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/sdp.h: session descriptions (RFC 8866), SDES keys (RFC 4568) and the
  * offer/answer model (RFC 3264).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/sip.h: the SIP message layer (RFC 3261 sections 7, 18.3, 19, 20, 25).
  *

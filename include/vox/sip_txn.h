@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/sip_txn.h: the SIP transaction layer (RFC 3261 17, RFC 6026).
  *

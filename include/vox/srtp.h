@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/srtp.h: SRTP and SRTCP (RFC 3711, RFC 6188, RFC 7714) sessions built
  * from a struct vox_srtp_key as SDES (RFC 4568) or ZRTP hand it over. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/suite.h: SRTP crypto suites and master keys, shared by sdp/ (which
  * negotiates them in a=crypto, RFC 4568), zrtp/ (which derives them) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vox/ua.h: one SIP endpoint (a user agent): registrations and calls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated network: see sim.h. */
 #include "sim.h"
 

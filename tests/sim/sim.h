@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/sim: a deterministic simulated network for vox user agents.
  *
