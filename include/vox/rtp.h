@@ -781,8 +781,9 @@ void vox_jb_init(struct vox_jb *jb);
 VOX_MUST_CHECK int vox_jb_configure(struct vox_jb *jb, const struct vox_jb_params *p);
 /* Stores a received packet's payload (copied: pkt may go away). Returns 0,
  * or VOX_EREPLAY (duplicate), VOX_ETOOOLD (late), VOX_ETOOLONG (payload
- * over VOX_JB_MAX_FRAME, or a NULL payload with a length), each counted,
- * or VOX_ESTATE (not configured). */
+ * over VOX_JB_MAX_FRAME), each counted, or VOX_ESTATE (not configured),
+ * VOX_EINVAL (pkt NULL, or a NULL payload with a length: nothing
+ * counted, nothing changed). */
 VOX_MUST_CHECK int vox_jb_put(struct vox_jb *jb, const struct vox_rtp_packet *pkt, uint64_t now);
 /* The frame due at now: VOX_JB_FRAME with its payload in out[0..f->len),
  * VOX_JB_CONCEAL, or VOX_JB_EMPTY; VOX_ENOSPC if cap is too small (the frame
