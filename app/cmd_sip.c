@@ -325,8 +325,10 @@ static int parse_failed(struct json *j, int rc, const struct vox_diag *d, const 
                         const char *buf, size_t len)
 {
 	/* A request whose start line was readable gets a 400; anything else
-	 * cannot be answered and is dropped. */
-	int request = len >= 4 && memcmp(buf, "SIP/", 4) != 0;
+	 * cannot be answered and is dropped. A start line that begins with
+	 * SIP-Version, in any case (RFC 3261 7.1), is a response's, as the
+	 * parser reads it. */
+	int request = len >= 4 && !vox_slice_case_eq_cstr((struct vox_slice){buf, 4}, "SIP/");
 	json_obj(j, "error");
 	json_cstr(j, "reason", d->what ? d->what : vox_strerror(rc));
 	json_cstr(j, "code", vox_strerror(rc));
@@ -377,6 +379,14 @@ static int parse_stream(const char *buf, size_t len, int pretty, enum vox_sip_ro
 		json_obj(&j, NULL);
 		json_uint(&j, "offset", off);
 		int n = vox_sip_frame(&f, buf + off, len - off, &kind, &d);
+		if (n == VOX_EINCOMPLETE) {
+			/* The framer waits after a line end that ends the bytes:
+			 * it may be the first half of a ping. At the end of the
+			 * file no byte follows, so it is a whole pong (RFC 5626
+			 * 4.4.1), as the framer reads it when a pong is due. */
+			vox_sip_framer_expect_pong(&f);
+			n = vox_sip_frame(&f, buf + off, len - off, &kind, &d);
+		}
 		if (n == VOX_EINCOMPLETE) {
 			json_cstr(&j, "kind", "incomplete");
 			json_uint(&j, "pending_bytes", len - off);

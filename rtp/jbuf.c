@@ -139,8 +139,10 @@ int vox_jb_put(struct vox_jb *jb, const struct vox_rtp_packet *pkt, uint64_t now
 {
 	if (!jb->configured)
 		return VOX_ESTATE;
+	if (!pkt || (pkt->payload_len && !pkt->payload))
+		return VOX_EINVAL;
 	jb->st.received++;
-	if (pkt->payload_len > VOX_JB_MAX_FRAME || (pkt->payload_len && !pkt->payload)) {
+	if (pkt->payload_len > VOX_JB_MAX_FRAME) {
 		jb->st.too_big++;
 		return VOX_ETOOLONG;
 	}

@@ -430,7 +430,13 @@ static void got_bye(struct vox_rtp_session *s, const struct vox_rtcp_bye *b, uin
 		memset(&ev, 0, sizeof ev);
 		ev.type = VOX_RTP_EV_BYE;
 		ev.ssrc = ssrc;
-		size_t n = b->reason.len < VOX_RTP_EV_REASON ? b->reason.len : VOX_RTP_EV_REASON;
+		/* The peer's reason may be longer than the event holds: the
+		 * event says so rather than pass a part off as the whole. */
+		size_t n = b->reason.len;
+		if (n > VOX_RTP_EV_REASON) {
+			n = VOX_RTP_EV_REASON;
+			ev.reason_cut = 1;
+		}
 		if (n)
 			memcpy(ev.reason, b->reason.p, n);
 		ev.reason_len = (uint8_t)n;
@@ -596,10 +602,11 @@ int vox_rtp_session_bye(struct vox_rtp_session *s, struct vox_slice reason, uint
 		return VOX_ESTATE;
 	if (reason.len && !reason.p)
 		return VOX_EINVAL;
-	size_t n = reason.len < VOX_RTP_EV_REASON ? reason.len : VOX_RTP_EV_REASON;
-	if (n)
-		memcpy(s->bye_reason, reason.p, n);
-	s->bye_reason_len = (uint8_t)n;
+	if (reason.len > sizeof s->bye_reason)
+		return VOX_ETOOLONG;
+	if (reason.len)
+		memcpy(s->bye_reason, reason.p, reason.len);
+	s->bye_reason_len = (uint8_t)reason.len;
 	if (vox_rtp_session_members(s) < BYE_BACKOFF_LIMIT) {
 		s->bye_pending = 2; /* 2: due now */
 		s->tn = UINT64_MAX;

@@ -187,8 +187,14 @@ int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox_sip_msg *req,
 	int rc = common(d, req, secure);
 	if (rc)
 		return rc;
-	/* A 1xx may come without Contact; the target then stays the R-URI. */
-	if (contact_uri(resp, &target))
+	/* 12.1.2: the remote target is the response's Contact, which a 2xx
+	 * to INVITE must carry (12.1.1, 13.3.1.4): without it, no dialog, as
+	 * in vox_sip_dialog_confirm. A 1xx without one (RFC 2543 peers) still
+	 * makes an early dialog aimed at the Request-URI until the 2xx. */
+	rc = contact_uri(resp, &target);
+	if (rc && resp->status >= 200)
+		return rc;
+	if (rc)
 		target = req->uri;
 	d->uac = 1;
 	d->local_seq = cs.seq;

@@ -253,12 +253,14 @@ static int store(struct vox_sip_txn *x, const char *msg, size_t len)
 	return 0;
 }
 
-/* Status code of a response we are about to send (validated by the parse
- * the caller did when it built it: "SIP/2.0 NNN "). */
+/* Status code of a response the TU gives us to send: "SIP/2.0 NNN ",
+ * where SIP-Version may be in any case (RFC 3261 7.1), as the parser and
+ * the peer read it. */
 static unsigned status_of(const char *msg, size_t len)
 {
-	if (len < 12 || memcmp(msg, "SIP/2.0 ", 8) != 0 || !vox_is_digit((unsigned char)msg[8]) ||
-	    !vox_is_digit((unsigned char)msg[9]) || !vox_is_digit((unsigned char)msg[10]))
+	if (len < 12 || !sip_case_eq_lit(vox_slice_make(msg, 8), "SIP/2.0 ") ||
+	    !vox_is_digit((unsigned char)msg[8]) || !vox_is_digit((unsigned char)msg[9]) ||
+	    !vox_is_digit((unsigned char)msg[10]))
 		return 0;
 	unsigned s = (unsigned)((msg[8] - '0') * 100 + (msg[9] - '0') * 10 + (msg[10] - '0'));
 	return s >= 100 && s <= 699 ? s : 0;

@@ -141,6 +141,7 @@ static void push_event(struct vox_srtp_session *s, const struct vox_srtp_event *
 	if (s->ev_len == 4) {
 		s->ev_head = (s->ev_head + 1) % 4;
 		s->ev_len--;
+		s->st.ev_dropped++;
 	}
 	s->ev[(s->ev_head + s->ev_len) % 4] = *ev;
 	s->ev_len++;

@@ -49,9 +49,28 @@ status $VOX sip parse --stream "$tmp/two" >"$tmp/j" 2>"$tmp/err"
 [ "$rc" = 0 ] || fail "stream: exit $rc: $(cat "$tmp/err")"
 [ "$(grep -c '"verdict"' "$tmp/j")" = 2 ] || fail "stream: not two messages"
 
+# A lone line end at the end of a --stream file is a pong (RFC 5626 4.4.1):
+# no second line end can follow it to make a ping. A CR alone is not.
+for end in '\r\n' '\n'; do
+	{ cat "$V/intmeth.dat"; printf "$end"; } >"$tmp/pong"
+	status $VOX sip parse --stream "$tmp/pong" >"$tmp/j" 2>"$tmp/err"
+	[ "$rc" = 0 ] || fail "stream + lone line end: exit $rc: $(cat "$tmp/err")"
+	tail -n 1 "$tmp/j" | grep -q '"kind":"pong"' || fail "stream + lone line end: no pong: $(cat "$tmp/j")"
+done
+{ cat "$V/intmeth.dat"; printf '\r\n\r'; } >"$tmp/cr"
+status $VOX sip parse --stream "$tmp/cr" >"$tmp/j" 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'stream ends inside a message' "$tmp/err" ||
+	fail "stream + CRLF CR: exit $rc: $(cat "$tmp/err")"
+grep -q '"kind":"pong"' "$tmp/j" || fail "stream + CRLF CR: no pong before the CR"
+
+# A response in lower case that does not parse is dropped, in a stream too.
+status $VOX sip parse --stream "$W/vers-lower-bad.dat" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'a UA would drop it' "$tmp/err" ||
+	fail "stream vers-lower-bad: exit $rc, not dropped: $(cat "$tmp/err")"
+
 # Usage errors exit 2.
 status $VOX sip parse --no-such-flag "$V/wsinv.dat" >/dev/null 2>&1
 [ "$rc" = 2 ] || fail "bad flag: exit $rc"
 status $VOX sip parse "$tmp/absent" >/dev/null 2>&1
 [ "$rc" = 2 ] || fail "missing file: exit $rc"
-echo "cli_sip: passed (wsinv accepted, $n of 3.1.2 refused, $m verdicts, --stream, usage)"
+echo "cli_sip: passed (wsinv accepted, $n of 3.1.2 refused, $m verdicts, --stream, pongs, usage)"

@@ -248,12 +248,11 @@ static void test_non_sip_targets(void **st)
 	parse(&req, invite);
 	parse_ok200_with(&resp, a, sizeof a, "Record-Route: ", "<i:0>");
 	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), VOX_EMALFORMED);
-	/* a Contact of another scheme is no target: as without a Contact,
-	 * the Request-URI stays the target */
+	/* a Contact of another scheme is no target: a 2xx with it makes no
+	 * dialog, as one without a Contact (test_2xx_needs_contact) */
 	parse_ok200_with(&resp, b, sizeof b, "Contact: ", "<mailto:bob@biloxi.example.com>");
-	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), 0);
-	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
-	                         vox_slice_cstr("sip:bob@biloxi.example.com")));
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), VOX_EMALFORMED);
+	assert_int_equal(dlg.state, VOX_DLG_NONE);
 	/* nor such a request; a target refresh of that kind changes nothing */
 	static const char bad_contact[] =
 	    "Contact: <sip:alice@client.atlanta.example.com;transport=tls>";
@@ -267,6 +266,41 @@ static void test_non_sip_targets(void **st)
 	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), 0);
 	parse_ok200_with(&resp, b, sizeof b, "Contact: ", "<urn:x:y>");
 	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), VOX_EMALFORMED);
+}
+
+/* RFC 3261 12.1.2: the remote target is the Contact of the response, and
+ * a 2xx to INVITE must carry one (12.1.1, 13.3.1.4). vox_sip_dialog_uac
+ * made a confirmed dialog from a 2xx without it (the Request-URI as the
+ * target) while vox_sip_dialog_confirm refused the same 2xx: both refuse
+ * it now. A 1xx without a Contact still makes an early dialog whose target
+ * is the Request-URI, until the 2xx brings the real one. */
+static void test_2xx_needs_contact(void **st)
+{
+	(void)st;
+	static char b[2048], p[2048];
+	parse(&req, invite);
+	const char *h = strstr(ok200, "Contact: ");
+	const char *e = strstr(h, "\r\n") + 2;
+	snprintf(b, sizeof b, "%.*s%s", (int)(h - ok200), ok200, e);
+	parse(&resp, b);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &resp, 1), VOX_EMALFORMED);
+	assert_int_equal(dlg.state, VOX_DLG_NONE);
+	/* a 180 without Contact: early, the Request-URI as target */
+	snprintf(p, sizeof p, "SIP/2.0 180 Ringing%s", strstr(b, "\r\n"));
+	parse(&out, p);
+	assert_int_equal(vox_sip_dialog_uac(&dlg, &req, &out, 1), 0);
+	assert_int_equal(dlg.state, VOX_DLG_EARLY);
+	assert_true(vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
+	                         vox_slice_cstr("sip:bob@biloxi.example.com")));
+	/* the same 2xx confirms nothing either */
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), VOX_EMALFORMED);
+	assert_int_equal(dlg.state, VOX_DLG_EARLY);
+	parse(&resp, ok200);
+	assert_int_equal(vox_sip_dialog_confirm(&dlg, &resp), 0);
+	assert_int_equal(dlg.state, VOX_DLG_CONFIRMED);
+	assert_true(
+	    vox_slice_eq(vox_sip_dialog_str(&dlg, dlg.target),
+	                 vox_slice_cstr("sip:bob@client.biloxi.example.com;transport=tls")));
 }
 
 /* An in-dialog request from alice to bob (dialog of test_cseq_and_refresh:
@@ -382,6 +416,7 @@ int main(void)
 	    cmocka_unit_test(test_cseq_and_refresh),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_non_sip_targets),
+	    cmocka_unit_test(test_2xx_needs_contact),
 	    cmocka_unit_test(test_cseq_equal),
 	    cmocka_unit_test(test_failed_refresh_keeps_old),
 	};

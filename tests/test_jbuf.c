@@ -274,6 +274,15 @@ static void test_jb_wrap_overflow_limits(void **st)
 	p.payload_len = sizeof big;
 	assert_int_equal(vox_jb_put(&jb, &p, 300), VOX_ETOOLONG);
 	assert_int_equal(jb.st.too_big, 1);
+	/* A length without a payload is the caller's mistake, not a packet:
+	 * VOX_EINVAL, counted nowhere, nothing changed. */
+	uint64_t received = jb.st.received;
+	p.payload = NULL;
+	p.payload_len = 4;
+	assert_int_equal(vox_jb_put(&jb, &p, 300), VOX_EINVAL);
+	assert_int_equal(jb.st.too_big, 1);
+	assert_int_equal(jb.st.received, received);
+	assert_int_equal(vox_jb_put(&jb, NULL, 300), VOX_EINVAL);
 	/* A short output buffer keeps the frame. */
 	uint8_t small[10];
 	struct vox_jb_frame f;

@@ -1007,6 +1007,69 @@ static void test_session_collision(void **st)
 	assert_int_equal(vox_rtp_session_recv_rtcp(&s, other, 12, 1, 300), VOX_EMALFORMED);
 }
 
+static struct vox_slice mk(const char *p, size_t n)
+{
+	struct vox_slice r = {p, n};
+	return r;
+}
+
+/* A BYE reason is never cut silently: ours longer than the session keeps
+ * is refused, and a peer's longer than an event holds is flagged. */
+static void test_session_bye_reason_limits(void **st)
+{
+	(void)st;
+	struct vox_rtp_session s;
+	uint64_t seed = 13;
+	vox_rtp_session_init(&s);
+	start_session(&s, &seed, "me@x", 0);
+	char why[VOX_RTP_EV_REASON + 1];
+	memset(why, 'r', sizeof why);
+	assert_int_equal(vox_rtp_session_bye(&s, mk(why, sizeof why), 10), VOX_ETOOLONG);
+	assert_int_equal(s.bye_pending, 0);
+	assert_int_equal(vox_rtp_session_bye(&s, mk(why, VOX_RTP_EV_REASON), 10), 0);
+	uint8_t buf[512];
+	int n = vox_rtp_session_poll_output(&s, buf, sizeof buf, 10);
+	assert_true(n > 0);
+	struct vox_rtcp_compound c;
+	struct vox_rtcp_bye b;
+	assert_int_equal(vox_rtcp_parse(buf, (size_t)n, 0, &c, NULL), n);
+	assert_int_equal(vox_rtcp_bye_parse(&c.pkt[c.n - 1], &b), 0);
+	assert_true(vox_slice_eq(b.reason, mk(why, VOX_RTP_EV_REASON)));
+
+	/* A peer says goodbye with 200 bytes of reason. */
+	seed = 14;
+	vox_rtp_session_init(&s);
+	start_session(&s, &seed, "me@x", 0);
+	char peer_why[200];
+	memset(peer_why, 'p', sizeof peer_why);
+	uint32_t them = 0x1234;
+	struct vox_writer w;
+	vox_writer_init(&w, (char *)buf, sizeof buf);
+	assert_int_equal(vox_rtcp_print_rr(&w, them, NULL, 0), 0);
+	assert_int_equal(vox_rtcp_print_bye(&w, &them, 1, mk(peer_why, 200)), 0);
+	n = vox_writer_finish(&w);
+	assert_true(n > 0);
+	assert_int_equal(vox_rtp_session_recv_rtcp(&s, buf, (size_t)n, 1, 20), 0);
+	struct vox_rtp_event ev;
+	assert_int_equal(vox_rtp_session_next_event(&s, &ev), 1);
+	assert_int_equal(ev.type, VOX_RTP_EV_BYE);
+	assert_int_equal(ev.reason_len, VOX_RTP_EV_REASON);
+	assert_int_equal(ev.reason_cut, 1);
+	assert_memory_equal(ev.reason, peer_why, VOX_RTP_EV_REASON);
+	/* one that fits is whole */
+	seed = 15;
+	vox_rtp_session_init(&s);
+	start_session(&s, &seed, "me@x", 0);
+	vox_writer_init(&w, (char *)buf, sizeof buf);
+	assert_int_equal(vox_rtcp_print_rr(&w, them, NULL, 0), 0);
+	assert_int_equal(vox_rtcp_print_bye(&w, &them, 1, mk(peer_why, VOX_RTP_EV_REASON)), 0);
+	n = vox_writer_finish(&w);
+	assert_int_equal(vox_rtp_session_recv_rtcp(&s, buf, (size_t)n, 1, 20), 0);
+	assert_int_equal(vox_rtp_session_next_event(&s, &ev), 1);
+	assert_int_equal(ev.reason_len, VOX_RTP_EV_REASON);
+	assert_int_equal(ev.reason_cut, 0);
+}
+
 static void test_session_enospc_keeps_report(void **st)
 {
 	(void)st;
@@ -1125,6 +1188,7 @@ int main(void)
 	    cmocka_unit_test(test_session_reports_rtt),
 	    cmocka_unit_test(test_session_bye_timeout),
 	    cmocka_unit_test(test_session_collision),
+	    cmocka_unit_test(test_session_bye_reason_limits),
 	    cmocka_unit_test(test_session_enospc_keeps_report),
 	    cmocka_unit_test(test_demux),
 	};

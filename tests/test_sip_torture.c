@@ -1095,6 +1095,8 @@ static struct tcase verdicts[] = {
     /* SIP-Version is case-insensitive, in requests and responses alike */
     {"vers-lower", "RFC 3261 7.1", 282, .dir = VD},
     {"vers-lower-resp", "RFC 3261 7.1", 265, .dir = VD},
+    /* ... so a broken one is a response too: dropped, never a 400 */
+    {"vers-lower-bad", "RFC 3261 7.1", VOX_ERANGE, .frame = 264, .at = "sip/2.0 2000", .dir = VD},
     /* wkday, month and "GMT" are ABNF literals: case-insensitive */
     {"date-lower", "RFC 3261 25, RFC 2234 2.3", 319, .dir = VD},
     /* a control byte only as a quoted-pair in a quoted-string or comment,

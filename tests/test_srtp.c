@@ -834,6 +834,50 @@ static void test_mki_and_any_ssrc(void **st)
 	vox_srtp_session_free(&rx);
 }
 
+/* Four events wait at most; the oldest goes for a fifth, and every one
+ * lost is counted where the caller can read it (st.ev_dropped). */
+static void test_event_queue_drops(void **st)
+{
+	(void)st;
+	struct vox_srtp_key k;
+	make_key(&k, VOX_SRTP_AES_CM_128_HMAC_SHA1_80, 6, 0);
+	k.lifetime = 5; /* the soft limit with the 4th packet, the end with the 5th */
+	struct vox_srtp_session tx[4], rx;
+	vox_srtp_session_init(&rx);
+	assert_int_equal(vox_srtp_session_start(&rx, VOX_SRTP_RECV, &k, 0, VOX_SRTP_ANY_SSRC), 0);
+	uint32_t a[50], b[60], c[60];
+	uint8_t *p = (uint8_t *)a, *q = (uint8_t *)b, *o = (uint8_t *)c;
+	/* a new SSRC each: 4 NEW_SSRC, then KEY_SOFT_LIMIT, then KEY_EXPIRED */
+	for (uint32_t i = 0; i < 5; i++) {
+		uint32_t ssrc = i < 4 ? i + 1 : 1;
+		if (i < 4) {
+			vox_srtp_session_init(&tx[i]);
+			assert_int_equal(vox_srtp_session_start(&tx[i], VOX_SRTP_SEND, &k, ssrc, 0),
+			                 0);
+		}
+		size_t len = make_rtp(p, (uint16_t)(1 + i), ssrc, 40);
+		int n = vox_srtp_session_protect(&tx[ssrc - 1], p, len, q, sizeof b);
+		assert_true(n > 0);
+		assert_int_equal(vox_srtp_session_unprotect(&rx, q, (size_t)n, o, sizeof c),
+		                 (int)len);
+	}
+	assert_int_equal(rx.st.ev_dropped, 2);
+	static const enum vox_srtp_event_type want[] = {VOX_SRTP_EV_NEW_SSRC, VOX_SRTP_EV_NEW_SSRC,
+	                                                VOX_SRTP_EV_KEY_SOFT_LIMIT,
+	                                                VOX_SRTP_EV_KEY_EXPIRED};
+	struct vox_srtp_event ev;
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(vox_srtp_session_next_event(&rx, &ev), 1);
+		assert_int_equal(ev.type, want[i]);
+		if (i == 0)
+			assert_int_equal(ev.ssrc, 3); /* the events of SSRCs 1 and 2 went */
+	}
+	assert_int_equal(vox_srtp_session_next_event(&rx, &ev), 0);
+	for (size_t i = 0; i < 4; i++)
+		vox_srtp_session_free(&tx[i]);
+	vox_srtp_session_free(&rx);
+}
+
 static void test_status_map(void **st)
 {
 	(void)st;
@@ -977,11 +1021,17 @@ static void test_call_path(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_suites_available), cmocka_unit_test(test_interop_all_suites),
-	    cmocka_unit_test(test_tamper),           cmocka_unit_test(test_replay_window),
-	    cmocka_unit_test(test_rollover),         cmocka_unit_test(test_lifetime),
-	    cmocka_unit_test(test_errors),           cmocka_unit_test(test_mki_and_any_ssrc),
-	    cmocka_unit_test(test_status_map),       cmocka_unit_test(test_call_path),
+	    cmocka_unit_test(test_suites_available),
+	    cmocka_unit_test(test_interop_all_suites),
+	    cmocka_unit_test(test_tamper),
+	    cmocka_unit_test(test_replay_window),
+	    cmocka_unit_test(test_rollover),
+	    cmocka_unit_test(test_lifetime),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_mki_and_any_ssrc),
+	    cmocka_unit_test(test_event_queue_drops),
+	    cmocka_unit_test(test_status_map),
+	    cmocka_unit_test(test_call_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

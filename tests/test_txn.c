@@ -357,6 +357,25 @@ static void test_nist(void **st)
 	assert_memory_equal(to.addr.ip, udp_peer.addr.ip, 4);
 }
 
+/* The TU's response may spell SIP-Version in any case (RFC 3261 7.1): it
+ * goes out as given. Only SIP/2.0 and a status code are required. */
+static void test_respond_version_case(void **st)
+{
+	(void)st;
+	char req[1024], resp[1024], line[128];
+	int n = request(req, sizeof req, "REGISTER", "z9hG4bKvers", "REGISTER", NULL);
+	vox_sip_txn_id id;
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 0, &id), VOX_TXL_NEW_REQUEST);
+	int r = response_to(req, (size_t)n, 200, resp, sizeof resp);
+	memcpy(resp, "SIP/2.1", 7);
+	assert_int_equal(vox_sip_txl_respond(&txl, id, resp, (size_t)r, 10), VOX_EINVAL);
+	memcpy(resp, "sip/2.0", 7);
+	assert_int_equal(vox_sip_txl_respond(&txl, id, resp, (size_t)r, 10), 0);
+	assert_int_equal(run_until(10, line, sizeof line), 1);
+	assert_string_equal(line, "sip/2.0 200 OK");
+	assert_int_equal(vox_sip_txl_get(&txl, id)->status, 200);
+}
+
 static void test_reliable(void **st)
 {
 	(void)st;
@@ -622,6 +641,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_ist_ack_confirms, setup),
 	    cmocka_unit_test_setup(test_ist_2xx_accepted, setup),
 	    cmocka_unit_test_setup(test_nist, setup),
+	    cmocka_unit_test_setup(test_respond_version_case, setup),
 	    cmocka_unit_test_setup(test_reliable, setup),
 	    cmocka_unit_test_setup(test_matching, setup),
 	    cmocka_unit_test_setup(test_rfc2543, setup),

@@ -745,6 +745,167 @@ static void test_long_host(void **st)
 	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
 }
 
+/* A host name of VOX_UA_STR - 1 bytes (the longest vox_ua_init takes).
+ * Labels of 50 characters: a name DNS could hold. */
+static void longest_host(char *h)
+{
+	size_t n = VOX_UA_STR - 1;
+	for (size_t i = 0; i < n; i++)
+		h[i] = i % 51 == 50 ? '.' : (char)('a' + i % 26);
+	h[n - 1] = 'x'; /* no empty last label */
+	h[n] = 0;
+}
+
+/* Every host vox_ua_init accepts fits our Via and Contact, so requests go
+ * out: they failed with VOX_ENOSPC for hosts over about 100 bytes, the
+ * Via buffer being 160 bytes whatever VOX_UA_STR. The longest Contact is
+ * TCP's (";transport=tcp"), on the widest port, after a contact change
+ * (the old Contact goes in the next REGISTER). */
+static void test_longest_host(void **st)
+{
+	(void)st;
+	static char host[VOX_UA_STR], aor[VOX_UA_STR], via[VOX_SIP_TXN_MSG], ct[VOX_SIP_TXN_MSG];
+	struct vox_ua_config c;
+	vox_ua_handle h, acct;
+	longest_host(host);
+	/* and the longest user an AOR of ours can have */
+	memcpy(aor, "sip:", 4);
+	memset(aor + 4, 'u', VOX_UA_STR - 1 - 4 - 2);
+	memcpy(aor + VOX_UA_STR - 3, "@x", 3);
+	sim_init(&sim, 64);
+	sim_ua_config(&c, aor);
+	c.host = vox_slice_cstr(host);
+	c.media_addr = vox_slice_cstr("10.0.0.1");
+	c.transport = VOX_TP_TCP;
+	c.port = 65535;
+	c.rng.fn = sim_rng;
+	c.rng.ctx = &sim;
+	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0};
+	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	rnow = 0;
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
+	pull(&alice);
+	const char *inv = out_starting("INVITE");
+	assert_non_null(inv);
+	hdr(inv, "Via", via, sizeof via);
+	assert_non_null(strstr(via, host));
+	hdr(inv, "Contact", ct, sizeof ct);
+	assert_non_null(strstr(ct, host));
+	assert_non_null(strstr(ct, ":65535;transport=tcp>"));
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr(aor), vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr("alice"), vox_slice_cstr("secret"), 60};
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	pull(&alice);
+	static char reg[VOX_SIP_TXN_MSG + 1], r[4096], bound[VOX_SIP_TXN_MSG + 32];
+	copy_msg(reg, out_starting("REGISTER"));
+	snprintf(bound, sizeof bound, "Contact: %s;expires=60\r\n", ct);
+	feed(&alice, mkresp(r, sizeof r, reg, 200, "reg", bound, NULL));
+	assert_int_equal(alice.acct[0].state, VOX_UA_REG_OK);
+	/* a move to another long name: the old contact is kept whole */
+	host[0] = 'z';
+	assert_int_equal(vox_ua_set_contact(&alice, vox_slice_cstr(host), 65535, VOX_TP_TCP, 10),
+	                 0);
+	host[0] = 'a';
+	assert_int_equal(strlen(alice.acct[0].old_contact), strlen(ct));
+	assert_string_equal(alice.acct[0].old_contact, ct);
+	tick(&alice, 10);
+	pull(&alice);
+	const char *again = out_starting("REGISTER");
+	assert_non_null(again);
+	snprintf(bound, sizeof bound, "Contact: %s;expires=0\r\n", ct);
+	assert_non_null(strstr(again, bound));
+}
+
+/* A random source that fails for 20-byte draws only: the branches
+ * (vox_sip_make_branch), not tags or Call-IDs. */
+static int branch_rng_fails(void *ctx, uint8_t *bytes, size_t len)
+{
+	if (len == 20)
+		return VOX_ERNG;
+	return sim_rng(ctx, bytes, len);
+}
+
+/* A failing random source is reported as such, not as a buffer too small
+ * (send_invite and dialog_request turned every Via or Contact failure
+ * into VOX_ENOSPC). */
+static void test_via_rng_failure(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1];
+	alice_alone(65);
+	alice.cfg.rng.fn = branch_rng_fails;
+	vox_ua_handle h;
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &h),
+	                 VOX_ERNG);
+	assert_int_equal(vox_ua_calls_active(&alice), 0);
+	/* in a dialog: a re-INVITE */
+	h = alice_up(inv, 66, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	alice.cfg.rng.fn = branch_rng_fails;
+	assert_int_equal(vox_ua_hold(&alice, h, 1, rnow), VOX_ERNG);
+	alice.cfg.rng.fn = sim_rng;
+	assert_int_equal(vox_ua_hold(&alice, h, 1, rnow), 0);
+}
+
+/* vox_ua_set_contact fills in what vox_ua_init fills in: port 0 is the
+ * transport's default, transport 0 UDP. */
+static void test_set_contact_defaults(void **st)
+{
+	(void)st;
+	alice_alone(68);
+	assert_int_equal(vox_ua_set_contact(&alice, vox_slice_cstr("10.0.0.9"), 0, VOX_TP_TLS, 0),
+	                 0);
+	assert_int_equal(alice.cfg.port, 5061);
+	assert_int_equal(alice.cfg.transport, VOX_TP_TLS);
+	assert_int_equal(vox_ua_set_contact(&alice, vox_slice_cstr("10.0.0.9"), 0, 0, 0), 0);
+	assert_int_equal(alice.cfg.port, 5060);
+	assert_int_equal(alice.cfg.transport, VOX_TP_UDP);
+	assert_int_equal(
+	    vox_ua_set_contact(&alice, vox_slice_cstr("10.0.0.9"), 7070, VOX_TP_TCP, 0), 0);
+	assert_int_equal(alice.cfg.port, 7070);
+	assert_string_equal(alice.host, "10.0.0.9");
+}
+
+/* A configuration vox_ua_init refuses is refused by vox_ua_config_check
+ * too, with the reason: the strings that do not fit their copies. */
+static void test_config_check_strings(void **st)
+{
+	(void)st;
+	static char host[VOX_UA_STR + 1];
+	struct vox_ua_config c;
+	const char *why = NULL;
+	sim_init(&sim, 69);
+	sim_ua_config(&c, "sip:alice@example.com");
+	longest_host(host);
+	c.host = vox_slice_cstr(host);
+	c.media_addr = vox_slice_cstr("10.0.0.1");
+	c.rng.fn = sim_rng;
+	c.rng.ctx = &sim;
+	assert_int_equal(vox_ua_config_check(&c, &why), 0);
+	host[VOX_UA_STR - 1] = 'x';
+	host[VOX_UA_STR] = 0;
+	c.host = vox_slice_cstr(host);
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "host"));
+	/* the host stands in for an empty media address: it must fit that */
+	c.host =
+	    vox_slice_cstr("a-rather-long-host-name-for-media.example.com.example.org.example");
+	c.media_addr = vox_slice_cstr("");
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "media"));
+	c.host = vox_slice_cstr("");
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "host"));
+	c.host = vox_slice_cstr("10.0.0.1");
+	c.rng.fn = NULL;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "rng"));
+}
+
 /* A media configuration no call could use is refused by vox_ua_init, and
  * vox_ua_config_check names the cause (issue 9). */
 static void test_impossible_media_config(void **st)
@@ -946,6 +1107,29 @@ static vox_ua_handle bob_answers(const char *cid, int acked)
 		pull(&bob);
 	}
 	return in;
+}
+
+/* vox_ua_reject takes a final refusal, 300-699: another status is a bad
+ * argument (VOX_EINVAL) and changes nothing; a call that no longer rings
+ * is the wrong state (VOX_ESTATE). */
+static void test_reject_status(void **st)
+{
+	(void)st;
+	char m[4096];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 70);
+	feed(&bob, mkinvite(m, sizeof m, "cid-rej@x", "r1", ""));
+	pull(&bob);
+	evstr(&bob);
+	vox_ua_handle in = evs[nevs - 1].call;
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_INCOMING);
+	assert_int_equal(vox_ua_reject(&bob, in, 200, rnow), VOX_EINVAL);
+	assert_int_equal(vox_ua_reject(&bob, in, 700, rnow), VOX_EINVAL);
+	assert_int_equal(vox_ua_reject(&bob, in, 299, rnow), VOX_EINVAL);
+	assert_int_equal(pull(&bob), 0);
+	assert_int_equal(vox_ua_reject(&bob, in, 486, rnow), 0);
+	pull(&bob);
+	assert_non_null(out_starting("SIP/2.0 486"));
+	assert_int_equal(vox_ua_reject(&bob, in, 486, rnow), VOX_ENOTFOUND);
 }
 
 /* 12.2.2: only a CSeq lower than the remote sequence number is out of
@@ -1262,11 +1446,16 @@ int main(void)
 	    cmocka_unit_test(test_glare_retry_waits_for_ack),
 	    cmocka_unit_test(test_register_serialised),
 	    cmocka_unit_test(test_long_host),
+	    cmocka_unit_test(test_longest_host),
+	    cmocka_unit_test(test_via_rng_failure),
+	    cmocka_unit_test(test_set_contact_defaults),
+	    cmocka_unit_test(test_config_check_strings),
 	    cmocka_unit_test(test_impossible_media_config),
 	    cmocka_unit_test(test_2xx_retx_after_bye),
 	    cmocka_unit_test(test_fork_early_then_answer),
 	    cmocka_unit_test(test_broken_rng_still_answers),
 	    cmocka_unit_test(test_unanswerable_requests_dropped),
+	    cmocka_unit_test(test_reject_status),
 	    cmocka_unit_test(test_bye_with_invite_cseq),
 	    cmocka_unit_test(test_bye_out_of_order_ends_call),
 	    cmocka_unit_test(test_reinvite_same_cseq),

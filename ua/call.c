@@ -160,7 +160,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 {
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
-	char via[160], contact[VOX_UA_STR + 32];
+	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
 	local_sdp(ua, c, c->secure_path, 0, &l);
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	if (sl < 0)
@@ -168,7 +168,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int vl = ua_via(ua, c->peer.tp, NULL, via, sizeof via);
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
-		return VOX_ENOSPC;
+		return vl < 0 ? vl : cl;
 	struct vox_writer w;
 	vox_writer_init(&w, ua->build, sizeof ua->build);
 	vox_writer_puts(&w, "INVITE ");
@@ -232,14 +232,14 @@ static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_s
                           const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
                           char *out, size_t cap, struct vox_peer *to)
 {
-	char via[160], contact[VOX_UA_STR + 32];
+	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
 	int rc = dialog_hop(ua, d, to);
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to->tp, branch, via, sizeof via);
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
-		return VOX_ENOSPC;
+		return vl < 0 ? vl : cl;
 	int invite = strcmp(method, "INVITE") == 0;
 	struct vox_sip_dialog_req r = {
 	    .method = vox_slice_cstr(method),
@@ -500,7 +500,7 @@ static int respond_invite(struct vox_ua *ua, struct vox_ua_call *c, unsigned sta
 
 int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
-	char contact[VOX_UA_STR + 32];
+	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
@@ -536,7 +536,7 @@ static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t c
 int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
-	char contact[VOX_UA_STR + 32];
+	char contact[VOX_UA_CONTACT_MAX];
 	if (!c)
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
@@ -585,7 +585,9 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
-	if (c->state != VOX_UA_CALL_IN_INCOMING || status < 300 || status > 699)
+	if (status < 300 || status > 699)
+		return VOX_EINVAL;
+	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
 	int rc = respond_invite(ua, c, status, NULL, 0, none, now);
 	if (rc == VOX_ELIMIT)
@@ -1105,7 +1107,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
 		return;
 	}
-	char contact[VOX_UA_STR + 32];
+	char contact[VOX_UA_CONTACT_MAX];
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};

@@ -52,7 +52,7 @@ static int outstanding(struct vox_ua *ua, const struct vox_ua_account *a)
 static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
                          const char *auth_name, const char *auth_value, uint64_t now)
 {
-	char via[160], contact[VOX_UA_STR + 32];
+	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
 	struct vox_peer to;
 	int rc = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (rc)
@@ -192,7 +192,7 @@ static void failed(struct vox_ua *ua, struct vox_ua_account *a, unsigned status,
 static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
                                const struct vox_sip_msg *m, int *found)
 {
-	char contact[VOX_UA_STR + 32];
+	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_sip_contact ours, c;
 	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
 	*found = 0;

@@ -210,7 +210,7 @@ const char *ua_tp_name(enum vox_transport tp)
 
 int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *out, size_t cap)
 {
-	char branch[40];
+	char branch[UA_BRANCH_MAX];
 	int bl =
 	    given ? (int)strlen(given) : vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
 	if (bl < 0)
@@ -541,6 +541,22 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "no configuration";
 		return VOX_EINVAL;
 	}
+	/* What vox_ua_init copies must fit its copy (struct vox_ua). */
+	struct vox_slice media = media_addr_of(cfg);
+	if (!cfg->host.len)
+		*why = "no host";
+	else if (cfg->host.len >= VOX_UA_STR)
+		*why = "host not under VOX_UA_STR bytes";
+	else if (cfg->aor.len >= VOX_UA_STR)
+		*why = "aor not under VOX_UA_STR bytes";
+	else if (cfg->display_name.len >= 64)
+		*why = "display_name not under 64 bytes";
+	else if (media.len >= 64)
+		*why = "media address (media_addr, or else the host) not under 64 bytes";
+	else if (!cfg->rng.fn)
+		*why = "no random source (rng.fn)";
+	if (*why)
+		return VOX_EINVAL;
 	/* Call slot i sends RTP from media_port + 2i, and RTCP from the port
 	 * above when the peer does not multiplex (RFC 3550 11). */
 	uint32_t port = cfg->media_port ? cfg->media_port : default_media_port;
@@ -550,7 +566,6 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 	}
 	/* Every call's SDP settings as local_sdp() makes them over a TLS path. */
 	struct vox_sdp_local l;
-	struct vox_slice media = media_addr_of(cfg);
 	vox_sdp_local_init(&l, media, (uint16_t)port);
 	l.ip6 = memchr(media.p, ':', media.len) != NULL;
 	l.policy = cfg->policy;
@@ -562,19 +577,22 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 	return rc;
 }
 
+/* Our port and transport; 0 means UDP, and its default port (RFC 3261
+ * 19.1.2). */
+static void set_transport(struct vox_ua *ua, uint16_t port, enum vox_transport tp)
+{
+	ua->cfg.transport = tp ? tp : VOX_TP_UDP;
+	ua->cfg.port = port ? port : ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
+}
+
 int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 {
 	memset(ua, 0, sizeof *ua);
-	if (!cfg || !cfg->host.len || !cfg->rng.fn)
-		return VOX_EINVAL;
 	int rc = vox_ua_config_check(cfg, NULL);
 	if (rc < 0)
 		return rc;
 	ua->cfg = *cfg;
-	if (!ua->cfg.transport)
-		ua->cfg.transport = VOX_TP_UDP;
-	if (!ua->cfg.port)
-		ua->cfg.port = ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
+	set_transport(ua, cfg->port, cfg->transport);
 	struct vox_slice media = media_addr_of(cfg);
 	if (ua_copy(ua->host, sizeof ua->host, cfg->host) ||
 	    ua_copy(ua->aor, sizeof ua->aor, cfg->aor) ||
@@ -635,7 +653,6 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 	if (ua_copy(ua->host, sizeof ua->host, host))
 		return VOX_EINVAL;
 	ua->cfg.host = vox_slice_cstr(ua->host);
-	ua->cfg.port = port;
-	ua->cfg.transport = tp;
+	set_transport(ua, port, tp);
 	return 0;
 }

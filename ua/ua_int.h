@@ -55,14 +55,19 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 
 /* ---- building ------------------------------------------------------------------ */
 
-/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch`, or a
- * fresh one when it is NULL. */
+/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch` (under
+ * UA_BRANCH_MAX bytes), or a fresh one when it is NULL. Returns the
+ * length, VOX_EINVAL (a longer branch), VOX_ERNG, or VOX_ENOSPC (cap under
+ * UA_VIA_MAX: any host the UA takes fits that). */
+#define UA_BRANCH_MAX 40
+#define UA_VIA_MAX    (sizeof "SIP/2.0/UDP :65535;branch=;rport" + VOX_UA_STR - 1 + UA_BRANCH_MAX - 1)
 int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *branch, char *out, size_t cap);
 /* "Name: value" of the credentials (when auth_name is set) and our
  * User-Agent, each with its CRLF. */
 void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
                        const char *auth_value);
-/* "<sip:user@host:port;transport=tcp>" */
+/* "<sip:user@host:port;transport=tcp>". Returns the length, or VOX_ENOSPC
+ * (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes fit that). */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
 /* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);

@@ -69,12 +69,14 @@ static inline struct vox_slice vox_sip_dialog_str(const struct vox_sip_dialog *d
  *   VOX_EINVAL      req is a response, resp is not a 1xx or 2xx, or From,
  *                   To or a CSeq that parses is missing
  *   VOX_EMALFORMED  the To tag of resp or the From tag of req is missing
- *                   or empty, no Call-ID, or a Record-Route that is not a
- *                   <sip:> or <sips:> name-addr (16.6)
+ *                   or empty, no Call-ID, a Record-Route that is not a
+ *                   <sip:> or <sips:> name-addr (16.6), or a 2xx without
+ *                   a usable Contact (none, "*", or not sip:/sips:, 8.1.1.8;
+ *                   12.1.2 takes the remote target from it), which
+ *                   vox_sip_dialog_confirm refuses alike
  *   VOX_ETOOLONG    the dialog does not fit VOX_SIP_DLG_STORE
- * A response without a usable Contact (none, "*", or not sip:/sips:,
- * 8.1.1.8) keeps the Request-URI as the remote target; this holds for a
- * 2xx too, where vox_sip_dialog_confirm would refuse it. On an error *d is
+ * A 1xx without a usable Contact makes an early dialog whose remote target
+ * is the Request-URI, until the 2xx gives the real one. On an error *d is
  * in state VOX_DLG_NONE.
  */
 VOX_MUST_CHECK int vox_sip_dialog_uac(struct vox_sip_dialog *d, const struct vox_sip_msg *req,

@@ -462,7 +462,13 @@ uint64_t vox_media_next_deadline(const struct vox_media *m);
  * session needed a random draw and the rng failed). */
 VOX_MUST_CHECK int vox_media_on_deadline(struct vox_media *m, uint64_t now);
 
-/* Next queued event: 1 and *ev, or 0. */
+/* Next queued event: 1 and *ev, or 0. When VOX_MEDIA_MAX_EVENTS wait, a
+ * new event drops the oldest (counted in vox_media_stats.ev_dropped). The
+ * engine passes on the events of its RTP session, DTMF receiver and SRTP
+ * sessions at the end of each input; what one of those lost before that
+ * (one RTCP compound can carry more reports or BYEs than the RTP session
+ * queues) is counted in that engine: m->rtp.ev_dropped, m->dtmf_rx.dropped,
+ * and st.ev_dropped of m->tx, m->rx and m->rx_old. */
 int vox_media_next_event(struct vox_media *m, struct vox_media_event *ev);
 
 /* Leaves the session: an RTCP BYE (RFC 3550 6.6) goes out through

@@ -353,6 +353,8 @@ enum vox_rtp_event_type {
 	VOX_RTP_EV_REPORT          /* a remote receiver reported on us: rb, rtt */
 };
 
+/* Bytes of a BYE reason an event carries, and the longest reason
+ * vox_rtp_session_bye sends. */
 #define VOX_RTP_EV_REASON 32
 
 struct vox_rtp_event {
@@ -361,7 +363,10 @@ struct vox_rtp_event {
 	uint32_t old_ssrc;     /* COLLISION: the SSRC we gave up */
 	struct vox_rtcp_rb rb; /* REPORT: the block about our stream */
 	uint32_t rtt_ms;       /* REPORT: round-trip time, UINT32_MAX if unknown */
-	uint8_t reason_len;    /* BYE: bytes in reason (truncated copy, at most 32) */
+	uint8_t reason_len;    /* BYE: bytes in reason, at most VOX_RTP_EV_REASON */
+	uint8_t reason_cut;    /* BYE: 1 when the peer's reason was longer (up to 255
+	                          bytes, RFC 3550 6.6) and reason holds its first
+	                          VOX_RTP_EV_REASON bytes only */
 	char reason[VOX_RTP_EV_REASON];
 };
 
@@ -487,7 +492,7 @@ VOX_MUST_CHECK int vox_rtp_session_recv_rtp(struct vox_rtp_session *s, const uin
  * vox_rtcp_parse (VOX_EMALFORMED, VOX_EVERSION, VOX_ELIMIT, VOX_ETOOLONG;
  * counted in rtcp_invalid), VOX_ESTATE (not started) or VOX_ERNG (a
  * collision needed a new SSRC). Nothing points into buf afterwards (a BYE
- * reason is copied into its event). */
+ * reason is copied into its event, which says when it was cut). */
 VOX_MUST_CHECK int vox_rtp_session_recv_rtcp(struct vox_rtp_session *s, const uint8_t *buf,
                                              size_t len, uint64_t from, uint64_t now);
 /* Writes the next RTCP compound that is due (SR or RR, SDES CNAME, and a BYE
@@ -502,9 +507,10 @@ uint64_t vox_rtp_session_next_deadline(const struct vox_rtp_session *s);
 VOX_MUST_CHECK int vox_rtp_session_on_deadline(struct vox_rtp_session *s, uint64_t now);
 /* Leave the session: a BYE goes out through poll_output (immediately below
  * 50 members, else with the 6.3.7 back-off). reason may be empty; it is
- * copied, cut to VOX_RTP_EV_REASON (32) bytes. Returns 0, VOX_ESTATE (not
- * started, or a BYE already pending or sent), VOX_EINVAL (reason.p NULL
- * with a length) or VOX_ERNG (the back-off needed a random draw). */
+ * copied. Returns 0, VOX_ESTATE (not started, or a BYE already pending or
+ * sent), VOX_EINVAL (reason.p NULL with a length), VOX_ETOOLONG (reason
+ * longer than VOX_RTP_EV_REASON bytes) or VOX_ERNG (the back-off needed a
+ * random draw). On every error but VOX_ERNG nothing changed. */
 VOX_MUST_CHECK int vox_rtp_session_bye(struct vox_rtp_session *s, struct vox_slice reason,
                                        uint64_t now);
 /* Next queued event: 1 and *ev, or 0. When VOX_RTP_MAX_EVENTS wait, a new
@@ -780,8 +786,9 @@ void vox_jb_init(struct vox_jb *jb);
 VOX_MUST_CHECK int vox_jb_configure(struct vox_jb *jb, const struct vox_jb_params *p);
 /* Stores a received packet's payload (copied: pkt may go away). Returns 0,
  * or VOX_EREPLAY (duplicate), VOX_ETOOOLD (late), VOX_ETOOLONG (payload
- * over VOX_JB_MAX_FRAME, or a NULL payload with a length), each counted,
- * or VOX_ESTATE (not configured). */
+ * over VOX_JB_MAX_FRAME), each counted, or VOX_ESTATE (not configured),
+ * VOX_EINVAL (pkt NULL, or a NULL payload with a length: nothing
+ * counted, nothing changed). */
 VOX_MUST_CHECK int vox_jb_put(struct vox_jb *jb, const struct vox_rtp_packet *pkt, uint64_t now);
 /* The frame due at now: VOX_JB_FRAME with its payload in out[0..f->len),
  * VOX_JB_CONCEAL, or VOX_JB_EMPTY; VOX_ENOSPC if cap is too small (the frame

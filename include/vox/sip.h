@@ -245,7 +245,9 @@ void vox_sip_framer_init(struct vox_sip_framer *f);
 /* Call after sending a ping (RFC 5626 4.4.1) on this connection: the next
  * line end between messages is its pong, reported as soon as it arrives.
  * Without it, a line end that ends the bytes received so far could be the
- * first half of a ping, and the framer waits for the next byte to tell. */
+ * first half of a ping, and the framer waits for the next byte to tell.
+ * Once the stream has ended (no byte can follow), call it too and frame
+ * again: a last lone line end is then the whole pong it must be. */
 void vox_sip_framer_expect_pong(struct vox_sip_framer *f);
 
 /*

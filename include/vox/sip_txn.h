@@ -173,9 +173,9 @@ VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, s
  * shares. Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE (a
  * final response was already sent; for an INVITE in Accepted only a 2xx
  * again), VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), VOX_EINVAL (a client
- * transaction, or msg does not start with "SIP/2.0 NNN "), or VOX_ELIMIT
- * (the spill slots are full: nothing changed; poll the output and respond
- * again). */
+ * transaction, or msg does not start with "SIP/2.0 NNN ", SIP-Version in
+ * any case, RFC 3261 7.1), or VOX_ELIMIT (the spill slots are full:
+ * nothing changed; poll the output and respond again). */
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
 

@@ -90,6 +90,7 @@ struct vox_srtp_stats {
 	uint64_t bad_mki;         /* MKI names no key of the session */
 	uint64_t malformed;       /* header or length check failed */
 	uint64_t other;           /* any other error */
+	uint64_t ev_dropped;      /* events lost to a full queue (the oldest goes) */
 };
 
 /* A session for one direction and one master key. Complete type: put it
@@ -180,7 +181,7 @@ VOX_MUST_CHECK int vox_srtp_session_protect_rtcp(struct vox_srtp_session *s, con
 VOX_MUST_CHECK int vox_srtp_session_unprotect_rtcp(struct vox_srtp_session *s, const uint8_t *in,
                                                    size_t len, uint8_t *out, size_t cap);
 /* Next queued event: 1 and *ev, or 0. Four events wait at most; a fifth
- * drops the oldest. */
+ * drops the oldest, counted in st.ev_dropped. */
 int vox_srtp_session_next_event(struct vox_srtp_session *s, struct vox_srtp_event *ev);
 /* Releases libsrtp2's context (which zeroes its key schedule) and wipes the
  * whole struct. NULL and a second call are fine. */

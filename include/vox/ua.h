@@ -66,6 +66,11 @@ extern "C" {
 #ifndef VOX_UA_STR
 #define VOX_UA_STR 128
 #endif
+/* Bytes our Contact value takes at most, NUL included:
+ * <sips:user@host:port;transport=tcp> with a user (from an AOR) and a host
+ * of VOX_UA_STR - 1 bytes each, so that every AOR and host the UA takes
+ * fits. */
+#define VOX_UA_CONTACT_MAX (sizeof "<sips:@:65535;transport=tcp>" + 2 * (VOX_UA_STR - 1))
 
 /* A call or account handle: slot and generation, 0 is never valid. */
 typedef uint32_t vox_ua_handle;
@@ -227,7 +232,7 @@ struct vox_ua_account {
 	char password[64];
 	char call_id[VOX_UA_STR + 32];
 	char tag[20];
-	char old_contact[VOX_UA_STR + 32]; /* to remove after a contact change */
+	char old_contact[VOX_UA_CONTACT_MAX]; /* to remove after a contact change */
 	struct vox_digest_client auth;
 };
 
@@ -274,19 +279,23 @@ struct vox_ua {
 	char build[VOX_SIP_TXN_MSG];     /* build scratch */
 };
 
-/* Checks the media part of a configuration: the SDP settings every call
- * is made from (vox_sdp_local_check, with the configured suites) and room
- * for the ports of every call slot. Returns 0, VOX_EPOLICY (policy
- * mandatory with no SRTP suite: no call could be made) or VOX_EINVAL; *why
- * (if not NULL) gets the reason, a static string. */
+/* Checks a configuration the way vox_ua_init does, and says why it would
+ * refuse it: a host, a random source (rng.fn), and strings that fit their
+ * copies (host and aor under VOX_UA_STR bytes, display_name and the media
+ * address under 64: an empty media_addr stands for the host); the SDP
+ * settings every call is made from (vox_sdp_local_check, with the
+ * configured suites) and room for the ports of every call slot. Every host
+ * and AOR it accepts fit our Via and Contact. Returns 0, VOX_EPOLICY
+ * (policy mandatory with no SRTP suite: no call could be made) or
+ * VOX_EINVAL; *why (if not NULL) gets the reason, a static string. */
 VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
  * VOX_UA_STR bytes, display_name and media_addr under 64). transport 0
  * means UDP, port 0 the transport's default, media_port 0 40000, an empty
- * media_addr the host. Returns 0, VOX_EINVAL (cfg NULL, no host, no
- * rng->fn, a string too long) or what vox_ua_config_check returns (call it
- * for the reason). *ua is cleared first, so after an error it holds
- * nothing to free. Cannot fail once it returned 0. */
+ * media_addr the host. Returns 0, or what vox_ua_config_check returns
+ * (VOX_EINVAL, VOX_EPOLICY: call it for the reason). *ua is cleared
+ * first, so after an error it holds nothing to free. Cannot fail once it
+ * returned 0. */
 VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
 /* Wipes keys and passwords. Sends nothing: hang up and unregister first if
  * the peers should know. NULL is fine, and so is a second call. */
@@ -355,8 +364,8 @@ VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_acc
  *   VOX_ENOTFOUND   no such account; or the registrar's host is not an IP
  *                   literal and no outbound proxy is configured
  *   VOX_EPOOL       no free transaction
- *   VOX_ENOSPC      our Via, Contact or the REGISTER does not fit its
- *                   buffer (a very long host name or AOR)
+ *   VOX_ENOSPC      the REGISTER does not fit VOX_SIP_TXN_MSG (long
+ *                   host, AOR, registrar or credentials)
  *   VOX_EMALFORMED  the REGISTER built from the account does not parse (a
  *                   bad registrar URI)
  *   VOX_ERNG        no branch: the rng failed */
@@ -367,8 +376,8 @@ VOX_MUST_CHECK int vox_ua_unregister(struct vox_ua *ua, vox_ua_handle account, u
 /* The local address or transport changed (a phone moved networks): new
  * Via/Contact, and every registered account registers again, removing its
  * old contact: at the next vox_ua_on_deadline (the deadline becomes now),
- * or after the REGISTER in flight. host is copied; port and tp are used as
- * given (0 is not replaced by a default here). Returns 0 or VOX_EINVAL
+ * or after the REGISTER in flight. host is copied; as for vox_ua_init, tp
+ * 0 means UDP and port 0 the transport's default. Returns 0 or VOX_EINVAL
  * (host empty or not under VOX_UA_STR bytes; nothing changed then). */
 VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
                                       enum vox_transport tp, uint64_t now);
@@ -386,9 +395,11 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
  *   VOX_EPOLICY     policy mandatory, and no SRTP suite may be offered
  *                   (none configured, or the first hop is not TLS and
  *                   allow_sdes_over_insecure_hops is 0)
- *   VOX_ENOSPC      the INVITE does not fit (long host, AOR or target)
+ *   VOX_ENOSPC      the INVITE does not fit VOX_SIP_TXN_MSG (long host,
+ *                   AOR or target)
  *   VOX_EMALFORMED  the INVITE built does not parse
- *   VOX_ERNG, VOX_ERANGE, VOX_ETOOLONG  from the tag, Call-ID and SDP offer
+ *   VOX_ERNG, VOX_ERANGE, VOX_ETOOLONG  from the tag, Call-ID, branch and
+ *                   SDP offer
  * On an error no call exists. Then come VOX_UA_EV_PROGRESS,
  * VOX_UA_EV_EARLY_MEDIA, VOX_UA_EV_ANSWERED and, always last,
  * VOX_UA_EV_ENDED. */
@@ -402,16 +413,15 @@ VOX_MUST_CHECK int vox_ua_ring(struct vox_ua *ua, vox_ua_handle call, uint64_t n
 /* 2xx for an incoming call (with our answer, or our offer when the INVITE
  * had none). Returns 0, VOX_ENOTFOUND, VOX_ESTATE, VOX_ELIMIT (as for
  * vox_ua_ring: nothing changed), VOX_EPOLICY / VOX_ERNG (no offer could
- * be made: nothing changed), or VOX_ENOSPC: when our Contact does
- * not fit its buffer (an AOR near VOX_UA_STR), nothing was sent and the
- * call still rings; when the 2xx is too long for VOX_SIP_TXN_MSG, the
- * caller got 500 in its place and the call has ended (ENDED, status 500,
- * and vox_ua_call_get returns NULL). */
+ * be made: nothing changed), or VOX_ENOSPC: the 2xx is too long for
+ * VOX_SIP_TXN_MSG, the caller got 500 in its place and the call has ended
+ * (ENDED, status 500, and vox_ua_call_get returns NULL). */
 VOX_MUST_CHECK int vox_ua_answer(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
 /* A final refusal (300-699) for an incoming call, which ends. Returns 0,
- * VOX_ENOTFOUND, VOX_ESTATE, VOX_ELIMIT (as for vox_ua_ring: nothing
- * changed, the call still rings), or the error of a refusal that could
- * not be built (500 went in its place; the call has ended). */
+ * VOX_ENOTFOUND, VOX_EINVAL (status outside 300-699: nothing changed),
+ * VOX_ESTATE (the call does not ring), VOX_ELIMIT (as for vox_ua_ring:
+ * nothing changed, the call still rings), or the error of a refusal that
+ * could not be built (500 went in its place; the call has ended). */
 VOX_MUST_CHECK int vox_ua_reject(struct vox_ua *ua, vox_ua_handle call, unsigned status,
                                  uint64_t now);
 /* CANCEL before an answer, BYE after; an unanswered incoming call is
@@ -434,6 +444,7 @@ VOX_MUST_CHECK int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle call, uint64_t
  *   VOX_EPOLICY     the call uses SDES keys under policy mandatory,
  *                   allow_sdes_over_insecure_hops is 0, and the call's
  *                   path or the request's first hop is not TLS
+ *   VOX_ERNG        no branch for the request: the rng failed
  *   VOX_EPOOL, VOX_ENOSPC, VOX_EINVAL, VOX_EMALFORMED, and the errors of
  *                   vox_sdp_oa_offer
  * On an error the call and its offer/answer state stay as they were. */
