@@ -140,6 +140,9 @@ static struct vox_sip_msg m1, m2;
 static struct vox_sdp sdp;
 static char buf[MAXMSG], body[2048], tmp[4096];
 
+/* The UA's media socket (the fuzzer names the same one for every call). */
+static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
+
 static const struct vox_peer peers[2] = {
     {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
     {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7},
@@ -454,7 +457,7 @@ static void check_event(const struct vox_ua_event *ev)
 		fprintf(stderr, "[%llu] event %d call %x account %x status %u %s\n",
 		        (unsigned long long)now, (int)ev->type, ev->call, ev->account, ev->status,
 		        ev->reason);
-	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_ENDED)
+	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_MEDIA_FAILED)
 		abort();
 	if (ev->type <= VOX_UA_EV_UNREGISTERED) {
 		if (ev->account != accounts[0] && ev->account != accounts[1])
@@ -1001,12 +1004,12 @@ static void action(const uint8_t *p, size_t n)
 	case 0: {
 		vox_ua_handle c = 0;
 		vox_ua_handle a = b2 & 0x10 ? accounts[(b2 >> 5) & 1] : 0;
-		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, now, &c) == 0)
+		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, &media_at, now, &c) == 0)
 			handle_add(c);
 		break;
 	}
 	case 1: (void)!vox_ua_ring(&ua, h, now); break;
-	case 2: (void)!vox_ua_answer(&ua, h, now); break;
+	case 2: (void)!vox_ua_answer(&ua, h, &media_at, now); break;
 	case 3: (void)!vox_ua_reject(&ua, h, refusals[b2 & 7], now); break;
 	case 4: (void)!vox_ua_hangup(&ua, h, now); break;
 	case 5: (void)!vox_ua_hold(&ua, h, 1, now); break;
@@ -1046,7 +1049,7 @@ static int setup(const uint8_t *hdr)
 	if (hdr[0] & 0x40)
 		cfg.timers.t1 = 100;
 	cfg.rng = (struct vox_rng){frng_fn, &ua_rng};
-	cfg.media_port = 40000;
+	cfg.key_methods = VOX_SDP_KEY_SDES;
 	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
 	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
 	cfg.accept_downgrade = (hdr[0] >> 3) & 1;
