@@ -175,15 +175,19 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	}
 	const struct sim_link *l = &s->link[from][dst];
 	int copies = 1;
-	if (l->down || sim_rand(s) % 1000 < l->loss) {
+	/* a hop marked TLS is a stream: it loses, repeats and reorders
+	 * nothing (only a partition cuts it) */
+	int stream = s->node[from].kind == SIM_UA && s->node[from].ua->cfg.transport == VOX_TP_TLS;
+	if (l->down || (!stream && sim_rand(s) % 1000 < l->loss)) {
 		s->wire_lost++;
 		return;
 	}
-	if (sim_rand(s) % 1000 < l->dup)
+	if (!stream && sim_rand(s) % 1000 < l->dup)
 		copies = 2;
 	for (int c = 0; c < copies && s->ninflight < SIM_MAX_INFLIGHT; c++) {
 		struct sim_packet *pk = &s->inflight[s->ninflight++];
-		pk->at = s->now + l->latency + (l->jitter ? sim_rand(s) % (l->jitter + 1) : 0);
+		pk->at = s->now + l->latency +
+		         (l->jitter && !stream ? sim_rand(s) % (l->jitter + 1) : 0);
 		pk->seq = s->seq++;
 		pk->from = (uint8_t)from;
 		pk->to = (uint8_t)dst;
@@ -225,6 +229,8 @@ static struct sim_media *socket_at(struct sim_node *nd, uint16_t dport)
 static struct vox_ua_media_addr bind_socket(struct sim_node *nd)
 {
 	struct vox_ua_media_addr m = {{NULL, 0}, nd->next_port};
+	if (nd->media_host)
+		m.addr = vox_slice_cstr(nd->media_host);
 	nd->next_port = (uint16_t)(nd->next_port < 59998 ? nd->next_port + 2 : 40000);
 	return m;
 }
@@ -258,10 +264,11 @@ int sim_answer(struct sim *s, size_t n, vox_ua_handle call)
 	return rc;
 }
 
-void sim_voice(struct sim *s, int on)
+void sim_voice(struct sim *s, unsigned period_ms)
 {
-	s->voice = on;
-	s->next_frame = (s->now / SIM_FRAME_MS + 1) * SIM_FRAME_MS;
+	s->voice = period_ms;
+	if (period_ms)
+		s->next_frame = (s->now / period_ms + 1) * period_ms;
 }
 
 unsigned sim_srtp_contexts(const struct sim *s, size_t n)
@@ -605,7 +612,7 @@ static void step(struct sim *s)
 		}
 	if (s->voice && s->next_frame <= s->now) {
 		voice_tick(s);
-		s->next_frame += SIM_FRAME_MS;
+		s->next_frame += s->voice;
 	}
 	for (size_t i = 0; i < s->nnodes; i++)
 		drain(s, i);

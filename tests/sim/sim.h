@@ -107,9 +107,10 @@ struct sim_node {
 	struct sim_media media[SIM_MAX_MEDIA];
 	size_t nmedia;
 	uint16_t next_port;
-	float tone_hz;  /* the tone it talks on every call; 0: it stays silent */
-	float hear_hz;  /* the tone it listens for */
-	uint32_t phase; /* of its tone */
+	const char *media_host; /* the address its sockets name; NULL: the UA's media_addr */
+	float tone_hz;          /* the tone it talks on every call; 0: it stays silent */
+	float hear_hz;          /* the tone it listens for */
+	uint32_t phase;         /* of its tone */
 	struct sim_media_stats ms;
 };
 
@@ -121,7 +122,8 @@ struct sim {
 	struct sim_node node[SIM_MAX_NODES];
 	struct sim_link link[SIM_MAX_NODES][SIM_MAX_NODES];
 	struct sim_link mlink[SIM_MAX_NODES][SIM_MAX_NODES]; /* media datagrams */
-	int voice;           /* the nodes talk and listen, one frame every SIM_FRAME_MS */
+	unsigned voice;      /* the nodes talk and listen, a frame every this many ms
+	                        (SIM_FRAME_MS: real time; more: fewer packets); 0: quiet */
 	uint64_t next_frame; /* when */
 	int tamper_from;     /* 1 + node: flip a payload bit of its next RTP (delivered) */
 	int replay_from;     /* 1 + node: deliver its next RTP that is taken twice */
@@ -158,8 +160,10 @@ int sim_call(struct sim *s, size_t n, const char *target, vox_ua_handle account,
 int sim_answer(struct sim *s, size_t n, vox_ua_handle call);
 /* The socket node n bound for call, or NULL. */
 struct sim_media *sim_media_of(struct sim *s, size_t n, vox_ua_handle call);
-/* Starts (1) or stops (0) the voice of every node. */
-void sim_voice(struct sim *s, int on);
+/* Starts the voice of every node, a 20 ms frame every period_ms
+ * (SIM_FRAME_MS as a phone does, more to send fewer packets), or stops it
+ * (0). */
+void sim_voice(struct sim *s, unsigned period_ms);
 /* libsrtp2 contexts node n's media engines hold (0 once every call ended). */
 unsigned sim_srtp_contexts(const struct sim *s, size_t n);
 /* Runs until `until` (absolute ms) or until nothing is left to do
