@@ -806,6 +806,148 @@ static void test_impossible_media_config(void **st)
 	assert_int_equal(vox_ua_config_check(NULL, NULL), VOX_EINVAL);
 }
 
+/* A call's media socket and engine, by hand (issue 10): the callee names
+ * its socket when it answers and the answer is built for it; media runs
+ * only once answered, takes datagrams only from the peer's address, and
+ * leaves its RTCP BYE when the call ends. */
+static void test_media_socket(void **st)
+{
+	(void)st;
+	char m[4096];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 90);
+	feed(&bob, mkinvite(m, sizeof m, "cid-media@x", "m1", ""));
+	pull(&bob);
+	evstr(&bob);
+	vox_ua_handle in = evs[0].call;
+	assert_int_equal(evs[0].type, VOX_UA_EV_INCOMING);
+	/* ringing: no media yet */
+	const struct vox_media *e = vox_ua_media_get(&bob, in);
+	assert_non_null(e);
+	assert_int_equal(e->state, VOX_MEDIA_IDLE);
+	uint8_t pkt[200];
+	int16_t pcm[VOX_G711_FRAME] = {0}, out[VOX_JB_MAX_FRAME];
+	struct vox_rtp_packet p;
+	vox_rtp_packet_init(&p);
+	uint8_t payload[VOX_G711_FRAME];
+	memset(payload, 0xff, sizeof payload);
+	p.seq = 7;
+	p.ssrc = 0x1234;
+	p.payload = payload;
+	p.payload_len = sizeof payload;
+	int plen = vox_rtp_print(&p, pkt, sizeof pkt);
+	assert_true(plen > 0);
+	struct vox_addr peer = {4, {10, 0, 0, 2}, 50000}, other = {4, {10, 0, 0, 9}, 50000};
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow), VOX_ESTATE);
+	assert_int_equal(vox_ua_send_pcm(&bob, in, pcm, VOX_G711_FRAME, rnow), VOX_ESTATE);
+	/* a socket no description can name changes nothing */
+	const struct vox_ua_media_addr zero = {{"192.0.2.44", 10}, 0};
+	assert_int_equal(vox_ua_answer(&bob, in, &zero, rnow), VOX_EINVAL);
+	assert_int_equal(vox_ua_answer(&bob, in, NULL, rnow), VOX_EINVAL);
+	assert_int_equal(pull(&bob), 0);
+	assert_int_equal(vox_ua_call_get(&bob, in)->state, VOX_UA_CALL_IN_INCOMING);
+	/* the answer is built for the socket named */
+	const struct vox_ua_media_addr sock = {{"192.0.2.44", 10}, 41000};
+	assert_int_equal(vox_ua_answer(&bob, in, &sock, rnow), 0);
+	pull(&bob);
+	const char *ok = out_starting("SIP/2.0 200");
+	assert_non_null(ok);
+	assert_non_null(strstr(ok, "c=IN IP4 192.0.2.44\r\n"));
+	assert_non_null(strstr(ok, "m=audio 41000 RTP/AVP 0"));
+	/* media runs, clear (plain UDP, no keys), to the offer's address */
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(vox_ua_call_get(&bob, in)->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(e->cfg.remote_rtp.port, 50000);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &other, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_media_stats(e)->bad_source, 1);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow), 0);
+	assert_int_equal(vox_media_stats(e)->rtp_accepted, 1);
+	assert_int_equal(vox_ua_send_pcm(&bob, in, pcm, VOX_G711_FRAME, rnow), 1);
+	uint32_t buf[VOX_MEDIA_OUT_MAX / 4 + 2];
+	vox_ua_handle who = 0;
+	struct vox_media_dest to;
+	assert_int_equal(vox_ua_media_poll_output(&bob, (uint8_t *)buf, 64, &who, &to), VOX_ENOSPC);
+	assert_int_equal(
+	    vox_ua_media_poll_output(&bob, (uint8_t *)buf + 1, VOX_MEDIA_OUT_MAX, &who, &to),
+	    VOX_EINVAL);
+	int n = vox_ua_media_poll_output(&bob, (uint8_t *)buf, sizeof buf, &who, &to);
+	assert_int_equal(n, 12 + VOX_G711_FRAME);
+	assert_int_equal(who, in);
+	assert_int_equal(to.addr.family, 4);
+	assert_memory_equal(to.addr.ip, peer.ip, 4);
+	assert_int_equal(to.addr.port, 50000);
+	assert_true(vox_ua_play(&bob, in, out, VOX_JB_MAX_FRAME, rnow) >= 0);
+	assert_int_equal(vox_ua_send_dtmf(&bob, in, '5', 100, rnow), VOX_EUNSUPPORTED);
+	/* a clear call has no keys to renew */
+	feed(&bob, "ACK sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	           "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKm1ack\r\n"
+	           "Max-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	           "To: <sip:bob@example.com>;tag=x\r\nCall-ID: cid-media@x\r\nCSeq: 5 ACK\r\n"
+	           "Content-Length: 0\r\n\r\n");
+	/* (the To tag above is not bob's: the ACK is someone else's) */
+	tick(&bob, rnow + 100000);
+	pull(&bob);
+	/* the 2xx waited for its ACK in vain: bob ends the call (13.3.1.4);
+	 * the engine's RTCP BYE comes out under the ended call's handle, and
+	 * then the media is gone */
+	while (vox_ua_media_poll_output(&bob, (uint8_t *)buf, sizeof buf, &who, &to) > 0)
+		assert_int_equal(who, in);
+	evstr(&bob);
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_ENDED);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_rekey(&bob, in, rnow), VOX_ENOTFOUND);
+	assert_int_equal(vox_media_srtp_contexts(&bob.media[(in & 0xffff) - 1].engine), 0);
+	assert_int_equal(bob.media[(in & 0xffff) - 1].offer_len, 0);
+}
+
+/* A limit is an error the peer sees: an offer longer than the UA keeps
+ * until the answer is refused with 488 and a Warning that says so; one of
+ * exactly VOX_UA_OFFER_MAX bytes is kept. */
+static void offer_of(size_t len, char *m, size_t cap)
+{
+	static char sdp[VOX_UA_OFFER_MAX + 64];
+	size_t k = (size_t)snprintf(sdp, sizeof sdp, "%s", offer_sdp);
+	assert_true(len >= k + 8 && len < sizeof sdp);
+	size_t pad = len - k - 8; /* "a=x-p:" and CRLF around it */
+	memcpy(sdp + k, "a=x-p:", 6);
+	memset(sdp + k + 6, 'y', pad);
+	memcpy(sdp + k + 6 + pad, "\r\n", 3);
+	assert_int_equal(strlen(sdp), len);
+	snprintf(m, cap,
+	         "INVITE sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKlong%zu\r\n"
+	         "Max-Forwards: 69\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	         "To: <sip:bob@example.com>\r\nCall-ID: cid-long%zu@x\r\nCSeq: 5 INVITE\r\n"
+	         "Contact: <sip:carol@10.0.0.7:5060>\r\nContent-Type: application/sdp\r\n"
+	         "Content-Length: %zu\r\n\r\n%s",
+	         len, len, len, sdp);
+}
+
+static void test_offer_too_long(void **st)
+{
+	(void)st;
+	static char m[VOX_UA_OFFER_MAX + 2048];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 91);
+	offer_of(VOX_UA_OFFER_MAX + 1, m, sizeof m);
+	feed(&bob, m);
+	pull(&bob);
+	const char *r = out_starting("SIP/2.0 488");
+	assert_non_null(r);
+	assert_non_null(strstr(r, "VOX_UA_OFFER_MAX"));
+	assert_string_equal(evstr(&bob), "");
+	assert_int_equal(vox_ua_calls_active(&bob), 0);
+	offer_of(VOX_UA_OFFER_MAX, m, sizeof m);
+	feed(&bob, m);
+	pull(&bob);
+	assert_null(out_starting("SIP/2.0 488"));
+	evstr(&bob);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].type, VOX_UA_EV_INCOMING);
+	const struct vox_ua_media_addr sock = {{NULL, 0}, 41000};
+	assert_int_equal(vox_ua_answer(&bob, evs[0].call, &sock, rnow), 0);
+}
+
 /* 15: a 2xx retransmission after our BYE gets its ACK, and no second BYE. */
 static void test_2xx_retx_after_bye(void **st)
 {
@@ -1310,6 +1452,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
+	    cmocka_unit_test_teardown(test_media_socket, free_uas),
+	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }
