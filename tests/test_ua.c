@@ -976,12 +976,21 @@ static void test_2xx_retx_after_bye(void **st)
 	evstr(&alice);
 	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_ENDED);
 	int ended = nevs;
+	uint32_t mb[VOX_MEDIA_OUT_MAX / 4 + 1];
+	vox_ua_handle who;
+	struct vox_media_dest to;
+	while (vox_ua_media_poll_output(&alice, (uint8_t *)mb, sizeof mb, &who, &to) > 0)
+		; /* the RTCP BYE of the ended call */
 	feed(&alice, mkresp(r, sizeof r, re, 200, NULL, "Contact: <sip:bob@10.0.0.2:5060>\r\n",
 	                    answer_sdp));
 	pull(&alice);
 	assert_int_equal(raw_n, 1);
 	assert_non_null(out_starting("ACK"));
-	evstr(&alice);
+	assert_int_equal(vox_ua_next_event(&alice, &evs[63]), 0); /* not even a media event */
+	/* ... and its media does not start again for the late answer (found
+	 * by fuzz_ua: the engine ran on, its RTCP timer for ever) */
+	assert_int_equal(alice.media[(c & 0xffff) - 1].engine.state, VOX_MEDIA_IDLE);
+	assert_int_equal(vox_ua_media_poll_output(&alice, (uint8_t *)mb, sizeof mb, &who, &to), 0);
 	assert_int_equal(nevs, ended);
 	assert_idle(&alice);
 }
@@ -1027,6 +1036,55 @@ static int broken_rng(void *ctx, uint8_t *bytes, size_t len)
 	(void)bytes;
 	(void)len;
 	return VOX_ERNG;
+}
+
+/* The sim's rng, until told to fail. */
+static int rng_fails;
+static int flaky_rng(void *ctx, uint8_t *bytes, size_t len)
+{
+	return rng_fails ? VOX_ERNG : sim_rng(ctx, bytes, len);
+}
+
+/* The rng fails when a media engine's RTCP timer needs it (RFC 3550 6.3):
+ * the timer cannot move on, so the media stops and says why, and the call
+ * goes on (found by fuzz_ua: the timer stayed due, and the loop spun). */
+static void test_media_rng_fails(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1];
+	alice_alone(68);
+	alice.cfg.rng = (struct vox_rng){flaky_rng, &sim};
+	vox_ua_handle c;
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	char r[4096];
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	const struct vox_media *m = vox_ua_media_get(&alice, c);
+	assert_int_equal(m->state, VOX_MEDIA_FLOWING);
+	rng_fails = 1;
+	uint64_t due = vox_media_next_deadline(m);
+	assert_true(due < UINT64_MAX);
+	rnow = due;
+	vox_ua_on_deadline(&alice, due); /* once: a timer due again would spin */
+	rng_fails = 0;
+	assert_true(vox_ua_next_deadline(&alice) > due);
+	assert_int_equal(m->state, VOX_MEDIA_IDLE);
+	struct vox_ua_event e;
+	int failed = 0;
+	while (vox_ua_next_event(&alice, &e))
+		if (e.type == VOX_UA_EV_MEDIA_FAILED) {
+			failed++;
+			assert_int_equal(e.call, c);
+			assert_non_null(strstr(e.reason, "rng"));
+		}
+	assert_int_equal(failed, 1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
 }
 
 /* With the rng failing, an INVITE still gets its 500 (untagged rather
@@ -1453,6 +1511,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),
+	    cmocka_unit_test_teardown(test_media_rng_fails, free_uas),
 	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);

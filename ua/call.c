@@ -913,8 +913,11 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 			reinvite_failed(ua, c, s);
 			return;
 		}
+		const char *what = c->hold == c->hold_want ? "re-INVITE accepted"
+		                   : c->hold_want          ? "on hold"
+		                                           : "resumed";
 		c->hold = c->hold_want;
-		call_event(ua, c, VOX_UA_EV_MEDIA, s, c->hold ? "on hold" : "resumed");
+		call_event(ua, c, VOX_UA_EV_MEDIA, s, what);
 		return;
 	}
 	if (c->state != VOX_UA_CALL_UP) {

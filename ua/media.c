@@ -135,15 +135,33 @@ void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c)
 
 /* ---- the session into the engine --------------------------------------------------- */
 
-/* The same key and salt, without a data-dependent branch (secrets). */
+/* The same suite, MKI, key and salt, without a data-dependent branch on
+ * the secret parts. */
 static int same_key(const struct vox_srtp_key *a, const struct vox_srtp_key *b)
 {
-	uint8_t d = (uint8_t)(a->suite != b->suite);
+	if (a->suite != b->suite || a->mki_len != b->mki_len ||
+	    memcmp(a->mki, b->mki, sizeof a->mki) != 0)
+		return 0;
+	uint8_t d = 0;
 	for (size_t i = 0; i < sizeof a->key; i++)
 		d |= (uint8_t)(a->key[i] ^ b->key[i]);
 	for (size_t i = 0; i < sizeof a->salt; i++)
 		d |= (uint8_t)(a->salt[i] ^ b->salt[i]);
 	return d == 0;
+}
+
+/* The engine runs these keys already (a hold, a resume, a refresh): it
+ * is told nothing, so that it reports no protection change. */
+static int keys_unchanged(const struct vox_media *m, const struct vox_media_keys *k)
+{
+#if VOX_WITH_SRTP
+	if (k->source == VOX_MEDIA_PROT_NONE)
+		return m->prot == VOX_MEDIA_PROT_NONE;
+	return m->have_keys && m->prot == k->source && m->keys.source == k->source &&
+	       same_key(&m->keys.tx, &k->tx) && same_key(&m->keys.rx, &k->rx);
+#else
+	return k->source == VOX_MEDIA_PROT_NONE;
+#endif
 }
 
 static const char *why_not(int rc)
@@ -197,6 +215,8 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint6
 	const struct vox_sdp_session *s = &c->media;
 	struct vox_media_config cfg;
 	struct vox_media_keys k;
+	if (c->ended)
+		return; /* a session that ended has no media, whatever comes late */
 	const char *why = config_of(ua, c, s, &cfg);
 	memset(&k, 0, sizeof k);
 	if (!why && s->prot == VOX_SDP_PROT_SDES) {
@@ -225,7 +245,7 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint6
 			rc = vox_media_start(m, &cfg, &ua->cfg.rng, now);
 	} else if (!why) {
 		rc = vox_media_update(m, &cfg, now);
-		if (rc == 0)
+		if (rc == 0 && !keys_unchanged(m, &k))
 			rc = vox_media_set_keys(m, &k, now);
 	}
 	vox_wipe(&k, sizeof k);
@@ -263,8 +283,12 @@ void ua_media_deadline(struct vox_ua *ua, uint64_t now)
 {
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		struct vox_media *m = &ua->media[i].engine;
-		if (vox_media_next_deadline(m) <= now)
-			(void)!vox_media_on_deadline(m, now); /* VOX_ERNG: the next RTCP waits */
+		if (vox_media_next_deadline(m) > now || vox_media_on_deadline(m, now) == 0)
+			continue;
+		/* VOX_ERNG: without randomness the RTCP timer cannot move on
+		 * (RFC 3550 6.3); no media rather than a timer due for ever */
+		engine_end(ua, &ua->calls[i]);
+		ua->media[i].failed = why_not(VOX_ERNG);
 	}
 	ua_media_pump(ua);
 }
