@@ -802,11 +802,13 @@ static void test_secure_call(void **st)
 }
 
 /* Policy off: clear RTP, and said so: the engines report no protection, the
- * tones can be heard by anyone on the wire. */
+ * tones can be heard by anyone on the wire. And the other media events on
+ * the UA's queue: a digit, the peer's silence and its return. */
 static void test_clear_call_said_so(void **st)
 {
 	(void)st;
 	two_talkers(71, VOX_SDP_POLICY_OFF, 0);
+	alice.cfg.media_silence_ms = 1000;
 	sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 20, .jitter = 10});
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk(0);
@@ -828,6 +830,26 @@ static void test_clear_call_said_so(void **st)
 		assert_true(w->rtp_audible * 100 >= w->rtp_clear * 99);
 	}
 	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_NONE);
+	/* bob keys a digit: alice hears it begin and end (RFC 4733) */
+	size_t from = sim.node[0].nlog;
+	assert_int_equal(vox_ua_send_dtmf(&bob, in, '7', 120, sim.now), 0);
+	sim_run(&sim, sim.now + 1000);
+	const struct vox_ua_event *d = media_event(0, VOX_MEDIA_EV_DTMF, from);
+	assert_non_null(d);
+	assert_int_equal(d->call, c);
+	assert_int_equal(d->media.dtmf.digit, '7');
+	assert_int_equal(d->media.dtmf.end, 1);
+	assert_true(d->media.dtmf.duration_ms >= 100 && d->media.dtmf.duration_ms <= 140);
+	/* bob falls silent for 2 s: after 1 s alice is told, and told again
+	 * when he talks once more */
+	from = sim.node[0].nlog;
+	sim.node[1].tone_hz = 0;
+	sim_run(&sim, sim.now + 2000);
+	assert_non_null(media_event(0, VOX_MEDIA_EV_REMOTE_SILENCE, from));
+	assert_null(media_event(0, VOX_MEDIA_EV_REMOTE_ACTIVE, from));
+	sim.node[1].tone_hz = 600;
+	sim_run(&sim, sim.now + 500);
+	assert_non_null(media_event(0, VOX_MEDIA_EV_REMOTE_ACTIVE, from));
 	assert_int_equal(vox_ua_hangup(&bob, in, sim.now), 0);
 	assert_quiet_and_free();
 }

@@ -561,6 +561,66 @@ static void test_reinvite_target_and_refusal(void **st)
 	assert_int_equal(strncmp(out_starting("BYE"), "BYE sip:bob@10.0.0.5:5070 ", 26), 0);
 }
 
+/* A re-INVITE moves the peer's media (RFC 3264 8.3.1): the engine sends to
+ * the new address and takes nothing more from the old one; without
+ * rtcp-mux, RTCP goes to the peer's RTP port + 1, from ours + 1. */
+static void test_media_retarget(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c =
+	    alice_up(inv, 57, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	const struct vox_media *e = vox_ua_media_get(&alice, c);
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(e->cfg.rtcp_mux, 0); /* the answer has no a=rtcp-mux */
+	assert_int_equal(e->cfg.remote_rtp.port, 50000);
+	/* RTCP without rtcp-mux: to 10.0.0.2:50001, from our RTCP port */
+	uint32_t buf[VOX_MEDIA_OUT_MAX / 4 + 1];
+	vox_ua_handle who;
+	struct vox_media_dest to;
+	tick(&alice, rnow + 10000);
+	int n = vox_ua_media_poll_output(&alice, (uint8_t *)buf, sizeof buf, &who, &to);
+	assert_true(n > 0);
+	assert_int_equal(vox_demux_classify((uint8_t *)buf, (size_t)n), VOX_DEMUX_RTCP);
+	assert_int_equal(to.addr.port, 50001);
+	assert_int_equal(to.rtcp_port, 1);
+	/* bob moves to 10.0.0.3:50002, with rtcp-mux */
+	static const char moved[] =
+	    "v=0\r\no=- 9 10 IN IP4 10.0.0.3\r\ns=-\r\nc=IN IP4 10.0.0.3\r\n"
+	    "t=0 0\r\nm=audio 50002 RTP/AVP 0\r\na=rtcp-mux\r\n"
+	    "a=sendrecv\r\n";
+	feed(&alice, bob_reinvite(r, sizeof r, inv, 10, moved));
+	pull(&alice);
+	assert_non_null(out_starting("SIP/2.0 200"));
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(e->cfg.remote_rtp.port, 50002);
+	assert_int_equal(e->cfg.remote_rtp.ip[3], 3);
+	assert_int_equal(e->cfg.rtcp_mux, 1);
+	uint8_t pkt[200];
+	struct vox_rtp_packet p;
+	uint8_t payload[VOX_G711_FRAME];
+	memset(payload, 0xff, sizeof payload);
+	vox_rtp_packet_init(&p);
+	p.seq = 100;
+	p.ssrc = 0xb0b;
+	p.payload = payload;
+	p.payload_len = sizeof payload;
+	int plen = vox_rtp_print(&p, pkt, sizeof pkt);
+	struct vox_addr old = {4, {10, 0, 0, 2}, 50000}, now = {4, {10, 0, 0, 3}, 50002};
+	assert_int_equal(vox_ua_media_recv(&alice, c, pkt, (size_t)plen, &old, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_media_recv(&alice, c, pkt, (size_t)plen, &now, rnow), 0);
+	int16_t pcm[VOX_G711_FRAME] = {0};
+	assert_int_equal(vox_ua_send_pcm(&alice, c, pcm, VOX_G711_FRAME, rnow), 1);
+	do
+		n = vox_ua_media_poll_output(&alice, (uint8_t *)buf, sizeof buf, &who, &to);
+	while (n > 0 && vox_demux_classify((uint8_t *)buf, (size_t)n) != VOX_DEMUX_RTP);
+	assert_true(n > 0);
+	assert_int_equal(to.addr.ip[3], 3);
+	assert_int_equal(to.addr.port, 50002);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+}
+
 /* docs/architecture.md (Security defaults) and RFC 4568 8: a call set up over
  * TLS whose peer's Contact is plain sip: carries no key in a re-INVITE over
  * UDP. */
@@ -1511,6 +1571,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),
+	    cmocka_unit_test_teardown(test_media_retarget, free_uas),
 	    cmocka_unit_test_teardown(test_media_rng_fails, free_uas),
 	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
 	};
