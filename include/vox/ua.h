@@ -309,6 +309,13 @@ struct vox_ua_out {
 	char msg[VOX_SIP_TXN_MSG];
 };
 
+#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > 65535
+#error "VOX_UA_OFFER_MAX must lie between 1 and 65535 (a uint16_t length)"
+#endif
+#if VOX_UA_MEDIA_OUTQ < 1 || VOX_UA_MEDIA_OUTQ > 65535
+#error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
+#endif
+
 /* Every transaction event the layer queues is drained within the one
  * vox_sip_txl_on_deadline call that raised it (vox_ua_on_deadline): with
  * no more transactions than the queue holds, none is ever lost. */
