@@ -324,6 +324,36 @@ static int parse_codecs(const char *prog, struct vox_sdp_local *l, const char *l
 	}
 }
 
+/* --keys: the key methods the policy allows, "none" for none. */
+static int parse_keys(const char *prog, struct vox_sdp_local *l, const char *list)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"sdes", VOX_SDP_KEY_SDES}, {"zrtp", VOX_SDP_KEY_ZRTP}};
+	l->key_methods = 0;
+	if (strcmp(list, "none") == 0)
+		return APP_OK;
+	const char *p = list;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		size_t k = 0;
+		for (; k < sizeof names / sizeof names[0]; k++)
+			if (vox_slice_case_eq_cstr((struct vox_slice){p, n}, names[k].name))
+				break;
+		if (k == sizeof names / sizeof names[0])
+			return app_usage_error(prog,
+			                       "--keys: '%.*s' is not a key method (sdes, zrtp; or "
+			                       "none alone)",
+			                       (int)n, p);
+		l->key_methods |= names[k].bit;
+		p += n;
+		if (!*p)
+			return APP_OK;
+		p++;
+	}
+}
+
 /* Keys for the CLI come from the kernel; the library only sees the hook. */
 static int urandom_rng(void *ctx, uint8_t *out, size_t len)
 {
@@ -346,6 +376,9 @@ static const char parse_help[] =
 static const char offer_answer_options[] =
     "  --policy P     media encryption: off (clear RTP), optional (SRTP if the\n"
     "                 peer has it; the default) or mandatory (SRTP or no call)\n"
+    "  --keys LIST    key methods the policy allows: sdes, zrtp, comma-separated,\n"
+    "                 or none (default sdes). ZRTP is not in this build yet: a\n"
+    "                 mandatory policy that leans on it alone is refused\n"
     "  --codecs LIST  comma-separated pcmu, pcma, telephone-event (or dtmf);\n"
     "                 the default: all three, in that order of preference\n"
     "  --addr IP      our media address, IPv4 or IPv6 (default 192.0.2.1)\n"
@@ -357,15 +390,16 @@ static const char offer_answer_options[] =
     "printed without --show-keys.\n";
 
 static const char offer_help[] =
-    "usage: vox sdp offer [--policy P] [--codecs LIST] [--addr IP] [--port N] [--hold]\n"
+    "usage: vox sdp offer [--policy P] [--keys LIST] [--codecs LIST] [--addr IP]\n"
+    "                     [--port N] [--hold]\n"
     "Prints the offer vox would send (RFC 3264 5), one audio stream. Exit 0\n"
     "with an offer, 1 when vox cannot make one (the reason on stderr), 2 on a\n"
     "usage error.\n"
     "\n";
 
 static const char answer_help[] =
-    "usage: vox sdp answer [--policy P] [--codecs LIST] [--addr IP] [--port N]\n"
-    "                      [--hold] OFFER|-\n"
+    "usage: vox sdp answer [--policy P] [--keys LIST] [--codecs LIST] [--addr IP]\n"
+    "                      [--port N] [--hold] OFFER|-\n"
     "Prints the answer vox would send to the offer in the file OFFER (or stdin)\n"
     "(RFC 3264 6, RFC 4568 7), and what was agreed on stderr. Exit 0 with an\n"
     "answer, 1 when vox cannot answer (the reason and the SIP status a UA\n"
@@ -425,9 +459,10 @@ enum { HELP_SHOWN = -1 };
 /* The options offer and answer share: APP_OK, HELP_SHOWN or APP_ERROR. */
 static int get_opts(const char *prog, const char *help, int argc, char **argv, struct opts *o)
 {
-	enum { O_POLICY = 256, O_CODECS, O_ADDR, O_PORT, O_HOLD };
+	enum { O_POLICY = 256, O_KEYS, O_CODECS, O_ADDR, O_PORT, O_HOLD };
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
 	                                     {"policy", required_argument, NULL, O_POLICY},
+	                                     {"keys", required_argument, NULL, O_KEYS},
 	                                     {"codecs", required_argument, NULL, O_CODECS},
 	                                     {"addr", required_argument, NULL, O_ADDR},
 	                                     {"port", required_argument, NULL, O_PORT},
@@ -444,6 +479,7 @@ static int get_opts(const char *prog, const char *help, int argc, char **argv, s
 			fputs(offer_answer_options, stdout);
 			return HELP_SHOWN;
 		case O_POLICY: rc = set_policy(prog, &o->local, optarg); break;
+		case O_KEYS: rc = parse_keys(prog, &o->local, optarg); break;
 		case O_CODECS: rc = parse_codecs(prog, &o->local, optarg); break;
 		case O_ADDR: rc = set_addr(prog, o, optarg); break;
 		case O_PORT: rc = set_port(prog, &o->local, optarg); break;

@@ -76,11 +76,11 @@ static void sim_cycle(void)
 	/* the logs are for tests; a bench would overflow them */
 	sim.node[0].nlog = sim.node[1].nlog = 0;
 	sim.nwire = 0;
-	if (vox_ua_call(&alice, vox_slice_cstr(bob_uri), 0, sim.now, &c))
+	if (sim_call(&sim, 0, bob_uri, 0, &c))
 		fail("call");
 	sim_run(&sim, sim.now); /* INVITE, 100: bob's INCOMING */
 	in = logged(1, VOX_UA_EV_INCOMING);
-	if (!in || vox_ua_ring(&bob, in, sim.now) || vox_ua_answer(&bob, in, sim.now))
+	if (!in || vox_ua_ring(&bob, in, sim.now) || sim_answer(&sim, 1, in))
 		fail("no INVITE at bob");
 	sim_run(&sim, sim.now); /* 180, 200, ACK */
 	if (!logged(0, VOX_UA_EV_ANSWERED) || !logged(1, VOX_UA_EV_ANSWERED))
@@ -112,6 +112,8 @@ static int rng(void *ctx, uint8_t *out, size_t len)
 	return 0;
 }
 
+static const struct vox_ua_media_addr media_a = {{NULL, 0}, 40000};
+static const struct vox_ua_media_addr media_b = {{NULL, 0}, 50000};
 static const struct vox_peer at_a = {VOX_TP_UDP, {4, {10, 0, 0, 1}, 5060}, 0};
 static const struct vox_peer at_b = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
 
@@ -175,10 +177,10 @@ static void direct_cycle(void)
 	vox_ua_handle c, in = 0;
 	int answered = 0, ended = 0;
 	char uri[] = "sip:bob@10.0.0.2:5060";
-	if (vox_ua_call(&a2, vox_slice_cstr(uri), 0, t_direct, &c))
+	if (vox_ua_call(&a2, vox_slice_cstr(uri), 0, &media_a, t_direct, &c))
 		fail("call");
 	pump(&in, &answered, &ended);
-	if (!in || vox_ua_ring(&b2, in, t_direct) || vox_ua_answer(&b2, in, t_direct))
+	if (!in || vox_ua_ring(&b2, in, t_direct) || vox_ua_answer(&b2, in, &media_b, t_direct))
 		fail("no INVITE at bob");
 	pump(&in, &answered, &ended);
 	if (answered != 2 || vox_ua_hangup(&a2, c, t_direct))
@@ -277,16 +279,19 @@ int main(void)
 	printf("  struct vox_ua_call     %6zu\n", call);
 	printf("    .dlg                 %6zu\n", sizeof alice.calls[0].dlg);
 	printf("    .oa                  %6zu (%zu keys of %zu bytes)\n", sizeof alice.calls[0].oa,
-	       (size_t)VOX_SRTP_SUITE_COUNT + 1, sizeof(struct vox_srtp_key));
+	       (size_t)VOX_SRTP_SUITE_COUNT + 2, sizeof(struct vox_srtp_key));
 	printf("    .media               %6zu (%zu keys of %zu bytes)\n",
 	       sizeof alice.calls[0].media, (size_t)VOX_SDP_MAX_KEYS + 1,
 	       sizeof(struct vox_srtp_key));
-	printf("    .sdp                 %6zu\n", sizeof alice.calls[0].sdp);
 	printf("    .remote_uri          %6zu\n", sizeof alice.calls[0].remote_uri);
 	printf("    the rest             %6zu\n",
 	       call - sizeof alice.calls[0].dlg - sizeof alice.calls[0].oa -
-	           sizeof alice.calls[0].media - sizeof alice.calls[0].sdp -
-	           sizeof alice.calls[0].remote_uri);
+	           sizeof alice.calls[0].media - sizeof alice.calls[0].remote_uri);
+	printf("  struct vox_ua_media    %6zu (beside each call: its media)\n",
+	       sizeof(struct vox_ua_media));
+	printf("    .engine              %6zu (struct vox_media)\n", sizeof(struct vox_media));
+	printf("    .offer               %6zu (the peer's offer until answered)\n",
+	       sizeof alice.media[0].offer);
 	size_t per_call = call + 2 * txn;
 	printf("  per call: call + 2 transactions = %zu bytes (goal 4096: %s)\n", per_call,
 	       per_call <= 4096 ? "met" : "MISSED");

@@ -12,7 +12,8 @@
  *   header[1]  seed of the deterministic rng
  *   header[2]  0, or every how many rng calls the UA's rng fails
  *
- *   op & 7     0 RAW        the bytes as a datagram from peer (op >> 3) & 1
+ *   op & 7     0 RAW        the bytes as a datagram from peer (op >> 3) & 1;
+ *                           with op & 0x30 a media step instead (MEDIA below)
  *              1 RESPONSE   a templated response to one of the UA's requests:
  *                           b0 status, b1 which request (newest first), b2
  *                           flags, b3 tail mode, b4.. tail
@@ -32,6 +33,18 @@
  *   op & 0x40  the length has a second (high) byte: records up to 64 KiB
  *   op & 0x80  leave the UA's output and events queued after this step
  *
+ *   MEDIA (op & 7 == 0, op & 0x30 != 0), on call b0 (a handle the fuzzer
+ *   knows, or one it does not), from the peer's media address
+ *   10.0.0.2:50000 (or, with op & 0x08, a stranger's):
+ *     0x10  an RTP packet as the peer sends it: b1 flags (bit 0
+ *           telephone-event, bit 1 marker, bit 2 SRTP under the key the
+ *           call agreed, bit 3 a new SSRC), b2 sequence step, the rest the
+ *           payload (a 20 ms frame of it when empty)
+ *     0x20  the bytes as a datagram; b1 0x80: the last media datagram
+ *           delivered, again, with bit b1 & 0x7f flipped when not 0
+ *     0x30  the application: b1 0 a frame of its tone, 1 play a frame, 2 a
+ *           DTMF digit (b2), 3 re-key (vox_ua_rekey)
+ *
  * Tail modes: 1 = the tail is spliced in as extra header lines, 2 = the
  * tail replaces the body. Templates take what they need (Call-ID, tags,
  * branch, CSeq, Contact, SDP) from what the UA actually sent, so the
@@ -49,6 +62,16 @@
  * unregistered, and 10 minutes pass without input: then no call and no
  * transaction may be left, and every call must have ended exactly once.
  *
+ * Media, checked the same way: every media packet the UA sends is RTP or
+ * RTCP for a call it made or reported, fits VOX_MEDIA_OUT_MAX and goes to
+ * the peer's media address; under policy mandatory not one is clear (no
+ * RTP payload of a bare G.711 frame or telephone-event, none holding the
+ * application's frame as it was encoded, no RTCP that parses to its last
+ * byte); a datagram the UA refuses changes neither the call's RTP session
+ * nor its jitter buffer (nothing that failed SRTP is played); a datagram it
+ * hands back is STUN, ZRTP, DTLS or TURN; and at the end no media engine
+ * runs and no libsrtp2 context is left.
+ *
  * FUZZ_UA_TRACE=1 (or 2, with whole messages) prints what goes in and out.
  */
 #include <stdint.h>
@@ -57,6 +80,7 @@
 #include <string.h>
 
 #include "vox/digest.h"
+#include "vox/srtp.h"
 #include "vox/ua.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -137,9 +161,14 @@ static size_t nonce_len;
 
 static int trace; /* FUZZ_UA_TRACE=1: what goes in and out, on stderr */
 
+static void drain_media(void);
+
 static struct vox_sip_msg m1, m2;
 static struct vox_sdp sdp;
 static char buf[MAXMSG], body[2048], tmp[4096];
+
+/* The UA's media socket (the fuzzer names the same one for every call). */
+static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
     {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
@@ -455,7 +484,7 @@ static void check_event(const struct vox_ua_event *ev)
 		fprintf(stderr, "[%llu] event %d call %x account %x status %u %s\n",
 		        (unsigned long long)now, (int)ev->type, ev->call, ev->account, ev->status,
 		        ev->reason);
-	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_ENDED)
+	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_MEDIA_FAILED)
 		abort();
 	if (ev->type <= VOX_UA_EV_UNREGISTERED) {
 		if (ev->account != accounts[0] && ev->account != accounts[1])
@@ -490,6 +519,7 @@ static void drain(void)
 			abort(); /* the buffer is big enough for anything it holds */
 		check_output(out, (size_t)n, &to);
 	}
+	drain_media();
 	struct vox_ua_event ev;
 	while (vox_ua_next_event(&ua, &ev))
 		check_event(&ev);
@@ -1002,12 +1032,12 @@ static void action(const uint8_t *p, size_t n)
 	case 0: {
 		vox_ua_handle c = 0;
 		vox_ua_handle a = b2 & 0x10 ? accounts[(b2 >> 5) & 1] : 0;
-		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, now, &c) == 0)
+		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, &media_at, now, &c) == 0)
 			handle_add(c);
 		break;
 	}
 	case 1: (void)!vox_ua_ring(&ua, h, now); break;
-	case 2: (void)!vox_ua_answer(&ua, h, now); break;
+	case 2: (void)!vox_ua_answer(&ua, h, &media_at, now); break;
 	case 3: (void)!vox_ua_reject(&ua, h, refusals[b2 & 7], now); break;
 	case 4: (void)!vox_ua_hangup(&ua, h, now); break;
 	case 5: (void)!vox_ua_hold(&ua, h, 1, now); break;
@@ -1022,6 +1052,196 @@ static void action(const uint8_t *p, size_t n)
 	}
 }
 
+/* ---- media ------------------------------------------------------------------------------- */
+
+static const struct vox_addr peer_media = {4, {10, 0, 0, 2}, 50000};
+static const struct vox_addr stranger = {4, {10, 0, 0, 9}, 50000};
+static int16_t frame[VOX_G711_FRAME];                                  /* the application's tone */
+static uint8_t frame_ulaw[VOX_G711_FRAME], frame_alaw[VOX_G711_FRAME]; /* as encoded */
+static uint8_t last_dgram[VOX_MEDIA_MAX_PACKET];
+static size_t last_len;
+/* the peer's sender: one SRTP context, for the call and key it was made for */
+static struct {
+	vox_ua_handle h;
+	struct vox_srtp_key key;
+	struct vox_srtp_session s;
+	uint16_t seq;
+	uint32_t ts, ssrc, ctx_ssrc;
+} ptx;
+
+static void ptx_free(void)
+{
+	vox_srtp_session_free(&ptx.s);
+	vox_wipe(&ptx.key, sizeof ptx.key);
+	ptx.h = 0;
+}
+
+/* A datagram for call h; what the UA refuses must change nothing. */
+static void media_in(vox_ua_handle h, const uint8_t *p, size_t n, const struct vox_addr *from)
+{
+	const struct vox_media *m = vox_ua_media_get(&ua, h);
+	uint64_t b[3] = {0, 0, 0};
+	if (m) {
+		b[0] = m->st.rtp_accepted;
+		b[1] = m->st.rtcp_accepted;
+		b[2] = m->jb.st.received;
+	}
+	int rc = vox_ua_media_recv(&ua, h, p, n, from, now);
+	if (trace)
+		fprintf(stderr, "[%llu] >media %x %zu bytes (%d)\n", (unsigned long long)now, h, n,
+		        rc);
+	if (rc > 0 && rc != VOX_DEMUX_STUN && rc != VOX_DEMUX_ZRTP && rc != VOX_DEMUX_DTLS &&
+	    rc != VOX_DEMUX_TURN)
+		abort();
+	if (rc < 0 && m &&
+	    (m->st.rtp_accepted != b[0] || m->st.rtcp_accepted != b[1] ||
+	     m->jb.st.received != b[2]))
+		abort(); /* refused, yet taken: it could be played */
+	if (n <= sizeof last_dgram) {
+		memcpy(last_dgram, p, n);
+		last_len = n;
+	}
+}
+
+/* Every media packet the UA sends. */
+static void check_media_out(const uint8_t *p, size_t n, vox_ua_handle who,
+                            const struct vox_media_dest *to)
+{
+	static struct vox_rtcp_compound comp;
+	enum vox_demux_kind k = vox_demux_classify(p, n);
+	if (n > VOX_MEDIA_OUT_MAX || (k != VOX_DEMUX_RTP && k != VOX_DEMUX_RTCP) || !who)
+		abort();
+	if (!ua.dropped_events && ncalls < NCALLS && !handle_find(who))
+		abort(); /* media of a call nobody heard of */
+	/* the peer's SDP names 10.0.0.2:50000, with rtcp-mux */
+	if (!tainted && (to->addr.family != 4 || memcmp(to->addr.ip, peer_media.ip, 4) != 0 ||
+	                 to->addr.port < 50000 || to->addr.port > 50001))
+		abort();
+	if (trace)
+		fprintf(stderr, "[%llu] media> %x %zu bytes %s\n", (unsigned long long)now, who, n,
+		        vox_demux_name(k));
+	if (ua.cfg.policy != VOX_SDP_POLICY_MANDATORY)
+		return;
+	/* mandatory: not one clear packet, ever */
+	if (k == VOX_DEMUX_RTCP) {
+		if (vox_rtcp_parse(p, n, 0, &comp, NULL) == (int)n)
+			abort();
+		return;
+	}
+	struct vox_rtp_packet pkt;
+	if (vox_rtp_parse(p, n, &pkt, NULL) >= 0 &&
+	    (pkt.payload_len == VOX_G711_FRAME || pkt.payload_len == VOX_DTMF_PAYLOAD))
+		abort();
+	for (size_t i = 0; i + VOX_G711_FRAME <= n; i++)
+		if (memcmp(p + i, frame_ulaw, VOX_G711_FRAME) == 0 ||
+		    memcmp(p + i, frame_alaw, VOX_G711_FRAME) == 0)
+			abort(); /* the application's audio in clear */
+}
+
+static void drain_media(void)
+{
+	static uint32_t out[VOX_MEDIA_OUT_MAX / 4 + 1];
+	struct vox_media_dest to;
+	vox_ua_handle who;
+	int n;
+	while ((n = vox_ua_media_poll_output(&ua, (uint8_t *)out, sizeof out, &who, &to)) != 0) {
+		if (n < 0)
+			abort(); /* the buffer is big enough and aligned */
+		check_media_out((const uint8_t *)out, (size_t)n, who, &to);
+	}
+}
+
+/* An RTP packet as the peer sends it on call h. */
+static void media_rtp(vox_ua_handle h, const uint8_t *p, size_t n, const struct vox_addr *from)
+{
+	uint8_t flags = n > 1 ? p[1] : 0, step = n > 2 ? p[2] : 1;
+	static uint8_t pay[VOX_JB_MAX_FRAME], pkt[VOX_MEDIA_MAX_PACKET];
+	static uint32_t prot[VOX_MEDIA_MAX_PACKET / 4 + 8];
+	size_t pl = n > 3 ? n - 3 : 0;
+	if (pl > sizeof pay)
+		pl = sizeof pay;
+	if (pl)
+		memcpy(pay, p + 3, pl);
+	else
+		memcpy(pay, frame_ulaw, pl = VOX_G711_FRAME);
+	if (flags & 8)
+		ptx.ssrc += 0x10001;
+	ptx.seq = (uint16_t)(ptx.seq + (int8_t)step);
+	ptx.ts += 160;
+	struct vox_rtp_packet r;
+	vox_rtp_packet_init(&r);
+	r.pt = flags & 1 ? 101 : 0;
+	r.marker = (flags >> 1) & 1;
+	r.seq = ptx.seq;
+	r.ts = ptx.ts;
+	r.ssrc = ptx.ssrc;
+	r.payload = pay;
+	r.payload_len = flags & 1 ? 4 : pl;
+	int len = vox_rtp_print(&r, pkt, sizeof pkt);
+	if (len < 0)
+		return;
+	const struct vox_ua_call *c = vox_ua_call_get(&ua, h);
+	if ((flags & 4) && c && c->have_media && c->media.prot == VOX_SDP_PROT_SDES) {
+		/* SRTP under the key the call agreed for the peer: past the
+		 * checks, into the RTP session */
+		const struct vox_srtp_key *k = &c->media.rx[0];
+		if (ptx.h != h || ptx.ctx_ssrc != ptx.ssrc || memcmp(&ptx.key, k, sizeof *k) != 0) {
+			ptx_free();
+			vox_srtp_session_init(&ptx.s);
+			if (vox_srtp_session_start(&ptx.s, VOX_SRTP_SEND, k, ptx.ssrc, 0) < 0)
+				return;
+			ptx.key = *k;
+			ptx.h = h;
+			ptx.ctx_ssrc = ptx.ssrc;
+		}
+		len = vox_srtp_session_protect(&ptx.s, pkt, (size_t)len, (uint8_t *)prot,
+		                               sizeof prot);
+		if (len < 0)
+			return;
+		media_in(h, (const uint8_t *)prot, (size_t)len, from);
+		return;
+	}
+	media_in(h, pkt, (size_t)len, from);
+}
+
+static void media_step(uint8_t op, const uint8_t *p, size_t n)
+{
+	vox_ua_handle h = handle_pick(n ? p[0] : 0);
+	uint8_t b1 = n > 1 ? p[1] : 0, b2 = n > 2 ? p[2] : 0;
+	const struct vox_addr *from = op & 0x08 ? &stranger : &peer_media;
+	switch (op & 0x30) {
+	case 0x10: media_rtp(h, p, n, from); break;
+	case 0x20:
+		if (b1 & 0x80) {
+			static uint8_t again[sizeof last_dgram];
+			size_t len = last_len;
+			memcpy(again, last_dgram, len);
+			if ((b1 & 0x7f) && len)
+				again[((b1 & 0x7f) * 7u / 8u) % len] ^= (uint8_t)(1u << (b1 & 7));
+			media_in(h, again, len, from);
+		} else {
+			tainted = 1;
+			media_in(h, n > 2 ? p + 2 : p, n > 2 ? n - 2 : 0, from);
+		}
+		break;
+	default: {
+		int16_t out[VOX_JB_MAX_FRAME];
+		switch (b1 & 3) {
+		case 0: (void)!vox_ua_send_pcm(&ua, h, frame, VOX_G711_FRAME, now); break;
+		case 1:
+			if (vox_ua_play(&ua, h, out, VOX_JB_MAX_FRAME, now) > VOX_JB_MAX_FRAME)
+				abort();
+			break;
+		case 2:
+			(void)!vox_ua_send_dtmf(&ua, h, "0123456789*#ABCD"[b2 & 15], 100, now);
+			break;
+		default: (void)!vox_ua_rekey(&ua, h, now); break;
+		}
+		break;
+	}
+	}
+}
+
 /* ---- setup and the end -------------------------------------------------------------------- */
 
 static int setup(const uint8_t *hdr)
@@ -1032,6 +1252,11 @@ static int setup(const uint8_t *hdr)
 	now = 1000;
 	tainted = 0;
 	nonce_len = 0;
+	last_len = 0;
+	ptx_free();
+	ptx.seq = (uint16_t)(hdr[1] * 257u);
+	ptx.ts = 0;
+	ptx.ssrc = 0x5eed0000u | hdr[1];
 	ua_rng = (struct frng){0x9e3779b97f4a7c15ULL ^ hdr[1], 0, hdr[2]};
 	peer_rng = (struct frng){0x0123456789abcdefULL ^ hdr[1], 0, 0};
 	vox_digest_server_init(&registrar, reg_key, vox_slice_cstr("vox.example"), 30000);
@@ -1047,7 +1272,7 @@ static int setup(const uint8_t *hdr)
 	if (hdr[0] & 0x40)
 		cfg.timers.t1 = 100;
 	cfg.rng = (struct vox_rng){frng_fn, &ua_rng};
-	cfg.media_port = 40000;
+	cfg.key_methods = VOX_SDP_KEY_SDES;
 	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
 	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
 	cfg.accept_downgrade = (hdr[0] >> 3) & 1;
@@ -1094,6 +1319,12 @@ static void finish(void)
 	drain();
 	if (vox_ua_calls_active(&ua) != 0 || ua.txl.active != 0)
 		abort(); /* a slot leaked */
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		if (ua.media[i].engine.state != VOX_MEDIA_IDLE ||
+		    vox_media_srtp_contexts(&ua.media[i].engine) || ua.media[i].offer_len)
+			abort(); /* media that outlived its call */
+	if (ua.mout_len)
+		abort(); /* drained above */
 	if (!ua.dropped_events && ncalls < NCALLS)
 		for (size_t i = 0; i < ncalls; i++)
 			if (!calls[i].ended)
@@ -1108,6 +1339,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!once) {
 		const char *e = getenv("FUZZ_UA_TRACE");
 		trace = e ? e[0] - '0' : 0;
+		uint32_t phase = 0;
+		vox_tone_gen(frame, VOX_G711_FRAME, VOX_G711_RATE, 1000, 0, 8000, &phase);
+		vox_g711_encode(VOX_G711_ULAW, frame, VOX_G711_FRAME, frame_ulaw);
+		vox_g711_encode(VOX_G711_ALAW, frame, VOX_G711_FRAME, frame_alaw);
 		once = 1;
 	}
 	setup(data);
@@ -1124,6 +1359,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += n;
 		switch (op & 7) {
 		case 0:
+			if (op & 0x30) {
+				media_step(op, p, n);
+				break;
+			}
 			tainted = 1;
 			deliver((const char *)p, n, &peers[(op >> 3) & 1]);
 			break;
@@ -1157,6 +1396,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	finish();
 	for (size_t k = 0; k < NDLG; k++)
 		vox_sdp_oa_free(&dl[k].oa);
+	ptx_free();
 	vox_ua_free(&ua);
 	vox_digest_server_free(&registrar);
 	return 0;

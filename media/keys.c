@@ -295,6 +295,12 @@ uint64_t vox_media_keys_deadline(const struct vox_media *m)
 	return m->rx_old.ctx ? m->rx_old_until : UINT64_MAX;
 }
 
+unsigned vox_media_srtp_contexts(const struct vox_media *m)
+{
+	return (unsigned)(m->tx.ctx != NULL) + (unsigned)(m->rx.ctx != NULL) +
+	       (unsigned)(m->rx_old.ctx != NULL);
+}
+
 #else /* !VOX_WITH_SRTP: clear RTP only */
 
 int vox_media_set_keys(struct vox_media *m, const struct vox_media_keys *keys, uint64_t now)
@@ -349,6 +355,12 @@ uint64_t vox_media_keys_deadline(const struct vox_media *m)
 {
 	(void)m;
 	return UINT64_MAX;
+}
+
+unsigned vox_media_srtp_contexts(const struct vox_media *m)
+{
+	(void)m;
+	return 0;
 }
 
 #endif

@@ -37,8 +37,8 @@ static int dec_uchar(struct vox_slice s, unsigned *v)
 	return 1;
 }
 
-/* IP4-address, and the first number (224..239: multicast). */
-static int ip4_literal(struct vox_slice s, unsigned *first)
+/* IP4-address into out, and the first number (224..239: multicast). */
+static int ip4_literal(struct vox_slice s, unsigned *first, uint8_t out[4])
 {
 	const char *p = s.p, *end = s.p + s.len;
 	for (int i = 0; i < 4; i++) {
@@ -50,18 +50,21 @@ static int ip4_literal(struct vox_slice s, unsigned *first)
 			return 0;
 		if (i == 0)
 			*first = v;
+		out[i] = (uint8_t)v;
 		p = q + (q < end);
 	}
 	return 1;
 }
 
-/* IP6-address (RFC 4291 2.2): eight groups of 1..4 hex digits, or fewer
- * around one "::", the last two optionally as a dotted IPv4 address.
- * *first is the value of the first group (0xff00 and up: multicast). */
-static int ip6_literal(struct vox_slice s, unsigned *first)
+/* IP6-address (RFC 4291 2.2) into out: eight groups of 1..4 hex digits,
+ * or fewer around one "::", the last two optionally as a dotted IPv4
+ * address. *first is the value of the first group (0xff00 and up:
+ * multicast). */
+static int ip6_literal(struct vox_slice s, unsigned *first, uint8_t out[16])
 {
 	const char *p = s.p, *end = s.p + s.len;
-	unsigned groups = 0;
+	uint16_t g[8];
+	unsigned groups = 0, before_gap = 0;
 	int gap = 0;
 	*first = 0;
 	if (s.len >= 2 && p[0] == ':' && p[1] == ':') {
@@ -69,24 +72,27 @@ static int ip6_literal(struct vox_slice s, unsigned *first)
 		p += 2;
 	}
 	while (p < end) {
-		const char *g = p;
+		const char *q = p;
 		unsigned v = 0;
-		while (p < end && p - g < 5 && vox_hexval((unsigned char)*p) >= 0)
+		while (p < end && p - q < 5 && vox_hexval((unsigned char)*p) >= 0)
 			v = v << 4 | (unsigned)vox_hexval((unsigned char)*p++);
 		if (p < end && *p == '.') {
 			/* ls32 as an IPv4 address: the end of the text */
 			unsigned ignored = 0;
+			uint8_t v4[4];
 			if (groups > 6 ||
-			    !ip4_literal(vox_slice_make(g, (size_t)(end - g)), &ignored))
+			    !ip4_literal(vox_slice_make(q, (size_t)(end - q)), &ignored, v4))
 				return 0;
-			groups += 2;
+			g[groups++] = (uint16_t)(v4[0] << 8 | v4[1]);
+			g[groups++] = (uint16_t)(v4[2] << 8 | v4[3]);
 			p = end;
 			break;
 		}
-		if (p == g || p - g > 4)
+		if (p == q || p - q > 4 || groups == 8)
 			return 0;
-		if (groups++ == 0 && !gap)
+		if (groups == 0 && !gap)
 			*first = v;
+		g[groups++] = (uint16_t)v;
 		if (p == end)
 			break;
 		if (*p++ != ':' || p == end)
@@ -95,10 +101,22 @@ static int ip6_literal(struct vox_slice s, unsigned *first)
 			if (gap)
 				return 0;
 			gap = 1;
+			before_gap = groups;
 			p++;
 		}
 	}
-	return gap ? groups <= 7 : groups == 8;
+	if (gap ? groups > 7 : groups != 8)
+		return 0;
+	if (!gap)
+		before_gap = groups;
+	/* the groups after "::" go to the end, zeros fill the gap */
+	memset(out, 0, 16);
+	for (unsigned i = 0; i < groups; i++) {
+		unsigned at = i < before_gap ? i : 8 - (groups - i);
+		out[2 * at] = (uint8_t)(g[i] >> 8);
+		out[2 * at + 1] = (uint8_t)g[i];
+	}
+	return 1;
 }
 
 /* A host name by the rules above. */
@@ -163,7 +181,8 @@ int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice net
 	struct vox_slice a = sl ? vox_slice_make(text.p, (size_t)(sl - text.p)) : text;
 	out->addr = a;
 	unsigned first = 0;
-	if (ip4 && ip4_literal(a, &first)) {
+	if (ip4 && ip4_literal(a, &first, out->ip)) {
+		out->literal = 4;
 		out->multicast = first >= 224 && first <= 239;
 		if (first >= (conn ? 240u : 224u))
 			return vox_fail(
@@ -171,7 +190,8 @@ int sdp_addr_parse(const char *base, struct vox_diag *diag, struct vox_slice net
 			    conn ? "expected an IPv4 unicast (below 224) or multicast "
 			           "(224..239) address (RFC 8866 9)"
 			         : "expected a unicast IPv4 address, below 224 (RFC 8866 9)");
-	} else if (ip6 && ip6_literal(a, &first)) {
+	} else if (ip6 && ip6_literal(a, &first, out->ip)) {
+		out->literal = 6;
 		out->multicast = first >= 0xff00;
 	} else if ((ip4 || ip6) && !fqdn(a)) {
 		return vox_fail(diag, base, a.p, VOX_EMALFORMED,

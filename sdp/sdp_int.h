@@ -32,6 +32,9 @@ struct sdp_addr {
 	int multicast;         /* an IPv4 or IPv6 group */
 	uint16_t ttl;          /* IPv4 multicast "/ttl" */
 	uint32_t num;          /* "/number" of addresses, 0 when absent */
+	int literal;           /* 4 or 6: addr is an IP literal, in ip; 0: a name or
+	                          another type */
+	uint8_t ip[16];
 };
 
 /* Checks text, the address after <nettype> <addrtype>: a

@@ -57,6 +57,7 @@ void vox_sdp_local_init(struct vox_sdp_local *l, struct vox_slice addr, uint16_t
 	l->ptime = 20;
 	l->dir = VOX_SDP_SENDRECV;
 	l->policy = VOX_SDP_POLICY_OPTIONAL;
+	l->key_methods = VOX_SDP_KEY_SDES;
 }
 
 void vox_sdp_oa_init(struct vox_sdp_oa *oa, uint64_t sess_id)
@@ -73,6 +74,7 @@ void vox_sdp_oa_rekey(struct vox_sdp_oa *oa)
 	vox_wipe(oa->offered, sizeof oa->offered);
 	oa->n_offered = 0;
 	vox_wipe(&oa->answered, sizeof oa->answered);
+	vox_wipe(&oa->answered_peer, sizeof oa->answered_peer);
 	oa->answered_valid = 0;
 }
 
@@ -121,9 +123,22 @@ static unsigned tel_event_pt(const struct vox_sdp_local *l)
 	return l->tel_event_pt ? l->tel_event_pt : 101; /* check_local refused the rest */
 }
 
+/* SDES is among the key methods the policy allows. */
+static int sdes_allowed(const struct vox_sdp_local *l)
+{
+	return VOX_WITH_SDES && (l->key_methods & VOX_SDP_KEY_SDES);
+}
+
+static int zrtp_allowed(const struct vox_sdp_local *l)
+{
+	return (l->key_methods & VOX_SDP_KEY_ZRTP) != 0;
+}
+
 static int local_suite_ok(const struct vox_sdp_local *l, enum vox_srtp_suite s)
 {
 #if VOX_WITH_SDES
+	if (!sdes_allowed(l))
+		return 0;
 	for (unsigned i = 0; i < l->n_suites && i < VOX_SRTP_SUITE_COUNT; i++)
 		if (l->suites[i] == s && vox_srtp_suite_info(s))
 			return 1;
@@ -214,6 +229,20 @@ static int copy_addr(char *dst, struct vox_slice a)
 	return 0;
 }
 
+/* An address of the description as a transport address: family 0 unless
+ * it is an IP literal (the parser checked it already). */
+static void bin_addr(struct vox_slice nettype, struct vox_slice addrtype, struct vox_slice text,
+                     uint16_t port, struct vox_addr *out)
+{
+	struct sdp_addr a;
+	memset(out, 0, sizeof *out);
+	if (sdp_addr_parse(text.p, NULL, nettype, addrtype, text, 0, &a) < 0 || !a.literal)
+		return;
+	out->family = (uint8_t)a.literal;
+	memcpy(out->ip, a.ip, sizeof out->ip);
+	out->port = port;
+}
+
 /* Peer's addresses and ports, RTCP (RFC 3605, RFC 5761) and ptime. */
 static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, int mi,
                        struct vox_sdp_session *s, struct vox_sdp_fail *why)
@@ -245,14 +274,36 @@ static int fill_remote(const struct vox_sdp_local *l, const struct vox_sdp *r, i
 		s->remote_rtcp_port = m->port < 65535 ? (uint16_t)(m->port + 1) : 0;
 	}
 	s->remote_ptime = m->ptime_us / 1000;
-	/* RFC 6189 8.1: media level, or session level for every stream. */
+	/* The same as transport addresses, when they are IP literals (a host
+	 * name is the caller's to resolve, RFC 8866 5.7). */
+	bin_addr(c->nettype, c->addrtype, c->addr, s->remote_rtp_port, &s->remote_rtp);
+	if (rt && rt->u.rtcp.addr.len && !s->rtcp_mux)
+		bin_addr(rt->u.rtcp.nettype, rt->u.rtcp.addrtype, rt->u.rtcp.addr,
+		         s->remote_rtcp_port, &s->remote_rtcp);
+	else
+		bin_addr(c->nettype, c->addrtype, c->addr, s->remote_rtcp_port, &s->remote_rtcp);
+	/* RFC 6189 8.1: media level, or session level for every stream. A
+	 * policy that refuses ZRTP ignores it. */
 	const struct vox_sdp_attr *z = vox_sdp_attr_find(r, mi, "zrtp-hash");
 	if (!z)
 		z = vox_sdp_attr_find(r, -1, "zrtp-hash");
-	if (z && vox_hex_decode(z->u.zrtp_hash.hash, s->remote_zrtp_hash,
-	                        sizeof s->remote_zrtp_hash) == 32)
+	if (z && zrtp_allowed(l) &&
+	    vox_hex_decode(z->u.zrtp_hash.hash, s->remote_zrtp_hash, sizeof s->remote_zrtp_hash) ==
+	        32)
 		s->has_remote_zrtp_hash = 1;
 	return 0;
+}
+
+/* The same master key and salt, compared without a data-dependent branch
+ * (they are secrets). */
+static int same_key(const struct vox_srtp_key *a, const struct vox_srtp_key *b)
+{
+	uint8_t d = 0;
+	for (size_t i = 0; i < sizeof a->key; i++)
+		d |= (uint8_t)(a->key[i] ^ b->key[i]);
+	for (size_t i = 0; i < sizeof a->salt; i++)
+		d |= (uint8_t)(a->salt[i] ^ b->salt[i]);
+	return d == 0;
 }
 
 static int fresh_key(const struct vox_rng *rng, enum vox_srtp_suite suite, struct vox_srtp_key *k)
@@ -311,6 +362,8 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 			                -1);
 	if (l->dir > VOX_SDP_SENDRECV || l->policy > VOX_SDP_POLICY_MANDATORY)
 		return set_fail(why, VOX_EINVAL, 500, "bad direction or policy", -1);
+	if (l->key_methods & ~(unsigned)(VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP))
+		return set_fail(why, VOX_EINVAL, 500, "unknown key method in the policy", -1);
 	if (l->tel_event_pt && (l->tel_event_pt < 96 || l->tel_event_pt > 127))
 		return set_fail(
 		    why, VOX_EINVAL, 500,
@@ -330,11 +383,31 @@ static int check_local(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 	return 0;
 }
 
-/* Whether SDES has any suite to work with: the build has it and the list
- * names one (check_local made sure every one is known). */
+/* Whether SDES has any suite to work with: the build has it, the policy
+ * allows it, and the list names one (check_local made sure every one is
+ * known). */
 static int local_has_suite(const struct vox_sdp_local *l)
 {
-	return VOX_WITH_SDES && l->n_suites > 0;
+	return sdes_allowed(l) && l->n_suites > 0;
+}
+
+/* Why no call can meet a mandatory requirement with these key methods,
+ * or NULL. SDES is the one method in this build: zrtp/ is a later issue,
+ * and until it arrives a policy that leans on ZRTP alone says so rather
+ * than pretend. */
+static const char *mandatory_unmet(const struct vox_sdp_local *l)
+{
+	if (local_has_suite(l))
+		return NULL;
+	if (!(l->key_methods & VOX_SDP_KEY_SDES))
+		return zrtp_allowed(l) ? "ZRTP is not in this build yet: with SDES refused, media "
+		                         "encryption cannot be mandatory"
+		                       : "media encryption is mandatory but the policy allows no "
+		                         "key method: no call could be made";
+	return VOX_WITH_SDES ? "media encryption is mandatory but the SRTP suite list is empty: "
+	                       "no call could be made"
+	                     : "media encryption is mandatory but this build has no SDES "
+	                       "(VOX_WITH_SDES 0): no call could be made";
 }
 
 int vox_sdp_local_check(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
@@ -347,13 +420,9 @@ int vox_sdp_local_check(const struct vox_sdp_local *l, struct vox_sdp_fail *why)
 	/* Per call an empty list is normal (a hop that is not TLS), and the
 	 * offer or answer says so; as the configuration, under mandatory it
 	 * means that no call can ever be made. */
-	if (l->policy == VOX_SDP_POLICY_MANDATORY && !local_has_suite(l))
-		return set_fail(why, VOX_EPOLICY, 500,
-		                VOX_WITH_SDES ? "media encryption is mandatory but the SRTP suite "
-		                                "list is empty: no call could be made"
-		                              : "media encryption is mandatory but this build has "
-		                                "no SDES (VOX_WITH_SDES 0): no call could be made",
-		                -1);
+	const char *unmet = l->policy == VOX_SDP_POLICY_MANDATORY ? mandatory_unmet(l) : NULL;
+	if (unmet)
+		return set_fail(why, VOX_EPOLICY, 500, unmet, -1);
 	return 0;
 }
 
@@ -458,7 +527,7 @@ static void put_audio(struct vox_writer *w, const struct vox_sdp_local *l,
 	/* n_crypto is 0 without SDES; saying so leaves put_crypto out */
 	for (unsigned i = 0; VOX_WITH_SDES && i < a->n_crypto; i++)
 		put_crypto(w, a->tags[i], &a->keys[i]);
-	if (l->zrtp_hash.len) {
+	if (l->zrtp_hash.len && zrtp_allowed(l)) {
 		vox_writer_puts(w, "a=zrtp-hash:1.10 ");
 		vox_writer_put_slice(w, l->zrtp_hash);
 		vox_writer_puts(w, "\r\n");
@@ -594,8 +663,10 @@ int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 	}
 	if (l->policy == VOX_SDP_POLICY_MANDATORY && n == 0)
 		return set_fail(why, VOX_EPOLICY, 488,
-		                "media encryption is mandatory but no SRTP suite may be offered "
-		                "(none available, or the signalling hop is not TLS)",
+		                sdes_allowed(l)
+		                    ? "media encryption is mandatory but no SRTP suite may be "
+		                      "offered (none available, or the signalling hop is not TLS)"
+		                    : mandatory_unmet(l),
 		                -1);
 
 	struct vox_sdp_pt pts[VOX_SDP_CODEC_COUNT];
@@ -662,6 +733,8 @@ static const char *no_crypto_why(const struct vox_sdp_local *l, const struct vox
 		runnable |= !o->crypto[i].unusable;
 	if (!m->n_crypto)
 		return none;
+	if (!sdes_allowed(l))
+		return "the offer's keys are SDES (a=crypto), which our policy refuses";
 	if (!runnable)
 		return "no a=crypto line of the offer that vox can run (unknown suite, key method "
 		       "or session parameter)";
@@ -810,9 +883,12 @@ int vox_sdp_oa_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 		out->prot = VOX_SDP_PROT_SDES;
 		out->best_effort = c->proto == P_AVP;
 		out->crypto_tag = tag;
-		/* Keep our key across a refresh of the same choice. */
+		/* Keep our key across a refresh of the same choice. An offerer
+		 * that brings a new key re-keys the call (RFC 4568 7.1.4: new
+		 * keys, new SRTP contexts): we answer with a new key too, so
+		 * that both directions are renewed, as whoever asked expects. */
 		if (oa->answered_valid && oa->answered_mline == chosen && oa->answered_tag == tag &&
-		    oa->answered.suite == k->suite) {
+		    oa->answered.suite == k->suite && same_key(&oa->answered_peer, &out->rx[0])) {
 			tx = oa->answered;
 		} else if ((rc = fresh_key(rng, k->suite, &tx)) < 0) {
 			vox_sdp_session_free(out);
@@ -847,6 +923,7 @@ int vox_sdp_oa_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 	oa->answered_mline = (uint8_t)chosen;
 	oa->answered_tag = tag;
 	oa->answered = tx;
+	oa->answered_peer = out->rx[0];
 	vox_wipe(&tx, sizeof tx);
 	return rc;
 }

@@ -54,4 +54,20 @@ grep -q "'192.0.2.300' is not an IPv4 or IPv6 address" "$tmp/err" || fail "why: 
 status $VOX sdp answer --addr 233.252.0.1 "$V/offer.sdp" >"$tmp/out" 2>"$tmp/err"
 [ "$rc" = 2 ] && grep -q 'multicast' "$tmp/err" || fail "multicast --addr: $rc $(cat "$tmp/err")"
 $VOX sdp offer --addr 2001:db8::5 | grep -q '^c=IN IP6 2001:db8::5' || fail "IPv6 --addr"
+# The policy is key methods times a requirement (issue 10): "ZRTP
+# mandatory, SDES refused" can be said, and is refused while zrtp/ is not
+# in the build; SDES refused under optional offers no a=crypto.
+status $VOX sdp offer --policy mandatory --keys zrtp >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q 'ZRTP is not in this build yet' "$tmp/err" ||
+	fail "ZRTP alone under mandatory: $rc $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "an offer was printed"
+status $VOX sdp offer --policy mandatory --keys none >/dev/null 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q 'no key method' "$tmp/err" || fail "no key method: $(cat "$tmp/err")"
+$VOX sdp offer --keys zrtp >"$tmp/out" || fail "optional with ZRTP only"
+if grep -q 'a=crypto' "$tmp/out"; then fail "a=crypto with SDES refused"; fi
+$VOX sdp offer --policy mandatory --keys sdes,zrtp | grep -q 'RTP/SAVP' || fail "sdes,zrtp"
+status $VOX sdp offer --keys sdes,pgp >/dev/null 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q "'pgp' is not a key method" "$tmp/err" || fail "--keys pgp"
+status $VOX sdp answer --keys zrtp "$V/offer.sdp" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'our policy refuses' "$tmp/err" || fail "SDES refused: $(cat "$tmp/err")"
 echo "cli_sdp: passed"

@@ -1369,6 +1369,7 @@ static void test_offer_answer_roundtrip(void **st)
 		vox_sdp_oa_init(&oa_b, 200);
 		local_all_suites(&la, "192.0.2.1", 10000, pols[i]);
 		local_all_suites(&lb, "2001:db8::2", 20000, pols[i]);
+		la.key_methods = lb.key_methods = VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP;
 		lb.ip6 = 1;
 		lb.zrtp_hash = vox_slice_cstr(
 		    "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df");
@@ -1404,6 +1405,15 @@ static void test_offer_answer_roundtrip(void **st)
 		assert_true(sa.remote_ip6);
 		assert_string_equal(sa.remote_addr, "2001:db8::2");
 		assert_string_equal(sb.remote_addr, "192.0.2.1");
+		/* ... and as transport addresses for the media engine */
+		static const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+		assert_int_equal(sa.remote_rtp.family, 6);
+		assert_memory_equal(sa.remote_rtp.ip, a6, 16);
+		assert_int_equal(sa.remote_rtp.port, 20000);
+		assert_memory_equal(&sa.remote_rtcp, &sa.remote_rtp, sizeof sa.remote_rtp);
+		assert_int_equal(sb.remote_rtp.family, 4);
+		assert_memory_equal(sb.remote_rtp.ip, "\xc0\x00\x02\x01", 4);
+		assert_int_equal(sb.remote_rtp.port, 10000);
 		assert_int_equal(sa.prot, sb.prot);
 		assert_true(sa.has_remote_zrtp_hash);
 		assert_int_equal(sa.remote_zrtp_hash[0], 0xfe);
@@ -1482,6 +1492,215 @@ static void test_sdes_switch(void **st)
 	answered_done(a);
 	vox_sdp_oa_free(&oa);
 	free(a);
+}
+
+/* The policy is key methods times a requirement: what each method allowed
+ * or refused does to a configuration, an offer and an answer. */
+static void test_key_methods(void **st)
+{
+	(void)st;
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	static const struct {
+		enum vox_sdp_policy pol;
+		unsigned methods;
+		int rc;
+		const char *why;
+	} cfg[] = {
+	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_ZRTP, VOX_EPOLICY,
+	     "ZRTP is not in this build yet"},
+	    {VOX_SDP_POLICY_MANDATORY, 0, VOX_EPOLICY, "no key method"},
+	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP, 0, NULL},
+	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_SDES, 0, NULL},
+	    {VOX_SDP_POLICY_OPTIONAL, VOX_SDP_KEY_ZRTP, 0, NULL}, /* clear until zrtp/ */
+	    {VOX_SDP_POLICY_OPTIONAL, 0, 0, NULL},
+	    {VOX_SDP_POLICY_OFF, 0, 0, NULL},
+	    {VOX_SDP_POLICY_OPTIONAL, 4, VOX_EINVAL, "unknown key method"},
+	};
+	for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++) {
+		local_all_suites(&l, "192.0.2.7", 6000, cfg[i].pol);
+		l.key_methods = cfg[i].methods;
+		memset(&why, 0, sizeof why);
+		int rc = vox_sdp_local_check(&l, &why);
+		if (rc != cfg[i].rc || (cfg[i].why && !strstr(why.reason, cfg[i].why)))
+			fail_msg("case %zu: %d %s", i, rc, why.reason ? why.reason : "");
+	}
+	/* Per call the offer says the same, and the profile stays RTP/SAVP
+	 * when SDES comes with ZRTP under mandatory. */
+	struct vox_sdp_oa oa;
+	char buf[VOX_SDP_MAX_BUILD];
+	struct vox_rng r = rng();
+	static const char zh[] = "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df";
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
+	l.key_methods = VOX_SDP_KEY_ZRTP;
+	vox_sdp_oa_init(&oa, 1);
+	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why.reason, "ZRTP is not in this build yet"));
+	l.key_methods = VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP;
+	l.zrtp_hash = vox_slice_cstr(zh);
+	int n = vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why);
+	assert_true(n > 0);
+	assert_true(contains(buf, (size_t)n, "RTP/SAVP"));
+	assert_true(contains(buf, (size_t)n, "a=crypto:1 "));
+	assert_true(contains(buf, (size_t)n, "a=zrtp-hash:1.10 fe30"));
+	vox_sdp_oa_free(&oa);
+	/* SDES refused: no a=crypto goes out, ZRTP refused: no a=zrtp-hash */
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	l.zrtp_hash = vox_slice_cstr(zh);
+	l.key_methods = VOX_SDP_KEY_ZRTP;
+	vox_sdp_oa_init(&oa, 1);
+	n = vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why);
+	assert_true(n > 0);
+	assert_false(contains(buf, (size_t)n, "a=crypto"));
+	assert_true(contains(buf, (size_t)n, "RTP/AVP"));
+	assert_true(contains(buf, (size_t)n, "a=zrtp-hash"));
+	vox_sdp_oa_free(&oa);
+	l.key_methods = VOX_SDP_KEY_SDES;
+	vox_sdp_oa_init(&oa, 1);
+	n = vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why);
+	assert_true(n > 0);
+	assert_true(contains(buf, (size_t)n, "a=crypto"));
+	assert_false(contains(buf, (size_t)n, "a=zrtp-hash"));
+	vox_sdp_oa_free(&oa);
+
+	/* Answering: an offer's a=crypto under SDES refused is not taken (clear
+	 * under optional), and its RTP/SAVP offer is refused saying why. */
+	struct answered *a = calloc(1, sizeof *a);
+	vox_sdp_oa_init(&oa, 1);
+	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_OPTIONAL);
+	l.key_methods = VOX_SDP_KEY_ZRTP;
+	answer_vec(&oa, &l, "best-effort-offer.sdp", a);
+	assert_true(a->n > 0);
+	assert_int_equal(a->s.prot, VOX_SDP_PROT_NONE);
+	assert_false(contains(a->buf, (size_t)a->n, "a=crypto"));
+	answered_done(a);
+	answer_vec(&oa, &l, "offer.sdp", a);
+	assert_int_equal(a->n, VOX_EPOLICY);
+	assert_non_null(strstr(a->why.reason, "our policy refuses"));
+	vox_sdp_oa_free(&oa);
+	free(a);
+}
+
+/* The peer's addresses as transport addresses: IP literals of either
+ * family (an IPv4 tail, "::" anywhere), a=rtcp's own address, and a host
+ * name left for the caller to resolve (family 0). */
+static void test_session_addresses(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *c, *rtcp;
+		uint8_t fam, rfam;
+		uint8_t ip[16], rip[16];
+		uint16_t rport;
+	} cases[] = {
+	    {"IN IP4 192.0.2.9", "", 4, 4, {192, 0, 2, 9}, {192, 0, 2, 9}, 3001},
+	    {"IN IP6 ::ffff:192.0.2.9",
+	     "",
+	     6,
+	     6,
+	     {[10] = 0xff, [11] = 0xff, [12] = 192, [13] = 0, [14] = 2, [15] = 9},
+	     {[10] = 0xff, [11] = 0xff, [12] = 192, [13] = 0, [14] = 2, [15] = 9},
+	     3001},
+	    {"IN IP6 fe80::1:2",
+	     "a=rtcp:4000 IN IP4 198.51.100.1\r\n",
+	     6,
+	     4,
+	     {0xfe, 0x80, [12] = 0, [13] = 1, [14] = 0, [15] = 2},
+	     {198, 51, 100, 1},
+	     4000},
+	    {"IN IP6 1:2:3:4:5:6:7::",
+	     "",
+	     6,
+	     6,
+	     {0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7},
+	     {0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7},
+	     3001},
+	    {"IN IP4 media.example.com", "", 0, 0, {0}, {0}, 0},
+	    {"IN IP4 media.example.com",
+	     "a=rtcp:4000 IN IP4 198.51.100.1\r\n",
+	     0,
+	     4,
+	     {0},
+	     {198, 51, 100, 1},
+	     4000},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+		         "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=%s\r\nt=0 0\r\n"
+		         "m=audio 3000 RTP/AVP 0\r\n%s",
+		         cases[i].c, cases[i].rtcp);
+		struct parsed p = parse_str(text);
+		assert_true(p.rc > 0);
+		struct vox_sdp_oa oa;
+		struct vox_sdp_local l;
+		struct vox_sdp_session s;
+		struct vox_sdp_fail why;
+		char buf[VOX_SDP_MAX_BUILD];
+		struct vox_rng r = rng();
+		vox_sdp_oa_init(&oa, 1);
+		vox_sdp_local_init(&l, vox_slice_cstr("192.0.2.7"), 6000);
+		l.rtcp_mux = 0;
+		int n = vox_sdp_oa_answer(&oa, &l, p.sdp, &r, buf, sizeof buf, &s, &why);
+		if (n <= 0)
+			fail_msg("case %zu: %d %s", i, n, why.reason);
+		if (s.remote_rtp.family != cases[i].fam || s.remote_rtcp.family != cases[i].rfam ||
+		    (cases[i].fam && (memcmp(s.remote_rtp.ip, cases[i].ip, 16) != 0 ||
+		                      s.remote_rtp.port != 3000)) ||
+		    (cases[i].rfam && (memcmp(s.remote_rtcp.ip, cases[i].rip, 16) != 0 ||
+		                       s.remote_rtcp.port != cases[i].rport)))
+			fail_msg("case %zu: families %u/%u ports %u/%u", i, s.remote_rtp.family,
+			         s.remote_rtcp.family, s.remote_rtp.port, s.remote_rtcp.port);
+		vox_sdp_oa_free(&oa);
+		done(&p);
+	}
+}
+
+/* RFC 4568 7.1.4: a re-offer with the same key is a refresh (our answer
+ * keeps its key and the o= version); a re-offer with a new key re-keys, and
+ * our answer brings a new key too, so that both directions are renewed. */
+static void test_rekey_answer(void **st)
+{
+	(void)st;
+	struct vox_sdp_oa oa_a, oa_b;
+	struct vox_sdp_local la, lb;
+	struct vox_sdp_session sb[3];
+	struct vox_sdp_fail why;
+	struct vox_rng r = rng();
+	char offer[VOX_SDP_MAX_BUILD], answer[VOX_SDP_MAX_BUILD];
+	local_all_suites(&la, "192.0.2.1", 10000, VOX_SDP_POLICY_MANDATORY);
+	local_all_suites(&lb, "192.0.2.2", 20000, VOX_SDP_POLICY_MANDATORY);
+	vox_sdp_oa_init(&oa_a, 1);
+	vox_sdp_oa_init(&oa_b, 2);
+	uint64_t version[3];
+	for (int i = 0; i < 3; i++) {
+		if (i == 2)
+			vox_sdp_oa_rekey(&oa_a); /* the offerer asks for new keys */
+		int on = vox_sdp_oa_offer(&oa_a, &la, &r, offer, sizeof offer, &why);
+		assert_true(on > 0);
+		struct parsed po = parse_mem(offer, (size_t)on);
+		int an =
+		    vox_sdp_oa_answer(&oa_b, &lb, po.sdp, &r, answer, sizeof answer, &sb[i], &why);
+		assert_true(an > 0);
+		struct parsed pa = parse_mem(answer, (size_t)an);
+		version[i] = pa.sdp->sess_version;
+		struct vox_sdp_session sa;
+		assert_int_equal(vox_sdp_oa_recv_answer(&oa_a, &la, pa.sdp, &sa, &why), 0);
+		assert_memory_equal(sa.tx.key, sb[i].rx[0].key, 32);
+		assert_memory_equal(sb[i].tx.key, sa.rx[0].key, 32);
+		vox_sdp_session_free(&sa);
+		done(&pa);
+		done(&po);
+	}
+	assert_memory_equal(sb[1].tx.key, sb[0].tx.key, 32); /* a refresh */
+	assert_true(version[1] == version[0]);
+	assert_memory_not_equal(sb[2].rx[0].key, sb[1].rx[0].key, 32); /* the offerer's new key */
+	assert_memory_not_equal(sb[2].tx.key, sb[1].tx.key, 32);       /* and ours */
+	assert_true(version[2] == version[0] + 1);
+	for (int i = 0; i < 3; i++)
+		vox_sdp_session_free(&sb[i]);
+	vox_sdp_oa_free(&oa_a);
+	vox_sdp_oa_free(&oa_b);
 }
 
 static void test_recv_answer_errors(void **st)
@@ -1575,6 +1794,9 @@ int main(void)
 	    cmocka_unit_test(test_answer_rfc4568),
 	    cmocka_unit_test(test_answer_policy),
 	    cmocka_unit_test(test_local_check),
+	    cmocka_unit_test(test_key_methods),
+	    cmocka_unit_test(test_session_addresses),
+	    cmocka_unit_test(test_rekey_answer),
 	    cmocka_unit_test(test_answer_addresses),
 	    cmocka_unit_test(test_offer_answer_roundtrip),
 	    cmocka_unit_test(test_sdes_switch),

@@ -145,12 +145,15 @@ static const char *mkresp(char *out, size_t cap, const char *req, unsigned statu
 
 static struct vox_ua_event evs[64];
 static int nevs;
+/* The signalling events so far. What the media engines report
+ * (VOX_UA_EV_MEDIA_ENGINE) is left out: tests/test_sim.c follows media. */
 static const char *evstr(struct vox_ua *ua)
 {
 	static char s[512];
 	struct vox_ua_event e;
 	while (nevs < 64 && vox_ua_next_event(ua, &e))
-		evs[nevs++] = e;
+		if (e.type != VOX_UA_EV_MEDIA_ENGINE)
+			evs[nevs++] = e;
 	s[0] = 0;
 	for (int i = 0; i < nevs; i++) {
 		size_t k = strlen(s);
@@ -159,10 +162,15 @@ static const char *evstr(struct vox_ua *ua)
 	return s;
 }
 
+/* The media sockets the tests name: a caller's and a callee's. */
+static const struct vox_ua_media_addr mcall = {{NULL, 0}, 40000};
+static const struct vox_ua_media_addr mans = {{NULL, 0}, 40000};
+
 /* alice (node 0 of the sim, for its rng) alone, calling a raw bob at 10.0.0.2 */
 static void alice_alone(uint64_t seed)
 {
 	struct vox_ua_config ca;
+	vox_ua_free(&alice);
 	sim_init(&sim, seed);
 	sim_ua_config(&ca, "sip:alice@10.0.0.1");
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
@@ -187,6 +195,7 @@ static const char *offer_sdp =
 static void ua_alone(struct vox_ua *ua, const char *aor, uint64_t seed)
 {
 	struct vox_ua_config c;
+	vox_ua_free(ua);
 	sim_init(&sim, seed);
 	sim_ua_config(&c, aor);
 	assert_int_equal(sim_add_ua(&sim, ua, &c), 0);
@@ -231,7 +240,7 @@ static vox_ua_handle alice_up(char *inv, uint64_t seed, const char *target, cons
 	char r[4096], ct[128];
 	vox_ua_handle c;
 	alice_alone(seed);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr(target), 0, 0, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr(target), 0, &mcall, 0, &c), 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	snprintf(ct, sizeof ct, "Contact: %s\r\n", contact);
@@ -273,7 +282,8 @@ static void test_forks(void **st)
 	char inv[VOX_SIP_TXN_MSG + 1], r[4096], to[256];
 	vox_ua_handle c;
 	alice_alone(50);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice,
@@ -325,7 +335,8 @@ static void test_challenged_calls(void **st)
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	for (int call = 1; call <= 3; call++) {
 		assert_int_equal(
-		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c), 0);
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, rnow, &c),
+		    0);
 		pull(&alice);
 		copy_msg(inv, out_starting("INVITE"));
 		feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal407, NULL));
@@ -346,8 +357,8 @@ static void test_challenged_calls(void **st)
 		pull(&alice);
 	}
 	/* a second challenge for the same INVITE is not answered again */
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c),
-	                 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, rnow, &c), 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal407, NULL));
@@ -384,7 +395,8 @@ static void test_huge_challenge(void **st)
 		         "algorithm=SHA-256, qop=\"auth\"\r\n",
 		         realm, nonce, opaque);
 		assert_int_equal(
-		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, rnow, &c), 0);
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, rnow, &c),
+		    0);
 		pull(&alice);
 		copy_msg(inv, out_starting("INVITE"));
 		feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal, NULL)); /* ASan watches */
@@ -412,7 +424,7 @@ static void test_uas_responses(void **st)
 	evstr(&bob);
 	vox_ua_handle in = evs[0].call;
 	assert_int_equal(vox_ua_ring(&bob, in, rnow), 0);
-	assert_int_equal(vox_ua_answer(&bob, in, rnow), 0);
+	assert_int_equal(vox_ua_answer(&bob, in, &mans, rnow), 0);
 	pull(&bob);
 	const char *r180 = out_starting("SIP/2.0 180"), *r200 = out_starting("SIP/2.0 200");
 	assert_non_null(r180);
@@ -469,7 +481,8 @@ static void test_hangup_then_2xx(void **st)
 	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
 	vox_ua_handle c;
 	alice_alone(55);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	assert_int_equal(vox_ua_hangup(&alice, c, 0), 0);
@@ -490,7 +503,8 @@ static void test_hangup_then_2xx(void **st)
 	assert_idle(&alice);
 	/* after a 180 the hang-up is a CANCEL, and the 200 crosses it (15):
 	 * ACK and BYE, then ACK alone for its retransmission */
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, rnow, &c), 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, rnow, &c), 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice, mkresp(r, sizeof r, inv, 180, "b2", NULL, NULL));
@@ -555,6 +569,66 @@ static void test_reinvite_target_and_refusal(void **st)
 	assert_int_equal(strncmp(out_starting("BYE"), "BYE sip:bob@10.0.0.5:5070 ", 26), 0);
 }
 
+/* A re-INVITE moves the peer's media (RFC 3264 8.3.1): the engine sends to
+ * the new address and takes nothing more from the old one; without
+ * rtcp-mux, RTCP goes to the peer's RTP port + 1, from ours + 1. */
+static void test_media_retarget(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c =
+	    alice_up(inv, 57, "sip:bob@10.0.0.2", "<sip:bob@10.0.0.2:5060>", answer_sdp);
+	const struct vox_media *e = vox_ua_media_get(&alice, c);
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(e->cfg.rtcp_mux, 0); /* the answer has no a=rtcp-mux */
+	assert_int_equal(e->cfg.remote_rtp.port, 50000);
+	/* RTCP without rtcp-mux: to 10.0.0.2:50001, from our RTCP port */
+	uint32_t buf[VOX_MEDIA_OUT_MAX / 4 + 1];
+	vox_ua_handle who;
+	struct vox_media_dest to;
+	tick(&alice, rnow + 10000);
+	int n = vox_ua_media_poll_output(&alice, (uint8_t *)buf, sizeof buf, &who, &to);
+	assert_true(n > 0);
+	assert_int_equal(vox_demux_classify((uint8_t *)buf, (size_t)n), VOX_DEMUX_RTCP);
+	assert_int_equal(to.addr.port, 50001);
+	assert_int_equal(to.rtcp_port, 1);
+	/* bob moves to 10.0.0.3:50002, with rtcp-mux */
+	static const char moved[] =
+	    "v=0\r\no=- 9 10 IN IP4 10.0.0.3\r\ns=-\r\nc=IN IP4 10.0.0.3\r\n"
+	    "t=0 0\r\nm=audio 50002 RTP/AVP 0\r\na=rtcp-mux\r\n"
+	    "a=sendrecv\r\n";
+	feed(&alice, bob_reinvite(r, sizeof r, inv, 10, moved));
+	pull(&alice);
+	assert_non_null(out_starting("SIP/2.0 200"));
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(e->cfg.remote_rtp.port, 50002);
+	assert_int_equal(e->cfg.remote_rtp.ip[3], 3);
+	assert_int_equal(e->cfg.rtcp_mux, 1);
+	uint8_t pkt[200];
+	struct vox_rtp_packet p;
+	uint8_t payload[VOX_G711_FRAME];
+	memset(payload, 0xff, sizeof payload);
+	vox_rtp_packet_init(&p);
+	p.seq = 100;
+	p.ssrc = 0xb0b;
+	p.payload = payload;
+	p.payload_len = sizeof payload;
+	int plen = vox_rtp_print(&p, pkt, sizeof pkt);
+	struct vox_addr old = {4, {10, 0, 0, 2}, 50000}, now = {4, {10, 0, 0, 3}, 50002};
+	assert_int_equal(vox_ua_media_recv(&alice, c, pkt, (size_t)plen, &old, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_media_recv(&alice, c, pkt, (size_t)plen, &now, rnow), 0);
+	int16_t pcm[VOX_G711_FRAME] = {0};
+	assert_int_equal(vox_ua_send_pcm(&alice, c, pcm, VOX_G711_FRAME, rnow), 1);
+	do
+		n = vox_ua_media_poll_output(&alice, (uint8_t *)buf, sizeof buf, &who, &to);
+	while (n > 0 && vox_demux_classify((uint8_t *)buf, (size_t)n) != VOX_DEMUX_RTP);
+	assert_true(n > 0);
+	assert_int_equal(to.addr.ip[3], 3);
+	assert_int_equal(to.addr.port, 50002);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+}
+
 /* docs/architecture.md (Security defaults) and RFC 4568 8: a call set up over
  * TLS whose peer's Contact is plain sip: carries no key in a re-INVITE over
  * UDP. */
@@ -601,8 +675,8 @@ static void test_488_then_savp(void **st)
 		vox_ua_handle c;
 		alice_alone(61);
 		alice.cfg.allow_sdes_over_insecure_hops = 1;
-		assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c),
-		                 0);
+		assert_int_equal(
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c), 0);
 		pull(&alice);
 		copy_msg(inv, out_starting("INVITE"));
 		assert_non_null(strstr(inv, "m=audio 40000 RTP/AVP "));
@@ -638,7 +712,8 @@ static void test_488_then_savp(void **st)
 	/* no keys offered (no TLS, no opt-in): a 488 is final at once */
 	vox_ua_handle c;
 	alice_alone(62);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	assert_null(strstr(inv, "a=crypto"));
@@ -742,7 +817,8 @@ static void test_long_host(void **st)
 	c.rng.ctx = &sim;
 	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
 }
 
 /* A host name of VOX_UA_STR - 1 bytes (the longest vox_ua_init takes).
@@ -929,20 +1005,180 @@ static void test_impossible_media_config(void **st)
 	c.n_suites = 1;
 	/* without SDES in the build no suite helps: mandatory stays impossible */
 	assert_int_equal(vox_ua_init(&alice, &c), VOX_WITH_SDES ? 0 : VOX_EPOLICY);
+	/* "ZRTP mandatory, SDES refused" can be said, and is refused while
+	 * zrtp/ is not in the build; so is mandatory with no key method */
+	c.key_methods = VOX_SDP_KEY_ZRTP;
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EPOLICY);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why, "ZRTP is not in this build yet"));
+	c.key_methods = 0;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
+	assert_non_null(strstr(why, "no key method"));
+	c.key_methods = VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP;
 	c.policy = VOX_SDP_POLICY_OPTIONAL;
-	/* the last call slot's RTCP port past 65535 */
-	c.media_port = (uint16_t)(65535 - 2 * (VOX_UA_MAX_CALLS - 1));
-	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
-	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
-	assert_non_null(strstr(why, "media_port"));
-	c.media_port = (uint16_t)(65534 - 2 * (VOX_UA_MAX_CALLS - 1));
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	/* a call's media socket: no port 0, and room for RTCP on port + 1 */
+	c.policy = VOX_SDP_POLICY_OPTIONAL;
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	vox_ua_handle h;
+	static const struct vox_ua_media_addr bad[] = {
+	    {{NULL, 0}, 0}, {{NULL, 0}, 65535}, {{"10.0.0.300", 10}, 40000}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(
+		    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &bad[i], 0, &h),
+		    VOX_EINVAL);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, NULL, 0, &h),
+	                 VOX_EINVAL);
+	assert_int_equal(vox_ua_calls_active(&alice), 0);
+	assert_int_equal(alice.txl.active, 0);
 	/* a media address that is not one of its family */
 	c.media_addr = vox_slice_cstr("10.0.0.300");
 	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
 	assert_non_null(strstr(why, "media address"));
 	assert_int_equal(vox_ua_config_check(NULL, NULL), VOX_EINVAL);
+}
+
+/* A call's media socket and engine, by hand (issue 10): the callee names
+ * its socket when it answers and the answer is built for it; media runs
+ * only once answered, takes datagrams only from the peer's address, and
+ * leaves its RTCP BYE when the call ends. */
+static void test_media_socket(void **st)
+{
+	(void)st;
+	char m[4096];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 90);
+	feed(&bob, mkinvite(m, sizeof m, "cid-media@x", "m1", ""));
+	pull(&bob);
+	evstr(&bob);
+	vox_ua_handle in = evs[0].call;
+	assert_int_equal(evs[0].type, VOX_UA_EV_INCOMING);
+	/* ringing: no media yet */
+	const struct vox_media *e = vox_ua_media_get(&bob, in);
+	assert_non_null(e);
+	assert_int_equal(e->state, VOX_MEDIA_IDLE);
+	uint8_t pkt[200];
+	int16_t pcm[VOX_G711_FRAME] = {0}, out[VOX_JB_MAX_FRAME];
+	struct vox_rtp_packet p;
+	vox_rtp_packet_init(&p);
+	uint8_t payload[VOX_G711_FRAME];
+	memset(payload, 0xff, sizeof payload);
+	p.seq = 7;
+	p.ssrc = 0x1234;
+	p.payload = payload;
+	p.payload_len = sizeof payload;
+	int plen = vox_rtp_print(&p, pkt, sizeof pkt);
+	assert_true(plen > 0);
+	struct vox_addr peer = {4, {10, 0, 0, 2}, 50000}, other = {4, {10, 0, 0, 9}, 50000};
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow), VOX_ESTATE);
+	assert_int_equal(vox_ua_send_pcm(&bob, in, pcm, VOX_G711_FRAME, rnow), VOX_ESTATE);
+	/* a socket no description can name changes nothing */
+	const struct vox_ua_media_addr zero = {{"192.0.2.44", 10}, 0};
+	assert_int_equal(vox_ua_answer(&bob, in, &zero, rnow), VOX_EINVAL);
+	assert_int_equal(vox_ua_answer(&bob, in, NULL, rnow), VOX_EINVAL);
+	assert_int_equal(pull(&bob), 0);
+	assert_int_equal(vox_ua_call_get(&bob, in)->state, VOX_UA_CALL_IN_INCOMING);
+	/* the answer is built for the socket named */
+	const struct vox_ua_media_addr sock = {{"192.0.2.44", 10}, 41000};
+	assert_int_equal(vox_ua_answer(&bob, in, &sock, rnow), 0);
+	pull(&bob);
+	const char *ok = out_starting("SIP/2.0 200");
+	assert_non_null(ok);
+	assert_non_null(strstr(ok, "c=IN IP4 192.0.2.44\r\n"));
+	assert_non_null(strstr(ok, "m=audio 41000 RTP/AVP 0"));
+	/* media runs, clear (plain UDP, no keys), to the offer's address */
+	assert_int_equal(e->state, VOX_MEDIA_FLOWING);
+	assert_int_equal(vox_ua_call_get(&bob, in)->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(e->cfg.remote_rtp.port, 50000);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &other, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_media_stats(e)->bad_source, 1);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow), 0);
+	assert_int_equal(vox_media_stats(e)->rtp_accepted, 1);
+	assert_int_equal(vox_ua_send_pcm(&bob, in, pcm, VOX_G711_FRAME, rnow), 1);
+	uint32_t buf[VOX_MEDIA_OUT_MAX / 4 + 2];
+	vox_ua_handle who = 0;
+	struct vox_media_dest to;
+	assert_int_equal(vox_ua_media_poll_output(&bob, (uint8_t *)buf, 64, &who, &to), VOX_ENOSPC);
+	assert_int_equal(
+	    vox_ua_media_poll_output(&bob, (uint8_t *)buf + 1, VOX_MEDIA_OUT_MAX, &who, &to),
+	    VOX_EINVAL);
+	int n = vox_ua_media_poll_output(&bob, (uint8_t *)buf, sizeof buf, &who, &to);
+	assert_int_equal(n, 12 + VOX_G711_FRAME);
+	assert_int_equal(who, in);
+	assert_int_equal(to.addr.family, 4);
+	assert_memory_equal(to.addr.ip, peer.ip, 4);
+	assert_int_equal(to.addr.port, 50000);
+	assert_true(vox_ua_play(&bob, in, out, VOX_JB_MAX_FRAME, rnow) >= 0);
+	assert_int_equal(vox_ua_send_dtmf(&bob, in, '5', 100, rnow), VOX_EUNSUPPORTED);
+	/* a clear call has no keys to renew */
+	feed(&bob, "ACK sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	           "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKm1ack\r\n"
+	           "Max-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	           "To: <sip:bob@example.com>;tag=x\r\nCall-ID: cid-media@x\r\nCSeq: 5 ACK\r\n"
+	           "Content-Length: 0\r\n\r\n");
+	/* (the To tag above is not bob's: the ACK is someone else's) */
+	tick(&bob, rnow + 100000);
+	pull(&bob);
+	/* the 2xx waited for its ACK in vain: bob ends the call (13.3.1.4);
+	 * the engine's RTCP BYE comes out under the ended call's handle, and
+	 * then the media is gone */
+	while (vox_ua_media_poll_output(&bob, (uint8_t *)buf, sizeof buf, &who, &to) > 0)
+		assert_int_equal(who, in);
+	evstr(&bob);
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_ENDED);
+	assert_int_equal(vox_ua_media_recv(&bob, in, pkt, (size_t)plen, &peer, rnow),
+	                 VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_rekey(&bob, in, rnow), VOX_ENOTFOUND);
+	assert_int_equal(vox_media_srtp_contexts(&bob.media[(in & 0xffff) - 1].engine), 0);
+	assert_int_equal(bob.media[(in & 0xffff) - 1].offer_len, 0);
+}
+
+/* A limit is an error the peer sees: an offer longer than the UA keeps
+ * until the answer is refused with 488 and a Warning that says so; one of
+ * exactly VOX_UA_OFFER_MAX bytes is kept. */
+static void offer_of(size_t len, char *m, size_t cap)
+{
+	static char sdp[VOX_UA_OFFER_MAX + 64];
+	size_t k = (size_t)snprintf(sdp, sizeof sdp, "%s", offer_sdp);
+	assert_true(len >= k + 8 && len < sizeof sdp);
+	size_t pad = len - k - 8; /* "a=x-p:" and CRLF around it */
+	memcpy(sdp + k, "a=x-p:", 6);
+	memset(sdp + k + 6, 'y', pad);
+	memcpy(sdp + k + 6 + pad, "\r\n", 3);
+	assert_int_equal(strlen(sdp), len);
+	snprintf(m, cap,
+	         "INVITE sip:bob@10.0.0.1:5060 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKlong%zu\r\n"
+	         "Max-Forwards: 69\r\nFrom: <sip:carol@example.com>;tag=c1\r\n"
+	         "To: <sip:bob@example.com>\r\nCall-ID: cid-long%zu@x\r\nCSeq: 5 INVITE\r\n"
+	         "Contact: <sip:carol@10.0.0.7:5060>\r\nContent-Type: application/sdp\r\n"
+	         "Content-Length: %zu\r\n\r\n%s",
+	         len, len, len, sdp);
+}
+
+static void test_offer_too_long(void **st)
+{
+	(void)st;
+	static char m[VOX_UA_OFFER_MAX + 2048];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 91);
+	offer_of(VOX_UA_OFFER_MAX + 1, m, sizeof m);
+	feed(&bob, m);
+	pull(&bob);
+	const char *r = out_starting("SIP/2.0 488");
+	assert_non_null(r);
+	assert_non_null(strstr(r, "VOX_UA_OFFER_MAX"));
+	assert_string_equal(evstr(&bob), "");
+	assert_int_equal(vox_ua_calls_active(&bob), 0);
+	offer_of(VOX_UA_OFFER_MAX, m, sizeof m);
+	feed(&bob, m);
+	pull(&bob);
+	assert_null(out_starting("SIP/2.0 488"));
+	evstr(&bob);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].type, VOX_UA_EV_INCOMING);
+	const struct vox_ua_media_addr sock = {{NULL, 0}, 41000};
+	assert_int_equal(vox_ua_answer(&bob, evs[0].call, &sock, rnow), 0);
 }
 
 /* 15: a 2xx retransmission after our BYE gets its ACK, and no second BYE. */
@@ -973,12 +1209,21 @@ static void test_2xx_retx_after_bye(void **st)
 	evstr(&alice);
 	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_ENDED);
 	int ended = nevs;
+	uint32_t mb[VOX_MEDIA_OUT_MAX / 4 + 1];
+	vox_ua_handle who;
+	struct vox_media_dest to;
+	while (vox_ua_media_poll_output(&alice, (uint8_t *)mb, sizeof mb, &who, &to) > 0)
+		; /* the RTCP BYE of the ended call */
 	feed(&alice, mkresp(r, sizeof r, re, 200, NULL, "Contact: <sip:bob@10.0.0.2:5060>\r\n",
 	                    answer_sdp));
 	pull(&alice);
 	assert_int_equal(raw_n, 1);
 	assert_non_null(out_starting("ACK"));
-	evstr(&alice);
+	assert_int_equal(vox_ua_next_event(&alice, &evs[63]), 0); /* not even a media event */
+	/* ... and its media does not start again for the late answer (found
+	 * by fuzz_ua: the engine ran on, its RTCP timer for ever) */
+	assert_int_equal(alice.media[(c & 0xffff) - 1].engine.state, VOX_MEDIA_IDLE);
+	assert_int_equal(vox_ua_media_poll_output(&alice, (uint8_t *)mb, sizeof mb, &who, &to), 0);
 	assert_int_equal(nevs, ended);
 	assert_idle(&alice);
 }
@@ -995,7 +1240,8 @@ static void test_fork_early_then_answer(void **st)
 	    "m=audio 50002 RTP/AVP 0\r\na=sendrecv\r\n";
 	vox_ua_handle c;
 	alice_alone(66);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &c), 0);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice, mkresp(r, sizeof r, inv, 183, "forkA", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
@@ -1023,6 +1269,55 @@ static int broken_rng(void *ctx, uint8_t *bytes, size_t len)
 	(void)bytes;
 	(void)len;
 	return VOX_ERNG;
+}
+
+/* The sim's rng, until told to fail. */
+static int rng_fails;
+static int flaky_rng(void *ctx, uint8_t *bytes, size_t len)
+{
+	return rng_fails ? VOX_ERNG : sim_rng(ctx, bytes, len);
+}
+
+/* The rng fails when a media engine's RTCP timer needs it (RFC 3550 6.3):
+ * the timer cannot move on, so the media stops and says why, and the call
+ * goes on (found by fuzz_ua: the timer stayed due, and the loop spun). */
+static void test_media_rng_fails(void **st)
+{
+	(void)st;
+	char inv[VOX_SIP_TXN_MSG + 1];
+	alice_alone(68);
+	alice.cfg.rng = (struct vox_rng){flaky_rng, &sim};
+	vox_ua_handle c;
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	char r[4096];
+	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
+	                    answer_sdp));
+	pull(&alice);
+	const struct vox_media *m = vox_ua_media_get(&alice, c);
+	assert_int_equal(m->state, VOX_MEDIA_FLOWING);
+	rng_fails = 1;
+	uint64_t due = vox_media_next_deadline(m);
+	assert_true(due < UINT64_MAX);
+	rnow = due;
+	vox_ua_on_deadline(&alice, due); /* once: a timer due again would spin */
+	rng_fails = 0;
+	assert_true(vox_ua_next_deadline(&alice) > due);
+	assert_int_equal(m->state, VOX_MEDIA_IDLE);
+	struct vox_ua_event e;
+	int failed = 0;
+	while (vox_ua_next_event(&alice, &e))
+		if (e.type == VOX_UA_EV_MEDIA_FAILED) {
+			failed++;
+			assert_int_equal(e.call, c);
+			assert_non_null(strstr(e.reason, "rng"));
+		}
+	assert_int_equal(failed, 1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	assert_int_equal(vox_ua_hangup(&alice, c, rnow), 0);
+	pull(&alice);
 }
 
 /* With the rng failing, an INVITE still gets its 500 (untagged rather
@@ -1096,7 +1391,7 @@ static vox_ua_handle bob_answers(const char *cid, int acked)
 	evstr(&bob);
 	vox_ua_handle in = evs[nevs - 1].call;
 	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_INCOMING);
-	assert_int_equal(vox_ua_answer(&bob, in, rnow), 0);
+	assert_int_equal(vox_ua_answer(&bob, in, &mans, rnow), 0);
 	pull(&bob);
 	hdr(out_starting("SIP/2.0 200"), "To", h, sizeof h);
 	const char *t = strstr(h, "tag=");
@@ -1299,7 +1594,7 @@ static void test_answer_unbuildable(void **st)
 	assert_non_null(out_starting("SIP/2.0 100"));
 	evstr(&bob);
 	vox_ua_handle in = evs[0].call;
-	assert_int_equal(vox_ua_answer(&bob, in, rnow), VOX_ENOSPC);
+	assert_int_equal(vox_ua_answer(&bob, in, &mans, rnow), VOX_ENOSPC);
 	pull(&bob);
 	assert_int_equal(raw_n, 1);
 	assert_non_null(out_starting("SIP/2.0 500"));
@@ -1322,7 +1617,8 @@ static void test_bye_challenged(void **st)
 	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
 	                                  vox_slice_cstr("secret"), 600};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, 0, &c), 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, 0, &c), 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice, mkresp(r, sizeof r, inv, 200, "b1", "Contact: <sip:bob@10.0.0.2:5060>\r\n",
@@ -1421,7 +1717,8 @@ static void test_fifth_challenge(void **st)
 		                      "Proxy-Authenticate: Digest realm=\"r%d\", nonce=\"n%d\", "
 		                      "algorithm=%s, qop=\"auth\"\r\n",
 		                      i, i, i < 4 ? "MD5" : "SHA-256");
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, 0, &c), 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, 0, &c), 0);
 	pull(&alice);
 	copy_msg(inv, out_starting("INVITE"));
 	feed(&alice, mkresp(r, sizeof r, inv, 407, "px", chal, NULL));
@@ -1431,41 +1728,55 @@ static void test_fifth_challenge(void **st)
 	assert_non_null(strstr(h, "algorithm=SHA-256"));
 }
 
+/* After each test: the calls it left up give their media back (libsrtp2's
+ * contexts: LeakSanitizer checks). */
+static int free_uas(void **st)
+{
+	(void)st;
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_forks),
-	    cmocka_unit_test(test_challenged_calls),
-	    cmocka_unit_test(test_huge_challenge),
-	    cmocka_unit_test(test_uas_responses),
-	    cmocka_unit_test(test_hangup_then_2xx),
-	    cmocka_unit_test(test_reinvite_target_and_refusal),
-	    cmocka_unit_test(test_no_keys_over_udp),
-	    cmocka_unit_test(test_488_then_savp),
-	    cmocka_unit_test(test_2xx_retx_after_reinvite),
-	    cmocka_unit_test(test_glare_retry_waits_for_ack),
-	    cmocka_unit_test(test_register_serialised),
-	    cmocka_unit_test(test_long_host),
-	    cmocka_unit_test(test_longest_host),
-	    cmocka_unit_test(test_via_rng_failure),
-	    cmocka_unit_test(test_set_contact_defaults),
-	    cmocka_unit_test(test_config_check_strings),
-	    cmocka_unit_test(test_impossible_media_config),
-	    cmocka_unit_test(test_2xx_retx_after_bye),
-	    cmocka_unit_test(test_fork_early_then_answer),
-	    cmocka_unit_test(test_broken_rng_still_answers),
-	    cmocka_unit_test(test_unanswerable_requests_dropped),
-	    cmocka_unit_test(test_reject_status),
-	    cmocka_unit_test(test_bye_with_invite_cseq),
-	    cmocka_unit_test(test_bye_out_of_order_ends_call),
-	    cmocka_unit_test(test_reinvite_same_cseq),
-	    cmocka_unit_test(test_ack_after_overtaking_reinvite),
-	    cmocka_unit_test(test_reinvite_2xx_unbuildable),
-	    cmocka_unit_test(test_answer_unbuildable),
-	    cmocka_unit_test(test_bye_challenged),
-	    cmocka_unit_test(test_glare_bounded),
-	    cmocka_unit_test(test_unsupported_list),
-	    cmocka_unit_test(test_fifth_challenge),
+	    cmocka_unit_test_teardown(test_forks, free_uas),
+	    cmocka_unit_test_teardown(test_challenged_calls, free_uas),
+	    cmocka_unit_test_teardown(test_huge_challenge, free_uas),
+	    cmocka_unit_test_teardown(test_uas_responses, free_uas),
+	    cmocka_unit_test_teardown(test_hangup_then_2xx, free_uas),
+	    cmocka_unit_test_teardown(test_reinvite_target_and_refusal, free_uas),
+	    cmocka_unit_test_teardown(test_no_keys_over_udp, free_uas),
+	    cmocka_unit_test_teardown(test_488_then_savp, free_uas),
+	    cmocka_unit_test_teardown(test_2xx_retx_after_reinvite, free_uas),
+	    cmocka_unit_test_teardown(test_glare_retry_waits_for_ack, free_uas),
+	    cmocka_unit_test_teardown(test_register_serialised, free_uas),
+	    cmocka_unit_test_teardown(test_long_host, free_uas),
+	    cmocka_unit_test_teardown(test_longest_host, free_uas),
+	    cmocka_unit_test_teardown(test_via_rng_failure, free_uas),
+	    cmocka_unit_test_teardown(test_set_contact_defaults, free_uas),
+	    cmocka_unit_test_teardown(test_config_check_strings, free_uas),
+	    cmocka_unit_test_teardown(test_impossible_media_config, free_uas),
+	    cmocka_unit_test_teardown(test_2xx_retx_after_bye, free_uas),
+	    cmocka_unit_test_teardown(test_fork_early_then_answer, free_uas),
+	    cmocka_unit_test_teardown(test_broken_rng_still_answers, free_uas),
+	    cmocka_unit_test_teardown(test_unanswerable_requests_dropped, free_uas),
+	    cmocka_unit_test_teardown(test_reject_status, free_uas),
+	    cmocka_unit_test_teardown(test_bye_with_invite_cseq, free_uas),
+	    cmocka_unit_test_teardown(test_bye_out_of_order_ends_call, free_uas),
+	    cmocka_unit_test_teardown(test_reinvite_same_cseq, free_uas),
+	    cmocka_unit_test_teardown(test_ack_after_overtaking_reinvite, free_uas),
+	    cmocka_unit_test_teardown(test_reinvite_2xx_unbuildable, free_uas),
+	    cmocka_unit_test_teardown(test_answer_unbuildable, free_uas),
+	    cmocka_unit_test_teardown(test_bye_challenged, free_uas),
+	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
+	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
+	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
+	    cmocka_unit_test_teardown(test_media_socket, free_uas),
+	    cmocka_unit_test_teardown(test_media_retarget, free_uas),
+	    cmocka_unit_test_teardown(test_media_rng_fails, free_uas),
+	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
 	};
 	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
 }

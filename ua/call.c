@@ -32,8 +32,13 @@ static struct vox_ua_call *call_alloc(struct vox_ua *ua)
 		c->gen = gen;
 		c->dlg.state = VOX_DLG_NONE;
 		c->t_2xx = c->t_2xx_end = c->t_retry = c->t_giveup = UA_NEVER;
-		c->sdp_len = 0;
 		c->remote_uri[0] = 0;
+		struct vox_ua_media *ms = &ua->media[i]; /* its engine is idle: the end freed it */
+		ms->port = 0;
+		ms->addr[0] = 0;
+		ms->tx_at_ack = 0;
+		ms->failed = NULL;
+		ms->offer_len = 0;
 		return c;
 	}
 	return NULL;
@@ -48,9 +53,9 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	if (x && x->kind == VOX_TXN_ICT &&
 	    (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING))
 		vox_sip_txl_abandon(&ua->txl, c->invite_txn);
+	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
 	vox_sdp_session_free(&c->media);
-	vox_wipe(c->sdp, sizeof c->sdp); /* an answer holds our key */
 	c->state = VOX_UA_CALL_FREE;
 	c->gen = (uint16_t)(c->gen + 1 ? c->gen + 1 : 1);
 }
@@ -61,13 +66,15 @@ static void report_end(struct vox_ua *ua, struct vox_ua_call *c, unsigned status
 {
 	if (c->ended)
 		return;
+	enum vox_ua_protection had = c->prot;
+	ua_media_end(ua, c); /* media ends with the session: its last events, its BYE */
 	c->ended = 1;
 	struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_ENDED);
 	e->call = ua_call_handle(ua, c);
 	e->status = status;
 	e->reason = reason;
 	e->remote = remote;
-	e->prot = c->prot;
+	e->prot = had;
 }
 
 static void end_call(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, const char *reason,
@@ -94,12 +101,22 @@ static enum vox_ua_protection prot_of(const struct vox_sdp_session *s)
 	return s->prot == VOX_SDP_PROT_SDES ? VOX_UA_PROT_SDES : VOX_UA_PROT_NONE;
 }
 
-static void take_media(struct vox_ua_call *c, const struct vox_sdp_session *s)
+/* The session agreed becomes the call's, and its media engine's.
+ * hold_tx: we answered (a new send key of ours waits for the ACK). */
+static void take_media(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sdp_session *s,
+                       int hold_tx, uint64_t now)
 {
 	vox_sdp_session_free(&c->media);
 	c->media = *s;
 	c->have_media = 1;
-	c->prot = prot_of(s);
+	ua_media_apply(ua, c, hold_tx, now);
+}
+
+/* The protection the session agreed gives (the engine's may be less: a
+ * media that could not start). */
+static enum vox_ua_protection agreed_prot(const struct vox_ua_call *c)
+{
+	return c->have_media ? prot_of(&c->media) : VOX_UA_PROT_NONE;
 }
 
 /* ---- SDP ---------------------------------------------------------------------------- */
@@ -111,10 +128,14 @@ static void take_media(struct vox_ua_call *c, const struct vox_sdp_session *s)
 static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, int hold,
                       struct vox_sdp_local *l)
 {
-	size_t slot = (size_t)(c - ua->calls);
-	vox_sdp_local_init(l, ua->cfg.media_addr, (uint16_t)(ua->cfg.media_port + 2 * slot));
-	l->ip6 = memchr(ua->cfg.media_addr.p, ':', ua->cfg.media_addr.len) != NULL;
+	/* the call's media socket, as the application named it (an incoming
+	 * offer is checked before it is named: the configured address then) */
+	const struct vox_ua_media *ms = &ua->media[c - ua->calls];
+	struct vox_slice addr = ms->port ? vox_slice_cstr(ms->addr) : ua->cfg.media_addr;
+	vox_sdp_local_init(l, addr, ms->port ? ms->port : UA_PORT_UNNAMED);
+	l->ip6 = memchr(addr.p, ':', addr.len) != NULL;
 	l->policy = ua->cfg.policy;
+	l->key_methods = ua->cfg.key_methods;
 	if (c->savp_retry) /* the peer wants SRTP: RTP/SAVP from now on */
 		l->policy = VOX_SDP_POLICY_MANDATORY;
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
@@ -376,9 +397,10 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
 		(void)!ua_request(ua, ua->build, (size_t)n, &to, now, &bye);
 }
 
-/* re-INVITE with an offer for hold (sendonly) or resume (sendrecv). The
- * offer/answer state is kept as it was when the request cannot go out. */
-static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+/* re-INVITE with an offer for hold (sendonly) or resume (sendrecv), with
+ * new SDES keys when rekey is set. The offer/answer state is kept as it
+ * was when the request cannot go out. */
+static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t now)
 {
 	struct vox_sdp_oa *saved = &ua->oa_saved;
 	uint32_t seq = c->dlg.local_seq;
@@ -390,11 +412,13 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
 	int keys = c->secure_path && to.tp == VOX_TP_TLS;
-	if (c->prot == VOX_UA_PROT_SDES && !keys && !ua->cfg.allow_sdes_over_insecure_hops &&
-	    ua->cfg.policy == VOX_SDP_POLICY_MANDATORY)
+	if (agreed_prot(c) == VOX_UA_PROT_SDES && !keys && !ua->cfg.allow_sdes_over_insecure_hops &&
+	    (ua->cfg.policy == VOX_SDP_POLICY_MANDATORY || rekey))
 		return VOX_EPOLICY;
 	local_sdp(ua, c, keys, c->hold_want, &l);
 	*saved = c->oa;
+	if (rekey)
+		vox_sdp_oa_rekey(&c->oa); /* RFC 4568 7.1.4: fresh keys in this offer */
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	int n = sl < 0 ? sl
 	               : dialog_request(ua, c, &c->dlg, "INVITE", 0, NULL, NULL, 0,
@@ -426,8 +450,8 @@ static void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned s
 
 /* ---- actions ------------------------------------------------------------------------- */
 
-int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account, uint64_t now,
-                vox_ua_handle *call)
+int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
+                const struct vox_ua_media_addr *media, uint64_t now, vox_ua_handle *call)
 {
 	struct vox_sip_uri u;
 	struct vox_ua_account *a = account ? ua_account(ua, account) : NULL;
@@ -442,6 +466,9 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	struct vox_ua_call *c = call_alloc(ua);
 	if (!c)
 		return VOX_EPOOL;
+	rc = ua_media_local(ua, c, media);
+	if (rc)
+		return rc; /* the slot stays free */
 	c->outgoing = 1;
 	c->account = a ? (uint16_t)(a - ua->acct + 1) : 0;
 	c->peer = to;
@@ -533,7 +560,8 @@ static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t c
 	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
 }
 
-int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_addr *media,
+                  uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	char contact[VOX_UA_CONTACT_MAX];
@@ -544,39 +572,71 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	int cl = contact_of(ua, c, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
-	struct vox_slice body = vox_slice_make(c->sdp, c->sdp_len);
+	/* the media socket the description names; the one before (none, or
+	 * what an earlier attempt named) comes back on an error */
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	char was_addr[sizeof ms->addr];
+	uint16_t was_port = ms->port;
+	memcpy(was_addr, ms->addr, sizeof was_addr);
+	int rc = ua_media_local(ua, c, media);
+	if (rc)
+		return rc;
 	struct vox_sdp_oa *saved = &ua->oa_saved;
+	struct vox_sdp_local l;
+	struct vox_sdp_fail why;
+	struct vox_sdp_session s;
+	int sl;
 	*saved = c->oa;
+	local_sdp(ua, c, c->secure_path, 0, &l);
 	if (c->delayed_offer) {
 		/* the INVITE had no offer: ours goes in the 2xx (13.2.1) */
-		struct vox_sdp_local l;
-		struct vox_sdp_fail why;
-		local_sdp(ua, c, c->secure_path, 0, &l);
-		int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
-		                          &why);
-		if (sl < 0) {
-			c->oa = *saved;
-			vox_wipe(saved, sizeof *saved);
-			return sl;
-		}
-		body = vox_slice_make(ua->sdp_out, (size_t)sl);
+		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
+		                      &why);
+	} else {
+		/* RFC 3264 6: the answer to the offer kept since the INVITE
+		 * (checked then), for the socket named now */
+		sl = vox_sdp_parse(ms->offer, ms->offer_len, &ua->sdp, NULL);
+		if (sl >= 0)
+			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
+			                       sizeof ua->sdp_out, &s, &why);
 	}
-	const struct vox_sip_hdr_out extra[] = {
-	    {"Contact", vox_slice_make(contact, (size_t)cl)},
-	    {"Allow", vox_slice_cstr(UA_ALLOW)},
-	};
-	int rc = respond_invite(ua, c, 200, extra, 2, body, now);
-	if (rc) /* no offer of ours went out */
+	if (sl >= 0) {
+		const struct vox_sip_hdr_out extra[] = {
+		    {"Contact", vox_slice_make(contact, (size_t)cl)},
+		    {"Allow", vox_slice_cstr(UA_ALLOW)},
+		};
+		rc = respond_invite(ua, c, 200, extra, 2, vox_slice_make(ua->sdp_out, (size_t)sl),
+		                    now);
+		if (rc && !c->delayed_offer)
+			vox_sdp_session_free(&s);
+	} else {
+		rc = sl;
+	}
+	vox_wipe(ua->sdp_out, sl > 0 ? (size_t)sl : 0); /* it holds our key */
+	if (rc)                                         /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
-		if (!ist_open(ua, c)) /* a 500 went in the 2xx's place (14.2, 21.5.1) */
+		if (sl >= 0 &&
+		    !ist_open(ua, c)) { /* a 500 went in the 2xx's place (14.2, 21.5.1) */
 			end_call(ua, c, 500, "our 2xx could not be built", 0);
+			return rc;
+		}
+		memcpy(ms->addr, was_addr, sizeof was_addr);
+		ms->port = was_port;
 		return rc;
 	}
 	(void)!vox_sip_dialog_confirm(&c->dlg, NULL); /* early (new_invite): cannot fail */
 	c->state = VOX_UA_CALL_IN_ANSWERED;
 	start_2xx_timer(ua, c, c->invite_cseq, now);
+	if (!c->delayed_offer) {
+		/* the answer is out: media may flow (RFC 3264 6) */
+		take_media(ua, c, &s, 0, now);
+		vox_sdp_session_free(&s);
+		vox_wipe(ms->offer, ms->offer_len);
+		ms->offer_len = 0;
+	}
+	ua_media_pump(ua);
 	return 0;
 }
 
@@ -653,10 +713,25 @@ int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 		return VOX_ESTATE;
 	c->hold_want = hold ? 1 : 0;
 	c->glare = 0;
-	int rc = send_reinvite(ua, c, now);
+	int rc = send_reinvite(ua, c, 0, now);
 	if (rc)
 		c->hold_want = c->hold;
 	return rc;
+}
+
+int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+{
+	struct vox_ua_call *c = ua_call(ua, h);
+	if (!c)
+		return VOX_ENOTFOUND;
+	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending ||
+	    c->t_retry != UA_NEVER)
+		return VOX_ESTATE;
+	if (agreed_prot(c) != VOX_UA_PROT_SDES)
+		return VOX_EPOLICY; /* no SDES keys to renew */
+	c->hold_want = c->hold;     /* the same session, new keys */
+	c->glare = 0;
+	return send_reinvite(ua, c, 1, now);
 }
 
 /* ---- responses to our requests ------------------------------------------------------ */
@@ -673,7 +748,7 @@ static int our_invite(struct vox_ua *ua, struct vox_ua_call *c)
 
 /* The answer in a response to our offer; 0 when taken. */
 static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
-                       int keys, const char **why_text)
+                       int keys, const char **why_text, uint64_t now)
 {
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why = {0, "", -1};
@@ -683,22 +758,23 @@ static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		return VOX_EMALFORMED;
 	}
 	local_sdp(ua, c, keys, c->hold_want, &l);
-	enum vox_ua_protection before = c->have_media ? c->prot : VOX_UA_PROT_NONE;
 	int rc = vox_sdp_oa_recv_answer(&c->oa, &l, &ua->sdp, &s, &why);
 	if (rc) {
 		*why_text = why.reason;
 		return rc;
 	}
-	take_media(c, &s);
-	vox_sdp_session_free(&s);
-	if (before != VOX_UA_PROT_NONE && c->prot == VOX_UA_PROT_NONE) {
-		/* the answer drops SRTP: say so, or end the call */
+	if (agreed_prot(c) != VOX_UA_PROT_NONE && prot_of(&s) == VOX_UA_PROT_NONE) {
+		/* the answer drops SRTP: say so, or end the call (and the media
+		 * never runs the clear session) */
 		if (!ua->cfg.accept_downgrade) {
+			vox_sdp_session_free(&s);
 			*why_text = "answer would lower the call's protection";
 			return VOX_EPOLICY;
 		}
 		call_event(ua, c, VOX_UA_EV_DOWNGRADE, 0, "SRTP dropped by the peer's answer");
 	}
+	take_media(ua, c, &s, 0, now);
+	vox_sdp_session_free(&s);
 	return 0;
 }
 
@@ -737,9 +813,11 @@ static void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		end_call(ua, c, 500, "2xx without a usable dialog", 0);
 		return;
 	}
-	if (m->body.len && c->oa.offer_pending)
-		rc = take_answer(ua, c, m, c->secure_path, &why);
-	else if (!c->have_media)
+	/* a call we hang up anyway starts no media */
+	int ending = c->state == VOX_UA_CALL_ENDING || c->cancel_wanted;
+	if (!ending && m->body.len && c->oa.offer_pending)
+		rc = take_answer(ua, c, m, c->secure_path, &why, now);
+	else if (!ending && !c->have_media)
 		rc = VOX_EMALFORMED, why = "2xx without an SDP answer";
 	send_ack(ua, c, &c->dlg, c->invite_cseq);
 	if (c->state == VOX_UA_CALL_ENDING || c->cancel_wanted || rc) {
@@ -769,8 +847,8 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 				call_event(ua, c, VOX_UA_EV_PROGRESS, s, "");
 				c->last_1xx = (uint16_t)s;
 			}
-			if (m->body.len && c->oa.offer_pending &&
-			    take_answer(ua, c, m, c->secure_path, &why) == 0)
+			if (m->body.len && c->oa.offer_pending && !c->cancel_wanted &&
+			    take_answer(ua, c, m, c->secure_path, &why, now) == 0)
 				call_event(ua, c, VOX_UA_EV_EARLY_MEDIA, s,
 				           "answer in a provisional response");
 		}
@@ -825,7 +903,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		struct vox_peer to;
 		int keys =
 		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && to.tp == VOX_TP_TLS;
-		int rc = m->body.len ? take_answer(ua, c, m, keys, &why) : VOX_EMALFORMED;
+		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;
 		if (c->state != VOX_UA_CALL_UP)
@@ -838,8 +916,11 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 			reinvite_failed(ua, c, s);
 			return;
 		}
+		const char *what = c->hold == c->hold_want ? "re-INVITE accepted"
+		                   : c->hold_want          ? "on hold"
+		                                           : "resumed";
 		c->hold = c->hold_want;
-		call_event(ua, c, VOX_UA_EV_MEDIA, s, c->hold ? "on hold" : "resumed");
+		call_event(ua, c, VOX_UA_EV_MEDIA, s, what);
 		return;
 	}
 	if (c->state != VOX_UA_CALL_UP) {
@@ -1026,23 +1107,37 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->invite_cseq = c->dlg.remote_seq;
 	if (m->body.len) {
+		/* RFC 3264 6: whether we can answer is known now, and a call we
+		 * cannot answer is refused at once; the answer itself is built
+		 * when the application names the call's media socket
+		 * (vox_ua_answer). Until then the UA keeps the offer. */
+		struct vox_ua_media *ms = ua_media_of(ua, c);
+		struct vox_sdp_oa *saved = &ua->oa_saved;
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why = {488, "unusable offer", -1};
 		struct vox_sdp_session s;
-		int sl = parse_body(ua, m);
+		int sl = m->body.len > sizeof ms->offer ? VOX_ETOOLONG : parse_body(ua, m);
+		if (sl == VOX_ETOOLONG)
+			why.reason = "offer longer than this UA keeps (VOX_UA_OFFER_MAX)";
 		if (sl == 0) {
 			local_sdp(ua, c, c->secure_path, 0, &l);
-			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, c->sdp,
-			                       sizeof c->sdp, &s, &why);
+			*saved = c->oa;
+			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
+			                       sizeof ua->sdp_out, &s, &why);
+			c->oa = *saved; /* a check: nothing of it stays */
+			vox_wipe(saved, sizeof *saved);
+			if (sl >= 0) {
+				vox_wipe(ua->sdp_out, (size_t)sl);
+				vox_sdp_session_free(&s);
+			}
 		}
 		if (sl < 0) {
 			refuse_offer(ua, txn, m, &why, tag, now);
 			call_free(ua, c);
 			return;
 		}
-		c->sdp_len = (uint16_t)sl;
-		take_media(c, &s);
-		vox_sdp_session_free(&s);
+		memcpy(ms->offer, m->body.p, m->body.len);
+		ms->offer_len = (uint16_t)m->body.len;
 	} else {
 		c->delayed_offer = 1;
 	}
@@ -1095,8 +1190,8 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
 			                       sizeof ua->sdp_out, &s, &why);
 	}
-	int downgrade =
-	    !delayed && sl >= 0 && c->prot != VOX_UA_PROT_NONE && prot_of(&s) == VOX_UA_PROT_NONE;
+	int downgrade = !delayed && sl >= 0 && agreed_prot(c) != VOX_UA_PROT_NONE &&
+	                prot_of(&s) == VOX_UA_PROT_NONE;
 	if (sl < 0 || (downgrade && !ua->cfg.accept_downgrade)) {
 		/* refused: the session, and our description, stay as they were
 		 * (RFC 3264 8) */
@@ -1128,7 +1223,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	c->delayed_offer = (uint8_t)delayed;
 	start_2xx_timer(ua, c, c->dlg.remote_seq, now);
 	if (!delayed) {
-		take_media(c, &s);
+		take_media(ua, c, &s, 1, now);
 		vox_sdp_session_free(&s);
 		if (downgrade)
 			call_event(ua, c, VOX_UA_EV_DOWNGRADE, 0, "the peer's offer drops SRTP");
@@ -1230,11 +1325,12 @@ void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 		return; /* no dialog, nothing awaited, or an ACK for another INVITE */
 	c->ack_pending = 0;
 	c->t_2xx = c->t_2xx_end = UA_NEVER;
+	ua_media_acked(ua, c, now); /* the peer has our answer: our new key may go */
 	if (c->delayed_offer) {
 		/* our offer was in the 2xx: the ACK brings the answer (13.2.1) */
 		const char *why = "";
 		c->delayed_offer = 0;
-		if (take_answer(ua, c, m, c->secure_path && ua->cur_secure, &why) != 0) {
+		if (take_answer(ua, c, m, c->secure_path && ua->cur_secure, &why, now) != 0) {
 			c->state = VOX_UA_CALL_UP;
 			hang_up_dialog(ua, c, 488, why, 0, now);
 			return;
@@ -1301,7 +1397,7 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 			return;
 		}
 		c->t_retry = UA_NEVER;
-		if (c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, now) != 0)
+		if (c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, 0, now) != 0)
 			reinvite_failed(ua, c, 0);
 	}
 }

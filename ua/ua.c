@@ -461,6 +461,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	}
 	default: break;
 	}
+	ua_media_pump(ua);
 	return 0;
 }
 
@@ -477,7 +478,8 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 		if (c < t)
 			t = c;
 	}
-	return t;
+	uint64_t m = ua_media_next_deadline(ua);
+	return m < t ? m : t;
 }
 
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
@@ -501,6 +503,7 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		if (ua_call_next_deadline(&ua->calls[i]) <= now)
 			ua_call_deadline(ua, &ua->calls[i], now);
+	ua_media_deadline(ua, now);
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -514,9 +517,6 @@ int ua_copy(char *dst, size_t cap, struct vox_slice s)
 	dst[s.len] = 0;
 	return 0;
 }
-
-/* The RTP port of call slot 0 when the configuration gives none. */
-static const uint16_t default_media_port = 40000;
 
 /* Our media address: media_addr, else our host without the brackets of an
  * IPv6 reference. */
@@ -557,18 +557,13 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "no random source (rng.fn)";
 	if (*why)
 		return VOX_EINVAL;
-	/* Call slot i sends RTP from media_port + 2i, and RTCP from the port
-	 * above when the peer does not multiplex (RFC 3550 11). */
-	uint32_t port = cfg->media_port ? cfg->media_port : default_media_port;
-	if (port + 2u * (VOX_UA_MAX_CALLS - 1) + 1u > 65535) {
-		*why = "media_port leaves no room for the RTP and RTCP ports of every call slot";
-		return VOX_EINVAL;
-	}
-	/* Every call's SDP settings as local_sdp() makes them over a TLS path. */
+	/* Every call's SDP settings as local_sdp() makes them over a TLS path;
+	 * the port is each call's own, any one will do here. */
 	struct vox_sdp_local l;
-	vox_sdp_local_init(&l, media, (uint16_t)port);
+	vox_sdp_local_init(&l, media, UA_PORT_UNNAMED);
 	l.ip6 = memchr(media.p, ':', media.len) != NULL;
 	l.policy = cfg->policy;
+	l.key_methods = cfg->key_methods;
 	l.n_suites = cfg->n_suites;
 	memcpy(l.suites, cfg->suites, sizeof l.suites);
 	struct vox_sdp_fail f = {0, NULL, -1};
@@ -604,14 +599,14 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
-	if (!ua->cfg.media_port)
-		ua->cfg.media_port = default_media_port;
 	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
 	/* requests from outside cannot take the last quarter of the pool:
 	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */
 	ua->txl.reserve = VOX_UA_MAX_TXN / 4;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		ua->calls[i].gen = 1;
+		vox_media_init(&ua->media[i].engine);
+	}
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		ua->acct[i].gen = 1;
 	return 0;
@@ -624,7 +619,11 @@ void vox_ua_free(struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		vox_sdp_oa_free(&ua->calls[i].oa);
 		vox_sdp_session_free(&ua->calls[i].media);
+		vox_media_free(&ua->media[i].engine); /* libsrtp2's contexts, the keys */
+		vox_wipe(ua->media[i].offer, sizeof ua->media[i].offer);
 	}
+	vox_wipe(ua->mout, sizeof ua->mout);
+	ua->mout_len = 0;
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);

@@ -107,4 +107,31 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 uint64_t ua_call_next_deadline(const struct vox_ua_call *c);
 
+/* ---- a call's media (media.c) ------------------------------------------------------- */
+
+/* The port a description carries while the call's socket is not named yet:
+ * only the check of an incoming offer sees it (9, "discard"). */
+#define UA_PORT_UNNAMED 9
+
+struct vox_ua_media *ua_media_of(struct vox_ua *ua, const struct vox_ua_call *c);
+/* Takes the call's media socket. Returns 0 or VOX_EINVAL (NULL, port 0 or
+ * 65535, an address too long); nothing changes on an error. */
+int ua_media_local(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_ua_media_addr *m);
+/* Gives the call's engine the session agreed (c->media): starts it, or
+ * updates it (address, direction, codec) and its keys. hold_tx: we answered
+ * a re-offer, so a new send key of ours waits for the ACK. A session the
+ * engine cannot run stops the media (VOX_UA_EV_MEDIA_FAILED). Sets c->prot
+ * from the engine. */
+void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint64_t now);
+/* The ACK came: a send key that waited for it takes over. */
+void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* The call's media ends: the engine's last events, its RTCP BYE into the
+ * UA's media queue, its contexts freed and keys wiped; the offer wiped.
+ * Safe to call again. */
+void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c);
+/* Moves what the engines reported onto the UA's queue. */
+void ua_media_pump(struct vox_ua *ua);
+uint64_t ua_media_next_deadline(const struct vox_ua *ua);
+void ua_media_deadline(struct vox_ua *ua, uint64_t now);
+
 #endif

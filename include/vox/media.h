@@ -482,6 +482,10 @@ void vox_media_free(struct vox_media *m);
 
 /* The protection the engine applies now. */
 enum vox_media_prot vox_media_prot(const struct vox_media *m);
+/* libsrtp2 contexts the engine holds now: 0 before keys and after
+ * vox_media_free, 2 with keys, 3 during a re-key grace. Lets a test or an
+ * embedded port check that every call gave its heap back. */
+unsigned vox_media_srtp_contexts(const struct vox_media *m);
 /* The counters; valid as long as *m. */
 const struct vox_media_stats *vox_media_stats(const struct vox_media *m);
 /* "none", "srtp-sdes", "srtp-zrtp"; never NULL. */

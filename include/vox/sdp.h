@@ -321,11 +321,29 @@ VOX_MUST_CHECK int vox_sdp_print(const struct vox_sdp *sdp, unsigned flags, char
 
 /* ---- offer/answer (RFC 3264) -------------------------------------------- */
 
-/* Media encryption policy (docs/architecture.md, Security defaults). */
+/* The media policy (docs/architecture.md, Security defaults) has two
+ * parts: which key methods may be used (the VOX_SDP_KEY_* bits below) and
+ * how much protection is required (this enum). "ZRTP mandatory, SDES
+ * refused" is VOX_SDP_POLICY_MANDATORY with key_methods VOX_SDP_KEY_ZRTP.
+ * The third method, none (clear RTP), is what the requirement allows:
+ * under off and optional, never under mandatory. */
 enum vox_sdp_policy {
 	VOX_SDP_POLICY_OFF = 0,  /* never offers keys; answers SRTP-only offers with 488 */
 	VOX_SDP_POLICY_OPTIONAL, /* offers RTP/AVP with a=crypto, accepts clear */
 	VOX_SDP_POLICY_MANDATORY /* offers RTP/SAVP; never agrees to clear media */
+};
+
+/* Key methods: bits of vox_sdp_local.key_methods (0: none allowed). */
+enum {
+	/* RFC 4568 a=crypto: the SRTP keys travel in the SDP, hop by hop */
+	VOX_SDP_KEY_SDES = 1,
+	/* RFC 6189: keys agreed in the media path, announced by a=zrtp-hash.
+	 * ZRTP keeps the RTP/AVP profile (RFC 6189 8: the profile stays that
+	 * of best-effort media, since SRTP starts only after the exchange);
+	 * next to SDES under mandatory the SDES profile, RTP/SAVP, is used.
+	 * zrtp/ is a later issue: until then a configuration that needs ZRTP
+	 * to make any call is refused, "ZRTP is not in this build yet". */
+	VOX_SDP_KEY_ZRTP = 2
 };
 
 /* The codecs vox's media path runs. */
@@ -346,10 +364,13 @@ struct vox_sdp_local {
 	int rtcp_mux;              /* offer and accept RFC 5761 multiplexing */
 	uint8_t n_codecs;
 	enum vox_sdp_codec codecs[VOX_SDP_CODEC_COUNT]; /* in our order of preference */
-	uint8_t tel_event_pt; /* payload type we offer for telephone-event; 0: 101 */
-	uint32_t ptime;       /* ms for a=ptime; 0: none */
-	enum vox_sdp_dir dir; /* what we want: SENDRECV, SENDONLY to hold, INACTIVE */
-	enum vox_sdp_policy policy;
+	uint8_t tel_event_pt;       /* payload type we offer for telephone-event; 0: 101 */
+	uint32_t ptime;             /* ms for a=ptime; 0: none */
+	enum vox_sdp_dir dir;       /* what we want: SENDRECV, SENDONLY to hold, INACTIVE */
+	enum vox_sdp_policy policy; /* the requirement: off, optional, mandatory */
+	unsigned key_methods;       /* VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP: the methods
+	                               allowed; without SDES no a=crypto is offered or
+	                               taken, without ZRTP no a=zrtp-hash */
 	/* SRTP suites we may use, strongest first (the offer lists them in this
 	 * order). The caller passes only what the installed libsrtp2 runs
 	 * (vox_srtp_suite_available()), and none at all when the hop that
@@ -359,13 +380,15 @@ struct vox_sdp_local {
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
 	/* 64 hex digits for a=zrtp-hash:1.10 (RFC 6189 8.1), the hash of our
-	 * ZRTP Hello, written into offers and accepted answers; empty for none.
-	 * zrtp/ (a later issue) fills it; the policy still counts only SDES. */
+	 * ZRTP Hello, written into offers and accepted answers when
+	 * key_methods has VOX_SDP_KEY_ZRTP; empty for none. zrtp/ (a later
+	 * issue) fills it. */
 	struct vox_slice zrtp_hash;
 };
 
 /* Fills *local with vox's defaults: PCMU, PCMA, telephone-event/8000 on
- * 101, ptime 20, rtcp-mux, sendrecv, policy optional, no suites, and the
+ * 101, ptime 20, rtcp-mux, sendrecv, policy optional with SDES as the key
+ * method, no suites, and the
  * given address and port. Cannot fail. local->addr is the caller's slice,
  * not a copy: keep addr's memory alive while *local is used. */
 void vox_sdp_local_init(struct vox_sdp_local *local, struct vox_slice addr, uint16_t port);
@@ -400,6 +423,11 @@ struct vox_sdp_session {
 	char remote_rtcp_addr[VOX_SDP_MAX_ADDR + 1]; /* a=rtcp's address, else remote_addr */
 	int remote_rtcp_ip6;       /* a=rtcp may name the other family (RFC 3605 2.1) */
 	uint16_t remote_rtcp_port; /* a=rtcp (RFC 3605), else RTP port + 1, 0 if none */
+	/* The same two as transport addresses, for the media engine: family 4
+	 * or 6 with the port, or family 0 when the text is a host name (it
+	 * must be resolved first). */
+	struct vox_addr remote_rtp;
+	struct vox_addr remote_rtcp;
 	int rtcp_mux;
 	enum vox_sdp_dir dir;   /* ours: SENDONLY means we send and do not receive */
 	int remote_legacy_hold; /* the peer's c= was 0.0.0.0 (RFC 3264 8.4) */
@@ -428,11 +456,14 @@ struct vox_sdp_fail {
  *   VOX_EINVAL   what no description can be built from: no audio codec or
  *                an unknown one; an address that is not a unicast address
  *                or host name of its family (ip6); a bad o= username,
- *                zrtp_hash, direction or policy; a telephone-event payload
- *                type outside 96..127 (0 means 101); port 0; port 65535
- *                without rtcp_mux; an unknown SRTP suite in the list;
- *   VOX_EPOLICY  policy mandatory with no SRTP suite (or a build without
- *                SDES): no call could ever be made.
+ *                zrtp_hash, direction or policy; a key method vox does
+ *                not know; a telephone-event payload type outside 96..127
+ *                (0 means 101); port 0; port 65535 without rtcp_mux; an
+ *                unknown SRTP suite in the list;
+ *   VOX_EPOLICY  policy mandatory and no key method that can make a call:
+ *                SDES allowed but no SRTP suite (or a build without SDES),
+ *                no key method at all, or ZRTP alone ("ZRTP is not in this
+ *                build yet"): no call could ever be made.
  * Returns 0 or one of those; why (may be NULL) gets the reason, a static
  * string, and sip_status 500. vox_sdp_oa_offer and vox_sdp_oa_answer make
  * the VOX_EINVAL checks on every call too; an empty suite list there is
@@ -460,7 +491,8 @@ struct vox_sdp_oa {
 	int answered_valid;
 	uint8_t answered_mline;
 	uint32_t answered_tag;
-	struct vox_srtp_key answered; /* our key in our last answer */
+	struct vox_srtp_key answered;      /* our key in our last answer */
+	struct vox_srtp_key answered_peer; /* the offerer's key it answered */
 };
 
 /* Starts the state of a dialog. sess_id goes into o= (RFC 8866 5.2

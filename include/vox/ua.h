@@ -18,6 +18,23 @@
  * state lives in struct vox_ua, in pools sized by config.h. When a pool is
  * full, an incoming request gets 503 with Retry-After (RFC 3261 21.5.4).
  *
+ * Media belongs to the call (docs/ua.md, A call's media). Each call slot
+ * has a media engine (vox/media.h) that the UA starts when an answer is
+ * agreed, updates after every re-INVITE, and stops and frees when the call
+ * ends. The application owns the media sockets: it binds one (RTP on
+ * port, RTCP on port + 1 unless rtcp-mux is agreed) and names it when it
+ * commits to a session, in vox_ua_call and vox_ua_answer (struct
+ * vox_ua_media_addr). Then the same engine verbs carry the media:
+ *
+ *   vox_ua_media_recv(ua, call, bytes, len, &from, now)   a datagram on its socket
+ *   vox_ua_media_poll_output(ua, buf, cap, &call, &to)    packets to send, any call
+ *   vox_ua_send_pcm, vox_ua_play, vox_ua_send_dtmf        audio and digits
+ *
+ * and vox_ua_next_deadline / vox_ua_on_deadline run the media timers too.
+ * What the engines report comes on the UA's event queue with the call's
+ * handle (VOX_UA_EV_MEDIA_ENGINE). The protection a call reports (prot) is
+ * what its engine applies, never what the SDP alone says.
+ *
  * Where requests go: to the host of the next-hop URI when it is an IP
  * literal, otherwise to the configured outbound proxy (name resolution,
  * RFC 3263, belongs to transport/).
@@ -38,6 +55,7 @@
 
 #include "vox/dialog.h"
 #include "vox/digest.h"
+#include "vox/media.h"
 #include "vox/sdp.h"
 #include "vox/sip_txn.h"
 
@@ -57,10 +75,20 @@ extern "C" {
 #ifndef VOX_UA_MAX_EVENTS
 #define VOX_UA_MAX_EVENTS 64
 #endif
-/* Bytes of the SDP answer an incoming call keeps until the application
- * answers (one audio stream, one a=crypto line: about 350 bytes). */
-#ifndef VOX_UA_SDP_MAX
-#define VOX_UA_SDP_MAX 640
+/* Bytes of the peer's SDP offer an incoming call keeps until the
+ * application answers: vox_ua_answer builds the answer then, for the media
+ * socket it names. An offer that came in a message a transaction could
+ * hold (VOX_SIP_TXN_MSG, any that came over UDP unfragmented) always fits;
+ * a longer one is refused with 488. */
+#ifndef VOX_UA_OFFER_MAX
+#define VOX_UA_OFFER_MAX VOX_SIP_TXN_MSG
+#endif
+/* Media packets the UA holds for calls that ended (the RTCP BYE their
+ * engines sent, RFC 3550 6.6) until vox_ua_media_poll_output takes them. A
+ * BYE that finds the queue full is dropped like a lost datagram and
+ * counted in dropped_media_out. */
+#ifndef VOX_UA_MEDIA_OUTQ
+#define VOX_UA_MEDIA_OUTQ 4
 #endif
 /* Short strings a UA copies: URIs, tags, host names. */
 #ifndef VOX_UA_STR
@@ -76,7 +104,8 @@ extern "C" {
 typedef uint32_t vox_ua_handle;
 
 /* How a call's media is protected (docs/architecture.md, Security
- * defaults). */
+ * defaults): what its media engine applies. NONE also while no media
+ * flows (before an answer, or when media could not start). */
 enum vox_ua_protection {
 	VOX_UA_PROT_NONE = 0,        /* clear RTP */
 	VOX_UA_PROT_SDES,            /* SRTP, keys in SDP: hop-by-hop */
@@ -100,9 +129,17 @@ enum vox_ua_ev_type {
 	                           with a status: our re-INVITE was refused and nothing
 	                           changed (a 491 is retried 3 times first, 14.1) */
 	VOX_UA_EV_DOWNGRADE,    /* the peer's new offer lowers protection, and we took it */
-	VOX_UA_EV_ENDED         /* the call is over: status and reason say why. A BYE
+	VOX_UA_EV_ENDED,        /* the call is over: status and reason say why. A BYE
 	                           from the peer ends it even when out of order (it gets
 	                           500, 12.2.2, and our own BYE follows) */
+	VOX_UA_EV_MEDIA_ENGINE, /* the call's media engine reports: ev->media (media
+	                           started and its protection, new keys, first packet,
+	                           SRTP failures counted and never played, RTCP reports,
+	                           DTMF, remote silence, ...; see vox/media.h) */
+	VOX_UA_EV_MEDIA_FAILED  /* the call's media could not start or follow the
+	                           new session, and is stopped: reason says why (the
+	                           peer's address is a host name, the engine refused the
+	                           session); the call itself goes on */
 };
 
 struct vox_ua_event {
@@ -113,7 +150,8 @@ struct vox_ua_event {
 	const char *reason;    /* static text */
 	uint32_t expires;      /* REG_OK: seconds granted */
 	enum vox_ua_protection prot;
-	int remote; /* ENDED: 1 when the peer ended it */
+	int remote;                   /* ENDED: 1 when the peer ended it */
+	struct vox_media_event media; /* MEDIA_ENGINE: what the engine said */
 };
 
 /* An account: an address-of-record registered at a registrar. */
@@ -135,9 +173,10 @@ struct vox_ua_config {
 	struct vox_sip_timers timers; /* zeros: RFC defaults */
 	struct vox_rng rng;
 	/* media */
-	struct vox_slice media_addr; /* our RTP address */
-	uint16_t media_port;         /* first RTP port; call slot i uses media_port + 2i */
-	enum vox_sdp_policy policy;
+	struct vox_slice media_addr; /* our media address for calls that name none */
+	enum vox_sdp_policy policy;  /* the requirement: off, optional, mandatory */
+	unsigned key_methods;        /* VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP: how keys may
+	                                be agreed (docs/sdp.md); 0: none, clear media */
 	/* SDES keys travel only over TLS hops unless this is set, by name
 	 * (docs/architecture.md, Security defaults): "allow SDES over insecure
  * hops" */
@@ -147,7 +186,20 @@ struct vox_ua_config {
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
 	 * VOX_UA_EV_DOWNGRADE event (1); under policy mandatory always refused */
 	int accept_downgrade;
-	const char *user_agent; /* for User-Agent/Server; NULL: "vox" */
+	uint32_t media_silence_ms; /* the peer sent no RTP for this long while we receive:
+	                              a remote-silence media event; 0: never */
+	const char *user_agent;    /* for User-Agent/Server; NULL: "vox" */
+};
+
+/* Where a call's media socket is bound, as the application names it to
+ * vox_ua_call and vox_ua_answer: the address written into the call's SDP
+ * (c=, o=) and the RTP port. RTCP comes and goes on port + 1 unless the
+ * peer agrees to rtcp-mux (RFC 5761; vox always offers it), so bind both.
+ * Read during the call only: the UA copies it. */
+struct vox_ua_media_addr {
+	struct vox_slice addr; /* an IPv4 or IPv6 literal, or a host name; empty: the
+	                          configured media_addr */
+	uint16_t port;         /* 1..65534 */
 };
 
 enum vox_ua_call_state {
@@ -187,19 +239,41 @@ struct vox_ua_call {
 	uint32_t t_2xx_interval;
 	uint32_t ack_cseq; /* CSeq of the INVITE whose 2xx waits for its ACK */
 	uint64_t t_2xx_end;
-	uint64_t t_retry;  /* 491 retry (14.1) */
-	uint64_t t_giveup; /* CANCEL unanswered for 64*T1 (9.1) */
-	enum vox_ua_protection prot;
-	struct vox_peer peer; /* where the initial INVITE went / came from */
-	char branch[32];      /* of the ACK for our latest INVITE's 2xx */
+	uint64_t t_retry;            /* 491 retry (14.1) */
+	uint64_t t_giveup;           /* CANCEL unanswered for 64*T1 (9.1) */
+	enum vox_ua_protection prot; /* what the call's media engine applies */
+	struct vox_peer peer;        /* where the initial INVITE went / came from */
+	char branch[32];             /* of the ACK for our latest INVITE's 2xx */
 	char local_tag[20];
 	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
 	struct vox_sdp_oa oa;
-	struct vox_sdp_session media;
-	uint16_t sdp_len; /* a pending answer (incoming) */
-	char sdp[VOX_UA_SDP_MAX];
-	char remote_uri[VOX_UA_STR]; /* outgoing: the target until the dialog exists */
+	struct vox_sdp_session media; /* the session agreed (have_media): what the
+	                                 call's engine was given */
+	char remote_uri[VOX_UA_STR];  /* outgoing: the target until the dialog exists */
+};
+
+/* A call slot's media, kept beside struct vox_ua_call so that the
+ * signalling state stays small: the engine, the call's media socket and,
+ * until the call is answered, the peer's offer. Read-only for the caller
+ * (vox_ua_media_get). */
+struct vox_ua_media {
+	struct vox_media engine;         /* IDLE until an answer is agreed, again after the end */
+	uint16_t port;                   /* the call's RTP port (0: not named yet) */
+	uint8_t tx_at_ack;               /* we answered a re-key: our new send key waits for
+	                            the ACK (the peer cannot decrypt it before) */
+	const char *failed;              /* a VOX_UA_EV_MEDIA_FAILED to report (static text) */
+	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
+	uint16_t offer_len;              /* an incoming call's offer, until answered */
+	char offer[VOX_UA_OFFER_MAX];
+};
+
+/* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
+struct vox_ua_media_out {
+	vox_ua_handle call;
+	struct vox_media_dest to;
+	uint16_t len;
+	uint32_t data[VOX_MEDIA_OUT_MAX / 4 + 1]; /* 4-byte aligned, as libsrtp2 wants */
 };
 
 enum vox_ua_reg_state {
@@ -245,6 +319,13 @@ struct vox_ua_out {
 	char msg[VOX_SIP_TXN_MSG];
 };
 
+#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > 65535
+#error "VOX_UA_OFFER_MAX must lie between 1 and 65535 (a uint16_t length)"
+#endif
+#if VOX_UA_MEDIA_OUTQ < 1 || VOX_UA_MEDIA_OUTQ > 65535
+#error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
+#endif
+
 /* Every transaction event the layer queues is drained within the one
  * vox_sip_txl_on_deadline call that raised it (vox_ua_on_deadline): with
  * no more transactions than the queue holds, none is ever lost. */
@@ -261,13 +342,18 @@ struct vox_ua {
 	struct vox_sip_txl txl;
 	struct vox_sip_txn txn[VOX_UA_MAX_TXN];
 	struct vox_ua_call calls[VOX_UA_MAX_CALLS];
+	struct vox_ua_media media[VOX_UA_MAX_CALLS]; /* media[i] is calls[i]'s */
 	struct vox_ua_account acct[VOX_UA_MAX_ACCOUNTS];
 	struct vox_ua_event evq[VOX_UA_MAX_EVENTS];
 	uint16_t ev_head, ev_len;
 	uint32_t dropped_events; /* events pushed out of a full queue */
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
-	uint32_t dropped_out;            /* stateless messages lost to a full queue */
+	uint32_t dropped_out; /* stateless messages lost to a full queue */
+	uint16_t mout_head, mout_len;
+	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
+	uint32_t dropped_media_out;      /* RTCP BYEs of ended calls lost to a full queue */
+	uint16_t mpoll;                  /* the call slot media output is polled from next */
 	struct vox_peer cur_from;        /* the hop the message being handled came over */
 	uint8_t cur_secure;              /* it and every hop before it were TLS */
 	struct vox_sip_msg msg;          /* parse scratch: the message being handled */
@@ -284,21 +370,22 @@ struct vox_ua {
  * copies (host and aor under VOX_UA_STR bytes, display_name and the media
  * address under 64: an empty media_addr stands for the host); the SDP
  * settings every call is made from (vox_sdp_local_check, with the
- * configured suites) and room for the ports of every call slot. Every host
- * and AOR it accepts fit our Via and Contact. Returns 0, VOX_EPOLICY
- * (policy mandatory with no SRTP suite: no call could be made) or
- * VOX_EINVAL; *why (if not NULL) gets the reason, a static string. */
+ * configured key methods and suites). Every host and AOR it accepts fit
+ * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
+ * method that can make a call: SDES without a suite, none at all, or ZRTP
+ * alone, "ZRTP is not in this build yet") or VOX_EINVAL; *why (if not
+ * NULL) gets the reason, a static string. */
 VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
  * VOX_UA_STR bytes, display_name and media_addr under 64). transport 0
- * means UDP, port 0 the transport's default, media_port 0 40000, an empty
- * media_addr the host. Returns 0, or what vox_ua_config_check returns
- * (VOX_EINVAL, VOX_EPOLICY: call it for the reason). *ua is cleared
- * first, so after an error it holds nothing to free. Cannot fail once it
- * returned 0. */
+ * means UDP, port 0 the transport's default, an empty media_addr the host.
+ * Returns 0, or what vox_ua_config_check returns (VOX_EINVAL, VOX_EPOLICY:
+ * call it for the reason). *ua is cleared first, so after an error it
+ * holds nothing to free. Cannot fail once it returned 0. */
 VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
-/* Wipes keys and passwords. Sends nothing: hang up and unregister first if
- * the peers should know. NULL is fine, and so is a second call. */
+/* Wipes keys and passwords, and frees every media engine (their libsrtp2
+ * contexts). Sends nothing: hang up and unregister first if the peers
+ * should know. NULL is fine, and so is a second call. */
 void vox_ua_free(struct vox_ua *ua);
 
 /* One message arrived from `from` (framed, for a stream). Bad input is
@@ -332,7 +419,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 VOX_MUST_CHECK int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap,
                                       struct vox_peer *to);
 /* Earliest time vox_ua_on_deadline wants to run (transaction timers,
- * refreshes, 2xx retransmissions, glare retries), or UINT64_MAX. */
+ * refreshes, 2xx retransmissions, glare retries, the media engines' RTCP,
+ * DTMF, silence and re-key timers), or UINT64_MAX. */
 uint64_t vox_ua_next_deadline(const struct vox_ua *ua);
 /* Runs everything due at or before now. Cannot fail: what goes wrong
  * becomes an event (a REGISTER that cannot be sent: REG_FAILED with 503; a
@@ -385,10 +473,15 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
 /* ---- calls (RFC 3261 13, 14, 15) ---------------------------------------- */
 
 /* Calls `target` (a SIP URI; copied). account may be 0: then the UA's own
- * aor is the caller. Returns 0 and *call, or
+ * aor is the caller. media names the socket the call's media uses (the
+ * offer carries it; the engine starts when the answer comes, early media
+ * included). Returns 0 and *call, or
  *   VOX_EINVAL      target not a sip: or sips: URI under VOX_UA_STR bytes,
- *                   account neither 0 nor a live account, or media
- *                   settings the SDP offer refuses (vox_sdp_oa_offer)
+ *                   account neither 0 nor a live account, media NULL, its
+ *                   port 0 or 65535 (RTCP needs port + 1), its address
+ *                   over VOX_SDP_MAX_ADDR bytes, or media settings the SDP
+ *                   offer refuses (vox_sdp_oa_offer: an address that is not
+ *                   one, ...)
  *   VOX_ENOTFOUND   target's host is not an IP literal and no outbound
  *                   proxy is configured
  *   VOX_EPOOL       VOX_UA_MAX_CALLS calls in use, or no free transaction
@@ -404,19 +497,26 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
  * VOX_UA_EV_EARLY_MEDIA, VOX_UA_EV_ANSWERED and, always last,
  * VOX_UA_EV_ENDED. */
 VOX_MUST_CHECK int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
-                               uint64_t now, vox_ua_handle *call);
+                               const struct vox_ua_media_addr *media, uint64_t now,
+                               vox_ua_handle *call);
 /* 180 for an incoming call. Returns 0, VOX_ENOTFOUND, VOX_ESTATE (not
  * ringing), VOX_ENOSPC (the 180 does not fit: nothing sent), or
  * VOX_ELIMIT (responses of earlier calls still wait to be sent: poll the
  * output, then ring again). */
 VOX_MUST_CHECK int vox_ua_ring(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
-/* 2xx for an incoming call (with our answer, or our offer when the INVITE
- * had none). Returns 0, VOX_ENOTFOUND, VOX_ESTATE, VOX_ELIMIT (as for
- * vox_ua_ring: nothing changed), VOX_EPOLICY / VOX_ERNG (no offer could
- * be made: nothing changed), or VOX_ENOSPC: the 2xx is too long for
- * VOX_SIP_TXN_MSG, the caller got 500 in its place and the call has ended
- * (ENDED, status 500, and vox_ua_call_get returns NULL). */
-VOX_MUST_CHECK int vox_ua_answer(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
+/* 2xx for an incoming call, with our answer to the INVITE's offer (kept
+ * since it came, checked then: an offer we could not answer was refused
+ * with 488 and never made a call), or our offer when the INVITE had none.
+ * media names the socket the call's media uses; the description is built
+ * for it now, and the media engine starts with the 2xx (with the ACK when
+ * the ACK brings the answer). Returns 0, VOX_ENOTFOUND, VOX_ESTATE,
+ * VOX_ELIMIT (as for vox_ua_ring: nothing changed), VOX_EINVAL (media as
+ * for vox_ua_call: nothing changed), VOX_EPOLICY / VOX_ERNG (no offer or
+ * answer could be made: nothing changed), or VOX_ENOSPC: the 2xx is too
+ * long for VOX_SIP_TXN_MSG, the caller got 500 in its place and the call
+ * has ended (ENDED, status 500, and vox_ua_call_get returns NULL). */
+VOX_MUST_CHECK int vox_ua_answer(struct vox_ua *ua, vox_ua_handle call,
+                                 const struct vox_ua_media_addr *media, uint64_t now);
 /* A final refusal (300-699) for an incoming call, which ends. Returns 0,
  * VOX_ENOTFOUND, VOX_EINVAL (status outside 300-699: nothing changed),
  * VOX_ESTATE (the call does not ring), VOX_ELIMIT (as for vox_ua_ring:
@@ -449,6 +549,57 @@ VOX_MUST_CHECK int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle call, uint64_t
  *                   vox_sdp_oa_offer
  * On an error the call and its offer/answer state stay as they were. */
 VOX_MUST_CHECK int vox_ua_hold(struct vox_ua *ua, vox_ua_handle call, int hold, uint64_t now);
+/* re-INVITE with new SDES keys for the same session (RFC 4568 7.1.4: new
+ * keys, new SRTP contexts); the peer answers with a new key of its own, so
+ * that both directions are re-keyed, and the call goes on: packets still
+ * on their way under the old keys are taken for a grace time
+ * (VOX_MEDIA_REKEY_GRACE_MS). Do it when a VOX_MEDIA_EV_KEY_SOFT_LIMIT
+ * comes, or at will. The result arrives as VOX_UA_EV_MEDIA. Returns as
+ * vox_ua_hold, and VOX_EPOLICY also when no SDES key may be offered (the
+ * call is clear, SDES is refused, or the hop is not TLS). */
+VOX_MUST_CHECK int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle call, uint64_t now);
+
+/* ---- a call's media (vox/media.h) ------------------------------------------ */
+
+/* One datagram that arrived on call's media socket (its RTP or RTCP port)
+ * from *from. Returns what vox_media_recv returns: 0 taken, > 0 an enum
+ * vox_demux_kind the engine does not run (STUN, ZRTP, DTLS, TURN: handed
+ * back), < 0 dropped and counted (an SRTP failure is never played); or
+ * VOX_ENOTFOUND (no such call, or it ended) or VOX_ESTATE (its media is not
+ * running). buf and from are read during the call only. */
+int vox_ua_media_recv(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf, size_t len,
+                      const struct vox_addr *from, uint64_t now);
+/* Writes the next media packet of any call into buf (cap bytes, 4-byte
+ * aligned), SRTP or SRTCP applied as its keys say, and sets *call and *to:
+ * send it from that call's socket (its RTCP port when to->rtcp_port) to
+ * to->addr. The RTCP BYE of a call that ended comes first, under the
+ * ended call's handle: poll after every call into the UA, before the
+ * events, so that it leaves before the application closes the socket on
+ * ENDED. Returns the length, 0 when nothing waits, VOX_ENOSPC (cap below
+ * VOX_MEDIA_OUT_MAX) or VOX_EINVAL (buf unaligned), both before anything is
+ * taken. A packet an engine could not build or protect is skipped (the
+ * engine counts it). Under policy mandatory not one clear packet comes out. */
+VOX_MUST_CHECK int vox_ua_media_poll_output(struct vox_ua *ua, uint8_t *buf, size_t cap,
+                                            vox_ua_handle *call, struct vox_media_dest *to);
+/* The application's next frame of audio for call (n samples of 20 ms at
+ * 8 kHz, 160). Returns what vox_media_send_pcm returns (1 a packet waits
+ * for vox_ua_media_poll_output, 0 nothing goes out now: on hold, ...), or
+ * VOX_ENOTFOUND, VOX_ESTATE (no media running). */
+VOX_MUST_CHECK int vox_ua_send_pcm(struct vox_ua *ua, vox_ua_handle call, const int16_t *pcm,
+                                   size_t n, uint64_t now);
+/* The frame of call's audio to play at now, decoded into pcm: returns what
+ * vox_media_play returns (samples, 0 for silence), or VOX_ENOTFOUND,
+ * VOX_ESTATE. Call it once per 20 ms. */
+VOX_MUST_CHECK int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *pcm, size_t cap,
+                               uint64_t now);
+/* An RFC 4733 digit for call: returns what vox_media_send_dtmf returns,
+ * or VOX_ENOTFOUND, VOX_ESTATE. */
+VOX_MUST_CHECK int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit,
+                                    uint32_t duration_ms, uint64_t now);
+/* The call's media engine, read-only (its statistics: vox_media_stats), or
+ * NULL for a handle that names no live call. Valid as vox_ua_call_get's
+ * pointer is. */
+const struct vox_media *vox_ua_media_get(const struct vox_ua *ua, vox_ua_handle call);
 
 /* The call, read-only, or NULL for a handle that names no live call. A
  * pointer into ua: valid until the next vox_ua_* call that can end the

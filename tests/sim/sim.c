@@ -27,7 +27,7 @@ void sim_init(struct sim *s, uint64_t seed)
 	s->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	for (size_t a = 0; a < SIM_MAX_NODES; a++)
 		for (size_t b = 0; b < SIM_MAX_NODES; b++)
-			s->link[a][b].latency = 10;
+			s->link[a][b].latency = s->mlink[a][b].latency = 10;
 }
 
 static struct vox_addr node_addr(size_t i)
@@ -52,7 +52,8 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg)
 	snprintf(hosts[i], sizeof hosts[i], "10.0.0.%zu", i + 1);
 	cfg->host = vox_slice_cstr(hosts[i]);
 	cfg->port = 5060;
-	cfg->transport = VOX_TP_UDP;
+	if (cfg->transport != VOX_TP_TLS) /* a hop marked TLS: the sim does not encrypt */
+		cfg->transport = VOX_TP_UDP;
 	cfg->rng.fn = sim_rng;
 	cfg->rng.ctx = s;
 	struct sim_node *n = &s->node[i];
@@ -60,6 +61,7 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg)
 	n->kind = SIM_UA;
 	n->addr = node_addr(i);
 	n->ua = ua;
+	n->next_port = 40000;
 	if (vox_ua_init(ua, cfg) != 0)
 		return -1;
 	s->nnodes++;
@@ -86,8 +88,14 @@ int sim_add_registrar(struct sim *s, const char *user, const char *password)
 
 void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 {
-	s->link[a][b] = l;
-	s->link[b][a] = l;
+	s->link[a][b] = s->mlink[a][b] = l;
+	s->link[b][a] = s->mlink[b][a] = l;
+}
+
+void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l)
+{
+	s->mlink[a][b] = l;
+	s->mlink[b][a] = l;
 }
 
 static int node_of(const struct sim *s, const struct vox_addr *a)
@@ -168,20 +176,270 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	}
 	const struct sim_link *l = &s->link[from][dst];
 	int copies = 1;
-	if (l->down || sim_rand(s) % 1000 < l->loss) {
+	/* a hop marked TLS is a stream: it loses, repeats and reorders
+	 * nothing (only a partition cuts it) */
+	int stream = s->node[from].kind == SIM_UA && s->node[from].ua->cfg.transport == VOX_TP_TLS;
+	if (l->down || (!stream && sim_rand(s) % 1000 < l->loss)) {
 		s->wire_lost++;
 		return;
 	}
-	if (sim_rand(s) % 1000 < l->dup)
+	if (!stream && sim_rand(s) % 1000 < l->dup)
 		copies = 2;
 	for (int c = 0; c < copies && s->ninflight < SIM_MAX_INFLIGHT; c++) {
 		struct sim_packet *pk = &s->inflight[s->ninflight++];
-		pk->at = s->now + l->latency + (l->jitter ? sim_rand(s) % (l->jitter + 1) : 0);
+		pk->at = s->now + l->latency +
+		         (l->jitter && !stream ? sim_rand(s) % (l->jitter + 1) : 0);
 		pk->seq = s->seq++;
 		pk->from = (uint8_t)from;
 		pk->to = (uint8_t)dst;
+		pk->media = pk->replay = 0;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
+	}
+}
+
+/* ---- media ---------------------------------------------------------------------------- */
+
+static int node_by_ip(const struct sim *s, const struct vox_addr *a)
+{
+	for (size_t i = 0; i < s->nnodes; i++)
+		if (a->family == 4 && memcmp(s->node[i].addr.ip, a->ip, 4) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct sim_media *sim_media_of(struct sim *s, size_t n, vox_ua_handle call)
+{
+	struct sim_node *nd = &s->node[n];
+	for (size_t i = 0; i < nd->nmedia && i < SIM_MAX_MEDIA; i++)
+		if (nd->media[i].call == call)
+			return &nd->media[i];
+	return NULL;
+}
+
+/* The socket a datagram to port dport of node n lands on (RTP or RTCP). */
+static struct sim_media *socket_at(struct sim_node *nd, uint16_t dport)
+{
+	for (size_t i = 0; i < nd->nmedia && i < SIM_MAX_MEDIA; i++)
+		if (nd->media[i].port == dport || nd->media[i].port + 1 == dport)
+			return &nd->media[i];
+	return NULL;
+}
+
+/* A fresh socket pair of node n: what the application would bind. */
+static struct vox_ua_media_addr bind_socket(struct sim_node *nd)
+{
+	struct vox_ua_media_addr m = {{NULL, 0}, nd->next_port};
+	if (nd->media_host)
+		m.addr = vox_slice_cstr(nd->media_host);
+	nd->next_port = (uint16_t)(nd->next_port < 59998 ? nd->next_port + 2 : 40000);
+	return m;
+}
+
+static void remember_socket(struct sim_node *nd, uint16_t port, vox_ua_handle call)
+{
+	struct sim_media *b = &nd->media[nd->nmedia++ % SIM_MAX_MEDIA];
+	memset(b, 0, sizeof *b);
+	b->port = port;
+	b->call = call;
+}
+
+int sim_call(struct sim *s, size_t n, const char *target, vox_ua_handle account,
+             vox_ua_handle *call)
+{
+	struct sim_node *nd = &s->node[n];
+	struct vox_ua_media_addr m = bind_socket(nd);
+	int rc = vox_ua_call(nd->ua, vox_slice_cstr(target), account, &m, s->now, call);
+	if (rc == 0)
+		remember_socket(nd, m.port, *call);
+	return rc;
+}
+
+int sim_answer(struct sim *s, size_t n, vox_ua_handle call)
+{
+	struct sim_node *nd = &s->node[n];
+	struct vox_ua_media_addr m = bind_socket(nd);
+	int rc = vox_ua_answer(nd->ua, call, &m, s->now);
+	if (rc == 0)
+		remember_socket(nd, m.port, call);
+	return rc;
+}
+
+void sim_voice(struct sim *s, unsigned period_ms)
+{
+	s->voice = period_ms;
+	if (period_ms)
+		s->next_frame = (s->now / period_ms + 1) * period_ms;
+}
+
+unsigned sim_srtp_contexts(const struct sim *s, size_t n)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		k += vox_media_srtp_contexts(&s->node[n].ua->media[i].engine);
+	return k;
+}
+
+/* What a media datagram on the wire is: clear or protected; and, for RTP,
+ * whether its payload read as G.711 mu-law carries the sender's tone (it
+ * does in the clear; SRTP leaves noise). The sim's calls send 20 ms frames
+ * of PCMU and 4-byte telephone-events: SRTP adds a tag to either. */
+static void classify(struct sim_node *nd, const uint8_t *p, size_t len)
+{
+	static struct vox_rtcp_compound comp;
+	enum vox_demux_kind k = vox_demux_classify(p, len);
+	if (k == VOX_DEMUX_RTCP) {
+		if (vox_rtcp_parse(p, len, 0, &comp, NULL) == (int)len)
+			nd->ms.rtcp_clear++;
+		else
+			nd->ms.rtcp_protected++;
+		return;
+	}
+	if (k != VOX_DEMUX_RTP)
+		return;
+	struct vox_rtp_packet pkt;
+	if (vox_rtp_parse(p, len, &pkt, NULL) < 0) {
+		nd->ms.rtp_protected++;
+		return;
+	}
+	if (pkt.payload_len == VOX_G711_FRAME || pkt.payload_len == VOX_DTMF_PAYLOAD)
+		nd->ms.rtp_clear++;
+	else
+		nd->ms.rtp_protected++;
+	if (nd->tone_hz > 0 && pkt.payload_len >= VOX_G711_FRAME) {
+		int16_t pcm[VOX_G711_FRAME];
+		vox_g711_decode(VOX_G711_ULAW, pkt.payload, VOX_G711_FRAME, pcm);
+		if (vox_tone_power(pcm, VOX_G711_FRAME, VOX_G711_RATE, nd->tone_hz) > 0.5f)
+			nd->ms.rtp_audible++;
+	}
+}
+
+static void enqueue(struct sim *s, const struct sim_packet *pk)
+{
+	if (s->ninflight < SIM_MAX_INFLIGHT)
+		s->inflight[s->ninflight++] = *pk;
+}
+
+/* A datagram node `from` sends for call from its socket to `to`. */
+static void transmit_media(struct sim *s, size_t from, vox_ua_handle call, uint8_t *p, size_t len,
+                           const struct vox_media_dest *to)
+{
+	static struct sim_packet pk;
+	struct sim_node *nd = &s->node[from];
+	struct sim_media *b = sim_media_of(s, from, call);
+	int dst = node_by_ip(s, &to->addr);
+	if (s->trace > 2)
+		fprintf(trace_file(s), "[%8llu] %zu -> %d media %zu bytes\n",
+		        (unsigned long long)s->now, from, dst, len);
+	classify(nd, p, len);
+	int tampered = 0;
+	if (s->tamper_from == (int)from + 1 && vox_demux_classify(p, len) == VOX_DEMUX_RTP &&
+	    len > 40) {
+		p[24] ^= 0x10; /* a bit of the payload */
+		s->tamper_from = 0;
+		tampered = 1;
+	}
+	if (!b || dst < 0 || len > sizeof pk.data) {
+		nd->ms.lost++;
+		return;
+	}
+	const struct sim_link *l = &s->mlink[from][dst];
+	if (!tampered && (l->down || sim_rand(s) % 1000 < l->loss)) {
+		nd->ms.lost++;
+		return;
+	}
+	int copies = !tampered && sim_rand(s) % 1000 < l->dup ? 2 : 1;
+	memset(&pk, 0, offsetof(struct sim_packet, data));
+	pk.from = (uint8_t)from;
+	pk.to = (uint8_t)dst;
+	pk.media = 1;
+	pk.sport = (uint16_t)(b->port + (to->rtcp_port ? 1 : 0));
+	pk.dport = to->addr.port;
+	pk.len = (uint16_t)len;
+	memcpy(pk.data, p, len);
+	for (int c = 0; c < copies; c++) {
+		pk.at = s->now + l->latency + (l->jitter ? sim_rand(s) % (l->jitter + 1) : 0);
+		pk.seq = s->seq++;
+		enqueue(s, &pk);
+	}
+}
+
+/* A media datagram reaches node pk->to: the UA takes it for the call on
+ * that socket. A datagram the UA refuses must leave the engine's RTP
+ * session and jitter buffer as they were (never played). */
+static void deliver_media(struct sim *s, const struct sim_packet *pk)
+{
+	struct sim_node *nd = &s->node[pk->to];
+	struct sim_media *b = nd->kind == SIM_UA ? socket_at(nd, pk->dport) : NULL;
+	nd->ms.received++;
+	if (!b) {
+		nd->ms.nowhere++;
+		return;
+	}
+	struct vox_addr from = s->node[pk->from].addr;
+	from.port = pk->sport;
+	const struct vox_media *m = vox_ua_media_get(nd->ua, b->call);
+	uint64_t before[3] = {0, 0, 0};
+	if (m) {
+		before[0] = m->st.rtp_accepted;
+		before[1] = m->st.rtcp_accepted;
+		before[2] = m->jb.st.received;
+	}
+	int rc =
+	    vox_ua_media_recv(nd->ua, b->call, (const uint8_t *)pk->data, pk->len, &from, s->now);
+	if (rc == VOX_ENOTFOUND || rc == VOX_ESTATE) {
+		nd->ms.nowhere++; /* the call ended, or its media does not run */
+		return;
+	}
+	if (rc < 0) {
+		nd->ms.refused++;
+		nd->ms.auth += rc == VOX_EAUTH;
+		nd->ms.replay += rc == VOX_EREPLAY || rc == VOX_ETOOOLD;
+		m = vox_ua_media_get(nd->ua, b->call);
+		if (m && (m->st.rtp_accepted != before[0] || m->st.rtcp_accepted != before[1] ||
+		          m->jb.st.received != before[2]))
+			nd->ms.leaked++;
+		return;
+	}
+	if (s->replay_from == pk->from + 1 &&
+	    vox_demux_classify((const uint8_t *)pk->data, pk->len) == VOX_DEMUX_RTP) {
+		/* the same bytes again, as an attacker on the path would send them */
+		static struct sim_packet again;
+		again = *pk;
+		again.at = s->now + 100;
+		again.seq = s->seq++;
+		enqueue(s, &again);
+		s->replay_from = 0;
+	}
+}
+
+/* Every SIM_FRAME_MS: each node hands each of its calls a frame of its
+ * tone and plays what the call gives back, through the tone detector. */
+static void voice_tick(struct sim *s)
+{
+	int16_t pcm[VOX_G711_FRAME], out[VOX_JB_MAX_FRAME];
+	for (size_t i = 0; i < s->nnodes; i++) {
+		struct sim_node *nd = &s->node[i];
+		if (nd->kind != SIM_UA)
+			continue;
+		if (nd->tone_hz > 0)
+			vox_tone_gen(pcm, VOX_G711_FRAME, VOX_G711_RATE, nd->tone_hz, 0, 8000,
+			             &nd->phase);
+		for (size_t k = 0; k < nd->nmedia && k < SIM_MAX_MEDIA; k++) {
+			struct sim_media *b = &nd->media[k];
+			if (nd->tone_hz > 0)
+				(void)!vox_ua_send_pcm(nd->ua, b->call, pcm, VOX_G711_FRAME,
+				                       s->now);
+			int n = vox_ua_play(nd->ua, b->call, out, VOX_JB_MAX_FRAME, s->now);
+			if (n > 0) {
+				b->frames++;
+				if (nd->hear_hz > 0 && vox_tone_power(out, (size_t)n, VOX_G711_RATE,
+				                                      nd->hear_hz) > 0.9f)
+					b->tone++;
+			} else if (n == 0) {
+				b->quiet++;
+			}
+		}
 	}
 }
 
@@ -257,22 +515,30 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 
 static const char *ev_name(enum vox_ua_ev_type t)
 {
-	static const char *const names[] = {"",         "REG_OK",   "REG_FAILED", "REG_LOST",
-	                                    "UNREG",    "INCOMING", "PROGRESS",   "EARLY_MEDIA",
-	                                    "ANSWERED", "MEDIA",    "DOWNGRADE",  "ENDED"};
+	static const char *const names[] = {"",         "REG_OK",      "REG_FAILED", "REG_LOST",
+	                                    "UNREG",    "INCOMING",    "PROGRESS",   "EARLY_MEDIA",
+	                                    "ANSWERED", "MEDIA",       "DOWNGRADE",  "ENDED",
+	                                    "RTP",      "MEDIA_FAILED"};
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
 static void drain(struct sim *s, size_t i)
 {
 	static char buf[VOX_SIP_TXN_MSG + 64];
+	static uint32_t mbuf[VOX_MEDIA_OUT_MAX / 4 + 1];
 	struct sim_node *n = &s->node[i];
 	if (n->kind != SIM_UA)
 		return;
 	struct vox_peer to;
+	struct vox_media_dest mto;
+	vox_ua_handle call;
 	int len;
 	while ((len = vox_ua_poll_output(n->ua, buf, sizeof buf, &to)) > 0)
 		transmit(s, i, buf, (size_t)len, &to);
+	/* media before the events: the BYE of a call that ended leaves first */
+	while ((len = vox_ua_media_poll_output(n->ua, (uint8_t *)mbuf, sizeof mbuf, &call, &mto)) >
+	       0)
+		transmit_media(s, i, call, (uint8_t *)mbuf, (size_t)len, &mto);
 	struct vox_ua_event ev;
 	while (vox_ua_next_event(n->ua, &ev)) {
 		if (n->nlog == SIM_MAX_LOG)
@@ -281,6 +547,9 @@ static void drain(struct sim *s, size_t i)
 		if (ev.type == VOX_UA_EV_ENDED)
 			snprintf(n->log[n->nlog], sizeof n->log[0], "ENDED %u%s", ev.status,
 			         ev.remote ? " remote" : "");
+		else if (ev.type == VOX_UA_EV_MEDIA_ENGINE)
+			snprintf(n->log[n->nlog], sizeof n->log[0], "RTP %s",
+			         vox_media_ev_name(ev.media.type));
 		else if (ev.status && ev.type != VOX_UA_EV_ANSWERED)
 			snprintf(n->log[n->nlog], sizeof n->log[0], "%s %u", ev_name(ev.type),
 			         ev.status);
@@ -305,6 +574,8 @@ static uint64_t next_time(const struct sim *s)
 			if (d < t)
 				t = d;
 		}
+	if (s->voice && s->next_frame < t)
+		t = s->next_frame;
 	return t;
 }
 
@@ -323,8 +594,13 @@ static void step(struct sim *s)
 		pk = s->inflight[best];
 		s->inflight[best] = s->inflight[--s->ninflight];
 		struct sim_node *n = &s->node[pk.to];
-		if (n->kind == SIM_UA) {
-			struct vox_peer from = {VOX_TP_UDP, s->node[pk.from].addr, 0};
+		if (pk.media) {
+			deliver_media(s, &pk);
+		} else if (n->kind == SIM_UA) {
+			const struct sim_node *src = &s->node[pk.from];
+			struct vox_peer from = {src->kind == SIM_UA ? src->ua->cfg.transport
+			                                            : VOX_TP_UDP,
+			                        src->addr, 0};
 			(void)vox_ua_recv(n->ua, pk.data, pk.len, &from, s->now);
 		} else {
 			registrar_recv(s, pk.to, &pk);
@@ -336,6 +612,10 @@ static void step(struct sim *s)
 			vox_ua_on_deadline(s->node[i].ua, s->now);
 			drain(s, i);
 		}
+	if (s->voice && s->next_frame <= s->now) {
+		voice_tick(s);
+		s->next_frame += s->voice;
+	}
 	for (size_t i = 0; i < s->nnodes; i++)
 		drain(s, i);
 }
@@ -388,7 +668,7 @@ void sim_ua_config(struct vox_ua_config *c, const char *aor)
 	memset(c, 0, sizeof *c);
 	c->aor = vox_slice_cstr(aor);
 	c->policy = VOX_SDP_POLICY_OPTIONAL;
-	c->media_port = 40000;
+	c->key_methods = VOX_SDP_KEY_SDES;
 	c->n_suites = 1;
 	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
 }

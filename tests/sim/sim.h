@@ -7,6 +7,15 @@
  * reordering and partitions, on a virtual millisecond clock. Everything
  * random comes from one seed, so a failing run replays exactly. A 32 s
  * SIP timer costs microseconds: the clock jumps to the next thing due.
+ *
+ * Media too: each UA node plays the application of docs/ua.md. It binds a
+ * media socket per call (sim_call, sim_answer), carries what the UA's
+ * media engines send to the peer's socket over a media link of its own
+ * (latency, jitter that reorders, loss), and, when voice is on, hands its
+ * calls a frame of its tone every 20 ms and plays what comes back through
+ * the tone detector. Every media datagram on the wire is classified (clear
+ * or protected RTP and RTCP, the sender's tone audible in it or not), so a
+ * test asserts over the whole trace that no clear packet ever left.
  */
 #ifndef VOX_SIM_H
 #define VOX_SIM_H
@@ -22,6 +31,8 @@
 #define SIM_MAX_NODES    4
 #define SIM_MAX_INFLIGHT 2048
 #define SIM_MAX_LOG      256
+#define SIM_MAX_MEDIA    16 /* media sockets a node remembers (the oldest goes) */
+#define SIM_FRAME_MS     20 /* the voice frame: 160 samples at 8 kHz */
 
 enum sim_kind { SIM_UA = 1, SIM_REGISTRAR };
 
@@ -38,8 +49,36 @@ struct sim_packet {
 	uint64_t at;
 	uint64_t seq;
 	uint8_t from, to;
+	uint8_t media;  /* a media datagram: from sport to dport */
+	uint8_t replay; /* the test's replay: deliver it again after this one */
+	uint16_t sport, dport;
 	uint16_t len;
 	char data[VOX_SIP_TXN_MSG];
+};
+
+/* One media socket of a UA node: RTP on port, RTCP on port + 1, for a call;
+ * and what the node's application heard on it. */
+struct sim_media {
+	uint16_t port;
+	vox_ua_handle call;
+	unsigned frames; /* frames played with sound in them */
+	unsigned tone;   /* of which the node's hear_hz tone (tone power > 0.9) */
+	unsigned quiet;  /* plays that gave nothing (silence) */
+};
+
+/* Media datagrams a node sent, as seen on the wire, and what it took in. */
+struct sim_media_stats {
+	unsigned rtp_clear;      /* RTP whose payload is a bare G.711 frame or telephone-event */
+	unsigned rtp_protected;  /* other RTP: SRTP */
+	unsigned rtp_audible;    /* RTP whose payload decodes to the sender's tone */
+	unsigned rtcp_clear;     /* RTCP that parses as a compound to its last byte */
+	unsigned rtcp_protected; /* other RTCP: SRTCP */
+	unsigned lost;           /* dropped by the media link */
+	unsigned received;       /* datagrams delivered to one of its sockets */
+	unsigned refused;        /* of which vox_ua_media_recv refused (< 0) */
+	unsigned auth, replay;   /* refused as VOX_EAUTH, as VOX_EREPLAY or VOX_ETOOOLD */
+	unsigned nowhere;        /* delivered to a socket with no live call */
+	unsigned leaked;         /* refused, yet the jitter buffer or DTMF took it: never 0 */
 };
 
 /* A registrar with digest authentication (RFC 3261 10.3, 22), kept small:
@@ -65,6 +104,15 @@ struct sim_node {
 	char log[SIM_MAX_LOG][48];
 	struct vox_ua_event last[SIM_MAX_LOG];
 	unsigned sent; /* datagrams this node sent */
+	/* media: its sockets, its voice, the wire's view of what it sent */
+	struct sim_media media[SIM_MAX_MEDIA];
+	size_t nmedia;
+	uint16_t next_port;
+	const char *media_host; /* the address its sockets name; NULL: the UA's media_addr */
+	float tone_hz;          /* the tone it talks on every call; 0: it stays silent */
+	float hear_hz;          /* the tone it listens for */
+	uint32_t phase;         /* of its tone */
+	struct sim_media_stats ms;
 };
 
 struct sim {
@@ -74,6 +122,12 @@ struct sim {
 	size_t nnodes;
 	struct sim_node node[SIM_MAX_NODES];
 	struct sim_link link[SIM_MAX_NODES][SIM_MAX_NODES];
+	struct sim_link mlink[SIM_MAX_NODES][SIM_MAX_NODES]; /* media datagrams */
+	unsigned voice;      /* the nodes talk and listen, a frame every this many ms
+	                        (SIM_FRAME_MS: real time; more: fewer packets); 0: quiet */
+	uint64_t next_frame; /* when */
+	int tamper_from;     /* 1 + node: flip a payload bit of its next RTP (delivered) */
+	int replay_from;     /* 1 + node: deliver its next RTP that is taken twice */
 	size_t ninflight;
 	struct sim_packet inflight[SIM_MAX_INFLIGHT];
 	/* what went on the wire, by start line: "INVITE", "200", ... */
@@ -94,8 +148,25 @@ void sim_ua_config(struct vox_ua_config *c, const char *aor);
  * in by the simulator; the rest is the caller's. ua must stay valid. */
 int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg);
 int sim_add_registrar(struct sim *s, const char *user, const char *password);
-/* Same link settings both ways between a and b. */
+/* Same link settings both ways between a and b, for SIP and media. */
 void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l);
+/* Link settings for media alone, both ways. */
+void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l);
+/* Node n calls target with a media socket of its own (bound to the call);
+ * what vox_ua_call returns. */
+int sim_call(struct sim *s, size_t n, const char *target, vox_ua_handle account,
+             vox_ua_handle *call);
+/* Node n answers call with a media socket of its own; what vox_ua_answer
+ * returns. */
+int sim_answer(struct sim *s, size_t n, vox_ua_handle call);
+/* The socket node n bound for call, or NULL. */
+struct sim_media *sim_media_of(struct sim *s, size_t n, vox_ua_handle call);
+/* Starts the voice of every node, a 20 ms frame every period_ms
+ * (SIM_FRAME_MS as a phone does, more to send fewer packets), or stops it
+ * (0). */
+void sim_voice(struct sim *s, unsigned period_ms);
+/* libsrtp2 contexts node n's media engines hold (0 once every call ended). */
+unsigned sim_srtp_contexts(const struct sim *s, size_t n);
 /* Runs until `until` (absolute ms) or until nothing is left to do
  * (returns early then). Returns the time reached. */
 uint64_t sim_run(struct sim *s, uint64_t until);
