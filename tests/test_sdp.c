@@ -1499,6 +1499,7 @@ static void test_sdes_switch(void **st)
 static void test_key_methods(void **st)
 {
 	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	static const struct {
@@ -1662,6 +1663,7 @@ static void test_session_addresses(void **st)
 static void test_rekey_answer(void **st)
 {
 	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
 	struct vox_sdp_oa oa_a, oa_b;
 	struct vox_sdp_local la, lb;
 	struct vox_sdp_session sb[3];

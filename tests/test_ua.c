@@ -860,7 +860,8 @@ static void test_longest_host(void **st)
 	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	rnow = 0;
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, 0, &h), 0);
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
 	pull(&alice);
 	const char *inv = out_starting("INVITE");
 	assert_non_null(inv);
@@ -913,7 +914,7 @@ static void test_via_rng_failure(void **st)
 	alice_alone(65);
 	alice.cfg.rng.fn = branch_rng_fails;
 	vox_ua_handle h;
-	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, 0, &h),
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &h),
 	                 VOX_ERNG);
 	assert_int_equal(vox_ua_calls_active(&alice), 0);
 	/* in a dialog: a re-INVITE */

@@ -136,6 +136,7 @@ void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c)
 
 /* ---- the session into the engine --------------------------------------------------- */
 
+#if VOX_WITH_SRTP
 /* The same suite, MKI, key and salt, without a data-dependent branch on
  * the secret parts. */
 static int same_key(const struct vox_srtp_key *a, const struct vox_srtp_key *b)
@@ -150,6 +151,7 @@ static int same_key(const struct vox_srtp_key *a, const struct vox_srtp_key *b)
 		d |= (uint8_t)(a->salt[i] ^ b->salt[i]);
 	return d == 0;
 }
+#endif
 
 /* The engine runs these keys already (a hold, a resume, a refresh): it
  * is told nothing, so that it reports no protection change. */
@@ -161,6 +163,7 @@ static int keys_unchanged(const struct vox_media *m, const struct vox_media_keys
 	return m->have_keys && m->prot == k->source && m->keys.source == k->source &&
 	       same_key(&m->keys.tx, &k->tx) && same_key(&m->keys.rx, &k->rx);
 #else
+	(void)m;
 	return k->source == VOX_MEDIA_PROT_NONE;
 #endif
 }
