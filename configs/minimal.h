@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Minimal embedded profile: small tables for a microcontroller with tens
- * of KiB of RAM, MD5 digest only, and no media keys: SDES is left out
- * (its keys need a verified TLS hop, and there is no TLS on such a board
- * yet), and with no key method left SRTP would be dead code, so srtp_glue/
- * and libsrtp2 are out too and calls run clear RTP. ZRTP, end to end and
- * without TLS, is the key method this profile is meant for: when zrtp/
- * arrives it turns VOX_WITH_ZRTP and VOX_WITH_SRTP on here. */
+ * of KiB of RAM, MD5 digest only, and no media keys: TLS is left out
+ * (mbedTLS alone holds over 33 KiB per connection, vox/tls.h), so is SDES
+ * (its keys need a verified TLS hop), and with no key method left SRTP
+ * would be dead code, so srtp_glue/ and libsrtp2 are out too and calls
+ * run clear RTP. ZRTP, end to end and without TLS, is the key method
+ * this profile is meant for: when zrtp/ arrives it turns VOX_WITH_ZRTP
+ * and VOX_WITH_SRTP on here. */
+#define VOX_WITH_TLS            0
 #define VOX_WITH_SRTP           0
 #define VOX_WITH_SDES           0
 #define VOX_WITH_DIGEST_SHA2    0

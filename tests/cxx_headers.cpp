@@ -17,6 +17,7 @@
 #include "vox/sip_txn.h"
 #include "vox/srtp.h"
 #include "vox/suite.h"
+#include "vox/tls.h"
 #include "vox/ua.h"
 
 static int failed;
@@ -65,6 +66,11 @@ int main()
 	static struct vox_srtp_session srtp;
 	vox_srtp_session_init(&srtp);
 	vox_srtp_session_free(&srtp);
+#endif
+#if VOX_WITH_TLS
+	/* tls.h */
+	expect(std::strcmp(vox_tls_cause_name(VOX_TLS_CAUSE_EXPIRED), "expired") == 0,
+	       "vox_tls_cause_name");
 #endif
 	if (!failed)
 		std::printf(

@@ -21,8 +21,14 @@
 /* ---- feature switches (0 or 1) ---------------------------------------- */
 
 /* Each switch removes code: a feature switched off is not compiled in, so
- * it costs no flash (make size shows what each one saves). TLS and ZRTP
- * get their switches (VOX_WITH_TLS, VOX_WITH_ZRTP) with their code. */
+ * it costs no flash (make size shows what each one saves). ZRTP gets its
+ * switch (VOX_WITH_ZRTP) with its code. */
+
+/* TLS over mbedTLS (transport/tls*.c, vox/tls.h). At 0 those files
+ * compile to nothing and vox/tls.h declares nothing. */
+#ifndef VOX_WITH_TLS
+#define VOX_WITH_TLS 1
+#endif
 
 /* SRTP and SRTCP through libsrtp2 (srtp_glue/). At 0, srtp_glue/ compiles
  * to nothing and libsrtp2 is neither included nor linked: vox/srtp.h then
@@ -200,6 +206,21 @@
 #define VOX_SRTP_MAX_MKI 32
 #endif
 
+/* ---- TLS (transport/) -------------------------------------------------- */
+
+/* Bytes a TLS connection holds in each direction between the transport
+ * and mbedTLS: received bytes mbedTLS has not read yet, and bytes it wrote
+ * that the transport has not taken yet. Records larger than this pass in
+ * pieces (mbedTLS keeps its own 16 KiB record buffers, vox/tls.h). */
+#ifndef VOX_TLS_BUF
+#define VOX_TLS_BUF 4096
+#endif
+/* The system trust store a TLS client uses when given no CA: a PEM file of
+ * CA certificates (Debian's ca-certificates package). */
+#ifndef VOX_TLS_SYSTEM_CA
+#define VOX_TLS_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
+#endif
+
 /* ---- consistency check ------------------------------------------------ */
 
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
@@ -289,6 +310,9 @@
 #endif
 #if VOX_SRTP_SOFT_LIMIT_PERCENT < 1 || VOX_SRTP_SOFT_LIMIT_PERCENT > 99
 #error "VOX_SRTP_SOFT_LIMIT_PERCENT must lie between 1 and 99"
+#endif
+#if VOX_TLS_BUF < 256 || VOX_TLS_BUF > 1048576
+#error "VOX_TLS_BUF must lie between 256 (a record's overhead and some data) and 1 MiB"
 #endif
 
 #endif /* VOX_CONFIG_H */
