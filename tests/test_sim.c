@@ -73,6 +73,18 @@ static vox_ua_handle setup_call(void)
 	return c;
 }
 
+/* Every chunk of the UA's retransmission arena is back, and wiped. */
+static int arena_clean(const struct vox_ua *u)
+{
+	if (u->txl.chunks_free != u->txl.nchunks)
+		return 0;
+	for (size_t i = 0; i < u->txl.nchunks; i++)
+		for (size_t k = 0; k < sizeof u->arena[i].b; k++)
+			if (u->arena[i].b[k])
+				return 0;
+	return 1;
+}
+
 static void assert_quiet_and_free(void)
 {
 	sim_run(&sim, sim.now + 200000); /* every timer runs out */
@@ -80,6 +92,7 @@ static void assert_quiet_and_free(void)
 		if (sim.node[i].kind == SIM_UA) {
 			assert_int_equal(vox_ua_calls_active(sim.node[i].ua), 0);
 			assert_int_equal(sim.node[i].ua->txl.active, 0);
+			assert_true(arena_clean(sim.node[i].ua));
 			assert_int_equal(sim_srtp_contexts(&sim, i), 0);
 		}
 }
@@ -980,18 +993,19 @@ static void chaos_one(uint64_t seed)
 			ended += !strncmp(sim.node[n].log[i], "ENDED", 5);
 		const struct sim_media_stats *w = &sim.node[n].ms;
 		unsigned ctx = sim_srtp_contexts(&sim, n);
-		/* every call ended once; no call, transaction, media packet or
-		 * libsrtp2 context left; nothing refused was played; and under
+		/* every call ended once; no call, transaction, arena byte, media
+		 * packet or libsrtp2 context left; nothing refused was played; and under
 		 * mandatory not one clear packet, ever */
-		if (vox_ua_calls_active(u) || u->txl.active || ended != started || ctx ||
-		    u->mout_len || w->leaked ||
+		if (vox_ua_calls_active(u) || u->txl.active || !arena_clean(u) ||
+		    ended != started || ctx || u->mout_len || w->leaked ||
 		    (mandatory && (w->rtp_clear || w->rtcp_clear || w->rtp_audible))) {
 			fprintf(stderr,
-			        "chaos seed %llu node %zu: %zu calls, %zu txns, %zu/%zu ended, %u "
+			        "chaos seed %llu node %zu: %zu calls, %zu txns, %zu chunks in use, "
+			        "%zu/%zu ended, %u "
 			        "contexts, %u media queued, %u leaked, %u/%u clear: %s\n",
 			        (unsigned long long)seed, n, vox_ua_calls_active(u), u->txl.active,
-			        ended, started, ctx, u->mout_len, w->leaked, w->rtp_clear,
-			        w->rtcp_clear, events(n));
+			        u->txl.nchunks - u->txl.chunks_free, ended, started, ctx,
+			        u->mout_len, w->leaked, w->rtp_clear, w->rtcp_clear, events(n));
 			fail();
 		}
 		chaos_srtp += w->rtp_protected;

@@ -201,6 +201,34 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	return len;
 }
 
+int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struct vox_slice tag,
+                   const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                   uint64_t now)
+{
+	struct vox_sip_hdr_out h[8];
+	if (nextra >= sizeof h / sizeof h[0])
+		return VOX_ELIMIT; /* more than the callers here ever pass */
+	h[0] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
+	for (size_t i = 0; i < nextra; i++)
+		h[1 + i] = extra[i];
+	struct vox_slice type =
+	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0);
+	int rc =
+	    vox_sip_txl_respond_build(&ua->txl, txn, status, tag, h, 1 + nextra, type, body, now);
+	if (rc != VOX_ENOSPC && rc != VOX_EINVAL && rc != VOX_EPOOL)
+		return rc;
+	if (status < 200)
+		return rc;
+	/* as in ua_respond: a final response that cannot be built or kept
+	 * gets a bare 500 in its place, or the transaction is given up */
+	int bare = status == 500 ? rc
+	                         : vox_sip_txl_respond_build(&ua->txl, txn, 500, tag, h, 1, type,
+	                                                     vox_slice_make(NULL, 0), now);
+	if (bare && bare != VOX_ESTATE && bare != VOX_ENOTFOUND)
+		vox_sip_txl_abandon(&ua->txl, txn);
+	return rc;
+}
+
 /* ---- building ---------------------------------------------------------------------- */
 
 const char *ua_tp_name(enum vox_transport tp)
@@ -435,17 +463,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	if (rc < 0)
 		return rc;
 	switch (rc) {
-	case VOX_TXL_NEW_REQUEST: {
-		/* an INVITE whose 100 Trying did not fit a transaction (a long
-		 * Via set) could never be answered either: as if lost */
-		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, id);
-		if (m->method_id == VOX_SIP_INVITE && x && !x->len) {
-			vox_sip_txl_abandon(&ua->txl, id);
-			return VOX_ETOOLONG;
-		}
-		ua_call_request(ua, id, from, now);
-		break;
-	}
+	case VOX_TXL_NEW_REQUEST: ua_call_request(ua, id, from, now); break;
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {
@@ -484,19 +502,22 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 {
-	vox_sip_txl_on_deadline(&ua->txl, now);
-	struct vox_sip_txl_event ev;
-	while (vox_sip_txl_next_event(&ua->txl, &ev)) {
-		/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
-		 * transport error: as a 503 (8.1.3.1) */
-		unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
-		struct vox_ua_account *a = account_of_txn(ua, ev.id);
-		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
-		if (a && ev.type != VOX_TXL_EV_NO_ACK)
-			ua_reg_timeout(ua, a, now);
-		else if (c)
-			ua_call_txn_failed(ua, c, ev.id, status, now);
-	}
+	/* the layer stops when its event queue is full: drain, go on */
+	do {
+		vox_sip_txl_on_deadline(&ua->txl, now);
+		struct vox_sip_txl_event ev;
+		while (vox_sip_txl_next_event(&ua->txl, &ev)) {
+			/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
+			 * transport error: as a 503 (8.1.3.1) */
+			unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
+			struct vox_ua_account *a = account_of_txn(ua, ev.id);
+			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
+			if (a && ev.type != VOX_TXL_EV_NO_ACK)
+				ua_reg_timeout(ua, a, now);
+			else if (c)
+				ua_call_txn_failed(ua, c, ev.id, status, now);
+		}
+	} while (vox_sip_txl_next_deadline(&ua->txl) <= now);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
 			ua_reg_deadline(ua, &ua->acct[i], now);
@@ -580,8 +601,15 @@ static void set_transport(struct vox_ua *ua, uint16_t port, enum vox_transport t
 	ua->cfg.port = port ? port : ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
 }
 
-int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
+uint32_t vox_ua_fingerprint(void)
 {
+	return VOX_CONFIG_FINGERPRINT;
+}
+
+int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t fingerprint)
+{
+	if (fingerprint != VOX_CONFIG_FINGERPRINT)
+		return VOX_ECONFIG; /* *ua is not the size we think: touch nothing */
 	memset(ua, 0, sizeof *ua);
 	int rc = vox_ua_config_check(cfg, NULL);
 	if (rc < 0)
@@ -599,7 +627,10 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
-	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
+	rc = vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, ua->arena,
+	                      sizeof ua->arena / sizeof ua->arena[0], &cfg->timers);
+	if (rc)
+		return rc; /* not reached: config.h checks the sizes */
 	/* requests from outside cannot take the last quarter of the pool:
 	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */
 	ua->txl.reserve = VOX_UA_MAX_TXN / 4;

@@ -53,6 +53,14 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
                unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
                size_t nextra, struct vox_slice body, uint64_t now);
 
+/* A response through the INVITE server transaction txn, built by the
+ * transaction from the copy of the request it keeps (a response given
+ * after the request's buffer is gone). Falls back to a bare 500 as
+ * ua_respond does. Returns 0 or why the response did not go out. */
+int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struct vox_slice tag,
+                   const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                   uint64_t now);
+
 /* ---- building ------------------------------------------------------------------ */
 
 /* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch` (under
