@@ -574,9 +574,49 @@ static void release(struct vox_sip_txl *t, struct vox_sip_txn *x)
 	t->active--;
 }
 
-static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int server)
+/* Does x only absorb retransmissions now (D, I, J, K, L, M), so that it
+ * can end early at the cost of answering a late retransmission as a new
+ * request? An INVITE server transaction whose 2xx the TU still resends
+ * does more, and is kept. */
+static int lingers(const struct vox_sip_txn *x)
 {
-	if (!t->free_slot || (server && t->npool - t->active <= t->reserve))
+	switch (x->state) {
+	case VOX_TXN_CONFIRMED: return 1;
+	case VOX_TXN_COMPLETED: return x->kind != VOX_TXN_IST;
+	case VOX_TXN_ACCEPTED: return x->kind == VOX_TXN_ICT || x->acked || x->reliable;
+	default: return 0;
+	}
+}
+
+/* Ends the lingering transaction that would end first, to make room for
+ * a new one. Returns 0, or VOX_EPOOL when none lingers. A scan of the
+ * pool: it only runs when the pool or the arena is full. */
+static void release(struct vox_sip_txl *t, struct vox_sip_txn *x);
+static int evict(struct vox_sip_txl *t)
+{
+	struct vox_sip_txn *best = NULL;
+	for (size_t i = 0; i < t->npool; i++) {
+		struct vox_sip_txn *x = &t->pool[i];
+		if (x->state != VOX_TXN_FREE && !x->pending && lingers(x) &&
+		    (!best || x->t_end < best->t_end))
+			best = x;
+	}
+	if (!best)
+		return VOX_EPOOL;
+	release(t, best);
+	t->evicted++;
+	return 0;
+}
+
+/* A free slot. who: 0 a client transaction (may take the reserve), 1 a
+ * request from outside, 2 one the TU must not refuse. When none is free,
+ * lingering transactions give way, the one that would end first first. */
+static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int who)
+{
+	size_t keep = who == 1 ? t->reserve : 0; /* slots left to our own requests */
+	while ((!t->free_slot || t->npool - t->active <= keep) && evict(t) == 0)
+		;
+	if (!t->free_slot || t->npool - t->active <= keep)
 		return NULL;
 	struct vox_sip_txn *x = &t->pool[t->free_slot - 1];
 	t->free_slot = x->hnext;
@@ -639,6 +679,10 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 	struct vox_sip_txn *x = alloc(t, 0);
 	if (!x)
 		return VOX_EPOOL;
+	/* an arena too full for it: lingering transactions give way */
+	while (t->chunks_free < vox_sip_chunks_for(len) + vox_sip_chunks_for(mt.len) &&
+	       evict(t) == 0)
+		;
 	int invite = mp->method_id == VOX_SIP_INVITE;
 	x->kind = invite ? VOX_TXN_ICT : VOX_TXN_NICT;
 	x->state = invite ? VOX_TXN_CALLING : VOX_TXN_TRYING;
@@ -923,7 +967,7 @@ static int keep_request(struct vox_sip_txl *t, struct vox_sip_txn *x, const stru
 }
 
 static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
-                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id, int must)
 {
 	char trying[VOX_SIP_TXN_MSG];
 	struct vox_sip_via v;
@@ -976,9 +1020,13 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		if (n <= 0)
 			return VOX_ETOOLONG;
 	}
-	x = alloc(t, 1);
+	x = alloc(t, must ? 2 : 1);
 	if (!x)
 		return VOX_EPOOL;
+	while (must &&
+	       t->chunks_free < vox_sip_chunks_for(mt.len) + 2 * vox_sip_chunks_for((size_t)n) &&
+	       evict(t) == 0)
+		;
 	x->kind = invite ? VOX_TXN_IST : VOX_TXN_NIST;
 	x->state = invite ? VOX_TXN_PROCEEDING : VOX_TXN_TRYING;
 	x->method = (uint8_t)m->method_id;
@@ -1113,14 +1161,14 @@ void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id)
 
 /* ---- input, output, time ------------------------------------------------------ */
 
-int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
-                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+static int recv_msg(struct vox_sip_txl *t, const struct vox_sip_msg *m, const struct vox_peer *from,
+                    uint64_t now, vox_sip_txn_id *id, int must)
 {
 	if (!t || !m || !from || !id)
 		return VOX_EINVAL;
 	*id = 0;
 	if (!m->status)
-		return server_request(t, m, from, now, id);
+		return server_request(t, m, from, now, id, must);
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
 	struct match mt;
@@ -1134,6 +1182,18 @@ int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		return client_response(t, x, m, now);
 	}
 	return VOX_TXL_STRAY_RESPONSE;
+}
+
+int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+{
+	return recv_msg(t, m, from, now, id, 0);
+}
+
+int vox_sip_txl_recv_must(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+{
+	return recv_msg(t, m, from, now, id, 1);
 }
 
 int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct vox_peer *to)

@@ -1057,6 +1057,11 @@ static struct vox_ua_call *find_dialog(struct vox_ua *ua, const struct vox_sip_m
 	return NULL;
 }
 
+int ua_call_owns(struct vox_ua *ua, const struct vox_sip_msg *m)
+{
+	return find_dialog(ua, m) != NULL;
+}
+
 /* 8.2.2.2: the same request again through another path (From tag,
  * Call-ID and CSeq of a call we already serve, another branch). */
 static int merged(struct vox_ua *ua, const struct vox_sip_msg *m)
@@ -1316,17 +1321,7 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		}
 		return;
 	}
-	case VOX_SIP_OPTIONS: {
-		/* 11.2: what we can do; no extension yet, so Supported is an
-		 * empty list (25.1 allows it) */
-		const struct vox_sip_hdr_out h[] = {
-		    {"Allow", vox_slice_cstr(UA_ALLOW)},
-		    {"Accept", vox_slice_cstr("application/sdp")},
-		    {"Supported", none},
-		};
-		(void)!ua_respond(ua, txn, m, 200, none, h, 3, none, now);
-		return;
-	}
+	/* OPTIONS never gets here: vox_ua_recv answers it statelessly */
 	default: {
 		const struct vox_sip_hdr_out h = {"Allow", vox_slice_cstr(UA_ALLOW)};
 		(void)!ua_respond(ua, txn, m, 405, none, &h, 1, none, now);

@@ -119,6 +119,7 @@ int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer
 		if (o->len > cap)
 			return VOX_ENOSPC;
 		memcpy(buf, o->msg, o->len);
+		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
 		*to = o->to;
 		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
 		ua->out_len--;
@@ -135,18 +136,27 @@ static const char *server_name(const struct vox_ua *ua)
 void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
                           const char *extra_name, const char *extra_value)
 {
+	struct vox_sip_hdr_out h = {extra_name, vox_slice_cstr(extra_value)};
+	ua_respond_stateless_h(ua, from, status, &h, extra_name ? 1 : 0);
+}
+
+void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
+                            const struct vox_sip_hdr_out *extra, size_t nextra)
+{
 	struct vox_peer to;
-	struct vox_sip_hdr_out h[2] = {{"Server", vox_slice_cstr(server_name(ua))},
-	                               {extra_name, vox_slice_cstr(extra_value)}};
+	struct vox_sip_hdr_out h[4] = {{"Server", vox_slice_cstr(server_name(ua))}};
 	char tag[20];
+	if (nextra > 3)
+		return; /* more than the callers here pass */
+	for (size_t i = 0; i < nextra; i++)
+		h[1 + i] = extra[i];
 	int tl = vox_sip_make_tag(&ua->cfg.rng, tag, sizeof tag);
 	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0 ||
 	    vox_sip_response_peer(&ua->msg, from, &to))
 		return;
-	int n = vox_sip_build_response(&ua->msg, &from->addr, status, NULL,
-	                               vox_slice_make(tag, (size_t)tl), h, extra_name ? 2 : 1,
-	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build,
-	                               sizeof ua->build);
+	int n = vox_sip_build_response(
+	    &ua->msg, &from->addr, status, NULL, vox_slice_make(tag, (size_t)tl), h, 1 + nextra,
+	    vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
@@ -453,8 +463,26 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		ua->cur_secure = vox_sip_via_parse(&via, h->value, NULL) == 0 &&
 		                 vox_slice_case_eq_cstr(via.transport, "TLS");
 	}
+	if (m->method_id == VOX_SIP_OPTIONS) {
+		/* RFC 3261 11: answered at once, statelessly: no transaction,
+		 * so that a flood of probes never locks a call out. 11.2: the
+		 * status an INVITE would get now, 200 or (every call slot
+		 * taken) 503 */
+		int full = vox_ua_calls_active(ua) == VOX_UA_MAX_CALLS;
+		const struct vox_sip_hdr_out h[] = {
+		    {"Allow", vox_slice_cstr(UA_ALLOW)},
+		    {"Accept", vox_slice_cstr("application/sdp")},
+		    {"Supported", vox_slice_make(NULL, 0)}, /* no extension yet: 25.1 allows it */
+		};
+		const struct vox_sip_hdr_out busy = {"Retry-After", vox_slice_cstr("10")};
+		ua_respond_stateless_h(ua, from, full ? 503 : 200, full ? &busy : h, full ? 1 : 3);
+		return 0;
+	}
 	vox_sip_txn_id id;
-	rc = vox_sip_txl_recv(&ua->txl, m, from, now, &id);
+	/* a BYE that ends one of our calls always finds room (15.1.2) */
+	rc = m->method_id == VOX_SIP_BYE && ua_call_owns(ua, m)
+	         ? vox_sip_txl_recv_must(&ua->txl, m, from, now, &id)
+	         : vox_sip_txl_recv(&ua->txl, m, from, now, &id);
 	if (rc == VOX_EPOOL) {
 		/* no room for another transaction: come back later (21.5.4) */
 		ua_respond_stateless(ua, from, 503, "Retry-After", "5");
@@ -631,9 +659,9 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	                      sizeof ua->arena / sizeof ua->arena[0], &cfg->timers);
 	if (rc)
 		return rc; /* not reached: config.h checks the sizes */
-	/* requests from outside cannot take the last quarter of the pool:
-	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */
-	ua->txl.reserve = VOX_UA_MAX_TXN / 4;
+	/* requests from outside cannot take the last slots: our REGISTER
+	 * refreshes, BYEs, CANCELs and re-INVITEs always find one */
+	ua->txl.reserve = 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		ua->calls[i].gen = 1;
 		vox_media_init(&ua->media[i].engine);

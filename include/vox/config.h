@@ -247,13 +247,15 @@
 #define VOX_UA_MAX_ACCOUNTS 4
 #endif
 /* Transaction control blocks of a UA (about 100 bytes each). A call uses
- * two or three at a time; the ones that only linger to absorb
+ * two or three at a time. The ones that only linger to absorb
  * retransmissions (a served INVITE for 32 s after its 2xx, a served BYE
- * for 32 s over UDP) keep nothing but what they match on, so the default
- * leaves room for 10 calls a second. Requests from outside never take the
- * last quarter: our own REGISTER refreshes, BYEs and CANCELs. */
+ * for 32 s over UDP: 640 of them at 10 calls a second) keep nothing but
+ * what they match on, and give way to new transactions when the pool is
+ * full (vox/sip_txn.h). Requests from outside never take the last
+ * 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS: our own REGISTER refreshes,
+ * BYEs, CANCELs and re-INVITEs. */
 #ifndef VOX_UA_MAX_TXN
-#define VOX_UA_MAX_TXN (80 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS)
+#define VOX_UA_MAX_TXN (24 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS)
 #endif
 /* Bytes of a UA's retransmission arena: the messages its transactions may
  * still have to send again over UDP, and what each one matches on.
@@ -261,7 +263,7 @@
  * finds it full answers new requests with 503 and its own actions fail
  * with VOX_EPOOL. */
 #ifndef VOX_UA_ARENA
-#define VOX_UA_ARENA (8192 * VOX_UA_MAX_CALLS)
+#define VOX_UA_ARENA (4096 * VOX_UA_MAX_CALLS)
 #endif
 /* Events a UA queues before the oldest is dropped. */
 #ifndef VOX_UA_MAX_EVENTS
@@ -303,8 +305,8 @@
 #if VOX_UA_MAX_ACCOUNTS < 1 || VOX_UA_MAX_ACCOUNTS > 65534
 #error "VOX_UA_MAX_ACCOUNTS must lie between 1 and 65534"
 #endif
-#if VOX_UA_MAX_TXN < 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS || VOX_UA_MAX_TXN > 65534
-#error "VOX_UA_MAX_TXN must hold two transactions a call and one an account, and at most 65534"
+#if VOX_UA_MAX_TXN < 4 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS || VOX_UA_MAX_TXN > 65534
+#error "VOX_UA_MAX_TXN must hold four transactions a call and two an account, and at most 65534"
 #endif
 #if VOX_UA_ARENA / VOX_SIP_CHUNK > 65534
 #error "VOX_UA_ARENA holds more than 65534 chunks of VOX_SIP_CHUNK: make the chunks larger"

@@ -139,6 +139,7 @@ struct vox_sip_txl {
 	size_t chunks_low;      /* the fewest chunks ever free (for sizing VOX_UA_ARENA) */
 	uint16_t free_chunk;    /* first free chunk */
 	uint32_t arena_refused; /* messages the full arena could not take */
+	uint32_t evicted;       /* lingering transactions ended early to make room */
 	struct vox_sip_txl_event evq[VOX_SIP_TXL_QUEUE];
 	uint16_t ev_head, ev_len;
 	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
@@ -208,6 +209,22 @@ enum vox_sip_txl_result {
  */
 VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
                                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id);
+
+/* As vox_sip_txl_recv, for a request the TU must not refuse for want of
+ * room: a BYE inside a dialog it has (a BYE answered 503 would leave the
+ * call up at our end for ever, RFC 3261 15.1.2). Its transaction may also
+ * take the slots kept for client transactions (reserve). Returns as
+ * vox_sip_txl_recv.
+ *
+ * Room, for every new transaction: when no slot (or not enough of the
+ * arena) is free, the lingering transaction that would end first (one
+ * that only absorbs retransmissions: Timers D, I, J, K, L, M) ends early
+ * and gives its place (counted in evicted); a late retransmission it would
+ * have absorbed then reads as a new request. VOX_EPOOL comes only when
+ * nothing lingers. */
+VOX_MUST_CHECK int vox_sip_txl_recv_must(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                                         const struct vox_peer *from, uint64_t now,
+                                         vox_sip_txn_id *id);
 
 /* Starts a client transaction for a request the TU built (its top Via
  * carries a fresh branch). The request is copied and queued for sending
