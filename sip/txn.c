@@ -772,6 +772,7 @@ static void make_ack(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct 
 	if (read_back(t, x->msg_at, x->len) == 0)
 		n = build_like(&t->scratch, "ACK", vox_sip_find(resp, VOX_SIP_H_TO), ack,
 		               sizeof ack);
+	vox_wipe(t->work, x->len); /* the INVITE, read back: its key, its credentials */
 	unqueue(t, x);
 	arena_drop(t, &x->msg_at); /* the ACK is shorter: it always finds room */
 	x->len = 0;
@@ -796,6 +797,7 @@ int vox_sip_txl_cancel(struct vox_sip_txl *t, vox_sip_txn_id invite, uint64_t no
 		return VOX_ESTATE;
 	struct vox_peer to = x->peer; /* 9.1: where the INVITE went */
 	int n = vox_sip_build_cancel(&t->scratch, out, sizeof out);
+	vox_wipe(t->work, x->len); /* the INVITE, read back: its key, its credentials */
 	if (n < 0)
 		return n;
 	return vox_sip_txl_request(t, out, (size_t)n, &to, now, id);
@@ -894,7 +896,9 @@ static int ack_tag_matches(struct vox_sip_txl *t, const struct vox_sip_txn *x,
 	if (read_back(t, x->msg_at, x->len))
 		return 0;
 	struct vox_slice ours = to_tag(&t->scratch);
-	return !ours.p || vox_slice_eq(ours, to_tag(ack));
+	int same_tag = !ours.p || vox_slice_eq(ours, to_tag(ack));
+	vox_wipe(t->work, x->len);
+	return same_tag;
 }
 
 /* A NIST in Completed over UDP keeps, after its id, the To tag of its

@@ -809,6 +809,31 @@ static void keys_are_crossed(const struct vox_media *a, const struct vox_media *
  * ways through 5 % loss, jitter and reordering, hold and resume, a re-key,
  * a tampered and a replayed packet; under policy mandatory, and not one
  * clear packet on the wire from the first datagram to the last. */
+static int mem_holds(const void *mem, size_t n, const void *p, size_t k)
+{
+	const unsigned char *m = mem;
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (m[i] == *(const unsigned char *)p && !memcmp(m + i, p, k))
+			return 1;
+	return 0;
+}
+
+/* Does any byte of struct vox_ua still hold the master key, its salt, or
+ * the key and salt as a=crypto carries them (base64)? */
+static int ua_holds_key(const struct vox_ua *u, const struct vox_srtp_key *key)
+{
+	const struct vox_srtp_suite_info *si = vox_srtp_suite_info(key->suite);
+	uint8_t ks[VOX_SRTP_MAX_KEY + VOX_SRTP_MAX_SALT];
+	char b64[2 * sizeof ks];
+	memcpy(ks, key->key, si->key_len);
+	memcpy(ks + si->key_len, key->salt, si->salt_len);
+	int n = vox_base64_encode(ks, si->key_len + si->salt_len, b64, sizeof b64);
+	assert_true(n > 0);
+	return mem_holds(u, sizeof *u, key->key, si->key_len) ||
+	       mem_holds(u, sizeof *u, key->salt, si->salt_len) ||
+	       mem_holds(u, sizeof *u, b64, (size_t)n - 2); /* the last may be padding */
+}
+
 static void test_secure_call(void **st)
 {
 	(void)st;
@@ -928,6 +953,7 @@ static void test_secure_call(void **st)
 	assert_int_equal(replay, 1);
 
 	/* the end: an RTCP BYE from each engine, then nothing */
+	struct vox_srtp_key keys[4] = {atx, btx, ea->keys.tx, eb->keys.tx};
 	a0 = take(0, c);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
 	sim_run(&sim, sim.now + 2000);
@@ -938,6 +964,12 @@ static void test_secure_call(void **st)
 	assert_int_equal(end.rtcp, 1); /* its BYE */
 	assert_int_equal(alice.dropped_media_out + bob.dropped_media_out, 0);
 	assert_quiet_and_free();
+	/* every key the call used, old and new, is gone from both UAs: the
+	 * scratch buffers, the output queue, the arena, the calls' state */
+	for (size_t k = 0; k < 4; k++) {
+		assert_false(ua_holds_key(&alice, &keys[k]));
+		assert_false(ua_holds_key(&bob, &keys[k]));
+	}
 	/* over the whole trace: not one clear RTP or RTCP packet, and no tone
 	 * to be heard on the wire */
 	for (size_t n = 0; n < 2; n++) {
@@ -949,7 +981,35 @@ static void test_secure_call(void **st)
 		assert_int_equal(w->leaked, 0);
 	}
 }
+/* vox_ua_free in the middle of a secure call (a UA shut down without
+ * hanging up): no key is left anywhere in either struct vox_ua. */
+static void test_free_wipes_keys(void **st)
+{
+	(void)st;
+	two_talkers(73, VOX_SDP_POLICY_MANDATORY, 1);
+	sim_voice(&sim, SIM_FRAME_MS);
+	vox_ua_handle c = talk(1);
+	vox_ua_handle in = last_call(1);
+	sim_run(&sim, sim.now + 500);
+	const struct vox_media *ea = vox_ua_media_get(&alice, c), *eb = vox_ua_media_get(&bob, in);
+	assert_non_null(ea);
+	assert_non_null(eb);
+	struct vox_srtp_key keys[2] = {ea->keys.tx, eb->keys.tx};
+	assert_true(ua_holds_key(&alice, &keys[0])); /* the test can see a key */
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	for (size_t k = 0; k < 2; k++) {
+		assert_false(ua_holds_key(&alice, &keys[k]));
+		assert_false(ua_holds_key(&bob, &keys[k]));
+	}
+	sim_voice(&sim, 0);
+}
 #else  /* VOX_WITH_SRTP */
+static void test_free_wipes_keys(void **st)
+{
+	(void)st;
+	skip_unless(0, "SRTP is compiled out (VOX_WITH_SRTP = 0)");
+}
 static void test_secure_call(void **st)
 {
 	(void)st;
@@ -1200,6 +1260,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_capacity_10_calls_a_second, free_uas),
 	    cmocka_unit_test_teardown(test_options_burst, free_uas),
 	    cmocka_unit_test_teardown(test_secure_call, free_uas),
+	    cmocka_unit_test_teardown(test_free_wipes_keys, free_uas),
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),

@@ -150,6 +150,17 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	}
 }
 
+/* Our description and the message it went out in hold our SDES key: the
+ * scratch buffers forget them once the message is queued (what must be
+ * resent lives in the arena, wiped when it goes back). */
+static void ua_scrub(struct vox_ua *ua, int sdp_len, int build_len)
+{
+	if (sdp_len > 0)
+		vox_wipe(ua->sdp_out, (size_t)sdp_len);
+	if (build_len > 0)
+		vox_wipe(ua->build, (size_t)build_len);
+}
+
 static int parse_body(struct vox_ua *ua, const struct vox_sip_msg *m)
 {
 	if (!m->body.len)
@@ -264,6 +275,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 		return VOX_ETOOLONG; /* credentials the ACK could not repeat */
 	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
 	vox_wipe(ua->build, (size_t)n); /* credentials, our SDES key */
+	vox_wipe(ua->sdp_out, (size_t)sl);
 	if (rc)
 		return rc;
 	c->branch[0] = 0; /* a new INVITE, a new ACK */
@@ -465,6 +477,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	                                vox_slice_make(ua->sdp_out, (size_t)sl), ua->build,
 	                                sizeof ua->build, &to);
 	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
+	ua_scrub(ua, sl, n);
 	if (rc) {
 		c->oa = *saved; /* and the CSeq number stays free (12.2.1.1) */
 		c->dlg.local_seq = seq;
@@ -646,8 +659,8 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		rc = sl;
 	}
-	vox_wipe(ua->sdp_out, sl > 0 ? (size_t)sl : 0); /* it holds our key */
-	if (rc)                                         /* no description of ours went out */
+	ua_scrub(ua, sl, 0); /* it holds our key (and respond_invite built on the stack) */
+	if (rc)              /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
@@ -1221,6 +1234,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		 * (RFC 3264 8) */
 		if (sl >= 0)
 			vox_sdp_session_free(&s);
+		ua_scrub(ua, sl, 0);
 		c->oa = *saved;
 		vox_wipe(saved, sizeof *saved);
 		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
@@ -1233,6 +1247,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	rc = cl < 0 ? ua_respond(ua, txn, m, 500, none, NULL, 0, none, now)
 	            : ua_respond(ua, txn, m, 200, none, extra, 1,
 	                         vox_slice_make(ua->sdp_out, (size_t)sl), now);
+	ua_scrub(ua, sl, (int)sizeof ua->build);
 	if (cl < 0 || rc) {
 		/* our 2xx could not be built (ua_respond sent 500 in its
 		 * place): the re-INVITE failed, so nothing of it stays (14.2) */

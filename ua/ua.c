@@ -683,6 +683,17 @@ void vox_ua_free(struct vox_ua *ua)
 	}
 	vox_wipe(ua->mout, sizeof ua->mout);
 	ua->mout_len = 0;
+	/* every buffer a key or a password passed through: the messages the
+	 * transactions keep (the arena) and the one read back, the output
+	 * queue, the scratch a message is built in */
+	vox_wipe(ua->arena, sizeof ua->arena);
+	vox_wipe(ua->txl.work, sizeof ua->txl.work);
+	vox_wipe(ua->outq, sizeof ua->outq);
+	vox_wipe(ua->build, sizeof ua->build);
+	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
+	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		vox_wipe(ua->calls[i].cred, sizeof ua->calls[i].cred);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);
