@@ -14,10 +14,19 @@
  * both UAs as it found them, which the bench checks. Each figure is the
  * median of RUNS runs of about a second each (CLOCK_MONOTONIC), with the
  * process CPU time of the same runs; one core; the two drivers' runs
- * alternate. Then the bytes of state a call holds, struct by struct.
+ * alternate. Then the bytes of state a call holds, struct by struct, and
+ * what it holds in the transaction arena while it is up (measured), with
+ * the media engine beside it and libsrtp2's heap (glibc's mallinfo2 around
+ * the start of a call with SDES keys) counted apart.
+ *
+ * make bench runs it twice: build/bench/bench_ua with the library built
+ * for the default VOX_UA_MAX_CALLS (8), build/bench/bench_ua_1000 with
+ * everything built for 1,000 call slots, so that a per-message cost that
+ * grows with the number of slots shows as a lower rate.
  * Figures are printed, never asserted.
  */
-#define _POSIX_C_SOURCE 199309L
+#define _GNU_SOURCE /* mallinfo2 */
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -172,6 +181,13 @@ static void direct_timers(uint64_t until)
 	t_direct = until;
 }
 
+static size_t arena_up[2]; /* chunks in use on each side while the call is up */
+
+static size_t chunks_used(const struct vox_ua *u)
+{
+	return u->txl.nchunks - u->txl.chunks_free;
+}
+
 static void direct_cycle(void)
 {
 	vox_ua_handle c, in = 0;
@@ -183,6 +199,8 @@ static void direct_cycle(void)
 	if (!in || vox_ua_ring(&b2, in, t_direct) || vox_ua_answer(&b2, in, &media_b, t_direct))
 		fail("no INVITE at bob");
 	pump(&in, &answered, &ended);
+	arena_up[0] = chunks_used(&a2);
+	arena_up[1] = chunks_used(&b2);
 	if (answered != 2 || vox_ua_hangup(&a2, c, t_direct))
 		fail("not answered");
 	pump(&in, &answered, &ended);
@@ -256,9 +274,10 @@ int main(void)
 	if (per_cycle_sim != 7 || per_cycle_direct != 7)
 		fail("a cycle is INVITE 100 180 200 ACK BYE 200: 7 datagrams");
 
-	printf("bench_ua: call cycles (INVITE 100 180 200 ACK BYE 200, %u datagrams), "
-	       "one core, median of %d runs of ~1 s\n",
-	       per_cycle_direct, RUNS);
+	printf("bench_ua: %d call slots (VOX_UA_MAX_CALLS), %d transactions; call cycles "
+	       "(INVITE 100 180 200 ACK BYE 200, %u datagrams), one core, median of %d runs "
+	       "of ~1 s\n",
+	       VOX_UA_MAX_CALLS, VOX_UA_MAX_TXN, per_cycle_direct, RUNS);
 	struct rate d, s;
 	measure(&d, &s);
 	printf("  %-8s %10.0f cycles/s wall  %10.0f cycles/s CPU  %7.2f us/cycle\n", "direct",
@@ -268,35 +287,67 @@ int main(void)
 	printf("  goal: 50000 cycles/s: %s (direct), %s (sim)\n",
 	       d.wall >= 50000 ? "met" : "MISSED", s.wall >= 50000 ? "met" : "MISSED");
 
-	/* state: a call holds its struct and, at most at once, two
-	 * transactions on each side (INVITE, and CANCEL or BYE) */
-	size_t txn = sizeof(struct vox_sip_txn), dlg = sizeof(struct vox_sip_dialog),
+	/* libsrtp2's heap for one call with SDES keys: the direct pair, keys
+	 * allowed over its UDP hop for this one call */
+	a2.cfg.allow_sdes_over_insecure_hops = b2.cfg.allow_sdes_over_insecure_hops = 1;
+	vox_ua_handle sc, sin = 0;
+	int sans = 0, send = 0;
+	if (vox_ua_call(&a2, vox_slice_cstr("sip:bob@10.0.0.2:5060"), 0, &media_a, t_direct, &sc))
+		fail("SDES call");
+	pump(&sin, &sans, &send);
+	size_t h0 = mallinfo2().uordblks;
+	if (!sin || vox_ua_answer(&b2, sin, &media_b, t_direct))
+		fail("SDES answer");
+	pump(&sin, &sans, &send);
+	size_t srtp_heap = mallinfo2().uordblks - h0;
+	unsigned srtp_ctx = vox_media_srtp_contexts(vox_ua_media_get(&a2, sc)) +
+	                    vox_media_srtp_contexts(vox_ua_media_get(&b2, sin));
+	if (vox_ua_call_get(&a2, sc)->prot != VOX_UA_PROT_SDES || vox_ua_hangup(&a2, sc, t_direct))
+		fail("no SDES call");
+	pump(&sin, &sans, &send);
+	direct_timers(t_direct + 40000);
+	a2.cfg.allow_sdes_over_insecure_hops = b2.cfg.allow_sdes_over_insecure_hops = 0;
+	direct_cycle(); /* arena_up again for a clear call, the common case */
+
+	/* state: a call holds its struct, the signalling part of its media
+	 * slot, two transaction control blocks at once (INVITE, and CANCEL or
+	 * BYE), and what it keeps in the arena while it is up (its lingering
+	 * transactions' ids, measured above on the side that keeps more) */
+	size_t txn = sizeof(struct vox_sip_txn), chunk = sizeof(struct vox_sip_chunk),
 	       call = sizeof(struct vox_ua_call);
-	printf("bench_ua: bytes of signalling state\n");
-	printf("  struct vox_sip_txn     %6zu (msg copy for retransmission: %zu)\n", txn,
-	       (size_t)VOX_SIP_TXN_MSG);
-	printf("  struct vox_sip_dialog  %6zu (store: %zu)\n", dlg, (size_t)VOX_SIP_DLG_STORE);
-	printf("  struct vox_ua_call     %6zu\n", call);
-	printf("    .dlg                 %6zu\n", sizeof alice.calls[0].dlg);
-	printf("    .oa                  %6zu (%zu keys of %zu bytes)\n", sizeof alice.calls[0].oa,
+	size_t ms = sizeof(struct vox_ua_media) - sizeof(struct vox_media);
+	size_t up = arena_up[0] > arena_up[1] ? arena_up[0] : arena_up[1];
+	size_t per_call = call + ms + 2 * txn + up * chunk;
+	printf("bench_ua: bytes of signalling state (%d call slots)\n", VOX_UA_MAX_CALLS);
+	printf("  %-34s %6s\n", "what", "bytes");
+	printf("  %-34s %6zu\n", "struct vox_ua_call", call);
+	printf("  %-34s %6zu (store %zu)\n", "  .dlg", sizeof alice.calls[0].dlg,
+	       (size_t)VOX_SIP_DLG_STORE);
+	printf("  %-34s %6zu (%zu keys of %zu bytes)\n", "  .oa", sizeof alice.calls[0].oa,
 	       (size_t)VOX_SRTP_SUITE_COUNT + 2, sizeof(struct vox_srtp_key));
-	printf("    .media               %6zu (%zu keys of %zu bytes)\n",
+	printf("  %-34s %6zu (%zu keys of %zu bytes)\n", "  .media (the session agreed)",
 	       sizeof alice.calls[0].media, (size_t)VOX_SDP_MAX_KEYS + 1,
 	       sizeof(struct vox_srtp_key));
-	printf("    .remote_uri          %6zu\n", sizeof alice.calls[0].remote_uri);
-	printf("    the rest             %6zu\n",
+	printf("  %-34s %6zu\n", "  the rest",
 	       call - sizeof alice.calls[0].dlg - sizeof alice.calls[0].oa -
-	           sizeof alice.calls[0].media - sizeof alice.calls[0].remote_uri);
-	printf("  struct vox_ua_media    %6zu (beside each call: its media)\n",
-	       sizeof(struct vox_ua_media));
-	printf("    .engine              %6zu (struct vox_media)\n", sizeof(struct vox_media));
-	printf("    .offer               %6zu (the peer's offer until answered)\n",
-	       sizeof alice.media[0].offer);
-	size_t per_call = call + 2 * txn;
-	printf("  per call: call + 2 transactions = %zu bytes (goal 4096: %s)\n", per_call,
+	           sizeof alice.calls[0].media);
+	printf("  %-34s %6zu\n", "struct vox_ua_media without engine", ms);
+	printf("  %-34s %6zu (2 of %zu)\n", "transaction control blocks", 2 * txn, txn);
+	printf("  %-34s %6zu (%zu chunks of %zu, measured)\n", "arena while the call is up",
+	       up * chunk, up, chunk);
+	printf("  %-34s %6zu (goal 4096: %s)\n", "per call", per_call,
 	       per_call <= 4096 ? "met" : "MISSED");
-	printf("  struct vox_ua (%d calls, %d transactions, %d accounts) %zu bytes\n",
-	       VOX_UA_MAX_CALLS, VOX_UA_MAX_TXN, VOX_UA_MAX_ACCOUNTS, sizeof(struct vox_ua));
+	printf("  %-34s %6zu (beside it: jitter buffer, RTP, RTCP, SRTP state)\n",
+	       "media engine (struct vox_media)", sizeof(struct vox_media));
+	printf("  %-34s %6zu (%u contexts for a call with SDES keys, both sides)\n",
+	       "libsrtp2 heap per call", srtp_heap, srtp_ctx);
+	printf("  %-34s %6zu (%zu of them per call slot)\n", "struct vox_ua", sizeof(struct vox_ua),
+	       sizeof(struct vox_ua) / VOX_UA_MAX_CALLS);
+	printf("    %-32s %6zu (%d control blocks)\n", ".txn", sizeof alice.txn, VOX_UA_MAX_TXN);
+	printf("    %-32s %6zu (VOX_UA_ARENA)\n", ".arena", sizeof alice.arena);
+	printf("    %-32s %6zu (the rest: events, queues, scratch)\n", "the rest",
+	       sizeof(struct vox_ua) - sizeof alice.txn - sizeof alice.arena - sizeof alice.calls -
+	           sizeof alice.media - sizeof alice.acct);
 	vox_ua_free(&alice);
 	vox_ua_free(&bob);
 	vox_ua_free(&a2);

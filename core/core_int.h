@@ -94,4 +94,21 @@ static inline int vox_fail(struct vox_diag *diag, const char *base, const char *
 	return err;
 }
 
+/* A binary min-heap of items 0..65534 by a 64-bit key, in the caller's
+ * arrays (core/heap.c): at[k] the item at place k, pos[item] its place + 1
+ * (0: absent), key[item] its key, *n the items in it. */
+struct vox_heap {
+	uint16_t *at;
+	uint16_t *pos;
+	uint64_t *key;
+	size_t *n;
+};
+/* Sets item's key and its place; UINT64_MAX takes it out. */
+void vox_heap_set(struct vox_heap *h, uint16_t item, uint64_t key);
+/* The item with the smallest key (the heap must not be empty). */
+static inline uint16_t vox_heap_top(const struct vox_heap *h)
+{
+	return h->at[0];
+}
+
 #endif

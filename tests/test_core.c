@@ -283,6 +283,46 @@ static void test_wipe(void **st)
 		assert_int_equal(k[i], 0);
 }
 
+/* The heap against a plain scan: random keys set, changed and removed;
+ * after each step the top is an item with the smallest key, and every
+ * item's place agrees with the array. */
+static void test_heap(void **st)
+{
+	(void)st;
+	enum { N = 97 };
+	uint16_t at[N], pos[N];
+	uint64_t key[N];
+	size_t n = 0;
+	memset(pos, 0, sizeof pos);
+	struct vox_heap h = {at, pos, key, &n};
+	uint64_t want[N], r = 88172645463325252ULL;
+	for (size_t i = 0; i < N; i++)
+		want[i] = UINT64_MAX;
+	for (int step = 0; step < 20000; step++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		uint16_t item = (uint16_t)(r % N);
+		uint64_t k = (r >> 8) % 5 == 0 ? UINT64_MAX : (r >> 16) % 1000;
+		vox_heap_set(&h, item, k);
+		want[item] = k;
+		size_t live = 0;
+		uint64_t min = UINT64_MAX;
+		for (size_t i = 0; i < N; i++) {
+			if (want[i] == UINT64_MAX) {
+				assert_int_equal(pos[i], 0);
+				continue;
+			}
+			live++;
+			if (want[i] < min)
+				min = want[i];
+			assert_true(pos[i] >= 1 && pos[i] <= n);
+			assert_int_equal(at[pos[i] - 1], i);
+		}
+		assert_int_equal(n, live);
+		if (n)
+			assert_true(key[vox_heap_top(&h)] == min);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_wipe),
 	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_heap),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

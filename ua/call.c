@@ -23,10 +23,9 @@ static const struct vox_slice none = {NULL, 0};
 
 static struct vox_ua_call *call_alloc(struct vox_ua *ua)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		struct vox_ua_call *c = &ua->calls[i];
-		if (c->state != VOX_UA_CALL_FREE)
-			continue;
+	struct vox_ua_call *c = ua_call_take(ua); /* off the free list */
+	if (c) {
+		size_t i = (size_t)(c - ua->calls);
 		uint16_t gen = c->gen;
 		memset(c, 0, offsetof(struct vox_ua_call, dlg));
 		c->gen = gen;
@@ -42,9 +41,9 @@ static struct vox_ua_call *call_alloc(struct vox_ua *ua)
 		ms->offer_at = VOX_SIP_NOCHUNK;
 		c->cred_at = VOX_SIP_NOCHUNK;
 		c->cred_len = 0;
-		return c;
+		ua_touch(ua, c);
 	}
-	return NULL;
+	return c;
 }
 
 static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
@@ -64,6 +63,7 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	vox_sdp_session_free(&c->media);
 	c->state = VOX_UA_CALL_FREE;
 	c->gen = (uint16_t)(c->gen + 1 ? c->gen + 1 : 1);
+	ua_call_give_back(ua, c);
 }
 
 /* Every call produces exactly one ENDED event, and nothing after it. */
@@ -519,8 +519,8 @@ static void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned s
 
 /* ---- actions ------------------------------------------------------------------------- */
 
-int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
-                const struct vox_ua_media_addr *media, uint64_t now, vox_ua_handle *call)
+static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
+                    const struct vox_ua_media_addr *media, uint64_t now, vox_ua_handle *call)
 {
 	struct vox_sip_uri u;
 	struct vox_ua_account *a = account ? ua_account(ua, account) : NULL;
@@ -536,8 +536,10 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	if (!c)
 		return VOX_EPOOL;
 	rc = ua_media_local(ua, c, media);
-	if (rc)
-		return rc; /* the slot stays free */
+	if (rc) {
+		ua_call_give_back(ua, c); /* the slot stays free */
+		return rc;
+	}
 	c->outgoing = 1;
 	c->account = a ? (uint16_t)(a - ua->acct + 1) : 0;
 	c->peer = to;
@@ -546,16 +548,21 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	memcpy(c->remote_uri, target.p, target.len);
 	c->remote_uri[target.len] = 0;
 	int tl = vox_sip_make_tag(&ua->cfg.rng, c->local_tag, sizeof c->local_tag - 1);
-	if (tl < 0)
-		return tl;
-	c->local_tag[tl] = 0;
-	int il = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, c->call_id, sizeof c->call_id - 1);
-	if (il < 0)
+	int il = tl < 0 ? tl
+	                : vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, c->call_id,
+	                                      sizeof c->call_id - 1);
+	if (il < 0) {
+		ua_call_give_back(ua, c);
 		return il;
+	}
+	c->local_tag[tl] = 0;
 	c->call_id[il] = 0;
+	ua_call_index(ua, c, vox_slice_make(c->call_id, (size_t)il));
 	uint8_t r[4];
-	if (ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0)
+	if (ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0) {
+		ua_call_give_back(ua, c);
 		return VOX_ERNG;
+	}
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->state = VOX_UA_CALL_OUT_CALLING;
@@ -566,6 +573,15 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	}
 	*call = ua_call_handle(ua, c);
 	return 0;
+}
+
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
+                const struct vox_ua_media_addr *media, uint64_t now, vox_ua_handle *call)
+{
+	int rc = call_now(ua, target, account, media, now, call);
+	ua_settle(ua);
+	return rc;
 }
 
 /* A response to the INVITE we serve, built by its transaction from the
@@ -587,7 +603,7 @@ static int respond_invite(struct vox_ua *ua, struct vox_ua_call *c, unsigned sta
 	return ua_respond_ist(ua, c->ist, status, vox_slice_cstr(c->local_tag), h, n, body, now);
 }
 
-int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+static int ring_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
 	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_ua_call *c = ua_call(ua, h);
@@ -601,6 +617,14 @@ int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	/* 12.1.1: a 1xx that makes an early dialog carries our Contact */
 	const struct vox_sip_hdr_out ct = {"Contact", vox_slice_make(contact, (size_t)cl)};
 	return respond_invite(ua, c, 180, &ct, 1, none, now);
+}
+
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+{
+	int rc = ring_now(ua, h, now);
+	ua_settle(ua);
+	return rc;
 }
 
 /* The INVITE we serve still takes a final response (none was sent, and
@@ -622,8 +646,8 @@ static void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t c
 	c->t_2xx_end = now + 64ull * ua->txl.timers.t1;
 }
 
-int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_addr *media,
-                  uint64_t now)
+static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_addr *media,
+                      uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	char contact[VOX_UA_CONTACT_MAX];
@@ -704,7 +728,16 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	return 0;
 }
 
-int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_addr *media,
+                  uint64_t now)
+{
+	int rc = answer_now(ua, h, media, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int reject_now(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
@@ -717,6 +750,14 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 	if (rc == VOX_ELIMIT)
 		return rc; /* nothing sent, nothing changed: poll the output first */
 	end_call(ua, c, status, "rejected", 0);
+	return rc;
+}
+
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t now)
+{
+	int rc = reject_now(ua, h, status, now);
+	ua_settle(ua);
 	return rc;
 }
 
@@ -756,13 +797,21 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	}
 }
 
-int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+static int hangup_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	return c ? hang_up(ua, c, now) : VOX_ENOTFOUND;
 }
 
-int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_hangup(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+{
+	int rc = hangup_now(ua, h, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int hold_now(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
@@ -778,7 +827,15 @@ int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 	return rc;
 }
 
-int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_hold(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
+{
+	int rc = hold_now(ua, h, hold, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int rekey_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
@@ -791,6 +848,14 @@ int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	c->hold_want = c->hold;     /* the same session, new keys */
 	c->glare = 0;
 	return send_reinvite(ua, c, 1, now);
+}
+
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
+{
+	int rc = rekey_now(ua, h, now);
+	ua_settle(ua);
+	return rc;
 }
 
 /* ---- responses to our requests ------------------------------------------------------ */
@@ -1027,9 +1092,10 @@ void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now)
 	if (m->status < 200 || m->status >= 300 || !ch ||
 	    vox_sip_cseq_parse(&cs, ch->value, NULL) || cs.method_id != VOX_SIP_INVITE)
 		return;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		struct vox_ua_call *c = &ua->calls[i];
-		if (c->state == VOX_UA_CALL_FREE || c->dlg.state != VOX_DLG_CONFIRMED)
+	struct vox_slice call_id = ua_call_id_of(m);
+	for (struct vox_ua_call *c = ua_call_by_cid(ua, call_id, NULL); c;
+	     c = ua_call_by_cid(ua, call_id, c)) {
+		if (c->dlg.state != VOX_DLG_CONFIRMED)
 			continue;
 		if (vox_sip_dialog_match(&c->dlg, m)) {
 			send_ack(ua, c, &c->dlg, cs.seq); /* 13.2.2.4: every 2xx gets its ACK */
@@ -1077,13 +1143,14 @@ static void answer_487(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		vox_sip_txl_abandon(&ua->txl, c->ist);
 }
 
+/* The call whose dialog m belongs to: among the calls of its Call-ID. */
 static struct vox_ua_call *find_dialog(struct vox_ua *ua, const struct vox_sip_msg *m)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		struct vox_ua_call *c = &ua->calls[i];
-		if (c->state != VOX_UA_CALL_FREE && vox_sip_dialog_match(&c->dlg, m))
+	struct vox_slice call_id = ua_call_id_of(m);
+	for (struct vox_ua_call *c = ua_call_by_cid(ua, call_id, NULL); c;
+	     c = ua_call_by_cid(ua, call_id, c))
+		if (vox_sip_dialog_match(&c->dlg, m))
 			return c;
-	}
 	return NULL;
 }
 
@@ -1101,9 +1168,9 @@ static int merged(struct vox_ua *ua, const struct vox_sip_msg *m)
 	const struct vox_sip_header *cid = vox_sip_find(m, VOX_SIP_H_CALL_ID);
 	if (!fh || !cid || vox_sip_addr_parse(&from, fh->value, NULL) || !from.tag.p)
 		return 0;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		const struct vox_ua_call *c = &ua->calls[i];
-		if (c->state != VOX_UA_CALL_FREE && !c->outgoing &&
+	for (const struct vox_ua_call *c = ua_call_by_cid(ua, cid->value, NULL); c;
+	     c = ua_call_by_cid(ua, cid->value, (struct vox_ua_call *)(uintptr_t)c)) {
+		if (!c->outgoing &&
 		    vox_slice_eq(cid->value, vox_sip_dialog_str(&c->dlg, c->dlg.call_id)) &&
 		    vox_slice_eq(from.tag, vox_sip_dialog_str(&c->dlg, c->dlg.remote_tag)) &&
 		    cseq_of(m) == c->invite_cseq)
@@ -1149,14 +1216,17 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	uint8_t r[4];
 	if (tl < 0 || ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0) {
 		(void)!ua_respond(ua, txn, m, 500, none, NULL, 0, none, now);
+		ua_call_give_back(ua, c);
 		return;
 	}
 	c->local_tag[tl] = 0;
 	struct vox_slice tag = vox_slice_make(c->local_tag, (size_t)tl);
 	if (vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS)) {
 		(void)!ua_respond(ua, txn, m, 400, none, NULL, 0, none, now);
+		ua_call_give_back(ua, c);
 		return;
 	}
+	ua_call_index(ua, c, ua_call_id_of(m));
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->invite_cseq = c->dlg.remote_seq;
@@ -1348,9 +1418,11 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		 * responses; 487 for the INVITE if it is still open */
 		vox_sip_txn_id inv = vox_sip_txl_find_invite(&ua->txl, m);
 		struct vox_ua_call *c = NULL;
-		for (size_t i = 0; inv && i < VOX_UA_MAX_CALLS && !c; i++)
-			if (ua->calls[i].state != VOX_UA_CALL_FREE && ua->calls[i].ist == inv)
-				c = &ua->calls[i];
+		struct vox_slice call_id = ua_call_id_of(m);
+		for (struct vox_ua_call *k = inv ? ua_call_by_cid(ua, call_id, NULL) : NULL;
+		     k && !c; k = ua_call_by_cid(ua, call_id, k))
+			if (k->ist == inv)
+				c = k;
 		(void)!ua_respond(ua, txn, m, inv ? 200 : 481,
 		                  c ? vox_slice_cstr(c->local_tag) : none, NULL, 0, none, now);
 		if (c && c->state == VOX_UA_CALL_IN_INCOMING) {

@@ -73,9 +73,9 @@ static void pump_call(struct vox_ua *ua, struct vox_ua_call *c)
 
 void ua_media_pump(struct vox_ua *ua)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		if (ua->calls[i].state != VOX_UA_CALL_FREE)
-			pump_call(ua, &ua->calls[i]);
+	for (struct vox_ua_call *c = ua_live_first(ua); c; c = ua_live_next(ua, c))
+		if (c->state != VOX_UA_CALL_FREE)
+			pump_call(ua, c);
 }
 
 /* ---- the end ------------------------------------------------------------------------- */
@@ -272,29 +272,16 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 
 /* ---- time ------------------------------------------------------------------------------ */
 
-uint64_t ua_media_next_deadline(const struct vox_ua *ua)
+void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
-	uint64_t t = UA_NEVER;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		uint64_t d = vox_media_next_deadline(&ua->media[i].engine);
-		if (d < t)
-			t = d;
-	}
-	return t;
-}
-
-void ua_media_deadline(struct vox_ua *ua, uint64_t now)
-{
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		struct vox_media *m = &ua->media[i].engine;
-		if (vox_media_next_deadline(m) > now || vox_media_on_deadline(m, now) == 0)
-			continue;
-		/* VOX_ERNG: without randomness the RTCP timer cannot move on
-		 * (RFC 3550 6.3); no media rather than a timer due for ever */
-		engine_end(ua, &ua->calls[i]);
-		ua->media[i].failed = why_not(VOX_ERNG);
-	}
-	ua_media_pump(ua);
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	struct vox_media *m = &ms->engine;
+	if (vox_media_next_deadline(m) > now || vox_media_on_deadline(m, now) == 0)
+		return;
+	/* VOX_ERNG: without randomness the RTCP timer cannot move on (RFC
+	 * 3550 6.3); no media rather than a timer due for ever */
+	engine_end(ua, c);
+	ms->failed = why_not(VOX_ERNG);
 }
 
 /* ---- the application's side ----------------------------------------------------------- */
@@ -317,11 +304,11 @@ static struct vox_media *engine_of(struct vox_ua *ua, vox_ua_handle h, struct vo
 	return m;
 }
 
-int vox_ua_media_recv(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf, size_t len,
-                      const struct vox_addr *from, uint64_t now)
+static int media_recv_now(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf, size_t len,
+                          const struct vox_addr *from, uint64_t now)
 {
 	struct vox_ua_call *c;
-	int rc;
+	int rc = VOX_ENOTFOUND; /* (set by engine_of; gcc cannot tell at every size) */
 	struct vox_media *m = engine_of(ua, call, &c, &rc);
 	if (!m)
 		return rc;
@@ -330,11 +317,20 @@ int vox_ua_media_recv(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf,
 	return rc;
 }
 
-int vox_ua_send_pcm(struct vox_ua *ua, vox_ua_handle call, const int16_t *pcm, size_t n,
-                    uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_media_recv(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf, size_t len,
+                      const struct vox_addr *from, uint64_t now)
+{
+	int rc = media_recv_now(ua, call, buf, len, from, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int send_pcm_now(struct vox_ua *ua, vox_ua_handle call, const int16_t *pcm, size_t n,
+                        uint64_t now)
 {
 	struct vox_ua_call *c;
-	int rc;
+	int rc = VOX_ENOTFOUND; /* (set by engine_of; gcc cannot tell at every size) */
 	struct vox_media *m = engine_of(ua, call, &c, &rc);
 	if (!m)
 		return rc;
@@ -343,25 +339,51 @@ int vox_ua_send_pcm(struct vox_ua *ua, vox_ua_handle call, const int16_t *pcm, s
 	return rc;
 }
 
-int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *pcm, size_t cap, uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_send_pcm(struct vox_ua *ua, vox_ua_handle call, const int16_t *pcm, size_t n,
+                    uint64_t now)
+{
+	int rc = send_pcm_now(ua, call, pcm, n, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int play_now(struct vox_ua *ua, vox_ua_handle call, int16_t *pcm, size_t cap, uint64_t now)
 {
 	struct vox_ua_call *c;
-	int rc;
+	int rc = VOX_ENOTFOUND; /* (set by engine_of; gcc cannot tell at every size) */
 	struct vox_media *m = engine_of(ua, call, &c, &rc);
 	if (!m)
 		return rc;
 	return vox_media_play(m, pcm, cap, now);
 }
 
-int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit, uint32_t duration_ms,
-                     uint64_t now)
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *pcm, size_t cap, uint64_t now)
+{
+	int rc = play_now(ua, call, pcm, cap, now);
+	ua_settle(ua);
+	return rc;
+}
+
+static int send_dtmf_now(struct vox_ua *ua, vox_ua_handle call, char digit, uint32_t duration_ms,
+                         uint64_t now)
 {
 	struct vox_ua_call *c;
-	int rc;
+	int rc = VOX_ENOTFOUND; /* (set by engine_of; gcc cannot tell at every size) */
 	struct vox_media *m = engine_of(ua, call, &c, &rc);
 	if (!m)
 		return rc;
 	return vox_media_send_dtmf(m, digit, duration_ms, now);
+}
+
+/* The public entry: every call it touched gets its deadline again. */
+int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit, uint32_t duration_ms,
+                     uint64_t now)
+{
+	int rc = send_dtmf_now(ua, call, digit, duration_ms, now);
+	ua_settle(ua);
+	return rc;
 }
 
 int vox_ua_media_poll_output(struct vox_ua *ua, uint8_t *buf, size_t cap, vox_ua_handle *call,
@@ -382,26 +404,41 @@ int vox_ua_media_poll_output(struct vox_ua *ua, uint8_t *buf, size_t cap, vox_ua
 		ua->mout_len--;
 		return n;
 	}
-	/* one packet per call in turn, so that no call waits behind another */
-	for (size_t k = 0; k < VOX_UA_MAX_CALLS; k++) {
-		size_t i = (ua->mpoll + k) % VOX_UA_MAX_CALLS;
-		struct vox_ua_call *c = &ua->calls[i];
-		struct vox_media *m = &ua->media[i].engine;
-		if (c->state == VOX_UA_CALL_FREE || c->ended || m->state == VOX_MEDIA_IDLE)
-			continue;
-		/* a packet lost to a build or protect failure is counted there:
-		 * the next one; an engine holds at most three (RTCP, DTMF, audio) */
-		int n = 0;
-		for (int tries = 0; tries < 3 && (n = vox_media_poll_output(m, buf, cap, to)) < 0;
-		     tries++)
-			;
-		pump_call(ua, c); /* a key near or at its end of life says so */
-		if (n > 0) {
-			*call = ua_call_handle(ua, c);
-			ua->mpoll = (uint16_t)((i + 1) % VOX_UA_MAX_CALLS);
-			return n;
+	/* one packet per call in turn, so that no call waits behind another:
+	 * the live calls from the one after the last that sent */
+	struct vox_ua_call *start = NULL;
+	if (ua->mpoll && ua->mpoll <= VOX_UA_MAX_CALLS &&
+	    ua->calls[ua->mpoll - 1].state != VOX_UA_CALL_FREE)
+		start = &ua->calls[ua->mpoll - 1];
+	if (!start)
+		start = ua_live_first(ua);
+	for (struct vox_ua_call *c = start; c;) {
+		struct vox_media *m = &ua_media_of(ua, c)->engine;
+		if (!c->ended && m->state != VOX_MEDIA_IDLE) {
+			/* a packet lost to a build or protect failure is counted
+			 * there: the next one; an engine holds at most three
+			 * (RTCP, DTMF, audio) */
+			int n = 0;
+			for (int tries = 0;
+			     tries < 3 && (n = vox_media_poll_output(m, buf, cap, to)) < 0; tries++)
+				;
+			pump_call(ua, c); /* a key near or at its end of life says so */
+			ua_touch(ua, c);  /* its engine's timers may have moved */
+			if (n > 0) {
+				struct vox_ua_call *next = ua_live_next(ua, c);
+				*call = ua_call_handle(ua, c);
+				ua->mpoll = next ? (uint16_t)(next - ua->calls + 1) : 0;
+				ua_settle(ua);
+				return n;
+			}
 		}
+		c = ua_live_next(ua, c);
+		if (!c && start != ua_live_first(ua)) /* wrap once, up to where we began */
+			c = ua_live_first(ua);
+		if (c == start)
+			break;
 	}
+	ua_settle(ua);
 	return 0;
 }
 

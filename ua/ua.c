@@ -9,15 +9,152 @@
 
 /* ---- handles ------------------------------------------------------------------- */
 
-struct vox_ua_call *ua_call(struct vox_ua *ua, vox_ua_handle h)
+static struct vox_ua_call *call_peek(const struct vox_ua *ua, vox_ua_handle h)
 {
 	size_t slot = h & 0xffff;
 	if (!slot || slot > VOX_UA_MAX_CALLS)
 		return NULL;
-	struct vox_ua_call *c = &ua->calls[slot - 1];
+	const struct vox_ua_call *c = &ua->calls[slot - 1];
 	if (c->state == VOX_UA_CALL_FREE || c->gen != (uint16_t)(h >> 16))
 		return NULL;
+	return (struct vox_ua_call *)(uintptr_t)c;
+}
+
+struct vox_ua_call *ua_call(struct vox_ua *ua, vox_ua_handle h)
+{
+	struct vox_ua_call *c = call_peek(ua, h);
+	if (c)
+		ua_touch(ua, c); /* an action on it may move its timers */
 	return c;
+}
+
+/* ---- the call tables ------------------------------------------------------------ */
+
+static uint16_t slot1(const struct vox_ua *ua, const struct vox_ua_call *c)
+{
+	return (uint16_t)(c - ua->calls + 1);
+}
+
+static struct vox_heap deadline_heap(struct vox_ua *ua)
+{
+	struct vox_heap h = {ua->heap_at, ua->heap_pos, ua->heap_key, &ua->heap_n};
+	return h;
+}
+
+static uint64_t cid_key(struct vox_slice s)
+{
+	uint64_t k = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (size_t i = 0; i < s.len; i++) {
+		k ^= (unsigned char)s.p[i];
+		k *= 0x100000001b3ULL;
+	}
+	return k;
+}
+
+struct vox_slice ua_call_id_of(const struct vox_sip_msg *m)
+{
+	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_CALL_ID);
+	return h ? h->value : vox_slice_make(NULL, 0);
+}
+
+struct vox_ua_call *ua_call_take(struct vox_ua *ua)
+{
+	if (!ua->free_call)
+		return NULL;
+	struct vox_ua_call *c = &ua->calls[ua->free_call - 1];
+	ua->free_call = c->hnext;
+	c->hnext = 0;
+	c->indexed = 0;
+	c->lnext = 0;
+	c->lprev = ua->live_tail;
+	if (ua->live_tail)
+		ua->calls[ua->live_tail - 1].lnext = slot1(ua, c);
+	else
+		ua->live_head = slot1(ua, c);
+	ua->live_tail = slot1(ua, c);
+	ua->ncalls++;
+	return c;
+}
+
+void ua_call_index(struct vox_ua *ua, struct vox_ua_call *c, struct vox_slice call_id)
+{
+	if (c->indexed)
+		return;
+	c->cid_key = cid_key(call_id);
+	uint16_t *head = &ua->call_bucket[c->cid_key % VOX_UA_MAX_CALLS];
+	c->hnext = *head;
+	*head = slot1(ua, c);
+	c->indexed = 1;
+}
+
+void ua_call_give_back(struct vox_ua *ua, struct vox_ua_call *c)
+{
+	uint16_t me = slot1(ua, c);
+	if (ua->live_head != me && !c->lprev)
+		return; /* not taken, or given back already */
+	if (c->indexed) {
+		uint16_t *link = &ua->call_bucket[c->cid_key % VOX_UA_MAX_CALLS];
+		while (*link && *link != me)
+			link = &ua->calls[*link - 1].hnext;
+		if (*link)
+			*link = c->hnext;
+		c->indexed = 0;
+	}
+	if (c->lprev)
+		ua->calls[c->lprev - 1].lnext = c->lnext;
+	else
+		ua->live_head = c->lnext;
+	if (c->lnext)
+		ua->calls[c->lnext - 1].lprev = c->lprev;
+	else
+		ua->live_tail = c->lprev;
+	c->lprev = c->lnext = 0;
+	struct vox_heap h = deadline_heap(ua);
+	vox_heap_set(&h, (uint16_t)(me - 1), UA_NEVER);
+	c->hnext = ua->free_call;
+	ua->free_call = me;
+	ua->ncalls--;
+}
+
+struct vox_ua_call *ua_call_by_cid(struct vox_ua *ua, struct vox_slice call_id,
+                                   struct vox_ua_call *after)
+{
+	uint64_t key = cid_key(call_id);
+	uint16_t i = after ? after->hnext : ua->call_bucket[key % VOX_UA_MAX_CALLS];
+	for (; i; i = ua->calls[i - 1].hnext) {
+		struct vox_ua_call *c = &ua->calls[i - 1];
+		if (c->cid_key == key && c->state != VOX_UA_CALL_FREE) {
+			ua_touch(ua, c);
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void ua_touch(struct vox_ua *ua, struct vox_ua_call *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = 1;
+	ua->dirty[ua->ndirty++] = (uint16_t)(c - ua->calls); /* each slot once: it fits */
+}
+
+void ua_settle(struct vox_ua *ua)
+{
+	struct vox_heap h = deadline_heap(ua);
+	while (ua->ndirty) {
+		uint16_t i = ua->dirty[--ua->ndirty];
+		struct vox_ua_call *c = &ua->calls[i];
+		c->dirty = 0;
+		uint64_t t = UA_NEVER;
+		if (c->state != VOX_UA_CALL_FREE) {
+			uint64_t m = vox_media_next_deadline(&ua->media[i].engine);
+			t = ua_call_next_deadline(c);
+			if (m < t)
+				t = m;
+		}
+		vox_heap_set(&h, i, t);
+	}
 }
 
 struct vox_ua_account *ua_account(struct vox_ua *ua, vox_ua_handle h)
@@ -43,7 +180,7 @@ vox_ua_handle ua_account_handle(const struct vox_ua *ua, const struct vox_ua_acc
 
 const struct vox_ua_call *vox_ua_call_get(const struct vox_ua *ua, vox_ua_handle h)
 {
-	return ua_call((struct vox_ua *)(uintptr_t)ua, h);
+	return call_peek(ua, h);
 }
 
 const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_handle h)
@@ -53,10 +190,7 @@ const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_
 
 size_t vox_ua_calls_active(const struct vox_ua *ua)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		n += ua->calls[i].state != VOX_UA_CALL_FREE;
-	return n;
+	return ua->ncalls;
 }
 
 const char *vox_ua_protection_name(enum vox_ua_protection p)
@@ -395,14 +529,29 @@ static struct vox_ua_account *account_of_txn(struct vox_ua *ua, vox_sip_txn_id i
 	return NULL;
 }
 
-static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id)
+static int owns_txn(const struct vox_ua_call *c, vox_sip_txn_id id)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		struct vox_ua_call *c = &ua->calls[i];
-		if (c->state != VOX_UA_CALL_FREE &&
-		    (c->invite_txn == id || c->cancel_txn == id || c->bye_txn == id))
-			return c;
+	return c->invite_txn == id || c->cancel_txn == id || c->bye_txn == id;
+}
+
+/* The call a client transaction belongs to: through the Call-ID of the
+ * response in hand (m), or, for a timer's event, among the live calls. */
+static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id,
+                                       const struct vox_sip_msg *m)
+{
+	if (m) {
+		struct vox_slice cid = ua_call_id_of(m);
+		for (struct vox_ua_call *c = ua_call_by_cid(ua, cid, NULL); c;
+		     c = ua_call_by_cid(ua, cid, c))
+			if (owns_txn(c, id))
+				return c;
+		return NULL;
 	}
+	for (struct vox_ua_call *c = ua_live_first(ua); c; c = ua_live_next(ua, c))
+		if (c->state != VOX_UA_CALL_FREE && owns_txn(c, id)) {
+			ua_touch(ua, c);
+			return c;
+		}
 	return NULL;
 }
 
@@ -496,7 +645,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {
 		struct vox_ua_account *a = account_of_txn(ua, id);
-		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, id);
+		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, id, m);
 		if (a)
 			ua_reg_response(ua, a, m, now);
 		else if (c)
@@ -508,6 +657,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	default: break;
 	}
 	ua_media_pump(ua);
+	ua_settle(ua);
 	return 0;
 }
 
@@ -519,13 +669,10 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh < t)
 			t = ua->acct[i].t_refresh;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
-		uint64_t c = ua_call_next_deadline(&ua->calls[i]);
-		if (c < t)
-			t = c;
-	}
-	uint64_t m = ua_media_next_deadline(ua);
-	return m < t ? m : t;
+	/* the calls' own timers and their media engines: the heap's top */
+	if (ua->heap_n && ua->heap_key[ua->heap_at[0]] < t)
+		t = ua->heap_key[ua->heap_at[0]];
+	return t;
 }
 
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
@@ -539,7 +686,7 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 			 * transport error: as a 503 (8.1.3.1) */
 			unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
 			struct vox_ua_account *a = account_of_txn(ua, ev.id);
-			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
+			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id, NULL);
 			if (a && ev.type != VOX_TXL_EV_NO_ACK)
 				ua_reg_timeout(ua, a, now);
 			else if (c)
@@ -549,10 +696,26 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
 			ua_reg_deadline(ua, &ua->acct[i], now);
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		if (ua_call_next_deadline(&ua->calls[i]) <= now)
-			ua_call_deadline(ua, &ua->calls[i], now);
-	ua_media_deadline(ua, now);
+	/* the calls due: off the heap first (each runs once), then their
+	 * timers, then every call touched meanwhile back in with its new
+	 * deadline */
+	ua_settle(ua); /* every key up to date, and the dirty stack empty */
+	struct vox_heap h = deadline_heap(ua);
+	size_t ndue = 0;
+	while (ua->heap_n && ua->heap_key[ua->heap_at[0]] <= now) {
+		uint16_t i = vox_heap_top(&h);
+		vox_heap_set(&h, i, UA_NEVER);
+		ua_touch(ua, &ua->calls[i]);
+		ndue++;
+	}
+	for (size_t k = 0; k < ndue; k++) {
+		struct vox_ua_call *c = &ua->calls[ua->dirty[k]];
+		if (c->state != VOX_UA_CALL_FREE && ua_call_next_deadline(c) <= now)
+			ua_call_deadline(ua, c, now);
+		ua_media_deadline(ua, c, now);
+	}
+	ua_media_pump(ua);
+	ua_settle(ua);
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -662,8 +825,10 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	/* requests from outside cannot take the last slots: our REGISTER
 	 * refreshes, BYEs, CANCELs and re-INVITEs always find one */
 	ua->txl.reserve = 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = VOX_UA_MAX_CALLS; i-- > 0;) {
 		ua->calls[i].gen = 1;
+		ua->calls[i].hnext = ua->free_call; /* the free list, slot 0 first */
+		ua->free_call = (uint16_t)(i + 1);
 		vox_media_init(&ua->media[i].engine);
 		ua->media[i].offer_at = ua->calls[i].cred_at = VOX_SIP_NOCHUNK;
 	}

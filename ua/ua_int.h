@@ -31,6 +31,38 @@ struct vox_ua_account *ua_account(struct vox_ua *ua, vox_ua_handle h);
 vox_ua_handle ua_call_handle(const struct vox_ua *ua, const struct vox_ua_call *c);
 vox_ua_handle ua_account_handle(const struct vox_ua *ua, const struct vox_ua_account *a);
 
+/* ---- the call tables (ua.c) ------------------------------------------------------ */
+
+/* Takes a free slot off the free list and onto the live list (state
+ * still FREE: the caller sets it), or NULL. */
+struct vox_ua_call *ua_call_take(struct vox_ua *ua);
+/* The slot goes back to the free list, out of the live list, its Call-ID
+ * bucket and the deadline heap. */
+void ua_call_give_back(struct vox_ua *ua, struct vox_ua_call *c);
+/* The call joins the bucket of its Call-ID. */
+void ua_call_index(struct vox_ua *ua, struct vox_ua_call *c, struct vox_slice call_id);
+/* The next live call after `after` (NULL: the first) whose Call-ID hashes
+ * like call_id (a candidate: the caller confirms), touched. */
+struct vox_ua_call *ua_call_by_cid(struct vox_ua *ua, struct vox_slice call_id,
+                                   struct vox_ua_call *after);
+/* The Call-ID of a message, or an empty slice. */
+struct vox_slice ua_call_id_of(const struct vox_sip_msg *m);
+/* The call may have new timers or media: its deadline is computed again
+ * at the next ua_settle. */
+void ua_touch(struct vox_ua *ua, struct vox_ua_call *c);
+/* Puts the touched calls' deadlines into the heap. Every public function
+ * that can change a call ends with it. */
+void ua_settle(struct vox_ua *ua);
+/* The live calls, for (c = ua_live_first(ua); c; c = ua_live_next(ua, c)). */
+static inline struct vox_ua_call *ua_live_first(struct vox_ua *ua)
+{
+	return ua->live_head ? &ua->calls[ua->live_head - 1] : NULL;
+}
+static inline struct vox_ua_call *ua_live_next(struct vox_ua *ua, const struct vox_ua_call *c)
+{
+	return c->lnext ? &ua->calls[c->lnext - 1] : NULL;
+}
+
 /* ---- events and output ------------------------------------------------------ */
 
 struct vox_ua_event *ua_event(struct vox_ua *ua, enum vox_ua_ev_type type);
@@ -144,7 +176,7 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c);
 /* Moves what the engines reported onto the UA's queue. */
 void ua_media_pump(struct vox_ua *ua);
-uint64_t ua_media_next_deadline(const struct vox_ua *ua);
-void ua_media_deadline(struct vox_ua *ua, uint64_t now);
+/* Runs call c's media engine's timers, when due. */
+void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 
 #endif

@@ -253,6 +253,12 @@ struct vox_ua_call {
 	struct vox_sdp_session media; /* the session agreed (have_media): what the
 	                                 call's engine was given */
 	char remote_uri[VOX_UA_STR];  /* outgoing: the target until the dialog exists */
+	/* the UA's tables (ua/ua.c): slot + 1, 0 for none */
+	uint16_t hnext;        /* next call of its Call-ID bucket, or the next free slot */
+	uint16_t lprev, lnext; /* the list of live calls */
+	uint8_t indexed;       /* in its Call-ID bucket */
+	uint8_t dirty;         /* its next deadline must be computed again */
+	uint64_t cid_key;      /* hash of its Call-ID */
 };
 
 /* A call slot's media, kept beside struct vox_ua_call so that the
@@ -338,6 +344,18 @@ struct vox_ua {
 	struct vox_sip_txn txn[VOX_UA_MAX_TXN]; /* control blocks (vox/sip_txn.h) */
 	struct vox_sip_chunk arena[VOX_UA_ARENA / VOX_SIP_CHUNK]; /* their bytes */
 	struct vox_ua_call calls[VOX_UA_MAX_CALLS];
+	/* Finding a call without walking every slot (docs/architecture.md,
+	 * Memory): a hash table on the Call-ID, the live calls in a list, the
+	 * free slots in another, and a heap of the calls' next deadlines
+	 * (each call's own timers and its media engine's), computed again
+	 * for the calls an operation touched (dirty). Slots + 1, 0 none. */
+	uint16_t call_bucket[VOX_UA_MAX_CALLS];
+	uint16_t free_call, live_head, live_tail, ncalls;
+	uint16_t heap_at[VOX_UA_MAX_CALLS], heap_pos[VOX_UA_MAX_CALLS];
+	uint64_t heap_key[VOX_UA_MAX_CALLS];
+	size_t heap_n;
+	uint16_t dirty[VOX_UA_MAX_CALLS];
+	size_t ndirty;
 	struct vox_ua_media media[VOX_UA_MAX_CALLS]; /* media[i] is calls[i]'s */
 	struct vox_ua_account acct[VOX_UA_MAX_ACCOUNTS];
 	struct vox_ua_event evq[VOX_UA_MAX_EVENTS];
@@ -349,7 +367,7 @@ struct vox_ua {
 	uint16_t mout_head, mout_len;
 	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
 	uint32_t dropped_media_out; /* RTCP BYEs of ended calls lost to a full queue */
-	uint16_t mpoll;             /* the call slot media output is polled from next */
+	uint16_t mpoll;             /* the call (slot + 1) media output is polled from next */
 	struct vox_peer cur_from;   /* the hop the message being handled came over */
 	uint8_t cur_secure;         /* it and every hop before it were TLS */
 	struct vox_sip_msg msg;     /* parse scratch: the message being handled */
