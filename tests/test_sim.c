@@ -1057,5 +1057,5 @@ int main(void)
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};
-	return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("sim", tests, srtp_group_setup, srtp_group_teardown);
 }
