@@ -522,8 +522,15 @@ static int udp_socket(const struct vox_loop *l, uint8_t family)
 	return -1;
 }
 
+static void trace(struct vox_loop *l, int in, const struct vox_peer *p, const char *msg, size_t len)
+{
+	if (l->cfg.trace)
+		l->cfg.trace(l->cfg.trace_ctx, in, p, msg, len);
+}
+
 static void send_sip(struct vox_loop *l, const char *msg, size_t len, const struct vox_peer *to)
 {
+	trace(l, 0, to, msg, len);
 	if (to->tp == VOX_TP_UDP) {
 		struct sockaddr_storage ss;
 		socklen_t sl = to_sockaddr(&to->addr, &ss);
@@ -758,6 +765,7 @@ static void conn_frame(struct vox_loop *l, struct vox_loop_conn *c)
 			struct vox_peer from = hop_of(c);
 			c->msgs_in++;
 			l->st.stream_in++;
+			trace(l, 1, &from, c->rx, (size_t)n);
 			if (vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now) < 0)
 				l->st.ua_rejected++;
 		} else if (kind == VOX_SIP_FRAME_PING) {
@@ -896,6 +904,7 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		from.tp = VOX_TP_UDP;
 		from_sockaddr(&ss, &from.addr);
 		l->st.udp_in++;
+		trace(l, 1, &from, (const char *)l->io, (size_t)n);
 		if (vox_ua_recv(l->cfg.ua, (const char *)l->io, (size_t)n, &from, l->now) < 0)
 			l->st.ua_rejected++;
 		vox_loop_flush(l, l->now);

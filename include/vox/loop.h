@@ -103,16 +103,25 @@ extern "C" {
 
 struct vox_tls_config; /* vox/tls.h; only declared when VOX_WITH_TLS is 0 */
 
+/* Sees every SIP message the loop hands to the UA (in = 1, with the hop as
+ * the UA is told it) or sends (in = 0): for a trace. msg is valid during
+ * the call; it may hold SDES keys, so redact before printing. Must not
+ * call into the loop or the UA. */
+typedef void (*vox_loop_trace_fn)(void *ctx, int in, const struct vox_peer *peer, const char *msg,
+                                  size_t len);
+
 struct vox_loop_config {
 	struct vox_ua *ua; /* set up by vox_ua_init; must outlive the loop */
 	/* TLS: a listener of VOX_TP_TLS needs tls_server, a connection we
 	 * open needs tls_client. Both must outlive the loop. NULL: none. */
 	const struct vox_tls_config *tls_server;
 	const struct vox_tls_config *tls_client;
-	uint32_t idle_ms;      /* nothing received for so long: closed. 0: VOX_LOOP_IDLE_MS */
-	uint32_t connect_ms;   /* not open (TCP and TLS handshake) by then: closed. 0: default */
-	uint32_t keepalive_ms; /* CRLF ping on connections we opened. 0: default,
+	uint32_t idle_ms;        /* nothing received for so long: closed. 0: VOX_LOOP_IDLE_MS */
+	uint32_t connect_ms;     /* not open (TCP and TLS handshake) by then: closed. 0: default */
+	uint32_t keepalive_ms;   /* CRLF ping on connections we opened. 0: default,
 	                          UINT32_MAX: none */
+	vox_loop_trace_fn trace; /* NULL: none */
+	void *trace_ctx;
 };
 
 /* A listening socket. */
