@@ -8,6 +8,8 @@
 static const struct app_cmd commands[] = {
     {"sip", app_sip, "SIP messages: parse (dissect one, or a TCP stream, and judge it)"},
     {"sdp", app_sdp, "session descriptions: parse, offer, answer (SDES keys, SRTP policy)"},
+    {"demo", app_demo, "a secure call on this machine: TLS, SRTP, a tone each way"},
+    {"ua", app_ua, "one SIP endpoint on real sockets: register, call, answer, play, listen"},
 };
 
 static const struct app_group vox = {

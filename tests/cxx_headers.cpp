@@ -9,6 +9,7 @@
 #include "vox/base.h"
 #include "vox/config.h"
 #include "vox/dialog.h"
+#include "vox/loop.h"
 #include "vox/digest.h"
 #include "vox/media.h"
 #include "vox/rtp.h"
