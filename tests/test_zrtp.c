@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/* zrtp/: the packets of RFC 6189 section 5 and their CRC-32c, checked
+ * against the known answers of tests/vectors/zrtp/ (a DH3k exchange
+ * captured from Linphone's bzrtp, a Hello from GNU ZRTP, GNU ZRTP's CRCs). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vox/config.h"
+#include "testutil.h"
+
+#if VOX_WITH_ZRTP
+#include "vox/zrtp.h"
+
+/* ---- vector files: "Key = value" lines, '#' comments ---------------------- */
+
+#define MAX_PAIRS 128
+
+struct vecfile {
+	char *raw;
+	size_t n;
+	const char *key[MAX_PAIRS];
+	const char *val[MAX_PAIRS];
+};
+
+static void vf_load(struct vecfile *vf, const char *rel)
+{
+	size_t len;
+	vf->raw = read_vector(rel, &len);
+	vf->n = 0;
+	char *p = vf->raw, *end = vf->raw + len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		*eol = 0;
+		char *eq = strstr(p, " = ");
+		if (p[0] != '#' && eq) {
+			assert_true(vf->n < MAX_PAIRS);
+			*eq = 0;
+			vf->key[vf->n] = p;
+			vf->val[vf->n] = eq + 3;
+			vf->n++;
+		}
+		p = eol + 1;
+	}
+}
+
+static const char *vf_get(const struct vecfile *vf, const char *key)
+{
+	for (size_t i = 0; i < vf->n; i++)
+		if (strcmp(vf->key[i], key) == 0)
+			return vf->val[i];
+	fail_msg("no %s in the vector file", key);
+	return NULL;
+}
+
+/* Hex of the value into out; returns the byte count. */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	int n = vox_hex_decode(vox_slice_cstr(hex), out, cap);
+	assert_true(n >= 0);
+	return (size_t)n;
+}
+
+static size_t vf_bytes(const struct vecfile *vf, const char *key, uint8_t *out, size_t cap)
+{
+	return unhex(vf_get(vf, key), out, cap);
+}
+
+/* ---- CRC-32c ------------------------------------------------------------------ */
+
+static void test_crc_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crc.txt");
+	int checked = 0;
+	static uint8_t pkt[2048];
+	for (size_t i = 0; i + 1 < vf.n; i++) {
+		if (strcmp(vf.key[i], "Packet") != 0)
+			continue;
+		size_t n = unhex(vf.val[i], pkt, sizeof pkt - 4);
+		assert_string_equal(vf.key[i + 1], "Wire");
+		uint8_t wire[4];
+		assert_int_equal(unhex(vf.val[i + 1], wire, 4), 4);
+		uint32_t c = vox_zrtp_crc32c(pkt, n);
+		uint8_t le[4] = {(uint8_t)c, (uint8_t)(c >> 8), (uint8_t)(c >> 16),
+		                 (uint8_t)(c >> 24)};
+		assert_memory_equal(le, wire, 4);
+		/* and the whole packet, with its CRC, parses */
+		memcpy(pkt + n, wire, 4);
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(pkt, n + 4, &p, NULL), (int)(n + 4));
+		checked++;
+	}
+	assert_int_equal(checked, 3);
+	/* RFC 3720 B.4: 32 bytes of zeros */
+	static const uint8_t zeros[32];
+	assert_true(vox_zrtp_crc32c(zeros, 32) == 0x8a9136aau);
+	free(vf.raw);
+}
+
+/* ---- the bzrtp DH3k exchange --------------------------------------------------- */
+
+struct ex {
+	struct vecfile vf;
+	uint8_t pkt[9][512];
+	size_t len[9];
+	uint8_t hr[4][32], hi[4][32]; /* H0..H3 of responder and initiator */
+};
+
+static const char *const ex_names[9] = {"Hello_R",    "Hello_I",    "HelloACK_R",
+                                        "Commit_I",   "DHPart1_R",  "DHPart2_I",
+                                        "Confirm1_R", "Confirm2_I", "Conf2ACK_R"};
+static const enum vox_zrtp_msg ex_types[9] = {
+    VOX_ZRTP_HELLO,   VOX_ZRTP_HELLO,    VOX_ZRTP_HELLOACK, VOX_ZRTP_COMMIT,  VOX_ZRTP_DHPART1,
+    VOX_ZRTP_DHPART2, VOX_ZRTP_CONFIRM1, VOX_ZRTP_CONFIRM2, VOX_ZRTP_CONF2ACK};
+static const uint16_t ex_seq[9] = {0x09f1, 0x02ce, 0x09f2, 0x02d0, 0x09f5,
+                                   0x02d1, 0x09f6, 0x02d2, 0x09f7};
+
+static struct ex *ex_load(void)
+{
+	struct ex *e = calloc(1, sizeof *e);
+	assert_non_null(e);
+	vf_load(&e->vf, "zrtp/bzrtp-dh3k.txt");
+	for (int i = 0; i < 9; i++)
+		e->len[i] = vf_bytes(&e->vf, ex_names[i], e->pkt[i], sizeof e->pkt[i]);
+	for (int i = 0; i < 4; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "H12345678_%d", i);
+		assert_int_equal(vf_bytes(&e->vf, k, e->hr[i], 32), 32);
+		snprintf(k, sizeof k, "H87654321_%d", i);
+		assert_int_equal(vf_bytes(&e->vf, k, e->hi[i], 32), 32);
+	}
+	return e;
+}
+
+static void ex_free(struct ex *e)
+{
+	free(e->vf.raw);
+	free(e);
+}
+
+/* Parses a packet placed against a guard page. */
+static int parse_guarded(const uint8_t *p, size_t n, struct vox_zrtp_packet *pkt,
+                         struct vox_diag *d, const uint8_t **copy)
+{
+	*copy = (const uint8_t *)guard_copy(p, n);
+	return vox_zrtp_parse(*copy, n, pkt, d);
+}
+
+static void test_parse_bzrtp_exchange(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		struct vox_zrtp_packet p;
+		struct vox_diag d = {0, NULL};
+		const uint8_t *g;
+		assert_int_equal(parse_guarded(e->pkt[i], e->len[i], &p, &d, &g), (int)e->len[i]);
+		assert_int_equal(p.type, ex_types[i]);
+		assert_int_equal(p.seq, ex_seq[i]);
+		assert_true(p.ssrc == (ex_names[i][strlen(ex_names[i]) - 1] == 'R' ? 0x12345678u
+		                                                                   : 0x87654321u));
+		assert_true(p.msg == g + 12 && p.msg_len == e->len[i] - 16);
+		guard_free((const char *)g);
+	}
+	ex_free(e);
+}
+
+static void test_parse_bzrtp_fields(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet p;
+
+	/* Hello of the responder: H3, version, client id, the algorithms */
+	assert_int_equal(vox_zrtp_parse(e->pkt[0], e->len[0], &p, NULL), (int)e->len[0]);
+	const struct vox_zrtp_hello *h = &p.u.hello;
+	assert_memory_equal(h->version, "1.10", 4);
+	assert_memory_equal(h->client_id, "LINPHONE-ZRTPCPP", 16);
+	assert_memory_equal(h->h3, e->hr[3], 32);
+	assert_int_equal(h->sigcap + h->mitm + h->passive, 0);
+	static const uint8_t n_exp[5] = {1, 1, 2, 3, 1};
+	assert_memory_equal(h->n, n_exp, 5);
+	assert_true(h->alg[VOX_ZRTP_T_HASH][0] == VOX_ZRTP_S256);
+	assert_true(h->alg[VOX_ZRTP_T_CIPHER][0] == VOX_ZRTP_AES1);
+	assert_true(h->alg[VOX_ZRTP_T_AUTH][0] == VOX_ZRTP_HS32);
+	assert_true(h->alg[VOX_ZRTP_T_AUTH][1] == VOX_ZRTP_HS80);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][0] == VOX_ZRTP_DH3K);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][1] == VOX_ZRTP_DH2K);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][2] == VOX_ZRTP_MULT);
+	assert_true(h->alg[VOX_ZRTP_T_SAS][0] == VOX_ZRTP_B32);
+	assert_true(h->mac == e->pkt[0] + e->len[0] - 12);
+
+	/* Commit: H2 of the initiator, DH mode, the chosen algorithms */
+	assert_int_equal(vox_zrtp_parse(e->pkt[3], e->len[3], &p, NULL), (int)e->len[3]);
+	const struct vox_zrtp_commit *c = &p.u.commit;
+	assert_memory_equal(c->h2, e->hi[2], 32);
+	assert_int_equal(c->mode, VOX_ZRTP_MODE_DH);
+	assert_true(c->alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c->alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	assert_true(c->alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS32);
+	assert_true(c->alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c->alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+	assert_non_null(c->hvi);
+	assert_null(c->nonce);
+
+	/* DHPart1 and DHPart2: H1 of each side, a 384-byte DH3k public value */
+	assert_int_equal(vox_zrtp_parse(e->pkt[4], e->len[4], &p, NULL), (int)e->len[4]);
+	assert_memory_equal(p.u.dh.h1, e->hr[1], 32);
+	assert_int_equal(p.u.dh.pv_len, 384);
+	assert_int_equal(vox_zrtp_parse(e->pkt[5], e->len[5], &p, NULL), (int)e->len[5]);
+	assert_memory_equal(p.u.dh.h1, e->hi[1], 32);
+	assert_int_equal(p.u.dh.pv_len, 384);
+
+	/* Confirm1: MAC, IV and 40 encrypted bytes (H0, flags, expiry) */
+	assert_int_equal(vox_zrtp_parse(e->pkt[6], e->len[6], &p, NULL), (int)e->len[6]);
+	assert_int_equal(p.u.confirm.enc_len, 40);
+	assert_true(p.u.confirm.iv == e->pkt[6] + 12 + 12 + 8);
+	ex_free(e);
+}
+
+/* Every packet prints back to the very bytes it was parsed from. */
+static void test_print_roundtrip_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		struct vox_zrtp_packet p;
+		uint8_t out[512];
+		assert_int_equal(vox_zrtp_parse(e->pkt[i], e->len[i], &p, NULL), (int)e->len[i]);
+		assert_int_equal(vox_zrtp_print(&p, out, sizeof out), (int)e->len[i]);
+		assert_memory_equal(out, e->pkt[i], e->len[i]);
+		/* one byte short: refused, never cut */
+		assert_int_equal(vox_zrtp_print(&p, out, e->len[i] - 1), VOX_ENOSPC);
+	}
+	ex_free(e);
+}
+
+static void test_parse_gnu_hello(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t pkt[256];
+	size_t n = vf_bytes(&e->vf, "HelloGnu", pkt, sizeof pkt);
+	struct vox_zrtp_packet p;
+	assert_int_equal(vox_zrtp_parse(pkt, n, &p, NULL), (int)n);
+	const struct vox_zrtp_hello *h = &p.u.hello;
+	static const uint8_t n_exp[5] = {2, 4, 4, 5, 1};
+	assert_memory_equal(h->n, n_exp, 5);
+	assert_true(h->alg[VOX_ZRTP_T_HASH][0] == VOX_ZRTP_S384);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][0] == VOX_ZRTP_EC25);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][4] == VOX_ZRTP_MULT);
+	assert_int_equal(h->passive, 0);
+	uint8_t out[256];
+	assert_int_equal(vox_zrtp_print(&p, out, sizeof out), (int)n);
+	assert_memory_equal(out, pkt, n);
+	ex_free(e);
+}
+
+/* Every cut of every packet is refused, and so is every single-bit flip
+ * (by the CRC); no read past the end (guard page). */
+static void test_truncated_and_flipped(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		for (size_t cut = 0; cut < e->len[i]; cut++) {
+			struct vox_zrtp_packet p;
+			struct vox_diag d = {0, NULL};
+			const uint8_t *g;
+			int rc = parse_guarded(e->pkt[i], cut, &p, &d, &g);
+			assert_true(rc < 0);
+			assert_non_null(d.what);
+			assert_true(d.off <= cut);
+			guard_free((const char *)g);
+		}
+		for (size_t bit = 0; bit < e->len[i] * 8; bit += 7) {
+			uint8_t copy[512];
+			memcpy(copy, e->pkt[i], e->len[i]);
+			copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			struct vox_zrtp_packet p;
+			assert_true(vox_zrtp_parse(copy, e->len[i], &p, NULL) < 0);
+		}
+	}
+	/* a bad CRC says so */
+	uint8_t copy[512];
+	memcpy(copy, e->pkt[2], e->len[2]);
+	copy[e->len[2] - 1] ^= 1;
+	struct vox_zrtp_packet p;
+	struct vox_diag d = {0, NULL};
+	assert_int_equal(vox_zrtp_parse(copy, e->len[2], &p, &d), VOX_EAUTH);
+	assert_int_equal(d.off, e->len[2] - 4);
+	ex_free(e);
+}
+
+/* Damage that keeps a valid CRC: the parser's own checks. */
+static void resealed(uint8_t *pkt, size_t n, int expect, const char *why)
+{
+	assert_int_equal(vox_zrtp_seal(pkt, n), 0);
+	struct vox_zrtp_packet p;
+	struct vox_diag d = {0, NULL};
+	int rc = vox_zrtp_parse(pkt, n, &p, &d);
+	if (rc != expect)
+		fail_msg("%s: got %d (%s)", why, rc, d.what ? d.what : "-");
+}
+
+static void test_structure_checks(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t b[512];
+	size_t n;
+
+	/* eight key agreements in a Hello (5.2 allows seven) */
+	n = e->len[0];
+	memcpy(b, e->pkt[0], n);
+	b[12 + 12 + 4 + 16 + 32 + 12 + 3] = 0x81; /* kc = 8, sc = 1 */
+	resealed(b, n, VOX_EMALFORMED, "kc 8");
+	/* counts that do not add up to the length */
+	memcpy(b, e->pkt[0], n);
+	b[12 + 12 + 4 + 16 + 32 + 12 + 3] = 0x21; /* kc = 2 */
+	resealed(b, n, VOX_EMALFORMED, "counts vs length");
+	/* unknown type block */
+	memcpy(b, e->pkt[2], e->len[2]);
+	memcpy(b + 16, "HelloBYE", 8);
+	resealed(b, e->len[2], VOX_EUNSUPPORTED, "type block");
+	/* no magic cookie (the CRC is right) */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[4] = 'X';
+	resealed(b, e->len[2], VOX_EMALFORMED, "magic");
+	/* not 0001 in the first four bits */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[0] = 0x80;
+	resealed(b, e->len[2], VOX_EMALFORMED, "version bits");
+	/* length field off by one word */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[15] = 4;
+	resealed(b, e->len[2], VOX_EMALFORMED, "length field");
+	/* a HelloACK that says it is an Error (wrong fixed length) */
+	memcpy(b, e->pkt[2], e->len[2]);
+	memcpy(b + 16, "Error   ", 8);
+	resealed(b, e->len[2], VOX_EMALFORMED, "fixed length");
+	/* a Commit whose key agreement says Multistream but carries an hvi */
+	n = e->len[3];
+	memcpy(b, e->pkt[3], n);
+	memcpy(b + 12 + 12 + 32 + 12 + 12, "Mult", 4);
+	resealed(b, n, VOX_EMALFORMED, "Commit mode");
+	ex_free(e);
+}
+
+/* Messages the exchange above does not show, built and parsed back. */
+static void test_other_messages(void **st)
+{
+	(void)st;
+	static const uint8_t mac[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t hash8[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+	static const uint8_t hash8b[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+	static const uint8_t iv[16] = {0xaa};
+	static const uint8_t enc[48] = {0xbb};
+	static const uint8_t nonce[16] = {0xcc}, keyid[8] = {0xdd}, h2[32] = {0xee}, zid[12] = {1};
+	uint8_t out[256];
+	struct vox_zrtp_packet a, b;
+	static const struct {
+		enum vox_zrtp_msg t;
+		size_t len;
+	} fixed[] = {{VOX_ZRTP_ERRORACK, 28}, {VOX_ZRTP_CLEARACK, 28}, {VOX_ZRTP_RELAYACK, 28},
+	             {VOX_ZRTP_ERROR, 32},    {VOX_ZRTP_GOCLEAR, 36},  {VOX_ZRTP_PING, 40},
+	             {VOX_ZRTP_PINGACK, 52},  {VOX_ZRTP_SASRELAY, 100}};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		memset(&a, 0, sizeof a);
+		a.type = fixed[i].t;
+		a.seq = (uint16_t)(100 + i);
+		a.ssrc = 0xdeadbeef;
+		a.u.error_code = VOX_ZRTP_ERR_CONFIRM_MAC;
+		if (a.type == VOX_ZRTP_GOCLEAR)
+			a.u.clear_mac = mac;
+		if (a.type == VOX_ZRTP_PING || a.type == VOX_ZRTP_PINGACK) {
+			a.u.ping.version = (const uint8_t *)"1.10";
+			a.u.ping.endpoint_hash = hash8;
+			a.u.ping.received_hash = hash8b;
+			a.u.ping.received_ssrc = 0x01020304;
+		}
+		if (a.type == VOX_ZRTP_SASRELAY)
+			a.u.confirm = (struct vox_zrtp_sealed){mac, iv, enc, sizeof enc};
+		int n = vox_zrtp_print(&a, out, sizeof out);
+		assert_int_equal(n, (int)fixed[i].len);
+		assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+		assert_int_equal(b.type, a.type);
+		assert_int_equal(b.seq, a.seq);
+		assert_memory_equal(b.msg + 4, vox_zrtp_msg_block(a.type), 8);
+		if (a.type == VOX_ZRTP_ERROR)
+			assert_true(b.u.error_code == VOX_ZRTP_ERR_CONFIRM_MAC);
+		if (a.type == VOX_ZRTP_GOCLEAR)
+			assert_memory_equal(b.u.clear_mac, mac, 8);
+		if (a.type == VOX_ZRTP_PINGACK) {
+			assert_memory_equal(b.u.ping.version, "1.10", 4);
+			assert_memory_equal(b.u.ping.endpoint_hash, hash8, 8);
+			assert_memory_equal(b.u.ping.received_hash, hash8b, 8);
+			assert_true(b.u.ping.received_ssrc == 0x01020304u);
+		}
+		if (a.type == VOX_ZRTP_SASRELAY)
+			assert_memory_equal(b.u.confirm.enc, enc, sizeof enc);
+	}
+	/* Multistream and Preshared Commits */
+	for (int m = 0; m < 2; m++) {
+		memset(&a, 0, sizeof a);
+		a.type = VOX_ZRTP_COMMIT;
+		a.u.commit.h2 = h2;
+		a.u.commit.zid = zid;
+		a.u.commit.alg[VOX_ZRTP_T_KEYAGR] = m ? VOX_ZRTP_PRSH : VOX_ZRTP_MULT;
+		a.u.commit.mode = m ? VOX_ZRTP_MODE_PRESHARED : VOX_ZRTP_MODE_MULTI;
+		a.u.commit.nonce = nonce;
+		a.u.commit.key_id = keyid;
+		int n = vox_zrtp_print(&a, out, sizeof out);
+		assert_int_equal(n, m ? 124 : 116);
+		assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+		assert_int_equal(b.u.commit.mode, a.u.commit.mode);
+		assert_memory_equal(b.u.commit.nonce, nonce, 16);
+		if (m)
+			assert_memory_equal(b.u.commit.key_id, keyid, 8);
+		else
+			assert_null(b.u.commit.key_id);
+		/* a mode that contradicts the key agreement is the caller's error */
+		a.u.commit.mode = VOX_ZRTP_MODE_DH;
+		assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	}
+	/* a Hello with eight of a type cannot be built */
+	memset(&a, 0, sizeof a);
+	a.type = VOX_ZRTP_HELLO;
+	a.u.hello.version = (const uint8_t *)"1.10";
+	a.u.hello.client_id = (const uint8_t *)"vox             ";
+	a.u.hello.h3 = h2;
+	a.u.hello.zid = zid;
+	a.u.hello.n[VOX_ZRTP_T_KEYAGR] = 8;
+	assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	a.u.hello.n[VOX_ZRTP_T_KEYAGR] = 7;
+	a.u.hello.mitm = 1;
+	int n = vox_zrtp_print(&a, out, sizeof out);
+	assert_int_equal(n, 16 + 4 * (22 + 7));
+	assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+	assert_int_equal(b.u.hello.mitm, 1);
+	assert_int_equal(b.u.hello.n[VOX_ZRTP_T_KEYAGR], 7);
+	/* no type */
+	a.type = (enum vox_zrtp_msg)0;
+	assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	assert_null(vox_zrtp_msg_block((enum vox_zrtp_msg)17));
+	assert_string_equal(vox_zrtp_error_name(0x70), "bad Confirm packet MAC");
+	assert_string_equal(vox_zrtp_error_name(0x71), "unknown error code");
+}
+
+static void test_confirm_and_relay_bodies(void **st)
+{
+	(void)st;
+	static const uint8_t h0[32] = {0x42}, sig[8] = {'P', 'G', 'P', ' ', 1, 2, 3, 4};
+	uint8_t out[128];
+	struct vox_zrtp_confirm_body a = {h0, 1, 0, 1, 0, 0xffffffffu, sig, sizeof sig}, b;
+	int n = vox_zrtp_confirm_body_print(&a, out, sizeof out);
+	assert_int_equal(n, 48);
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, (size_t)n, &b, NULL), n);
+	assert_memory_equal(b.h0, h0, 32);
+	assert_int_equal(b.e, 1);
+	assert_int_equal(b.v, 0);
+	assert_int_equal(b.a, 1);
+	assert_int_equal(b.d, 0);
+	assert_true(b.expiry == 0xffffffffu);
+	assert_int_equal(b.sig_len, 8);
+	/* a signature length that does not match what follows */
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, 40, &b, NULL), VOX_EMALFORMED);
+	/* unused bits set */
+	out[32] = 0x80;
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, (size_t)n, &b, NULL), VOX_EMALFORMED);
+	assert_int_equal(vox_zrtp_confirm_body_print(&a, out, 47), VOX_ENOSPC);
+
+	struct vox_zrtp_relay_body r = {1, 0, 0, VOX_ZRTP_B256, h0, NULL, 0}, q;
+	n = vox_zrtp_relay_body_print(&r, out, sizeof out);
+	assert_int_equal(n, 40);
+	assert_int_equal(vox_zrtp_relay_body_parse(out, (size_t)n, &q, NULL), n);
+	assert_int_equal(q.v, 1);
+	assert_true(q.rendering == VOX_ZRTP_B256);
+	assert_memory_equal(q.sas_hash, h0, 32);
+	/* E is no flag of SASrelay */
+	out[3] |= 0x08;
+	assert_int_equal(vox_zrtp_relay_body_parse(out, (size_t)n, &q, NULL), VOX_EMALFORMED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_crc_known_answers),
+	    cmocka_unit_test(test_parse_bzrtp_exchange),
+	    cmocka_unit_test(test_parse_bzrtp_fields),
+	    cmocka_unit_test(test_print_roundtrip_bzrtp),
+	    cmocka_unit_test(test_parse_gnu_hello),
+	    cmocka_unit_test(test_truncated_and_flipped),
+	    cmocka_unit_test(test_structure_checks),
+	    cmocka_unit_test(test_other_messages),
+	    cmocka_unit_test(test_confirm_and_relay_bodies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else /* VOX_WITH_ZRTP */
+
+static void test_compiled_out(void **st)
+{
+	(void)st;
+	skip_unless(0, "zrtp/ is compiled out (VOX_WITH_ZRTP = 0)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_compiled_out)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif /* VOX_WITH_ZRTP */
