@@ -16,6 +16,9 @@
 
 #if VOX_WITH_ZRTP
 #include "vox/zrtp.h"
+#include "zrtp/zrtp_crypto.h"
+
+#include <mbedtls/dhm.h>
 
 /* ---- vector files: "Key = value" lines, '#' comments ---------------------- */
 
@@ -490,6 +493,234 @@ static void test_confirm_and_relay_bodies(void **st)
 	assert_int_equal(vox_zrtp_relay_body_parse(out, (size_t)n, &q, NULL), VOX_EMALFORMED);
 }
 
+/* ---- crypto (zrtp/crypto.c) ------------------------------------------------- */
+
+static uint64_t seed = 0x2e7a9c0ffee;
+static const struct vox_rng rng = {test_rng, &seed};
+
+static void test_hash_known_answers(void **st)
+{
+	(void)st;
+	uint8_t out[48];
+	struct zrtp_part abc = {(const uint8_t *)"abc", 3};
+	static const uint8_t s256[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+	                                 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+	                                 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+	                                 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S256, &abc, 1, out), 0);
+	assert_memory_equal(out, s256, 32);
+	/* in pieces: the same */
+	struct zrtp_part pieces[3] = {
+	    {(const uint8_t *)"a", 1}, {NULL, 0}, {(const uint8_t *)"bc", 2}};
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S256, pieces, 3, out), 0);
+	assert_memory_equal(out, s256, 32);
+	uint8_t s384[48];
+	unhex("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358b"
+	      "aeca134c825a7",
+	      s384, sizeof s384);
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S384, &abc, 1, out), 0);
+	assert_memory_equal(out, s384, 48);
+	assert_int_equal(zrtp_hash(VOX_ZRTP_AES1, &abc, 1, out), VOX_EUNSUPPORTED);
+	assert_int_equal(zrtp_hash_len(VOX_ZRTP_S384), 48);
+
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	static const char *const tc[2] = {"2", "6"};
+	for (int i = 0; i < 2; i++) {
+		uint8_t key[200], data[200], want[48];
+		char k[32];
+		snprintf(k, sizeof k, "HmacKey%s", tc[i]);
+		size_t kl = vf_bytes(&vf, k, key, sizeof key);
+		snprintf(k, sizeof k, "HmacData%s", tc[i]);
+		struct zrtp_part d = {data, vf_bytes(&vf, k, data, sizeof data)};
+		snprintf(k, sizeof k, "HmacS256_%s", tc[i]);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, key, kl, &d, 1, out), 0);
+		assert_memory_equal(out, want, 32);
+		snprintf(k, sizeof k, "HmacS384_%s", tc[i]);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S384, key, kl, &d, 1, out), 0);
+		assert_memory_equal(out, want, 48);
+	}
+	free(vf.raw);
+	static const uint8_t x[4] = {1, 2, 3, 4}, y[4] = {1, 2, 3, 5};
+	assert_int_equal(zrtp_ct_eq(x, x, 4), 1);
+	assert_int_equal(zrtp_ct_eq(x, y, 4), 0);
+	assert_int_equal(zrtp_ct_eq(x, y, 3), 1);
+}
+
+static void test_cfb_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	uint8_t iv[16], pt[64], ct[64], key[32], out[64];
+	vf_bytes(&vf, "CfbIv", iv, sizeof iv);
+	size_t n = vf_bytes(&vf, "CfbPlain", pt, sizeof pt);
+	static const uint32_t ciphers[2] = {VOX_ZRTP_AES1, VOX_ZRTP_AES3};
+	static const char *const names[2] = {"AES1", "AES3"};
+	for (int i = 0; i < 2; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "CfbKey_%s", names[i]);
+		assert_int_equal(vf_bytes(&vf, k, key, sizeof key),
+		                 zrtp_cipher_key_len(ciphers[i]));
+		snprintf(k, sizeof k, "CfbCipher_%s", names[i]);
+		assert_int_equal(vf_bytes(&vf, k, ct, sizeof ct), n);
+		assert_int_equal(zrtp_cfb(ciphers[i], 1, key, iv, pt, n, out), 0);
+		assert_memory_equal(out, ct, n);
+		/* decrypt in place, and a length that is no multiple of 16 */
+		assert_int_equal(zrtp_cfb(ciphers[i], 0, key, iv, out, 40, out), 0);
+		assert_memory_equal(out, pt, 40);
+	}
+	assert_int_equal(zrtp_cfb(VOX_ZRTP_S256, 1, key, iv, pt, n, out), VOX_EUNSUPPORTED);
+	free(vf.raw);
+}
+
+/* The Confirm messages of the bzrtp exchange open with its keys: MAC
+ * over the encrypted part (5.7), AES-CFB decryption, H0 inside. */
+static void test_confirm_bzrtp_decrypt(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t mackey[2][32], zrtpkey[2][16];
+	vf_bytes(&e->vf, "mackeyr", mackey[0], 32);
+	vf_bytes(&e->vf, "mackeyi", mackey[1], 32);
+	vf_bytes(&e->vf, "zrtpkeyr", zrtpkey[0], 16);
+	vf_bytes(&e->vf, "zrtpkeyi", zrtpkey[1], 16);
+	for (int side = 0; side < 2; side++) {
+		int i = 6 + side; /* Confirm1 from the responder, Confirm2 from the initiator */
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(e->pkt[i], e->len[i], &p, NULL), (int)e->len[i]);
+		const struct vox_zrtp_sealed *c = &p.u.confirm;
+		uint8_t mac[32], plain[64];
+		struct zrtp_part part = {c->enc, c->enc_len};
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, mackey[side], 32, &part, 1, mac), 0);
+		assert_memory_equal(mac, c->mac, VOX_ZRTP_MAC_LEN);
+		assert_int_equal(
+		    zrtp_cfb(VOX_ZRTP_AES1, 0, zrtpkey[side], c->iv, c->enc, c->enc_len, plain), 0);
+		struct vox_zrtp_confirm_body b;
+		assert_int_equal(vox_zrtp_confirm_body_parse(plain, c->enc_len, &b, NULL),
+		                 (int)c->enc_len);
+		assert_memory_equal(b.h0, side ? e->hi[0] : e->hr[0], 32);
+		assert_int_equal(b.sig_len, 0);
+		/* and the wrong key gives another MAC */
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, mackey[!side], 32, &part, 1, mac), 0);
+		assert_memory_not_equal(mac, c->mac, VOX_ZRTP_MAC_LEN);
+	}
+	ex_free(e);
+}
+
+/* A secret value for zrtp_kp_make that gives the private key priv: for
+ * EC25/EC38 the bytes are reduced as (v mod (n-1)) + 1, so 8 zero bytes
+ * and priv - 1; otherwise the bytes themselves. */
+static size_t secret_for(uint32_t ka, const char *hex, uint8_t *sv)
+{
+	if (ka != VOX_ZRTP_EC25 && ka != VOX_ZRTP_EC38)
+		return unhex(hex, sv, ZRTP_SECRET_MAX);
+	memset(sv, 0, 8);
+	size_t n = unhex(hex, sv + 8, ZRTP_SECRET_MAX - 8);
+	size_t i = 8 + n;
+	while (i-- > 8 && sv[i]-- == 0)
+		; /* minus one, borrowing */
+	return 8 + n;
+}
+
+static void test_keyagr_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	static const struct {
+		uint32_t ka;
+		const char *name, *a, *b;
+	} cases[] = {
+	    {VOX_ZRTP_EC25, "EC25", "i", "r"}, {VOX_ZRTP_EC38, "EC38", "i", "r"},
+	    {VOX_ZRTP_X255, "X255", "a", "b"}, {VOX_ZRTP_E255, "X255", "a", "b"},
+	    {VOX_ZRTP_X448, "X448", "a", "b"}, {VOX_ZRTP_DH2K, "DH2k", "a", "b"},
+	    {VOX_ZRTP_DH3K, "DH3k", "a", "b"},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		uint32_t ka = cases[c].ka;
+		char k[32];
+		uint8_t sv[ZRTP_SECRET_MAX], want[ZRTP_PV_MAX], shared[ZRTP_SHARED_MAX];
+		struct zrtp_kp A, B;
+		assert_int_equal(zrtp_keyagr_supported(ka), 1);
+		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].a);
+		size_t n = secret_for(ka, vf_get(&vf, k), sv);
+		assert_int_equal(n, zrtp_secret_len(ka, 16));
+		assert_int_equal(zrtp_kp_make(&A, ka, sv, n, &rng), 0);
+		snprintf(k, sizeof k, "%s_g%s", cases[c].name, cases[c].a);
+		assert_int_equal(vf_bytes(&vf, k, want, sizeof want), zrtp_pv_len(ka));
+		assert_int_equal(A.pv_len, zrtp_pv_len(ka));
+		assert_memory_equal(A.pv, want, A.pv_len);
+		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].b);
+		n = secret_for(ka, vf_get(&vf, k), sv);
+		assert_int_equal(zrtp_kp_make(&B, ka, sv, n, &rng), 0);
+		snprintf(k, sizeof k, "%s_g%s", cases[c].name, cases[c].b);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_memory_equal(B.pv, want, B.pv_len);
+		snprintf(k, sizeof k, "%s_g%s%s", cases[c].name, cases[c].a, cases[c].b);
+		assert_int_equal(vf_bytes(&vf, k, want, sizeof want), zrtp_shared_len(ka));
+		assert_int_equal(zrtp_kp_shared(&A, B.pv, B.pv_len, shared, &rng), 0);
+		assert_memory_equal(shared, want, zrtp_shared_len(ka));
+		assert_int_equal(zrtp_kp_shared(&B, A.pv, A.pv_len, shared, &rng), 0);
+		assert_memory_equal(shared, want, zrtp_shared_len(ka));
+		/* a public value of the wrong length */
+		assert_int_equal(zrtp_kp_shared(&A, B.pv, B.pv_len - 4, shared, &rng), VOX_EINVAL);
+		zrtp_kp_wipe(&A);
+		zrtp_kp_wipe(&B);
+	}
+	free(vf.raw);
+}
+
+/* Public values a MitM could choose to know the result are refused. */
+static void test_keyagr_bad_public_values(void **st)
+{
+	(void)st;
+	uint8_t sv[ZRTP_SECRET_MAX], pv[ZRTP_PV_MAX], out[ZRTP_SHARED_MAX];
+	struct zrtp_kp kp;
+	for (int i = 0; i < ZRTP_SECRET_MAX; i++)
+		sv[i] = (uint8_t)(i * 7 + 1);
+	/* DH: 0, 1, p-1 and p itself (5.9, Error 0x61) */
+	static const uint32_t dh[2] = {VOX_ZRTP_DH2K, VOX_ZRTP_DH3K};
+	for (int g = 0; g < 2; g++) {
+		assert_int_equal(zrtp_kp_make(&kp, dh[g], sv, 64, &rng), 0);
+		size_t n = zrtp_pv_len(dh[g]);
+		memset(pv, 0, n);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 1;
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 2; /* the generator: fine */
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), 0);
+		/* p - 1 (its last byte is 0xff, so p - 1 ends in 0xfe), p, all ones */
+		static const uint8_t p2048[] = MBEDTLS_DHM_RFC3526_MODP_2048_P_BIN;
+		static const uint8_t p3072[] = MBEDTLS_DHM_RFC3526_MODP_3072_P_BIN;
+		memcpy(pv, g ? p3072 : p2048, n);
+		assert_int_equal(pv[n - 1], 0xff);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 0xfe;
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 0xfd; /* p - 2: a group element */
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), 0);
+		memset(pv, 0xff, n);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		zrtp_kp_wipe(&kp);
+	}
+	/* P-256: a point off the curve */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_EC25, sv, 40, &rng), 0);
+	memcpy(pv, kp.pv, 64);
+	pv[63] ^= 1;
+	assert_int_equal(zrtp_kp_shared(&kp, pv, 64, out, &rng), VOX_EAUTH);
+	/* X25519: the u-coordinate 0 (low order) */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_X255, sv, 32, &rng), 0);
+	memset(pv, 0, 32);
+	assert_int_equal(zrtp_kp_shared(&kp, pv, 32, out, &rng), VOX_EAUTH);
+	/* an unknown key agreement, and a wrong secret length */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_MULT, sv, 32, &rng), VOX_EUNSUPPORTED);
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_X448, sv, 32, &rng), VOX_EINVAL);
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_DH3K, sv, 48, &rng), VOX_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +733,11 @@ int main(void)
 	    cmocka_unit_test(test_structure_checks),
 	    cmocka_unit_test(test_other_messages),
 	    cmocka_unit_test(test_confirm_and_relay_bodies),
+	    cmocka_unit_test(test_hash_known_answers),
+	    cmocka_unit_test(test_cfb_known_answers),
+	    cmocka_unit_test(test_confirm_bzrtp_decrypt),
+	    cmocka_unit_test(test_keyagr_known_answers),
+	    cmocka_unit_test(test_keyagr_bad_public_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
