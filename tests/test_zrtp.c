@@ -17,6 +17,7 @@
 #if VOX_WITH_ZRTP
 #include "vox/zrtp.h"
 #include "zrtp/zrtp_crypto.h"
+#include "zrtp/zrtp_keys.h"
 
 #include <mbedtls/dhm.h>
 
@@ -721,6 +722,193 @@ static void test_keyagr_bad_public_values(void **st)
 	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_DH3K, sv, 48, &rng), VOX_EINVAL);
 }
 
+/* ---- key derivation (4.4, 4.5) and the SAS (5.1.6) ----------------------------- */
+
+static void test_kdf_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/kdf.txt");
+	uint8_t ki[32], ctx[64], want[32], out[32];
+	assert_int_equal(vf_bytes(&vf, "KI", ki, sizeof ki), 32);
+	int checked = 0;
+	for (size_t i = 0; i + 3 < vf.n; i++) {
+		if (strcmp(vf.key[i], "Label") != 0)
+			continue;
+		size_t cl = unhex(vf.val[i + 1], ctx, sizeof ctx);
+		size_t l = (size_t)strtoul(vf.val[i + 2], NULL, 10);
+		assert_int_equal(unhex(vf.val[i + 3], want, sizeof want), l);
+		assert_int_equal(zrtp_kdf(VOX_ZRTP_S256, ki, 32, vf.val[i], ctx, cl, l, out), 0);
+		assert_memory_equal(out, want, l);
+		checked++;
+	}
+	assert_int_equal(checked, 9);
+	assert_int_equal(zrtp_kdf(VOX_ZRTP_S256, ki, 32, "SAS", ctx, 56, 33, out), VOX_EINVAL);
+
+	/* the same through zrtp_keys_derive: the context is ZIDi || ZIDr ||
+	 * total_hash, and every label lands in its field */
+	size_t cl = vf_bytes(&vf, "Context", ctx, sizeof ctx);
+	assert_int_equal(cl, 56);
+	struct zrtp_keys k;
+	assert_int_equal(
+	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_AES1, ki, ctx, ctx + 12, ctx + 24), 0);
+	assert_int_equal(k.ctx_len, 56);
+	assert_memory_equal(k.ctx, ctx, 56);
+	static const struct {
+		const char *label;
+		size_t off;
+	} f[] = {
+	    {"Responder SRTP master key", offsetof(struct zrtp_keys, srtp_key_r)},
+	    {"Responder SRTP master salt", offsetof(struct zrtp_keys, srtp_salt_r)},
+	    {"SAS", offsetof(struct zrtp_keys, sashash)},
+	    {"ZRTP Session Key", offsetof(struct zrtp_keys, sess)},
+	    {"retained secret", offsetof(struct zrtp_keys, rs1)},
+	    {"Responder ZRTP key", offsetof(struct zrtp_keys, zrtpkey_r)},
+	    {"Initiator ZRTP key", offsetof(struct zrtp_keys, zrtpkey_i)},
+	    {"Responder HMAC key", offsetof(struct zrtp_keys, mackey_r)},
+	    {"Initiator HMAC key", offsetof(struct zrtp_keys, mackey_i)},
+	};
+	for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
+		size_t i;
+		for (i = 0; i < vf.n; i++)
+			if (strcmp(vf.key[i], "Label") == 0 && strcmp(vf.val[i], f[j].label) == 0)
+				break;
+		assert_true(i + 3 < vf.n);
+		size_t l = unhex(vf.val[i + 3], want, sizeof want);
+		assert_memory_equal((const uint8_t *)&k + f[j].off, want, l);
+	}
+	/* sasvalue: the leftmost 32 bits of sashash (d269b071...) */
+	assert_true(k.sasvalue == 0xd269b071u);
+	char sas[VOX_ZRTP_SAS_MAX];
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, k.sasvalue, sas, sizeof sas), 4);
+	assert_string_equal(sas, "4jw5");
+	zrtp_keys_wipe(&k);
+	assert_int_equal(
+	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_HS32, ki, ctx, ctx + 12, ctx + 24),
+	    VOX_EUNSUPPORTED);
+	free(vf.raw);
+}
+
+/* s0 (4.4.1.4) equals the hash of its fields laid end to end by hand. */
+static void test_s0_layout(void **st)
+{
+	(void)st;
+	uint8_t dh[48], zidi[12], zidr[12], th[48], rs[32], aux[5], out[48], want[48];
+	for (int i = 0; i < 48; i++) {
+		dh[i] = (uint8_t)i;
+		th[i] = (uint8_t)(0x80 + i);
+	}
+	memset(zidi, 0x11, 12);
+	memset(zidr, 0x22, 12);
+	memset(rs, 0x33, 32);
+	memcpy(aux, "aux!!", 5);
+	for (int h = 0; h < 2; h++) {
+		uint32_t hash = h ? VOX_ZRTP_S384 : VOX_ZRTP_S256;
+		size_t hl = zrtp_hash_len(hash);
+		uint8_t flat[4 + 48 + 13 + 24 + 48 + 4 + 32 + 4 + 5 + 4];
+		size_t n = 0;
+		memcpy(flat + n, "\0\0\0\1", 4), n += 4;
+		memcpy(flat + n, dh, 48), n += 48;
+		memcpy(flat + n, "ZRTP-HMAC-KDF", 13), n += 13;
+		memcpy(flat + n, zidi, 12), n += 12;
+		memcpy(flat + n, zidr, 12), n += 12;
+		memcpy(flat + n, th, hl), n += hl;
+		memcpy(flat + n, "\0\0\0\x20", 4), n += 4;
+		memcpy(flat + n, rs, 32), n += 32;
+		memcpy(flat + n, "\0\0\0\5", 4), n += 4;
+		memcpy(flat + n, aux, 5), n += 5;
+		memcpy(flat + n, "\0\0\0\0", 4), n += 4; /* no pbxsecret */
+		struct zrtp_part whole = {flat, n};
+		assert_int_equal(zrtp_hash(hash, &whole, 1, want), 0);
+		struct zrtp_part pdh = {dh, 48}, s1 = {rs, 32}, s2 = {aux, 5}, s3 = {NULL, 0};
+		assert_int_equal(zrtp_s0_dh(hash, pdh, zidi, zidr, th, s1, s2, s3, out), 0);
+		assert_memory_equal(out, want, hl);
+	}
+	/* the IDs of a secret differ by role, and are 64 bits of the MAC */
+	uint8_t idi[8], idr[8], mac[32];
+	assert_int_equal(zrtp_secret_id(VOX_ZRTP_S256, rs, 32, 1, idi), 0);
+	assert_int_equal(zrtp_secret_id(VOX_ZRTP_S256, rs, 32, 0, idr), 0);
+	assert_memory_not_equal(idi, idr, 8);
+	struct zrtp_part who = {(const uint8_t *)"Initiator", 9};
+	assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, rs, 32, &who, 1, mac), 0);
+	assert_memory_equal(idi, mac, 8);
+}
+
+/* hvi of the bzrtp exchange: its DHPart2 and the responder's Hello give
+ * the hvi its Commit carried (4.4.1.1). */
+static void test_hvi_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet hello, commit, dh2;
+	assert_true(vox_zrtp_parse(e->pkt[0], e->len[0], &hello, NULL) > 0);
+	assert_true(vox_zrtp_parse(e->pkt[3], e->len[3], &commit, NULL) > 0);
+	assert_true(vox_zrtp_parse(e->pkt[5], e->len[5], &dh2, NULL) > 0);
+	uint8_t hvi[32];
+	struct zrtp_part d = {dh2.msg, dh2.msg_len}, h = {hello.msg, hello.msg_len};
+	assert_int_equal(zrtp_hvi(VOX_ZRTP_S256, d, h, hvi), 0);
+	assert_memory_equal(hvi, commit.u.commit.hvi, 32);
+	/* the initiator's own Hello would not do */
+	assert_true(vox_zrtp_parse(e->pkt[1], e->len[1], &hello, NULL) > 0);
+	struct zrtp_part hi = {hello.msg, hello.msg_len};
+	assert_int_equal(zrtp_hvi(VOX_ZRTP_S256, d, hi, hvi), 0);
+	assert_memory_not_equal(hvi, commit.u.commit.hvi, 32);
+	ex_free(e);
+}
+
+static void test_sas_render(void **st)
+{
+	(void)st;
+	char out[VOX_ZRTP_SAS_MAX];
+	/* B32: the leftmost 20 bits, five at a time, in ZRTP's alphabet */
+	static const struct {
+		uint32_t v;
+		const char *s;
+	} b32[] = {{0, "yyyy"},           {0xffffffffu, "9999"}, {0x12345678u, "ne4f"},
+	           {0x00000fffu, "yyyy"}, {0x08000000u, "byyy"}, {0x00001000u, "yyyb"}};
+	for (size_t i = 0; i < sizeof b32 / sizeof b32[0]; i++) {
+		assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, b32[i].v, out, sizeof out), 4);
+		assert_string_equal(out, b32[i].s);
+	}
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, 0, out, 4), VOX_ENOSPC);
+	/* B256: every byte in either position against the word list file */
+	struct vecfile vf;
+	size_t len;
+	vf.raw = read_vector("zrtp/pgp-words.tsv", &len);
+	char *p = vf.raw, *end = vf.raw + len;
+	int rows = 0;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		*eol = 0;
+		if (p[0] != '#' && p[0]) {
+			char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+			assert_non_null(t2);
+			*t1 = *t2 = 0;
+			uint32_t b = (uint32_t)strtoul(p, NULL, 16);
+			assert_int_equal(b, rows);
+			char want[40];
+			/* byte b first (even word), then byte b second (odd word) */
+			int n =
+			    vox_zrtp_sas_render(VOX_ZRTP_B256, b << 24 | b << 16, out, sizeof out);
+			snprintf(want, sizeof want, "%s %s", t1 + 1, t2 + 1);
+			assert_int_equal(n, (int)strlen(want));
+			assert_string_equal(out, want);
+			rows++;
+		}
+		p = eol + 1;
+	}
+	assert_int_equal(rows, 256);
+	free(vf.raw);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0x0001ffffu, out, sizeof out), 16);
+	assert_string_equal(out, "aardvark adviser");
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, sizeof out), 15);
+	assert_string_equal(out, "Zulu yesteryear");
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, 15), VOX_ENOSPC);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, 16), 15);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_S256, 0, out, sizeof out), VOX_EUNSUPPORTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +926,10 @@ int main(void)
 	    cmocka_unit_test(test_confirm_bzrtp_decrypt),
 	    cmocka_unit_test(test_keyagr_known_answers),
 	    cmocka_unit_test(test_keyagr_bad_public_values),
+	    cmocka_unit_test(test_kdf_known_answers),
+	    cmocka_unit_test(test_s0_layout),
+	    cmocka_unit_test(test_hvi_bzrtp),
+	    cmocka_unit_test(test_sas_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,6 +293,21 @@ VOX_MUST_CHECK int vox_zrtp_print(const struct vox_zrtp_packet *pkt, uint8_t *ou
  * (len shorter than a header, a message and a CRC). */
 VOX_MUST_CHECK int vox_zrtp_seal(uint8_t *pkt, size_t len);
 
+/* ======================================================================
+ * The short authentication string (5.1.6)
+ * ====================================================================== */
+
+/* Room for any rendering with its NUL: two PGP words and a space. */
+#define VOX_ZRTP_SAS_MAX 24
+
+/* Renders the SAS for people to read aloud, from the 32-bit sasvalue (the
+ * leftmost 32 bits of sashash, 4.5.2): B32 as four characters of ZRTP's
+ * base 32 (its leftmost 20 bits), B256 as two words of the PGP word list
+ * (its leftmost 16 bits: an even word, then an odd one), separated by a
+ * space. Writes a NUL after the text. Returns the length without the NUL,
+ * or VOX_ENOSPC (cap too small) or VOX_EUNSUPPORTED (another scheme). */
+VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
