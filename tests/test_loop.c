@@ -676,5 +676,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_idle_close, teardown),
 		cmocka_unit_test_teardown(test_listen_errors, teardown),
 	};
-	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("loop", tests, srtp_group_setup, srtp_group_teardown);
 }
