@@ -536,7 +536,8 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			say(e, "call ended (%u %s)", ev->status, ev->reason ? ev->reason : "");
 		else
 			say(e, "call ended (%s)", ev->reason ? ev->reason : "");
-		print_stats(e);
+		if (e->call_up)
+			print_stats(e);
 		e->ended_printed = 1;
 		e->done = 1;
 		break;
@@ -624,11 +625,27 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 			    vox_tls_cause_text(ev->tls.cause), vox_tls_cause_name(ev->tls.cause));
 		}
 		fail(e, "a TLS connection failed");
+		/* the UA cannot be told yet (its output has no id the loop could
+		 * report against): without an answered call, the job is over */
+		if (!e->call_up)
+			e->done = 1;
 		break;
 #endif
 	case VOX_LOOP_EV_SEND_FAILED:
 		say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
 		    vox_strerror(ev->err));
+		if (!e->call_up && ev->tp != VOX_TP_UDP) {
+			fail(e, "a message could not be sent");
+			e->done = 1;
+		}
+		break;
+	case VOX_LOOP_EV_CONN_CLOSED:
+		/* a connection we opened that never got to carry anything */
+		if (!e->call_up && e->call && ev->err != VOX_ECLOSED && !e->o.answer) {
+			say(e, "connection to %s closed: %s", where, vox_strerror(ev->err));
+			fail(e, "the connection to the peer failed");
+			e->done = 1;
+		}
 		break;
 	default: break;
 	}
@@ -1067,7 +1084,7 @@ void ep_finish(struct ep *e)
 		       vox_ua_account_get(&e->ua, e->account)->state == VOX_UA_REG_UNREGISTERING)
 			(void)ep_step(e, vox_clock_ms() + 20);
 	}
-	if (e->call && !e->ended_printed)
+	if (e->call_up && !e->ended_printed)
 		print_stats(e);
 	rec_close(e);
 }
