@@ -20,6 +20,7 @@
 #include "vox/suite.h"
 #include "vox/tls.h"
 #include "vox/ua.h"
+#include "vox/zrtp.h"
 
 static int failed;
 
@@ -45,8 +46,12 @@ int main()
 	expect(std::strcmp(vox_digest_alg_name(VOX_DIGEST_MD5), "MD5") == 0, "vox_digest_alg_name");
 	/* sip_txn.h */
 	static struct vox_sip_txn txns[2];
+	static struct vox_sip_chunk chunks[64];
 	static struct vox_sip_txl txl;
-	vox_sip_txl_init(&txl, txns, 2, NULL);
+	expect(vox_sip_txl_init(&txl, txns, 2, chunks, 64, NULL) == 0, "vox_sip_txl_init");
+	expect(vox_sip_txl_init_fp(&txl, txns, 2, chunks, 64, NULL, VOX_CONFIG_FINGERPRINT + 1) ==
+	           VOX_ECONFIG,
+	       "vox_sip_txl_init_fp refuses another configuration");
 	/* rtp.h */
 	static struct vox_jb jb;
 	vox_jb_init(&jb);
@@ -72,6 +77,11 @@ int main()
 	/* tls.h */
 	expect(std::strcmp(vox_tls_cause_name(VOX_TLS_CAUSE_EXPIRED), "expired") == 0,
 	       "vox_tls_cause_name");
+#endif
+#if VOX_WITH_ZRTP
+	/* zrtp.h */
+	static const uint8_t digits[4] = {'1', '2', '3', '4'};
+	expect(vox_zrtp_crc32c(digits, 4) != 0 && VOX_ZRTP_S256 == 0x53323536u, "vox_zrtp_crc32c");
 #endif
 	if (!failed)
 		std::printf(

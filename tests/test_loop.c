@@ -727,5 +727,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_listen_errors, teardown),
 		cmocka_unit_test_teardown(test_resolve, teardown),
 	};
-	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("loop", tests, srtp_group_setup, srtp_group_teardown);
 }

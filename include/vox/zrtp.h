@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vox/zrtp.h: ZRTP (RFC 6189), media path key agreement between the two
+ * endpoints themselves. This part: the packets of section 5, parsed and
+ * built without copying, and the CRC-32c that ends each of them.
+ *
+ * Conventions (besides those of vox/base.h):
+ *  - Packet bytes are uint8_t. A parsed packet points into the caller's
+ *    buffer (hash images, ZIDs, public values, MACs, encrypted parts): it
+ *    is valid exactly as long as that buffer.
+ *  - Algorithm names are the 4-character blocks of RFC 6189 5.1.2-5.1.6
+ *    held as one uint32_t, first character in the high byte
+ *    (VOX_ZRTP_ALG('S','2','5','6')), so they compare with ==.
+ *  - Nothing here allocates, reads a clock or does I/O.
+ *
+ * With VOX_WITH_ZRTP = 0 (vox/config.h) zrtp/ compiles to nothing and this
+ * header declares nothing.
+ */
+#ifndef VOX_ZRTP_H
+#define VOX_ZRTP_H
+
+#include "vox/base.h"
+
+#if VOX_WITH_ZRTP
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================
+ * Wire constants (RFC 6189 5)
+ * ====================================================================== */
+
+#define VOX_ZRTP_HDR_LEN       12         /* 0x10 0x00, sequence, magic cookie, SSRC */
+#define VOX_ZRTP_CRC_LEN       4          /* CRC-32c after the message */
+#define VOX_ZRTP_MAGIC         0x5a525450 /* "ZRTP" (5.1) */
+#define VOX_ZRTP_PREAMBLE      0x505a     /* "PZ", first 16 bits of every message */
+#define VOX_ZRTP_ZID_LEN       12         /* ZRTP endpoint identifier (4.9) */
+#define VOX_ZRTP_H_LEN         32         /* H0..H3 are 256 bits whatever the hash (9) */
+#define VOX_ZRTP_MAC_LEN       8          /* the MAC of every message is 64 bits */
+#define VOX_ZRTP_ID_LEN        8          /* rs1IDr, rs2IDr, auxsecretIDr, pbxsecretIDr */
+#define VOX_ZRTP_IV_LEN        16         /* CFB initialisation vector of Confirm, SASrelay */
+#define VOX_ZRTP_HVI_LEN       32         /* hvi is truncated to 256 bits (5.4.1.1) */
+#define VOX_ZRTP_NONCE_LEN     16         /* Multistream and Preshared Commit nonce */
+#define VOX_ZRTP_CLIENT_ID_LEN 16         /* Hello's Client Identifier */
+/* RFC 6189 5.2: a Hello lists at most seven algorithms of each type
+ * (bzrtp and GNU ZRTP both refuse a Hello with eight). */
+#define VOX_ZRTP_MAX_ALGS 7
+/* Longest message body a length field can state: 65535 words. */
+#define VOX_ZRTP_MAX_MSG (65535u * 4u)
+
+/* A 4-character algorithm name (5.1.2-5.1.6) as one number. */
+#define VOX_ZRTP_ALG(a, b, c, d)                                                                   \
+	((uint32_t)(uint8_t)(a) << 24 | (uint32_t)(uint8_t)(b) << 16 |                             \
+	 (uint32_t)(uint8_t)(c) << 8 | (uint32_t)(uint8_t)(d))
+
+/* hash (5.1.2) */
+#define VOX_ZRTP_S256 VOX_ZRTP_ALG('S', '2', '5', '6')
+#define VOX_ZRTP_S384 VOX_ZRTP_ALG('S', '3', '8', '4')
+/* cipher (5.1.3): AES1 = AES-128, AES3 = AES-256, both in CFB mode */
+#define VOX_ZRTP_AES1 VOX_ZRTP_ALG('A', 'E', 'S', '1')
+#define VOX_ZRTP_AES3 VOX_ZRTP_ALG('A', 'E', 'S', '3')
+/* SRTP authentication tag (5.1.4) */
+#define VOX_ZRTP_HS32 VOX_ZRTP_ALG('H', 'S', '3', '2')
+#define VOX_ZRTP_HS80 VOX_ZRTP_ALG('H', 'S', '8', '0')
+/* key agreement (5.1.5); Curve25519 is "X255" in bzrtp and "E255" in GNU
+ * ZRTP, one and the same exchange */
+#define VOX_ZRTP_DH3K VOX_ZRTP_ALG('D', 'H', '3', 'k')
+#define VOX_ZRTP_DH2K VOX_ZRTP_ALG('D', 'H', '2', 'k')
+#define VOX_ZRTP_EC25 VOX_ZRTP_ALG('E', 'C', '2', '5')
+#define VOX_ZRTP_EC38 VOX_ZRTP_ALG('E', 'C', '3', '8')
+#define VOX_ZRTP_X255 VOX_ZRTP_ALG('X', '2', '5', '5')
+#define VOX_ZRTP_E255 VOX_ZRTP_ALG('E', '2', '5', '5')
+#define VOX_ZRTP_X448 VOX_ZRTP_ALG('X', '4', '4', '8')
+#define VOX_ZRTP_MULT VOX_ZRTP_ALG('M', 'u', 'l', 't')
+#define VOX_ZRTP_PRSH VOX_ZRTP_ALG('P', 'r', 's', 'h')
+/* SAS rendering (5.1.6) */
+#define VOX_ZRTP_B32  VOX_ZRTP_ALG('B', '3', '2', ' ')
+#define VOX_ZRTP_B256 VOX_ZRTP_ALG('B', '2', '5', '6')
+
+/* The five algorithm types of a Hello, in the order they appear there. */
+enum vox_zrtp_alg_type {
+	VOX_ZRTP_T_HASH = 0,
+	VOX_ZRTP_T_CIPHER,
+	VOX_ZRTP_T_AUTH,
+	VOX_ZRTP_T_KEYAGR,
+	VOX_ZRTP_T_SAS,
+	VOX_ZRTP_T_COUNT
+};
+
+/* Message types (5.1.1), by their type block. */
+enum vox_zrtp_msg {
+	VOX_ZRTP_HELLO = 1, /* "Hello   " */
+	VOX_ZRTP_HELLOACK,  /* "HelloACK" */
+	VOX_ZRTP_COMMIT,    /* "Commit  " */
+	VOX_ZRTP_DHPART1,   /* "DHPart1 " */
+	VOX_ZRTP_DHPART2,   /* "DHPart2 " */
+	VOX_ZRTP_CONFIRM1,  /* "Confirm1" */
+	VOX_ZRTP_CONFIRM2,  /* "Confirm2" */
+	VOX_ZRTP_CONF2ACK,  /* "Conf2ACK" */
+	VOX_ZRTP_ERROR,     /* "Error   " */
+	VOX_ZRTP_ERRORACK,  /* "ErrorACK" */
+	VOX_ZRTP_GOCLEAR,   /* "GoClear " */
+	VOX_ZRTP_CLEARACK,  /* "ClearACK" */
+	VOX_ZRTP_SASRELAY,  /* "SASrelay" */
+	VOX_ZRTP_RELAYACK,  /* "RelayACK" */
+	VOX_ZRTP_PING,      /* "Ping    " */
+	VOX_ZRTP_PINGACK    /* "PingACK " */
+};
+
+/* Error codes of the Error message (5.9). */
+enum vox_zrtp_error {
+	VOX_ZRTP_ERR_MALFORMED = 0x10,       /* malformed packet (CRC OK, wrong structure) */
+	VOX_ZRTP_ERR_SOFTWARE = 0x20,        /* critical software error */
+	VOX_ZRTP_ERR_VERSION = 0x30,         /* unsupported ZRTP version */
+	VOX_ZRTP_ERR_HELLO_MISMATCH = 0x40,  /* Hello components mismatch */
+	VOX_ZRTP_ERR_HASH = 0x51,            /* hash type not supported */
+	VOX_ZRTP_ERR_CIPHER = 0x52,          /* cipher type not supported */
+	VOX_ZRTP_ERR_KEYAGR = 0x53,          /* public key exchange not supported */
+	VOX_ZRTP_ERR_AUTH = 0x54,            /* SRTP auth tag not supported */
+	VOX_ZRTP_ERR_SAS = 0x55,             /* SAS rendering scheme not supported */
+	VOX_ZRTP_ERR_NO_SECRET = 0x56,       /* no shared secret available, DH mode required */
+	VOX_ZRTP_ERR_DH_BAD_PV = 0x61,       /* DH error: bad pvi or pvr (== 1, 0, or p-1) */
+	VOX_ZRTP_ERR_DH_HVI = 0x62,          /* DH error: hvi != hashed data */
+	VOX_ZRTP_ERR_UNTRUSTED_MITM = 0x63,  /* relayed SAS from an untrusted MiTM */
+	VOX_ZRTP_ERR_CONFIRM_MAC = 0x70,     /* auth error: bad Confirm packet MAC */
+	VOX_ZRTP_ERR_NONCE_REUSE = 0x80,     /* nonce reuse */
+	VOX_ZRTP_ERR_EQUAL_ZID = 0x90,       /* equal ZIDs in Hello */
+	VOX_ZRTP_ERR_SSRC_COLLISION = 0x91,  /* SSRC collision */
+	VOX_ZRTP_ERR_UNAVAILABLE = 0xA0,     /* service unavailable */
+	VOX_ZRTP_ERR_TIMEOUT = 0xB0,         /* protocol timeout error */
+	VOX_ZRTP_ERR_GOCLEAR_REFUSED = 0x100 /* GoClear received but not allowed */
+};
+
+/* A short static description of an Error code ("bad Confirm packet
+ * MAC"), "unknown error code" for others. Never NULL. */
+const char *vox_zrtp_error_name(uint32_t code);
+/* The 8-character type block of a message type ("Hello   "), or NULL for
+ * a value outside the enum. Not NUL-terminated after 8: read 8 bytes. */
+const char *vox_zrtp_msg_block(enum vox_zrtp_msg type);
+
+/* ======================================================================
+ * Messages (5.2-5.16). Pointers name fixed-size fields (their length is
+ * the constant above) inside the packet; for printing they name the
+ * caller's bytes, and a NULL MAC prints as zeros (to be filled in with
+ * vox_zrtp_seal once the MAC key is known).
+ * ====================================================================== */
+
+/* Hello (5.2). */
+struct vox_zrtp_hello {
+	const uint8_t *version;      /* 4 bytes, "1.10" */
+	const uint8_t *client_id;    /* 16 bytes */
+	const uint8_t *h3;           /* 32 bytes */
+	const uint8_t *zid;          /* 12 bytes */
+	uint8_t sigcap;              /* S: can parse signatures */
+	uint8_t mitm;                /* M: sender is a trusted MitM (a PBX) */
+	uint8_t passive;             /* P: passive endpoint, never initiates */
+	uint8_t n[VOX_ZRTP_T_COUNT]; /* hc, cc, ac, kc, sc: 0..7 */
+	uint32_t alg[VOX_ZRTP_T_COUNT][VOX_ZRTP_MAX_ALGS]; /* in the sender's order */
+	const uint8_t *mac;                                /* 8 bytes */
+};
+
+enum vox_zrtp_mode { VOX_ZRTP_MODE_DH = 0, VOX_ZRTP_MODE_MULTI, VOX_ZRTP_MODE_PRESHARED };
+
+/* Commit (5.4). The mode follows from keyagr: "Mult" is Multistream,
+ * "Prsh" Preshared, any other DH. */
+struct vox_zrtp_commit {
+	const uint8_t *h2;              /* 32 bytes */
+	const uint8_t *zid;             /* 12 bytes */
+	uint32_t alg[VOX_ZRTP_T_COUNT]; /* hash, cipher, auth tag, key agreement, SAS */
+	enum vox_zrtp_mode mode;        /* derived from alg[VOX_ZRTP_T_KEYAGR] */
+	const uint8_t *hvi;             /* 32 bytes, DH mode */
+	const uint8_t *nonce;           /* 16 bytes, Multistream and Preshared */
+	const uint8_t *key_id;          /* 8 bytes, Preshared */
+	const uint8_t *mac;             /* 8 bytes */
+};
+
+/* DHPart1 (5.5) and DHPart2 (5.6). The parser cannot know which key
+ * agreement is in use: pv is whatever lies between the IDs and the MAC
+ * (a multiple of 4 bytes); the state machine checks its length. */
+struct vox_zrtp_dhpart {
+	const uint8_t *h1;              /* 32 bytes */
+	const uint8_t *rs1_id, *rs2_id; /* 8 bytes each */
+	const uint8_t *aux_id, *pbx_id; /* 8 bytes each */
+	const uint8_t *pv;
+	size_t pv_len;
+	const uint8_t *mac; /* 8 bytes */
+};
+
+/* Confirm1 and Confirm2 (5.7), and SASrelay (5.13): a MAC, an IV and an
+ * encrypted part that only the keys of the exchange open. */
+struct vox_zrtp_sealed {
+	const uint8_t *mac; /* 8 bytes: confirm_mac or the SASrelay MAC */
+	const uint8_t *iv;  /* 16 bytes */
+	const uint8_t *enc; /* a multiple of 4 bytes */
+	size_t enc_len;
+};
+
+/* Ping (5.15) and PingACK (5.16). */
+struct vox_zrtp_ping {
+	const uint8_t *version;       /* 4 bytes */
+	const uint8_t *endpoint_hash; /* 8 bytes: the sender's (PingACK: its own) */
+	const uint8_t *received_hash; /* 8 bytes, PingACK only: the Ping's hash */
+	uint32_t received_ssrc;       /* PingACK only: SSRC of the Ping */
+};
+
+/* One ZRTP packet (5.1 header, one message, the CRC). */
+struct vox_zrtp_packet {
+	uint16_t seq;
+	uint32_t ssrc;
+	enum vox_zrtp_msg type;
+	/* Parsed only: the message from the preamble to the last byte before
+	 * the CRC, what hashes and MACs are computed over. */
+	const uint8_t *msg;
+	size_t msg_len;
+	union {
+		struct vox_zrtp_hello hello;
+		struct vox_zrtp_commit commit;
+		struct vox_zrtp_dhpart dh;      /* DHPart1, DHPart2 */
+		struct vox_zrtp_sealed confirm; /* Confirm1, Confirm2, SASrelay */
+		uint32_t error_code;            /* Error */
+		const uint8_t *clear_mac;       /* GoClear: 8 bytes */
+		struct vox_zrtp_ping ping;      /* Ping, PingACK */
+	} u;
+};
+
+/* The encrypted part of Confirm1 and Confirm2 (5.7), once decrypted. */
+struct vox_zrtp_confirm_body {
+	const uint8_t *h0;  /* 32 bytes: the sender's H0, which opens its chain */
+	uint8_t e;          /* E: PBX enrollment */
+	uint8_t v;          /* V: SAS verified */
+	uint8_t a;          /* A: allow clear (GoClear) */
+	uint8_t d;          /* D: disclosure */
+	uint32_t expiry;    /* cache expiration interval in seconds; 0xffffffff: never */
+	const uint8_t *sig; /* signature block (type and signature), sig_len bytes */
+	size_t sig_len;     /* a multiple of 4, at most 511 words */
+};
+
+/* The encrypted part of SASrelay (5.13), once decrypted. */
+struct vox_zrtp_relay_body {
+	uint8_t v, a, d;         /* as in Confirm */
+	uint32_t rendering;      /* SAS rendering scheme of the relayed SAS */
+	const uint8_t *sas_hash; /* 32 bytes: the trusted MitM's sashash */
+	const uint8_t *sig;
+	size_t sig_len;
+};
+
+/* Decode and encode those parts. parse returns len, or VOX_EMALFORMED
+ * (wrong length for the signature length it states, non-zero unused bits)
+ * or VOX_ETOOLONG (len over INT32_MAX); pointers point into p. print
+ * returns the length, VOX_ENOSPC or VOX_EINVAL (NULL h0 or sas_hash, a
+ * flag above 1, a signature not a multiple of 4 or over 511 words). */
+VOX_MUST_CHECK int vox_zrtp_confirm_body_parse(const uint8_t *p, size_t len,
+                                               struct vox_zrtp_confirm_body *b,
+                                               struct vox_diag *diag);
+VOX_MUST_CHECK int vox_zrtp_confirm_body_print(const struct vox_zrtp_confirm_body *b, uint8_t *out,
+                                               size_t cap);
+VOX_MUST_CHECK int vox_zrtp_relay_body_parse(const uint8_t *p, size_t len,
+                                             struct vox_zrtp_relay_body *b, struct vox_diag *diag);
+VOX_MUST_CHECK int vox_zrtp_relay_body_print(const struct vox_zrtp_relay_body *b, uint8_t *out,
+                                             size_t cap);
+
+/* CRC-32c (RFC 4960 appendix B, the Castagnoli polynomial) of buf[0..len):
+ * ZRTP's packet check (5.1). On the wire it follows the message least
+ * significant byte first, as in SCTP. */
+uint32_t vox_zrtp_crc32c(const uint8_t *buf, size_t len);
+
+/* Parses one ZRTP packet buf[0..len) (one datagram, nothing after the
+ * CRC). Checks, in this order: the header (first four bits 0001, magic
+ * cookie), the CRC, the preamble, the length field against len, the type
+ * block, and the message's own layout (fixed length, counts in a Hello).
+ * Returns len, or
+ *   VOX_EMALFORMED   not ZRTP, cut short, a length that disagrees, a
+ *                    message laid out wrongly, a count over seven in a
+ *                    Hello (5.2), a signature length past the message
+ *   VOX_EAUTH        the CRC does not match (5.1: drop the packet silently)
+ *   VOX_EUNSUPPORTED a type block that is no message of section 5
+ *   VOX_ETOOLONG     len over INT32_MAX
+ * diag (may be NULL) gets the offset and reason. *pkt is cleared first;
+ * its pointers point into buf. */
+VOX_MUST_CHECK int vox_zrtp_parse(const uint8_t *buf, size_t len, struct vox_zrtp_packet *pkt,
+                                  struct vox_diag *diag);
+
+/* Writes *pkt as a datagram: header, message, CRC. Returns the length, or
+ * VOX_ENOSPC, or VOX_EINVAL (a type outside the enum, a NULL field the
+ * message needs, a count over seven, a Commit whose mode disagrees with
+ * its key agreement, a pv or encrypted part whose length is not a
+ * multiple of 4 or does not fit the length field). */
+VOX_MUST_CHECK int vox_zrtp_print(const struct vox_zrtp_packet *pkt, uint8_t *out, size_t cap);
+
+/* Recomputes the CRC of the packet pkt[0..len) written by vox_zrtp_print,
+ * after its MAC bytes have been filled in. Returns 0 or VOX_EINVAL
+ * (len shorter than a header, a message and a CRC). */
+VOX_MUST_CHECK int vox_zrtp_seal(uint8_t *pkt, size_t len);
+
+/* ======================================================================
+ * The short authentication string (5.1.6)
+ * ====================================================================== */
+
+/* Room for any rendering with its NUL: two PGP words and a space. */
+#define VOX_ZRTP_SAS_MAX 24
+
+/* Renders the SAS for people to read aloud, from the 32-bit sasvalue (the
+ * leftmost 32 bits of sashash, 4.5.2): B32 as four characters of ZRTP's
+ * base 32 (its leftmost 20 bits), B256 as two words of the PGP word list
+ * (its leftmost 16 bits: an even word, then an odd one), separated by a
+ * space. Writes a NUL after the text. Returns the length without the NUL,
+ * or VOX_ENOSPC (cap too small) or VOX_EUNSUPPORTED (another scheme). */
+VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOX_WITH_ZRTP */
+
+#endif /* VOX_ZRTP_H */
