@@ -39,6 +39,9 @@ static struct vox_ua_call *call_alloc(struct vox_ua *ua)
 		ms->tx_at_ack = 0;
 		ms->failed = NULL;
 		ms->offer_len = 0;
+		ms->offer_at = VOX_SIP_NOCHUNK;
+		c->cred_at = VOX_SIP_NOCHUNK;
+		c->cred_len = 0;
 		return c;
 	}
 	return NULL;
@@ -53,8 +56,9 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	if (x && x->kind == VOX_TXN_ICT &&
 	    (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING))
 		vox_sip_txl_abandon(&ua->txl, c->invite_txn);
-	vox_sip_txl_acked(&ua->txl, c->ist); /* no 2xx of ours goes again */
-	vox_wipe(c->cred, sizeof c->cred);
+	vox_sip_txl_acked(&ua->txl, c->ist);       /* no 2xx of ours goes again */
+	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* wiped */
+	c->cred_len = 0;
 	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
 	vox_sdp_session_free(&c->media);
@@ -275,18 +279,21 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	if (n < 0)
 		return n;
 	size_t vlen = auth_value ? strlen(auth_value) : 0;
-	if (vlen >= sizeof c->cred)
-		return VOX_ETOOLONG; /* credentials the ACK could not repeat */
-	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
+	uint16_t cred_at = VOX_SIP_NOCHUNK;
+	int rc = vox_sip_arena_put(&ua->txl, auth_value, vlen, &cred_at);
+	if (rc == 0)
+		rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
 	vox_wipe(ua->build, (size_t)n); /* credentials, our SDES key */
 	vox_wipe(ua->sdp_out, (size_t)sl);
-	if (rc)
+	if (rc) {
+		vox_sip_arena_drop(&ua->txl, &cred_at);
 		return rc;
+	}
 	c->branch[0] = 0; /* a new INVITE, a new ACK */
-	vox_wipe(c->cred, sizeof c->cred);
+	vox_sip_arena_drop(&ua->txl, &c->cred_at);
+	c->cred_at = cred_at;
+	c->cred_len = (uint16_t)vlen;
 	c->cred_proxy = auth_name && auth_name[0] == 'P';
-	if (vlen)
-		memcpy(c->cred, auth_value, vlen);
 	return 0;
 }
 
@@ -345,7 +352,8 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
                      uint32_t cseq)
 {
 	struct vox_peer to;
-	struct vox_sip_hdr_out cred[2];
+	struct vox_sip_hdr_out cred[1];
+	char value[VOX_UA_CRED_MAX];
 	size_t ncred = 0;
 	const char *branch = NULL;
 	if (d == &c->dlg && cseq == c->invite_cseq) {
@@ -357,15 +365,21 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
 		}
 		branch = c->branch;
 		/* 22.1: the credentials of the INVITE (re-INVITEs carry none) */
-		if (c->cred[0])
+		if (c->cred_len && c->cred_len <= sizeof value) {
+			vox_sip_arena_get(&ua->txl, c->cred_at, c->cred_len, value);
 			cred[ncred++] = (struct vox_sip_hdr_out){
 			    c->cred_proxy ? "Proxy-Authorization" : "Authorization",
-			    vox_slice_cstr(c->cred)};
+			    vox_slice_make(value, c->cred_len)};
+		}
 	}
 	int n = dialog_request(ua, c, d, "ACK", cseq, branch, cred, ncred, none, ua->build,
 	                       sizeof ua->build, &to);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
+	if (ncred) {
+		vox_wipe(value, sizeof value);
+		vox_wipe(ua->build, n > 0 ? (size_t)n : 0);
+	}
 }
 
 /* BYE in the call's dialog; cred: the credentials for a challenge to the
@@ -491,8 +505,9 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 		return rc;
 	c->invite_cseq = c->dlg.local_seq;
 	c->reinvite_out = 1;
-	vox_wipe(c->cred, sizeof c->cred); /* for the first INVITE's ACK only */
-	c->branch[0] = 0;                  /* a new ACK for this INVITE */
+	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* for the first INVITE's ACK only */
+	c->cred_len = 0;
+	c->branch[0] = 0; /* a new ACK for this INVITE */
 	return 0;
 }
 
@@ -646,7 +661,8 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		/* RFC 3264 6: the answer to the offer kept since the INVITE
 		 * (checked then), for the socket named now */
-		sl = vox_sdp_parse(ms->offer, ms->offer_len, &ua->sdp, NULL);
+		vox_sip_arena_get(&ua->txl, ms->offer_at, ms->offer_len, ua->build);
+		sl = vox_sdp_parse(ua->build, ms->offer_len, &ua->sdp, NULL);
 		if (sl >= 0)
 			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
 			                       sizeof ua->sdp_out, &s, &why);
@@ -663,8 +679,9 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		rc = sl;
 	}
-	ua_scrub(ua, sl, 0); /* it holds our key (and respond_invite built on the stack) */
-	if (rc)              /* no description of ours went out */
+	ua_scrub(ua, sl, c->delayed_offer ? 0 : ms->offer_len); /* our key; the peer's (the
+	                                                           offer was read into build) */
+	if (rc) /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
@@ -684,7 +701,7 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 		/* the answer is out: media may flow (RFC 3264 6) */
 		take_media(ua, c, &s, 0, now);
 		vox_sdp_session_free(&s);
-		vox_wipe(ms->offer, ms->offer_len);
+		vox_sip_arena_drop(&ua->txl, &ms->offer_at); /* wiped */
 		ms->offer_len = 0;
 	}
 	ua_media_pump(ua);
@@ -1185,7 +1202,7 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why = {488, "unusable offer", -1};
 		struct vox_sdp_session s;
-		int sl = m->body.len > sizeof ms->offer ? VOX_ETOOLONG : parse_body(ua, m);
+		int sl = m->body.len > VOX_UA_OFFER_MAX ? VOX_ETOOLONG : parse_body(ua, m);
 		if (sl == VOX_ETOOLONG)
 			why.reason = "offer longer than this UA keeps (VOX_UA_OFFER_MAX)";
 		if (sl == 0) {
@@ -1205,7 +1222,13 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 			call_free(ua, c);
 			return;
 		}
-		memcpy(ms->offer, m->body.p, m->body.len);
+		if (vox_sip_arena_put(&ua->txl, m->body.p, m->body.len, &ms->offer_at)) {
+			/* no room to keep it until the answer: come back later */
+			const struct vox_sip_hdr_out h = {"Retry-After", vox_slice_cstr("10")};
+			(void)!ua_respond(ua, txn, m, 503, tag, &h, 1, none, now);
+			call_free(ua, c);
+			return;
+		}
 		ms->offer_len = (uint16_t)m->body.len;
 	} else {
 		c->delayed_offer = 1;

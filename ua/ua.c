@@ -693,6 +693,7 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		ua->calls[i].gen = 1;
 		vox_media_init(&ua->media[i].engine);
+		ua->media[i].offer_at = ua->calls[i].cred_at = VOX_SIP_NOCHUNK;
 	}
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		ua->acct[i].gen = 1;
@@ -707,7 +708,6 @@ void vox_ua_free(struct vox_ua *ua)
 		vox_sdp_oa_free(&ua->calls[i].oa);
 		vox_sdp_session_free(&ua->calls[i].media);
 		vox_media_free(&ua->media[i].engine); /* libsrtp2's contexts, the keys */
-		vox_wipe(ua->media[i].offer, sizeof ua->media[i].offer);
 	}
 	vox_wipe(ua->mout, sizeof ua->mout);
 	ua->mout_len = 0;
@@ -720,8 +720,7 @@ void vox_ua_free(struct vox_ua *ua)
 	vox_wipe(ua->build, sizeof ua->build);
 	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
 	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		vox_wipe(ua->calls[i].cred, sizeof ua->calls[i].cred);
+
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);

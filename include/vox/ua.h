@@ -80,12 +80,12 @@ extern "C" {
 #ifndef VOX_UA_MEDIA_OUTQ
 #define VOX_UA_MEDIA_OUTQ 4
 #endif
-/* Bytes of the digest credentials an outgoing call keeps, NUL included:
- * the ACK for the 2xx repeats those of the INVITE (RFC 3261 22.1). A
- * challenge whose answer does not fit is not answered (the call fails with
- * the 401/407). */
+/* Longest digest credentials (an Authorization value) the UA sends, NUL
+ * included. An outgoing call keeps those of its INVITE in the arena for
+ * the ACK of its 2xx (RFC 3261 22.1). A challenge whose answer does not
+ * fit is not answered (the call fails with the 401/407). */
 #ifndef VOX_UA_CRED_MAX
-#define VOX_UA_CRED_MAX 512
+#define VOX_UA_CRED_MAX 1024
 #endif
 /* Short strings a UA copies: URIs, tags, host names. */
 #ifndef VOX_UA_STR
@@ -254,7 +254,8 @@ struct vox_ua_call {
 	vox_sip_txn_id fork_bye;     /* our BYE to an unwanted fork (13.2.2.4) */
 	uint64_t fork_key;           /* that fork's To tag, hashed */
 	char branch[32];             /* of the ACK for our latest INVITE's 2xx */
-	char cred[VOX_UA_CRED_MAX];  /* the credentials of our INVITE, for its ACK (22.1) */
+	uint16_t cred_at, cred_len;  /* the credentials of our INVITE, for its ACK (22.1):
+	                                in the arena (vox_sip_arena_put) */
 	char local_tag[20];
 	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
@@ -275,8 +276,8 @@ struct vox_ua_media {
 	                            the ACK (the peer cannot decrypt it before) */
 	const char *failed;              /* a VOX_UA_EV_MEDIA_FAILED to report (static text) */
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
-	uint16_t offer_len;              /* an incoming call's offer, until answered */
-	char offer[VOX_UA_OFFER_MAX];
+	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
+	                                    the arena (vox_sip_arena_put) */
 };
 
 /* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
@@ -330,8 +331,8 @@ struct vox_ua_out {
 	char msg[VOX_SIP_TXN_MSG];
 };
 
-#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > 65535
-#error "VOX_UA_OFFER_MAX must lie between 1 and 65535 (a uint16_t length)"
+#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > VOX_SIP_TXN_MSG
+#error "VOX_UA_OFFER_MAX must lie between 1 and VOX_SIP_TXN_MSG (it is read back into build)"
 #endif
 #if VOX_UA_MEDIA_OUTQ < 1 || VOX_UA_MEDIA_OUTQ > 65535
 #error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
