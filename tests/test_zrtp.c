@@ -18,6 +18,7 @@
 #include "vox/zrtp.h"
 #include "zrtp/zrtp_crypto.h"
 #include "zrtp/zrtp_keys.h"
+#include "zrtp/zrtp_proto.h"
 
 #include <mbedtls/dhm.h>
 
@@ -909,6 +910,210 @@ static void test_sas_render(void **st)
 	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_S256, 0, out, sizeof out), VOX_EUNSUPPORTED);
 }
 
+/* ---- hash chain, MACs, zrtp-hash, negotiation ---------------------------------- */
+
+static void test_chain_and_macs_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t h[4][32];
+	assert_int_equal(zrtp_chain_make(e->hr[0], h), 0);
+	assert_memory_equal(h, e->hr, sizeof h);
+	assert_int_equal(zrtp_chain_make(e->hi[0], h), 0);
+	assert_memory_equal(h, e->hi, sizeof h);
+	assert_int_equal(zrtp_chain_check(e->hi[0], e->hi[3], 3), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[2], 1), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[3], 1), 0);
+	assert_int_equal(zrtp_chain_check(e->hr[0], e->hi[3], 3), 0);
+
+	/* each message's MAC opens with the image its sender reveals next:
+	 * Hello with H2, Commit with H1, DHPart1/2 with H0 */
+	static const struct {
+		int pkt, initiator, image;
+	} m[] = {{0, 0, 2}, {1, 1, 2}, {3, 1, 1}, {4, 0, 0}, {5, 1, 0}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		struct vox_zrtp_packet p;
+		assert_true(vox_zrtp_parse(e->pkt[m[i].pkt], e->len[m[i].pkt], &p, NULL) > 0);
+		const uint8_t *key = m[i].initiator ? e->hi[m[i].image] : e->hr[m[i].image];
+		const uint8_t *wrong = m[i].initiator ? e->hr[m[i].image] : e->hi[m[i].image];
+		assert_int_equal(zrtp_msg_mac_ok(key, p.msg, p.msg_len), 1);
+		assert_int_equal(zrtp_msg_mac_ok(wrong, p.msg, p.msg_len), 0);
+		assert_int_equal(
+		    zrtp_msg_mac_ok(m[i].image ? key - 32 : key + 32, p.msg, p.msg_len), 0);
+		uint8_t copy[512];
+		memcpy(copy, p.msg, p.msg_len);
+		memset(copy + p.msg_len - 8, 0, 8);
+		assert_int_equal(zrtp_msg_mac_set(key, copy, p.msg_len), 0);
+		assert_memory_equal(copy, p.msg, p.msg_len);
+	}
+	ex_free(e);
+}
+
+static void test_hello_hash(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	static const struct {
+		const char *pkt, *hash;
+	} c[] = {{"Hello_R", "ZrtpHash_12345678"},
+	         {"Hello_I", "ZrtpHash_87654321"},
+	         {"HelloGnu", "ZrtpHash_Gnu"}};
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t pkt[256];
+		size_t n = vf_bytes(&e->vf, c[i].pkt, pkt, sizeof pkt);
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(pkt, n, &p, NULL), (int)n);
+		char out[VOX_ZRTP_HELLO_HASH_LEN + 1];
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, sizeof out), 69);
+		assert_string_equal(out, vf_get(&e->vf, c[i].hash));
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, 69), VOX_ENOSPC);
+	}
+	ex_free(e);
+}
+
+static void hello_of(struct vox_zrtp_hello *h, const struct vox_zrtp_algs *a)
+{
+	memset(h, 0, sizeof *h);
+	memcpy(h->n, a->n, sizeof h->n);
+	memcpy(h->alg, a->alg, sizeof h->alg);
+}
+
+static void set_list(struct vox_zrtp_algs *a, int t, size_t n, const uint32_t *l)
+{
+	a->n[t] = (uint8_t)n;
+	memcpy(a->alg[t], l, n * sizeof l[0]);
+}
+
+/* Both ends must reach the same choice from the same two offers. */
+static void both_choose(const struct vox_zrtp_algs *x, const struct vox_zrtp_algs *y,
+                        struct zrtp_choice *c)
+{
+	struct vox_zrtp_hello hx, hy;
+	struct zrtp_choice d;
+	hello_of(&hx, x);
+	hello_of(&hy, y);
+	assert_int_equal(zrtp_negotiate(x, &hy, c), 0);
+	assert_int_equal(zrtp_negotiate(y, &hx, &d), 0);
+	for (int t = 0; t < VOX_ZRTP_T_COUNT; t++)
+		assert_true(c->alg[t] == d.alg[t] ||
+		            (zrtp_is_25519(c->alg[t]) && zrtp_is_25519(d.alg[t])));
+}
+
+static void test_negotiation(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs ours, peer;
+	struct zrtp_choice c;
+	vox_zrtp_algs_default(&ours);
+	assert_int_equal(vox_zrtp_algs_check(&ours), 0);
+
+	/* two vox: everybody's first choice */
+	both_choose(&ours, &ours, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_X255);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* the bzrtp Hello: S256 | AES1 | HS32 HS80 | DH3k DH2k Mult | B32 */
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet p;
+	assert_true(vox_zrtp_parse(e->pkt[0], e->len[0], &p, NULL) > 0);
+	assert_int_equal(zrtp_negotiate(&ours, &p.u.hello, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	/* first choices HS80 (ours) and HS32 (theirs) differ: the stronger */
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	/* our first that they offer, DH3k, is their first too */
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+	ex_free(e);
+
+	/* key agreement first choices differ: the faster wins, on both sides */
+	static const uint32_t dh3k_ec25[] = {VOX_ZRTP_DH3K, VOX_ZRTP_EC25};
+	static const uint32_t ec25_dh3k[] = {VOX_ZRTP_EC25, VOX_ZRTP_DH3K};
+	static const uint32_t dh3k_dh2k[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K};
+	static const uint32_t dh2k_dh3k[] = {VOX_ZRTP_DH2K, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_ec25);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec25_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC25);
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_dh2k);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, dh2k_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH2K);
+
+	/* EC38 brings S384 and AES3 although the first choices were others */
+	static const uint32_t ec38[] = {VOX_ZRTP_EC38, VOX_ZRTP_DH3K};
+	static const uint32_t s256_s384[] = {VOX_ZRTP_S256, VOX_ZRTP_S384};
+	static const uint32_t aes1_aes3[] = {VOX_ZRTP_AES1, VOX_ZRTP_AES3};
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&ours, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&peer, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&ours, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC38);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+
+	/* a peer that lists nothing: the mandatory algorithms are implied */
+	memset(&peer, 0, sizeof peer);
+	vox_zrtp_algs_default(&ours);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* a GNU ZRTP peer calls Curve25519 E255: the Commit names it so */
+	static const uint32_t e255[] = {VOX_ZRTP_E255, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, e255);
+	struct vox_zrtp_hello hp;
+	hello_of(&hp, &peer);
+	assert_int_equal(zrtp_negotiate(&ours, &hp, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_E255);
+	both_choose(&ours, &peer, &c);
+	/* and a Commit from it naming E255 is one we offered */
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_E255), 1);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_MULT), 0);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_HASH, VOX_ZRTP_AES1), 0);
+	/* unknown names in a peer's list are passed over */
+	static const uint32_t odd[] = {VOX_ZRTP_ALG('A', 'E', 'S', '2'), VOX_ZRTP_AES3};
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, odd);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+}
+
+static void test_algs_check(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs a;
+	vox_zrtp_algs_default(&a);
+	assert_int_equal(a.n[VOX_ZRTP_T_KEYAGR], 6);
+	assert_int_equal(vox_zrtp_algs_check(&a), 0);
+	struct vox_zrtp_algs b = a;
+	b.n[VOX_ZRTP_T_KEYAGR] = 8;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_ELIMIT);
+	b = a;
+	b.alg[VOX_ZRTP_T_KEYAGR][b.n[VOX_ZRTP_T_KEYAGR]++] = VOX_ZRTP_E255;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL); /* X255 twice */
+	b = a;
+	b.n[VOX_ZRTP_T_SAS] = 1;
+	b.alg[VOX_ZRTP_T_SAS][0] = VOX_ZRTP_B256; /* B32 is mandatory */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL);
+	b = a;
+	b.alg[VOX_ZRTP_T_CIPHER][0] = VOX_ZRTP_ALG('2', 'F', 'S', '1');
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+	b = a;
+	b.alg[VOX_ZRTP_T_HASH][0] = VOX_ZRTP_AES3; /* a cipher under hashes */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,6 +1135,10 @@ int main(void)
 	    cmocka_unit_test(test_s0_layout),
 	    cmocka_unit_test(test_hvi_bzrtp),
 	    cmocka_unit_test(test_sas_render),
+	    cmocka_unit_test(test_chain_and_macs_bzrtp),
+	    cmocka_unit_test(test_hello_hash),
+	    cmocka_unit_test(test_negotiation),
+	    cmocka_unit_test(test_algs_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

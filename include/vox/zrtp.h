@@ -294,6 +294,36 @@ VOX_MUST_CHECK int vox_zrtp_print(const struct vox_zrtp_packet *pkt, uint8_t *ou
 VOX_MUST_CHECK int vox_zrtp_seal(uint8_t *pkt, size_t len);
 
 /* ======================================================================
+ * What an endpoint offers (5.1.2-5.1.6, 4.1.2)
+ * ====================================================================== */
+
+/* The algorithms of each type an endpoint lists in its Hello, in its
+ * order of preference. */
+struct vox_zrtp_algs {
+	uint8_t n[VOX_ZRTP_T_COUNT];
+	uint32_t alg[VOX_ZRTP_T_COUNT][VOX_ZRTP_MAX_ALGS];
+};
+
+/* vox's default offer: S384 S256 | AES3 AES1 | HS80 HS32 | X255 EC25 DH3k
+ * DH2k EC38 X448 | B32 B256 (X448 only where mbedTLS runs it). Curve25519
+ * is offered as "X255" (bzrtp's name); "E255" (GNU ZRTP's) is accepted. */
+void vox_zrtp_algs_default(struct vox_zrtp_algs *a);
+
+/* Checks an offer: at most seven of a type (5.2), every name one vox runs
+ * (the types they are listed under, no repeats, X255 and E255 not both)
+ * and the mandatory ones of 5.1 present: S256, AES1, HS32 and HS80, DH3k,
+ * B32. Returns 0, VOX_ELIMIT (more than seven), VOX_EUNSUPPORTED (a name
+ * vox does not run) or VOX_EINVAL (a repeat or a mandatory one missing). */
+VOX_MUST_CHECK int vox_zrtp_algs_check(const struct vox_zrtp_algs *a);
+
+/* The a=zrtp-hash value of a Hello (RFC 6189 8.1): "1.10 " and the
+ * SHA-256 of the Hello message (msg[0..len), from its preamble to its MAC)
+ * in lower-case hex, 69 characters, then a NUL. Returns 69, VOX_ENOSPC
+ * (cap under 70) or VOX_ECRYPTO. */
+#define VOX_ZRTP_HELLO_HASH_LEN 69
+VOX_MUST_CHECK int vox_zrtp_hello_hash(const uint8_t *msg, size_t len, char *out, size_t cap);
+
+/* ======================================================================
  * The short authentication string (5.1.6)
  * ====================================================================== */
 
