@@ -645,7 +645,7 @@ static void test_keyagr_known_answers(void **st)
 		uint32_t ka = cases[c].ka;
 		char k[32];
 		uint8_t sv[ZRTP_SECRET_MAX], want[ZRTP_PV_MAX], shared[ZRTP_SHARED_MAX];
-		struct zrtp_kp A, B;
+		struct vox_zrtp_keypair A, B;
 		assert_int_equal(zrtp_keyagr_supported(ka), 1);
 		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].a);
 		size_t n = secret_for(ka, vf_get(&vf, k), sv);
@@ -680,7 +680,7 @@ static void test_keyagr_bad_public_values(void **st)
 {
 	(void)st;
 	uint8_t sv[ZRTP_SECRET_MAX], pv[ZRTP_PV_MAX], out[ZRTP_SHARED_MAX];
-	struct zrtp_kp kp;
+	struct vox_zrtp_keypair kp;
 	for (int i = 0; i < ZRTP_SECRET_MAX; i++)
 		sv[i] = (uint8_t)(i * 7 + 1);
 	/* DH: 0, 1, p-1 and p itself (5.9, Error 0x61) */
@@ -750,7 +750,7 @@ static void test_kdf_known_answers(void **st)
 	 * total_hash, and every label lands in its field */
 	size_t cl = vf_bytes(&vf, "Context", ctx, sizeof ctx);
 	assert_int_equal(cl, 56);
-	struct zrtp_keys k;
+	struct vox_zrtp_keyset k;
 	assert_int_equal(
 	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_AES1, ki, ctx, ctx + 12, ctx + 24), 0);
 	assert_int_equal(k.ctx_len, 56);
@@ -759,15 +759,15 @@ static void test_kdf_known_answers(void **st)
 		const char *label;
 		size_t off;
 	} f[] = {
-	    {"Responder SRTP master key", offsetof(struct zrtp_keys, srtp_key_r)},
-	    {"Responder SRTP master salt", offsetof(struct zrtp_keys, srtp_salt_r)},
-	    {"SAS", offsetof(struct zrtp_keys, sashash)},
-	    {"ZRTP Session Key", offsetof(struct zrtp_keys, sess)},
-	    {"retained secret", offsetof(struct zrtp_keys, rs1)},
-	    {"Responder ZRTP key", offsetof(struct zrtp_keys, zrtpkey_r)},
-	    {"Initiator ZRTP key", offsetof(struct zrtp_keys, zrtpkey_i)},
-	    {"Responder HMAC key", offsetof(struct zrtp_keys, mackey_r)},
-	    {"Initiator HMAC key", offsetof(struct zrtp_keys, mackey_i)},
+	    {"Responder SRTP master key", offsetof(struct vox_zrtp_keyset, srtp_key_r)},
+	    {"Responder SRTP master salt", offsetof(struct vox_zrtp_keyset, srtp_salt_r)},
+	    {"SAS", offsetof(struct vox_zrtp_keyset, sashash)},
+	    {"ZRTP Session Key", offsetof(struct vox_zrtp_keyset, sess)},
+	    {"retained secret", offsetof(struct vox_zrtp_keyset, rs1)},
+	    {"Responder ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_r)},
+	    {"Initiator ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_i)},
+	    {"Responder HMAC key", offsetof(struct vox_zrtp_keyset, mackey_r)},
+	    {"Initiator HMAC key", offsetof(struct vox_zrtp_keyset, mackey_i)},
 	};
 	for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
 		size_t i;
@@ -1114,6 +1114,508 @@ static void test_algs_check(void **st)
 	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
 }
 
+/* ---- the engine, two endpoints on a simulated network -------------------------- */
+
+#define NET_MAX 64
+
+struct flight {
+	uint64_t at;
+	int to; /* 0: a, 1: b */
+	size_t len;
+	uint8_t pkt[600];
+};
+
+/* A and B, or A - M - B with M running one engine towards each side. */
+struct net {
+	struct vox_zrtp z[4]; /* a, b, and with a MitM: m_a (faces a), m_b (faces b) */
+	int mitm;
+	uint64_t now;
+	uint32_t delay_ms;
+	unsigned loss_pct;
+	uint64_t loss_state;
+	struct flight fl[NET_MAX];
+	size_t nfl;
+	uint32_t sent[4][VOX_ZRTP_PINGACK + 1]; /* packets each engine sent, by type */
+	/* a hook that may rewrite a packet from engine i (returns its new length, 0 drops it) */
+	size_t (*tamper)(struct net *n, int from, uint8_t *pkt, size_t len);
+	uint8_t saved[600]; /* a packet a tamper hook kept */
+	size_t saved_len;
+};
+
+static uint64_t net_rand(struct net *n)
+{
+	uint64_t x = n->loss_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	n->loss_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static void zcfg(struct vox_zrtp_config *c, uint8_t id)
+{
+	vox_zrtp_config_default(c);
+	memset(c->zid, id, sizeof c->zid);
+	c->ssrc = 0x1000u * id;
+}
+
+static uint64_t rng_seeds[4];
+static struct vox_rng rngs[4];
+
+static void net_start(struct net *n, const struct vox_zrtp_config *ca,
+                      const struct vox_zrtp_config *cb, int mitm)
+{
+	memset(n, 0, sizeof *n);
+	n->mitm = mitm;
+	n->delay_ms = 20;
+	n->loss_state = 0x9e3779b97f4a7c15ull;
+	struct vox_zrtp_config cm[2];
+	zcfg(&cm[0], 0x4d);
+	zcfg(&cm[1], 0x4e);
+	const struct vox_zrtp_config *cfgs[4] = {ca, cb, &cm[0], &cm[1]};
+	for (int i = 0; i < (mitm ? 4 : 2); i++) {
+		rng_seeds[i] = 0x1234567ull * (uint64_t)(i + 1) + seed;
+		rngs[i].fn = test_rng;
+		rngs[i].ctx = &rng_seeds[i];
+		vox_zrtp_init(&n->z[i]);
+		assert_int_equal(vox_zrtp_start(&n->z[i], cfgs[i], &rngs[i], 0), 0);
+	}
+	seed++;
+}
+
+/* Where a packet from engine i goes: a <-> b, or a <-> m_a and m_b <-> b. */
+static int peer_of(const struct net *n, int i)
+{
+	static const int direct[2] = {1, 0}, via[4] = {2, 3, 0, 1};
+	return n->mitm ? via[i] : direct[i];
+}
+
+static void net_collect(struct net *n)
+{
+	for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+		uint8_t pkt[600];
+		int len;
+		while ((len = vox_zrtp_poll_output(&n->z[i], pkt, sizeof pkt)) > 0) {
+			struct vox_zrtp_packet p;
+			assert_int_equal(vox_zrtp_parse(pkt, (size_t)len, &p, NULL), len);
+			n->sent[i][p.type]++;
+			size_t l = (size_t)len;
+			if (n->tamper)
+				l = n->tamper(n, i, pkt, l);
+			if (l == 0 || (n->loss_pct && net_rand(n) % 100 < n->loss_pct))
+				continue;
+			assert_true(n->nfl < NET_MAX);
+			struct flight *f = &n->fl[n->nfl++];
+			f->at = n->now + n->delay_ms;
+			f->to = peer_of(n, i);
+			f->len = l;
+			memcpy(f->pkt, pkt, l);
+		}
+		assert_int_equal(len, 0);
+	}
+}
+
+/* Runs until nothing is left to do or until the time limit. */
+static void net_run(struct net *n, uint64_t until)
+{
+	for (;;) {
+		net_collect(n);
+		uint64_t next = UINT64_MAX;
+		for (size_t i = 0; i < n->nfl; i++)
+			if (n->fl[i].at < next)
+				next = n->fl[i].at;
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+			uint64_t d = vox_zrtp_next_deadline(&n->z[i]);
+			if (d < next)
+				next = d;
+		}
+		if (next == UINT64_MAX || next > until)
+			return;
+		n->now = next;
+		for (size_t i = 0; i < n->nfl;) {
+			if (n->fl[i].at <= n->now) {
+				struct flight f = n->fl[i];
+				n->fl[i] = n->fl[--n->nfl];
+				assert_int_equal(vox_zrtp_recv(&n->z[f.to], f.pkt, f.len, n->now),
+				                 0);
+			} else {
+				i++;
+			}
+		}
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++)
+			vox_zrtp_on_deadline(&n->z[i], n->now);
+	}
+}
+
+/* The events of engine i, in order, as a string: S (SAS), K (secure), F (failed). */
+static void events(struct net *n, int i, char *out, struct vox_zrtp_event *sas,
+                   struct vox_zrtp_event *failed)
+{
+	struct vox_zrtp_event e;
+	size_t k = 0;
+	while (vox_zrtp_next_event(&n->z[i], &e)) {
+		out[k++] = e.type == VOX_ZRTP_EV_SAS      ? 'S'
+		           : e.type == VOX_ZRTP_EV_SECURE ? 'K'
+		                                          : 'F';
+		if (e.type == VOX_ZRTP_EV_SAS && sas)
+			*sas = e;
+		if (e.type == VOX_ZRTP_EV_FAILED && failed)
+			*failed = e;
+	}
+	out[k] = 0;
+}
+
+/* Both ends secure, with the same SAS, and each one's send keys are the
+ * other's receive keys. */
+static void check_agree(struct net *n, int a, int b, struct vox_zrtp_event *sas_out)
+{
+	char ea[8], eb[8];
+	struct vox_zrtp_event sa, sb;
+	assert_int_equal(n->z[a].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[b].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[a].initiator + n->z[b].initiator, 1);
+	events(n, a, ea, &sa, NULL);
+	events(n, b, eb, &sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa.sasvalue == sb.sasvalue);
+	assert_string_equal(sa.sas, sb.sas);
+	assert_true(sa.rendering == sb.rendering);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[a], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[b], &kb), 0);
+	assert_true(ka.cipher == kb.cipher && ka.auth_tag == kb.auth_tag);
+	assert_int_equal(ka.key_len, kb.key_len);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	assert_memory_equal(ka.rx_key, kb.tx_key, ka.key_len);
+	assert_memory_equal(ka.tx_salt, kb.rx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_equal(ka.rx_salt, kb.tx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_not_equal(ka.tx_key, ka.rx_key, ka.key_len);
+	if (sas_out)
+		*sas_out = sa;
+}
+
+static void test_engine_each_key_agreement(void **st)
+{
+	(void)st;
+	static const uint32_t kas[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K, VOX_ZRTP_EC25,
+	                               VOX_ZRTP_EC38, VOX_ZRTP_X255, VOX_ZRTP_X448};
+	struct net *n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	for (size_t i = 0; i < sizeof kas / sizeof kas[0]; i++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0xa1);
+		zcfg(&cb, 0xb2);
+		/* both put this one first: it is everybody's first choice */
+		uint32_t list[2] = {kas[i],
+		                    kas[i] == VOX_ZRTP_DH3K ? VOX_ZRTP_DH2K : VOX_ZRTP_DH3K};
+		ca.algs.n[VOX_ZRTP_T_KEYAGR] = cb.algs.n[VOX_ZRTP_T_KEYAGR] = 2;
+		memcpy(ca.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		memcpy(cb.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		if (i % 2) { /* and the other end of each other type, half of the time */
+			static const uint32_t s256[1] = {VOX_ZRTP_S256}, aes1[1] = {VOX_ZRTP_AES1};
+			static const uint32_t b32[1] = {VOX_ZRTP_B32};
+			set_list(&ca.algs, VOX_ZRTP_T_HASH, 1, s256);
+			set_list(&ca.algs, VOX_ZRTP_T_CIPHER, 1, aes1);
+			set_list(&cb.algs, VOX_ZRTP_T_SAS, 1, b32);
+		}
+		net_start(n, &ca, &cb, 0);
+		net_run(n, 10000);
+		struct vox_zrtp_event sas;
+		check_agree(n, 0, 1, &sas);
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_KEYAGR] == kas[i]);
+		/* a offers only S256 and AES1 in the odd rounds */
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_HASH] ==
+		            (i % 2 ? VOX_ZRTP_S256 : VOX_ZRTP_S384));
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_CIPHER] ==
+		            (i % 2 ? VOX_ZRTP_AES1 : VOX_ZRTP_AES3));
+		assert_true(sas.rendering == VOX_ZRTP_B32);
+		assert_int_equal(strlen(sas.sas), 4);
+		/* the minimum of round trips: Hello/HelloACK, Commit/DHPart1,
+		 * DHPart2/Confirm1, Confirm2/Conf2ACK; 20 ms each way */
+		assert_true(n->now <= 8 * 20 + 10);
+		for (int e = 0; e < 2; e++) {
+			assert_int_equal(n->sent[e][VOX_ZRTP_ERROR], 0);
+			vox_zrtp_free(&n->z[e]);
+		}
+	}
+	free(n);
+}
+
+static void test_engine_b256_and_contention(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	static const uint32_t b256[2] = {VOX_ZRTP_B256, VOX_ZRTP_B32};
+	set_list(&ca.algs, VOX_ZRTP_T_SAS, 2, b256);
+	set_list(&cb.algs, VOX_ZRTP_T_SAS, 2, b256);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	struct vox_zrtp_event sas;
+	check_agree(n, 0, 1, &sas);
+	assert_true(sas.rendering == VOX_ZRTP_B256);
+	assert_non_null(strchr(sas.sas, ' '));
+	/* both were active and committed at once: one Commit each, and the
+	 * larger hvi won (4.2) */
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 1);
+	int ini = n->z[0].initiator ? 0 : 1;
+	assert_int_equal(n->sent[ini][VOX_ZRTP_DHPART2], 1);
+	assert_int_equal(n->sent[!ini][VOX_ZRTP_DHPART1], 1);
+
+	/* a passive endpoint never commits: the other one initiates */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(n->z[0].initiator, 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 0);
+	free(n);
+}
+
+static void test_engine_loss(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	int rounds = 0;
+	for (int s = 0; s < 12; s++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0x31);
+		zcfg(&cb, 0x32);
+		net_start(n, &ca, &cb, 0);
+		n->loss_pct = 20;
+		n->loss_state = 0x51ed2701ull * (uint64_t)(s + 1);
+		net_run(n, 60000);
+		check_agree(n, 0, 1, NULL);
+		for (int e = 0; e < 2; e++)
+			rounds +=
+			    (int)(n->sent[e][VOX_ZRTP_HELLO] + n->sent[e][VOX_ZRTP_COMMIT] +
+			          n->sent[e][VOX_ZRTP_DHPART2] + n->sent[e][VOX_ZRTP_CONFIRM2]);
+	}
+	/* 20 % of the packets were lost, so some had to be sent again */
+	assert_true(rounds > 12 * 6);
+	free(n);
+}
+
+static void test_engine_mitm(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x0a);
+	zcfg(&cb, 0x0b);
+	net_start(n, &ca, &cb, 1);
+	net_run(n, 10000);
+	/* M does DH with each side; each side is "secure" with M */
+	struct vox_zrtp_event sa, sb;
+	check_agree(n, 0, 2, &sa);
+	check_agree(n, 1, 3, &sb);
+	/* but A and B read different SASes to each other */
+	assert_true(sa.sasvalue != sb.sasvalue);
+	assert_string_not_equal(sa.sas, sb.sas);
+	free(n);
+}
+
+/* ---- damage on the wire ---- */
+
+static size_t reseal(uint8_t *pkt, size_t len)
+{
+	assert_int_equal(vox_zrtp_seal(pkt, len), 0);
+	return len;
+}
+
+static int pkt_type(const uint8_t *pkt, size_t len)
+{
+	struct vox_zrtp_packet p;
+	return vox_zrtp_parse(pkt, len, &p, NULL) > 0 ? (int)p.type : 0;
+}
+
+/* Flips a byte in the encrypted part of Confirm1: its MAC no longer holds. */
+static size_t tamper_confirm1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_CONFIRM1) {
+		pkt[len - 10] ^= 0x40;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* Changes the public value of DHPart2: the Commit's hvi no longer matches. */
+static size_t tamper_dhpart2(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_DHPART2) {
+		pkt[12 + 12 + 32 + 32 + 3] ^= 1;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+static void failed_with(struct net *n, int i, uint32_t code, int by_peer)
+{
+	char ev[8];
+	struct vox_zrtp_event f;
+	memset(&f, 0, sizeof f);
+	events(n, i, ev, NULL, &f);
+	assert_non_null(strchr(ev, 'F'));
+	assert_int_equal(n->z[i].state, VOX_ZRTP_ST_FAILED);
+	assert_true(f.code == code);
+	assert_int_equal(f.by_peer, by_peer);
+}
+
+static void test_engine_wrong_confirm_mac(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1; /* a initiates: it receives the damaged Confirm1 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_confirm1;
+	net_run(n, 20000);
+	/* the initiator sends Error 0x70 (5.9), the responder learns why and
+	 * acknowledges; nothing is retransmitted after the ErrorACK */
+	failed_with(n, 0, VOX_ZRTP_ERR_CONFIRM_MAC, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_CONFIRM_MAC, 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_ERRORACK], 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_CONFIRM2], 0);
+	struct vox_zrtp_srtp k;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &k), VOX_ESTATE);
+	assert_true(vox_zrtp_next_deadline(&n->z[0]) == UINT64_MAX);
+
+	/* a changed DHPart2: the responder sends Error 0x62 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_dhpart2;
+	net_run(n, 20000);
+	failed_with(n, 1, VOX_ZRTP_ERR_DH_HVI, 0);
+	failed_with(n, 0, VOX_ZRTP_ERR_DH_HVI, 1);
+	free(n);
+}
+
+/* Keeps the first Commit that crosses the network. */
+static size_t capture_commit(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_COMMIT && n->saved_len == 0) {
+		memcpy(n->saved, pkt, len);
+		n->saved_len = len;
+	}
+	return len;
+}
+
+static void test_engine_damaged_and_replayed(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = capture_commit;
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	uint8_t commit[600];
+	size_t clen = n->saved_len;
+	assert_true(clen > 0);
+	memcpy(commit, n->saved, clen);
+	uint8_t out[600];
+
+	/* a replayed Commit to the responder that is secure: ignored */
+	struct vox_zrtp_stats before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.unexpected, before.unexpected + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(vox_zrtp_poll_output(&n->z[1], out, sizeof out), 0);
+
+	/* the same Commit replayed into a new session: its H2 does not hash
+	 * to the H3 of the new Hello, so it is dropped */
+	struct vox_zrtp_config cc = ca;
+	net_start(n, &cc, &cb, 0);
+	net_collect(n); /* both Hellos in flight */
+	net_run(n, 20); /* delivered: each has the other's Hello */
+	before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.bad_chain, before.bad_chain + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+
+	/* truncated packets and a bad CRC: dropped silently, nothing sent */
+	for (size_t cut = 0; cut < clen; cut += 5) {
+		const uint8_t *g = (const uint8_t *)guard_copy(commit, cut);
+		assert_int_equal(vox_zrtp_recv(&n->z[1], g, cut, n->now), 0);
+		guard_free((const char *)g);
+	}
+	commit[40] ^= 0x10;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_true(n->z[1].st.bad_crc >= clen / 5 + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+	assert_int_equal(n->z[1].st.malformed, 0);
+	/* the exchange goes on regardless */
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+
+	/* a packet with a right CRC and a wrong layout: Error 0x10 */
+	net_start(n, &ca, &cb, 0);
+	memcpy(out, commit, clen);
+	out[15] = (uint8_t)(out[15] - 1); /* length field one word short */
+	reseal(out, clen);
+	assert_int_equal(vox_zrtp_recv(&n->z[1], out, clen, 0), 0);
+	assert_int_equal(n->z[1].st.malformed, 1);
+	failed_with(n, 1, VOX_ZRTP_ERR_MALFORMED, 0);
+	free(n);
+}
+
+static size_t drop_dhpart1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	return pkt_type(pkt, len) == VOX_ZRTP_DHPART1 ? 0 : len;
+}
+
+static void test_engine_timeouts(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	net_start(n, &ca, &cb, 0);
+	n->loss_pct = 100; /* nobody hears anything */
+	net_run(n, 60000);
+	for (int e = 0; e < 2; e++) {
+		/* the first Hello and 20 retransmissions (6), then the event */
+		assert_int_equal(n->sent[e][VOX_ZRTP_HELLO], 21);
+		failed_with(n, e, VOX_ZRTP_ERR_TIMEOUT, 0);
+		assert_true(vox_zrtp_next_deadline(&n->z[e]) == UINT64_MAX);
+	}
+	/* 50, 100, 200, 200, ...: 50 + 100 + 19 * 200 ms */
+	assert_true(n->now == 50 + 100 + 19 * 200);
+
+	/* a peer that stops answering after discovery: the Commit goes out
+	 * 1 + 10 times on T2 (150, 300, 600, 1200, 1200, ... ms), then Error
+	 * 0xB0 once and the event */
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = drop_dhpart1;
+	net_run(n, 60000);
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 11);
+	assert_int_equal(n->sent[1][VOX_ZRTP_DHPART1], 11); /* it answered every one */
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	failed_with(n, 0, VOX_ZRTP_ERR_TIMEOUT, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 1);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1139,6 +1641,13 @@ int main(void)
 	    cmocka_unit_test(test_hello_hash),
 	    cmocka_unit_test(test_negotiation),
 	    cmocka_unit_test(test_algs_check),
+	    cmocka_unit_test(test_engine_each_key_agreement),
+	    cmocka_unit_test(test_engine_b256_and_contention),
+	    cmocka_unit_test(test_engine_loss),
+	    cmocka_unit_test(test_engine_mitm),
+	    cmocka_unit_test(test_engine_wrong_confirm_mac),
+	    cmocka_unit_test(test_engine_damaged_and_replayed),
+	    cmocka_unit_test(test_engine_timeouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,6 +338,201 @@ VOX_MUST_CHECK int vox_zrtp_hello_hash(const uint8_t *msg, size_t len, char *out
  * or VOX_ENOSPC (cap too small) or VOX_EUNSUPPORTED (another scheme). */
 VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char *out, size_t cap);
 
+/* ======================================================================
+ * The engine: one ZRTP session of one media stream, DH mode (section 4)
+ * ====================================================================== */
+
+/* Sizes of what an engine keeps. */
+#define VOX_ZRTP_HASH_MAX   48  /* S384 */
+#define VOX_ZRTP_KEY_MAX    32  /* AES3 */
+#define VOX_ZRTP_PV_MAX     384 /* DH3k */
+#define VOX_ZRTP_SECRET_MAX 64  /* DH3k's exponent with AES3 */
+#define VOX_ZRTP_SALT_LEN   14  /* SRTP master salt: 112 bits (4.5.3) */
+#define VOX_ZRTP_CTX_MAX    (2 * VOX_ZRTP_ZID_LEN + VOX_ZRTP_HASH_MAX) /* KDF_Context */
+/* Longest message kept: a Hello with 35 algorithms (228 bytes) or a
+ * DHPart with a DH3k value (468 bytes). */
+#define VOX_ZRTP_HELLO_MSG_MAX   (4 * (22 + 5 * VOX_ZRTP_MAX_ALGS))
+#define VOX_ZRTP_COMMIT_MSG_MAX  116
+#define VOX_ZRTP_DH_MSG_MAX      (4 * 21 + VOX_ZRTP_PV_MAX)
+#define VOX_ZRTP_CONFIRM_MSG_MAX 76 /* no signature */
+/* Packets queued for the caller before poll_output drains them. */
+#define VOX_ZRTP_OUT_QUEUE 8
+#define VOX_ZRTP_EV_QUEUE  4
+
+/* Internal to the engine (zrtp/crypto.c and zrtp/keys.c); declared here
+ * only so that struct vox_zrtp is a complete type the caller can own. */
+/* One side's Diffie-Hellman key pair (zrtp/crypto.c). */
+struct vox_zrtp_keypair {
+	uint32_t ka;
+	uint8_t sv[VOX_ZRTP_SECRET_MAX]; /* the secret value as given */
+	size_t sv_len;
+	uint8_t pv[VOX_ZRTP_PV_MAX]; /* the public value in ZRTP's wire form */
+	size_t pv_len;
+};
+
+/* Everything 4.5.2 and 4.5.3 derive from s0, for the negotiated hash and
+ * cipher. */
+struct vox_zrtp_keyset {
+	uint32_t hash, cipher;
+	size_t hl, kl; /* hash and cipher key lengths */
+	uint8_t ctx[VOX_ZRTP_CTX_MAX];
+	size_t ctx_len;
+	uint8_t sess[VOX_ZRTP_HASH_MAX]; /* ZRTPSess */
+	uint8_t sashash[32];             /* 256 bits whatever the hash */
+	uint32_t sasvalue;               /* its leftmost 32 bits */
+	uint8_t srtp_key_i[VOX_ZRTP_KEY_MAX], srtp_salt_i[VOX_ZRTP_SALT_LEN];
+	uint8_t srtp_key_r[VOX_ZRTP_KEY_MAX], srtp_salt_r[VOX_ZRTP_SALT_LEN];
+	uint8_t mackey_i[VOX_ZRTP_HASH_MAX], mackey_r[VOX_ZRTP_HASH_MAX];
+	uint8_t zrtpkey_i[VOX_ZRTP_KEY_MAX], zrtpkey_r[VOX_ZRTP_KEY_MAX];
+	uint8_t rs1[32]; /* the new retained secret */
+};
+
+/* Timers of RFC 6189 6: T1 for Hello, T2 for Commit, DHPart2, Confirm2
+ * and Error; each doubles from its start up to its cap. */
+struct vox_zrtp_config {
+	struct vox_zrtp_algs algs;                 /* what we offer; vox_zrtp_algs_default */
+	uint8_t zid[VOX_ZRTP_ZID_LEN];             /* our ZID: persistent per endpoint (4.9) */
+	uint8_t client_id[VOX_ZRTP_CLIENT_ID_LEN]; /* shown to the peer, space padded */
+	uint32_t ssrc;      /* the SSRC our ZRTP packets carry (our media's) */
+	uint8_t passive;    /* 1: never send Commit, wait for the peer's (4.2) */
+	uint32_t t1_ms;     /* 50 */
+	uint32_t t1_cap_ms; /* 200 */
+	uint32_t t1_max;    /* 20 retransmissions */
+	uint32_t t2_ms;     /* 150 */
+	uint32_t t2_cap_ms; /* 1200 */
+	uint32_t t2_max;    /* 10 retransmissions */
+};
+
+/* Defaults: vox_zrtp_algs_default, client id "vox", the timers above,
+ * active. zid and ssrc are zero: set them. */
+void vox_zrtp_config_default(struct vox_zrtp_config *c);
+
+enum vox_zrtp_state {
+	VOX_ZRTP_ST_IDLE = 0,      /* before vox_zrtp_start */
+	VOX_ZRTP_ST_DISCOVERY,     /* Hello sent (T1), waiting for the peer's and for HelloACK */
+	VOX_ZRTP_ST_COMMIT_SENT,   /* Commit sent (T2), waiting for DHPart1 */
+	VOX_ZRTP_ST_WAIT_DHPART2,  /* responder: DHPart1 sent */
+	VOX_ZRTP_ST_WAIT_CONFIRM1, /* initiator: DHPart2 sent (T2) */
+	VOX_ZRTP_ST_WAIT_CONFIRM2, /* responder: Confirm1 sent */
+	VOX_ZRTP_ST_WAIT_CONF2ACK, /* initiator: Confirm2 sent (T2) */
+	VOX_ZRTP_ST_SECURE,        /* keys confirmed on both sides */
+	VOX_ZRTP_ST_FAILED         /* an Error sent or received, or a timeout */
+};
+
+/* A static name for a state ("discovery"), "?" for others. */
+const char *vox_zrtp_state_name(enum vox_zrtp_state s);
+
+enum vox_zrtp_ev_type {
+	VOX_ZRTP_EV_SAS = 1, /* the SAS is known and the peer's Confirm checked */
+	VOX_ZRTP_EV_SECURE,  /* SRTP keys ready (vox_zrtp_srtp_keys) */
+	VOX_ZRTP_EV_FAILED   /* the session is over: see code and by_peer */
+};
+
+struct vox_zrtp_event {
+	enum vox_zrtp_ev_type type;
+	/* SAS */
+	uint32_t sasvalue;
+	uint32_t rendering; /* VOX_ZRTP_B32 or VOX_ZRTP_B256 */
+	char sas[VOX_ZRTP_SAS_MAX];
+	/* FAILED: the Error code of 5.9 (VOX_ZRTP_ERR_TIMEOUT when the peer
+	 * stopped answering), and whether the peer sent it (1) or we did (0) */
+	uint32_t code;
+	uint8_t by_peer;
+};
+
+/* Packets dropped, by reason. */
+struct vox_zrtp_stats {
+	uint32_t rx, tx;
+	uint32_t bad_crc;     /* dropped silently (5.1) */
+	uint32_t malformed;   /* CRC right, layout wrong: Error 0x10 */
+	uint32_t unexpected;  /* not of this state, or a message type vox ignores */
+	uint32_t bad_chain;   /* a hash image or MAC that does not check: dropped (9) */
+	uint32_t ev_dropped;  /* events lost to a full queue */
+	uint32_t out_dropped; /* packets lost to a full output queue */
+};
+
+/* One queued packet, built when the caller polls it. */
+struct vox_zrtp_out {
+	uint8_t kind; /* enum vox_zrtp_msg */
+	uint32_t code;
+};
+
+/* The engine. The caller owns it; everything is inside (no allocation but
+ * mbedTLS's bignums during a key agreement, zrtp/zrtp_crypto.h). The rng
+ * given to vox_zrtp_start must outlive it. */
+struct vox_zrtp {
+	struct vox_zrtp_config cfg;
+	struct vox_rng rng;
+	enum vox_zrtp_state state;
+	uint8_t initiator;
+	uint8_t have_peer_hello, hello_acked;
+	uint16_t seq;
+	uint8_t h[4][VOX_ZRTP_H_LEN];  /* our H0..H3 */
+	uint8_t ph[4][VOX_ZRTP_H_LEN]; /* the peer's, as revealed */
+	uint8_t peer_zid[VOX_ZRTP_ZID_LEN];
+	uint32_t chosen[VOX_ZRTP_T_COUNT]; /* from negotiation, then the Commit */
+	uint8_t own_hello[VOX_ZRTP_HELLO_MSG_MAX], peer_hello[VOX_ZRTP_HELLO_MSG_MAX];
+	uint8_t commit[VOX_ZRTP_COMMIT_MSG_MAX]; /* the Commit in force (ours or theirs) */
+	uint8_t dh1[VOX_ZRTP_DH_MSG_MAX], dh2[VOX_ZRTP_DH_MSG_MAX];
+	uint8_t confirm[VOX_ZRTP_CONFIRM_MSG_MAX]; /* our Confirm1 or Confirm2 */
+	uint16_t own_hello_len, peer_hello_len, commit_len, dh1_len, dh2_len, confirm_len;
+	struct vox_zrtp_keypair kp;
+	struct vox_zrtp_keyset keys;
+	/* retransmission: which message, when, how often so far, the interval */
+	uint8_t rt_kind;
+	uint32_t rt_count, rt_interval, rt_code;
+	uint64_t rt_due;
+	struct vox_zrtp_out out[VOX_ZRTP_OUT_QUEUE];
+	uint8_t out_head, out_n;
+	struct vox_zrtp_event ev[VOX_ZRTP_EV_QUEUE];
+	uint8_t ev_head, ev_n;
+	struct vox_zrtp_stats st;
+};
+
+/* Clears *z (state IDLE). Cannot fail. */
+void vox_zrtp_init(struct vox_zrtp *z);
+/* Wipes every key and secret; safe on an IDLE engine, and twice. */
+void vox_zrtp_free(struct vox_zrtp *z);
+
+/* Starts discovery: draws H0 from rng, builds our Hello and queues it
+ * (T1 retransmits it). Returns 0, VOX_EINVAL (cfg fails
+ * vox_zrtp_algs_check, a timer of 0), VOX_ESTATE (not IDLE), VOX_ERNG. */
+VOX_MUST_CHECK int vox_zrtp_start(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
+                                  const struct vox_rng *rng, uint64_t now);
+
+/* One ZRTP packet from the peer (the demultiplexer hands over datagrams
+ * whose first byte is 16..19, RFC 7983). What does not parse or check is
+ * dropped and counted in st (a bad CRC silently, 5.1); what the protocol
+ * answers with an Error (5.9) queues it and ends the session. Returns 0
+ * (taken or dropped: see st), VOX_ESTATE (IDLE). */
+int vox_zrtp_recv(struct vox_zrtp *z, const uint8_t *pkt, size_t len, uint64_t now);
+
+/* Copies the next packet to send into out. Returns its length, 0 when
+ * none is queued, or VOX_ENOSPC (cap too small: the packet stays queued;
+ * 500 bytes always suffice). */
+int vox_zrtp_poll_output(struct vox_zrtp *z, uint8_t *out, size_t cap);
+
+/* When the engine wants vox_zrtp_on_deadline, UINT64_MAX for never. */
+uint64_t vox_zrtp_next_deadline(const struct vox_zrtp *z);
+/* Retransmits what is due, or gives up (VOX_ZRTP_EV_FAILED with
+ * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. */
+void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now);
+
+/* Takes the oldest event: 1 and *ev filled, or 0 when none. */
+int vox_zrtp_next_event(struct vox_zrtp *z, struct vox_zrtp_event *ev);
+
+/* The SRTP keys of a SECURE session, from our side: we send with tx and
+ * receive with rx (4.5.3: the initiator sends with its own keys). */
+struct vox_zrtp_srtp {
+	uint32_t cipher;   /* AES1 (AES-128) or AES3 (AES-256), in counter mode for SRTP */
+	uint32_t auth_tag; /* HS32 or HS80 */
+	size_t key_len;    /* 16 or 32 */
+	uint8_t tx_key[VOX_ZRTP_KEY_MAX], tx_salt[VOX_ZRTP_SALT_LEN];
+	uint8_t rx_key[VOX_ZRTP_KEY_MAX], rx_salt[VOX_ZRTP_SALT_LEN];
+};
+/* Returns 0 and fills *out, or VOX_ESTATE before SECURE. */
+VOX_MUST_CHECK int vox_zrtp_srtp_keys(const struct vox_zrtp *z, struct vox_zrtp_srtp *out);
+
 #ifdef __cplusplus
 }
 #endif
