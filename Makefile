@@ -69,13 +69,20 @@ FUZZERS   := $(patsubst fuzz/%.c,$(BUILD)/fuzz/bin/%,$(FUZZ_SRC))
 REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
+.PHONY: all demo check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
 	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 FORCE:
 
 all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
+
+# A secure call on this machine, end to end (vox demo): the first command of
+# README.md. It installs what the build needs (as root), builds build/vox,
+# and runs the call: TLS with both certificates verified, SRTP, a tone each
+# way, each side's tone detector hearing the other's.
+demo: $(BUILD)/vox | deps
+	@$(BUILD)/vox demo
 
 # ---- dependencies from Debian ---------------------------------------------
 define install_pkgs

@@ -19,6 +19,7 @@ const char *vox_strerror(int err)
 	case VOX_EPOOL: return "object pool full";
 	case VOX_EUNSUPPORTED: return "not supported";
 	case VOX_EPOLICY: return "refused by security policy";
+	case VOX_ECONFIG: return "caller built with another vox/config.h than the library";
 	case VOX_EAUTH: return "authentication failed";
 	case VOX_EREPLAY: return "replayed packet";
 	case VOX_ETOOOLD: return "packet too old for the replay window";

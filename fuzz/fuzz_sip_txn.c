@@ -14,22 +14,57 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define POOL 6
+#define POOL  6
+#define ARENA 160
 static struct vox_sip_txn pool[POOL];
+static struct vox_sip_chunk arena[ARENA];
 static struct vox_sip_txl txl;
 static struct vox_sip_msg m;
 static char out[VOX_SIP_TXN_MSG + 64];
 
+/* Chunks of the chain from at, which must hold len bytes exactly. */
+static size_t chain(uint16_t at, size_t len)
+{
+	size_t n = 0;
+	for (; at != VOX_SIP_NOCHUNK; at = arena[at].next) {
+		if (at >= ARENA || ++n > ARENA)
+			abort(); /* out of the arena, or a loop */
+	}
+	if (n != vox_sip_chunks_for(len))
+		abort();
+	return n;
+}
+
+/* The bookkeeping: counts agree with the slots, every chain has the
+ * length it claims, and every chunk is either free or in exactly one
+ * chain (the chunks counted add up). */
 static void check(void)
 {
-	size_t active = 0, pending = 0;
+	size_t active = 0, pending = 0, used = 0;
 	for (size_t i = 0; i < POOL; i++) {
-		active += pool[i].state != VOX_TXN_FREE;
-		pending += pool[i].pending;
-		if (pool[i].state != VOX_TXN_FREE && pool[i].len > sizeof pool[i].msg)
+		const struct vox_sip_txn *x = &pool[i];
+		active += x->state != VOX_TXN_FREE;
+		pending += x->pending;
+		if (x->state == VOX_TXN_FREE) {
+			if (x->id_at != VOX_SIP_NOCHUNK || x->msg_at != VOX_SIP_NOCHUNK ||
+			    x->req_at != VOX_SIP_NOCHUNK || x->pending)
+				abort(); /* a free slot holds nothing */
+			continue;
+		}
+		if (x->len > VOX_SIP_TXN_MSG || (x->pending && !x->len))
 			abort();
+		used += chain(x->id_at, (size_t)x->idlen + (x->taglen == 0xffff ? 0u : x->taglen));
+		used += chain(x->msg_at, x->len);
+		used += chain(x->req_at, x->reqlen);
 	}
-	if (active != txl.active || pending != txl.pending)
+	for (size_t i = 0; i < txl.nspill; i++)
+		used += chain(txl.spill[i].at, txl.spill[i].len);
+	size_t nfree = 0;
+	for (uint16_t at = txl.free_chunk; at != VOX_SIP_NOCHUNK; at = arena[at].next)
+		if (at >= ARENA || ++nfree > ARENA)
+			abort();
+	if (active != txl.active || pending != txl.pending || nfree != txl.chunks_free ||
+	    used + nfree != ARENA)
 		abort();
 }
 
@@ -60,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0},
 	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3},
 	};
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	if (vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL))
+		abort();
 	uint64_t now = 0;
 	vox_sip_txn_id last_server = 0;
 	size_t i = 0;

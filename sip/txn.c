@@ -16,19 +16,148 @@
  *        Confirmed   I: T4
  *        Accepted    L: 64*T1, absorb INVITE retransmissions, pass ACKs
  *   NIST Trying / Proceeding / Completed  J: 64*T1
+ *
+ * Memory (docs/architecture.md, Memory): a transaction is a control block;
+ * the bytes it keeps live in the layer's arena of chunks, and only as long
+ * as something can still need them:
+ *
+ *   every transaction   what it matches on (its id), until it ends;
+ *   any message         until it has been polled (sent);
+ *   ICT                 the INVITE until a final response, on any
+ *                       transport: the ACK for a non-2xx and a CANCEL are
+ *                       built from it (17.1.1.3, 9.1); in Completed over
+ *                       UDP the ACK, sent again for each retransmitted
+ *                       final response (Timer D);
+ *   NICT                the request while Timer E may resend it (UDP);
+ *   IST                 the headers its responses copy (8.2.6.2) until
+ *                       the final response; over UDP the last
+ *                       provisional response (resent when the INVITE is),
+ *                       the final non-2xx while Timer G resends it, and
+ *                       the 2xx while the TU resends it (13.3.1.4: until
+ *                       vox_sip_txl_acked);
+ *   NIST                over UDP the provisional response; in Completed
+ *                       (Timer J) only the status and our To tag: a
+ *                       retransmitted request gets the final response
+ *                       built again from itself (17.2.2 asks for the same
+ *                       response, and the request carries everything else
+ *                       a response copies).
+ *
+ * So the states that only absorb retransmissions (D, I, J, K, L, M) cost a
+ * control block and an id, and over TCP and TLS, which never retransmit,
+ * no message outlives its sending except what a TU may still build from.
  */
 #include <string.h>
 
 #include "sip/sip_int.h"
 #include "vox/sip_txn.h"
 
-#define NEVER UINT64_MAX
+#define NEVER   UINT64_MAX
+#define NOCHUNK VOX_SIP_NOCHUNK
 
-/* ---- ids and keys ------------------------------------------------------- */
+uint32_t vox_sip_txl_fingerprint(void)
+{
+	return VOX_CONFIG_FINGERPRINT;
+}
+
+/* ---- the arena ----------------------------------------------------------- */
+
+/* Copies len bytes into fresh chunks; *at is the first (NOCHUNK for 0
+ * bytes). VOX_EPOOL when the arena has not enough free chunks. */
+static int arena_put(struct vox_sip_txl *t, const char *p, size_t len, uint16_t *at)
+{
+	size_t need = vox_sip_chunks_for(len);
+	*at = NOCHUNK;
+	if (need > t->chunks_free) {
+		t->arena_refused++;
+		return VOX_EPOOL;
+	}
+	uint16_t *link = at;
+	for (size_t off = 0; off < len; off += VOX_SIP_CHUNK) {
+		uint16_t k = t->free_chunk;
+		struct vox_sip_chunk *c = &t->arena[k];
+		size_t n = len - off < VOX_SIP_CHUNK ? len - off : VOX_SIP_CHUNK;
+		t->free_chunk = c->next;
+		memcpy(c->b, p + off, n);
+		*link = k;
+		link = &c->next;
+	}
+	*link = NOCHUNK;
+	t->chunks_free -= need;
+	if (t->chunks_free < t->chunks_low)
+		t->chunks_low = t->chunks_free;
+	return 0;
+}
+
+/* Gives a chain back, wiped (a message may carry keys or credentials). */
+static void arena_drop(struct vox_sip_txl *t, uint16_t *at)
+{
+	uint16_t k = *at;
+	while (k != NOCHUNK) {
+		struct vox_sip_chunk *c = &t->arena[k];
+		uint16_t next = c->next;
+		vox_wipe(c->b, sizeof c->b);
+		c->next = t->free_chunk;
+		t->free_chunk = k;
+		t->chunks_free++;
+		k = next;
+	}
+	*at = NOCHUNK;
+}
+
+/* Copies the first len bytes of a chain out. */
+static void arena_get(const struct vox_sip_txl *t, uint16_t at, size_t len, char *out)
+{
+	for (size_t off = 0; off < len && at != NOCHUNK; off += VOX_SIP_CHUNK) {
+		const struct vox_sip_chunk *c = &t->arena[at];
+		memcpy(out + off, c->b, len - off < VOX_SIP_CHUNK ? len - off : VOX_SIP_CHUNK);
+		at = c->next;
+	}
+}
+
+/* Do the first len bytes of the chain equal p? */
+static int arena_eq(const struct vox_sip_txl *t, uint16_t at, const char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += VOX_SIP_CHUNK) {
+		if (at == NOCHUNK)
+			return 0;
+		const struct vox_sip_chunk *c = &t->arena[at];
+		if (memcmp(c->b, p + off, len - off < VOX_SIP_CHUNK ? len - off : VOX_SIP_CHUNK))
+			return 0;
+		at = c->next;
+	}
+	return 1;
+}
+
+/* Bytes len from offset off of a chain, copied out (a To tag kept after
+ * the id). */
+static void arena_get_at(const struct vox_sip_txl *t, uint16_t at, size_t off, size_t len,
+                         char *out)
+{
+	while (off >= VOX_SIP_CHUNK && at != NOCHUNK) {
+		at = t->arena[at].next;
+		off -= VOX_SIP_CHUNK;
+	}
+	size_t done = 0;
+	while (done < len && at != NOCHUNK) {
+		const struct vox_sip_chunk *c = &t->arena[at];
+		size_t n = VOX_SIP_CHUNK - off < len - done ? VOX_SIP_CHUNK - off : len - done;
+		memcpy(out + done, c->b + off, n);
+		done += n;
+		off = 0;
+		at = c->next;
+	}
+}
+
+/* ---- ids ------------------------------------------------------------------ */
+
+static size_t slot_of(const struct vox_sip_txl *t, const struct vox_sip_txn *x)
+{
+	return (size_t)(x - t->pool);
+}
 
 static vox_sip_txn_id make_id(const struct vox_sip_txl *t, const struct vox_sip_txn *x)
 {
-	return (vox_sip_txn_id)((size_t)(x - t->pool) + 1) | (vox_sip_txn_id)x->gen << 16;
+	return (vox_sip_txn_id)(slot_of(t, x) + 1) | (vox_sip_txn_id)x->gen << 16;
 }
 
 static struct vox_sip_txn *lookup(const struct vox_sip_txl *t, vox_sip_txn_id id)
@@ -45,6 +174,166 @@ static struct vox_sip_txn *lookup(const struct vox_sip_txl *t, vox_sip_txn_id id
 const struct vox_sip_txn *vox_sip_txl_get(const struct vox_sip_txl *t, vox_sip_txn_id id)
 {
 	return lookup(t, id);
+}
+
+/* ---- the timer heap -------------------------------------------------------- */
+
+/* A binary min-heap of the transactions with a timer running, ordered by
+ * their earliest deadline: pool[k].heap is the slot (+ 1) at place k,
+ * x->hpos the place (+ 1) of x. Finding the next deadline is reading the
+ * top; changing one is O(log n). */
+static uint64_t due(const struct vox_sip_txn *x)
+{
+	return x->t_retx < x->t_end ? x->t_retx : x->t_end;
+}
+
+static struct vox_sip_txn *heap_at(const struct vox_sip_txl *t, size_t k)
+{
+	return &t->pool[t->pool[k].heap - 1];
+}
+
+static void heap_put(struct vox_sip_txl *t, size_t k, struct vox_sip_txn *x)
+{
+	t->pool[k].heap = (uint16_t)(slot_of(t, x) + 1);
+	x->hpos = (uint16_t)(k + 1);
+}
+
+static void heap_up(struct vox_sip_txl *t, size_t k)
+{
+	struct vox_sip_txn *x = heap_at(t, k);
+	while (k > 0) {
+		size_t up = (k - 1) / 2;
+		struct vox_sip_txn *p = heap_at(t, up);
+		if (due(p) <= due(x))
+			break;
+		heap_put(t, k, p);
+		k = up;
+	}
+	heap_put(t, k, x);
+}
+
+static void heap_down(struct vox_sip_txl *t, size_t k)
+{
+	struct vox_sip_txn *x = heap_at(t, k);
+	for (;;) {
+		size_t c = 2 * k + 1;
+		if (c >= t->nheap)
+			break;
+		if (c + 1 < t->nheap && due(heap_at(t, c + 1)) < due(heap_at(t, c)))
+			c++;
+		struct vox_sip_txn *y = heap_at(t, c);
+		if (due(x) <= due(y))
+			break;
+		heap_put(t, k, y);
+		k = c;
+	}
+	heap_put(t, k, x);
+}
+
+static void heap_remove(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (!x->hpos)
+		return;
+	size_t k = x->hpos - 1u;
+	x->hpos = 0;
+	t->nheap--;
+	if (k == t->nheap)
+		return;
+	heap_put(t, k, heap_at(t, t->nheap));
+	heap_up(t, k);
+	heap_down(t, k);
+}
+
+/* x's timers changed: its place in the heap follows. */
+static void arm(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (due(x) == NEVER) {
+		heap_remove(t, x);
+		return;
+	}
+	if (!x->hpos) {
+		heap_put(t, t->nheap, x);
+		t->nheap++;
+	}
+	heap_up(t, x->hpos - 1u);
+	heap_down(t, x->hpos - 1u);
+}
+
+/* ---- the output queue ------------------------------------------------------- */
+
+static void send_msg(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (x->pending || !x->len)
+		return;
+	x->pending = 1;
+	x->pnext = 0;
+	x->pprev = t->ptail;
+	uint16_t me = (uint16_t)(slot_of(t, x) + 1);
+	if (t->ptail)
+		t->pool[t->ptail - 1].pnext = me;
+	else
+		t->phead = me;
+	t->ptail = me;
+	t->pending++;
+}
+
+static void unqueue(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (!x->pending)
+		return;
+	if (x->pprev)
+		t->pool[x->pprev - 1].pnext = x->pnext;
+	else
+		t->phead = x->pnext;
+	if (x->pnext)
+		t->pool[x->pnext - 1].pprev = x->pprev;
+	else
+		t->ptail = x->pprev;
+	x->pending = 0;
+	x->pprev = x->pnext = 0;
+	t->pending--;
+}
+
+/* Does x still need its message once it is sent (see the top of the
+ * file)? */
+static int keeps_msg(const struct vox_sip_txn *x)
+{
+	switch (x->kind) {
+	case VOX_TXN_ICT:
+		return x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING ||
+		       (x->state == VOX_TXN_COMPLETED && !x->reliable);
+	case VOX_TXN_NICT:
+		return !x->reliable &&
+		       (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING);
+	case VOX_TXN_IST:
+		return !x->reliable &&
+		       (x->state == VOX_TXN_PROCEEDING || x->state == VOX_TXN_COMPLETED ||
+		        (x->state == VOX_TXN_ACCEPTED && !x->acked));
+	default: return !x->reliable && x->state == VOX_TXN_PROCEEDING;
+	}
+}
+
+/* Gives back the message when nothing can need it any more. */
+static void trim(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (!x->pending && x->len && !keeps_msg(x)) {
+		arena_drop(t, &x->msg_at);
+		x->len = 0;
+	}
+}
+
+/* x's message becomes msg (the one before goes back to the arena).
+ * VOX_EPOOL (nothing changed) when the arena has no room. */
+static int store(struct vox_sip_txl *t, struct vox_sip_txn *x, const char *msg, size_t len)
+{
+	uint16_t at;
+	int rc = arena_put(t, msg, len, &at);
+	if (rc)
+		return rc;
+	arena_drop(t, &x->msg_at);
+	x->msg_at = at;
+	x->len = (uint16_t)len;
+	return 0;
 }
 
 /* ---- matching (17.1.3, 17.2.3) --------------------------------------------- */
@@ -142,16 +431,59 @@ static struct vox_slice match_method(const struct vox_sip_msg *m)
 	return m->method_id == VOX_SIP_ACK ? vox_slice_cstr("INVITE") : m->method;
 }
 
-static int same(const struct vox_sip_txn *x, const struct match *mt)
+/* ---- the hash table ------------------------------------------------------------ */
+
+/* Transactions by the hash of their id: pool[b].bucket is the first slot
+ * (+ 1) of bucket b, x->hnext the next one. A candidate is confirmed on
+ * the id's bytes, so two ids whose hashes collide are never taken for one
+ * transaction. */
+static size_t bucket_of(const struct vox_sip_txl *t, uint64_t key)
 {
-	return x->key == mt->key && x->idlen == mt->len && memcmp(x->id, mt->id, mt->len) == 0;
+	return (size_t)(key % t->npool);
 }
 
-static void keep(struct vox_sip_txn *x, const struct match *mt)
+static int same(const struct vox_sip_txl *t, const struct vox_sip_txn *x, const struct match *mt)
 {
+	return x->key == mt->key && x->idlen == mt->len && arena_eq(t, x->id_at, mt->id, mt->len);
+}
+
+static struct vox_sip_txn *find(const struct vox_sip_txl *t, const struct match *mt)
+{
+	for (uint16_t i = t->pool[bucket_of(t, mt->key)].bucket; i; i = t->pool[i - 1].hnext) {
+		struct vox_sip_txn *x = &t->pool[i - 1];
+		if (same(t, x, mt))
+			return x;
+	}
+	return NULL;
+}
+
+/* x keeps its id (in the arena) and joins its bucket. VOX_EPOOL when the
+ * arena has no room. */
+static int keep(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct match *mt)
+{
+	int rc = arena_put(t, mt->id, mt->len, &x->id_at);
+	if (rc)
+		return rc;
 	x->key = mt->key;
 	x->idlen = (uint16_t)mt->len;
-	memcpy(x->id, mt->id, mt->len);
+	struct vox_sip_txn *b = &t->pool[bucket_of(t, x->key)];
+	x->hnext = b->bucket;
+	b->bucket = (uint16_t)(slot_of(t, x) + 1);
+	return 0;
+}
+
+static void unhash(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (x->id_at == NOCHUNK)
+		return; /* never hashed */
+	uint16_t me = (uint16_t)(slot_of(t, x) + 1);
+	uint16_t *link = &t->pool[bucket_of(t, x->key)].bucket;
+	while (*link && *link != me)
+		link = &t->pool[*link - 1].hnext;
+	if (*link)
+		*link = x->hnext;
+	x->hnext = 0;
+	arena_drop(t, &x->id_at);
 }
 
 static struct vox_slice to_tag(const struct vox_sip_msg *m)
@@ -165,20 +497,39 @@ static struct vox_slice to_tag(const struct vox_sip_msg *m)
 
 /* ---- the layer ------------------------------------------------------------ */
 
-void vox_sip_txl_init(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
-                      const struct vox_sip_timers *timers)
+int vox_sip_txl_init_fp(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
+                        struct vox_sip_chunk *arena, size_t nchunks,
+                        const struct vox_sip_timers *timers, uint32_t fingerprint)
 {
+	if (fingerprint != VOX_CONFIG_FINGERPRINT)
+		return VOX_ECONFIG; /* *t may not even be the size we think */
+	if (!t || !pool || !n || !arena)
+		return VOX_EINVAL;
 	memset(t, 0, sizeof *t);
 	t->timers.t1 = timers && timers->t1 ? timers->t1 : 500;
 	t->timers.t2 = timers && timers->t2 ? timers->t2 : 4000;
 	t->timers.t4 = timers && timers->t4 ? timers->t4 : 5000;
 	t->pool = pool;
-	t->npool = n > 65535 ? 65535 : n;
+	t->npool = n > 65534 ? 65534 : n;
+	t->arena = arena;
+	t->nchunks = nchunks > 65534 ? 65534 : nchunks;
+	if (t->nchunks < vox_sip_chunks_for(VOX_SIP_TXN_MSG) + vox_sip_chunks_for(VOX_SIP_TXN_ID))
+		return VOX_EINVAL;
+	memset(pool, 0, t->npool * sizeof *pool);
 	for (size_t i = 0; i < t->npool; i++) {
 		pool[i].state = VOX_TXN_FREE;
 		pool[i].gen = 1;
-		pool[i].pending = 0;
+		pool[i].id_at = pool[i].msg_at = pool[i].req_at = NOCHUNK;
+		pool[i].hnext = (uint16_t)(i + 1 < t->npool ? i + 2 : 0); /* the free list */
 	}
+	t->free_slot = 1;
+	for (size_t i = 0; i < t->nchunks; i++) {
+		vox_wipe(arena[i].b, sizeof arena[i].b);
+		arena[i].next = (uint16_t)(i + 1 < t->nchunks ? i + 1 : NOCHUNK);
+	}
+	t->free_chunk = 0;
+	t->chunks_free = t->chunks_low = t->nchunks;
+	return 0;
 }
 
 static void push_event(struct vox_sip_txl *t, enum vox_sip_txl_ev_type type,
@@ -206,51 +557,76 @@ int vox_sip_txl_next_event(struct vox_sip_txl *t, struct vox_sip_txl_event *ev)
 	return 1;
 }
 
-static void send_msg(struct vox_sip_txl *t, struct vox_sip_txn *x)
-{
-	if (!x->pending && x->len) {
-		x->pending = 1;
-		t->pending++;
-	}
-}
-
+/* The transaction ends: every byte it kept goes back to the arena, wiped,
+ * and the slot to the free list. */
 static void release(struct vox_sip_txl *t, struct vox_sip_txn *x)
 {
-	if (x->pending)
-		t->pending--;
-	x->pending = 0;
+	unqueue(t, x);
+	heap_remove(t, x);
+	unhash(t, x);
+	arena_drop(t, &x->msg_at);
+	arena_drop(t, &x->req_at);
+	x->len = x->reqlen = x->idlen = x->taglen = 0;
 	x->state = VOX_TXN_FREE;
 	x->gen = (uint16_t)(x->gen + 1 ? x->gen + 1 : 1);
-	x->len = 0;
+	x->hnext = t->free_slot;
+	t->free_slot = (uint16_t)(slot_of(t, x) + 1);
 	t->active--;
 }
 
-static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int server)
+/* Does x only absorb retransmissions now (D, I, J, K, L, M), so that it
+ * can end early at the cost of answering a late retransmission as a new
+ * request? An INVITE server transaction whose 2xx the TU still resends
+ * does more, and is kept. */
+static int lingers(const struct vox_sip_txn *x)
 {
-	if (server && t->npool - t->active <= t->reserve)
-		return NULL;
-	for (size_t i = 0; i < t->npool; i++) {
-		struct vox_sip_txn *x = &t->pool[(t->cursor + i) % t->npool];
-		if (x->state == VOX_TXN_FREE) {
-			x->pending = 0;
-			x->len = 0;
-			x->status = 0;
-			x->idlen = 0;
-			x->t_retx = x->t_end = NEVER;
-			t->active++;
-			return x;
-		}
+	switch (x->state) {
+	case VOX_TXN_CONFIRMED: return 1;
+	case VOX_TXN_COMPLETED: return x->kind != VOX_TXN_IST;
+	case VOX_TXN_ACCEPTED: return x->kind == VOX_TXN_ICT || x->acked || x->reliable;
+	default: return 0;
 	}
-	return NULL;
 }
 
-static int store(struct vox_sip_txn *x, const char *msg, size_t len)
+/* Ends the lingering transaction that would end first, to make room for
+ * a new one. Returns 0, or VOX_EPOOL when none lingers. A scan of the
+ * pool: it only runs when the pool or the arena is full. */
+static void release(struct vox_sip_txl *t, struct vox_sip_txn *x);
+static int evict(struct vox_sip_txl *t)
 {
-	if (len > sizeof x->msg)
-		return VOX_ETOOLONG;
-	memcpy(x->msg, msg, len);
-	x->len = (uint16_t)len;
+	struct vox_sip_txn *best = NULL;
+	for (size_t i = 0; i < t->npool; i++) {
+		struct vox_sip_txn *x = &t->pool[i];
+		if (x->state != VOX_TXN_FREE && !x->pending && lingers(x) &&
+		    (!best || x->t_end < best->t_end))
+			best = x;
+	}
+	if (!best)
+		return VOX_EPOOL;
+	release(t, best);
+	t->evicted++;
 	return 0;
+}
+
+/* A free slot. who: 0 a client transaction (may take the reserve), 1 a
+ * request from outside, 2 one the TU must not refuse. When none is free,
+ * lingering transactions give way, the one that would end first first. */
+static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int who)
+{
+	size_t keep = who == 1 ? t->reserve : 0; /* slots left to our own requests */
+	while ((!t->free_slot || t->npool - t->active <= keep) && evict(t) == 0)
+		;
+	if (!t->free_slot || t->npool - t->active <= keep)
+		return NULL;
+	struct vox_sip_txn *x = &t->pool[t->free_slot - 1];
+	t->free_slot = x->hnext;
+	x->hnext = 0;
+	x->pending = x->acked = 0;
+	x->len = x->reqlen = x->idlen = x->taglen = 0;
+	x->status = 0;
+	x->t_retx = x->t_end = NEVER;
+	t->active++;
+	return x;
 }
 
 /* Status code of a response the TU gives us to send: "SIP/2.0 NNN ",
@@ -303,17 +679,24 @@ int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, size_t len,
 	struct vox_sip_txn *x = alloc(t, 0);
 	if (!x)
 		return VOX_EPOOL;
+	/* an arena too full for it: lingering transactions give way */
+	while (t->chunks_free < vox_sip_chunks_for(len) + vox_sip_chunks_for(mt.len) &&
+	       evict(t) == 0)
+		;
 	int invite = mp->method_id == VOX_SIP_INVITE;
 	x->kind = invite ? VOX_TXN_ICT : VOX_TXN_NICT;
 	x->state = invite ? VOX_TXN_CALLING : VOX_TXN_TRYING;
 	x->method = (uint8_t)mp->method_id;
 	x->reliable = to->tp != VOX_TP_UDP;
 	x->peer = *to;
-	keep(x, &mt);
+	if (keep(t, x, &mt) || store(t, x, msg, len)) {
+		release(t, x); /* the arena is full */
+		return VOX_EPOOL;
+	}
 	x->interval = t->timers.t1;
 	x->t_retx = x->reliable ? NEVER : now + t->timers.t1; /* A or E */
 	x->t_end = now + 64ull * t->timers.t1;                /* B or F */
-	(void)store(x, msg, len);
+	arm(t, x);
 	send_msg(t, x);
 	*id = make_id(t, x);
 	return 0;
@@ -369,32 +752,67 @@ int vox_sip_build_cancel(const struct vox_sip_msg *invite, char *out, size_t cap
 	return build_like(invite, "CANCEL", vox_sip_find(invite, VOX_SIP_H_TO), out, cap);
 }
 
-/* 17.1.1.3: the ACK for a non-2xx final response replaces the INVITE in
- * the transaction's buffer (only the ACK is ever resent from now on). */
+/* x's stored message, copied out of the arena and parsed into t->scratch
+ * (slices into t->work). Returns 0 or VOX_ESTATE (nothing stored). */
+static int read_back(struct vox_sip_txl *t, uint16_t at, size_t len)
+{
+	if (!len || at == NOCHUNK)
+		return VOX_ESTATE;
+	arena_get(t, at, len, t->work);
+	return vox_sip_parse(&t->scratch, t->work, len, VOX_SIP_DATAGRAM, NULL) < 0 ? VOX_ESTATE
+	                                                                            : 0;
+}
+
+/* 17.1.1.3: the ACK for a non-2xx final response takes the INVITE's place
+ * (only the ACK is ever sent again from now on). */
 static void make_ack(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct vox_sip_msg *resp)
 {
 	char ack[VOX_SIP_TXN_MSG];
 	int n = -1;
-	if (vox_sip_parse(&t->scratch, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) >= 0)
+	if (read_back(t, x->msg_at, x->len) == 0)
 		n = build_like(&t->scratch, "ACK", vox_sip_find(resp, VOX_SIP_H_TO), ack,
 		               sizeof ack);
-	if (n < 0) {
-		x->len = 0; /* cannot happen for a request we parsed before */
-		return;
-	}
-	memcpy(x->msg, ack, (size_t)n);
-	x->len = (uint16_t)n;
+	vox_wipe(t->work, x->len); /* the INVITE, read back: its key, its credentials */
+	unqueue(t, x);
+	arena_drop(t, &x->msg_at); /* the ACK is shorter: it always finds room */
+	x->len = 0;
+	if (n > 0 && arena_put(t, ack, (size_t)n, &x->msg_at) == 0)
+		x->len = (uint16_t)n;
+	vox_wipe(ack, sizeof ack); /* it carries the INVITE's credentials */
+}
+
+int vox_sip_txl_cancel(struct vox_sip_txl *t, vox_sip_txn_id invite, uint64_t now,
+                       vox_sip_txn_id *id)
+{
+	char out[VOX_SIP_TXN_MSG];
+	struct vox_sip_txn *x = lookup(t, invite);
+	if (!id)
+		return VOX_EINVAL;
+	*id = 0;
+	if (!x)
+		return VOX_ENOTFOUND;
+	if (x->kind != VOX_TXN_ICT ||
+	    (x->state != VOX_TXN_CALLING && x->state != VOX_TXN_PROCEEDING) ||
+	    read_back(t, x->msg_at, x->len))
+		return VOX_ESTATE;
+	struct vox_peer to = x->peer; /* 9.1: where the INVITE went */
+	int n = vox_sip_build_cancel(&t->scratch, out, sizeof out);
+	vox_wipe(t->work, x->len); /* the INVITE, read back: its key, its credentials */
+	if (n < 0)
+		return n;
+	return vox_sip_txl_request(t, out, (size_t)n, &to, now, id);
 }
 
 static int client_response(struct vox_sip_txl *t, struct vox_sip_txn *x,
                            const struct vox_sip_msg *m, uint64_t now)
 {
 	unsigned s = m->status;
+	int rc = VOX_TXL_RESPONSE;
 	if (x->kind == VOX_TXN_ICT) {
 		switch (x->state) {
 		case VOX_TXN_CALLING:
 		case VOX_TXN_PROCEEDING:
-			x->status = s;
+			x->status = (uint16_t)s;
 			x->t_retx = NEVER; /* A stops at any response */
 			if (s < 200) {
 				x->state = VOX_TXN_PROCEEDING;
@@ -408,7 +826,7 @@ static int client_response(struct vox_sip_txl *t, struct vox_sip_txn *x,
 				send_msg(t, x);
 				x->t_end = now + (x->reliable ? 0 : 32000); /* D */
 			}
-			return VOX_TXL_RESPONSE;
+			break;
 		case VOX_TXN_COMPLETED:
 			if (s >= 300)
 				send_msg(t, x); /* the ACK again */
@@ -418,19 +836,22 @@ static int client_response(struct vox_sip_txl *t, struct vox_sip_txn *x,
 			return s >= 200 && s < 300 ? VOX_TXL_RESPONSE : VOX_TXL_ABSORBED;
 		default: return VOX_TXL_ABSORBED;
 		}
-	}
-	/* NICT */
-	if (x->state != VOX_TXN_TRYING && x->state != VOX_TXN_PROCEEDING)
-		return VOX_TXL_ABSORBED;
-	x->status = s;
-	if (s < 200) {
-		x->state = VOX_TXN_PROCEEDING;
 	} else {
-		x->state = VOX_TXN_COMPLETED;
-		x->t_retx = NEVER;
-		x->t_end = now + (x->reliable ? 0 : t->timers.t4); /* K */
+		/* NICT */
+		if (x->state != VOX_TXN_TRYING && x->state != VOX_TXN_PROCEEDING)
+			return VOX_TXL_ABSORBED;
+		x->status = (uint16_t)s;
+		if (s < 200) {
+			x->state = VOX_TXN_PROCEEDING;
+		} else {
+			x->state = VOX_TXN_COMPLETED;
+			x->t_retx = NEVER;
+			x->t_end = now + (x->reliable ? 0 : t->timers.t4); /* K */
+		}
 	}
-	return VOX_TXL_RESPONSE;
+	arm(t, x);
+	trim(t, x);
+	return rc;
 }
 
 /* ---- server transactions --------------------------------------------------- */
@@ -459,16 +880,10 @@ int vox_sip_response_peer(const struct vox_sip_msg *req, const struct vox_peer *
 static struct vox_sip_txn *find_server(const struct vox_sip_txl *t, const struct match *mt,
                                        int invite_only)
 {
-	for (size_t i = 0; i < t->npool; i++) {
-		struct vox_sip_txn *x = &t->pool[i];
-		if (x->state == VOX_TXN_FREE || (x->kind != VOX_TXN_IST && x->kind != VOX_TXN_NIST))
-			continue;
-		if (invite_only && x->kind != VOX_TXN_IST)
-			continue;
-		if (same(x, mt))
-			return x;
-	}
-	return NULL;
+	struct vox_sip_txn *x = find(t, mt);
+	if (!x || (x->kind != VOX_TXN_IST && x->kind != VOX_TXN_NIST))
+		return NULL;
+	return invite_only && x->kind != VOX_TXN_IST ? NULL : x;
 }
 
 /* 17.2.3: the ACK of an RFC 2543 peer also carries the To tag of the
@@ -477,15 +892,86 @@ static int ack_tag_matches(struct vox_sip_txl *t, const struct vox_sip_txn *x,
                            const struct vox_sip_msg *ack)
 {
 	if (x->status <= 100 || !x->len)
-		return 1; /* no tagged response sent */
-	if (vox_sip_parse(&t->scratch, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
+		return 1; /* no tagged response sent, or no longer kept */
+	if (read_back(t, x->msg_at, x->len))
 		return 0;
 	struct vox_slice ours = to_tag(&t->scratch);
-	return !ours.p || vox_slice_eq(ours, to_tag(ack));
+	int same_tag = !ours.p || vox_slice_eq(ours, to_tag(ack));
+	vox_wipe(t->work, x->len);
+	return same_tag;
+}
+
+/* A NIST in Completed over UDP keeps, after its id, the To tag of its
+ * final response: a retransmitted request gets that response again, built
+ * from the retransmission (17.2.2). taglen 0xffff: no room was left for the
+ * tag, and retransmissions are absorbed unanswered. */
+#define TAG_LOST 0xffffu
+
+static void keep_tag(struct vox_sip_txl *t, struct vox_sip_txn *x, const char *msg, size_t len)
+{
+	char both[VOX_SIP_TXN_ID + VOX_SIP_MAX_TOKEN];
+	struct vox_slice tag = {NULL, 0};
+	if (vox_sip_parse(&t->scratch, msg, len, VOX_SIP_DATAGRAM, NULL) >= 0)
+		tag = to_tag(&t->scratch);
+	uint16_t at;
+	x->taglen = TAG_LOST;
+	if (tag.len > VOX_SIP_MAX_TOKEN)
+		return;
+	arena_get(t, x->id_at, x->idlen, both);
+	if (tag.len)
+		memcpy(both + x->idlen, tag.p, tag.len);
+	if (arena_put(t, both, x->idlen + tag.len, &at))
+		return;
+	arena_drop(t, &x->id_at); /* same id, same bucket: only the chain moves */
+	x->id_at = at;
+	x->taglen = (uint16_t)tag.len;
+}
+
+/* 17.2.2: the final response again, for a retransmitted request, from the
+ * status and tag kept and the request itself. */
+static void rebuild_final(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct vox_sip_msg *m,
+                          const struct vox_peer *from)
+{
+	char tag[VOX_SIP_MAX_TOKEN], out[VOX_SIP_TXN_MSG];
+	if (x->pending || x->taglen == TAG_LOST)
+		return;
+	arena_get_at(t, x->id_at, x->idlen, x->taglen, tag);
+	int n = vox_sip_build_response(
+	    m, &from->addr, x->status, NULL, vox_slice_make(tag, x->taglen), NULL, 0,
+	    vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out, sizeof out);
+	if (n > 0 && store(t, x, out, (size_t)n) == 0)
+		send_msg(t, x); /* and trim() gives it back once sent */
+}
+
+/* The request's own start line and the headers every response copies
+ * (8.2.6.2), with the top Via stamped: what the 100 Trying (trying, n
+ * bytes) carries after its status line. An INVITE server transaction keeps
+ * it until its final response, so that the TU can answer later. */
+static int keep_request(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct vox_sip_msg *m,
+                        const char *trying, size_t n)
+{
+	const char *eol = memchr(trying, '\n', n);
+	if (!eol)
+		return VOX_EINVAL;
+	size_t rest = n - (size_t)(eol + 1 - trying);
+	struct vox_writer w;
+	vox_writer_init(&w, t->work, sizeof t->work);
+	vox_writer_put_slice(&w, m->method);
+	vox_writer_putc(&w, ' ');
+	vox_writer_put_slice(&w, m->uri);
+	vox_writer_puts(&w, " SIP/2.0\r\n");
+	vox_writer_put(&w, eol + 1, rest);
+	int len = vox_writer_finish(&w);
+	if (len < 0)
+		return VOX_ETOOLONG;
+	int rc = arena_put(t, t->work, (size_t)len, &x->req_at);
+	if (rc == 0)
+		x->reqlen = (uint16_t)len;
+	return rc;
 }
 
 static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
-                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id, int must)
 {
 	char trying[VOX_SIP_TXN_MSG];
 	struct vox_sip_via v;
@@ -506,6 +992,8 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 			x->state = VOX_TXN_CONFIRMED;
 			x->t_retx = NEVER;
 			x->t_end = now + (x->reliable ? 0 : t->timers.t4); /* I */
+			arm(t, x);
+			trim(t, x);
 			return VOX_TXL_ABSORBED;
 		}
 		return x->state == VOX_TXN_ACCEPTED ? VOX_TXL_ACK : VOX_TXL_ABSORBED;
@@ -518,30 +1006,51 @@ static int server_request(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		/* A retransmission: resend the last response, if there is one
 		 * and the state still answers (17.2.1, 17.2.2). */
 		*id = make_id(t, x);
-		if (x->state == VOX_TXN_PROCEEDING || x->state == VOX_TXN_COMPLETED)
+		if (x->kind == VOX_TXN_NIST && x->state == VOX_TXN_COMPLETED && !x->len &&
+		    !x->reliable)
+			rebuild_final(t, x, m, from);
+		else if (x->state == VOX_TXN_PROCEEDING || x->state == VOX_TXN_COMPLETED)
 			send_msg(t, x);
 		return VOX_TXL_ABSORBED;
 	}
-	x = alloc(t, 1);
+	int invite = m->method_id == VOX_SIP_INVITE;
+	int n = 0;
+	if (invite) {
+		/* 17.2.1: a 100 Trying at once, so the client stops retransmitting;
+		 * an INVITE whose responses cannot fit could never be answered */
+		n = vox_sip_build_response(m, &from->addr, 100, NULL, vox_slice_make(NULL, 0), NULL,
+		                           0, vox_slice_make(NULL, 0), vox_slice_make(NULL, 0),
+		                           trying, sizeof trying);
+		if (n <= 0)
+			return VOX_ETOOLONG;
+	}
+	x = alloc(t, must ? 2 : 1);
 	if (!x)
 		return VOX_EPOOL;
-	int invite = m->method_id == VOX_SIP_INVITE;
+	while (must &&
+	       t->chunks_free < vox_sip_chunks_for(mt.len) + 2 * vox_sip_chunks_for((size_t)n) &&
+	       evict(t) == 0)
+		;
 	x->kind = invite ? VOX_TXN_IST : VOX_TXN_NIST;
 	x->state = invite ? VOX_TXN_PROCEEDING : VOX_TXN_TRYING;
 	x->method = (uint8_t)m->method_id;
 	x->reliable = from->tp != VOX_TP_UDP;
-	keep(x, &mt);
 	x->interval = t->timers.t1;
 	response_peer(&x->peer, &v, from);
+	if (keep(t, x, &mt)) {
+		release(t, x);
+		return VOX_EPOOL; /* the arena is full: as a full pool */
+	}
 	if (invite) {
-		/* 17.2.1: a 100 Trying at once, so the client stops retransmitting */
-		int n = vox_sip_build_response(m, &from->addr, 100, NULL, vox_slice_make(NULL, 0),
-		                               NULL, 0, vox_slice_make(NULL, 0),
-		                               vox_slice_make(NULL, 0), trying, sizeof trying);
-		if (n > 0 && store(x, trying, (size_t)n) == 0) {
-			x->status = 100;
-			send_msg(t, x);
+		rc = keep_request(t, x, m, trying, (size_t)n);
+		if (rc == 0)
+			rc = store(t, x, trying, (size_t)n);
+		if (rc) {
+			release(t, x);
+			return rc == VOX_EPOOL ? VOX_EPOOL : VOX_ETOOLONG;
 		}
+		x->status = 100;
+		send_msg(t, x);
 	}
 	*id = make_id(t, x);
 	return VOX_TXL_NEW_REQUEST;
@@ -558,7 +1067,7 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 	unsigned s = status_of(msg, len);
 	if (!s)
 		return VOX_EINVAL;
-	if (len > sizeof x->msg)
+	if (len > VOX_SIP_TXN_MSG)
 		return VOX_ETOOLONG;
 	int ist = x->kind == VOX_TXN_IST;
 	int again = ist && x->state == VOX_TXN_ACCEPTED && s >= 200 && s < 300; /* 13.3.1.4 */
@@ -572,6 +1081,19 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 	int spill = x->pending && x->status > 100 && !again;
 	if (spill && t->nspill == sizeof t->spill / sizeof t->spill[0])
 		return VOX_ELIMIT;
+	uint16_t at;
+	if (arena_put(t, msg, len, &at))
+		return VOX_EPOOL; /* nothing changed */
+	if (spill) {
+		/* the unsent response's chain moves to the spill slot as it is */
+		t->spill[t->nspill].len = x->len;
+		t->spill[t->nspill].at = x->msg_at;
+		t->spill[t->nspill].to = x->peer;
+		t->nspill++;
+		x->msg_at = NOCHUNK;
+		x->len = 0;
+		unqueue(t, x);
+	}
 	if (!ist) {
 		x->state = s < 200 ? VOX_TXN_PROCEEDING : VOX_TXN_COMPLETED;
 		if (s >= 200)
@@ -587,16 +1109,35 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 		x->t_retx = x->reliable ? NEVER : now + t->timers.t1; /* G */
 		x->t_end = now + 64ull * t->timers.t1;                /* H */
 	}
-	if (spill) {
-		t->spill[t->nspill].len = x->len;
-		t->spill[t->nspill].to = x->peer;
-		memcpy(t->spill[t->nspill].msg, x->msg, x->len);
-		t->nspill++;
-	}
-	x->status = s;
-	(void)store(x, msg, len);
+	x->status = (uint16_t)s;
+	if (s >= 200) /* no response is built from the request any more */
+		arena_drop(t, &x->req_at), x->reqlen = 0;
+	if (!ist && s >= 200 && !x->reliable)
+		keep_tag(t, x, msg, len);
+	arena_drop(t, &x->msg_at);
+	x->msg_at = at;
+	x->len = (uint16_t)len;
+	arm(t, x);
 	send_msg(t, x);
 	return 0;
+}
+
+int vox_sip_txl_respond_build(struct vox_sip_txl *t, vox_sip_txn_id id, unsigned status,
+                              struct vox_slice tag, const struct vox_sip_hdr_out *extra,
+                              size_t nextra, struct vox_slice content_type, struct vox_slice body,
+                              uint64_t now)
+{
+	char out[VOX_SIP_TXN_MSG];
+	struct vox_sip_txn *x = lookup(t, id);
+	if (!x)
+		return VOX_ENOTFOUND;
+	if (read_back(t, x->req_at, x->reqlen))
+		return VOX_ESTATE;
+	int n = vox_sip_build_response(&t->scratch, NULL, status, NULL, tag, extra, nextra,
+	                               content_type, body, out, sizeof out);
+	int rc = n < 0 ? n : vox_sip_txl_respond(t, id, out, (size_t)n, now);
+	vox_wipe(out, n > 0 ? (size_t)n : 0); /* an answer may carry our SDES key */
+	return rc;
 }
 
 vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t, const struct vox_sip_msg *c)
@@ -613,16 +1154,25 @@ vox_sip_txn_id vox_sip_txl_find_invite(const struct vox_sip_txl *t, const struct
 	return x ? make_id(t, x) : 0;
 }
 
+void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id)
+{
+	struct vox_sip_txn *x = lookup(t, id);
+	if (!x || x->kind != VOX_TXN_IST || x->state != VOX_TXN_ACCEPTED)
+		return;
+	x->acked = 1;
+	trim(t, x);
+}
+
 /* ---- input, output, time ------------------------------------------------------ */
 
-int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
-                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+static int recv_msg(struct vox_sip_txl *t, const struct vox_sip_msg *m, const struct vox_peer *from,
+                    uint64_t now, vox_sip_txn_id *id, int must)
 {
 	if (!t || !m || !from || !id)
 		return VOX_EINVAL;
 	*id = 0;
 	if (!m->status)
-		return server_request(t, m, from, now, id);
+		return server_request(t, m, from, now, id, must);
 	struct vox_sip_via v;
 	struct vox_sip_cseq cs;
 	struct match mt;
@@ -630,15 +1180,24 @@ int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 		return VOX_EMALFORMED;
 	if (client_match(v.branch, cs.method, &mt))
 		return VOX_TXL_STRAY_RESPONSE; /* longer than any branch of ours */
-	for (size_t i = 0; i < t->npool; i++) {
-		struct vox_sip_txn *x = &t->pool[i];
-		if (x->state != VOX_TXN_FREE &&
-		    (x->kind == VOX_TXN_ICT || x->kind == VOX_TXN_NICT) && same(x, &mt)) {
-			*id = make_id(t, x);
-			return client_response(t, x, m, now);
-		}
+	struct vox_sip_txn *x = find(t, &mt);
+	if (x && (x->kind == VOX_TXN_ICT || x->kind == VOX_TXN_NICT)) {
+		*id = make_id(t, x);
+		return client_response(t, x, m, now);
 	}
 	return VOX_TXL_STRAY_RESPONSE;
+}
+
+int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+{
+	return recv_msg(t, m, from, now, id, 0);
+}
+
+int vox_sip_txl_recv_must(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                          const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id)
+{
+	return recv_msg(t, m, from, now, id, 1);
 }
 
 int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct vox_peer *to)
@@ -647,47 +1206,29 @@ int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct
 		if (t->spill[0].len > cap)
 			return VOX_ENOSPC;
 		size_t n = t->spill[0].len;
-		memcpy(buf, t->spill[0].msg, n);
+		arena_get(t, t->spill[0].at, n, buf);
+		arena_drop(t, &t->spill[0].at);
 		*to = t->spill[0].to;
 		if (--t->nspill)
 			t->spill[0] = t->spill[1];
 		return (int)n;
 	}
-	if (!t->pending)
+	if (!t->phead)
 		return 0;
-	for (size_t i = 0; i < t->npool; i++) {
-		size_t k = (t->cursor + i) % t->npool;
-		struct vox_sip_txn *x = &t->pool[k];
-		if (!x->pending)
-			continue;
-		if (x->len > cap)
-			return VOX_ENOSPC;
-		memcpy(buf, x->msg, x->len);
-		*to = x->peer;
-		x->pending = 0;
-		t->pending--;
-		t->cursor = (k + 1) % t->npool;
-		return (int)x->len;
-	}
-	t->pending = 0; /* not reached: the count and the flags agree */
-	return 0;
+	struct vox_sip_txn *x = &t->pool[t->phead - 1];
+	if (x->len > cap)
+		return VOX_ENOSPC;
+	size_t n = x->len;
+	arena_get(t, x->msg_at, n, buf);
+	*to = x->peer;
+	unqueue(t, x);
+	trim(t, x); /* sent: kept only if a retransmission may need it */
+	return (int)n;
 }
 
 uint64_t vox_sip_txl_next_deadline(const struct vox_sip_txl *t)
 {
-	uint64_t d = NEVER;
-	if (!t->active)
-		return d;
-	for (size_t i = 0; i < t->npool; i++) {
-		const struct vox_sip_txn *x = &t->pool[i];
-		if (x->state == VOX_TXN_FREE)
-			continue;
-		if (x->t_retx < d)
-			d = x->t_retx;
-		if (x->t_end < d)
-			d = x->t_end;
-	}
-	return d;
+	return t->nheap ? due(heap_at(t, 0)) : NEVER;
 }
 
 static void retransmit(struct vox_sip_txl *t, struct vox_sip_txn *x, uint64_t now)
@@ -706,6 +1247,16 @@ static void retransmit(struct vox_sip_txl *t, struct vox_sip_txn *x, uint64_t no
 		break;
 	}
 	x->t_retx = now + x->interval;
+	arm(t, x);
+}
+
+/* Does x's end raise an event (a timeout the TU must hear of)? */
+static int ends_loud(const struct vox_sip_txn *x)
+{
+	return (x->kind == VOX_TXN_ICT && x->state == VOX_TXN_CALLING) ||
+	       (x->kind == VOX_TXN_NICT &&
+	        (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING)) ||
+	       (x->kind == VOX_TXN_IST && x->state == VOX_TXN_COMPLETED);
 }
 
 static void expire(struct vox_sip_txl *t, struct vox_sip_txn *x)
@@ -721,13 +1272,17 @@ static void expire(struct vox_sip_txl *t, struct vox_sip_txn *x)
 
 void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now)
 {
-	for (size_t i = 0; i < t->npool && t->active; i++) {
-		struct vox_sip_txn *x = &t->pool[i];
-		if (x->state == VOX_TXN_FREE)
-			continue;
+	/* the top of the heap, for as long as it is due: each step ends a
+	 * transaction or moves its deadline past now */
+	while (t->nheap) {
+		struct vox_sip_txn *x = heap_at(t, 0);
+		if (due(x) > now)
+			break;
+		if (x->t_end <= now && ends_loud(x) && t->ev_len == VOX_SIP_TXL_QUEUE)
+			break; /* no room for its event: it stays due until drained */
 		if (x->t_end <= now)
 			expire(t, x);
-		else if (x->t_retx <= now)
+		else
 			retransmit(t, x, now);
 	}
 }

@@ -9,6 +9,7 @@
 #include "vox/base.h"
 #include "vox/config.h"
 #include "vox/dialog.h"
+#include "vox/loop.h"
 #include "vox/digest.h"
 #include "vox/media.h"
 #include "vox/rtp.h"
@@ -45,8 +46,12 @@ int main()
 	expect(std::strcmp(vox_digest_alg_name(VOX_DIGEST_MD5), "MD5") == 0, "vox_digest_alg_name");
 	/* sip_txn.h */
 	static struct vox_sip_txn txns[2];
+	static struct vox_sip_chunk chunks[64];
 	static struct vox_sip_txl txl;
-	vox_sip_txl_init(&txl, txns, 2, NULL);
+	expect(vox_sip_txl_init(&txl, txns, 2, chunks, 64, NULL) == 0, "vox_sip_txl_init");
+	expect(vox_sip_txl_init_fp(&txl, txns, 2, chunks, 64, NULL, VOX_CONFIG_FINGERPRINT + 1) ==
+	           VOX_ECONFIG,
+	       "vox_sip_txl_init_fp refuses another configuration");
 	/* rtp.h */
 	static struct vox_jb jb;
 	vox_jb_init(&jb);

@@ -73,6 +73,18 @@ static vox_ua_handle setup_call(void)
 	return c;
 }
 
+/* Every chunk of the UA's retransmission arena is back, and wiped. */
+static int arena_clean(const struct vox_ua *u)
+{
+	if (u->txl.chunks_free != u->txl.nchunks)
+		return 0;
+	for (size_t i = 0; i < u->txl.nchunks; i++)
+		for (size_t k = 0; k < sizeof u->arena[i].b; k++)
+			if (u->arena[i].b[k])
+				return 0;
+	return 1;
+}
+
 static void assert_quiet_and_free(void)
 {
 	sim_run(&sim, sim.now + 200000); /* every timer runs out */
@@ -80,6 +92,7 @@ static void assert_quiet_and_free(void)
 		if (sim.node[i].kind == SIM_UA) {
 			assert_int_equal(vox_ua_calls_active(sim.node[i].ua), 0);
 			assert_int_equal(sim.node[i].ua->txl.active, 0);
+			assert_true(arena_clean(sim.node[i].ua));
 			assert_int_equal(sim_srtp_contexts(&sim, i), 0);
 		}
 }
@@ -573,6 +586,137 @@ static void test_pool_full_503(void **st)
 	assert_quiet_and_free();
 }
 
+/* ---- capacity (the default configuration) ------------------------------------------- */
+
+/* Counts what node n logged since the last call, and forgets it (a long
+ * run would overflow the log). */
+static void drain_log(size_t n, unsigned *answered, unsigned *ended, unsigned *failed,
+                      vox_ua_handle *incoming, size_t nin, size_t *kin)
+{
+	for (size_t i = 0; i < sim.node[n].nlog; i++) {
+		const struct vox_ua_event *e = &sim.node[n].last[i];
+		if (e->type == VOX_UA_EV_ANSWERED)
+			(*answered)++;
+		else if (e->type == VOX_UA_EV_ENDED) {
+			(*ended)++;
+			*failed += e->status != 0; /* hung up by a side: status 0 */
+		} else if (e->type == VOX_UA_EV_INCOMING && incoming && *kin < nin)
+			incoming[(*kin)++] = e->call;
+	}
+	sim.node[n].nlog = 0;
+}
+
+/* sipp's 10 calls a second, for a minute of simulated time, at a UA built
+ * with the defaults: each call rings, is answered at once and hung up by
+ * the caller 300 ms later. Every INVITE leaves an INVITE server
+ * transaction lingering 32 s (Timer L) and every BYE a non-INVITE one (J),
+ * so the callee holds some 640 lingering transactions at a time: they
+ * must cost only their control blocks and ids. Not one call may fail,
+ * and no request may be refused with 503. */
+static void test_capacity_10_calls_a_second(void **st)
+{
+	(void)st;
+	two_uas(21);
+	sim_link(&sim, 0, 1, (struct sim_link){.latency = 20});
+	enum { CALLS = 600 };
+	unsigned placed = 0, answered[2] = {0, 0}, ended[2] = {0, 0}, failed[2] = {0, 0};
+	unsigned refused = 0, wire = 0;
+	size_t peak_txn = 0, peak_chunks = 0;
+	vox_ua_handle out[CALLS];
+	uint64_t hang_at[CALLS];
+	size_t nout = 0;
+	for (uint64_t t = 0; t < 100000; t += 10) {
+		sim_run(&sim, t);
+		if (placed < CALLS && t % 100 == 0) {
+			assert_int_equal(call_bob(&out[nout]), 0);
+			hang_at[nout++] = UINT64_MAX;
+			placed++;
+		}
+		vox_ua_handle in[16];
+		size_t kin = 0;
+		unsigned a0 = answered[0];
+		drain_log(1, &answered[1], &ended[1], &failed[1], in, 16, &kin);
+		for (size_t i = 0; i < kin; i++) {
+			assert_int_equal(vox_ua_ring(&bob, in[i], sim.now), 0);
+			assert_int_equal(sim_answer(&sim, 1, in[i]), 0);
+		}
+		drain_log(0, &answered[0], &ended[0], &failed[0], NULL, 0, NULL);
+		if (answered[0] != a0) /* the calls just answered: in order */
+			for (size_t i = 0, k = answered[0] - a0; i < nout && k; i++)
+				if (hang_at[i] == UINT64_MAX && vox_ua_call_get(&alice, out[i]) &&
+				    vox_ua_call_get(&alice, out[i])->state == VOX_UA_CALL_UP) {
+					hang_at[i] = t + 300;
+					k--;
+				}
+		for (size_t i = 0; i < nout; i++)
+			if (hang_at[i] != UINT64_MAX && hang_at[i] <= t) {
+				assert_int_equal(vox_ua_hangup(&alice, out[i], sim.now), 0);
+				hang_at[i] = UINT64_MAX - 1;
+			}
+		refused += sim_wire_count(&sim, "503");
+		wire += (unsigned)sim.nwire;
+		sim.nwire = 0;
+		if (bob.txl.active > peak_txn)
+			peak_txn = bob.txl.active;
+		if (bob.txl.nchunks - bob.txl.chunks_free > peak_chunks)
+			peak_chunks = bob.txl.nchunks - bob.txl.chunks_free;
+	}
+	print_message("answered %u/%u ended %u/%u failed %u/%u refused %u\n", answered[0],
+	              answered[1], ended[0], ended[1], failed[0], failed[1], refused);
+	print_message("capacity: %u calls, %u datagrams; callee peak %zu of %d transactions (%u "
+	              "lingering ones ended early), "
+	              "%zu of %zu arena chunks (%zu bytes)\n",
+	              placed, wire, peak_txn, VOX_UA_MAX_TXN, bob.txl.evicted, peak_chunks,
+	              bob.txl.nchunks, peak_chunks * VOX_SIP_CHUNK);
+	assert_int_equal(placed, CALLS);
+	assert_int_equal(answered[0], CALLS);
+	assert_int_equal(answered[1], CALLS);
+	assert_int_equal(ended[0], CALLS);
+	assert_int_equal(ended[1], CALLS);
+	assert_int_equal(failed[0] + failed[1], 0);
+	assert_int_equal(refused, 0);
+	assert_true(peak_txn > VOX_UA_MAX_TXN / 2); /* the lingering ones were there */
+	assert_int_equal(bob.txl.arena_refused + alice.txl.arena_refused, 0);
+	assert_quiet_and_free();
+}
+
+/* A thousand OPTIONS from a thousand probes (distinct branches, as sipp's
+ * or a scanner's), fed in one burst, answered statelessly: none takes a
+ * transaction, so an INVITE right after is still answered. RFC 3261 11.2:
+ * 200 while a call could be taken. */
+static void test_options_burst(void **st)
+{
+	(void)st;
+	two_uas(22);
+	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0};
+	char req[512], buf[VOX_SIP_TXN_MSG];
+	unsigned ok = 0;
+	for (int i = 0; i < 1000; i++) {
+		int n = snprintf(req, sizeof req,
+		                 "OPTIONS sip:bob@10.0.0.2 SIP/2.0\r\n"
+		                 "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKprobe%d\r\n"
+		                 "Max-Forwards: 70\r\nFrom: <sip:probe@10.0.0.9>;tag=p%d\r\n"
+		                 "To: <sip:bob@10.0.0.2>\r\nCall-ID: probe%d@10.0.0.9\r\n"
+		                 "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		                 i, i, i);
+		assert_int_equal(vox_ua_recv(&bob, req, (size_t)n, &probe, sim.now), 0);
+		struct vox_peer to;
+		int k;
+		while ((k = vox_ua_poll_output(&bob, buf, sizeof buf, &to)) > 0)
+			ok += k > 12 && !memcmp(buf, "SIP/2.0 200 ", 12) && to.addr.ip[3] == 9;
+	}
+	assert_int_equal(ok, 1000);
+	assert_int_equal(bob.txl.active, 0); /* no transaction for any of them */
+	vox_ua_handle c;
+	assert_int_equal(call_bob(&c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 5000));
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 5000));
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+}
+
 /* ---- a whole call, media included ----------------------------------------------------- */
 
 /* alice and bob, each with its tone: alice talks at 1000 Hz, bob at 600 Hz,
@@ -665,6 +809,31 @@ static void keys_are_crossed(const struct vox_media *a, const struct vox_media *
  * ways through 5 % loss, jitter and reordering, hold and resume, a re-key,
  * a tampered and a replayed packet; under policy mandatory, and not one
  * clear packet on the wire from the first datagram to the last. */
+static int mem_holds(const void *mem, size_t n, const void *p, size_t k)
+{
+	const unsigned char *m = mem;
+	for (size_t i = 0; k && i + k <= n; i++)
+		if (m[i] == *(const unsigned char *)p && !memcmp(m + i, p, k))
+			return 1;
+	return 0;
+}
+
+/* Does any byte of struct vox_ua still hold the master key, its salt, or
+ * the key and salt as a=crypto carries them (base64)? */
+static int ua_holds_key(const struct vox_ua *u, const struct vox_srtp_key *key)
+{
+	const struct vox_srtp_suite_info *si = vox_srtp_suite_info(key->suite);
+	uint8_t ks[VOX_SRTP_MAX_KEY + VOX_SRTP_MAX_SALT];
+	char b64[2 * sizeof ks];
+	memcpy(ks, key->key, si->key_len);
+	memcpy(ks + si->key_len, key->salt, si->salt_len);
+	int n = vox_base64_encode(ks, si->key_len + si->salt_len, b64, sizeof b64);
+	assert_true(n > 0);
+	return mem_holds(u, sizeof *u, key->key, si->key_len) ||
+	       mem_holds(u, sizeof *u, key->salt, si->salt_len) ||
+	       mem_holds(u, sizeof *u, b64, (size_t)n - 2); /* the last may be padding */
+}
+
 static void test_secure_call(void **st)
 {
 	(void)st;
@@ -784,6 +953,7 @@ static void test_secure_call(void **st)
 	assert_int_equal(replay, 1);
 
 	/* the end: an RTCP BYE from each engine, then nothing */
+	struct vox_srtp_key keys[4] = {atx, btx, ea->keys.tx, eb->keys.tx};
 	a0 = take(0, c);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
 	sim_run(&sim, sim.now + 2000);
@@ -794,6 +964,12 @@ static void test_secure_call(void **st)
 	assert_int_equal(end.rtcp, 1); /* its BYE */
 	assert_int_equal(alice.dropped_media_out + bob.dropped_media_out, 0);
 	assert_quiet_and_free();
+	/* every key the call used, old and new, is gone from both UAs: the
+	 * scratch buffers, the output queue, the arena, the calls' state */
+	for (size_t k = 0; k < 4; k++) {
+		assert_false(ua_holds_key(&alice, &keys[k]));
+		assert_false(ua_holds_key(&bob, &keys[k]));
+	}
 	/* over the whole trace: not one clear RTP or RTCP packet, and no tone
 	 * to be heard on the wire */
 	for (size_t n = 0; n < 2; n++) {
@@ -805,7 +981,35 @@ static void test_secure_call(void **st)
 		assert_int_equal(w->leaked, 0);
 	}
 }
+/* vox_ua_free in the middle of a secure call (a UA shut down without
+ * hanging up): no key is left anywhere in either struct vox_ua. */
+static void test_free_wipes_keys(void **st)
+{
+	(void)st;
+	two_talkers(73, VOX_SDP_POLICY_MANDATORY, 1);
+	sim_voice(&sim, SIM_FRAME_MS);
+	vox_ua_handle c = talk(1);
+	vox_ua_handle in = last_call(1);
+	sim_run(&sim, sim.now + 500);
+	const struct vox_media *ea = vox_ua_media_get(&alice, c), *eb = vox_ua_media_get(&bob, in);
+	assert_non_null(ea);
+	assert_non_null(eb);
+	struct vox_srtp_key keys[2] = {ea->keys.tx, eb->keys.tx};
+	assert_true(ua_holds_key(&alice, &keys[0])); /* the test can see a key */
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	for (size_t k = 0; k < 2; k++) {
+		assert_false(ua_holds_key(&alice, &keys[k]));
+		assert_false(ua_holds_key(&bob, &keys[k]));
+	}
+	sim_voice(&sim, 0);
+}
 #else  /* VOX_WITH_SRTP */
+static void test_free_wipes_keys(void **st)
+{
+	(void)st;
+	skip_unless(0, "SRTP is compiled out (VOX_WITH_SRTP = 0)");
+}
 static void test_secure_call(void **st)
 {
 	(void)st;
@@ -980,18 +1184,19 @@ static void chaos_one(uint64_t seed)
 			ended += !strncmp(sim.node[n].log[i], "ENDED", 5);
 		const struct sim_media_stats *w = &sim.node[n].ms;
 		unsigned ctx = sim_srtp_contexts(&sim, n);
-		/* every call ended once; no call, transaction, media packet or
-		 * libsrtp2 context left; nothing refused was played; and under
+		/* every call ended once; no call, transaction, arena byte, media
+		 * packet or libsrtp2 context left; nothing refused was played; and under
 		 * mandatory not one clear packet, ever */
-		if (vox_ua_calls_active(u) || u->txl.active || ended != started || ctx ||
-		    u->mout_len || w->leaked ||
+		if (vox_ua_calls_active(u) || u->txl.active || !arena_clean(u) ||
+		    ended != started || ctx || u->mout_len || w->leaked ||
 		    (mandatory && (w->rtp_clear || w->rtcp_clear || w->rtp_audible))) {
 			fprintf(stderr,
-			        "chaos seed %llu node %zu: %zu calls, %zu txns, %zu/%zu ended, %u "
+			        "chaos seed %llu node %zu: %zu calls, %zu txns, %zu chunks in use, "
+			        "%zu/%zu ended, %u "
 			        "contexts, %u media queued, %u leaked, %u/%u clear: %s\n",
 			        (unsigned long long)seed, n, vox_ua_calls_active(u), u->txl.active,
-			        ended, started, ctx, u->mout_len, w->leaked, w->rtp_clear,
-			        w->rtcp_clear, events(n));
+			        u->txl.nchunks - u->txl.chunks_free, ended, started, ctx,
+			        u->mout_len, w->leaked, w->rtp_clear, w->rtcp_clear, events(n));
 			fail();
 		}
 		chaos_srtp += w->rtp_protected;
@@ -1052,10 +1257,13 @@ int main(void)
 	    cmocka_unit_test_teardown(test_duplicates_absorbed, free_uas),
 	    cmocka_unit_test_teardown(test_hold_resume_glare, free_uas),
 	    cmocka_unit_test_teardown(test_pool_full_503, free_uas),
+	    cmocka_unit_test_teardown(test_capacity_10_calls_a_second, free_uas),
+	    cmocka_unit_test_teardown(test_options_burst, free_uas),
 	    cmocka_unit_test_teardown(test_secure_call, free_uas),
+	    cmocka_unit_test_teardown(test_free_wipes_keys, free_uas),
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};
-	return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("sim", tests, srtp_group_setup, srtp_group_teardown);
 }

@@ -14,6 +14,8 @@
 
 #define POOL 8
 static struct vox_sip_txn pool[POOL];
+#define ARENA 256
+static struct vox_sip_chunk arena[ARENA];
 static struct vox_sip_txl txl;
 static struct vox_sip_msg msg;
 static char buf[4096];
@@ -112,7 +114,7 @@ static size_t send_times(uint64_t until, uint64_t *times, size_t max)
 static int setup(void **st)
 {
 	(void)st;
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL), 0);
 	return 0;
 }
 
@@ -421,7 +423,7 @@ static void test_matching(void **st)
 	assert_int_equal(rid, ii);
 
 	/* On the server side, the CANCEL finds the INVITE it cancels (9.2). */
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL), 0);
 	vox_sip_txn_id si, sc;
 	assert_int_equal(feed(inv, (size_t)n, &udp_peer, 0, &si), VOX_TXL_NEW_REQUEST);
 	assert_int_equal(feed(can, (size_t)c, &udp_peer, 10, &sc), VOX_TXL_NEW_REQUEST);
@@ -472,7 +474,7 @@ static void test_pool_and_errors(void **st)
 	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &id), VOX_EPOOL);
 	assert_int_equal(feed(req, (size_t)n, &udp_peer, 0, &id), VOX_EPOOL);
 	/* a transport error ends the transaction with an event */
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL), 0);
 	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &id), 0);
 	vox_sip_txl_transport_error(&txl, id);
 	struct vox_sip_txl_event ev;
@@ -542,7 +544,7 @@ static void test_hash_collision(void **st)
 
 	/* server side: B (another sender, same branch) is a new request, not
 	 * a retransmission of A */
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL), 0);
 	na = request(a, sizeof a, "INVITE", "z9hG4bKcccc", "INVITE", NULL);
 	nb = request_from_7(b, sizeof b, "INVITE", "z9hG4bKcccc", "INVITE");
 	assert_int_equal(feed(a, (size_t)na, &udp_peer, 0, &ia), VOX_TXL_NEW_REQUEST);
@@ -578,7 +580,7 @@ static void test_hash_collision(void **st)
 
 	/* a request whose matching fields do not fit VOX_SIP_TXN_ID cannot
 	 * be told apart from others: refused, not cut */
-	vox_sip_txl_init(&txl, pool, POOL, NULL);
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL), 0);
 	char br[VOX_SIP_TXN_ID + 16];
 	memset(br, 'b', sizeof br - 1);
 	memcpy(br, "z9hG4bK", 7);

@@ -1779,5 +1779,5 @@ int main(void)
 	    cmocka_unit_test_teardown(test_media_rng_fails, free_uas),
 	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
 	};
-	return cmocka_run_group_tests_name("ua", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("ua", tests, srtp_group_setup, srtp_group_teardown);
 }

@@ -53,6 +53,8 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	if (x && x->kind == VOX_TXN_ICT &&
 	    (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING))
 		vox_sip_txl_abandon(&ua->txl, c->invite_txn);
+	vox_sip_txl_acked(&ua->txl, c->ist); /* no 2xx of ours goes again */
+	vox_wipe(c->cred, sizeof c->cred);
 	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
 	vox_sdp_session_free(&c->media);
@@ -148,6 +150,17 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	}
 }
 
+/* Our description and the message it went out in hold our SDES key: the
+ * scratch buffers forget them once the message is queued (what must be
+ * resent lives in the arena, wiped when it goes back). */
+static void ua_scrub(struct vox_ua *ua, int sdp_len, int build_len)
+{
+	if (sdp_len > 0)
+		vox_wipe(ua->sdp_out, (size_t)sdp_len);
+	if (build_len > 0)
+		vox_wipe(ua->build, (size_t)build_len);
+}
+
 static int parse_body(struct vox_ua *ua, const struct vox_sip_msg *m)
 {
 	if (!m->body.len)
@@ -174,8 +187,50 @@ static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, char *out,
 	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), out, cap);
 }
 
+/* Our From value in the INVITE, and so in the dialog. */
+static void put_from(struct vox_writer *w, struct vox_ua *ua, const struct vox_ua_call *c)
+{
+	if (ua->display[0]) {
+		vox_writer_putc(w, '"');
+		vox_writer_puts(w, ua->display);
+		vox_writer_puts(w, "\" ");
+	}
+	vox_writer_putc(w, '<');
+	vox_writer_puts(w, call_aor(ua, c));
+	vox_writer_puts(w, ">;tag=");
+	vox_writer_puts(w, c->local_tag);
+}
+
+/* The INVITE we sent, as far as a dialog is made of it (12.1.2: its
+ * Request-URI, From, Call-ID and CSeq), written again from what the call
+ * keeps and parsed into ua->msg2: the call never reads the transaction's
+ * copy. */
+static int our_invite(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq)
+{
+	struct vox_writer w;
+	vox_writer_init(&w, ua->facts, sizeof ua->facts);
+	vox_writer_puts(&w, "INVITE ");
+	vox_writer_puts(&w, c->remote_uri);
+	vox_writer_puts(&w, " SIP/2.0\r\nFrom: ");
+	put_from(&w, ua, c);
+	vox_writer_puts(&w, "\r\nTo: <");
+	vox_writer_puts(&w, c->remote_uri);
+	vox_writer_puts(&w, ">\r\nCall-ID: ");
+	vox_writer_puts(&w, c->call_id);
+	vox_writer_puts(&w, "\r\nCSeq: ");
+	vox_writer_put_u64(&w, cseq);
+	vox_writer_puts(&w, " INVITE\r\nContent-Length: 0\r\n\r\n");
+	int n = vox_writer_finish(&w);
+	if (n < 0)
+		return n;
+	return vox_sip_parse(&ua->msg2, ua->facts, (size_t)n, VOX_SIP_DATAGRAM, NULL) < 0
+	           ? VOX_EMALFORMED
+	           : 0;
+}
+
 /* The initial INVITE (and its authenticated repeats: same Call-ID and
- * tag, next CSeq, new branch, 22.2). */
+ * tag, next CSeq, new branch, 22.2). The credentials it carries stay with
+ * the call: the ACK for its 2xx carries them too (22.1). */
 static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *auth_name,
                        const char *auth_value, uint64_t now)
 {
@@ -197,15 +252,7 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	vox_writer_puts(&w, " SIP/2.0\r\nVia: ");
 	vox_writer_put(&w, via, (size_t)vl);
 	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\nFrom: ");
-	if (ua->display[0]) {
-		vox_writer_putc(&w, '"');
-		vox_writer_puts(&w, ua->display);
-		vox_writer_puts(&w, "\" ");
-	}
-	vox_writer_putc(&w, '<');
-	vox_writer_puts(&w, call_aor(ua, c));
-	vox_writer_puts(&w, ">;tag=");
-	vox_writer_puts(&w, c->local_tag);
+	put_from(&w, ua, c);
 	vox_writer_puts(&w, "\r\nTo: <");
 	vox_writer_puts(&w, c->remote_uri);
 	vox_writer_puts(&w, ">\r\nCall-ID: ");
@@ -223,8 +270,20 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int n = vox_writer_finish(&w);
 	if (n < 0)
 		return n;
+	size_t vlen = auth_value ? strlen(auth_value) : 0;
+	if (vlen >= sizeof c->cred)
+		return VOX_ETOOLONG; /* credentials the ACK could not repeat */
+	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
+	vox_wipe(ua->build, (size_t)n); /* credentials, our SDES key */
+	vox_wipe(ua->sdp_out, (size_t)sl);
+	if (rc)
+		return rc;
 	c->branch[0] = 0; /* a new INVITE, a new ACK */
-	return ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
+	vox_wipe(c->cred, sizeof c->cred);
+	c->cred_proxy = auth_name && auth_name[0] == 'P';
+	if (vlen)
+		memcpy(c->cred, auth_value, vlen);
+	return 0;
 }
 
 /* The INVITE once more after a final response (with credentials, 22.2, or
@@ -293,18 +352,11 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
 			c->branch[bl] = 0;
 		}
 		branch = c->branch;
-		/* the INVITE is still in its transaction (Accepted lasts 64*T1) */
-		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
-		if (x && vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) > 0) {
-			const struct vox_sip_header *h =
-			    vox_sip_find(&ua->msg2, VOX_SIP_H_AUTHORIZATION);
-			if (h)
-				cred[ncred++] = (struct vox_sip_hdr_out){"Authorization", h->value};
-			h = vox_sip_find(&ua->msg2, VOX_SIP_H_PROXY_AUTHORIZATION);
-			if (h)
-				cred[ncred++] =
-				    (struct vox_sip_hdr_out){"Proxy-Authorization", h->value};
-		}
+		/* 22.1: the credentials of the INVITE (re-INVITEs carry none) */
+		if (c->cred[0])
+			cred[ncred++] = (struct vox_sip_hdr_out){
+			    c->cred_proxy ? "Proxy-Authorization" : "Authorization",
+			    vox_slice_cstr(c->cred)};
 	}
 	int n = dialog_request(ua, c, d, "ACK", cseq, branch, cred, ncred, none, ua->build,
 	                       sizeof ua->build, &to);
@@ -353,24 +405,24 @@ static int bye_again(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 	return send_bye(ua, c, &cred, now);
 }
 
-/* A BYE of ours in the dialog d is still waiting for its answer. */
-static int bye_open(struct vox_ua *ua, const struct vox_sip_dialog *d)
+/* The fork a BYE of ours is ending, by the hash of its To tag. */
+static uint64_t fork_key(const struct vox_sip_dialog *d)
 {
-	struct vox_sip_addr to;
-	for (size_t i = 0; i < VOX_UA_MAX_TXN; i++) {
-		const struct vox_sip_txn *x = &ua->txn[i];
-		if (x->kind != VOX_TXN_NICT || x->method != VOX_SIP_BYE ||
-		    (x->state != VOX_TXN_TRYING && x->state != VOX_TXN_PROCEEDING) ||
-		    vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
-			continue;
-		const struct vox_sip_header *cid = vox_sip_find(&ua->msg2, VOX_SIP_H_CALL_ID);
-		const struct vox_sip_header *th = vox_sip_find(&ua->msg2, VOX_SIP_H_TO);
-		if (cid && th && !vox_sip_addr_parse(&to, th->value, NULL) &&
-		    vox_slice_eq(cid->value, vox_sip_dialog_str(d, d->call_id)) &&
-		    vox_slice_eq(to.tag, vox_sip_dialog_str(d, d->remote_tag)))
-			return 1;
+	struct vox_slice tag = vox_sip_dialog_str(d, d->remote_tag);
+	uint64_t k = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (size_t i = 0; i < tag.len; i++) {
+		k ^= (unsigned char)tag.p[i];
+		k *= 0x100000001b3ULL;
 	}
-	return 0;
+	return k;
+}
+
+/* A BYE of ours to the fork of dialog d is still waiting for its answer. */
+static int bye_open(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d)
+{
+	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->fork_bye);
+	return x && (x->state == VOX_TXN_TRYING || x->state == VOX_TXN_PROCEEDING) &&
+	       c->fork_key == fork_key(d);
 }
 
 /* A 2xx we do not want (another fork's, 13.2.2.4): a dialog of its own
@@ -382,19 +434,19 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
 	struct vox_sip_cseq cs;
 	struct vox_peer to;
 	vox_sip_txn_id bye;
-	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
 	const struct vox_sip_header *ch = vox_sip_find(m, VOX_SIP_H_CSEQ);
-	if (!x || x->kind != VOX_TXN_ICT || !ch || vox_sip_cseq_parse(&cs, ch->value, NULL) ||
-	    vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0 ||
-	    vox_sip_dialog_uac(d, &ua->msg2, m, c->secure_path) != 0)
+	if (!c->outgoing || !ch || vox_sip_cseq_parse(&cs, ch->value, NULL) ||
+	    our_invite(ua, c, cs.seq) || vox_sip_dialog_uac(d, &ua->msg2, m, c->secure_path) != 0)
 		return;
 	send_ack(ua, c, d, cs.seq);
-	if (bye_open(ua, d)) /* the fork's 2xx again: its BYE is on its way */
+	if (bye_open(ua, c, d)) /* the fork's 2xx again: its BYE is on its way */
 		return;
 	int n = dialog_request(ua, c, d, "BYE", 0, NULL, NULL, 0, none, ua->build, sizeof ua->build,
 	                       &to);
-	if (n > 0)
-		(void)!ua_request(ua, ua->build, (size_t)n, &to, now, &bye);
+	if (n > 0 && ua_request(ua, ua->build, (size_t)n, &to, now, &bye) == 0) {
+		c->fork_bye = bye;
+		c->fork_key = fork_key(d);
+	}
 }
 
 /* re-INVITE with an offer for hold (sendonly) or resume (sendrecv), with
@@ -425,6 +477,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	                                vox_slice_make(ua->sdp_out, (size_t)sl), ua->build,
 	                                sizeof ua->build, &to);
 	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
+	ua_scrub(ua, sl, n);
 	if (rc) {
 		c->oa = *saved; /* and the CSeq number stays free (12.2.1.1) */
 		c->dlg.local_seq = seq;
@@ -434,7 +487,8 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 		return rc;
 	c->invite_cseq = c->dlg.local_seq;
 	c->reinvite_out = 1;
-	c->branch[0] = 0; /* a new ACK for this INVITE */
+	vox_wipe(c->cred, sizeof c->cred); /* for the first INVITE's ACK only */
+	c->branch[0] = 0;                  /* a new ACK for this INVITE */
 	return 0;
 }
 
@@ -499,30 +553,23 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	return 0;
 }
 
-/* A response to the INVITE we serve, from what its 100 Trying copied of it
- * (Via with received/rport, From, To, Call-ID, CSeq: 8.2.6.2). A response
- * that makes a dialog copies its Record-Route (12.1.1). */
+/* A response to the INVITE we serve, built by its transaction from the
+ * copy of the request's headers it keeps (8.2.6.2). A response that makes
+ * a dialog copies its Record-Route (12.1.1). */
 static int respond_invite(struct vox_ua *ua, struct vox_ua_call *c, unsigned status,
                           const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
                           uint64_t now)
 {
 	struct vox_sip_hdr_out h[4];
 	size_t n = 0;
-	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->ist);
 	if (nextra >= sizeof h / sizeof h[0])
 		return VOX_ELIMIT; /* more than the callers here ever pass */
-	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
-		return VOX_ESTATE;
 	struct vox_slice rr = vox_sip_dialog_str(&c->dlg, c->dlg.route);
 	if (status > 100 && status < 300 && rr.len)
 		h[n++] = (struct vox_sip_hdr_out){"Record-Route", rr};
 	for (size_t i = 0; i < nextra; i++)
 		h[n++] = extra[i];
-	/* the copy is a response; build_response wants a request: make the
-	 * parsed message look like one (only its headers are read) */
-	ua->msg2.status = 0;
-	return ua_respond(ua, c->ist, &ua->msg2, status, vox_slice_cstr(c->local_tag), h, n, body,
-	                  now);
+	return ua_respond_ist(ua, c->ist, status, vox_slice_cstr(c->local_tag), h, n, body, now);
 }
 
 int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
@@ -612,8 +659,8 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		rc = sl;
 	}
-	vox_wipe(ua->sdp_out, sl > 0 ? (size_t)sl : 0); /* it holds our key */
-	if (rc)                                         /* no description of ours went out */
+	ua_scrub(ua, sl, 0); /* it holds our key (and respond_invite built on the stack) */
+	if (rc)              /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
@@ -658,13 +705,8 @@ int vox_ua_reject(struct vox_ua *ua, vox_ua_handle h, unsigned status, uint64_t 
 
 static int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
-	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
-	if (!x || vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0)
-		return VOX_ESTATE;
-	int n = vox_sip_build_cancel(&ua->msg2, ua->build, sizeof ua->build);
-	if (n < 0)
-		return n;
-	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->cancel_txn);
+	/* 9.1: the transaction builds it from the INVITE it still holds */
+	int rc = vox_sip_txl_cancel(&ua->txl, c->invite_txn, now, &c->cancel_txn);
 	if (rc)
 		return rc;
 	c->state = VOX_UA_CALL_ENDING;
@@ -736,16 +778,6 @@ int vox_ua_rekey(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 
 /* ---- responses to our requests ------------------------------------------------------ */
 
-/* The INVITE we sent, parsed into ua->msg2 (from its client transaction). */
-static int our_invite(struct vox_ua *ua, struct vox_ua_call *c)
-{
-	const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, c->invite_txn);
-	if (!x || x->kind != VOX_TXN_ICT)
-		return VOX_ESTATE;
-	return vox_sip_parse(&ua->msg2, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) < 0 ? VOX_EMALFORMED
-	                                                                            : 0;
-}
-
 /* The answer in a response to our offer; 0 when taken. */
 static int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
                        int keys, const char **why_text, uint64_t now)
@@ -805,7 +837,7 @@ static void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		 * (13.2.2.4); an early answer from another fork does not count */
 		if (c->dlg.state == VOX_DLG_EARLY)
 			c->oa.offer_pending = 1;
-		rc = our_invite(ua, c);
+		rc = our_invite(ua, c, c->invite_cseq);
 		if (!rc)
 			rc = vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
 	}
@@ -841,7 +873,7 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 		if (c->state == VOX_UA_CALL_ENDING)
 			return;
 		if (s > 100) {
-			if (c->dlg.state == VOX_DLG_NONE && our_invite(ua, c) == 0)
+			if (c->dlg.state == VOX_DLG_NONE && our_invite(ua, c, c->invite_cseq) == 0)
 				(void)!vox_sip_dialog_uac(&c->dlg, &ua->msg2, m, c->secure_path);
 			if (c->last_1xx != s) { /* a repeated 1xx is no news */
 				call_event(ua, c, VOX_UA_EV_PROGRESS, s, "");
@@ -1038,6 +1070,11 @@ static struct vox_ua_call *find_dialog(struct vox_ua *ua, const struct vox_sip_m
 	return NULL;
 }
 
+int ua_call_owns(struct vox_ua *ua, const struct vox_sip_msg *m)
+{
+	return find_dialog(ua, m) != NULL;
+}
+
 /* 8.2.2.2: the same request again through another path (From tag,
  * Call-ID and CSeq of a call we already serve, another branch). */
 static int merged(struct vox_ua *ua, const struct vox_sip_msg *m)
@@ -1197,6 +1234,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		 * (RFC 3264 8) */
 		if (sl >= 0)
 			vox_sdp_session_free(&s);
+		ua_scrub(ua, sl, 0);
 		c->oa = *saved;
 		vox_wipe(saved, sizeof *saved);
 		(void)!ua_respond(ua, txn, m, 488, none, NULL, 0, none, now);
@@ -1209,6 +1247,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 	rc = cl < 0 ? ua_respond(ua, txn, m, 500, none, NULL, 0, none, now)
 	            : ua_respond(ua, txn, m, 200, none, extra, 1,
 	                         vox_slice_make(ua->sdp_out, (size_t)sl), now);
+	ua_scrub(ua, sl, (int)sizeof ua->build);
 	if (cl < 0 || rc) {
 		/* our 2xx could not be built (ua_respond sent 500 in its
 		 * place): the re-INVITE failed, so nothing of it stays (14.2) */
@@ -1297,17 +1336,7 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
 		}
 		return;
 	}
-	case VOX_SIP_OPTIONS: {
-		/* 11.2: what we can do; no extension yet, so Supported is an
-		 * empty list (25.1 allows it) */
-		const struct vox_sip_hdr_out h[] = {
-		    {"Allow", vox_slice_cstr(UA_ALLOW)},
-		    {"Accept", vox_slice_cstr("application/sdp")},
-		    {"Supported", none},
-		};
-		(void)!ua_respond(ua, txn, m, 200, none, h, 3, none, now);
-		return;
-	}
+	/* OPTIONS never gets here: vox_ua_recv answers it statelessly */
 	default: {
 		const struct vox_sip_hdr_out h = {"Allow", vox_slice_cstr(UA_ALLOW)};
 		(void)!ua_respond(ua, txn, m, 405, none, &h, 1, none, now);
@@ -1325,7 +1354,8 @@ void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 		return; /* no dialog, nothing awaited, or an ACK for another INVITE */
 	c->ack_pending = 0;
 	c->t_2xx = c->t_2xx_end = UA_NEVER;
-	ua_media_acked(ua, c, now); /* the peer has our answer: our new key may go */
+	vox_sip_txl_acked(&ua->txl, c->ist); /* its 2xx goes no more: the bytes go back */
+	ua_media_acked(ua, c, now);          /* the peer has our answer: our new key may go */
 	if (c->delayed_offer) {
 		/* our offer was in the 2xx: the ACK brings the answer (13.2.1) */
 		const char *why = "";
@@ -1376,6 +1406,7 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	if (c->t_2xx_end <= now) {
 		/* 13.3.1.4: no ACK for 64*T1: the session ends with BYE */
 		c->ack_pending = 0;
+		vox_sip_txl_acked(&ua->txl, c->ist);
 		c->state = VOX_UA_CALL_UP;
 		hang_up_dialog(ua, c, 408, "no ACK for our 2xx", 1, now);
 		return;

@@ -119,6 +119,7 @@ int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer
 		if (o->len > cap)
 			return VOX_ENOSPC;
 		memcpy(buf, o->msg, o->len);
+		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
 		*to = o->to;
 		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
 		ua->out_len--;
@@ -135,18 +136,27 @@ static const char *server_name(const struct vox_ua *ua)
 void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
                           const char *extra_name, const char *extra_value)
 {
+	struct vox_sip_hdr_out h = {extra_name, vox_slice_cstr(extra_value)};
+	ua_respond_stateless_h(ua, from, status, &h, extra_name ? 1 : 0);
+}
+
+void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
+                            const struct vox_sip_hdr_out *extra, size_t nextra)
+{
 	struct vox_peer to;
-	struct vox_sip_hdr_out h[2] = {{"Server", vox_slice_cstr(server_name(ua))},
-	                               {extra_name, vox_slice_cstr(extra_value)}};
+	struct vox_sip_hdr_out h[4] = {{"Server", vox_slice_cstr(server_name(ua))}};
 	char tag[20];
+	if (nextra > 3)
+		return; /* more than the callers here pass */
+	for (size_t i = 0; i < nextra; i++)
+		h[1 + i] = extra[i];
 	int tl = vox_sip_make_tag(&ua->cfg.rng, tag, sizeof tag);
 	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0 ||
 	    vox_sip_response_peer(&ua->msg, from, &to))
 		return;
-	int n = vox_sip_build_response(&ua->msg, &from->addr, status, NULL,
-	                               vox_slice_make(tag, (size_t)tl), h, extra_name ? 2 : 1,
-	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build,
-	                               sizeof ua->build);
+	int n = vox_sip_build_response(
+	    &ua->msg, &from->addr, status, NULL, vox_slice_make(tag, (size_t)tl), h, 1 + nextra,
+	    vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
@@ -199,6 +209,34 @@ int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *
 	if (rc && rc != VOX_ESTATE && rc != VOX_ENOTFOUND) /* those have had their answer */
 		vox_sip_txl_abandon(&ua->txl, txn);
 	return len;
+}
+
+int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struct vox_slice tag,
+                   const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                   uint64_t now)
+{
+	struct vox_sip_hdr_out h[8];
+	if (nextra >= sizeof h / sizeof h[0])
+		return VOX_ELIMIT; /* more than the callers here ever pass */
+	h[0] = (struct vox_sip_hdr_out){"Server", vox_slice_cstr(server_name(ua))};
+	for (size_t i = 0; i < nextra; i++)
+		h[1 + i] = extra[i];
+	struct vox_slice type =
+	    body.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0);
+	int rc =
+	    vox_sip_txl_respond_build(&ua->txl, txn, status, tag, h, 1 + nextra, type, body, now);
+	if (rc != VOX_ENOSPC && rc != VOX_EINVAL && rc != VOX_EPOOL)
+		return rc;
+	if (status < 200)
+		return rc;
+	/* as in ua_respond: a final response that cannot be built or kept
+	 * gets a bare 500 in its place, or the transaction is given up */
+	int bare = status == 500 ? rc
+	                         : vox_sip_txl_respond_build(&ua->txl, txn, 500, tag, h, 1, type,
+	                                                     vox_slice_make(NULL, 0), now);
+	if (bare && bare != VOX_ESTATE && bare != VOX_ENOTFOUND)
+		vox_sip_txl_abandon(&ua->txl, txn);
+	return rc;
 }
 
 /* ---- building ---------------------------------------------------------------------- */
@@ -425,8 +463,26 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		ua->cur_secure = vox_sip_via_parse(&via, h->value, NULL) == 0 &&
 		                 vox_slice_case_eq_cstr(via.transport, "TLS");
 	}
+	if (m->method_id == VOX_SIP_OPTIONS) {
+		/* RFC 3261 11: answered at once, statelessly: no transaction,
+		 * so that a flood of probes never locks a call out. 11.2: the
+		 * status an INVITE would get now, 200 or (every call slot
+		 * taken) 503 */
+		int full = vox_ua_calls_active(ua) == VOX_UA_MAX_CALLS;
+		const struct vox_sip_hdr_out h[] = {
+		    {"Allow", vox_slice_cstr(UA_ALLOW)},
+		    {"Accept", vox_slice_cstr("application/sdp")},
+		    {"Supported", vox_slice_make(NULL, 0)}, /* no extension yet: 25.1 allows it */
+		};
+		const struct vox_sip_hdr_out busy = {"Retry-After", vox_slice_cstr("10")};
+		ua_respond_stateless_h(ua, from, full ? 503 : 200, full ? &busy : h, full ? 1 : 3);
+		return 0;
+	}
 	vox_sip_txn_id id;
-	rc = vox_sip_txl_recv(&ua->txl, m, from, now, &id);
+	/* a BYE that ends one of our calls always finds room (15.1.2) */
+	rc = m->method_id == VOX_SIP_BYE && ua_call_owns(ua, m)
+	         ? vox_sip_txl_recv_must(&ua->txl, m, from, now, &id)
+	         : vox_sip_txl_recv(&ua->txl, m, from, now, &id);
 	if (rc == VOX_EPOOL) {
 		/* no room for another transaction: come back later (21.5.4) */
 		ua_respond_stateless(ua, from, 503, "Retry-After", "5");
@@ -435,17 +491,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	if (rc < 0)
 		return rc;
 	switch (rc) {
-	case VOX_TXL_NEW_REQUEST: {
-		/* an INVITE whose 100 Trying did not fit a transaction (a long
-		 * Via set) could never be answered either: as if lost */
-		const struct vox_sip_txn *x = vox_sip_txl_get(&ua->txl, id);
-		if (m->method_id == VOX_SIP_INVITE && x && !x->len) {
-			vox_sip_txl_abandon(&ua->txl, id);
-			return VOX_ETOOLONG;
-		}
-		ua_call_request(ua, id, from, now);
-		break;
-	}
+	case VOX_TXL_NEW_REQUEST: ua_call_request(ua, id, from, now); break;
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {
@@ -484,19 +530,22 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 {
-	vox_sip_txl_on_deadline(&ua->txl, now);
-	struct vox_sip_txl_event ev;
-	while (vox_sip_txl_next_event(&ua->txl, &ev)) {
-		/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
-		 * transport error: as a 503 (8.1.3.1) */
-		unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
-		struct vox_ua_account *a = account_of_txn(ua, ev.id);
-		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
-		if (a && ev.type != VOX_TXL_EV_NO_ACK)
-			ua_reg_timeout(ua, a, now);
-		else if (c)
-			ua_call_txn_failed(ua, c, ev.id, status, now);
-	}
+	/* the layer stops when its event queue is full: drain, go on */
+	do {
+		vox_sip_txl_on_deadline(&ua->txl, now);
+		struct vox_sip_txl_event ev;
+		while (vox_sip_txl_next_event(&ua->txl, &ev)) {
+			/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
+			 * transport error: as a 503 (8.1.3.1) */
+			unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
+			struct vox_ua_account *a = account_of_txn(ua, ev.id);
+			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
+			if (a && ev.type != VOX_TXL_EV_NO_ACK)
+				ua_reg_timeout(ua, a, now);
+			else if (c)
+				ua_call_txn_failed(ua, c, ev.id, status, now);
+		}
+	} while (vox_sip_txl_next_deadline(&ua->txl) <= now);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
 			ua_reg_deadline(ua, &ua->acct[i], now);
@@ -580,8 +629,15 @@ static void set_transport(struct vox_ua *ua, uint16_t port, enum vox_transport t
 	ua->cfg.port = port ? port : ua->cfg.transport == VOX_TP_TLS ? 5061 : 5060;
 }
 
-int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
+uint32_t vox_ua_fingerprint(void)
 {
+	return VOX_CONFIG_FINGERPRINT;
+}
+
+int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t fingerprint)
+{
+	if (fingerprint != VOX_CONFIG_FINGERPRINT)
+		return VOX_ECONFIG; /* *ua is not the size we think: touch nothing */
 	memset(ua, 0, sizeof *ua);
 	int rc = vox_ua_config_check(cfg, NULL);
 	if (rc < 0)
@@ -599,10 +655,13 @@ int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg)
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
-	vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, &cfg->timers);
-	/* requests from outside cannot take the last quarter of the pool:
-	 * our REGISTER refreshes, BYEs and CANCELs always find a slot */
-	ua->txl.reserve = VOX_UA_MAX_TXN / 4;
+	rc = vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, ua->arena,
+	                      sizeof ua->arena / sizeof ua->arena[0], &cfg->timers);
+	if (rc)
+		return rc; /* not reached: config.h checks the sizes */
+	/* requests from outside cannot take the last slots: our REGISTER
+	 * refreshes, BYEs, CANCELs and re-INVITEs always find one */
+	ua->txl.reserve = 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		ua->calls[i].gen = 1;
 		vox_media_init(&ua->media[i].engine);
@@ -624,6 +683,17 @@ void vox_ua_free(struct vox_ua *ua)
 	}
 	vox_wipe(ua->mout, sizeof ua->mout);
 	ua->mout_len = 0;
+	/* every buffer a key or a password passed through: the messages the
+	 * transactions keep (the arena) and the one read back, the output
+	 * queue, the scratch a message is built in */
+	vox_wipe(ua->arena, sizeof ua->arena);
+	vox_wipe(ua->txl.work, sizeof ua->txl.work);
+	vox_wipe(ua->outq, sizeof ua->outq);
+	vox_wipe(ua->build, sizeof ua->build);
+	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
+	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		vox_wipe(ua->calls[i].cred, sizeof ua->calls[i].cred);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);

@@ -37,6 +37,9 @@ struct vox_ua_event *ua_event(struct vox_ua *ua, enum vox_ua_ev_type type);
 /* Queues a message sent outside any transaction (ACK for a 2xx, a
  * stateless response). */
 void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to);
+/* A stateless response to ua->msg with up to 3 extra headers. */
+void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
+                            const struct vox_sip_hdr_out *extra, size_t nextra);
 /* A stateless response to ua->msg (which must be a request). */
 void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
                           const char *extra_name, const char *extra_value);
@@ -52,6 +55,14 @@ void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsign
 int ua_respond(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_sip_msg *req,
                unsigned status, struct vox_slice tag, const struct vox_sip_hdr_out *extra,
                size_t nextra, struct vox_slice body, uint64_t now);
+
+/* A response through the INVITE server transaction txn, built by the
+ * transaction from the copy of the request it keeps (a response given
+ * after the request's buffer is gone). Falls back to a bare 500 as
+ * ua_respond does. Returns 0 or why the response did not go out. */
+int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struct vox_slice tag,
+                   const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                   uint64_t now);
 
 /* ---- building ------------------------------------------------------------------ */
 
@@ -98,6 +109,8 @@ void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_pee
                      uint64_t now);
 void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                       const struct vox_sip_msg *m, uint64_t now);
+/* Does request m belong to the dialog of a live call? */
+int ua_call_owns(struct vox_ua *ua, const struct vox_sip_msg *m);
 void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now);
 /* A 2xx to an INVITE that no current transaction of a call expects (a
  * retransmission, another fork): ACK it, and end it when unwanted. */

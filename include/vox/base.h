@@ -85,6 +85,8 @@ enum vox_err {
 	VOX_EPOOL = -33,        /* a fixed pool of objects is full */
 	VOX_EUNSUPPORTED = -34, /* valid, but vox does not implement it */
 	VOX_EPOLICY = -35,      /* refused by the configured security policy */
+	VOX_ECONFIG = -36,      /* the caller was compiled with another vox/config.h
+	                           than the library (struct layouts differ) */
 
 	VOX_EAUTH = -40,       /* authentication tag or credentials wrong */
 	VOX_EREPLAY = -41,     /* packet already seen */

@@ -98,6 +98,21 @@
 #ifndef VOX_SIP_TXN_MSG
 #define VOX_SIP_TXN_MSG 1500
 #endif
+/* Bytes a transaction keeps of what messages are matched to it on (RFC
+ * 3261 17.1.3, 17.2.3): the branch, sent-by and method, or for an RFC
+ * 2543 peer its Request-URI, From tag, Call-ID, CSeq and top Via, each
+ * with a few bytes of framing. A request whose own do not fit cannot be
+ * told apart from others and is refused (VOX_ETOOLONG). They live in the
+ * arena (VOX_SIP_CHUNK): this is a bound, not what each one costs. */
+#ifndef VOX_SIP_TXN_ID
+#define VOX_SIP_TXN_ID 192
+#endif
+/* Bytes in one chunk of a transaction layer's arena (docs/architecture.md,
+ * Memory): a stored message takes whole chunks, so smaller chunks waste
+ * less at the end of each message and cost 2 bytes of link each. */
+#ifndef VOX_SIP_CHUNK
+#define VOX_SIP_CHUNK 64
+#endif
 /* Bytes a dialog keeps for its Call-ID, From, To, remote target and route
  * set (RFC 3261 12); a dialog that needs more is refused with VOX_ETOOLONG. */
 #ifndef VOX_SIP_DLG_STORE
@@ -226,6 +241,40 @@
 #define VOX_TLS_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 #endif
 
+/* ---- a user agent (ua/, vox/ua.h) --------------------------------------------- */
+
+/* Calls a UA runs at once (each one slot of struct vox_ua). */
+#ifndef VOX_UA_MAX_CALLS
+#define VOX_UA_MAX_CALLS 8
+#endif
+/* Accounts (registrations) a UA holds. */
+#ifndef VOX_UA_MAX_ACCOUNTS
+#define VOX_UA_MAX_ACCOUNTS 4
+#endif
+/* Transaction control blocks of a UA (about 100 bytes each). A call uses
+ * two or three at a time. The ones that only linger to absorb
+ * retransmissions (a served INVITE for 32 s after its 2xx, a served BYE
+ * for 32 s over UDP: 640 of them at 10 calls a second) keep nothing but
+ * what they match on, and give way to new transactions when the pool is
+ * full (vox/sip_txn.h). Requests from outside never take the last
+ * 2 * VOX_UA_MAX_CALLS + VOX_UA_MAX_ACCOUNTS: our own REGISTER refreshes,
+ * BYEs, CANCELs and re-INVITEs. */
+#ifndef VOX_UA_MAX_TXN
+#define VOX_UA_MAX_TXN (24 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS)
+#endif
+/* Bytes of a UA's retransmission arena: the messages its transactions may
+ * still have to send again over UDP, and what each one matches on.
+ * make check's simulator holds 10 calls a second on the default; a UA that
+ * finds it full answers new requests with 503 and its own actions fail
+ * with VOX_EPOOL. */
+#ifndef VOX_UA_ARENA
+#define VOX_UA_ARENA (4096 * VOX_UA_MAX_CALLS)
+#endif
+/* Events a UA queues before the oldest is dropped. */
+#ifndef VOX_UA_MAX_EVENTS
+#define VOX_UA_MAX_EVENTS 64
+#endif
+
 /* ---- consistency check ------------------------------------------------ */
 
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
@@ -248,6 +297,30 @@
 #endif
 #if VOX_SIP_TXN_MSG < 512 || VOX_SIP_TXN_MSG > 65535
 #error "VOX_SIP_TXN_MSG must lie between 512 and 65535"
+#endif
+#if VOX_SIP_TXN_ID < 64 || VOX_SIP_TXN_ID > 4096
+#error "VOX_SIP_TXN_ID must lie between 64 and 4096"
+#endif
+#if VOX_SIP_CHUNK < 16 || VOX_SIP_CHUNK > 4096
+#error "VOX_SIP_CHUNK must lie between 16 and 4096 bytes"
+#endif
+#if VOX_UA_MAX_CALLS < 1 || VOX_UA_MAX_CALLS > 65534
+#error "VOX_UA_MAX_CALLS must lie between 1 and 65534 (a handle's slot is 16 bits)"
+#endif
+#if VOX_UA_MAX_ACCOUNTS < 1 || VOX_UA_MAX_ACCOUNTS > 65534
+#error "VOX_UA_MAX_ACCOUNTS must lie between 1 and 65534"
+#endif
+#if VOX_UA_MAX_TXN < 4 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS || VOX_UA_MAX_TXN > 65534
+#error "VOX_UA_MAX_TXN must hold four transactions a call and two an account, and at most 65534"
+#endif
+#if VOX_UA_ARENA / VOX_SIP_CHUNK > 65534
+#error "VOX_UA_ARENA holds more than 65534 chunks of VOX_SIP_CHUNK: make the chunks larger"
+#endif
+#if VOX_UA_ARENA < 4 * (VOX_SIP_TXN_MSG + VOX_SIP_TXN_ID + VOX_SIP_CHUNK)
+#error "VOX_UA_ARENA must hold at least four messages of VOX_SIP_TXN_MSG bytes"
+#endif
+#if VOX_UA_MAX_EVENTS < 4 || VOX_UA_MAX_EVENTS > 65535
+#error "VOX_UA_MAX_EVENTS must lie between 4 and 65535"
 #endif
 #if VOX_SIP_DLG_STORE < 256 || VOX_SIP_DLG_STORE > 65535
 #error "VOX_SIP_DLG_STORE must lie between 256 and 65535"
@@ -319,5 +392,53 @@
 #if VOX_TLS_BUF < 256 || VOX_TLS_BUF > 1048576
 #error "VOX_TLS_BUF must lie between 256 (a record's overhead and some data) and 1 MiB"
 #endif
+
+/* ---- configuration fingerprint --------------------------------------------- */
+
+/* A number made of the options above that shape a struct. The
+ * _init functions of structs that depend on the configuration (vox_ua_init,
+ * vox_sip_txl_init) are macros that pass the caller's fingerprint to the
+ * library, which refuses one that differs from its own with VOX_ECONFIG:
+ * a program compiled with other limits than the library would otherwise
+ * hand it a struct of another size and layout. */
+/* A sum of the options, each times its own odd constant (mod 2^32). */
+#define VOX_CONFIG_FINGERPRINT                                                                     \
+	((uint32_t)(0x564f5801u /* "VOX", 1 */                                                     \
+	            + 0x9e3779b1u * (uint32_t)(VOX_SIP_MAX_HEADERS) +                              \
+	            0xc9497997u * (uint32_t)(VOX_SIP_MAX_VIA) +                                    \
+	            0xdd2f5685u * (uint32_t)(VOX_SIP_MAX_PARAMS) +                                 \
+	            0x6af02fdbu * (uint32_t)(VOX_SIP_MAX_OPTION_TAGS) +                            \
+	            0xad0ee179u * (uint32_t)(VOX_SIP_TXN_MSG) +                                    \
+	            0xe96b89bfu * (uint32_t)(VOX_SIP_TXN_ID) +                                     \
+	            0x1bb1978du * (uint32_t)(VOX_SIP_CHUNK) +                                      \
+	            0xcb7bc043u * (uint32_t)(VOX_SIP_DLG_STORE) +                                  \
+	            0x994bbdc1u * (uint32_t)(VOX_SIP_TXL_QUEUE) +                                  \
+	            0x5e8e3467u * (uint32_t)(VOX_SDP_MAX_MEDIA) +                                  \
+	            0xfb2ba115u * (uint32_t)(VOX_SDP_MAX_FMTS) +                                   \
+	            0xee05af2bu * (uint32_t)(VOX_SDP_MAX_ATTRS) +                                  \
+	            0xb47cd689u * (uint32_t)(VOX_SDP_MAX_CRYPTO) +                                 \
+	            0x715ca18fu * (uint32_t)(VOX_SDP_MAX_KEYS) +                                   \
+	            0xc1dd7b1du * (uint32_t)(VOX_SDP_MAX_FIELDS) +                                 \
+	            0x95b16493u * (uint32_t)(VOX_SDP_MAX_BUILD) +                                  \
+	            0x591573d1u * (uint32_t)(VOX_SDP_MAX_ADDR) +                                   \
+	            0x41cc7937u * (uint32_t)(VOX_SRTP_MAX_MKI) +                                   \
+	            0x56bfada5u * (uint32_t)(VOX_SRTP_MAX_SSRC) +                                  \
+	            0xb230c87bu * (uint32_t)(VOX_RTP_MAX_EXT) +                                    \
+	            0xc0355d99u * (uint32_t)(VOX_RTP_MAX_SOURCES) +                                \
+	            0xad45e35fu * (uint32_t)(VOX_RTCP_MAX_PACKETS) +                               \
+	            0xa08b40adu * (uint32_t)(VOX_RTCP_MAX_CNAME) +                                 \
+	            0xb62c42e3u * (uint32_t)(VOX_RTP_MAX_EVENTS) +                                 \
+	            0x2bf0dbe1u * (uint32_t)(VOX_JB_SLOTS) +                                       \
+	            0x2f4b8807u * (uint32_t)(VOX_JB_MAX_FRAME) +                                   \
+	            0x8d41bc35u * (uint32_t)(VOX_TLS_BUF) +                                        \
+	            0xac2abbcbu * (uint32_t)(VOX_WITH_SRTP) +                                      \
+	            0x2e18b6a9u * (uint32_t)(VOX_WITH_SDES) +                                      \
+	            0xe4a28f2fu * (uint32_t)(VOX_WITH_TLS) +                                       \
+	            0xca35283du * (uint32_t)(VOX_WITH_DIGEST_SHA2) +                               \
+	            0x71f99b33u * (uint32_t)(VOX_UA_MAX_CALLS) +                                   \
+	            0x538235f1u * (uint32_t)(VOX_UA_MAX_ACCOUNTS) +                                \
+	            0x58faa0d7u * (uint32_t)(VOX_UA_MAX_TXN) +                                     \
+	            0xb4900cc5u * (uint32_t)(VOX_UA_ARENA) +                                       \
+	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS)))
 
 #endif /* VOX_CONFIG_H */

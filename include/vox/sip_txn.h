@@ -17,11 +17,15 @@
  * handle to a finished transaction stops working instead of reaching the
  * slot's next user. 0 is never a valid id.
  *
- * Ownership: the caller owns the struct vox_sip_txl and the pool of
- * transactions it runs on; the layer keeps a pointer to that pool. Every
- * message handed in (a parsed one, or the bytes of a request or response)
- * is read during the call only: what must be retransmitted is copied into
- * the transaction's own msg[] buffer.
+ * Ownership: the caller owns the struct vox_sip_txl, the pool of
+ * transactions and the arena of chunks it runs on; the layer keeps
+ * pointers to them. Every message handed in (a parsed one, or the bytes of
+ * a request or response) is read during the call only: what must be sent
+ * again is copied into the arena (struct vox_sip_chunk below).
+ *
+ * Cost: a message finds its transaction through a hash table on what it
+ * matches on, and the next deadline is the top of a timer heap, so the work
+ * per message and per timer does not grow with the size of the pool.
  */
 #ifndef VOX_SIP_TXN_H
 #define VOX_SIP_TXN_H
@@ -33,15 +37,6 @@ extern "C" {
 #endif
 
 typedef uint32_t vox_sip_txn_id;
-
-/* Bytes a transaction keeps of what messages are matched to it on (RFC
- * 3261 17.1.3, 17.2.3): the branch, sent-by and method, or for an RFC
- * 2543 peer its Request-URI, From tag, Call-ID, CSeq and top Via, each
- * with a few bytes of framing. A request whose own do not fit cannot be
- * told apart from others and is refused (VOX_ETOOLONG). */
-#ifndef VOX_SIP_TXN_ID
-#define VOX_SIP_TXN_ID 192
-#endif
 
 /* RFC 3261 17.1.1.1 timer values, in milliseconds. */
 struct vox_sip_timers {
@@ -63,23 +58,55 @@ enum vox_sip_txn_state {
 	VOX_TXN_TERMINATED
 };
 
+/* The retransmission arena (docs/architecture.md, Memory). The bytes a
+ * transaction keeps (what it matches on, the message it may have to send
+ * again) live in chunks of VOX_SIP_CHUNK bytes that the whole layer
+ * shares; a message takes as many chunks as it needs, linked by index, and
+ * gives them back (wiped) as soon as no retransmission can need them. So a
+ * transaction itself is a small control block, and the memory for
+ * messages is sized for the traffic (VOX_UA_ARENA), not for the worst
+ * message times the number of transactions. */
+#define VOX_SIP_NOCHUNK 0xffffu
+struct vox_sip_chunk {
+	uint16_t next; /* the message's next chunk, or VOX_SIP_NOCHUNK */
+	char b[VOX_SIP_CHUNK];
+};
+
+/* A transaction's control block. Three kinds of bytes hang off it in the
+ * arena, each a chain of chunks (first chunk and length):
+ *   id   what a message must match, byte for byte (always);
+ *   msg  the message to (re)send: a request, the last response, the ACK;
+ *        held while it waits to be sent, and afterwards only while a
+ *        retransmission can still need it (over UDP, see sip/txn.c);
+ *   req  an INVITE server transaction: the headers its responses copy
+ *        (8.2.6.2), until its final response.
+ * The slot also serves the layer's lookups: bucket is the head of hash
+ * bucket i (for the slot i of the pool), hnext chains the slots of one
+ * bucket; heap is the timer heap's entry i, hpos this slot's place in it;
+ * pprev/pnext link the slots whose msg waits to be sent. Indices are
+ * slot + 1, 0 for none. */
 struct vox_sip_txn {
-	uint8_t kind;      /* enum vox_sip_txn_kind */
-	uint8_t state;     /* enum vox_sip_txn_state */
-	uint8_t reliable;  /* TCP/TLS: no retransmissions, no waiting states */
-	uint8_t method;    /* enum vox_sip_method of the request (CANCEL apart) */
-	uint8_t pending;   /* msg waits to be sent */
-	uint16_t gen;      /* generation of this slot */
-	uint16_t len;      /* bytes in msg */
-	uint16_t idlen;    /* bytes in id */
-	unsigned status;   /* last final or provisional status sent or received */
-	uint32_t interval; /* current retransmission interval (A, E, G) */
-	uint64_t t_retx;   /* next retransmission (A, E, G) or UINT64_MAX */
-	uint64_t t_end;    /* B, F, H (timeout) or D, I, J, K, L, M (linger) */
-	uint64_t key;      /* hash of id: a quick first test */
+	uint8_t kind;     /* enum vox_sip_txn_kind */
+	uint8_t state;    /* enum vox_sip_txn_state */
+	uint8_t reliable; /* TCP/TLS: no retransmissions, no waiting states */
+	uint8_t method;   /* enum vox_sip_method of the request (CANCEL apart) */
+	uint8_t pending;  /* msg waits to be sent */
+	uint8_t acked;    /* IST in Accepted: the TU sends its 2xx no more */
+	uint16_t gen;     /* generation of this slot */
+	uint16_t status;  /* last final or provisional status sent or received */
+	uint16_t idlen;   /* bytes of id (a NIST in Completed keeps its To tag after them) */
+	uint16_t taglen;  /* bytes of that To tag */
+	uint16_t len;     /* bytes in msg */
+	uint16_t reqlen;  /* bytes in req */
+	uint16_t id_at, msg_at, req_at; /* first chunks */
+	uint16_t bucket, hnext;         /* hash table */
+	uint16_t heap, hpos;            /* timer heap */
+	uint16_t pprev, pnext;          /* output queue */
+	uint32_t interval;              /* current retransmission interval (A, E, G) */
+	uint64_t t_retx;                /* next retransmission (A, E, G) or UINT64_MAX */
+	uint64_t t_end;                 /* B, F, H (timeout) or D, I, J, K, L, M (linger) */
+	uint64_t key;                   /* hash of id: finds the bucket, a quick first test */
 	struct vox_peer peer;
-	char id[VOX_SIP_TXN_ID];   /* what a message must match, byte for byte */
-	char msg[VOX_SIP_TXN_MSG]; /* request, last response, or ACK to retransmit */
 };
 
 enum vox_sip_txl_ev_type {
@@ -99,31 +126,60 @@ struct vox_sip_txl {
 	struct vox_sip_timers timers;
 	struct vox_sip_txn *pool;
 	size_t npool;
-	size_t active;  /* transactions in use */
-	size_t reserve; /* slots only client transactions may take (0 after init):
+	size_t active;         /* transactions in use */
+	size_t reserve;        /* slots only client transactions may take (0 after init):
 	                   a flood of requests cannot starve our own */
-	size_t pending; /* transactions with a message waiting to be sent */
-	size_t cursor;  /* where poll_output looks first, for fairness */
+	size_t pending;        /* transactions with a message waiting to be sent */
+	uint16_t phead, ptail; /* the output queue, oldest first (slot + 1) */
+	uint16_t free_slot;    /* first free slot (+ 1), linked by hnext */
+	size_t nheap;          /* transactions with a timer running */
+	struct vox_sip_chunk *arena;
+	size_t nchunks;
+	size_t chunks_free;     /* chunks not in use */
+	size_t chunks_low;      /* the fewest chunks ever free (for sizing VOX_UA_ARENA) */
+	uint16_t free_chunk;    /* first free chunk */
+	uint32_t arena_refused; /* messages the full arena could not take */
+	uint32_t evicted;       /* lingering transactions ended early to make room */
 	struct vox_sip_txl_event evq[VOX_SIP_TXL_QUEUE];
 	uint16_t ev_head, ev_len;
 	uint32_t dropped_events;    /* events lost to a full queue (never expected) */
-	struct vox_sip_msg scratch; /* for re-reading stored messages */
+	struct vox_sip_msg scratch; /* for reading stored messages */
+	char work[VOX_SIP_TXN_MSG]; /* a stored message, copied out of the arena */
 	/* A response the TU replaced before it was sent (a 180 right before
-	 * the 200) waits here, so that it still goes out, in order; with both
-	 * taken, vox_sip_txl_respond refuses with VOX_ELIMIT. */
+	 * the 200) waits here, its bytes still in the arena, so that it
+	 * still goes out, in order; with both taken, vox_sip_txl_respond
+	 * refuses with VOX_ELIMIT. */
 	uint8_t nspill;
 	struct {
-		uint16_t len;
+		uint16_t len, at;
 		struct vox_peer to;
-		char msg[VOX_SIP_TXN_MSG];
 	} spill[2];
 };
 
-/* Sets up a transaction layer over pool[0..n) (n <= 65535; a larger n
- * uses only the first 65535 slots). timers NULL, or a zero field, means
- * the RFC default. pool must outlive t. Cannot fail. */
-void vox_sip_txl_init(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
-                      const struct vox_sip_timers *timers);
+/* The configuration fingerprint of vox/config.h (VOX_CONFIG_FINGERPRINT)
+ * the layer was compiled with: vox_sip_txl_init passes the caller's. */
+uint32_t vox_sip_txl_fingerprint(void);
+
+/* Sets up a transaction layer over pool[0..n) and an arena of nchunks
+ * chunks (n and nchunks <= 65534; larger values use only that many).
+ * timers NULL, or a zero field, means the RFC default. pool and arena
+ * must outlive t. Returns 0, or VOX_ECONFIG when the caller was compiled
+ * with another vox/config.h than the library (the layout of struct
+ * vox_sip_txl differs: nothing was touched), or VOX_EINVAL (t or pool
+ * NULL, n 0, an arena of fewer chunks than one message of
+ * VOX_SIP_TXN_MSG bytes and its id need). vox_sip_txl_init is a macro
+ * that passes the caller's VOX_CONFIG_FINGERPRINT. */
+VOX_MUST_CHECK int vox_sip_txl_init_fp(struct vox_sip_txl *t, struct vox_sip_txn *pool, size_t n,
+                                       struct vox_sip_chunk *arena, size_t nchunks,
+                                       const struct vox_sip_timers *timers, uint32_t fingerprint);
+#define vox_sip_txl_init(t, pool, n, arena, nchunks, timers)                                       \
+	vox_sip_txl_init_fp((t), (pool), (n), (arena), (nchunks), (timers), VOX_CONFIG_FINGERPRINT)
+
+/* Chunks a message of len bytes takes in the arena. */
+static inline size_t vox_sip_chunks_for(size_t len)
+{
+	return (len + VOX_SIP_CHUNK - 1) / VOX_SIP_CHUNK;
+}
 
 /* What vox_sip_txl_recv made of a message. */
 enum vox_sip_txl_result {
@@ -147,15 +203,33 @@ enum vox_sip_txl_result {
  * transaction, no answer). *id is the transaction, 0 for
  * VOX_TXL_STRAY_RESPONSE, for an ACK that matches none, and on errors. A
  * new INVITE gets its 100 Trying queued here; when that does not fit
- * VOX_SIP_TXN_MSG the transaction has nothing stored (txn->len == 0).
+ * VOX_SIP_TXN_MSG no transaction is made and the result is VOX_ETOOLONG
+ * (its responses could never be sent); when the arena has no room for it,
+ * VOX_EPOOL as for a full pool.
  */
 VOX_MUST_CHECK int vox_sip_txl_recv(struct vox_sip_txl *t, const struct vox_sip_msg *m,
                                     const struct vox_peer *from, uint64_t now, vox_sip_txn_id *id);
 
+/* As vox_sip_txl_recv, for a request the TU must not refuse for want of
+ * room: a BYE inside a dialog it has (a BYE answered 503 would leave the
+ * call up at our end for ever, RFC 3261 15.1.2). Its transaction may also
+ * take the slots kept for client transactions (reserve). Returns as
+ * vox_sip_txl_recv.
+ *
+ * Room, for every new transaction: when no slot (or not enough of the
+ * arena) is free, the lingering transaction that would end first (one
+ * that only absorbs retransmissions: Timers D, I, J, K, L, M) ends early
+ * and gives its place (counted in evicted); a late retransmission it would
+ * have absorbed then reads as a new request. VOX_EPOOL comes only when
+ * nothing lingers. */
+VOX_MUST_CHECK int vox_sip_txl_recv_must(struct vox_sip_txl *t, const struct vox_sip_msg *m,
+                                         const struct vox_peer *from, uint64_t now,
+                                         vox_sip_txn_id *id);
+
 /* Starts a client transaction for a request the TU built (its top Via
  * carries a fresh branch). The request is copied and queued for sending
  * to `to`. Returns 0 and *id, or
- *   VOX_EPOOL       no free slot
+ *   VOX_EPOOL       no free slot, or no room in the arena
  *   VOX_ETOOLONG    longer than VOX_SIP_TXN_MSG, or a branch and method
  *                   longer than VOX_SIP_TXN_ID
  *   VOX_EMALFORMED  not a request that parses, or no Via with an RFC 3261
@@ -170,7 +244,8 @@ VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, s
  * calling this again). msg is copied. The transaction's previous response
  * may not have been polled yet: a 100 Trying is then dropped (17.2.1), any
  * other is kept to go out first, in one of two spill slots the layer
- * shares. Returns 0, VOX_ENOTFOUND (no such transaction), VOX_ESTATE (a
+ * shares. Returns 0, VOX_EPOOL (no room in the arena: nothing changed),
+ * VOX_ENOTFOUND (no such transaction), VOX_ESTATE (a
  * final response was already sent; for an INVITE in Accepted only a 2xx
  * again), VOX_ETOOLONG (longer than VOX_SIP_TXN_MSG), VOX_EINVAL (a client
  * transaction, or msg does not start with "SIP/2.0 NNN ", SIP-Version in
@@ -179,9 +254,41 @@ VOX_MUST_CHECK int vox_sip_txl_request(struct vox_sip_txl *t, const char *msg, s
 VOX_MUST_CHECK int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *msg,
                                        size_t len, uint64_t now);
 
+/* Sends a response through an INVITE server transaction, built from the
+ * copy of the request's headers that the transaction keeps until its
+ * final response (Via as stamped when it came, From, To, Call-ID, CSeq:
+ * 8.2.6.2), for a TU that answers later, after the request's own buffer is
+ * gone. tag: our To tag (not added to a 100, nor when the request had
+ * one). extra, content_type and body as for vox_sip_build_response.
+ * Returns what vox_sip_txl_respond returns, or VOX_ESTATE (the final
+ * response was sent: no copy any more), VOX_ENOSPC (the response does not
+ * fit VOX_SIP_TXN_MSG) or VOX_EINVAL (status, tag or a header the builder
+ * refuses); on any error nothing changed. */
+VOX_MUST_CHECK int vox_sip_txl_respond_build(struct vox_sip_txl *t, vox_sip_txn_id id,
+                                             unsigned status, struct vox_slice tag,
+                                             const struct vox_sip_hdr_out *extra, size_t nextra,
+                                             struct vox_slice content_type, struct vox_slice body,
+                                             uint64_t now);
+
+/* Starts the CANCEL of an INVITE client transaction (RFC 3261 9.1), built
+ * from the INVITE it keeps until a final response (same Request-URI, top
+ * Via, Route, From, To, Call-ID and CSeq number), to the INVITE's
+ * destination. Returns 0 and *id, VOX_ENOTFOUND (no such transaction),
+ * VOX_ESTATE (not an INVITE client transaction, or a final response came),
+ * or what vox_sip_txl_request returns. */
+VOX_MUST_CHECK int vox_sip_txl_cancel(struct vox_sip_txl *t, vox_sip_txn_id invite, uint64_t now,
+                                      vox_sip_txn_id *id);
+
+/* The TU will not send the 2xx of this INVITE server transaction again
+ * (its ACK came, or it gave up, 13.3.1.4): the 2xx's bytes go back to the
+ * arena. The transaction stays in Accepted until Timer L. An unknown id
+ * or another state is ignored. */
+void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id);
+
 /* Sends the last message of a transaction again: the TU's 2xx
  * retransmissions for an INVITE server transaction in Accepted (13.3.1.4).
- * Returns 0, VOX_ENOTFOUND or VOX_ESTATE (nothing to resend). */
+ * Returns 0, VOX_ENOTFOUND or VOX_ESTATE (nothing to resend: over TCP and
+ * TLS, which never retransmit, the 2xx is not kept once sent). */
 VOX_MUST_CHECK int vox_sip_txl_retransmit(struct vox_sip_txl *t, vox_sip_txn_id id);
 /* Ends a transaction the TU has given up on (an INVITE that stays in
  * Proceeding after our CANCEL, RFC 3261 9.1). No event; an unknown id is
@@ -190,13 +297,16 @@ void vox_sip_txl_abandon(struct vox_sip_txl *t, vox_sip_txn_id id);
 
 /* Copies the next message to send into buf (no NUL) and sets *to. Returns
  * its length, 0 when nothing is pending, or VOX_ENOSPC (the message stays
- * queued; a buffer of VOX_SIP_TXN_MSG bytes always suffices). */
+ * queued; a buffer of VOX_SIP_TXN_MSG bytes always suffices). Messages
+ * leave in the order they were queued. */
 VOX_MUST_CHECK int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap,
                                            struct vox_peer *to);
 
 /* Earliest time the layer wants vox_sip_txl_on_deadline, or UINT64_MAX. */
 uint64_t vox_sip_txl_next_deadline(const struct vox_sip_txl *t);
-/* Runs every timer due at or before now. */
+/* Runs every timer due at or before now, but stops at a timeout whose
+ * event finds the queue full: drain the events and call again while the
+ * next deadline is still due (none is ever lost). */
 void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now);
 /* Pops one event; returns 1, or 0 when there is none. When
  * VOX_SIP_TXL_QUEUE events wait, a new one is lost and counted in

@@ -63,18 +63,8 @@
 extern "C" {
 #endif
 
-#ifndef VOX_UA_MAX_CALLS
-#define VOX_UA_MAX_CALLS 8
-#endif
-#ifndef VOX_UA_MAX_ACCOUNTS
-#define VOX_UA_MAX_ACCOUNTS 4
-#endif
-#ifndef VOX_UA_MAX_TXN
-#define VOX_UA_MAX_TXN (4 * VOX_UA_MAX_CALLS + 2 * VOX_UA_MAX_ACCOUNTS)
-#endif
-#ifndef VOX_UA_MAX_EVENTS
-#define VOX_UA_MAX_EVENTS 64
-#endif
+/* The pool sizes (VOX_UA_MAX_CALLS, VOX_UA_MAX_ACCOUNTS, VOX_UA_MAX_TXN,
+ * VOX_UA_ARENA, VOX_UA_MAX_EVENTS) are in vox/config.h. */
 /* Bytes of the peer's SDP offer an incoming call keeps until the
  * application answers: vox_ua_answer builds the answer then, for the media
  * socket it names. An offer that came in a message a transaction could
@@ -89,6 +79,13 @@ extern "C" {
  * counted in dropped_media_out. */
 #ifndef VOX_UA_MEDIA_OUTQ
 #define VOX_UA_MEDIA_OUTQ 4
+#endif
+/* Bytes of the digest credentials an outgoing call keeps, NUL included:
+ * the ACK for the 2xx repeats those of the INVITE (RFC 3261 22.1). A
+ * challenge whose answer does not fit is not answered (the call fails with
+ * the 401/407). */
+#ifndef VOX_UA_CRED_MAX
+#define VOX_UA_CRED_MAX 512
 #endif
 /* Short strings a UA copies: URIs, tags, host names. */
 #ifndef VOX_UA_STR
@@ -243,7 +240,11 @@ struct vox_ua_call {
 	uint64_t t_giveup;           /* CANCEL unanswered for 64*T1 (9.1) */
 	enum vox_ua_protection prot; /* what the call's media engine applies */
 	struct vox_peer peer;        /* where the initial INVITE went / came from */
+	uint8_t cred_proxy;          /* cred is a Proxy-Authorization value */
+	vox_sip_txn_id fork_bye;     /* our BYE to an unwanted fork (13.2.2.4) */
+	uint64_t fork_key;           /* that fork's To tag, hashed */
 	char branch[32];             /* of the ACK for our latest INVITE's 2xx */
+	char cred[VOX_UA_CRED_MAX];  /* the credentials of our INVITE, for its ACK (22.1) */
 	char local_tag[20];
 	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
@@ -326,13 +327,6 @@ struct vox_ua_out {
 #error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
 #endif
 
-/* Every transaction event the layer queues is drained within the one
- * vox_sip_txl_on_deadline call that raised it (vox_ua_on_deadline): with
- * no more transactions than the queue holds, none is ever lost. */
-#if VOX_UA_MAX_TXN > VOX_SIP_TXL_QUEUE
-#error "VOX_UA_MAX_TXN above VOX_SIP_TXL_QUEUE: a transaction timeout could be lost"
-#endif
-
 struct vox_ua {
 	struct vox_ua_config cfg;
 	char host[VOX_UA_STR]; /* copies of the configured strings */
@@ -340,7 +334,8 @@ struct vox_ua {
 	char display[64];
 	char media_addr[64];
 	struct vox_sip_txl txl;
-	struct vox_sip_txn txn[VOX_UA_MAX_TXN];
+	struct vox_sip_txn txn[VOX_UA_MAX_TXN]; /* control blocks (vox/sip_txn.h) */
+	struct vox_sip_chunk arena[VOX_UA_ARENA / VOX_SIP_CHUNK]; /* their bytes */
 	struct vox_ua_call calls[VOX_UA_MAX_CALLS];
 	struct vox_ua_media media[VOX_UA_MAX_CALLS]; /* media[i] is calls[i]'s */
 	struct vox_ua_account acct[VOX_UA_MAX_ACCOUNTS];
@@ -352,13 +347,14 @@ struct vox_ua {
 	uint32_t dropped_out; /* stateless messages lost to a full queue */
 	uint16_t mout_head, mout_len;
 	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
-	uint32_t dropped_media_out;      /* RTCP BYEs of ended calls lost to a full queue */
-	uint16_t mpoll;                  /* the call slot media output is polled from next */
-	struct vox_peer cur_from;        /* the hop the message being handled came over */
-	uint8_t cur_secure;              /* it and every hop before it were TLS */
-	struct vox_sip_msg msg;          /* parse scratch: the message being handled */
-	struct vox_sip_msg msg2;         /* parse scratch: a stored request */
-	struct vox_sdp sdp;              /* parse scratch */
+	uint32_t dropped_media_out; /* RTCP BYEs of ended calls lost to a full queue */
+	uint16_t mpoll;             /* the call slot media output is polled from next */
+	struct vox_peer cur_from;   /* the hop the message being handled came over */
+	uint8_t cur_secure;         /* it and every hop before it were TLS */
+	struct vox_sip_msg msg;     /* parse scratch: the message being handled */
+	struct vox_sip_msg msg2;    /* parse scratch: our INVITE, from a call's facts */
+	char facts[3 * VOX_UA_STR + VOX_UA_STR + 32 + 128]; /* its bytes */
+	struct vox_sdp sdp;                                 /* parse scratch */
 	struct vox_sdp_oa oa_saved;      /* a call's offer/answer state, while a change may fail */
 	struct vox_sip_dialog fork;      /* the dialog of a fork's 2xx we end (13.2.2.4) */
 	char sdp_out[VOX_SDP_MAX_BUILD]; /* offers and answers on their way out */
@@ -381,8 +377,16 @@ VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const ch
  * means UDP, port 0 the transport's default, an empty media_addr the host.
  * Returns 0, or what vox_ua_config_check returns (VOX_EINVAL, VOX_EPOLICY:
  * call it for the reason). *ua is cleared first, so after an error it
- * holds nothing to free. Cannot fail once it returned 0. */
-VOX_MUST_CHECK int vox_ua_init(struct vox_ua *ua, const struct vox_ua_config *cfg);
+ * holds nothing to free, or VOX_ECONFIG: the caller was compiled with
+ * another vox/config.h than the library, so that its struct vox_ua has
+ * another size and layout (*ua is not touched). vox_ua_init is a macro
+ * that passes the caller's VOX_CONFIG_FINGERPRINT to vox_ua_init_fp. */
+VOX_MUST_CHECK int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg,
+                                  uint32_t fingerprint);
+#define vox_ua_init(ua, cfg) vox_ua_init_fp((ua), (cfg), VOX_CONFIG_FINGERPRINT)
+/* The library's VOX_CONFIG_FINGERPRINT (vox/config.h): what vox_ua_init
+ * compares the caller's with. */
+uint32_t vox_ua_fingerprint(void);
 /* Wipes keys and passwords, and frees every media engine (their libsrtp2
  * contexts). Sends nothing: hang up and unregister first if the peers
  * should know. NULL is fine, and so is a second call. */
