@@ -1616,6 +1616,186 @@ static void test_engine_timeouts(void **st)
 	free(n);
 }
 
+/* ---- retained secrets (4.3, 4.6.1) --------------------------------------------- */
+
+/* Puts a right CRC-32c at the end of a cache image. */
+static int cache_reseal(uint8_t *b, size_t n)
+{
+	uint32_t c = vox_zrtp_crc32c(b, n - 4);
+	b[n - 4] = (uint8_t)c;
+	b[n - 3] = (uint8_t)(c >> 8);
+	b[n - 2] = (uint8_t)(c >> 16);
+	b[n - 1] = (uint8_t)(c >> 24);
+	return 0;
+}
+
+static void test_cache_codec(void **st)
+{
+	(void)st;
+	static struct vox_zrtp_cache c, d;
+	vox_zrtp_cache_init(&c);
+	struct vox_zrtp_store s = vox_zrtp_cache_store(&c);
+	struct vox_zrtp_secrets e, got;
+	for (int i = 0; i < 3; i++) {
+		memset(&e, 0, sizeof e);
+		memset(e.zid, 0x20 + i, 12);
+		e.flags = (uint8_t)(VOX_ZRTP_RS1 | (i ? VOX_ZRTP_RS2 : 0) |
+		                    (i == 2 ? VOX_ZRTP_VERIFIED : 0));
+		memset(e.rs1, 0x40 + i, 32);
+		memset(e.rs2, 0x60 + i, 32);
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	/* saving a known peer replaces its entry */
+	e.rs1[0] = 0xee;
+	assert_int_equal(s.save(s.ctx, &e), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(s.load(s.ctx, e.zid, &got), 1);
+	assert_memory_equal(&got, &e, sizeof e);
+	static const uint8_t stranger[12] = {9};
+	assert_int_equal(s.load(s.ctx, stranger, &got), 0);
+
+	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
+	int n = vox_zrtp_cache_encode(&c, buf, sizeof buf);
+	assert_int_equal(n, (int)VOX_ZRTP_CACHE_BYTES(3));
+	assert_memory_equal(buf, "VZC1\0\3", 6);
+	assert_int_equal(vox_zrtp_cache_encode(&c, buf, (size_t)n - 1), VOX_ENOSPC);
+	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
+	assert_memory_equal(&d, &c, sizeof c);
+	/* every kind of damage: refused, and the cache comes back empty */
+	for (int i = 0; i < n; i += 7) {
+		uint8_t bad[sizeof buf];
+		memcpy(bad, buf, (size_t)n);
+		bad[i] ^= 0x01;
+		assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+		assert_int_equal(d.n, 0);
+	}
+	for (int cut = 0; cut < n; cut += 11)
+		assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)cut, &d), VOX_EMALFORMED);
+	/* a right CRC over wrong contents: unknown flags, one ZID twice */
+	uint8_t bad[sizeof buf];
+	memcpy(bad, buf, (size_t)n);
+	bad[6 + 12] = 0x80;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	memcpy(bad, buf, (size_t)n);
+	memcpy(bad + 6 + 77, bad + 6, 12);
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* the table is bounded */
+	vox_zrtp_cache_init(&d);
+	s = vox_zrtp_cache_store(&d);
+	for (int i = 0; i < VOX_ZRTP_CACHE_MAX; i++) {
+		memset(e.zid, 0, 12);
+		e.zid[0] = (uint8_t)i;
+		e.zid[1] = 1;
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	e.zid[1] = 2;
+	assert_int_equal(s.save(s.ctx, &e), VOX_EPOOL);
+	vox_zrtp_cache_free(&c);
+	vox_zrtp_cache_free(&d);
+}
+
+/* One call between a and b, each with its own cache; returns a's SAS event. */
+static void call_with_caches(struct net *n, struct vox_zrtp_cache *ca_, struct vox_zrtp_cache *cb_,
+                             struct vox_zrtp_event *sa, struct vox_zrtp_event *sb)
+{
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x61);
+	zcfg(&cb, 0x62);
+	ca.store = vox_zrtp_cache_store(ca_);
+	cb.store = vox_zrtp_cache_store(cb_);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	char ea[8], eb[8];
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[1], &kb), 0);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	events(n, 0, ea, sa, NULL);
+	events(n, 1, eb, sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa->sasvalue == sb->sasvalue);
+}
+
+static void test_engine_continuity(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	static struct vox_zrtp_cache ca, cb;
+	vox_zrtp_cache_init(&ca);
+	vox_zrtp_cache_init(&cb);
+	struct vox_zrtp_event sa, sb;
+
+	/* first call: a new peer on both sides, not a mismatch */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sb.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.n, 1);
+	assert_int_equal(cb.n, 1);
+	assert_memory_equal(ca.e[0].rs1, cb.e[0].rs1, 32); /* both keep the same rs1 */
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1);
+	/* the users compare the SAS and say so, on both sides */
+	assert_int_equal(vox_zrtp_set_verified(&n->z[0], 1), 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0);
+	assert_true(ca.e[0].flags & VOX_ZRTP_VERIFIED);
+
+	/* second call: rs1 matches, the exchange continues, still verified */
+	uint8_t old_rs1[32];
+	memcpy(old_rs1, ca.e[0].rs1, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 1);
+	assert_int_equal(sb.verified, 1);
+	assert_memory_equal(ca.e[0].rs2, old_rs1, 32); /* rs2 takes the old rs1 (4.6.1) */
+	assert_memory_not_equal(ca.e[0].rs1, old_rs1, 32);
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED);
+
+	/* b lost its last update (a crash before its cache was written): its
+	 * rs1 is a's rs2, which still matches */
+	memcpy(cb.e[0].rs1, cb.e[0].rs2, 32);
+	cb.e[0].flags = VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED;
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+
+	/* a's cache altered: no secret matches, both see the mismatch, and
+	 * the verified flag is gone until the users compare again */
+	memset(ca.e[0].rs1, 0x5a, 32);
+	memset(ca.e[0].rs2, 0xa5, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.e[0].flags & VOX_ZRTP_VERIFIED, 0);
+	/* and the call after it continues again (both kept the new rs1) */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 0);
+
+	/* a peer without a store asks for expiry 0: nothing is kept of it */
+	static struct vox_zrtp_cache cc;
+	vox_zrtp_cache_init(&cc);
+	struct vox_zrtp_config c1, c2;
+	zcfg(&c1, 0x71);
+	zcfg(&c2, 0x72);
+	c1.store = vox_zrtp_cache_store(&cc);
+	net_start(n, &c1, &c2, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(cc.n, 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0); /* no store: nothing to keep */
+	vox_zrtp_cache_free(&ca);
+	vox_zrtp_cache_free(&cb);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1648,6 +1828,8 @@ int main(void)
 	    cmocka_unit_test(test_engine_wrong_confirm_mac),
 	    cmocka_unit_test(test_engine_damaged_and_replayed),
 	    cmocka_unit_test(test_engine_timeouts),
+	    cmocka_unit_test(test_cache_codec),
+	    cmocka_unit_test(test_engine_continuity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

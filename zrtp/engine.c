@@ -56,6 +56,8 @@ void vox_zrtp_free(struct vox_zrtp *z)
 	zrtp_keys_wipe(&z->keys);
 	vox_wipe(z->h, sizeof z->h);
 	vox_wipe(z->confirm, sizeof z->confirm);
+	vox_wipe(&z->sec, sizeof z->sec);
+	vox_wipe(z->s1, sizeof z->s1);
 }
 
 /* ---- queues ------------------------------------------------------------------------ */
@@ -198,13 +200,24 @@ static int build_hello(struct vox_zrtp *z)
 	return keep(&p, z->own_hello, sizeof z->own_hello, &z->own_hello_len, z->h[2]);
 }
 
-/* Random IDs (4.3.1): without a retained secret for this peer the IDs
- * are random, so that they match nothing. */
+/* 4.3.1: the IDs of our retained secrets for this peer, MACs of them
+ * under our role; where we have none (and for the auxiliary and PBX
+ * secrets, which vox does not use) random bytes that match nothing. */
 static int build_dhpart(struct vox_zrtp *z, enum vox_zrtp_msg type)
 {
 	uint8_t ids[4][VOX_ZRTP_ID_LEN];
 	if (z->rng.fn(z->rng.ctx, &ids[0][0], sizeof ids) != 0)
 		return VOX_ERNG;
+	int ini = type == VOX_ZRTP_DHPART2;
+	for (int i = 0; i < 2; i++) {
+		uint8_t have = i ? VOX_ZRTP_RS2 : VOX_ZRTP_RS1;
+		if (!z->known_peer || !(z->sec.flags & have))
+			continue;
+		int rc = zrtp_secret_id(z->chosen[VOX_ZRTP_T_HASH], i ? z->sec.rs2 : z->sec.rs1,
+		                        VOX_ZRTP_RS_LEN, ini, ids[i]);
+		if (rc < 0)
+			return rc;
+	}
 	struct vox_zrtp_packet p;
 	memset(&p, 0, sizeof p);
 	p.type = type;
@@ -269,8 +282,9 @@ static int build_commit(struct vox_zrtp *z)
 
 /* 5.7: Confirm1 (responder) or Confirm2 (initiator): our H0, the flags,
  * the cache expiry, encrypted with our ZRTP key; its MAC, keyed with our
- * MAC key, covers the encrypted part. No cache yet: expiry 0 (do not
- * cache, 4.9), V clear. */
+ * MAC key, covers the encrypted part. V says the SAS was verified before
+ * and the secrets continue; the expiry is "never" when we keep secrets,
+ * 0 ("do not keep", 4.9) when we have no store. */
 static int build_confirm(struct vox_zrtp *z, enum vox_zrtp_msg type)
 {
 	int ini = type == VOX_ZRTP_CONFIRM2;
@@ -279,6 +293,8 @@ static int build_confirm(struct vox_zrtp *z, enum vox_zrtp_msg type)
 	struct vox_zrtp_confirm_body b;
 	memset(&b, 0, sizeof b);
 	b.h0 = z->h[0];
+	b.v = (uint8_t)(z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED));
+	b.expiry = z->cfg.store.save ? 0xffffffffu : 0;
 	uint8_t plain[40], enc[40], iv[VOX_ZRTP_IV_LEN], mac[VOX_ZRTP_HASH_MAX];
 	int n = vox_zrtp_confirm_body_print(&b, plain, sizeof plain);
 	if (n < 0)
@@ -390,6 +406,8 @@ int vox_zrtp_poll_output(struct vox_zrtp *z, uint8_t *out, size_t cap)
 	return 0;
 }
 
+static void load_secrets(struct vox_zrtp *z);
+
 /* ---- receiving -------------------------------------------------------------------------------- */
 
 static int copy_msg(const struct vox_zrtp_packet *p, uint8_t *dst, size_t cap, uint16_t *len)
@@ -460,8 +478,88 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	memcpy(z->ph[3], h->h3, VOX_ZRTP_H_LEN);
 	memcpy(z->peer_zid, h->zid, VOX_ZRTP_ZID_LEN);
 	z->have_peer_hello = 1;
+	load_secrets(z);
 	push_out(z, VOX_ZRTP_HELLOACK, 0);
 	maybe_commit(z, now);
+}
+
+/* The peer's retained secrets, if the store knows it (4.3). */
+static void load_secrets(struct vox_zrtp *z)
+{
+	memset(&z->sec, 0, sizeof z->sec);
+	z->known_peer = 0;
+	if (z->cfg.store.load && z->cfg.store.load(z->cfg.store.ctx, z->peer_zid, &z->sec) == 1 &&
+	    memcmp(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN) == 0 && (z->sec.flags & VOX_ZRTP_RS1))
+		z->known_peer = 1;
+	else
+		memset(&z->sec, 0, sizeof z->sec);
+	memcpy(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN);
+}
+
+/* 4.3.1: which retained secret both sides share, from the IDs in the
+ * peer's DHPart. The peer's IDs are MACs of its rs1 and rs2 under its
+ * role; ours, computed under its role, are equal where the secret is.
+ * The pairs are tried in one order both sides see alike: (initiator's
+ * rs1, responder's rs1), (rs1, rs2), (rs2, rs1), (rs2, rs2). */
+static void match_secrets(struct vox_zrtp *z, const struct vox_zrtp_dhpart *d)
+{
+	const uint8_t *theirs[2] = {d->rs1_id, d->rs2_id};
+	const uint8_t *mine[2] = {(z->sec.flags & VOX_ZRTP_RS1) ? z->sec.rs1 : NULL,
+	                          (z->sec.flags & VOX_ZRTP_RS2) ? z->sec.rs2 : NULL};
+	z->have_s1 = 0;
+	for (int k = 0; z->known_peer && k < 4 && !z->have_s1; k++) {
+		int ini = k >> 1, res = k & 1;
+		int my = z->initiator ? ini : res, th = z->initiator ? res : ini;
+		uint8_t id[VOX_ZRTP_ID_LEN];
+		if (!mine[my] || zrtp_secret_id(z->chosen[VOX_ZRTP_T_HASH], mine[my],
+		                                VOX_ZRTP_RS_LEN, !z->initiator, id) < 0)
+			continue;
+		if (zrtp_ct_eq(id, theirs[th], VOX_ZRTP_ID_LEN)) {
+			memcpy(z->s1, mine[my], VOX_ZRTP_RS_LEN);
+			z->have_s1 = 1;
+		}
+	}
+	/* 4.3.2: a peer we never met is new; one we knew whose secrets do
+	 * not match is a cache mismatch, and its SAS must be compared anew */
+	z->continuity = !z->known_peer ? VOX_ZRTP_NEW_PEER
+	                : z->have_s1   ? VOX_ZRTP_CONTINUES
+	                               : VOX_ZRTP_CACHE_MISMATCH;
+}
+
+/* 4.6.1: after an exchange, rs2 takes the old rs1 and rs1 the new
+ * retained secret; the verified flag survives only where the secrets
+ * continued. Not kept when the peer asked for an expiry of 0 (4.9). */
+static void save_secrets(struct vox_zrtp *z)
+{
+	if (!z->cfg.store.save || z->peer_expiry_zero)
+		return;
+	struct vox_zrtp_secrets n;
+	memset(&n, 0, sizeof n);
+	memcpy(n.zid, z->peer_zid, VOX_ZRTP_ZID_LEN);
+	if (z->known_peer) {
+		memcpy(n.rs2, z->sec.rs1, VOX_ZRTP_RS_LEN);
+		n.flags |= VOX_ZRTP_RS2;
+	}
+	memcpy(n.rs1, z->keys.rs1, VOX_ZRTP_RS_LEN);
+	n.flags |= VOX_ZRTP_RS1;
+	if (z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED))
+		n.flags |= VOX_ZRTP_VERIFIED;
+	(void)z->cfg.store.save(z->cfg.store.ctx, &n);
+	z->sec = n;
+	vox_wipe(&n, sizeof n);
+}
+
+int vox_zrtp_set_verified(struct vox_zrtp *z, int verified)
+{
+	if (z->state != VOX_ZRTP_ST_SECURE)
+		return VOX_ESTATE;
+	if (verified)
+		z->sec.flags |= VOX_ZRTP_VERIFIED;
+	else
+		z->sec.flags &= (uint8_t)~VOX_ZRTP_VERIFIED;
+	if (!z->cfg.store.save || z->peer_expiry_zero || !(z->sec.flags & VOX_ZRTP_RS1))
+		return 0;
+	return z->cfg.store.save(z->cfg.store.ctx, &z->sec);
 }
 
 static void hello_acknowledged(struct vox_zrtp *z, uint64_t now)
@@ -565,10 +663,12 @@ static int derive(struct vox_zrtp *z, const uint8_t *peer_pv, size_t pv_len)
 		                     part(z->dh2, z->dh2_len), th);
 	const uint8_t *zidi = z->initiator ? z->cfg.zid : z->peer_zid;
 	const uint8_t *zidr = z->initiator ? z->peer_zid : z->cfg.zid;
-	/* no retained, auxiliary or PBX secret yet: s1, s2 and s3 are null */
+	/* s1: the matched retained secret; no auxiliary or PBX secret (s2,
+	 * s3 null) */
 	struct zrtp_part none = {NULL, 0};
+	struct zrtp_part s1 = z->have_s1 ? part(z->s1, VOX_ZRTP_RS_LEN) : none;
 	if (rc == 0)
-		rc = zrtp_s0_dh(hash, part(dh, dl), zidi, zidr, th, none, none, none, s0);
+		rc = zrtp_s0_dh(hash, part(dh, dl), zidi, zidr, th, s1, none, none, s0);
 	if (rc == 0)
 		rc = zrtp_keys_derive(&z->keys, hash, z->chosen[VOX_ZRTP_T_CIPHER], s0, zidi, zidr,
 		                      th);
@@ -610,6 +710,7 @@ static void on_dhpart1(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint
 		z->st.malformed++;
 		return;
 	}
+	match_secrets(z, d);
 	int rc = derive(z, d->pv, d->pv_len);
 	if (rc < 0) {
 		send_error(z, dh_error(rc), now);
@@ -657,6 +758,7 @@ static void on_dhpart2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint
 		z->st.malformed++;
 		return;
 	}
+	match_secrets(z, d);
 	int rc = derive(z, d->pv, d->pv_len);
 	if (rc == 0)
 		rc = build_confirm(z, VOX_ZRTP_CONFIRM1);
@@ -698,8 +800,11 @@ static int open_confirm(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 	const uint8_t *peer_dh = z->initiator ? z->dh1 : z->dh2;
 	size_t peer_dh_len = z->initiator ? z->dh1_len : z->dh2_len;
 	int ok = zrtp_chain_check(b.h0, z->ph[1], 1) && zrtp_msg_mac_ok(b.h0, peer_dh, peer_dh_len);
-	if (ok)
+	if (ok) {
 		memcpy(z->ph[0], b.h0, VOX_ZRTP_H_LEN);
+		z->peer_v = b.v;
+		z->peer_expiry_zero = b.expiry == 0;
+	}
 	vox_wipe(plain, sizeof plain);
 	if (!ok) {
 		z->st.bad_chain++;
@@ -715,6 +820,9 @@ static void sas_event(struct vox_zrtp *z)
 		return;
 	e->sasvalue = z->keys.sasvalue;
 	e->rendering = z->chosen[VOX_ZRTP_T_SAS];
+	e->continuity = z->continuity;
+	e->verified =
+	    (uint8_t)(z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED));
 	if (vox_zrtp_sas_render(e->rendering, e->sasvalue, e->sas, sizeof e->sas) < 0)
 		e->sas[0] = 0;
 }
@@ -752,6 +860,7 @@ static void on_confirm2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 	push_out(z, VOX_ZRTP_CONF2ACK, 0);
 	z->state = VOX_ZRTP_ST_SECURE;
 	sas_event(z);
+	save_secrets(z);
 	push_ev(z, VOX_ZRTP_EV_SECURE);
 }
 
@@ -763,6 +872,7 @@ static void on_conf2ack(struct vox_zrtp *z)
 	}
 	rt_stop(z);
 	z->state = VOX_ZRTP_ST_SECURE;
+	save_secrets(z);
 	push_ev(z, VOX_ZRTP_EV_SECURE);
 }
 

@@ -339,6 +339,72 @@ VOX_MUST_CHECK int vox_zrtp_hello_hash(const uint8_t *msg, size_t len, char *out
 VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char *out, size_t cap);
 
 /* ======================================================================
+ * Retained secrets (4.3, 4.9, 4.6.1): key continuity from call to call
+ * ====================================================================== */
+
+#define VOX_ZRTP_RS_LEN 32
+
+/* What an endpoint remembers of one peer. */
+struct vox_zrtp_secrets {
+	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* the peer's */
+	uint8_t flags;                 /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED */
+	uint8_t rs1[VOX_ZRTP_RS_LEN];  /* from the last exchange */
+	uint8_t rs2[VOX_ZRTP_RS_LEN];  /* from the one before */
+};
+#define VOX_ZRTP_RS1      0x01
+#define VOX_ZRTP_RS2      0x02
+#define VOX_ZRTP_VERIFIED 0x04 /* the users compared the SAS and said so */
+
+/* The storage port: where the engine finds and keeps retained secrets (a
+ * file on a host, flash on a device). load fills *out for a peer ZID and
+ * returns 1, or 0 for a peer it does not know, or a negative VOX_E* code
+ * (treated as not known). save returns 0 or a negative code. The engine
+ * calls them synchronously from vox_zrtp_recv and vox_zrtp_set_verified;
+ * they must not call back into the engine. */
+struct vox_zrtp_store {
+	int (*load)(void *ctx, const uint8_t zid[VOX_ZRTP_ZID_LEN], struct vox_zrtp_secrets *out);
+	int (*save)(void *ctx, const struct vox_zrtp_secrets *s);
+	void *ctx;
+};
+
+/* A ready-made store in memory, and its byte form for a file or flash.
+ * The byte form ("cache format 1"), all integers big-endian:
+ *   "VZC1"                 4 bytes, the format
+ *   count                  2 bytes, entries that follow
+ *   count entries of 77 bytes: peer ZID (12), flags (1), rs1 (32), rs2 (32)
+ *   CRC-32c                4 bytes over all of the above, low byte first
+ * A program writes it atomically: to a temporary file in the same folder,
+ * fsync, then rename over the old one, so that a crash leaves the old
+ * cache or the new one, never half of one. */
+#ifndef VOX_ZRTP_CACHE_MAX
+#define VOX_ZRTP_CACHE_MAX 32 /* peers remembered */
+#endif
+#define VOX_ZRTP_CACHE_ENTRY    77
+#define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
+
+struct vox_zrtp_cache {
+	size_t n;
+	struct vox_zrtp_secrets e[VOX_ZRTP_CACHE_MAX];
+};
+
+/* Clears *c. */
+void vox_zrtp_cache_init(struct vox_zrtp_cache *c);
+/* The store port over *c (which must outlive the engines using it): save
+ * replaces the peer's entry or adds one, VOX_EPOOL when the table is
+ * full. */
+struct vox_zrtp_store vox_zrtp_cache_store(struct vox_zrtp_cache *c);
+/* Writes the byte form. Returns its length, or VOX_ENOSPC. */
+VOX_MUST_CHECK int vox_zrtp_cache_encode(const struct vox_zrtp_cache *c, uint8_t *out, size_t cap);
+/* Reads the byte form into *c. A cache that is cut short, has another
+ * format, a wrong CRC, a count that disagrees with its length, unknown
+ * flag bits or one ZID twice is refused with VOX_EMALFORMED (and *c left
+ * empty: treat it as a new cache and tell the user), more entries than
+ * VOX_ZRTP_CACHE_MAX with VOX_ELIMIT. Returns the entry count. */
+VOX_MUST_CHECK int vox_zrtp_cache_decode(const uint8_t *in, size_t len, struct vox_zrtp_cache *c);
+/* Wipes every secret. */
+void vox_zrtp_cache_free(struct vox_zrtp_cache *c);
+
+/* ======================================================================
  * The engine: one ZRTP session of one media stream, DH mode (section 4)
  * ====================================================================== */
 
@@ -393,14 +459,15 @@ struct vox_zrtp_config {
 	struct vox_zrtp_algs algs;                 /* what we offer; vox_zrtp_algs_default */
 	uint8_t zid[VOX_ZRTP_ZID_LEN];             /* our ZID: persistent per endpoint (4.9) */
 	uint8_t client_id[VOX_ZRTP_CLIENT_ID_LEN]; /* shown to the peer, space padded */
-	uint32_t ssrc;      /* the SSRC our ZRTP packets carry (our media's) */
-	uint8_t passive;    /* 1: never send Commit, wait for the peer's (4.2) */
-	uint32_t t1_ms;     /* 50 */
-	uint32_t t1_cap_ms; /* 200 */
-	uint32_t t1_max;    /* 20 retransmissions */
-	uint32_t t2_ms;     /* 150 */
-	uint32_t t2_cap_ms; /* 1200 */
-	uint32_t t2_max;    /* 10 retransmissions */
+	uint32_t ssrc;               /* the SSRC our ZRTP packets carry (our media's) */
+	uint8_t passive;             /* 1: never send Commit, wait for the peer's (4.2) */
+	struct vox_zrtp_store store; /* retained secrets; load NULL: none kept */
+	uint32_t t1_ms;              /* 50 */
+	uint32_t t1_cap_ms;          /* 200 */
+	uint32_t t1_max;             /* 20 retransmissions */
+	uint32_t t2_ms;              /* 150 */
+	uint32_t t2_cap_ms;          /* 1200 */
+	uint32_t t2_max;             /* 10 retransmissions */
 };
 
 /* Defaults: vox_zrtp_algs_default, client id "vox", the timers above,
@@ -422,6 +489,8 @@ enum vox_zrtp_state {
 /* A static name for a state ("discovery"), "?" for others. */
 const char *vox_zrtp_state_name(enum vox_zrtp_state s);
 
+enum vox_zrtp_continuity { VOX_ZRTP_NEW_PEER = 0, VOX_ZRTP_CONTINUES, VOX_ZRTP_CACHE_MISMATCH };
+
 enum vox_zrtp_ev_type {
 	VOX_ZRTP_EV_SAS = 1, /* the SAS is known and the peer's Confirm checked */
 	VOX_ZRTP_EV_SECURE,  /* SRTP keys ready (vox_zrtp_srtp_keys) */
@@ -434,6 +503,12 @@ struct vox_zrtp_event {
 	uint32_t sasvalue;
 	uint32_t rendering; /* VOX_ZRTP_B32 or VOX_ZRTP_B256 */
 	char sas[VOX_ZRTP_SAS_MAX];
+	/* what the retained secrets said (4.3.2): a peer never met, a peer
+	 * whose secret matched (the exchange continues the last one), or a
+	 * peer we knew whose secrets do not match: then the SAS must be
+	 * compared again, a MitM may be at work */
+	enum vox_zrtp_continuity continuity;
+	uint8_t verified; /* SAS compared before, and the secrets continue */
 	/* FAILED: the Error code of 5.9 (VOX_ZRTP_ERR_TIMEOUT when the peer
 	 * stopped answering), and whether the peer sent it (1) or we did (0) */
 	uint32_t code;
@@ -478,6 +553,11 @@ struct vox_zrtp {
 	uint16_t own_hello_len, peer_hello_len, commit_len, dh1_len, dh2_len, confirm_len;
 	struct vox_zrtp_keypair kp;
 	struct vox_zrtp_keyset keys;
+	struct vox_zrtp_secrets sec; /* the peer's retained secrets, as loaded */
+	uint8_t known_peer;          /* load found the peer */
+	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
+	uint8_t have_s1, peer_v, peer_expiry_zero;
+	enum vox_zrtp_continuity continuity;
 	/* retransmission: which message, when, how often so far, the interval */
 	uint8_t rt_kind;
 	uint32_t rt_count, rt_interval, rt_code;
@@ -532,6 +612,12 @@ struct vox_zrtp_srtp {
 };
 /* Returns 0 and fills *out, or VOX_ESTATE before SECURE. */
 VOX_MUST_CHECK int vox_zrtp_srtp_keys(const struct vox_zrtp *z, struct vox_zrtp_srtp *out);
+
+/* The users compared the SAS (verified 1) or found it wrong or want it
+ * compared again (0): kept with the peer's retained secrets (store.save)
+ * and sent as the V flag next time. Returns 0, VOX_ESTATE (not SECURE),
+ * or the store's error. */
+VOX_MUST_CHECK int vox_zrtp_set_verified(struct vox_zrtp *z, int verified);
 
 #ifdef __cplusplus
 }
