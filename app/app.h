@@ -19,6 +19,8 @@ enum { APP_OK = 0, APP_REJECT = 1, APP_ERROR = 2 };
 /* Sub-commands: argv[0] is the module name ("sip"). */
 int app_sip(int argc, char **argv);
 int app_sdp(int argc, char **argv);
+int app_ua(int argc, char **argv);
+int app_demo(int argc, char **argv);
 
 /* A command that only chooses among sub-commands ("vox", "vox sdp"). */
 struct app_cmd {

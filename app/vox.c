@@ -8,6 +8,8 @@
 static const struct app_cmd commands[] = {
     {"sip", app_sip, "SIP messages: parse (dissect one, or a TCP stream, and judge it)"},
     {"sdp", app_sdp, "session descriptions: parse, offer, answer (SDES keys, SRTP policy)"},
+    {"demo", app_demo, "a secure call on this machine: TLS, SRTP, a tone each way"},
+    {"ua", app_ua, "one SIP endpoint on real sockets: register, call, answer, play, listen"},
 };
 
 static const struct app_group vox = {
@@ -22,12 +24,16 @@ static const struct app_group vox = {
 
 int main(int argc, char **argv)
 {
-	int rc = app_dispatch(&vox, argc, argv);
-	/* the SRTP suite probe set up libsrtp2; leave nothing behind for leak
-	 * checkers (NSS, under Debian's libsrtp2, still keeps a few blocks of
-	 * its own) */
+	/* libsrtp2's process-wide set-up, once, before any subcommand; shut
+	 * down again only if it was ours, so that leak checkers see nothing
+	 * left (NSS, under Debian's libsrtp2, still keeps a few blocks) */
 #if VOX_WITH_SRTP
-	vox_srtp_global_shutdown();
+	int srtp_ours = vox_srtp_global_init() == 0;
+#endif
+	int rc = app_dispatch(&vox, argc, argv);
+#if VOX_WITH_SRTP
+	if (srtp_ours)
+		vox_srtp_global_shutdown();
 #endif
 	/* A full disk or a closed pipe must not pass for a clean run: the
 	 * output is the answer (vox --help >/dev/full exits 2). */

@@ -5,12 +5,14 @@
  * (its keys need a verified TLS hop), and with no key method left SRTP
  * would be dead code, so srtp_glue/ and libsrtp2 are out too and calls
  * run clear RTP. ZRTP, end to end and without TLS, is the key method
- * this profile is meant for: when zrtp/ arrives it turns VOX_WITH_ZRTP
- * and VOX_WITH_SRTP on here. */
+ * this profile is meant for, but until zrtp/ feeds the media engine its
+ * keys it would be dead code here too: VOX_WITH_ZRTP stays 0 until then,
+ * and that day turns it and VOX_WITH_SRTP on. */
 #define VOX_WITH_TLS            0
 #define VOX_WITH_SRTP           0
 #define VOX_WITH_SDES           0
 #define VOX_WITH_DIGEST_SHA2    0
+#define VOX_WITH_ZRTP           0
 #define VOX_SIP_MAX_MSG         4096
 #define VOX_SIP_MAX_HEADERS     32
 #define VOX_SIP_MAX_VIA         4

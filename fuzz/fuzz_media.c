@@ -74,7 +74,16 @@
 #include "vox/media.h"
 #include "vox/srtp.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libsrtp2's process-wide set-up, once (vox/srtp.h) */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return vox_srtp_global_init() < 0;
+}
 
 #define BOB_SSRC 0xb0b0b0b0u
 #define NREPLAY  8

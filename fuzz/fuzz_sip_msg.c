@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vox/sip.h"
+#include "../sip/sip_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,8 +32,10 @@ static int is_ctl(char c)
 }
 
 /* Control bytes in a header value: HTAB, the CR LF of a fold, or the
- * second half of a quoted-pair inside a quoted-string or a comment (a
- * comment only in a value alone on its line: a list has none). */
+ * second half of a quoted-pair inside a quoted-string or a comment. Only a
+ * header whose grammar is not a list can hold a comment (RFC 3261 25.1,
+ * 7.3.1): in a list header's value "(" is an ordinary character, and a
+ * list value that is alone on its line is still a list value. */
 static void no_bare_ctl(struct vox_slice v, int comments)
 {
 	int quoted = 0;
@@ -70,9 +73,9 @@ static void check(const char *buf, size_t len, int n)
 	for (size_t i = 0; i < m.nhdr; i++) {
 		inside(m.hdr[i].name, buf, (size_t)n);
 		inside(m.hdr[i].value, buf, (size_t)n);
-		uint16_t line = m.hdr[i].line;
-		no_bare_ctl(m.hdr[i].value, (i == 0 || m.hdr[i - 1].line != line) &&
-		                                (i + 1 == m.nhdr || m.hdr[i + 1].line != line));
+		if (m.hdr[i].id >= VOX_SIP_H_COUNT)
+			abort();
+		no_bare_ctl(m.hdr[i].value, !sip_hinfo[m.hdr[i].id].list);
 	}
 	for (size_t i = 0; i < m.reason.len; i++)
 		if (is_ctl(m.reason.p[i]))

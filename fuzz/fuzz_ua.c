@@ -83,7 +83,16 @@
 #include "vox/srtp.h"
 #include "vox/ua.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libsrtp2's process-wide set-up, once (vox/srtp.h) */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return vox_srtp_global_init() < 0;
+}
 
 static struct vox_slice mk(const char *p, size_t len)
 {

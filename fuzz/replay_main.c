@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional, as in libFuzzer: a target that needs a one-time set-up
+ * defines it (weak, so that the others link without one). */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static long runs;
 
@@ -90,6 +93,10 @@ static int run_path(const char *path)
 int main(int argc, char **argv)
 {
 	int rc = 0;
+	if (LLVMFuzzerInitialize && LLVMFuzzerInitialize(&argc, &argv) != 0) {
+		fprintf(stderr, "replay: the target's set-up failed\n");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++)
 		rc |= run_path(argv[i]);
 	printf("replayed %ld inputs\n", runs);

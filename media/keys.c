@@ -119,8 +119,6 @@ int vox_media_set_keys(struct vox_media *m, const struct vox_media_keys *keys, u
 		return VOX_EINVAL;
 	if (m->state != VOX_MEDIA_IDLE && m->cfg.require == VOX_MEDIA_REQUIRE_OFF)
 		return VOX_EPOLICY;
-	if (!vox_srtp_suite_available(keys->tx.suite) || !vox_srtp_suite_available(keys->rx.suite))
-		return VOX_EUNSUPPORTED;
 	int tx_same = 0, rx_same = 0;
 	if (m->have_keys) {
 		tx_same = same_key(&m->keys.tx, &keys->tx);

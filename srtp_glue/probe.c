@@ -3,16 +3,15 @@
  * available when a sending and a receiving session can be created for it
  * and a packet protected by one is unprotected by the other, byte for byte:
  * a build may know a cipher's name (GCM through NSS or OpenSSL) and still
- * fail to run it. Probed once per suite, at first use; sessions are set up
- * and torn down here, so this allocates (start-up only). */
+ * fail to run it. Each call probes again (vox keeps no process-wide
+ * table): sessions are set up and torn down here, so this allocates and
+ * costs milliseconds. Ask at start-up and keep the answer. */
 #include "vox/config.h"
 #if VOX_WITH_SRTP /* else compiled out: see vox/config.h */
 
 #include <string.h>
 
 #include "srtp_glue/srtp_int.h"
-
-static signed char cache[VOX_SRTP_SUITE_COUNT]; /* 0 unknown, 1 yes, -1 no */
 
 static int create(srtp_t *ctx, enum vox_srtp_suite s, srtp_ssrc_type_t type, uint8_t *key)
 {
@@ -59,11 +58,7 @@ int vox_srtp_suite_available(enum vox_srtp_suite s)
 {
 	if (s <= VOX_SRTP_NONE || s >= VOX_SRTP_SUITE_COUNT)
 		return 0;
-	if (vox_srtp_global_init() < 0)
-		return 0;
-	if (cache[s] == 0)
-		cache[s] = probe(s) ? 1 : -1;
-	return cache[s] > 0;
+	return probe(s);
 }
 
 #endif /* VOX_WITH_SRTP */

@@ -9,9 +9,6 @@
 
 #include "srtp_glue/srtp_int.h"
 
-static int lib_ready; /* libsrtp2 usable */
-static int lib_ours;  /* and initialised by us: ours to shut down */
-
 /* Can a session be created? Tells an initialised crypto kernel from one
  * that is not, without libsrtp2 internals. */
 static int kernel_usable(void)
@@ -33,31 +30,22 @@ static int kernel_usable(void)
 
 int vox_srtp_global_init(void)
 {
-	if (lib_ready)
-		return 0;
 	srtp_err_status_t st = srtp_init();
-	if (st == srtp_err_status_ok) {
-		lib_ready = 1;
-		lib_ours = 1;
+	if (st == srtp_err_status_ok)
 		return 0;
-	}
 	/* libsrtp2 2.5.0 answers a second srtp_init() with bad_param, so
-	 * this is how it looks when another part of the program (or a
-	 * library linked into it) initialised libsrtp2 first. Fine, if the
-	 * kernel works; then it is not ours to shut down. */
-	if (st == srtp_err_status_bad_param && kernel_usable()) {
-		lib_ready = 1;
-		return 0;
-	}
+	 * this is how it looks when this program (or a library linked into
+	 * it) initialised libsrtp2 before. Fine, if the kernel works; then
+	 * it is not ours to shut down. vox keeps no note of either: the
+	 * answer goes to the caller, who owns the process. */
+	if (st == srtp_err_status_bad_param && kernel_usable())
+		return 1;
 	return VOX_ECRYPTO;
 }
 
 void vox_srtp_global_shutdown(void)
 {
-	if (lib_ready && lib_ours)
-		(void)srtp_shutdown();
-	lib_ready = 0;
-	lib_ours = 0;
+	(void)srtp_shutdown();
 }
 
 int vox_srtp_policy_for(enum vox_srtp_suite s, srtp_crypto_policy_t *rtp,
@@ -192,15 +180,9 @@ int vox_srtp_session_start(struct vox_srtp_session *s, enum vox_srtp_dir dir,
 	    key->mki_len > VOX_SRTP_MAX_MKI || (flags & ~VOX_SRTP_ANY_SSRC) ||
 	    ((flags & VOX_SRTP_ANY_SSRC) && dir != VOX_SRTP_RECV))
 		return VOX_EINVAL;
-	int rc = vox_srtp_global_init();
-	if (rc < 0)
-		return rc;
-	if (!vox_srtp_suite_available(key->suite))
-		return VOX_EUNSUPPORTED;
-
 	srtp_policy_t pol;
 	memset(&pol, 0, sizeof pol);
-	rc = vox_srtp_policy_for(key->suite, &pol.rtp, &pol.rtcp);
+	int rc = vox_srtp_policy_for(key->suite, &pol.rtp, &pol.rtcp);
 	if (rc < 0)
 		return rc;
 	/* libsrtp2 takes the master key and salt as one string. */
@@ -220,8 +202,10 @@ int vox_srtp_session_start(struct vox_srtp_session *s, enum vox_srtp_dir dir,
 	srtp_err_status_t st = srtp_create(&ctx, &pol);
 	vox_wipe(master, sizeof master);
 	if (st != srtp_err_status_ok) {
+		/* libsrtp2 not initialised (vox_srtp_global_init), or built
+		 * without this suite's cipher: it cannot run it */
 		rc = vox_srtp_map_status(st);
-		return rc == VOX_EINVAL ? VOX_ECRYPTO : rc;
+		return rc == VOX_EINVAL || rc == VOX_ECRYPTO ? VOX_EUNSUPPORTED : rc;
 	}
 
 	vox_srtp_session_init(s);

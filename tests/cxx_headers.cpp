@@ -9,6 +9,7 @@
 #include "vox/base.h"
 #include "vox/config.h"
 #include "vox/dialog.h"
+#include "vox/loop.h"
 #include "vox/digest.h"
 #include "vox/media.h"
 #include "vox/rtp.h"
@@ -19,6 +20,7 @@
 #include "vox/suite.h"
 #include "vox/tls.h"
 #include "vox/ua.h"
+#include "vox/zrtp.h"
 
 static int failed;
 
@@ -75,6 +77,11 @@ int main()
 	/* tls.h */
 	expect(std::strcmp(vox_tls_cause_name(VOX_TLS_CAUSE_EXPIRED), "expired") == 0,
 	       "vox_tls_cause_name");
+#endif
+#if VOX_WITH_ZRTP
+	/* zrtp.h */
+	static const uint8_t digits[4] = {'1', '2', '3', '4'};
+	expect(vox_zrtp_crc32c(digits, 4) != 0 && VOX_ZRTP_S256 == 0x53323536u, "vox_zrtp_crc32c");
 #endif
 	if (!failed)
 		std::printf(

@@ -1025,13 +1025,6 @@ static void test_api_and_demux(void **st)
 	free_world();
 }
 
-static int teardown(void **st)
-{
-	(void)st;
-	vox_srtp_global_shutdown();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1050,7 +1043,7 @@ int main(void)
 	    cmocka_unit_test(test_keys_before_start),
 	    cmocka_unit_test(test_api_and_demux),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, srtp_group_setup, srtp_group_teardown);
 }
 
 #else /* VOX_WITH_SRTP */

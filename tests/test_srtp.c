@@ -359,7 +359,8 @@ static int setup(void **st)
 		return -1;
 	if (srtp_init() == srtp_err_status_ok)
 		print_message("      (this libsrtp2 accepts a second srtp_init)\n");
-	if (vox_srtp_global_init() != 0 || vox_srtp_global_init() != 0)
+	/* not vox's own, so not vox's to shut down: 1, and again 1 */
+	if (vox_srtp_global_init() != 1 || vox_srtp_global_init() != 1)
 		return -1;
 	return 0;
 }
@@ -367,16 +368,14 @@ static int setup(void **st)
 static int teardown(void **st)
 {
 	(void)st;
-	vox_srtp_global_shutdown(); /* not vox's to shut down: does nothing */
 	struct vox_srtp_key k;
 	make_key(&k, VOX_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0);
 	struct vox_srtp_session s;
 	vox_srtp_session_init(&s);
-	/* libsrtp2 still works for its owner... */
+	/* libsrtp2 works for its owner... */
 	if (vox_srtp_session_start(&s, VOX_SRTP_SEND, &k, SSRC, 0) != 0)
 		return -1;
 	vox_srtp_session_free(&s);
-	vox_srtp_global_shutdown();
 	/* ...who shuts it down. */
 	return srtp_shutdown() == srtp_err_status_ok ? 0 : -1;
 }

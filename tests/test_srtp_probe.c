@@ -9,6 +9,8 @@
 
 #include "vox/suite.h"
 
+#include "testutil.h"
+
 static void test_probe(void **st)
 {
 	(void)st;
@@ -38,5 +40,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_probe),
 	};
-	return cmocka_run_group_tests_name("srtp_probe", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("srtp_probe", tests, srtp_group_setup,
+	                                   srtp_group_teardown);
 }

@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #include "vox/base.h"
+#include "vox/config.h"
+#if VOX_WITH_SRTP
+#include "vox/srtp.h"
+#endif
 
 /* Copies n bytes so that the last one sits right before a no-access page:
  * any read past the end faults at once (docs/architecture.md, Code style).
@@ -28,5 +32,28 @@ void skip_unless(int have, const char *why);
 
 /* Deterministic vox_rng_fn: ctx points to a uint64_t state (xorshift64*). */
 int test_rng(void *ctx, uint8_t *out, size_t len);
+
+/* cmocka group setup and teardown for tests that run SRTP sessions:
+ * libsrtp2's process-wide init (vox_srtp_global_init), asserted to be
+ * this process's own, and its shutdown. Nothing to do when SRTP is
+ * compiled out. */
+static inline int srtp_group_setup(void **st)
+{
+	(void)st;
+#if VOX_WITH_SRTP
+	return vox_srtp_global_init() == 0 ? 0 : -1;
+#else
+	return 0;
+#endif
+}
+
+static inline int srtp_group_teardown(void **st)
+{
+	(void)st;
+#if VOX_WITH_SRTP
+	vox_srtp_global_shutdown();
+#endif
+	return 0;
+}
 
 #endif

@@ -97,9 +97,13 @@ static void call_event(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_ev_
 		return;
 	struct vox_ua_event *e = ua_event(ua, type);
 	e->call = ua_call_handle(ua, c);
+	if (c->account)
+		e->account = ua_account_handle(ua, &ua->acct[c->account - 1]);
 	e->prot = c->prot;
 	e->status = status;
 	e->reason = reason;
+	if (type == VOX_UA_EV_INCOMING)
+		e->peer = vox_sip_dialog_str(&c->dlg, c->dlg.remote);
 }
 
 static enum vox_ua_protection prot_of(const struct vox_sdp_session *s)
@@ -997,9 +1001,9 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 		if (invite_again(ua, c, NULL, NULL, now) == 0)
 			return;
 	}
-	end_call(ua, c, s,
-	         c->state == VOX_UA_CALL_ENDING || c->cancel_wanted ? "cancelled" : "call failed",
-	         1);
+	/* a final answer to our own CANCEL (487) ends it from our side */
+	int ours = c->state == VOX_UA_CALL_ENDING || c->cancel_wanted;
+	end_call(ua, c, s, ours ? "cancelled" : "call failed", !ours);
 }
 
 static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
@@ -1127,7 +1131,7 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 		return;
 	}
 	if (c->outgoing && c->state != VOX_UA_CALL_UP)
-		end_call(ua, c, status, "no answer from the network", 1);
+		end_call(ua, c, status, "no answer from the network", 0);
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */
@@ -1194,6 +1198,33 @@ static void refuse_offer(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox
 	                  &h, w.err ? 0 : 1, none, now);
 }
 
+/* The account an incoming call is for: the one whose address of record
+ * the To URI names (user and host, 19.1.4: the user part case-sensitive,
+ * the host not), else the one whose user part the Request-URI carries (a
+ * registrar routes to the Contact we registered, which carries it); 0
+ * when none, else 1 + its index. */
+static uint16_t account_for(const struct vox_ua *ua, const struct vox_sip_msg *m)
+{
+	const struct vox_sip_header *to = vox_sip_find(m, VOX_SIP_H_TO);
+	struct vox_sip_addr ta;
+	struct vox_sip_uri ru;
+	int have_to = to && vox_sip_addr_parse(&ta, to->value, NULL) == 0;
+	int have_ru = vox_sip_uri_parse(&ru, m->uri, NULL) == 0 && ru.user.len;
+	uint16_t by_user = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		const struct vox_ua_account *a = &ua->acct[i];
+		struct vox_sip_uri au;
+		if (!a->used || vox_sip_uri_parse(&au, vox_slice_cstr(a->aor), NULL))
+			continue;
+		if (have_to && vox_slice_eq(ta.uri.user, au.user) &&
+		    vox_slice_case_eq(ta.uri.host.name, au.host.name))
+			return (uint16_t)(i + 1);
+		if (!by_user && have_ru && vox_slice_eq(ru.user, au.user))
+			by_user = (uint16_t)(i + 1);
+	}
+	return by_user;
+}
+
 static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from,
                        uint64_t now)
 {
@@ -1212,6 +1243,7 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	c->ist = txn;
 	c->peer = *from;
 	c->secure_path = ua->cur_secure;
+	c->account = account_for(ua, m);
 	int tl = vox_sip_make_tag(&ua->cfg.rng, c->local_tag, sizeof c->local_tag - 1);
 	uint8_t r[4];
 	if (tl < 0 || ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0) {

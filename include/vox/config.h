@@ -21,8 +21,7 @@
 /* ---- feature switches (0 or 1) ---------------------------------------- */
 
 /* Each switch removes code: a feature switched off is not compiled in, so
- * it costs no flash (make size shows what each one saves). ZRTP gets its
- * switch (VOX_WITH_ZRTP) with its code. */
+ * it costs no flash (make size shows what each one saves). */
 
 /* TLS over mbedTLS (transport/tls*.c, vox/tls.h). At 0 those files
  * compile to nothing and vox/tls.h declares nothing. */
@@ -37,6 +36,12 @@
  * policy is mandatory is refused with VOX_EPOLICY. */
 #ifndef VOX_WITH_SRTP
 #define VOX_WITH_SRTP 1
+#endif
+/* ZRTP (RFC 6189): zrtp/ and vox/zrtp.h, key agreement in the media path
+ * with mbedTLS's hashes, AES and (EC)DH. At 0 zrtp/ compiles to nothing
+ * and vox/zrtp.h declares nothing. */
+#ifndef VOX_WITH_ZRTP
+#define VOX_WITH_ZRTP 1
 #endif
 /* SDES keys in SDP a=crypto (RFC 4568): offered, and accepted in offers
  * and answers. At 0 vox still parses a=crypto (to refuse an RTP/SAVP offer

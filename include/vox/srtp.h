@@ -23,12 +23,13 @@
  *    allocation happens inside libsrtp2 and the glue cannot avoid it; a
  *    libsrtp2 built with its own AES or with OpenSSL does not do it.
  *
- * libsrtp2 global state: vox_srtp_global_init() runs srtp_init() once. The
- * application calls it at start-up from one thread; session_start and
- * vox_srtp_suite_available() call it too if nobody did, so single-threaded
- * programs need not. If something else in the process initialised libsrtp2
- * first, vox uses that. Nothing here is thread-safe: one session, one
- * thread.
+ * libsrtp2 global state: libsrtp2 keeps one crypto kernel per process,
+ * which srtp_init() sets up. vox keeps no state of its own about it (no
+ * mutable static data anywhere in the library): the application calls
+ * vox_srtp_global_init() once at start-up, from one thread, before any
+ * session starts, and vox_srtp_global_shutdown() at exit if that call
+ * returned 0. Sessions themselves share nothing: two sessions in two
+ * threads are independent, one session is used by one thread at a time.
  *
  * Output buffers must be 4-byte aligned (libsrtp2 reads headers as 32-bit
  * words); an unaligned one gets VOX_EINVAL.
@@ -117,14 +118,15 @@ struct vox_srtp_session {
 	struct vox_srtp_stats st;
 };
 
-/* Runs srtp_init() the first time. If another part of the program
- * initialised libsrtp2 already (libsrtp2 2.5 then refuses a second
- * srtp_init()), vox uses it as it is. Returns 0, or VOX_ECRYPTO when
- * libsrtp2 cannot be initialised (its self-tests failed). Remembers that
- * in two process-wide flags: call it from one thread. */
+/* Sets up libsrtp2's process-wide crypto kernel (srtp_init). Call once at
+ * start-up, from one thread, before vox_srtp_session_start or
+ * vox_srtp_suite_available. Returns 0 when this call initialised libsrtp2
+ * (call vox_srtp_global_shutdown at exit), 1 when libsrtp2 was already
+ * initialised, by an earlier call or by another part of the program, and
+ * works (not ours to shut down), or VOX_ECRYPTO when it cannot be used. */
 VOX_MUST_CHECK int vox_srtp_global_init(void);
-/* srtp_shutdown() if vox_srtp_global_init() did the srtp_init(), after
- * every session is freed (tests, leak checkers); otherwise nothing. */
+/* srtp_shutdown(): only after vox_srtp_global_init returned 0, once every
+ * session is freed. */
 void vox_srtp_global_shutdown(void);
 
 /* Clears *s. Cannot fail. The struct is the caller's; only its ctx points
@@ -139,7 +141,8 @@ void vox_srtp_session_init(struct vox_srtp_session *s);
  * protect one sequence number twice. key is read during the call only.
  * Returns 0, or
  *   VOX_EINVAL       key NULL; bad direction, suite, MKI length or flags
- *   VOX_EUNSUPPORTED the installed libsrtp2 cannot run this suite
+ *   VOX_EUNSUPPORTED the installed libsrtp2 cannot run this suite, or was
+ *                    not initialised (vox_srtp_global_init)
  *   VOX_ESTATE       the session was started already (free it first)
  *   VOX_ECRYPTO / VOX_EPOOL  libsrtp2 failed or could not allocate
  * On an error *s is left as it was. */

@@ -48,16 +48,15 @@ const struct vox_srtp_suite_info *vox_srtp_suite_info(enum vox_srtp_suite s);
 /* Suite named by an a=crypto token (case-sensitive, RFC 4568 9.2); VOX_SRTP_NONE
  * when the name is not one of the suites above. */
 enum vox_srtp_suite vox_srtp_suite_by_name(struct vox_slice name);
-/* 1 if the installed libsrtp2 runs suite s (probed once, at first use, by
- * srtp_glue/probe.c: a packet protected and unprotected again), else 0; 0
- * for VOX_SRTP_NONE and unknown values, 0 for every suite when SRTP is
- * compiled out (VOX_WITH_SRTP = 0), and 0 for every suite when libsrtp2
- * cannot be initialised. The one place the caller learns which suites to
- * offer (vox_sdp_local.suites). The answers are kept in a process-wide
- * table, which like libsrtp2's own global state is not thread-safe: make
- * the first calls (or vox_srtp_global_init()) from one thread. The first
- * call for a suite creates and frees two libsrtp2 sessions, so it
- * allocates inside libsrtp2 (see vox/srtp.h). */
+/* 1 if the installed libsrtp2 runs suite s (probed by srtp_glue/probe.c:
+ * a packet protected and unprotected again), else 0; 0 for VOX_SRTP_NONE
+ * and unknown values, 0 for every suite when SRTP is compiled out
+ * (VOX_WITH_SRTP = 0) or libsrtp2 was not initialised
+ * (vox_srtp_global_init, vox/srtp.h). The one place the caller learns which
+ * suites to offer (vox_sdp_local.suites, vox_ua_config.suites). vox keeps no
+ * table of the answers: every call creates and frees two libsrtp2 sessions
+ * (it allocates inside libsrtp2 and takes milliseconds), so ask once at
+ * start-up and keep the list. */
 int vox_srtp_suite_available(enum vox_srtp_suite s);
 
 /* One direction's master key, as SDES or ZRTP produce it. */

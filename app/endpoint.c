@@ -1,0 +1,1109 @@
+/* SPDX-License-Identifier: MIT */
+/* One endpoint of the vox program: see endpoint.h. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app/endpoint.h"
+#include "vox/rtp.h"
+#include "vox/sdp.h"
+#include "vox/sip.h"
+
+#define FRAME 160 /* 20 ms at 8 kHz */
+
+/* ---- what a person reads, or one JSON object per line ---------------------------- */
+
+static void say(struct ep *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct ep *e, const char *fmt, ...)
+{
+	if (e->o.json)
+		return;
+	va_list ap;
+	if (e->o.name)
+		fprintf(e->o.out, "%s: ", e->o.name);
+	va_start(ap, fmt);
+	vfprintf(e->o.out, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->o.out);
+	fflush(e->o.out);
+}
+
+/* Starts a JSON event line; NULL when the output is for a person. */
+static struct json *event(struct ep *e, const char *name)
+{
+	if (!e->o.json)
+		return NULL;
+	json_init(&e->j, e->o.out, 0);
+	json_obj(&e->j, NULL);
+	json_cstr(&e->j, "event", name);
+	if (e->o.name)
+		json_cstr(&e->j, "endpoint", e->o.name);
+	return &e->j;
+}
+
+static void event_end(struct json *j)
+{
+	json_end_obj(j);
+	json_finish(j);
+}
+
+static const char *tp_name(enum vox_transport tp)
+{
+	return tp == VOX_TP_TLS ? "tls" : tp == VOX_TP_TCP ? "tcp" : "udp";
+}
+
+static const char *addr_text(const struct vox_addr *a, char *buf, size_t cap)
+{
+	char ip[64];
+	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof ip))
+		snprintf(ip, sizeof ip, "?");
+	snprintf(buf, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+	return buf;
+}
+
+static void fail(struct ep *e, const char *why)
+{
+	if (!e->failed)
+		e->why = why;
+	e->failed = 1;
+}
+
+/* ---- options ------------------------------------------------------------------------- */
+
+const char *ep_check_play(const char *spec)
+{
+	if (!spec || strcmp(spec, "silence") == 0)
+		return NULL;
+	if (strncmp(spec, "tone:", 5) == 0) {
+		char *end;
+		errno = 0;
+		double hz = strtod(spec + 5, &end);
+		if (errno || end == spec + 5 || *end || hz < 50 || hz > 3900)
+			return "a tone is tone:HZ, HZ from 50 to 3900";
+		return NULL;
+	}
+	size_t n = strlen(spec);
+	if (n < 5 || strcmp(spec + n - 4, ".wav") != 0)
+		return "what to play is tone:HZ, silence or a FILE.wav";
+	return NULL;
+}
+
+/* "udp:HOST:PORT": the transport, the address (IPv6 in brackets) and port. */
+static const char *parse_listen(const char *spec, enum vox_transport *tp, struct vox_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (strncmp(spec, "udp:", 4) == 0)
+		*tp = VOX_TP_UDP;
+	else if (strncmp(spec, "tcp:", 4) == 0)
+		*tp = VOX_TP_TCP;
+	else if (strncmp(spec, "tls:", 4) == 0)
+		*tp = VOX_TP_TLS;
+	else
+		return "a listener is udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT";
+	const char *h = spec + 4, *colon = strrchr(h, ':');
+	if (!colon || colon == h)
+		return "a listener is udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT";
+	char host[64];
+	size_t hl = (size_t)(colon - h);
+	if (hl > 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl >= sizeof host)
+		return "the listener's address is too long";
+	memcpy(host, h, hl);
+	host[hl] = 0;
+	if (inet_pton(AF_INET, host, a->ip) == 1)
+		a->family = 4;
+	else if (inet_pton(AF_INET6, host, a->ip) == 1)
+		a->family = 6;
+	else
+		return "a listener's HOST is an IPv4 or IPv6 address ([::1])";
+	char *end;
+	errno = 0;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port > 65535)
+		return "a listener's PORT is 0 to 65535 (0: the system picks one)";
+	a->port = (uint16_t)port;
+	return NULL;
+}
+
+const char *ep_check_listen(const char *spec)
+{
+	enum vox_transport tp;
+	struct vox_addr a;
+	return parse_listen(spec, &tp, &a);
+}
+
+/* ---- WAV files (RIFF, PCM, 16 bits, mono, 8000 Hz) ------------------------------------ */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static int wav_read(struct ep *e, const char *path)
+{
+	char *buf;
+	size_t len;
+	if (app_read_input(path, 64u << 20, "a WAV file to play", &buf, &len) != APP_OK)
+		return APP_ERROR;
+	const uint8_t *p = (const uint8_t *)buf, *end = p + len;
+	const char *why = NULL;
+	int fmt_ok = 0;
+	if (len < 12 || memcmp(p, "RIFF", 4) || memcmp(p + 8, "WAVE", 4))
+		why = "not a RIFF WAVE file";
+	for (p += 12; !why && end - p >= 8;) {
+		uint32_t n = le32(p + 4);
+		if (n > (size_t)(end - p) - 8) {
+			why = "a chunk runs past the end of the file";
+			break;
+		}
+		if (!memcmp(p, "fmt ", 4)) {
+			if (n < 16 || le16(p + 8) != 1 || le16(p + 10) != 1 ||
+			    le32(p + 12) != 8000 || le16(p + 22) != 16)
+				why = "vox plays 16-bit PCM, mono, 8000 Hz";
+			fmt_ok = 1;
+		} else if (!memcmp(p, "data", 4)) {
+			if (!fmt_ok) {
+				why = "the data chunk comes before fmt";
+				break;
+			}
+			e->wav_len = n / 2;
+			e->wav = malloc(e->wav_len * sizeof *e->wav + 1);
+			if (!e->wav) {
+				why = "out of memory";
+				break;
+			}
+			for (size_t i = 0; i < e->wav_len; i++)
+				e->wav[i] = (int16_t)le16(p + 8 + 2 * i);
+			break;
+		}
+		p += 8 + n + (n & 1);
+	}
+	if (!why && !e->wav)
+		why = "no data chunk";
+	free(buf);
+	if (why) {
+		fprintf(stderr, "vox ua: %s: %s\n", path, why);
+		return APP_ERROR;
+	}
+	return APP_OK;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* The 44-byte header of a PCM WAV file of n samples. */
+static void wav_header(uint8_t h[44], uint32_t n)
+{
+	memcpy(h, "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\0\0\0\0\0\0\0\0\x02\0\x10\0data", 40);
+	put32(h + 4, 36 + 2 * n);
+	put32(h + 24, 8000);
+	put32(h + 28, 16000);
+	put32(h + 40, 2 * n);
+}
+
+static void rec_close(struct ep *e)
+{
+	if (!e->rec)
+		return;
+	uint8_t h[44];
+	wav_header(h, e->rec_samples);
+	if (fseek(e->rec, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, e->rec) != sizeof h)
+		fprintf(stderr, "vox ua: %s: cannot finish the recording\n", e->o.record);
+	fclose(e->rec);
+	e->rec = NULL;
+}
+
+/* ---- the voice and the ear -------------------------------------------------------------- */
+
+static void next_frame_of_voice(struct ep *e, int16_t *pcm)
+{
+	if (e->tone > 0) {
+		vox_tone_gen(pcm, FRAME, VOX_G711_RATE, e->tone, 0, 8000, &e->phase);
+		return;
+	}
+	for (size_t i = 0; i < FRAME; i++)
+		pcm[i] = e->wav && e->wav_pos < e->wav_len ? e->wav[e->wav_pos++] : 0;
+}
+
+/* What came in goes through the tone detector, a window of EP_WINDOW
+ * samples (100 ms: 10 Hz apart is told apart) at a time. */
+static void hear(struct ep *e, const int16_t *pcm, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		e->win[e->win_len++] = pcm[i];
+		if (e->win_len < EP_WINDOW)
+			continue;
+		e->win_len = 0;
+		e->windows++;
+		for (size_t k = 0; k < EP_NTONES; k++)
+			e->power[k] += vox_tone_power(e->win, EP_WINDOW, VOX_G711_RATE,
+			                              (float)(EP_TONE_LO + EP_TONE_ST * k));
+	}
+	if (e->rec) {
+		uint8_t b[2 * VOX_JB_MAX_FRAME];
+		for (size_t i = 0; i < n; i++) {
+			b[2 * i] = (uint8_t)((uint16_t)pcm[i] & 0xff);
+			b[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+		}
+		if (fwrite(b, 2, n, e->rec) == n)
+			e->rec_samples += (uint32_t)n;
+	}
+}
+
+/* The figures media_stats prints, taken while the call's engine lives. */
+static void snapshot(struct ep *e)
+{
+	const struct vox_media *m = vox_ua_media_get(&e->ua, e->call);
+	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, e->call);
+	if (!m || !c || (m->state != VOX_MEDIA_FLOWING && m->state != VOX_MEDIA_WAITING))
+		return; /* not started, or stopped: the figures are those of the last turn */
+	const struct vox_media_stats *s = vox_media_stats(m);
+	e->st.sent = s->audio_sent;
+	e->st.received = s->rtp_accepted;
+	e->st.srtp_failures = s->srtp_auth + s->srtp_replay + s->srtp_other;
+	e->st.prot = c->prot;
+	for (size_t i = 0; i < VOX_RTP_MAX_SOURCES; i++) {
+		const struct vox_rtp_source *src = &m->rtp.src[i];
+		if (src->in_use && src->have_rtp) {
+			e->st.lost = vox_rtp_stats_lost(&src->st);
+			e->st.jitter_ms = vox_rtp_stats_jitter_value(&src->st) / 8; /* 8 kHz */
+			break;
+		}
+	}
+}
+
+static void voice_tick(struct ep *e, uint64_t now)
+{
+	if (now < e->next_frame)
+		return;
+	e->next_frame += 20;
+	if (e->next_frame <= now)
+		e->next_frame = now + 20; /* we fell behind: do not burst */
+	if (!e->call_up || e->call_ended)
+		return;
+	int16_t pcm[FRAME], out[VOX_JB_MAX_FRAME];
+	next_frame_of_voice(e, pcm);
+	(void)!vox_ua_send_pcm(&e->ua, e->call, pcm, FRAME, now);
+	int n = vox_ua_play(&e->ua, e->call, out, VOX_JB_MAX_FRAME, now);
+	if (n > 0)
+		hear(e, out, (size_t)n);
+	else if (n == 0) {
+		memset(out, 0, sizeof out);
+		hear(e, out, FRAME);
+	}
+	if (e->dtmf_left && *e->dtmf_left) {
+		int rc = vox_ua_send_dtmf(&e->ua, e->call, *e->dtmf_left, 100, now);
+		if (rc >= 0)
+			e->dtmf_left++;
+	}
+	snapshot(e);
+	vox_loop_flush(&e->loop, now);
+}
+
+static void strongest_tone(struct ep *e)
+{
+	if (!e->windows)
+		return;
+	size_t best = 0;
+	for (size_t k = 1; k < EP_NTONES; k++)
+		if (e->power[k] > e->power[best])
+			best = k;
+	float share = (float)(e->power[best] / e->windows);
+	if (share > 0.05f) {
+		e->st.tone_hz = (float)(EP_TONE_LO + EP_TONE_ST * best);
+		e->st.tone_power = share;
+	}
+}
+
+static const char *level_of(enum vox_ua_protection p)
+{
+	switch (p) {
+	case VOX_UA_PROT_SDES: return "sdes";
+	case VOX_UA_PROT_ZRTP_UNVERIFIED:
+	case VOX_UA_PROT_ZRTP_VERIFIED: return "zrtp";
+	default: return "none";
+	}
+}
+
+static void print_stats(struct ep *e)
+{
+	strongest_tone(e);
+	struct json *j = event(e, "media_stats");
+	if (j) {
+		json_uint(j, "packets_sent", e->st.sent);
+		json_uint(j, "packets_received", e->st.received);
+		json_int(j, "lost", e->st.lost);
+		json_uint(j, "jitter_ms", e->st.jitter_ms);
+		json_uint(j, "srtp_failures", e->st.srtp_failures);
+		json_cstr(j, "security", level_of(e->st.prot));
+		json_uint(j, "tone_hz", (uint64_t)(e->st.tone_hz + 0.5f));
+		json_uint(j, "tone_power_pct", (uint64_t)(e->st.tone_power * 100 + 0.5f));
+		event_end(j);
+		return;
+	}
+	say(e,
+	    "call statistics: %llu packets sent, %llu received, %d lost, jitter %u ms, "
+	    "%llu SRTP failures",
+	    (unsigned long long)e->st.sent, (unsigned long long)e->st.received, (int)e->st.lost,
+	    e->st.jitter_ms, (unsigned long long)e->st.srtp_failures);
+	if (e->st.tone_hz > 0)
+		say(e, "heard a tone of %.0f Hz (%.0f %% of the sound)", (double)e->st.tone_hz,
+		    (double)e->st.tone_power * 100);
+	else
+		say(e, "heard no tone");
+}
+
+/* ---- the trace: a ladder of SIP messages on stderr, keys redacted ------------------------ */
+
+static void trace_msg(void *ctx, int in, const struct vox_peer *p, const char *msg, size_t len)
+{
+	struct ep *e = ctx;
+	char where[80];
+	const char *body = msg + len, *end = msg + len, *eol = memchr(msg, '\r', len);
+	for (const char *q = msg; end - q >= 4; q++)
+		if (memcmp(q, "\r\n\r\n", 4) == 0) {
+			body = q + 4;
+			break;
+		}
+	fprintf(stderr, "%s%s %s %s %s\n%.*s", e->o.name ? e->o.name : "", e->o.name ? ":" : "",
+	        in ? "<--" : "-->", tp_name(p->tp), addr_text(&p->addr, where, sizeof where),
+	        (int)(body - msg), msg);
+	(void)eol;
+	if (body == end)
+		return;
+	int n = vox_sdp_parse(body, (size_t)(end - body), &e->trace_sdp, NULL);
+	if (n >= 0)
+		n = vox_sdp_print(&e->trace_sdp, 0, e->trace_out,
+		                  sizeof e->trace_out); /* keys REDACTED */
+	if (n >= 0)
+		fprintf(stderr, "%.*s\n", n, e->trace_out);
+	else
+		fprintf(stderr, "[%zu bytes of body, not shown]\n\n", (size_t)(end - body));
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+static void call_state(struct ep *e, const char *state, const struct vox_ua_event *ev)
+{
+	struct json *j = event(e, "call_state");
+	if (j) {
+		json_cstr(j, "state", state);
+		if (ev->status)
+			json_uint(j, "status", ev->status);
+		if (ev->reason && *ev->reason)
+			json_cstr(j, "reason", ev->reason);
+		if (ev->type == VOX_UA_EV_ENDED)
+			json_bool(j, "remote", ev->remote);
+		event_end(j);
+	}
+}
+
+static void media_security(struct ep *e, enum vox_ua_protection p)
+{
+	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, e->call);
+	e->st.prot = p;
+	e->st.hop_verified = c && c->secure_path;
+	struct json *j = event(e, "media_security");
+	if (j) {
+		json_cstr(j, "level", level_of(p));
+		json_bool(j, "verified", p == VOX_UA_PROT_ZRTP_VERIFIED);
+		json_bool(j, "hop_verified", e->st.hop_verified);
+		event_end(j);
+	} else if (p == VOX_UA_PROT_SDES) {
+		say(e, "media: SRTP with SDES keys (hop by hop; %s)",
+		    e->st.hop_verified ? "keys crossed TLS hops whose certificates were verified"
+		                       : "keys crossed a hop that is NOT verified TLS");
+	} else {
+		say(e, "media: NOT encrypted (clear RTP)");
+	}
+	if (e->o.require_encryption && p == VOX_UA_PROT_NONE)
+		fail(e, "the media is not encrypted (--require-encryption)");
+}
+
+static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
+{
+	struct json *j;
+	char where[80];
+	switch (ev->type) {
+	case VOX_UA_EV_REG_OK:
+		if ((j = event(e, "registered"))) {
+			json_uint(j, "expires", ev->expires);
+			event_end(j);
+		} else {
+			say(e, "registered (for %u s)", ev->expires);
+		}
+		if (e->o.call && !e->call) {
+			int rc = vox_loop_call(&e->loop, vox_slice_cstr(e->o.call), e->account, now,
+			                       &e->call);
+			if (rc) {
+				say(e, "cannot call %s: %s", e->o.call, vox_strerror(rc));
+				fail(e, "the call could not be placed");
+				e->done = 1;
+			}
+		}
+		break;
+	case VOX_UA_EV_REG_FAILED:
+	case VOX_UA_EV_REG_LOST:
+		if ((j = event(e, "registration_failed"))) {
+			json_uint(j, "status", ev->status);
+			if (ev->reason && *ev->reason)
+				json_cstr(j, "reason", ev->reason);
+			event_end(j);
+		} else {
+			say(e, "registration failed: %u %s", ev->status,
+			    ev->reason ? ev->reason : "");
+		}
+		fail(e, "registration failed");
+		e->done = 1;
+		break;
+	case VOX_UA_EV_INCOMING: {
+		const struct vox_ua_call *c = vox_ua_call_get(&e->ua, ev->call);
+		if (e->call && vox_ua_call_get(&e->ua, e->call)) {
+			(void)!vox_ua_reject(&e->ua, ev->call, 486,
+			                     now); /* busy: one call at a time */
+			vox_loop_flush(&e->loop, now);
+			break;
+		}
+		e->call = ev->call;
+		if ((j = event(e, "incoming"))) {
+			if (c)
+				json_cstr(j, "peer", addr_text(&c->peer.addr, where, sizeof where));
+			if (c)
+				json_cstr(j, "transport", tp_name(c->peer.tp));
+			event_end(j);
+		} else {
+			say(e, "incoming call from %s",
+			    c ? addr_text(&c->peer.addr, where, sizeof where) : "?");
+		}
+		if (e->o.answer) {
+			(void)!vox_ua_ring(&e->ua, ev->call, now);
+			e->t_answer = now + e->o.answer_ms;
+		} else {
+			(void)!vox_ua_reject(&e->ua, ev->call, 603, now); /* not asked to answer */
+		}
+		vox_loop_flush(&e->loop, now);
+		break;
+	}
+	case VOX_UA_EV_PROGRESS:
+		if (ev->call == e->call) {
+			call_state(e, "progress", ev);
+			say(e, "ringing (%u)", ev->status);
+		}
+		break;
+	case VOX_UA_EV_EARLY_MEDIA:
+		if (ev->call == e->call)
+			call_state(e, "early", ev);
+		break;
+	case VOX_UA_EV_ANSWERED:
+		if (ev->call != e->call)
+			break;
+		e->call_up = 1;
+		e->next_frame = now;
+		e->dtmf_left = e->o.dtmf;
+		if (e->o.duration_ms)
+			e->t_hangup = now + e->o.duration_ms;
+		call_state(e, "answered", ev);
+		say(e, "call answered");
+		break;
+	case VOX_UA_EV_ENDED:
+		if (ev->call != e->call)
+			break;
+		if (!e->call_up && !ev->remote && ev->status >= 300)
+			fail(e, "the call failed");
+		else if (!e->call_up && ev->status >= 300 && e->o.call)
+			fail(e, "the call failed");
+		e->call_ended = 1;
+		call_state(e, "ended", ev);
+		if (ev->status)
+			say(e, "call ended (%u %s)", ev->status, ev->reason ? ev->reason : "");
+		else
+			say(e, "call ended (%s)", ev->reason ? ev->reason : "");
+		if (e->call_up)
+			print_stats(e);
+		e->ended_printed = 1;
+		e->done = 1;
+		break;
+	case VOX_UA_EV_MEDIA_ENGINE:
+		if (ev->call != e->call)
+			break;
+		if (ev->media.type == VOX_MEDIA_EV_STARTED ||
+		    ev->media.type == VOX_MEDIA_EV_PROTECTION)
+			media_security(e, ev->prot);
+		else if (ev->media.type == VOX_MEDIA_EV_DTMF && ev->media.dtmf.end) {
+			if ((j = event(e, "dtmf"))) {
+				char d[2] = {ev->media.dtmf.digit ? ev->media.dtmf.digit : '?', 0};
+				json_cstr(j, "digit", d);
+				json_uint(j, "duration_ms", ev->media.dtmf.duration_ms);
+				event_end(j);
+			} else {
+				say(e, "digit %c (%u ms)", ev->media.dtmf.digit,
+				    ev->media.dtmf.duration_ms);
+			}
+		}
+		break;
+	case VOX_UA_EV_MEDIA_FAILED:
+		if (ev->call == e->call) {
+			say(e, "media failed: %s", ev->reason ? ev->reason : "");
+			fail(e, "the media could not start");
+		}
+		break;
+	default: break;
+	}
+}
+
+static void put_fp(struct json *j, const char *key, const uint8_t *fp)
+{
+#if VOX_WITH_TLS
+	char hex[2 * VOX_TLS_FP_LEN];
+	if (vox_hex_encode(fp, VOX_TLS_FP_LEN, hex, sizeof hex) > 0)
+		json_str(j, key, (struct vox_slice){hex, sizeof hex});
+#else
+	(void)j, (void)key, (void)fp;
+#endif
+}
+
+static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now)
+{
+	char where[80];
+	struct json *j;
+	addr_text(&ev->peer, where, sizeof where);
+	switch (ev->type) {
+	case VOX_LOOP_EV_UA: on_ua_event(e, &ev->ua, now); break;
+#if VOX_WITH_TLS
+	case VOX_LOOP_EV_TLS_OPEN:
+		e->last_verified = ev->tls.verified;
+		if ((j = event(e, "tls_open"))) {
+			json_cstr(j, "peer", where);
+			json_bool(j, "verified", ev->tls.verified);
+			json_cstr(j, "version", ev->tls.version ? ev->tls.version : "");
+			json_cstr(j, "suite", ev->tls.suite ? ev->tls.suite : "");
+			if (ev->tls.peer_cert)
+				put_fp(j, "peer_fp", ev->tls.peer_fp);
+			event_end(j);
+		} else {
+			say(e, "TLS with %s: %s, %s, peer %s", where, ev->tls.version,
+			    ev->tls.suite,
+			    ev->tls.verified                           ? "verified"
+			    : ev->tls.trust == VOX_TLS_TRUST_PIN_FIRST ? "pinned now (first use)"
+			    : ev->tls.trust == VOX_TLS_TRUST_PIN_MATCH ? "matches its pin"
+			    : ev->tls.trust == VOX_TLS_TRUST_OFF       ? "NOT checked"
+			                                               : "showed no certificate");
+		}
+		break;
+	case VOX_LOOP_EV_TLS_FAILED:
+		if ((j = event(e, "tls_failed"))) {
+			json_cstr(j, "peer", where);
+			json_cstr(j, "cause", vox_tls_cause_name(ev->tls.cause));
+			json_cstr(j, "text", vox_tls_cause_text(ev->tls.cause));
+			if (ev->tls.alert)
+				json_cstr(j, "alert", vox_tls_alert_name(ev->tls.alert));
+			if (ev->tls.peer_cert)
+				put_fp(j, "peer_fp", ev->tls.peer_fp);
+			if (ev->tls.cause == VOX_TLS_CAUSE_PIN_MISMATCH)
+				put_fp(j, "pinned_fp", ev->tls.pinned_fp);
+			event_end(j);
+		} else {
+			say(e, "TLS with %s failed: %s (%s)", where,
+			    vox_tls_cause_text(ev->tls.cause), vox_tls_cause_name(ev->tls.cause));
+		}
+		fail(e, "a TLS connection failed");
+		/* the UA cannot be told yet (its output has no id the loop could
+		 * report against): without an answered call, the job is over */
+		if (!e->call_up)
+			e->done = 1;
+		break;
+#endif
+	case VOX_LOOP_EV_SEND_FAILED:
+		say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
+		    vox_strerror(ev->err));
+		if (!e->call_up && ev->tp != VOX_TP_UDP) {
+			fail(e, "a message could not be sent");
+			e->done = 1;
+		}
+		break;
+	case VOX_LOOP_EV_CONN_CLOSED:
+		/* a connection we opened that never got to carry anything */
+		if (!e->call_up && e->call && ev->err != VOX_ECLOSED && !e->o.answer) {
+			say(e, "connection to %s closed: %s", where, vox_strerror(ev->err));
+			fail(e, "the connection to the peer failed");
+			e->done = 1;
+		}
+		break;
+	default: break;
+	}
+}
+
+/* ---- setup ----------------------------------------------------------------------------------- */
+
+/* The peer a URI names. A host name is looked up through the loop
+ * (vox_loop_resolve: A and AAAA, /etc/hosts first, never blocking the
+ * loop; RFC 3263's NAPTR and SRV steps are not taken yet), and kept as the
+ * name the TLS check wants. Returns 0, -1 (not a sip: or sips: URI) or
+ * -2 (the name did not resolve; said on stderr). */
+static int resolve_uri(struct ep *e, const char *uri, struct vox_peer *p)
+{
+	struct vox_sip_uri u;
+	if (vox_sip_uri_parse(&u, vox_slice_cstr(uri), NULL) != 0 ||
+	    (u.scheme != VOX_SIP_SCHEME_SIP && u.scheme != VOX_SIP_SCHEME_SIPS))
+		return -1;
+	const struct vox_sip_param *tp = vox_sip_param_find(&u.params, "transport");
+	memset(p, 0, sizeof *p);
+	p->tp = u.scheme == VOX_SIP_SCHEME_SIPS                  ? VOX_TP_TLS
+	        : tp && vox_slice_case_eq_cstr(tp->value, "tcp") ? VOX_TP_TCP
+	        : tp && vox_slice_case_eq_cstr(tp->value, "tls") ? VOX_TP_TLS
+	                                                         : VOX_TP_UDP;
+	p->addr.port = u.host.has_port ? u.host.port : p->tp == VOX_TP_TLS ? 5061 : 5060;
+	if (u.host.kind == VOX_SIP_HOST_IPV4 || u.host.kind == VOX_SIP_HOST_IPV6) {
+		p->addr.family = u.host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
+		memcpy(p->addr.ip, u.host.addr, 16);
+		return 0;
+	}
+	uint32_t q;
+	int rc = vox_loop_resolve(&e->loop, u.host.name, &q);
+	uint64_t end = vox_clock_ms() + 10000; /* c-ares gives up before */
+	while (rc == 0 && vox_clock_ms() < end) {
+		if (vox_loop_run(&e->loop, vox_clock_ms() + 100) != 0)
+			break;
+		struct vox_loop_event ev;
+		int got = 0;
+		while (vox_loop_next_event(&e->loop, &ev))
+			if (ev.type == VOX_LOOP_EV_RESOLVED && ev.query == q) {
+				got = 1;
+				rc = ev.err;
+				if (!rc) {
+					uint16_t port = p->addr.port;
+					p->addr = ev.addrs[0];
+					p->addr.port = port;
+				}
+			}
+		if (got)
+			break;
+	}
+	if (rc == 0 && !p->addr.family)
+		rc = VOX_ETIMEOUT;
+	if (rc) {
+		fprintf(stderr, "vox ua: %.*s: %s\n", (int)u.host.name.len, u.host.name.p,
+		        rc == VOX_ENOTFOUND ? "no such host (no A or AAAA record)"
+		                            : vox_strerror(rc));
+		return -2;
+	}
+	(void)!vox_loop_tls_name(&e->loop, &p->addr, u.host.name);
+	return 0;
+}
+
+static int uses_tls(const char *s)
+{
+	return s && (strncmp(s, "sips:", 5) == 0 || strstr(s, "transport=tls"));
+}
+
+#if VOX_WITH_TLS
+static void keylog_warning(void *ctx, enum vox_log_level lv, struct vox_slice msg)
+{
+	(void)ctx, (void)lv;
+	fprintf(stderr, "vox ua: WARNING: %.*s\n", (int)msg.len, msg.p);
+}
+
+static int tls_setup(struct ep *e, int server, int client)
+{
+	if (vox_tls_rng_init(&e->rng) != 0) {
+		fprintf(stderr, "vox ua: no entropy from the system\n");
+		return APP_REJECT;
+	}
+	e->have_rng = 1;
+	const char *kl = getenv("SSLKEYLOGFILE");
+	if (kl && *kl) {
+		e->keylog = fopen(kl, "a");
+		if (!e->keylog) {
+			perror(kl);
+			return APP_ERROR;
+		}
+		fprintf(stderr,
+		        "vox ua: WARNING: SSLKEYLOGFILE is set: TLS secrets go to %s, "
+		        "whoever reads it can decrypt this call's signalling and its keys\n",
+		        kl);
+	}
+	struct vox_tls_opts o = {0};
+	struct vox_diag why = {0, ""};
+	o.ca_file = e->o.ca_file;
+	o.ca = e->o.ca;
+	o.ca_len = e->o.ca_len;
+	o.cert_file = e->o.cert_file;
+	o.key_file = e->o.key_file;
+	o.cert = e->o.cert;
+	o.cert_len = e->o.cert_len;
+	o.key = e->o.key;
+	o.key_len = e->o.key_len;
+	o.rng = (struct vox_rng){vox_tls_rng_bytes, &e->rng};
+	o.keylog = e->keylog ? vox_tls_keylog_file : NULL;
+	o.keylog_ctx = e->keylog;
+	o.log = (struct vox_log){keylog_warning, NULL};
+	if (server) {
+		o.role = VOX_TLS_SERVER;
+		if (!o.cert_file && !o.cert) {
+			fprintf(stderr, "vox ua: a tls: listener needs --cert and --key\n");
+			return APP_ERROR;
+		}
+		int rc = vox_tls_config_init(&e->tls_server, &o, &why);
+		if (rc) {
+			fprintf(stderr, "vox ua: TLS server: %s: %s\n", why.what, vox_strerror(rc));
+			return APP_ERROR;
+		}
+		e->have_server = 1;
+	}
+	if (client) {
+		o.role = VOX_TLS_CLIENT;
+		o.insecure_no_verify = (uint8_t)e->o.insecure_no_verify;
+		if (e->o.pin_file) {
+			e->pins.path = e->o.pin_file;
+			o.pins = (struct vox_tls_pins){vox_tls_pin_file_lookup,
+			                               vox_tls_pin_file_store, &e->pins};
+		}
+		int rc = vox_tls_config_init(&e->tls_client, &o, &why);
+		if (rc) {
+			fprintf(stderr, "vox ua: TLS client: %s: %s\n", why.what, vox_strerror(rc));
+			return APP_ERROR;
+		}
+		e->have_client = 1;
+	}
+	return APP_OK;
+}
+#endif
+
+/* Our address for Via and Contact: the first listener's, or, if that is a
+ * wildcard, the address the system would send from towards peer. */
+static void pick_host(struct ep *e, const struct vox_addr *a, const struct vox_peer *peer)
+{
+	struct vox_addr use = *a;
+	static const uint8_t zero[16] = {0};
+	if (!memcmp(a->ip, zero, a->family == 4 ? 4 : 16)) {
+		use.ip[0] = 127, use.ip[3] = 1; /* loopback unless a route says better */
+		if (a->family == 6) {
+			memset(use.ip, 0, 16);
+			use.ip[15] = 1;
+		}
+		int fd = peer && peer->addr.family == a->family
+		             ? socket(a->family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0)
+		             : -1;
+		if (fd >= 0) {
+			struct sockaddr_storage ss = {0}, me = {0};
+			socklen_t sl = sizeof me;
+			if (a->family == 4) {
+				struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+				s4->sin_family = AF_INET;
+				s4->sin_port = htons(peer->addr.port);
+				memcpy(&s4->sin_addr, peer->addr.ip, 4);
+			} else {
+				struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+				s6->sin6_family = AF_INET6;
+				s6->sin6_port = htons(peer->addr.port);
+				memcpy(&s6->sin6_addr, peer->addr.ip, 16);
+			}
+			if (connect(fd, (struct sockaddr *)&ss, sizeof ss) == 0 &&
+			    getsockname(fd, (struct sockaddr *)&me, &sl) == 0)
+				memcpy(use.ip,
+				       a->family == 4
+				           ? (const void *)&((struct sockaddr_in *)&me)->sin_addr
+				           : (const void *)&((struct sockaddr_in6 *)&me)->sin6_addr,
+				       a->family == 4 ? 4 : 16);
+			close(fd);
+		}
+	}
+	char ip[64];
+	inet_ntop(use.family == 6 ? AF_INET6 : AF_INET, use.ip, ip, sizeof ip);
+	snprintf(e->host, sizeof e->host, use.family == 6 ? "[%s]" : "%s", ip);
+}
+
+int ep_start(struct ep *e, const struct ep_opts *o)
+{
+	e->o = *o;
+	e->t_start = vox_clock_ms();
+	if (!e->o.out)
+		e->o.out = stdout;
+	if (!e->o.nlisten) {
+		e->o.listen[0] = "udp:0.0.0.0:5060";
+		e->o.nlisten = 1;
+	}
+	int need_server = 0, need_client = 0;
+	for (size_t i = 0; i < e->o.nlisten; i++) {
+		enum vox_transport tp;
+		struct vox_addr a;
+		if (parse_listen(e->o.listen[i], &tp, &a))
+			return app_usage_error("vox ua", "--listen %s: %s", e->o.listen[i],
+			                       parse_listen(e->o.listen[i], &tp, &a));
+		need_server |= tp == VOX_TP_TLS;
+		need_client |= tp == VOX_TP_TLS;
+	}
+	need_client |= uses_tls(e->o.call) || uses_tls(e->o.registrar) || uses_tls(e->o.outbound);
+	if (e->o.play && strcmp(e->o.play, "silence") != 0) {
+		if (strncmp(e->o.play, "tone:", 5) == 0)
+			e->tone = strtof(e->o.play + 5, NULL);
+		else if (wav_read(e, e->o.play) != APP_OK)
+			return APP_ERROR;
+	}
+	if (e->o.record) {
+		e->rec = fopen(e->o.record, "wb");
+		uint8_t h[44];
+		wav_header(h, 0);
+		if (!e->rec || fwrite(h, 1, sizeof h, e->rec) != sizeof h) {
+			perror(e->o.record);
+			return APP_ERROR;
+		}
+	}
+	if (e->o.insecure_no_verify)
+		fprintf(stderr,
+		        "vox ua: WARNING: --insecure-no-verify: no TLS server is checked; "
+		        "anyone on the path can read this endpoint's calls, SDES keys included\n");
+#if VOX_WITH_TLS
+	if (need_server || need_client) {
+		int rc = tls_setup(e, need_server, need_client);
+		if (rc)
+			return rc;
+	}
+#else
+	if (need_server || need_client) {
+		fprintf(stderr, "vox ua: TLS is not in this build (VOX_WITH_TLS = 0)\n");
+		return APP_ERROR;
+	}
+#endif
+	struct vox_loop_config lc = {0};
+	/* the UA comes once names are known (vox_loop_set_ua) */
+#if VOX_WITH_TLS
+	lc.tls_server = e->have_server ? &e->tls_server : NULL;
+	lc.tls_client = e->have_client ? &e->tls_client : NULL;
+#endif
+	if (e->o.trace) {
+		lc.trace = trace_msg;
+		lc.trace_ctx = e;
+	}
+	if (vox_loop_init(&e->loop, &lc) != 0)
+		return APP_ERROR;
+	for (size_t i = 0; i < e->o.nlisten; i++) {
+		struct vox_addr a;
+		char where[80];
+		(void)parse_listen(e->o.listen[i], &e->bound_tp[i], &a);
+		int rc = vox_loop_listen(&e->loop, e->bound_tp[i], &a, &e->bound[i]);
+		if (rc < 0) {
+			fprintf(stderr, "vox ua: cannot listen on %s: %s (%s)\n", e->o.listen[i],
+			        vox_strerror(rc), strerror(errno));
+			return APP_REJECT;
+		}
+		struct json *j = event(e, "listening");
+		if (j) {
+			json_cstr(j, "transport", tp_name(e->bound_tp[i]));
+			json_cstr(j, "address", addr_text(&e->bound[i], where, sizeof where));
+			json_uint(j, "port", e->bound[i].port);
+			event_end(j);
+		} else {
+			say(e, "listening on %s:%s", tp_name(e->bound_tp[i]),
+			    addr_text(&e->bound[i], where, sizeof where));
+		}
+	}
+	/* the peer we talk to first, for a name to resolve and a route to pick */
+	struct vox_peer first, *fp = NULL;
+	memset(&first, 0, sizeof first);
+	if (e->o.outbound) {
+		int r = resolve_uri(e, e->o.outbound, &e->outbound);
+		if (r == -1)
+			return app_usage_error("vox ua",
+			                       "--outbound-proxy %s: not a sip: or sips: URI",
+			                       e->o.outbound);
+		if (r)
+			return APP_REJECT;
+		fp = &e->outbound;
+	}
+	const char *target = e->o.registrar ? e->o.registrar : e->o.call;
+	int tr = target ? resolve_uri(e, target, &first) : -1;
+	if (tr == -2)
+		return APP_REJECT;
+	if (tr == 0) {
+		if (!fp)
+			fp = &first;
+		struct vox_sip_uri u;
+		/* a host name with no proxy: the resolved address stands in
+		 * for a proxy (RFC 3263 A/AAAA only, no SRV yet) */
+		if (!e->o.outbound && vox_sip_uri_parse(&u, vox_slice_cstr(target), NULL) == 0 &&
+		    u.host.kind == VOX_SIP_HOST_NAME)
+			e->outbound = first;
+	}
+	pick_host(e, &e->bound[0], fp);
+
+	struct vox_ua_config uc;
+	memset(&uc, 0, sizeof uc);
+	char aor[96];
+	snprintf(aor, sizeof aor, "sip:vox@%s", e->host);
+	uc.aor = vox_slice_cstr(e->o.account ? e->o.account : aor);
+	uc.host = vox_slice_cstr(e->host);
+	uc.port = e->bound[0].port;
+	uc.transport = e->bound_tp[0];
+	uc.outbound = e->outbound;
+#if VOX_WITH_TLS
+	uc.rng = e->have_rng ? (struct vox_rng){vox_tls_rng_bytes, &e->rng} : uc.rng;
+	if (!e->have_rng) {
+		if (vox_tls_rng_init(&e->rng) != 0)
+			return APP_REJECT;
+		e->have_rng = 1;
+		uc.rng = (struct vox_rng){vox_tls_rng_bytes, &e->rng};
+	}
+#else
+	fprintf(stderr, "vox ua: this build has no random source (VOX_WITH_TLS = 0)\n");
+	return APP_ERROR;
+#endif
+	uc.policy = e->o.media_enc == EP_ENC_OFF ? VOX_SDP_POLICY_OFF
+	            : e->o.require_encryption    ? VOX_SDP_POLICY_MANDATORY
+	                                         : VOX_SDP_POLICY_OPTIONAL;
+	if (e->o.media_enc == EP_ENC_SDES) {
+		uc.key_methods = VOX_SDP_KEY_SDES;
+		uc.n_suites = 1;
+		uc.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	}
+	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
+	uc.user_agent = "vox/" VOX_VERSION_STRING;
+	const char *why = NULL;
+	int rc = vox_ua_config_check(&uc, &why);
+	if (rc) {
+		fprintf(stderr, "vox ua: %s\n", why ? why : vox_strerror(rc));
+		return APP_ERROR;
+	}
+	if (vox_ua_init(&e->ua, &uc) != 0 || vox_loop_set_ua(&e->loop, &e->ua) != 0)
+		return APP_ERROR;
+	e->next_frame = vox_clock_ms();
+	if (e->o.account && e->o.registrar) {
+		struct vox_ua_account_cfg ac = {0};
+		ac.aor = vox_slice_cstr(e->o.account);
+		ac.registrar = vox_slice_cstr(e->o.registrar);
+		ac.password = vox_slice_cstr(e->o.password ? e->o.password : "");
+		rc = vox_ua_account_add(&e->ua, &ac, &e->account);
+		if (rc == 0)
+			rc = vox_ua_register(&e->ua, e->account, vox_clock_ms());
+		if (rc) {
+			fprintf(stderr, "vox ua: cannot register %s at %s: %s\n", e->o.account,
+			        e->o.registrar, vox_strerror(rc));
+			return APP_REJECT;
+		}
+		vox_loop_flush(&e->loop, vox_clock_ms());
+		return APP_OK; /* the call, if any, follows the registration */
+	}
+	if (e->o.call) {
+		rc =
+		    vox_loop_call(&e->loop, vox_slice_cstr(e->o.call), 0, vox_clock_ms(), &e->call);
+		if (rc) {
+			fprintf(stderr, "vox ua: cannot call %s: %s\n", e->o.call,
+			        vox_strerror(rc));
+			return rc == VOX_EINVAL || rc == VOX_ENOTFOUND ? APP_ERROR : APP_REJECT;
+		}
+		say(e, "calling %s", e->o.call);
+	}
+	return APP_OK;
+}
+
+/* ---- running ------------------------------------------------------------------------------------ */
+
+uint64_t ep_next(const struct ep *e)
+{
+	uint64_t t = e->call_up && !e->call_ended ? e->next_frame : UINT64_MAX;
+	if (e->t_answer && e->t_answer < t)
+		t = e->t_answer;
+	if (e->t_hangup && e->t_hangup < t)
+		t = e->t_hangup;
+	if (!e->o.call && !e->o.answer && e->o.duration_ms && e->t_start + e->o.duration_ms < t)
+		t = e->t_start + e->o.duration_ms;
+	return t;
+}
+
+static void timers(struct ep *e, uint64_t now)
+{
+	if (e->t_answer && now >= e->t_answer) {
+		e->t_answer = 0;
+		int rc = vox_loop_answer(&e->loop, e->call, now);
+		if (rc) {
+			say(e, "cannot answer: %s", vox_strerror(rc));
+			fail(e, "the call could not be answered");
+		}
+	}
+	if (e->t_hangup && now >= e->t_hangup) {
+		e->t_hangup = 0;
+		if (vox_ua_call_get(&e->ua, e->call))
+			(void)!vox_ua_hangup(&e->ua, e->call, now);
+		vox_loop_flush(&e->loop, now);
+	}
+	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
+		e->done = 1;
+	voice_tick(e, now);
+}
+
+int ep_step(struct ep *e, uint64_t until)
+{
+	uint64_t next = ep_next(e);
+	if (vox_loop_run(&e->loop, next < until ? next : until) != 0) {
+		perror("vox ua: poll");
+		fail(e, "the event loop failed");
+		e->done = 1;
+		return APP_REJECT;
+	}
+	uint64_t now = vox_clock_ms();
+	struct vox_loop_event ev;
+	while (vox_loop_next_event(&e->loop, &ev))
+		on_event(e, &ev, now);
+	timers(e, now);
+	while (vox_loop_next_event(&e->loop, &ev))
+		on_event(e, &ev, now);
+	return 0;
+}
+
+void ep_finish(struct ep *e)
+{
+	uint64_t now = vox_clock_ms(), end = now + 2000;
+	if (e->call && vox_ua_call_get(&e->ua, e->call) && !e->call_ended) {
+		(void)!vox_ua_hangup(&e->ua, e->call, now);
+		vox_loop_flush(&e->loop, now);
+		while (!e->call_ended && vox_clock_ms() < end)
+			(void)ep_step(e, vox_clock_ms() + 20);
+	}
+	if (e->account && vox_ua_unregister(&e->ua, e->account, vox_clock_ms()) == 0) {
+		vox_loop_flush(&e->loop, vox_clock_ms());
+		uint64_t until = vox_clock_ms() + 1000;
+		while (vox_clock_ms() < until &&
+		       vox_ua_account_get(&e->ua, e->account)->state == VOX_UA_REG_UNREGISTERING)
+			(void)ep_step(e, vox_clock_ms() + 20);
+	}
+	if (e->call_up && !e->ended_printed)
+		print_stats(e);
+	rec_close(e);
+}
+
+void ep_free(struct ep *e)
+{
+	vox_loop_free(&e->loop);
+	vox_ua_free(&e->ua);
+#if VOX_WITH_TLS
+	if (e->have_client)
+		vox_tls_config_free(&e->tls_client);
+	if (e->have_server)
+		vox_tls_config_free(&e->tls_server);
+	if (e->have_rng)
+		vox_tls_rng_free(&e->rng);
+	if (e->keylog)
+		fclose(e->keylog);
+#endif
+	free(e->wav);
+	if (e->rec)
+		fclose(e->rec);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* One endpoint of the vox program: a UA on a loop (vox/loop.h), with a
+ * voice (a tone, silence or a WAV file), an ear (a recording, the tone
+ * detector) and a voice of its own on stdout (lines for a person, or one
+ * JSON object per line). `vox ua` runs one, `vox demo` two. */
+#ifndef VOX_APP_ENDPOINT_H
+#define VOX_APP_ENDPOINT_H
+
+#include <stdio.h>
+
+#include "app/app.h"
+#include "vox/loop.h"
+#include "vox/sdp.h"
+#include "vox/tls.h"
+
+#define EP_MAX_LISTEN 8
+/* The tone detector's window (samples) and candidate frequencies (Hz). */
+#define EP_WINDOW  800
+#define EP_TONE_LO 100
+#define EP_TONE_HI 3800
+#define EP_TONE_ST 10
+#define EP_NTONES  ((EP_TONE_HI - EP_TONE_LO) / EP_TONE_ST + 1)
+
+enum ep_media_enc { EP_ENC_OFF = 0, EP_ENC_SDES };
+
+/* What the endpoint is asked to do; strings are the caller's and must
+ * outlive the endpoint. */
+struct ep_opts {
+	const char *name; /* "alice": the person lines begin with it; NULL: none */
+	const char *listen[EP_MAX_LISTEN];
+	size_t nlisten;
+	const char *account, *password, *registrar, *outbound;
+	/* TLS: files, or the same in memory (vox demo) */
+	const char *ca_file, *cert_file, *key_file, *pin_file;
+	const uint8_t *ca, *cert, *key;
+	size_t ca_len, cert_len, key_len;
+	int insecure_no_verify;
+	enum ep_media_enc media_enc;
+	int require_encryption;
+	int allow_sdes_over_insecure_hops;
+	const char *play;     /* tone:HZ, silence, FILE.wav; NULL: silence */
+	const char *record;   /* OUT.wav or NULL */
+	const char *call;     /* URI to call, or NULL */
+	int answer;           /* answer incoming calls */
+	uint32_t answer_ms;   /* after this long */
+	uint32_t duration_ms; /* a call lasts so long once answered (0: until the peer
+	                         ends it); without a call, how long to run */
+	const char *dtmf;     /* digits to send once the call is up */
+	int json, trace;
+	FILE *out; /* where events go (stdout) */
+};
+
+/* What the endpoint heard and did, for media_stats. */
+struct ep_stats {
+	uint64_t sent, received;
+	int32_t lost;
+	uint32_t jitter_ms;
+	uint64_t srtp_failures;
+	enum vox_ua_protection prot;
+	int hop_verified; /* the call's signalling came over a verified TLS hop */
+	float tone_hz;    /* the strongest tone heard, 0 if none */
+	float tone_power; /* its mean share of the energy, 0..1 */
+};
+
+struct ep {
+	struct ep_opts o;
+	struct vox_ua ua;
+	struct vox_loop loop;
+	struct json j;
+#if VOX_WITH_TLS
+	struct vox_tls_rng rng;
+	struct vox_tls_config tls_server, tls_client;
+	struct vox_tls_pin_file pins;
+	FILE *keylog;
+#endif
+	uint8_t have_rng, have_server, have_client;
+	char host[64];
+	struct vox_addr bound[EP_MAX_LISTEN];
+	enum vox_transport bound_tp[EP_MAX_LISTEN];
+	struct vox_peer outbound;
+	vox_ua_handle account;
+	vox_ua_handle call;
+	int call_up, call_ended, ended_printed;
+	uint64_t t_start, t_answer, t_end, t_hangup;
+	int done;
+	int failed; /* the job failed: exit 1 */
+	const char *why;
+	/* the voice */
+	float tone;
+	int16_t *wav;
+	size_t wav_len, wav_pos;
+	uint32_t phase;
+	uint64_t next_frame;
+	const char *dtmf_left;
+	FILE *rec;
+	uint32_t rec_samples;
+	/* the ear */
+	int16_t win[EP_WINDOW];
+	size_t win_len;
+	double power[EP_NTONES];
+	unsigned windows;
+	struct ep_stats st;
+	int last_verified;        /* the latest TLS connection's peer was verified */
+	struct vox_sdp trace_sdp; /* --trace: a body, parsed to print it redacted */
+	char trace_out[8192];
+};
+
+/* Parses a --play or --listen value; 0 or an error message (static). */
+const char *ep_check_play(const char *spec);
+const char *ep_check_listen(const char *spec);
+
+/* Sets the endpoint up from o (copied): the TLS configs, the listeners
+ * (printed), the UA, the registration and the call. Returns APP_OK, or
+ * APP_ERROR (usage: a message on stderr says what) or APP_REJECT (the
+ * job failed at once: a refused call, a port in use). */
+int ep_start(struct ep *e, const struct ep_opts *o);
+/* One turn of the loop, sleeping at most until `until`; handles events,
+ * the voice and the timers. Returns 0, or APP_REJECT when the loop broke. */
+int ep_step(struct ep *e, uint64_t until);
+/* The earliest time ep_step wants to run again (next audio frame, answer
+ * or hang-up timer). */
+uint64_t ep_next(const struct ep *e);
+/* Ends what is left (hangs up, unregisters: bounded), prints media_stats. */
+void ep_finish(struct ep *e);
+void ep_free(struct ep *e);
+
+#endif

@@ -1,0 +1,1851 @@
+/* SPDX-License-Identifier: MIT */
+/* zrtp/: the packets of RFC 6189 section 5 and their CRC-32c, checked
+ * against the known answers of tests/vectors/zrtp/ (a DH3k exchange
+ * captured from Linphone's bzrtp, a Hello from GNU ZRTP, GNU ZRTP's CRCs). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vox/config.h"
+#include "testutil.h"
+
+#if VOX_WITH_ZRTP
+#include "vox/zrtp.h"
+#include "zrtp/zrtp_crypto.h"
+#include "zrtp/zrtp_keys.h"
+#include "zrtp/zrtp_proto.h"
+
+#include <mbedtls/dhm.h>
+
+/* ---- vector files: "Key = value" lines, '#' comments ---------------------- */
+
+#define MAX_PAIRS 128
+
+struct vecfile {
+	char *raw;
+	size_t n;
+	const char *key[MAX_PAIRS];
+	const char *val[MAX_PAIRS];
+};
+
+static void vf_load(struct vecfile *vf, const char *rel)
+{
+	size_t len;
+	vf->raw = read_vector(rel, &len);
+	vf->n = 0;
+	char *p = vf->raw, *end = vf->raw + len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		*eol = 0;
+		char *eq = strstr(p, " = ");
+		if (p[0] != '#' && eq) {
+			assert_true(vf->n < MAX_PAIRS);
+			*eq = 0;
+			vf->key[vf->n] = p;
+			vf->val[vf->n] = eq + 3;
+			vf->n++;
+		}
+		p = eol + 1;
+	}
+}
+
+static const char *vf_get(const struct vecfile *vf, const char *key)
+{
+	for (size_t i = 0; i < vf->n; i++)
+		if (strcmp(vf->key[i], key) == 0)
+			return vf->val[i];
+	fail_msg("no %s in the vector file", key);
+	return NULL;
+}
+
+/* Hex of the value into out; returns the byte count. */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	int n = vox_hex_decode(vox_slice_cstr(hex), out, cap);
+	assert_true(n >= 0);
+	return (size_t)n;
+}
+
+static size_t vf_bytes(const struct vecfile *vf, const char *key, uint8_t *out, size_t cap)
+{
+	return unhex(vf_get(vf, key), out, cap);
+}
+
+/* ---- CRC-32c ------------------------------------------------------------------ */
+
+static void test_crc_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crc.txt");
+	int checked = 0;
+	static uint8_t pkt[2048];
+	for (size_t i = 0; i + 1 < vf.n; i++) {
+		if (strcmp(vf.key[i], "Packet") != 0)
+			continue;
+		size_t n = unhex(vf.val[i], pkt, sizeof pkt - 4);
+		assert_string_equal(vf.key[i + 1], "Wire");
+		uint8_t wire[4];
+		assert_int_equal(unhex(vf.val[i + 1], wire, 4), 4);
+		uint32_t c = vox_zrtp_crc32c(pkt, n);
+		uint8_t le[4] = {(uint8_t)c, (uint8_t)(c >> 8), (uint8_t)(c >> 16),
+		                 (uint8_t)(c >> 24)};
+		assert_memory_equal(le, wire, 4);
+		/* and the whole packet, with its CRC, parses */
+		memcpy(pkt + n, wire, 4);
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(pkt, n + 4, &p, NULL), (int)(n + 4));
+		checked++;
+	}
+	assert_int_equal(checked, 3);
+	/* RFC 3720 B.4: 32 bytes of zeros */
+	static const uint8_t zeros[32];
+	assert_true(vox_zrtp_crc32c(zeros, 32) == 0x8a9136aau);
+	free(vf.raw);
+}
+
+/* ---- the bzrtp DH3k exchange --------------------------------------------------- */
+
+struct ex {
+	struct vecfile vf;
+	uint8_t pkt[9][512];
+	size_t len[9];
+	uint8_t hr[4][32], hi[4][32]; /* H0..H3 of responder and initiator */
+};
+
+static const char *const ex_names[9] = {"Hello_R",    "Hello_I",    "HelloACK_R",
+                                        "Commit_I",   "DHPart1_R",  "DHPart2_I",
+                                        "Confirm1_R", "Confirm2_I", "Conf2ACK_R"};
+static const enum vox_zrtp_msg ex_types[9] = {
+    VOX_ZRTP_HELLO,   VOX_ZRTP_HELLO,    VOX_ZRTP_HELLOACK, VOX_ZRTP_COMMIT,  VOX_ZRTP_DHPART1,
+    VOX_ZRTP_DHPART2, VOX_ZRTP_CONFIRM1, VOX_ZRTP_CONFIRM2, VOX_ZRTP_CONF2ACK};
+static const uint16_t ex_seq[9] = {0x09f1, 0x02ce, 0x09f2, 0x02d0, 0x09f5,
+                                   0x02d1, 0x09f6, 0x02d2, 0x09f7};
+
+static struct ex *ex_load(void)
+{
+	struct ex *e = calloc(1, sizeof *e);
+	assert_non_null(e);
+	vf_load(&e->vf, "zrtp/bzrtp-dh3k.txt");
+	for (int i = 0; i < 9; i++)
+		e->len[i] = vf_bytes(&e->vf, ex_names[i], e->pkt[i], sizeof e->pkt[i]);
+	for (int i = 0; i < 4; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "H12345678_%d", i);
+		assert_int_equal(vf_bytes(&e->vf, k, e->hr[i], 32), 32);
+		snprintf(k, sizeof k, "H87654321_%d", i);
+		assert_int_equal(vf_bytes(&e->vf, k, e->hi[i], 32), 32);
+	}
+	return e;
+}
+
+static void ex_free(struct ex *e)
+{
+	free(e->vf.raw);
+	free(e);
+}
+
+/* Parses a packet placed against a guard page. */
+static int parse_guarded(const uint8_t *p, size_t n, struct vox_zrtp_packet *pkt,
+                         struct vox_diag *d, const uint8_t **copy)
+{
+	*copy = (const uint8_t *)guard_copy(p, n);
+	return vox_zrtp_parse(*copy, n, pkt, d);
+}
+
+static void test_parse_bzrtp_exchange(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		struct vox_zrtp_packet p;
+		struct vox_diag d = {0, NULL};
+		const uint8_t *g;
+		assert_int_equal(parse_guarded(e->pkt[i], e->len[i], &p, &d, &g), (int)e->len[i]);
+		assert_int_equal(p.type, ex_types[i]);
+		assert_int_equal(p.seq, ex_seq[i]);
+		assert_true(p.ssrc == (ex_names[i][strlen(ex_names[i]) - 1] == 'R' ? 0x12345678u
+		                                                                   : 0x87654321u));
+		assert_true(p.msg == g + 12 && p.msg_len == e->len[i] - 16);
+		guard_free((const char *)g);
+	}
+	ex_free(e);
+}
+
+static void test_parse_bzrtp_fields(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet p;
+
+	/* Hello of the responder: H3, version, client id, the algorithms */
+	assert_int_equal(vox_zrtp_parse(e->pkt[0], e->len[0], &p, NULL), (int)e->len[0]);
+	const struct vox_zrtp_hello *h = &p.u.hello;
+	assert_memory_equal(h->version, "1.10", 4);
+	assert_memory_equal(h->client_id, "LINPHONE-ZRTPCPP", 16);
+	assert_memory_equal(h->h3, e->hr[3], 32);
+	assert_int_equal(h->sigcap + h->mitm + h->passive, 0);
+	static const uint8_t n_exp[5] = {1, 1, 2, 3, 1};
+	assert_memory_equal(h->n, n_exp, 5);
+	assert_true(h->alg[VOX_ZRTP_T_HASH][0] == VOX_ZRTP_S256);
+	assert_true(h->alg[VOX_ZRTP_T_CIPHER][0] == VOX_ZRTP_AES1);
+	assert_true(h->alg[VOX_ZRTP_T_AUTH][0] == VOX_ZRTP_HS32);
+	assert_true(h->alg[VOX_ZRTP_T_AUTH][1] == VOX_ZRTP_HS80);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][0] == VOX_ZRTP_DH3K);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][1] == VOX_ZRTP_DH2K);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][2] == VOX_ZRTP_MULT);
+	assert_true(h->alg[VOX_ZRTP_T_SAS][0] == VOX_ZRTP_B32);
+	assert_true(h->mac == e->pkt[0] + e->len[0] - 12);
+
+	/* Commit: H2 of the initiator, DH mode, the chosen algorithms */
+	assert_int_equal(vox_zrtp_parse(e->pkt[3], e->len[3], &p, NULL), (int)e->len[3]);
+	const struct vox_zrtp_commit *c = &p.u.commit;
+	assert_memory_equal(c->h2, e->hi[2], 32);
+	assert_int_equal(c->mode, VOX_ZRTP_MODE_DH);
+	assert_true(c->alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c->alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	assert_true(c->alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS32);
+	assert_true(c->alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c->alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+	assert_non_null(c->hvi);
+	assert_null(c->nonce);
+
+	/* DHPart1 and DHPart2: H1 of each side, a 384-byte DH3k public value */
+	assert_int_equal(vox_zrtp_parse(e->pkt[4], e->len[4], &p, NULL), (int)e->len[4]);
+	assert_memory_equal(p.u.dh.h1, e->hr[1], 32);
+	assert_int_equal(p.u.dh.pv_len, 384);
+	assert_int_equal(vox_zrtp_parse(e->pkt[5], e->len[5], &p, NULL), (int)e->len[5]);
+	assert_memory_equal(p.u.dh.h1, e->hi[1], 32);
+	assert_int_equal(p.u.dh.pv_len, 384);
+
+	/* Confirm1: MAC, IV and 40 encrypted bytes (H0, flags, expiry) */
+	assert_int_equal(vox_zrtp_parse(e->pkt[6], e->len[6], &p, NULL), (int)e->len[6]);
+	assert_int_equal(p.u.confirm.enc_len, 40);
+	assert_true(p.u.confirm.iv == e->pkt[6] + 12 + 12 + 8);
+	ex_free(e);
+}
+
+/* Every packet prints back to the very bytes it was parsed from. */
+static void test_print_roundtrip_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		struct vox_zrtp_packet p;
+		uint8_t out[512];
+		assert_int_equal(vox_zrtp_parse(e->pkt[i], e->len[i], &p, NULL), (int)e->len[i]);
+		assert_int_equal(vox_zrtp_print(&p, out, sizeof out), (int)e->len[i]);
+		assert_memory_equal(out, e->pkt[i], e->len[i]);
+		/* one byte short: refused, never cut */
+		assert_int_equal(vox_zrtp_print(&p, out, e->len[i] - 1), VOX_ENOSPC);
+	}
+	ex_free(e);
+}
+
+static void test_parse_gnu_hello(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t pkt[256];
+	size_t n = vf_bytes(&e->vf, "HelloGnu", pkt, sizeof pkt);
+	struct vox_zrtp_packet p;
+	assert_int_equal(vox_zrtp_parse(pkt, n, &p, NULL), (int)n);
+	const struct vox_zrtp_hello *h = &p.u.hello;
+	static const uint8_t n_exp[5] = {2, 4, 4, 5, 1};
+	assert_memory_equal(h->n, n_exp, 5);
+	assert_true(h->alg[VOX_ZRTP_T_HASH][0] == VOX_ZRTP_S384);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][0] == VOX_ZRTP_EC25);
+	assert_true(h->alg[VOX_ZRTP_T_KEYAGR][4] == VOX_ZRTP_MULT);
+	assert_int_equal(h->passive, 0);
+	uint8_t out[256];
+	assert_int_equal(vox_zrtp_print(&p, out, sizeof out), (int)n);
+	assert_memory_equal(out, pkt, n);
+	ex_free(e);
+}
+
+/* Every cut of every packet is refused, and so is every single-bit flip
+ * (by the CRC); no read past the end (guard page). */
+static void test_truncated_and_flipped(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	for (int i = 0; i < 9; i++) {
+		for (size_t cut = 0; cut < e->len[i]; cut++) {
+			struct vox_zrtp_packet p;
+			struct vox_diag d = {0, NULL};
+			const uint8_t *g;
+			int rc = parse_guarded(e->pkt[i], cut, &p, &d, &g);
+			assert_true(rc < 0);
+			assert_non_null(d.what);
+			assert_true(d.off <= cut);
+			guard_free((const char *)g);
+		}
+		for (size_t bit = 0; bit < e->len[i] * 8; bit += 7) {
+			uint8_t copy[512];
+			memcpy(copy, e->pkt[i], e->len[i]);
+			copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			struct vox_zrtp_packet p;
+			assert_true(vox_zrtp_parse(copy, e->len[i], &p, NULL) < 0);
+		}
+	}
+	/* a bad CRC says so */
+	uint8_t copy[512];
+	memcpy(copy, e->pkt[2], e->len[2]);
+	copy[e->len[2] - 1] ^= 1;
+	struct vox_zrtp_packet p;
+	struct vox_diag d = {0, NULL};
+	assert_int_equal(vox_zrtp_parse(copy, e->len[2], &p, &d), VOX_EAUTH);
+	assert_int_equal(d.off, e->len[2] - 4);
+	ex_free(e);
+}
+
+/* Damage that keeps a valid CRC: the parser's own checks. */
+static void resealed(uint8_t *pkt, size_t n, int expect, const char *why)
+{
+	assert_int_equal(vox_zrtp_seal(pkt, n), 0);
+	struct vox_zrtp_packet p;
+	struct vox_diag d = {0, NULL};
+	int rc = vox_zrtp_parse(pkt, n, &p, &d);
+	if (rc != expect)
+		fail_msg("%s: got %d (%s)", why, rc, d.what ? d.what : "-");
+}
+
+static void test_structure_checks(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t b[512];
+	size_t n;
+
+	/* eight key agreements in a Hello (5.2 allows seven) */
+	n = e->len[0];
+	memcpy(b, e->pkt[0], n);
+	b[12 + 12 + 4 + 16 + 32 + 12 + 3] = 0x81; /* kc = 8, sc = 1 */
+	resealed(b, n, VOX_EMALFORMED, "kc 8");
+	/* counts that do not add up to the length */
+	memcpy(b, e->pkt[0], n);
+	b[12 + 12 + 4 + 16 + 32 + 12 + 3] = 0x21; /* kc = 2 */
+	resealed(b, n, VOX_EMALFORMED, "counts vs length");
+	/* unknown type block */
+	memcpy(b, e->pkt[2], e->len[2]);
+	memcpy(b + 16, "HelloBYE", 8);
+	resealed(b, e->len[2], VOX_EUNSUPPORTED, "type block");
+	/* no magic cookie (the CRC is right) */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[4] = 'X';
+	resealed(b, e->len[2], VOX_EMALFORMED, "magic");
+	/* not 0001 in the first four bits */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[0] = 0x80;
+	resealed(b, e->len[2], VOX_EMALFORMED, "version bits");
+	/* length field off by one word */
+	memcpy(b, e->pkt[2], e->len[2]);
+	b[15] = 4;
+	resealed(b, e->len[2], VOX_EMALFORMED, "length field");
+	/* a HelloACK that says it is an Error (wrong fixed length) */
+	memcpy(b, e->pkt[2], e->len[2]);
+	memcpy(b + 16, "Error   ", 8);
+	resealed(b, e->len[2], VOX_EMALFORMED, "fixed length");
+	/* a Commit whose key agreement says Multistream but carries an hvi */
+	n = e->len[3];
+	memcpy(b, e->pkt[3], n);
+	memcpy(b + 12 + 12 + 32 + 12 + 12, "Mult", 4);
+	resealed(b, n, VOX_EMALFORMED, "Commit mode");
+	ex_free(e);
+}
+
+/* Messages the exchange above does not show, built and parsed back. */
+static void test_other_messages(void **st)
+{
+	(void)st;
+	static const uint8_t mac[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t hash8[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+	static const uint8_t hash8b[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+	static const uint8_t iv[16] = {0xaa};
+	static const uint8_t enc[48] = {0xbb};
+	static const uint8_t nonce[16] = {0xcc}, keyid[8] = {0xdd}, h2[32] = {0xee}, zid[12] = {1};
+	uint8_t out[256];
+	struct vox_zrtp_packet a, b;
+	static const struct {
+		enum vox_zrtp_msg t;
+		size_t len;
+	} fixed[] = {{VOX_ZRTP_ERRORACK, 28}, {VOX_ZRTP_CLEARACK, 28}, {VOX_ZRTP_RELAYACK, 28},
+	             {VOX_ZRTP_ERROR, 32},    {VOX_ZRTP_GOCLEAR, 36},  {VOX_ZRTP_PING, 40},
+	             {VOX_ZRTP_PINGACK, 52},  {VOX_ZRTP_SASRELAY, 100}};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		memset(&a, 0, sizeof a);
+		a.type = fixed[i].t;
+		a.seq = (uint16_t)(100 + i);
+		a.ssrc = 0xdeadbeef;
+		a.u.error_code = VOX_ZRTP_ERR_CONFIRM_MAC;
+		if (a.type == VOX_ZRTP_GOCLEAR)
+			a.u.clear_mac = mac;
+		if (a.type == VOX_ZRTP_PING || a.type == VOX_ZRTP_PINGACK) {
+			a.u.ping.version = (const uint8_t *)"1.10";
+			a.u.ping.endpoint_hash = hash8;
+			a.u.ping.received_hash = hash8b;
+			a.u.ping.received_ssrc = 0x01020304;
+		}
+		if (a.type == VOX_ZRTP_SASRELAY)
+			a.u.confirm = (struct vox_zrtp_sealed){mac, iv, enc, sizeof enc};
+		int n = vox_zrtp_print(&a, out, sizeof out);
+		assert_int_equal(n, (int)fixed[i].len);
+		assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+		assert_int_equal(b.type, a.type);
+		assert_int_equal(b.seq, a.seq);
+		assert_memory_equal(b.msg + 4, vox_zrtp_msg_block(a.type), 8);
+		if (a.type == VOX_ZRTP_ERROR)
+			assert_true(b.u.error_code == VOX_ZRTP_ERR_CONFIRM_MAC);
+		if (a.type == VOX_ZRTP_GOCLEAR)
+			assert_memory_equal(b.u.clear_mac, mac, 8);
+		if (a.type == VOX_ZRTP_PINGACK) {
+			assert_memory_equal(b.u.ping.version, "1.10", 4);
+			assert_memory_equal(b.u.ping.endpoint_hash, hash8, 8);
+			assert_memory_equal(b.u.ping.received_hash, hash8b, 8);
+			assert_true(b.u.ping.received_ssrc == 0x01020304u);
+		}
+		if (a.type == VOX_ZRTP_SASRELAY)
+			assert_memory_equal(b.u.confirm.enc, enc, sizeof enc);
+	}
+	/* Multistream and Preshared Commits */
+	for (int m = 0; m < 2; m++) {
+		memset(&a, 0, sizeof a);
+		a.type = VOX_ZRTP_COMMIT;
+		a.u.commit.h2 = h2;
+		a.u.commit.zid = zid;
+		a.u.commit.alg[VOX_ZRTP_T_KEYAGR] = m ? VOX_ZRTP_PRSH : VOX_ZRTP_MULT;
+		a.u.commit.mode = m ? VOX_ZRTP_MODE_PRESHARED : VOX_ZRTP_MODE_MULTI;
+		a.u.commit.nonce = nonce;
+		a.u.commit.key_id = keyid;
+		int n = vox_zrtp_print(&a, out, sizeof out);
+		assert_int_equal(n, m ? 124 : 116);
+		assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+		assert_int_equal(b.u.commit.mode, a.u.commit.mode);
+		assert_memory_equal(b.u.commit.nonce, nonce, 16);
+		if (m)
+			assert_memory_equal(b.u.commit.key_id, keyid, 8);
+		else
+			assert_null(b.u.commit.key_id);
+		/* a mode that contradicts the key agreement is the caller's error */
+		a.u.commit.mode = VOX_ZRTP_MODE_DH;
+		assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	}
+	/* a Hello with eight of a type cannot be built */
+	memset(&a, 0, sizeof a);
+	a.type = VOX_ZRTP_HELLO;
+	a.u.hello.version = (const uint8_t *)"1.10";
+	a.u.hello.client_id = (const uint8_t *)"vox             ";
+	a.u.hello.h3 = h2;
+	a.u.hello.zid = zid;
+	a.u.hello.n[VOX_ZRTP_T_KEYAGR] = 8;
+	assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	a.u.hello.n[VOX_ZRTP_T_KEYAGR] = 7;
+	a.u.hello.mitm = 1;
+	int n = vox_zrtp_print(&a, out, sizeof out);
+	assert_int_equal(n, 16 + 4 * (22 + 7));
+	assert_int_equal(vox_zrtp_parse(out, (size_t)n, &b, NULL), n);
+	assert_int_equal(b.u.hello.mitm, 1);
+	assert_int_equal(b.u.hello.n[VOX_ZRTP_T_KEYAGR], 7);
+	/* no type */
+	a.type = (enum vox_zrtp_msg)0;
+	assert_int_equal(vox_zrtp_print(&a, out, sizeof out), VOX_EINVAL);
+	assert_null(vox_zrtp_msg_block((enum vox_zrtp_msg)17));
+	assert_string_equal(vox_zrtp_error_name(0x70), "bad Confirm packet MAC");
+	assert_string_equal(vox_zrtp_error_name(0x71), "unknown error code");
+}
+
+static void test_confirm_and_relay_bodies(void **st)
+{
+	(void)st;
+	static const uint8_t h0[32] = {0x42}, sig[8] = {'P', 'G', 'P', ' ', 1, 2, 3, 4};
+	uint8_t out[128];
+	struct vox_zrtp_confirm_body a = {h0, 1, 0, 1, 0, 0xffffffffu, sig, sizeof sig}, b;
+	int n = vox_zrtp_confirm_body_print(&a, out, sizeof out);
+	assert_int_equal(n, 48);
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, (size_t)n, &b, NULL), n);
+	assert_memory_equal(b.h0, h0, 32);
+	assert_int_equal(b.e, 1);
+	assert_int_equal(b.v, 0);
+	assert_int_equal(b.a, 1);
+	assert_int_equal(b.d, 0);
+	assert_true(b.expiry == 0xffffffffu);
+	assert_int_equal(b.sig_len, 8);
+	/* a signature length that does not match what follows */
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, 40, &b, NULL), VOX_EMALFORMED);
+	/* unused bits set */
+	out[32] = 0x80;
+	assert_int_equal(vox_zrtp_confirm_body_parse(out, (size_t)n, &b, NULL), VOX_EMALFORMED);
+	assert_int_equal(vox_zrtp_confirm_body_print(&a, out, 47), VOX_ENOSPC);
+
+	struct vox_zrtp_relay_body r = {1, 0, 0, VOX_ZRTP_B256, h0, NULL, 0}, q;
+	n = vox_zrtp_relay_body_print(&r, out, sizeof out);
+	assert_int_equal(n, 40);
+	assert_int_equal(vox_zrtp_relay_body_parse(out, (size_t)n, &q, NULL), n);
+	assert_int_equal(q.v, 1);
+	assert_true(q.rendering == VOX_ZRTP_B256);
+	assert_memory_equal(q.sas_hash, h0, 32);
+	/* E is no flag of SASrelay */
+	out[3] |= 0x08;
+	assert_int_equal(vox_zrtp_relay_body_parse(out, (size_t)n, &q, NULL), VOX_EMALFORMED);
+}
+
+/* ---- crypto (zrtp/crypto.c) ------------------------------------------------- */
+
+static uint64_t seed = 0x2e7a9c0ffee;
+static const struct vox_rng rng = {test_rng, &seed};
+
+static void test_hash_known_answers(void **st)
+{
+	(void)st;
+	uint8_t out[48];
+	struct zrtp_part abc = {(const uint8_t *)"abc", 3};
+	static const uint8_t s256[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+	                                 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+	                                 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+	                                 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S256, &abc, 1, out), 0);
+	assert_memory_equal(out, s256, 32);
+	/* in pieces: the same */
+	struct zrtp_part pieces[3] = {
+	    {(const uint8_t *)"a", 1}, {NULL, 0}, {(const uint8_t *)"bc", 2}};
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S256, pieces, 3, out), 0);
+	assert_memory_equal(out, s256, 32);
+	uint8_t s384[48];
+	unhex("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358b"
+	      "aeca134c825a7",
+	      s384, sizeof s384);
+	assert_int_equal(zrtp_hash(VOX_ZRTP_S384, &abc, 1, out), 0);
+	assert_memory_equal(out, s384, 48);
+	assert_int_equal(zrtp_hash(VOX_ZRTP_AES1, &abc, 1, out), VOX_EUNSUPPORTED);
+	assert_int_equal(zrtp_hash_len(VOX_ZRTP_S384), 48);
+
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	static const char *const tc[2] = {"2", "6"};
+	for (int i = 0; i < 2; i++) {
+		uint8_t key[200], data[200], want[48];
+		char k[32];
+		snprintf(k, sizeof k, "HmacKey%s", tc[i]);
+		size_t kl = vf_bytes(&vf, k, key, sizeof key);
+		snprintf(k, sizeof k, "HmacData%s", tc[i]);
+		struct zrtp_part d = {data, vf_bytes(&vf, k, data, sizeof data)};
+		snprintf(k, sizeof k, "HmacS256_%s", tc[i]);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, key, kl, &d, 1, out), 0);
+		assert_memory_equal(out, want, 32);
+		snprintf(k, sizeof k, "HmacS384_%s", tc[i]);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S384, key, kl, &d, 1, out), 0);
+		assert_memory_equal(out, want, 48);
+	}
+	free(vf.raw);
+	static const uint8_t x[4] = {1, 2, 3, 4}, y[4] = {1, 2, 3, 5};
+	assert_int_equal(zrtp_ct_eq(x, x, 4), 1);
+	assert_int_equal(zrtp_ct_eq(x, y, 4), 0);
+	assert_int_equal(zrtp_ct_eq(x, y, 3), 1);
+}
+
+static void test_cfb_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	uint8_t iv[16], pt[64], ct[64], key[32], out[64];
+	vf_bytes(&vf, "CfbIv", iv, sizeof iv);
+	size_t n = vf_bytes(&vf, "CfbPlain", pt, sizeof pt);
+	static const uint32_t ciphers[2] = {VOX_ZRTP_AES1, VOX_ZRTP_AES3};
+	static const char *const names[2] = {"AES1", "AES3"};
+	for (int i = 0; i < 2; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "CfbKey_%s", names[i]);
+		assert_int_equal(vf_bytes(&vf, k, key, sizeof key),
+		                 zrtp_cipher_key_len(ciphers[i]));
+		snprintf(k, sizeof k, "CfbCipher_%s", names[i]);
+		assert_int_equal(vf_bytes(&vf, k, ct, sizeof ct), n);
+		assert_int_equal(zrtp_cfb(ciphers[i], 1, key, iv, pt, n, out), 0);
+		assert_memory_equal(out, ct, n);
+		/* decrypt in place, and a length that is no multiple of 16 */
+		assert_int_equal(zrtp_cfb(ciphers[i], 0, key, iv, out, 40, out), 0);
+		assert_memory_equal(out, pt, 40);
+	}
+	assert_int_equal(zrtp_cfb(VOX_ZRTP_S256, 1, key, iv, pt, n, out), VOX_EUNSUPPORTED);
+	free(vf.raw);
+}
+
+/* The Confirm messages of the bzrtp exchange open with its keys: MAC
+ * over the encrypted part (5.7), AES-CFB decryption, H0 inside. */
+static void test_confirm_bzrtp_decrypt(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t mackey[2][32], zrtpkey[2][16];
+	vf_bytes(&e->vf, "mackeyr", mackey[0], 32);
+	vf_bytes(&e->vf, "mackeyi", mackey[1], 32);
+	vf_bytes(&e->vf, "zrtpkeyr", zrtpkey[0], 16);
+	vf_bytes(&e->vf, "zrtpkeyi", zrtpkey[1], 16);
+	for (int side = 0; side < 2; side++) {
+		int i = 6 + side; /* Confirm1 from the responder, Confirm2 from the initiator */
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(e->pkt[i], e->len[i], &p, NULL), (int)e->len[i]);
+		const struct vox_zrtp_sealed *c = &p.u.confirm;
+		uint8_t mac[32], plain[64];
+		struct zrtp_part part = {c->enc, c->enc_len};
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, mackey[side], 32, &part, 1, mac), 0);
+		assert_memory_equal(mac, c->mac, VOX_ZRTP_MAC_LEN);
+		assert_int_equal(
+		    zrtp_cfb(VOX_ZRTP_AES1, 0, zrtpkey[side], c->iv, c->enc, c->enc_len, plain), 0);
+		struct vox_zrtp_confirm_body b;
+		assert_int_equal(vox_zrtp_confirm_body_parse(plain, c->enc_len, &b, NULL),
+		                 (int)c->enc_len);
+		assert_memory_equal(b.h0, side ? e->hi[0] : e->hr[0], 32);
+		assert_int_equal(b.sig_len, 0);
+		/* and the wrong key gives another MAC */
+		assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, mackey[!side], 32, &part, 1, mac), 0);
+		assert_memory_not_equal(mac, c->mac, VOX_ZRTP_MAC_LEN);
+	}
+	ex_free(e);
+}
+
+/* A secret value for zrtp_kp_make that gives the private key priv: for
+ * EC25/EC38 the bytes are reduced as (v mod (n-1)) + 1, so 8 zero bytes
+ * and priv - 1; otherwise the bytes themselves. */
+static size_t secret_for(uint32_t ka, const char *hex, uint8_t *sv)
+{
+	if (ka != VOX_ZRTP_EC25 && ka != VOX_ZRTP_EC38)
+		return unhex(hex, sv, ZRTP_SECRET_MAX);
+	memset(sv, 0, 8);
+	size_t n = unhex(hex, sv + 8, ZRTP_SECRET_MAX - 8);
+	size_t i = 8 + n;
+	while (i-- > 8 && sv[i]-- == 0)
+		; /* minus one, borrowing */
+	return 8 + n;
+}
+
+static void test_keyagr_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/crypto.txt");
+	static const struct {
+		uint32_t ka;
+		const char *name, *a, *b;
+	} cases[] = {
+	    {VOX_ZRTP_EC25, "EC25", "i", "r"}, {VOX_ZRTP_EC38, "EC38", "i", "r"},
+	    {VOX_ZRTP_X255, "X255", "a", "b"}, {VOX_ZRTP_E255, "X255", "a", "b"},
+	    {VOX_ZRTP_X448, "X448", "a", "b"}, {VOX_ZRTP_DH2K, "DH2k", "a", "b"},
+	    {VOX_ZRTP_DH3K, "DH3k", "a", "b"},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		uint32_t ka = cases[c].ka;
+		char k[32];
+		uint8_t sv[ZRTP_SECRET_MAX], want[ZRTP_PV_MAX], shared[ZRTP_SHARED_MAX];
+		struct vox_zrtp_keypair A, B;
+		assert_int_equal(zrtp_keyagr_supported(ka), 1);
+		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].a);
+		size_t n = secret_for(ka, vf_get(&vf, k), sv);
+		assert_int_equal(n, zrtp_secret_len(ka, 16));
+		assert_int_equal(zrtp_kp_make(&A, ka, sv, n, &rng), 0);
+		snprintf(k, sizeof k, "%s_g%s", cases[c].name, cases[c].a);
+		assert_int_equal(vf_bytes(&vf, k, want, sizeof want), zrtp_pv_len(ka));
+		assert_int_equal(A.pv_len, zrtp_pv_len(ka));
+		assert_memory_equal(A.pv, want, A.pv_len);
+		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].b);
+		n = secret_for(ka, vf_get(&vf, k), sv);
+		assert_int_equal(zrtp_kp_make(&B, ka, sv, n, &rng), 0);
+		snprintf(k, sizeof k, "%s_g%s", cases[c].name, cases[c].b);
+		vf_bytes(&vf, k, want, sizeof want);
+		assert_memory_equal(B.pv, want, B.pv_len);
+		snprintf(k, sizeof k, "%s_g%s%s", cases[c].name, cases[c].a, cases[c].b);
+		assert_int_equal(vf_bytes(&vf, k, want, sizeof want), zrtp_shared_len(ka));
+		assert_int_equal(zrtp_kp_shared(&A, B.pv, B.pv_len, shared, &rng), 0);
+		assert_memory_equal(shared, want, zrtp_shared_len(ka));
+		assert_int_equal(zrtp_kp_shared(&B, A.pv, A.pv_len, shared, &rng), 0);
+		assert_memory_equal(shared, want, zrtp_shared_len(ka));
+		/* a public value of the wrong length */
+		assert_int_equal(zrtp_kp_shared(&A, B.pv, B.pv_len - 4, shared, &rng), VOX_EINVAL);
+		zrtp_kp_wipe(&A);
+		zrtp_kp_wipe(&B);
+	}
+	free(vf.raw);
+}
+
+/* Public values a MitM could choose to know the result are refused. */
+static void test_keyagr_bad_public_values(void **st)
+{
+	(void)st;
+	uint8_t sv[ZRTP_SECRET_MAX], pv[ZRTP_PV_MAX], out[ZRTP_SHARED_MAX];
+	struct vox_zrtp_keypair kp;
+	for (int i = 0; i < ZRTP_SECRET_MAX; i++)
+		sv[i] = (uint8_t)(i * 7 + 1);
+	/* DH: 0, 1, p-1 and p itself (5.9, Error 0x61) */
+	static const uint32_t dh[2] = {VOX_ZRTP_DH2K, VOX_ZRTP_DH3K};
+	for (int g = 0; g < 2; g++) {
+		assert_int_equal(zrtp_kp_make(&kp, dh[g], sv, 64, &rng), 0);
+		size_t n = zrtp_pv_len(dh[g]);
+		memset(pv, 0, n);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 1;
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 2; /* the generator: fine */
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), 0);
+		/* p - 1 (its last byte is 0xff, so p - 1 ends in 0xfe), p, all ones */
+		static const uint8_t p2048[] = MBEDTLS_DHM_RFC3526_MODP_2048_P_BIN;
+		static const uint8_t p3072[] = MBEDTLS_DHM_RFC3526_MODP_3072_P_BIN;
+		memcpy(pv, g ? p3072 : p2048, n);
+		assert_int_equal(pv[n - 1], 0xff);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 0xfe;
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		pv[n - 1] = 0xfd; /* p - 2: a group element */
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), 0);
+		memset(pv, 0xff, n);
+		assert_int_equal(zrtp_kp_shared(&kp, pv, n, out, &rng), VOX_EAUTH);
+		zrtp_kp_wipe(&kp);
+	}
+	/* P-256: a point off the curve */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_EC25, sv, 40, &rng), 0);
+	memcpy(pv, kp.pv, 64);
+	pv[63] ^= 1;
+	assert_int_equal(zrtp_kp_shared(&kp, pv, 64, out, &rng), VOX_EAUTH);
+	/* X25519: the u-coordinate 0 (low order) */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_X255, sv, 32, &rng), 0);
+	memset(pv, 0, 32);
+	assert_int_equal(zrtp_kp_shared(&kp, pv, 32, out, &rng), VOX_EAUTH);
+	/* an unknown key agreement, and a wrong secret length */
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_MULT, sv, 32, &rng), VOX_EUNSUPPORTED);
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_X448, sv, 32, &rng), VOX_EINVAL);
+	assert_int_equal(zrtp_kp_make(&kp, VOX_ZRTP_DH3K, sv, 48, &rng), VOX_EINVAL);
+}
+
+/* ---- key derivation (4.4, 4.5) and the SAS (5.1.6) ----------------------------- */
+
+static void test_kdf_known_answers(void **st)
+{
+	(void)st;
+	struct vecfile vf;
+	vf_load(&vf, "zrtp/kdf.txt");
+	uint8_t ki[32], ctx[64], want[32], out[32];
+	assert_int_equal(vf_bytes(&vf, "KI", ki, sizeof ki), 32);
+	int checked = 0;
+	for (size_t i = 0; i + 3 < vf.n; i++) {
+		if (strcmp(vf.key[i], "Label") != 0)
+			continue;
+		size_t cl = unhex(vf.val[i + 1], ctx, sizeof ctx);
+		size_t l = (size_t)strtoul(vf.val[i + 2], NULL, 10);
+		assert_int_equal(unhex(vf.val[i + 3], want, sizeof want), l);
+		assert_int_equal(zrtp_kdf(VOX_ZRTP_S256, ki, 32, vf.val[i], ctx, cl, l, out), 0);
+		assert_memory_equal(out, want, l);
+		checked++;
+	}
+	assert_int_equal(checked, 9);
+	assert_int_equal(zrtp_kdf(VOX_ZRTP_S256, ki, 32, "SAS", ctx, 56, 33, out), VOX_EINVAL);
+
+	/* the same through zrtp_keys_derive: the context is ZIDi || ZIDr ||
+	 * total_hash, and every label lands in its field */
+	size_t cl = vf_bytes(&vf, "Context", ctx, sizeof ctx);
+	assert_int_equal(cl, 56);
+	struct vox_zrtp_keyset k;
+	assert_int_equal(
+	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_AES1, ki, ctx, ctx + 12, ctx + 24), 0);
+	assert_int_equal(k.ctx_len, 56);
+	assert_memory_equal(k.ctx, ctx, 56);
+	static const struct {
+		const char *label;
+		size_t off;
+	} f[] = {
+	    {"Responder SRTP master key", offsetof(struct vox_zrtp_keyset, srtp_key_r)},
+	    {"Responder SRTP master salt", offsetof(struct vox_zrtp_keyset, srtp_salt_r)},
+	    {"SAS", offsetof(struct vox_zrtp_keyset, sashash)},
+	    {"ZRTP Session Key", offsetof(struct vox_zrtp_keyset, sess)},
+	    {"retained secret", offsetof(struct vox_zrtp_keyset, rs1)},
+	    {"Responder ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_r)},
+	    {"Initiator ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_i)},
+	    {"Responder HMAC key", offsetof(struct vox_zrtp_keyset, mackey_r)},
+	    {"Initiator HMAC key", offsetof(struct vox_zrtp_keyset, mackey_i)},
+	};
+	for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
+		size_t i;
+		for (i = 0; i < vf.n; i++)
+			if (strcmp(vf.key[i], "Label") == 0 && strcmp(vf.val[i], f[j].label) == 0)
+				break;
+		assert_true(i + 3 < vf.n);
+		size_t l = unhex(vf.val[i + 3], want, sizeof want);
+		assert_memory_equal((const uint8_t *)&k + f[j].off, want, l);
+	}
+	/* sasvalue: the leftmost 32 bits of sashash (d269b071...) */
+	assert_true(k.sasvalue == 0xd269b071u);
+	char sas[VOX_ZRTP_SAS_MAX];
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, k.sasvalue, sas, sizeof sas), 4);
+	assert_string_equal(sas, "4jw5");
+	zrtp_keys_wipe(&k);
+	assert_int_equal(
+	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_HS32, ki, ctx, ctx + 12, ctx + 24),
+	    VOX_EUNSUPPORTED);
+	free(vf.raw);
+}
+
+/* s0 (4.4.1.4) equals the hash of its fields laid end to end by hand. */
+static void test_s0_layout(void **st)
+{
+	(void)st;
+	uint8_t dh[48], zidi[12], zidr[12], th[48], rs[32], aux[5], out[48], want[48];
+	for (int i = 0; i < 48; i++) {
+		dh[i] = (uint8_t)i;
+		th[i] = (uint8_t)(0x80 + i);
+	}
+	memset(zidi, 0x11, 12);
+	memset(zidr, 0x22, 12);
+	memset(rs, 0x33, 32);
+	memcpy(aux, "aux!!", 5);
+	for (int h = 0; h < 2; h++) {
+		uint32_t hash = h ? VOX_ZRTP_S384 : VOX_ZRTP_S256;
+		size_t hl = zrtp_hash_len(hash);
+		uint8_t flat[4 + 48 + 13 + 24 + 48 + 4 + 32 + 4 + 5 + 4];
+		size_t n = 0;
+		memcpy(flat + n, "\0\0\0\1", 4), n += 4;
+		memcpy(flat + n, dh, 48), n += 48;
+		memcpy(flat + n, "ZRTP-HMAC-KDF", 13), n += 13;
+		memcpy(flat + n, zidi, 12), n += 12;
+		memcpy(flat + n, zidr, 12), n += 12;
+		memcpy(flat + n, th, hl), n += hl;
+		memcpy(flat + n, "\0\0\0\x20", 4), n += 4;
+		memcpy(flat + n, rs, 32), n += 32;
+		memcpy(flat + n, "\0\0\0\5", 4), n += 4;
+		memcpy(flat + n, aux, 5), n += 5;
+		memcpy(flat + n, "\0\0\0\0", 4), n += 4; /* no pbxsecret */
+		struct zrtp_part whole = {flat, n};
+		assert_int_equal(zrtp_hash(hash, &whole, 1, want), 0);
+		struct zrtp_part pdh = {dh, 48}, s1 = {rs, 32}, s2 = {aux, 5}, s3 = {NULL, 0};
+		assert_int_equal(zrtp_s0_dh(hash, pdh, zidi, zidr, th, s1, s2, s3, out), 0);
+		assert_memory_equal(out, want, hl);
+	}
+	/* the IDs of a secret differ by role, and are 64 bits of the MAC */
+	uint8_t idi[8], idr[8], mac[32];
+	assert_int_equal(zrtp_secret_id(VOX_ZRTP_S256, rs, 32, 1, idi), 0);
+	assert_int_equal(zrtp_secret_id(VOX_ZRTP_S256, rs, 32, 0, idr), 0);
+	assert_memory_not_equal(idi, idr, 8);
+	struct zrtp_part who = {(const uint8_t *)"Initiator", 9};
+	assert_int_equal(zrtp_hmac(VOX_ZRTP_S256, rs, 32, &who, 1, mac), 0);
+	assert_memory_equal(idi, mac, 8);
+}
+
+/* hvi of the bzrtp exchange: its DHPart2 and the responder's Hello give
+ * the hvi its Commit carried (4.4.1.1). */
+static void test_hvi_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet hello, commit, dh2;
+	assert_true(vox_zrtp_parse(e->pkt[0], e->len[0], &hello, NULL) > 0);
+	assert_true(vox_zrtp_parse(e->pkt[3], e->len[3], &commit, NULL) > 0);
+	assert_true(vox_zrtp_parse(e->pkt[5], e->len[5], &dh2, NULL) > 0);
+	uint8_t hvi[32];
+	struct zrtp_part d = {dh2.msg, dh2.msg_len}, h = {hello.msg, hello.msg_len};
+	assert_int_equal(zrtp_hvi(VOX_ZRTP_S256, d, h, hvi), 0);
+	assert_memory_equal(hvi, commit.u.commit.hvi, 32);
+	/* the initiator's own Hello would not do */
+	assert_true(vox_zrtp_parse(e->pkt[1], e->len[1], &hello, NULL) > 0);
+	struct zrtp_part hi = {hello.msg, hello.msg_len};
+	assert_int_equal(zrtp_hvi(VOX_ZRTP_S256, d, hi, hvi), 0);
+	assert_memory_not_equal(hvi, commit.u.commit.hvi, 32);
+	ex_free(e);
+}
+
+static void test_sas_render(void **st)
+{
+	(void)st;
+	char out[VOX_ZRTP_SAS_MAX];
+	/* B32: the leftmost 20 bits, five at a time, in ZRTP's alphabet */
+	static const struct {
+		uint32_t v;
+		const char *s;
+	} b32[] = {{0, "yyyy"},           {0xffffffffu, "9999"}, {0x12345678u, "ne4f"},
+	           {0x00000fffu, "yyyy"}, {0x08000000u, "byyy"}, {0x00001000u, "yyyb"}};
+	for (size_t i = 0; i < sizeof b32 / sizeof b32[0]; i++) {
+		assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, b32[i].v, out, sizeof out), 4);
+		assert_string_equal(out, b32[i].s);
+	}
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B32, 0, out, 4), VOX_ENOSPC);
+	/* B256: every byte in either position against the word list file */
+	struct vecfile vf;
+	size_t len;
+	vf.raw = read_vector("zrtp/pgp-words.tsv", &len);
+	char *p = vf.raw, *end = vf.raw + len;
+	int rows = 0;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		*eol = 0;
+		if (p[0] != '#' && p[0]) {
+			char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+			assert_non_null(t2);
+			*t1 = *t2 = 0;
+			uint32_t b = (uint32_t)strtoul(p, NULL, 16);
+			assert_int_equal(b, rows);
+			char want[40];
+			/* byte b first (even word), then byte b second (odd word) */
+			int n =
+			    vox_zrtp_sas_render(VOX_ZRTP_B256, b << 24 | b << 16, out, sizeof out);
+			snprintf(want, sizeof want, "%s %s", t1 + 1, t2 + 1);
+			assert_int_equal(n, (int)strlen(want));
+			assert_string_equal(out, want);
+			rows++;
+		}
+		p = eol + 1;
+	}
+	assert_int_equal(rows, 256);
+	free(vf.raw);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0x0001ffffu, out, sizeof out), 16);
+	assert_string_equal(out, "aardvark adviser");
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, sizeof out), 15);
+	assert_string_equal(out, "Zulu yesteryear");
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, 15), VOX_ENOSPC);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_B256, 0xfffe0000u, out, 16), 15);
+	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_S256, 0, out, sizeof out), VOX_EUNSUPPORTED);
+}
+
+/* ---- hash chain, MACs, zrtp-hash, negotiation ---------------------------------- */
+
+static void test_chain_and_macs_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t h[4][32];
+	assert_int_equal(zrtp_chain_make(e->hr[0], h), 0);
+	assert_memory_equal(h, e->hr, sizeof h);
+	assert_int_equal(zrtp_chain_make(e->hi[0], h), 0);
+	assert_memory_equal(h, e->hi, sizeof h);
+	assert_int_equal(zrtp_chain_check(e->hi[0], e->hi[3], 3), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[2], 1), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[3], 1), 0);
+	assert_int_equal(zrtp_chain_check(e->hr[0], e->hi[3], 3), 0);
+
+	/* each message's MAC opens with the image its sender reveals next:
+	 * Hello with H2, Commit with H1, DHPart1/2 with H0 */
+	static const struct {
+		int pkt, initiator, image;
+	} m[] = {{0, 0, 2}, {1, 1, 2}, {3, 1, 1}, {4, 0, 0}, {5, 1, 0}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		struct vox_zrtp_packet p;
+		assert_true(vox_zrtp_parse(e->pkt[m[i].pkt], e->len[m[i].pkt], &p, NULL) > 0);
+		const uint8_t *key = m[i].initiator ? e->hi[m[i].image] : e->hr[m[i].image];
+		const uint8_t *wrong = m[i].initiator ? e->hr[m[i].image] : e->hi[m[i].image];
+		assert_int_equal(zrtp_msg_mac_ok(key, p.msg, p.msg_len), 1);
+		assert_int_equal(zrtp_msg_mac_ok(wrong, p.msg, p.msg_len), 0);
+		assert_int_equal(
+		    zrtp_msg_mac_ok(m[i].image ? key - 32 : key + 32, p.msg, p.msg_len), 0);
+		uint8_t copy[512];
+		memcpy(copy, p.msg, p.msg_len);
+		memset(copy + p.msg_len - 8, 0, 8);
+		assert_int_equal(zrtp_msg_mac_set(key, copy, p.msg_len), 0);
+		assert_memory_equal(copy, p.msg, p.msg_len);
+	}
+	ex_free(e);
+}
+
+static void test_hello_hash(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	static const struct {
+		const char *pkt, *hash;
+	} c[] = {{"Hello_R", "ZrtpHash_12345678"},
+	         {"Hello_I", "ZrtpHash_87654321"},
+	         {"HelloGnu", "ZrtpHash_Gnu"}};
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t pkt[256];
+		size_t n = vf_bytes(&e->vf, c[i].pkt, pkt, sizeof pkt);
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(pkt, n, &p, NULL), (int)n);
+		char out[VOX_ZRTP_HELLO_HASH_LEN + 1];
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, sizeof out), 69);
+		assert_string_equal(out, vf_get(&e->vf, c[i].hash));
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, 69), VOX_ENOSPC);
+	}
+	ex_free(e);
+}
+
+static void hello_of(struct vox_zrtp_hello *h, const struct vox_zrtp_algs *a)
+{
+	memset(h, 0, sizeof *h);
+	memcpy(h->n, a->n, sizeof h->n);
+	memcpy(h->alg, a->alg, sizeof h->alg);
+}
+
+static void set_list(struct vox_zrtp_algs *a, int t, size_t n, const uint32_t *l)
+{
+	a->n[t] = (uint8_t)n;
+	memcpy(a->alg[t], l, n * sizeof l[0]);
+}
+
+/* Both ends must reach the same choice from the same two offers. */
+static void both_choose(const struct vox_zrtp_algs *x, const struct vox_zrtp_algs *y,
+                        struct zrtp_choice *c)
+{
+	struct vox_zrtp_hello hx, hy;
+	struct zrtp_choice d;
+	hello_of(&hx, x);
+	hello_of(&hy, y);
+	assert_int_equal(zrtp_negotiate(x, &hy, c), 0);
+	assert_int_equal(zrtp_negotiate(y, &hx, &d), 0);
+	for (int t = 0; t < VOX_ZRTP_T_COUNT; t++)
+		assert_true(c->alg[t] == d.alg[t] ||
+		            (zrtp_is_25519(c->alg[t]) && zrtp_is_25519(d.alg[t])));
+}
+
+static void test_negotiation(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs ours, peer;
+	struct zrtp_choice c;
+	vox_zrtp_algs_default(&ours);
+	assert_int_equal(vox_zrtp_algs_check(&ours), 0);
+
+	/* two vox: everybody's first choice */
+	both_choose(&ours, &ours, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_X255);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* the bzrtp Hello: S256 | AES1 | HS32 HS80 | DH3k DH2k Mult | B32 */
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet p;
+	assert_true(vox_zrtp_parse(e->pkt[0], e->len[0], &p, NULL) > 0);
+	assert_int_equal(zrtp_negotiate(&ours, &p.u.hello, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	/* first choices HS80 (ours) and HS32 (theirs) differ: the stronger */
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	/* our first that they offer, DH3k, is their first too */
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+	ex_free(e);
+
+	/* key agreement first choices differ: the faster wins, on both sides */
+	static const uint32_t dh3k_ec25[] = {VOX_ZRTP_DH3K, VOX_ZRTP_EC25};
+	static const uint32_t ec25_dh3k[] = {VOX_ZRTP_EC25, VOX_ZRTP_DH3K};
+	static const uint32_t dh3k_dh2k[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K};
+	static const uint32_t dh2k_dh3k[] = {VOX_ZRTP_DH2K, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_ec25);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec25_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC25);
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_dh2k);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, dh2k_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH2K);
+
+	/* EC38 brings S384 and AES3 although the first choices were others */
+	static const uint32_t ec38[] = {VOX_ZRTP_EC38, VOX_ZRTP_DH3K};
+	static const uint32_t s256_s384[] = {VOX_ZRTP_S256, VOX_ZRTP_S384};
+	static const uint32_t aes1_aes3[] = {VOX_ZRTP_AES1, VOX_ZRTP_AES3};
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&ours, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&peer, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&ours, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC38);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+
+	/* a peer that lists nothing: the mandatory algorithms are implied */
+	memset(&peer, 0, sizeof peer);
+	vox_zrtp_algs_default(&ours);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* a GNU ZRTP peer calls Curve25519 E255: the Commit names it so */
+	static const uint32_t e255[] = {VOX_ZRTP_E255, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, e255);
+	struct vox_zrtp_hello hp;
+	hello_of(&hp, &peer);
+	assert_int_equal(zrtp_negotiate(&ours, &hp, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_E255);
+	both_choose(&ours, &peer, &c);
+	/* and a Commit from it naming E255 is one we offered */
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_E255), 1);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_MULT), 0);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_HASH, VOX_ZRTP_AES1), 0);
+	/* unknown names in a peer's list are passed over */
+	static const uint32_t odd[] = {VOX_ZRTP_ALG('A', 'E', 'S', '2'), VOX_ZRTP_AES3};
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, odd);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+}
+
+static void test_algs_check(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs a;
+	vox_zrtp_algs_default(&a);
+	assert_int_equal(a.n[VOX_ZRTP_T_KEYAGR], 6);
+	assert_int_equal(vox_zrtp_algs_check(&a), 0);
+	struct vox_zrtp_algs b = a;
+	b.n[VOX_ZRTP_T_KEYAGR] = 8;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_ELIMIT);
+	b = a;
+	b.alg[VOX_ZRTP_T_KEYAGR][b.n[VOX_ZRTP_T_KEYAGR]++] = VOX_ZRTP_E255;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL); /* X255 twice */
+	b = a;
+	b.n[VOX_ZRTP_T_SAS] = 1;
+	b.alg[VOX_ZRTP_T_SAS][0] = VOX_ZRTP_B256; /* B32 is mandatory */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL);
+	b = a;
+	b.alg[VOX_ZRTP_T_CIPHER][0] = VOX_ZRTP_ALG('2', 'F', 'S', '1');
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+	b = a;
+	b.alg[VOX_ZRTP_T_HASH][0] = VOX_ZRTP_AES3; /* a cipher under hashes */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+}
+
+/* ---- the engine, two endpoints on a simulated network -------------------------- */
+
+#define NET_MAX 64
+
+struct flight {
+	uint64_t at;
+	int to; /* 0: a, 1: b */
+	size_t len;
+	uint8_t pkt[600];
+};
+
+/* A and B, or A - M - B with M running one engine towards each side. */
+struct net {
+	struct vox_zrtp z[4]; /* a, b, and with a MitM: m_a (faces a), m_b (faces b) */
+	int mitm;
+	uint64_t now;
+	uint32_t delay_ms;
+	unsigned loss_pct;
+	uint64_t loss_state;
+	struct flight fl[NET_MAX];
+	size_t nfl;
+	uint32_t sent[4][VOX_ZRTP_PINGACK + 1]; /* packets each engine sent, by type */
+	/* a hook that may rewrite a packet from engine i (returns its new length, 0 drops it) */
+	size_t (*tamper)(struct net *n, int from, uint8_t *pkt, size_t len);
+	uint8_t saved[600]; /* a packet a tamper hook kept */
+	size_t saved_len;
+};
+
+static uint64_t net_rand(struct net *n)
+{
+	uint64_t x = n->loss_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	n->loss_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static void zcfg(struct vox_zrtp_config *c, uint8_t id)
+{
+	vox_zrtp_config_default(c);
+	memset(c->zid, id, sizeof c->zid);
+	c->ssrc = 0x1000u * id;
+}
+
+static uint64_t rng_seeds[4];
+static struct vox_rng rngs[4];
+
+static void net_start(struct net *n, const struct vox_zrtp_config *ca,
+                      const struct vox_zrtp_config *cb, int mitm)
+{
+	memset(n, 0, sizeof *n);
+	n->mitm = mitm;
+	n->delay_ms = 20;
+	n->loss_state = 0x9e3779b97f4a7c15ull;
+	struct vox_zrtp_config cm[2];
+	zcfg(&cm[0], 0x4d);
+	zcfg(&cm[1], 0x4e);
+	const struct vox_zrtp_config *cfgs[4] = {ca, cb, &cm[0], &cm[1]};
+	for (int i = 0; i < (mitm ? 4 : 2); i++) {
+		rng_seeds[i] = 0x1234567ull * (uint64_t)(i + 1) + seed;
+		rngs[i].fn = test_rng;
+		rngs[i].ctx = &rng_seeds[i];
+		vox_zrtp_init(&n->z[i]);
+		assert_int_equal(vox_zrtp_start(&n->z[i], cfgs[i], &rngs[i], 0), 0);
+	}
+	seed++;
+}
+
+/* Where a packet from engine i goes: a <-> b, or a <-> m_a and m_b <-> b. */
+static int peer_of(const struct net *n, int i)
+{
+	static const int direct[2] = {1, 0}, via[4] = {2, 3, 0, 1};
+	return n->mitm ? via[i] : direct[i];
+}
+
+static void net_collect(struct net *n)
+{
+	for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+		uint8_t pkt[600];
+		int len;
+		while ((len = vox_zrtp_poll_output(&n->z[i], pkt, sizeof pkt)) > 0) {
+			struct vox_zrtp_packet p;
+			assert_int_equal(vox_zrtp_parse(pkt, (size_t)len, &p, NULL), len);
+			n->sent[i][p.type]++;
+			size_t l = (size_t)len;
+			if (n->tamper)
+				l = n->tamper(n, i, pkt, l);
+			if (l == 0 || (n->loss_pct && net_rand(n) % 100 < n->loss_pct))
+				continue;
+			assert_true(n->nfl < NET_MAX);
+			struct flight *f = &n->fl[n->nfl++];
+			f->at = n->now + n->delay_ms;
+			f->to = peer_of(n, i);
+			f->len = l;
+			memcpy(f->pkt, pkt, l);
+		}
+		assert_int_equal(len, 0);
+	}
+}
+
+/* Runs until nothing is left to do or until the time limit. */
+static void net_run(struct net *n, uint64_t until)
+{
+	for (;;) {
+		net_collect(n);
+		uint64_t next = UINT64_MAX;
+		for (size_t i = 0; i < n->nfl; i++)
+			if (n->fl[i].at < next)
+				next = n->fl[i].at;
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+			uint64_t d = vox_zrtp_next_deadline(&n->z[i]);
+			if (d < next)
+				next = d;
+		}
+		if (next == UINT64_MAX || next > until)
+			return;
+		n->now = next;
+		for (size_t i = 0; i < n->nfl;) {
+			if (n->fl[i].at <= n->now) {
+				struct flight f = n->fl[i];
+				n->fl[i] = n->fl[--n->nfl];
+				assert_int_equal(vox_zrtp_recv(&n->z[f.to], f.pkt, f.len, n->now),
+				                 0);
+			} else {
+				i++;
+			}
+		}
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++)
+			vox_zrtp_on_deadline(&n->z[i], n->now);
+	}
+}
+
+/* The events of engine i, in order, as a string: S (SAS), K (secure), F (failed). */
+static void events(struct net *n, int i, char *out, struct vox_zrtp_event *sas,
+                   struct vox_zrtp_event *failed)
+{
+	struct vox_zrtp_event e;
+	size_t k = 0;
+	while (vox_zrtp_next_event(&n->z[i], &e)) {
+		out[k++] = e.type == VOX_ZRTP_EV_SAS      ? 'S'
+		           : e.type == VOX_ZRTP_EV_SECURE ? 'K'
+		                                          : 'F';
+		if (e.type == VOX_ZRTP_EV_SAS && sas)
+			*sas = e;
+		if (e.type == VOX_ZRTP_EV_FAILED && failed)
+			*failed = e;
+	}
+	out[k] = 0;
+}
+
+/* Both ends secure, with the same SAS, and each one's send keys are the
+ * other's receive keys. */
+static void check_agree(struct net *n, int a, int b, struct vox_zrtp_event *sas_out)
+{
+	char ea[8], eb[8];
+	struct vox_zrtp_event sa, sb;
+	assert_int_equal(n->z[a].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[b].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[a].initiator + n->z[b].initiator, 1);
+	events(n, a, ea, &sa, NULL);
+	events(n, b, eb, &sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa.sasvalue == sb.sasvalue);
+	assert_string_equal(sa.sas, sb.sas);
+	assert_true(sa.rendering == sb.rendering);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[a], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[b], &kb), 0);
+	assert_true(ka.cipher == kb.cipher && ka.auth_tag == kb.auth_tag);
+	assert_int_equal(ka.key_len, kb.key_len);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	assert_memory_equal(ka.rx_key, kb.tx_key, ka.key_len);
+	assert_memory_equal(ka.tx_salt, kb.rx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_equal(ka.rx_salt, kb.tx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_not_equal(ka.tx_key, ka.rx_key, ka.key_len);
+	if (sas_out)
+		*sas_out = sa;
+}
+
+static void test_engine_each_key_agreement(void **st)
+{
+	(void)st;
+	static const uint32_t kas[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K, VOX_ZRTP_EC25,
+	                               VOX_ZRTP_EC38, VOX_ZRTP_X255, VOX_ZRTP_X448};
+	struct net *n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	for (size_t i = 0; i < sizeof kas / sizeof kas[0]; i++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0xa1);
+		zcfg(&cb, 0xb2);
+		/* both put this one first: it is everybody's first choice */
+		uint32_t list[2] = {kas[i],
+		                    kas[i] == VOX_ZRTP_DH3K ? VOX_ZRTP_DH2K : VOX_ZRTP_DH3K};
+		ca.algs.n[VOX_ZRTP_T_KEYAGR] = cb.algs.n[VOX_ZRTP_T_KEYAGR] = 2;
+		memcpy(ca.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		memcpy(cb.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		if (i % 2) { /* and the other end of each other type, half of the time */
+			static const uint32_t s256[1] = {VOX_ZRTP_S256}, aes1[1] = {VOX_ZRTP_AES1};
+			static const uint32_t b32[1] = {VOX_ZRTP_B32};
+			set_list(&ca.algs, VOX_ZRTP_T_HASH, 1, s256);
+			set_list(&ca.algs, VOX_ZRTP_T_CIPHER, 1, aes1);
+			set_list(&cb.algs, VOX_ZRTP_T_SAS, 1, b32);
+		}
+		net_start(n, &ca, &cb, 0);
+		net_run(n, 10000);
+		struct vox_zrtp_event sas;
+		check_agree(n, 0, 1, &sas);
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_KEYAGR] == kas[i]);
+		/* a offers only S256 and AES1 in the odd rounds */
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_HASH] ==
+		            (i % 2 ? VOX_ZRTP_S256 : VOX_ZRTP_S384));
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_CIPHER] ==
+		            (i % 2 ? VOX_ZRTP_AES1 : VOX_ZRTP_AES3));
+		assert_true(sas.rendering == VOX_ZRTP_B32);
+		assert_int_equal(strlen(sas.sas), 4);
+		/* the minimum of round trips: Hello/HelloACK, Commit/DHPart1,
+		 * DHPart2/Confirm1, Confirm2/Conf2ACK; 20 ms each way */
+		assert_true(n->now <= 8 * 20 + 10);
+		for (int e = 0; e < 2; e++) {
+			assert_int_equal(n->sent[e][VOX_ZRTP_ERROR], 0);
+			vox_zrtp_free(&n->z[e]);
+		}
+	}
+	free(n);
+}
+
+static void test_engine_b256_and_contention(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	static const uint32_t b256[2] = {VOX_ZRTP_B256, VOX_ZRTP_B32};
+	set_list(&ca.algs, VOX_ZRTP_T_SAS, 2, b256);
+	set_list(&cb.algs, VOX_ZRTP_T_SAS, 2, b256);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	struct vox_zrtp_event sas;
+	check_agree(n, 0, 1, &sas);
+	assert_true(sas.rendering == VOX_ZRTP_B256);
+	assert_non_null(strchr(sas.sas, ' '));
+	/* both were active and committed at once: one Commit each, and the
+	 * larger hvi won (4.2) */
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 1);
+	int ini = n->z[0].initiator ? 0 : 1;
+	assert_int_equal(n->sent[ini][VOX_ZRTP_DHPART2], 1);
+	assert_int_equal(n->sent[!ini][VOX_ZRTP_DHPART1], 1);
+
+	/* a passive endpoint never commits: the other one initiates */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(n->z[0].initiator, 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 0);
+	free(n);
+}
+
+static void test_engine_loss(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	int rounds = 0;
+	for (int s = 0; s < 12; s++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0x31);
+		zcfg(&cb, 0x32);
+		net_start(n, &ca, &cb, 0);
+		n->loss_pct = 20;
+		n->loss_state = 0x51ed2701ull * (uint64_t)(s + 1);
+		net_run(n, 60000);
+		check_agree(n, 0, 1, NULL);
+		for (int e = 0; e < 2; e++)
+			rounds +=
+			    (int)(n->sent[e][VOX_ZRTP_HELLO] + n->sent[e][VOX_ZRTP_COMMIT] +
+			          n->sent[e][VOX_ZRTP_DHPART2] + n->sent[e][VOX_ZRTP_CONFIRM2]);
+	}
+	/* 20 % of the packets were lost, so some had to be sent again */
+	assert_true(rounds > 12 * 6);
+	free(n);
+}
+
+static void test_engine_mitm(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x0a);
+	zcfg(&cb, 0x0b);
+	net_start(n, &ca, &cb, 1);
+	net_run(n, 10000);
+	/* M does DH with each side; each side is "secure" with M */
+	struct vox_zrtp_event sa, sb;
+	check_agree(n, 0, 2, &sa);
+	check_agree(n, 1, 3, &sb);
+	/* but A and B read different SASes to each other */
+	assert_true(sa.sasvalue != sb.sasvalue);
+	assert_string_not_equal(sa.sas, sb.sas);
+	free(n);
+}
+
+/* ---- damage on the wire ---- */
+
+static size_t reseal(uint8_t *pkt, size_t len)
+{
+	assert_int_equal(vox_zrtp_seal(pkt, len), 0);
+	return len;
+}
+
+static int pkt_type(const uint8_t *pkt, size_t len)
+{
+	struct vox_zrtp_packet p;
+	return vox_zrtp_parse(pkt, len, &p, NULL) > 0 ? (int)p.type : 0;
+}
+
+/* Flips a byte in the encrypted part of Confirm1: its MAC no longer holds. */
+static size_t tamper_confirm1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_CONFIRM1) {
+		pkt[len - 10] ^= 0x40;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* Changes the public value of DHPart2: the Commit's hvi no longer matches. */
+static size_t tamper_dhpart2(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_DHPART2) {
+		pkt[12 + 12 + 32 + 32 + 3] ^= 1;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+static void failed_with(struct net *n, int i, uint32_t code, int by_peer)
+{
+	char ev[8];
+	struct vox_zrtp_event f;
+	memset(&f, 0, sizeof f);
+	events(n, i, ev, NULL, &f);
+	assert_non_null(strchr(ev, 'F'));
+	assert_int_equal(n->z[i].state, VOX_ZRTP_ST_FAILED);
+	assert_true(f.code == code);
+	assert_int_equal(f.by_peer, by_peer);
+}
+
+static void test_engine_wrong_confirm_mac(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1; /* a initiates: it receives the damaged Confirm1 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_confirm1;
+	net_run(n, 20000);
+	/* the initiator sends Error 0x70 (5.9), the responder learns why and
+	 * acknowledges; nothing is retransmitted after the ErrorACK */
+	failed_with(n, 0, VOX_ZRTP_ERR_CONFIRM_MAC, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_CONFIRM_MAC, 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_ERRORACK], 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_CONFIRM2], 0);
+	struct vox_zrtp_srtp k;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &k), VOX_ESTATE);
+	assert_true(vox_zrtp_next_deadline(&n->z[0]) == UINT64_MAX);
+
+	/* a changed DHPart2: the responder sends Error 0x62 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_dhpart2;
+	net_run(n, 20000);
+	failed_with(n, 1, VOX_ZRTP_ERR_DH_HVI, 0);
+	failed_with(n, 0, VOX_ZRTP_ERR_DH_HVI, 1);
+	free(n);
+}
+
+/* Keeps the first Commit that crosses the network. */
+static size_t capture_commit(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_COMMIT && n->saved_len == 0) {
+		memcpy(n->saved, pkt, len);
+		n->saved_len = len;
+	}
+	return len;
+}
+
+static void test_engine_damaged_and_replayed(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = capture_commit;
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	uint8_t commit[600];
+	size_t clen = n->saved_len;
+	assert_true(clen > 0);
+	memcpy(commit, n->saved, clen);
+	uint8_t out[600];
+
+	/* a replayed Commit to the responder that is secure: ignored */
+	struct vox_zrtp_stats before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.unexpected, before.unexpected + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(vox_zrtp_poll_output(&n->z[1], out, sizeof out), 0);
+
+	/* the same Commit replayed into a new session: its H2 does not hash
+	 * to the H3 of the new Hello, so it is dropped */
+	struct vox_zrtp_config cc = ca;
+	net_start(n, &cc, &cb, 0);
+	net_collect(n); /* both Hellos in flight */
+	net_run(n, 20); /* delivered: each has the other's Hello */
+	before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.bad_chain, before.bad_chain + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+
+	/* truncated packets and a bad CRC: dropped silently, nothing sent */
+	for (size_t cut = 0; cut < clen; cut += 5) {
+		const uint8_t *g = (const uint8_t *)guard_copy(commit, cut);
+		assert_int_equal(vox_zrtp_recv(&n->z[1], g, cut, n->now), 0);
+		guard_free((const char *)g);
+	}
+	commit[40] ^= 0x10;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_true(n->z[1].st.bad_crc >= clen / 5 + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+	assert_int_equal(n->z[1].st.malformed, 0);
+	/* the exchange goes on regardless */
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+
+	/* a packet with a right CRC and a wrong layout: Error 0x10 */
+	net_start(n, &ca, &cb, 0);
+	memcpy(out, commit, clen);
+	out[15] = (uint8_t)(out[15] - 1); /* length field one word short */
+	reseal(out, clen);
+	assert_int_equal(vox_zrtp_recv(&n->z[1], out, clen, 0), 0);
+	assert_int_equal(n->z[1].st.malformed, 1);
+	failed_with(n, 1, VOX_ZRTP_ERR_MALFORMED, 0);
+	free(n);
+}
+
+static size_t drop_dhpart1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	return pkt_type(pkt, len) == VOX_ZRTP_DHPART1 ? 0 : len;
+}
+
+static void test_engine_timeouts(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	net_start(n, &ca, &cb, 0);
+	n->loss_pct = 100; /* nobody hears anything */
+	net_run(n, 60000);
+	for (int e = 0; e < 2; e++) {
+		/* the first Hello and 20 retransmissions (6), then the event */
+		assert_int_equal(n->sent[e][VOX_ZRTP_HELLO], 21);
+		failed_with(n, e, VOX_ZRTP_ERR_TIMEOUT, 0);
+		assert_true(vox_zrtp_next_deadline(&n->z[e]) == UINT64_MAX);
+	}
+	/* 50, 100, 200, 200, ...: 50 + 100 + 19 * 200 ms */
+	assert_true(n->now == 50 + 100 + 19 * 200);
+
+	/* a peer that stops answering after discovery: the Commit goes out
+	 * 1 + 10 times on T2 (150, 300, 600, 1200, 1200, ... ms), then Error
+	 * 0xB0 once and the event */
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = drop_dhpart1;
+	net_run(n, 60000);
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 11);
+	assert_int_equal(n->sent[1][VOX_ZRTP_DHPART1], 11); /* it answered every one */
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	failed_with(n, 0, VOX_ZRTP_ERR_TIMEOUT, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 1);
+	free(n);
+}
+
+/* ---- retained secrets (4.3, 4.6.1) --------------------------------------------- */
+
+/* Puts a right CRC-32c at the end of a cache image. */
+static int cache_reseal(uint8_t *b, size_t n)
+{
+	uint32_t c = vox_zrtp_crc32c(b, n - 4);
+	b[n - 4] = (uint8_t)c;
+	b[n - 3] = (uint8_t)(c >> 8);
+	b[n - 2] = (uint8_t)(c >> 16);
+	b[n - 1] = (uint8_t)(c >> 24);
+	return 0;
+}
+
+static void test_cache_codec(void **st)
+{
+	(void)st;
+	static struct vox_zrtp_cache c, d;
+	vox_zrtp_cache_init(&c);
+	struct vox_zrtp_store s = vox_zrtp_cache_store(&c);
+	struct vox_zrtp_secrets e, got;
+	for (int i = 0; i < 3; i++) {
+		memset(&e, 0, sizeof e);
+		memset(e.zid, 0x20 + i, 12);
+		e.flags = (uint8_t)(VOX_ZRTP_RS1 | (i ? VOX_ZRTP_RS2 : 0) |
+		                    (i == 2 ? VOX_ZRTP_VERIFIED : 0));
+		memset(e.rs1, 0x40 + i, 32);
+		memset(e.rs2, 0x60 + i, 32);
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	/* saving a known peer replaces its entry */
+	e.rs1[0] = 0xee;
+	assert_int_equal(s.save(s.ctx, &e), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(s.load(s.ctx, e.zid, &got), 1);
+	assert_memory_equal(&got, &e, sizeof e);
+	static const uint8_t stranger[12] = {9};
+	assert_int_equal(s.load(s.ctx, stranger, &got), 0);
+
+	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
+	int n = vox_zrtp_cache_encode(&c, buf, sizeof buf);
+	assert_int_equal(n, (int)VOX_ZRTP_CACHE_BYTES(3));
+	assert_memory_equal(buf, "VZC1\0\3", 6);
+	assert_int_equal(vox_zrtp_cache_encode(&c, buf, (size_t)n - 1), VOX_ENOSPC);
+	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
+	assert_memory_equal(&d, &c, sizeof c);
+	/* every kind of damage: refused, and the cache comes back empty */
+	for (int i = 0; i < n; i += 7) {
+		uint8_t bad[sizeof buf];
+		memcpy(bad, buf, (size_t)n);
+		bad[i] ^= 0x01;
+		assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+		assert_int_equal(d.n, 0);
+	}
+	for (int cut = 0; cut < n; cut += 11)
+		assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)cut, &d), VOX_EMALFORMED);
+	/* a right CRC over wrong contents: unknown flags, one ZID twice */
+	uint8_t bad[sizeof buf];
+	memcpy(bad, buf, (size_t)n);
+	bad[6 + 12] = 0x80;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	memcpy(bad, buf, (size_t)n);
+	memcpy(bad + 6 + 77, bad + 6, 12);
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* the table is bounded */
+	vox_zrtp_cache_init(&d);
+	s = vox_zrtp_cache_store(&d);
+	for (int i = 0; i < VOX_ZRTP_CACHE_MAX; i++) {
+		memset(e.zid, 0, 12);
+		e.zid[0] = (uint8_t)i;
+		e.zid[1] = 1;
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	e.zid[1] = 2;
+	assert_int_equal(s.save(s.ctx, &e), VOX_EPOOL);
+	vox_zrtp_cache_free(&c);
+	vox_zrtp_cache_free(&d);
+}
+
+/* One call between a and b, each with its own cache; returns a's SAS event. */
+static void call_with_caches(struct net *n, struct vox_zrtp_cache *ca_, struct vox_zrtp_cache *cb_,
+                             struct vox_zrtp_event *sa, struct vox_zrtp_event *sb)
+{
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x61);
+	zcfg(&cb, 0x62);
+	ca.store = vox_zrtp_cache_store(ca_);
+	cb.store = vox_zrtp_cache_store(cb_);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	char ea[8], eb[8];
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[1], &kb), 0);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	events(n, 0, ea, sa, NULL);
+	events(n, 1, eb, sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa->sasvalue == sb->sasvalue);
+}
+
+static void test_engine_continuity(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	static struct vox_zrtp_cache ca, cb;
+	vox_zrtp_cache_init(&ca);
+	vox_zrtp_cache_init(&cb);
+	struct vox_zrtp_event sa, sb;
+
+	/* first call: a new peer on both sides, not a mismatch */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sb.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.n, 1);
+	assert_int_equal(cb.n, 1);
+	assert_memory_equal(ca.e[0].rs1, cb.e[0].rs1, 32); /* both keep the same rs1 */
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1);
+	/* the users compare the SAS and say so, on both sides */
+	assert_int_equal(vox_zrtp_set_verified(&n->z[0], 1), 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0);
+	assert_true(ca.e[0].flags & VOX_ZRTP_VERIFIED);
+
+	/* second call: rs1 matches, the exchange continues, still verified */
+	uint8_t old_rs1[32];
+	memcpy(old_rs1, ca.e[0].rs1, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 1);
+	assert_int_equal(sb.verified, 1);
+	assert_memory_equal(ca.e[0].rs2, old_rs1, 32); /* rs2 takes the old rs1 (4.6.1) */
+	assert_memory_not_equal(ca.e[0].rs1, old_rs1, 32);
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED);
+
+	/* b lost its last update (a crash before its cache was written): its
+	 * rs1 is a's rs2, which still matches */
+	memcpy(cb.e[0].rs1, cb.e[0].rs2, 32);
+	cb.e[0].flags = VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED;
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+
+	/* a's cache altered: no secret matches, both see the mismatch, and
+	 * the verified flag is gone until the users compare again */
+	memset(ca.e[0].rs1, 0x5a, 32);
+	memset(ca.e[0].rs2, 0xa5, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.e[0].flags & VOX_ZRTP_VERIFIED, 0);
+	/* and the call after it continues again (both kept the new rs1) */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 0);
+
+	/* a peer without a store asks for expiry 0: nothing is kept of it */
+	static struct vox_zrtp_cache cc;
+	vox_zrtp_cache_init(&cc);
+	struct vox_zrtp_config c1, c2;
+	zcfg(&c1, 0x71);
+	zcfg(&c2, 0x72);
+	c1.store = vox_zrtp_cache_store(&cc);
+	net_start(n, &c1, &c2, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(cc.n, 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0); /* no store: nothing to keep */
+	vox_zrtp_cache_free(&ca);
+	vox_zrtp_cache_free(&cb);
+	free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_crc_known_answers),
+	    cmocka_unit_test(test_parse_bzrtp_exchange),
+	    cmocka_unit_test(test_parse_bzrtp_fields),
+	    cmocka_unit_test(test_print_roundtrip_bzrtp),
+	    cmocka_unit_test(test_parse_gnu_hello),
+	    cmocka_unit_test(test_truncated_and_flipped),
+	    cmocka_unit_test(test_structure_checks),
+	    cmocka_unit_test(test_other_messages),
+	    cmocka_unit_test(test_confirm_and_relay_bodies),
+	    cmocka_unit_test(test_hash_known_answers),
+	    cmocka_unit_test(test_cfb_known_answers),
+	    cmocka_unit_test(test_confirm_bzrtp_decrypt),
+	    cmocka_unit_test(test_keyagr_known_answers),
+	    cmocka_unit_test(test_keyagr_bad_public_values),
+	    cmocka_unit_test(test_kdf_known_answers),
+	    cmocka_unit_test(test_s0_layout),
+	    cmocka_unit_test(test_hvi_bzrtp),
+	    cmocka_unit_test(test_sas_render),
+	    cmocka_unit_test(test_chain_and_macs_bzrtp),
+	    cmocka_unit_test(test_hello_hash),
+	    cmocka_unit_test(test_negotiation),
+	    cmocka_unit_test(test_algs_check),
+	    cmocka_unit_test(test_engine_each_key_agreement),
+	    cmocka_unit_test(test_engine_b256_and_contention),
+	    cmocka_unit_test(test_engine_loss),
+	    cmocka_unit_test(test_engine_mitm),
+	    cmocka_unit_test(test_engine_wrong_confirm_mac),
+	    cmocka_unit_test(test_engine_damaged_and_replayed),
+	    cmocka_unit_test(test_engine_timeouts),
+	    cmocka_unit_test(test_cache_codec),
+	    cmocka_unit_test(test_engine_continuity),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else /* VOX_WITH_ZRTP */
+
+static void test_compiled_out(void **st)
+{
+	(void)st;
+	skip_unless(0, "zrtp/ is compiled out (VOX_WITH_ZRTP = 0)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_compiled_out)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif /* VOX_WITH_ZRTP */
