@@ -325,13 +325,13 @@ int main(void)
 	       (size_t)VOX_SIP_DLG_STORE);
 	printf("  %-34s %6zu (%zu keys of %zu bytes)\n", "  .oa", sizeof alice.calls[0].oa,
 	       (size_t)VOX_SRTP_SUITE_COUNT + 2, sizeof(struct vox_srtp_key));
-	printf("  %-34s %6zu (%zu keys of %zu bytes)\n", "  .media (the session agreed)",
-	       sizeof alice.calls[0].media, (size_t)VOX_SDP_MAX_KEYS + 1,
-	       sizeof(struct vox_srtp_key));
+	printf("  %-34s %6zu (protection, direction, port: no keys)\n",
+	       "  .media (the session agreed)", sizeof alice.calls[0].media);
 	printf("  %-34s %6zu\n", "  the rest",
 	       call - sizeof alice.calls[0].dlg - sizeof alice.calls[0].oa -
 	           sizeof alice.calls[0].media);
-	printf("  %-34s %6zu\n", "struct vox_ua_media without engine", ms);
+	printf("  %-34s %6zu (with a re-key's new send key, %zu, until the ACK)\n",
+	       "struct vox_ua_media without engine", ms, sizeof(struct vox_srtp_key));
 	printf("  %-34s %6zu (2 of %zu)\n", "transaction control blocks", 2 * txn, txn);
 	printf("  %-34s %6zu (%zu chunks of %zu, measured)\n", "arena while the call is up",
 	       up * chunk, up, chunk);

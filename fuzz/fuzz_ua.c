@@ -1202,10 +1202,12 @@ static void media_rtp(vox_ua_handle h, const uint8_t *p, size_t n, const struct 
 	if (len < 0)
 		return;
 	const struct vox_ua_call *c = vox_ua_call_get(&ua, h);
-	if ((flags & 4) && c && c->have_media && c->media.prot == VOX_SDP_PROT_SDES) {
-		/* SRTP under the key the call agreed for the peer: past the
-		 * checks, into the RTP session */
-		const struct vox_srtp_key *k = &c->media.rx[0];
+	const struct vox_media *me = vox_ua_media_get(&ua, h);
+	if ((flags & 4) && c && c->have_media && c->media.prot == VOX_SDP_PROT_SDES && me &&
+	    me->have_keys) {
+		/* SRTP under the key the call's engine takes from the peer:
+		 * past the checks, into the RTP session */
+		const struct vox_srtp_key *k = &me->keys.rx;
 		if (ptx.h != h || ptx.ctx_ssrc != ptx.ssrc || memcmp(&ptx.key, k, sizeof *k) != 0) {
 			ptx_free();
 			vox_srtp_session_init(&ptx.s);

@@ -354,10 +354,15 @@ static void test_sdes_opt_in(void **st)
 	const struct vox_ua_call *bc = vox_ua_call_get(&bob, last_call(1));
 	assert_int_equal(ac->prot, VOX_UA_PROT_SDES);
 	assert_int_equal(bc->prot, VOX_UA_PROT_SDES);
-	/* what alice sends, bob receives with: the same master key and salt */
-	assert_memory_equal(ac->media.tx.key, bc->media.rx[0].key, 16);
-	assert_memory_equal(bc->media.tx.key, ac->media.rx[0].key, 16);
-	assert_memory_not_equal(ac->media.tx.key, bc->media.tx.key, 16);
+#if VOX_WITH_SRTP /* (SDES requires it; the engine has keys only with it) */
+	/* what alice sends, bob receives with: the same master key and salt
+	 * (the engines hold the keys: the call's state keeps no copy) */
+	const struct vox_media *ae = vox_ua_media_get(&alice, c),
+	                       *be = vox_ua_media_get(&bob, last_call(1));
+	assert_memory_equal(ae->keys.tx.key, be->keys.rx.key, 16);
+	assert_memory_equal(be->keys.tx.key, ae->keys.rx.key, 16);
+	assert_memory_not_equal(ae->keys.tx.key, be->keys.tx.key, 16);
+#endif
 	/* mandatory SRTP without a TLS path and without the opt-out: no call */
 	two_uas(5);
 	alice.cfg.policy = VOX_SDP_POLICY_MANDATORY;

@@ -60,7 +60,6 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	c->cred_len = 0;
 	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
-	vox_sdp_session_free(&c->media);
 	c->state = VOX_UA_CALL_FREE;
 	c->gen = (uint16_t)(c->gen + 1 ? c->gen + 1 : 1);
 	ua_call_give_back(ua, c);
@@ -116,17 +115,19 @@ static enum vox_ua_protection prot_of(const struct vox_sdp_session *s)
 static void take_media(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sdp_session *s,
                        int hold_tx, uint64_t now)
 {
-	vox_sdp_session_free(&c->media);
-	c->media = *s;
+	c->media.prot = (uint8_t)s->prot;
+	c->media.dir = (uint8_t)s->dir;
+	c->media.remote_rtp_port = s->remote_rtp_port;
 	c->have_media = 1;
-	ua_media_apply(ua, c, hold_tx, now);
+	ua_media_apply(ua, c, s, hold_tx, now); /* the engine takes the keys */
 }
 
 /* The protection the session agreed gives (the engine's may be less: a
  * media that could not start). */
 static enum vox_ua_protection agreed_prot(const struct vox_ua_call *c)
 {
-	return c->have_media ? prot_of(&c->media) : VOX_UA_PROT_NONE;
+	return c->have_media && c->media.prot == VOX_SDP_PROT_SDES ? VOX_UA_PROT_SDES
+	                                                           : VOX_UA_PROT_NONE;
 }
 
 /* ---- SDP ---------------------------------------------------------------------------- */

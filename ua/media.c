@@ -132,6 +132,7 @@ void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c)
 	vox_sip_arena_drop(&ua->txl, &ms->offer_at); /* wiped */
 	ms->offer_len = 0;
 	ms->tx_at_ack = 0;
+	vox_wipe(&ms->tx_next, sizeof ms->tx_next);
 }
 
 /* ---- the session into the engine --------------------------------------------------- */
@@ -212,11 +213,11 @@ static const char *config_of(const struct vox_ua *ua, const struct vox_ua_call *
 	return NULL;
 }
 
-void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint64_t now)
+void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sdp_session *s,
+                    int hold_tx, uint64_t now)
 {
 	struct vox_ua_media *ms = ua_media_of(ua, c);
 	struct vox_media *m = &ms->engine;
-	const struct vox_sdp_session *s = &c->media;
 	struct vox_media_config cfg;
 	struct vox_media_keys k;
 	if (c->ended)
@@ -230,12 +231,14 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint6
 		k.rx = s->rx[0]; /* the engine holds one receive key (no MKI choice) */
 	}
 	ms->tx_at_ack = 0;
+	vox_wipe(&ms->tx_next, sizeof ms->tx_next);
 #if VOX_WITH_SRTP
 	/* RFC 4568 7.1.4 re-key, we answered: the peer learns our new key
 	 * from the 2xx, and knows it for sure at the ACK; until then it could
 	 * not decrypt what we send under it, so we send under the old one */
 	if (hold_tx && k.source != VOX_MEDIA_PROT_NONE && m->state != VOX_MEDIA_IDLE &&
 	    m->have_keys && m->keys.source == k.source && !same_key(&m->keys.tx, &k.tx)) {
+		ms->tx_next = k.tx; /* kept until the ACK, the one copy beside the engine's */
 		k.tx = m->keys.tx;
 		ms->tx_at_ack = 1;
 	}
@@ -259,6 +262,7 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint6
 		/* no media rather than media the session does not describe */
 		engine_end(ua, c);
 		ms->tx_at_ack = 0;
+		vox_wipe(&ms->tx_next, sizeof ms->tx_next);
 		ms->failed = why;
 	}
 	c->prot = prot_of_engine(m);
@@ -266,10 +270,31 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint6
 
 void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
-	if (ua_media_of(ua, c)->tx_at_ack && c->have_media)
-		ua_media_apply(ua, c, 0, now);
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	struct vox_media *m = &ms->engine;
+	if (!ms->tx_at_ack)
+		return;
+	ms->tx_at_ack = 0;
+#if VOX_WITH_SRTP
+	/* the send key that waited for the ACK takes over; the receive key
+	 * stays as it is */
+	if (m->state != VOX_MEDIA_IDLE && m->have_keys) {
+		struct vox_media_keys k = m->keys;
+		k.tx = ms->tx_next;
+		int rc = vox_media_set_keys(m, &k, now);
+		vox_wipe(&k, sizeof k);
+		if (rc < 0) {
+			engine_end(ua, c);
+			ms->failed = why_not(rc);
+		}
+		c->prot = prot_of_engine(m);
+	}
+#else
+	(void)m;
+	(void)now;
+#endif
+	vox_wipe(&ms->tx_next, sizeof ms->tx_next);
 }
-
 /* ---- time ------------------------------------------------------------------------------ */
 
 void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)

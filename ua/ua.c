@@ -875,7 +875,6 @@ void vox_ua_free(struct vox_ua *ua)
 		return;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		vox_sdp_oa_free(&ua->calls[i].oa);
-		vox_sdp_session_free(&ua->calls[i].media);
 		vox_media_free(&ua->media[i].engine); /* libsrtp2's contexts, the keys */
 	}
 	vox_wipe(ua->mout, sizeof ua->mout);

@@ -164,12 +164,13 @@ struct vox_ua_media *ua_media_of(struct vox_ua *ua, const struct vox_ua_call *c)
 /* Takes the call's media socket. Returns 0 or VOX_EINVAL (NULL, port 0 or
  * 65535, an address too long); nothing changes on an error. */
 int ua_media_local(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_ua_media_addr *m);
-/* Gives the call's engine the session agreed (c->media): starts it, or
+/* Gives the call's engine the session agreed (s): starts it, or
  * updates it (address, direction, codec) and its keys. hold_tx: we answered
  * a re-offer, so a new send key of ours waits for the ACK. A session the
  * engine cannot run stops the media (VOX_UA_EV_MEDIA_FAILED). Sets c->prot
  * from the engine. */
-void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, int hold_tx, uint64_t now);
+void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sdp_session *s,
+                    int hold_tx, uint64_t now);
 /* The ACK came: a send key that waited for it takes over. */
 void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 /* The call's media ends: the engine's last events, its RTCP BYE into the

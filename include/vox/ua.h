@@ -260,9 +260,14 @@ struct vox_ua_call {
 	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
 	struct vox_sdp_oa oa;
-	struct vox_sdp_session media; /* the session agreed (have_media): what the
-	                                 call's engine was given */
-	char remote_uri[VOX_UA_STR];  /* outgoing: the target until the dialog exists */
+	/* the session agreed (have_media), as far as the call's signalling
+	 * needs it; the engine holds the rest, and the keys (vox_ua_media_get) */
+	struct {
+		uint8_t prot;             /* enum vox_sdp_prot */
+		uint8_t dir;              /* enum vox_sdp_dir: ours */
+		uint16_t remote_rtp_port; /* the peer's RTP port */
+	} media;
+	char remote_uri[VOX_UA_STR]; /* outgoing: the target until the dialog exists */
 	/* the UA's tables (ua/ua.c): slot + 1, 0 for none */
 	uint16_t hnext;        /* next call of its Call-ID bucket, or the next free slot */
 	uint16_t lprev, lnext; /* the list of live calls */
@@ -278,8 +283,10 @@ struct vox_ua_call {
 struct vox_ua_media {
 	struct vox_media engine;         /* IDLE until an answer is agreed, again after the end */
 	uint16_t port;                   /* the call's RTP port (0: not named yet) */
-	uint8_t tx_at_ack;               /* we answered a re-key: our new send key waits for
+	uint8_t tx_at_ack;               /* we answered a re-key: our new send key (tx_next)
+	                                    waits for
 	                            the ACK (the peer cannot decrypt it before) */
+	struct vox_srtp_key tx_next;     /* that key (wiped once taken) */
 	const char *failed;              /* a VOX_UA_EV_MEDIA_FAILED to report (static text) */
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
 	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
