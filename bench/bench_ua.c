@@ -37,6 +37,7 @@
 #include "bench.h"
 
 #include "sim/sim.h"
+#include "vox/srtp.h"
 
 #define RUNS 7
 
@@ -262,6 +263,8 @@ static void measure(struct rate *d, struct rate *s)
 
 int main(void)
 {
+	if (vox_srtp_global_init() < 0) /* libsrtp2's process-wide set-up (vox/srtp.h) */
+		fail("vox_srtp_global_init");
 	sim_setup();
 	direct_setup();
 	/* one cycle each, counted */
