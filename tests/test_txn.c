@@ -631,6 +631,129 @@ static void test_spill_full(void **st)
 	assert_string_equal(line, "SIP/2.0 200 OK");
 }
 
+/* Over UDP a non-INVITE server transaction in Completed (Timer J, 32 s)
+ * keeps no message: its id and our To tag only. A retransmitted request
+ * gets the final response again, built from itself, with the same status
+ * and tag (17.2.2); once sent it goes back to the arena. */
+static void test_nist_rebuilds_final(void **st)
+{
+	(void)st;
+	char req[1024], ok[1024], out1[1024], out2[1024];
+	vox_sip_txn_id id, id2;
+	int n = request(req, sizeof req, "BYE", "z9hG4bKj1", "BYE", "b2");
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 0, &id), VOX_TXL_NEW_REQUEST);
+	int k = response_to(req, (size_t)n, 200, ok, sizeof ok);
+	assert_int_equal(vox_sip_txl_respond(&txl, id, ok, (size_t)k, 0), 0);
+	struct vox_peer to;
+	int n1 = vox_sip_txl_poll_output(&txl, out1, sizeof out1, &to);
+	assert_true(n1 > 0);
+	const struct vox_sip_txn *x = vox_sip_txl_get(&txl, id);
+	assert_int_equal(x->state, VOX_TXN_COMPLETED);
+	assert_int_equal(x->len, 0); /* nothing kept to resend */
+	size_t held = txl.nchunks - txl.chunks_free;
+	assert_int_equal(held, vox_sip_chunks_for(x->idlen + x->taglen));
+	/* the retransmission, 10 s later */
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 10000, &id2), VOX_TXL_ABSORBED);
+	assert_int_equal(id2, id);
+	int n2 = vox_sip_txl_poll_output(&txl, out2, sizeof out2, &to);
+	assert_true(n2 > 0);
+	assert_true(!strncmp(out2, "SIP/2.0 200 ", 12));
+	struct vox_sip_msg a, b;
+	assert_true(vox_sip_parse(&a, out1, (size_t)n1, VOX_SIP_DATAGRAM, NULL) > 0);
+	assert_true(vox_sip_parse(&b, out2, (size_t)n2, VOX_SIP_DATAGRAM, NULL) > 0);
+	assert_true(vox_slice_eq(vox_sip_find(&a, VOX_SIP_H_TO)->value,
+	                         vox_sip_find(&b, VOX_SIP_H_TO)->value));
+	/* the same Via, stamped with where the request came from (18.2.1) */
+	struct vox_slice va = vox_sip_find(&a, VOX_SIP_H_VIA)->value,
+	                 vb = vox_sip_find(&b, VOX_SIP_H_VIA)->value;
+	assert_true(vb.len >= va.len && !memcmp(va.p, vb.p, va.len));
+	assert_int_equal(txl.nchunks - txl.chunks_free, held); /* given back once sent */
+	run_until(100000, NULL, 0);
+	assert_int_equal(txl.active, 0);
+	assert_int_equal(txl.chunks_free, txl.nchunks);
+}
+
+/* A full pool: a lingering transaction (here a NIST in Timer J) gives its
+ * place to a new request and is counted; when every slot does real work,
+ * the new request gets VOX_EPOOL. */
+static void test_lingering_gives_way(void **st)
+{
+	(void)st;
+	char req[1024], ok[1024], br[32];
+	vox_sip_txn_id id[POOL + 1];
+	for (int i = 0; i < POOL; i++) {
+		snprintf(br, sizeof br, "z9hG4bKfull%d", i);
+		int n = request(req, sizeof req, i < 2 ? "BYE" : "INVITE", br,
+		                i < 2 ? "BYE" : "INVITE", NULL);
+		assert_int_equal(feed(req, (size_t)n, &udp_peer, 0, &id[i]), VOX_TXL_NEW_REQUEST);
+		if (i < 2) { /* answered: Completed, lingering for Timer J */
+			int k = response_to(req, (size_t)n, 200, ok, sizeof ok);
+			assert_int_equal(vox_sip_txl_respond(&txl, id[i], ok, (size_t)k, 0), 0);
+		}
+	}
+	run_until(0, NULL, 0);
+	int n = request(req, sizeof req, "INVITE", "z9hG4bKnew1", "INVITE", NULL);
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 100, &id[POOL]), VOX_TXL_NEW_REQUEST);
+	assert_int_equal(txl.evicted, 1);
+	assert_null(vox_sip_txl_get(&txl, id[0])); /* the one that would end first */
+	n = request(req, sizeof req, "INVITE", "z9hG4bKnew2", "INVITE", NULL);
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 100, &id[0]), VOX_TXL_NEW_REQUEST);
+	assert_int_equal(txl.evicted, 2);
+	/* now every slot serves an INVITE still ringing: no room */
+	n = request(req, sizeof req, "INVITE", "z9hG4bKnew3", "INVITE", NULL);
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 100, &id[1]), VOX_EPOOL);
+}
+
+/* The arena is the limit too: a layer whose arena holds one INVITE
+ * refuses the second with VOX_EPOOL (counted), and takes it once the
+ * first has given its bytes back. */
+static void test_arena_full(void **st)
+{
+	(void)st;
+	static struct vox_sip_chunk small[40];
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, small, 40, NULL), 0);
+	char req[1024];
+	vox_sip_txn_id a, b;
+	int n = request(req, sizeof req, "INVITE", "z9hG4bKar1", "INVITE", NULL);
+	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &a), 0);
+	size_t one = txl.nchunks - txl.chunks_free;
+	vox_sip_txn_id more[8];
+	int got = 0, refused = 0;
+	for (int i = 0; i < 8; i++) {
+		char br[32];
+		snprintf(br, sizeof br, "z9hG4bKar%d", i + 2);
+		n = request(req, sizeof req, "INVITE", br, "INVITE", NULL);
+		int rc = vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &more[i]);
+		if (rc == 0)
+			got++;
+		else {
+			assert_int_equal(rc, VOX_EPOOL);
+			refused++;
+		}
+	}
+	assert_true(refused > 0);
+	assert_int_equal(txl.arena_refused, (uint32_t)refused);
+	assert_true((size_t)(got + 1) * one <= 40);
+	vox_sip_txl_abandon(&txl, a);
+	n = request(req, sizeof req, "INVITE", "z9hG4bKar99", "INVITE", NULL);
+	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &b), 0);
+	(void)b;
+}
+
+/* vox_sip_txl_init refuses a caller built with another vox/config.h, and
+ * touches nothing then. */
+static void test_config_fingerprint(void **st)
+{
+	(void)st;
+	static struct vox_sip_txl t2;
+	memset(&t2, 0x5a, sizeof t2);
+	assert_int_equal(
+	    vox_sip_txl_init_fp(&t2, pool, POOL, arena, ARENA, NULL, VOX_CONFIG_FINGERPRINT ^ 1),
+	    VOX_ECONFIG);
+	assert_int_equal(((unsigned char *)&t2)[0], 0x5a);
+	assert_int_equal(vox_sip_txl_fingerprint(), VOX_CONFIG_FINGERPRINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +773,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_pool_and_errors, setup),
 	    cmocka_unit_test_setup(test_hash_collision, setup),
 	    cmocka_unit_test_setup(test_spill_full, setup),
+	    cmocka_unit_test_setup(test_nist_rebuilds_final, setup),
+	    cmocka_unit_test_setup(test_lingering_gives_way, setup),
+	    cmocka_unit_test_setup(test_arena_full, setup),
+	    cmocka_unit_test_setup(test_config_fingerprint, setup),
 	};
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
 }

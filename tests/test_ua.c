@@ -978,6 +978,12 @@ static void test_config_check_strings(void **st)
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
 	assert_non_null(strstr(why, "host"));
 	c.host = vox_slice_cstr("10.0.0.1");
+	/* a caller compiled with other limits than the library (its
+	 * VOX_CONFIG_FINGERPRINT differs) is refused, its struct untouched */
+	memset(&alice, 0x5a, sizeof alice.cfg);
+	assert_int_equal(vox_ua_init_fp(&alice, &c, VOX_CONFIG_FINGERPRINT + 1), VOX_ECONFIG);
+	assert_int_equal(((unsigned char *)&alice)[0], 0x5a);
+	assert_int_equal(vox_ua_fingerprint(), VOX_CONFIG_FINGERPRINT);
 	c.rng.fn = NULL;
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
 	assert_non_null(strstr(why, "rng"));
