@@ -624,11 +624,13 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 			say(e, "TLS with %s failed: %s (%s)", where,
 			    vox_tls_cause_text(ev->tls.cause), vox_tls_cause_name(ev->tls.cause));
 		}
-		fail(e, "a TLS connection failed");
 		/* the UA cannot be told yet (its output has no id the loop could
-		 * report against): without an answered call, the job is over */
-		if (!e->call_up)
+		 * report against): a call of ours not yet answered is over. A
+		 * client that failed our server is its own problem: we go on */
+		if (e->o.call && !e->call_up) {
+			fail(e, "a TLS connection failed");
 			e->done = 1;
+		}
 		break;
 #endif
 	case VOX_LOOP_EV_SEND_FAILED:
