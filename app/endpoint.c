@@ -483,14 +483,29 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			break;
 		}
 		e->call = ev->call;
+		/* who: the From of the INVITE, as the dialog keeps it (the
+		 * peer's own words: shown, never trusted) */
+		struct vox_slice who = {NULL, 0};
+		struct vox_sip_addr from;
+		if (c && c->dlg.remote.len)
+			who = vox_sip_dialog_str(&c->dlg, c->dlg.remote);
+		if (who.len && vox_sip_addr_parse(&from, who, NULL) == 0)
+			who = from.uri.raw; /* the URI, without display name and tag */
+		char shown[128];            /* for a terminal: no control bytes from the peer */
+		size_t k = 0;
+		for (; k < who.len && k + 1 < sizeof shown; k++)
+			shown[k] = who.p[k] >= 0x20 && who.p[k] < 0x7f ? who.p[k] : '?';
+		shown[k] = 0;
 		if ((j = event(e, "incoming"))) {
+			if (who.len)
+				json_str(j, "from", who);
 			if (c)
 				json_cstr(j, "peer", addr_text(&c->peer.addr, where, sizeof where));
 			if (c)
 				json_cstr(j, "transport", tp_name(c->peer.tp));
 			event_end(j);
 		} else {
-			say(e, "incoming call from %s",
+			say(e, "incoming call from %s (%s)", k ? shown : "?",
 			    c ? addr_text(&c->peer.addr, where, sizeof where) : "?");
 		}
 		if (e->o.answer) {
