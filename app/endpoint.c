@@ -483,12 +483,10 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			break;
 		}
 		e->call = ev->call;
-		/* who: the From of the INVITE, as the dialog keeps it (the
-		 * peer's own words: shown, never trusted) */
-		struct vox_slice who = {NULL, 0};
+		/* who: the From of the INVITE (the peer's own words: shown,
+		 * never trusted), valid while the call lives */
+		struct vox_slice who = c ? ev->peer : (struct vox_slice){NULL, 0};
 		struct vox_sip_addr from;
-		if (c && c->dlg.remote.len)
-			who = vox_sip_dialog_str(&c->dlg, c->dlg.remote);
 		if (who.len && vox_sip_addr_parse(&from, who, NULL) == 0)
 			who = from.uri.raw; /* the URI, without display name and tag */
 		char shown[128];            /* for a terminal: no control bytes from the peer */

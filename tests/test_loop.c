@@ -594,6 +594,34 @@ static void test_stream_framing(void **st)
 	close(fd);
 }
 
+/* A message framed well that is no SIP the UA takes (a response without
+ * Via, From, To, Call-ID, CSeq): the peer is not speaking SIP, the
+ * connection closes. A request the UA refuses with an answer (405) keeps
+ * it. */
+static void test_not_sip_closes(void **st)
+{
+	(void)st;
+	bob_alone(NULL);
+	int fd = raw_connect(&B.tcp);
+	char req[512], in[2048];
+	size_t n = options(req, sizeof req, 7);
+	memcpy(req, "PUBLISH", 7); /* a method bob does not allow: 405 */
+	memcpy(strstr(req, "CSeq: 7 OPTIONS") + 8, "PUBLISH", 7);
+	raw_send(fd, req, n);
+	ssize_t got = raw_read(fd, in, sizeof in - 1, 12, 2000);
+	assert_true(got >= 12);
+	in[got] = 0;
+	assert_non_null(strstr(in, "SIP/2.0 405"));
+	assert_int_equal(vox_loop_conns(&B.loop), 1);
+	raw_send(fd, "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", 37);
+	assert_true(raw_read(fd, in, sizeof in, sizeof in, 2000) <= 0 || B.closed);
+	assert_int_equal(B.closed, 1);
+	assert_true(B.closed_err < 0 && B.closed_err != VOX_ECLOSED);
+	assert_int_equal(B.loop.st.ua_rejected, 1);
+	assert_int_equal(vox_loop_conns(&B.loop), 0);
+	close(fd);
+}
+
 /* A message longer than VOX_LOOP_CONN_RX that never ends: the connection
  * is closed, nothing grows. */
 static void test_rx_limit(void **st)
@@ -777,6 +805,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
+	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
 	    cmocka_unit_test_teardown(test_tx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),

@@ -770,9 +770,16 @@ static void conn_frame(struct vox_loop *l, struct vox_loop_conn *c)
 			c->msgs_in++;
 			l->st.stream_in++;
 			trace(l, 1, &from, c->rx, (size_t)n);
-			if (!l->cfg.ua ||
-			    vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now) < 0)
+			int rc = l->cfg.ua ? vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now)
+			                   : VOX_ESTATE;
+			if (rc < 0)
 				l->st.ua_rejected++;
+			if (rc < 0 && l->cfg.ua) {
+				/* not SIP at all (vox_ua_recv): a peer that sends such
+				 * bytes on a stream is not one to keep talking to */
+				conn_close(l, c, rc);
+				return;
+			}
 		} else if (kind == VOX_SIP_FRAME_PING) {
 			/* RFC 5626 4.4.1: a double CRLF gets a single one */
 			l->st.pongs_sent++;

@@ -190,8 +190,9 @@ enum vox_loop_ev_type {
 	                             peer closed, VOX_ETIMEOUT idle or never open,
 	                             VOX_ELIMIT a buffer or the connection limit,
 	                             VOX_EMALFORMED/ETOOLONG/ERANGE the stream could not
-	                             be framed, VOX_EIO a socket error, VOX_EAUTH and
-	                             the other TLS failures) */
+	                             be framed, or a message in it is no SIP the UA
+	                             takes (vox_ua_recv < 0), VOX_EIO a socket error,
+	                             VOX_EAUTH and the other TLS failures) */
 	VOX_LOOP_EV_SEND_FAILED,  /* a SIP message could not be sent to peer: err
 	                             (the UA's output carries no id yet, so the
 	                             transaction learns of it by its own timer) */
@@ -227,7 +228,8 @@ struct vox_loop_stats {
 	uint64_t send_failed;
 	uint64_t pings_sent, pongs_sent, pongs_received;
 	uint64_t media_in, media_out, media_dropped;
-	uint64_t ua_rejected; /* messages vox_ua_recv refused (malformed, ...) */
+	uint64_t ua_rejected; /* messages vox_ua_recv dropped as no SIP it takes (< 0); on
+	                         a stream that closes the connection */
 };
 
 /* A name lookup in flight. */
