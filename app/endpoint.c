@@ -647,8 +647,21 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 		break;
 #endif
 	case VOX_LOOP_EV_SEND_FAILED:
-		say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
-		    vox_strerror(ev->err));
+		if (ev->err == VOX_EPOLICY)
+			say(e,
+			    "not sent to %s: it carries SDES keys, and the TLS peer's certificate "
+			    "was not verified (use --ca, --media-enc off, or "
+			    "--allow-sdes-over-insecure-hops)",
+			    where);
+		else
+			say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
+			    vox_strerror(ev->err));
+		if ((j = event(e, "send_failed"))) {
+			json_cstr(j, "peer", where);
+			json_cstr(j, "transport", tp_name(ev->tp));
+			json_cstr(j, "error", vox_strerror(ev->err));
+			event_end(j);
+		}
 		if (!e->call_up && ev->tp != VOX_TP_UDP) {
 			fail(e, "a message could not be sent");
 			e->done = 1;
@@ -883,9 +896,10 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		}
 	}
 	if (e->o.insecure_no_verify)
-		fprintf(stderr,
-		        "vox ua: WARNING: --insecure-no-verify: no TLS server is checked; "
-		        "anyone on the path can read this endpoint's calls, SDES keys included\n");
+		fprintf(stderr, "vox ua: WARNING: --insecure-no-verify: no TLS server is checked; "
+		                "anyone on the path can read and change this endpoint's signalling "
+		                "(SDES keys are not sent over such a hop unless "
+		                "--allow-sdes-over-insecure-hops)\n");
 #if VOX_WITH_TLS
 	if (need_server || need_client) {
 		int rc = tls_setup(e, need_server, need_client);

@@ -452,6 +452,33 @@ static void test_tls_unverified_hop(void **st)
 	assert_int_equal(B.incoming, 0);
 }
 
+/* alice checks nothing (insecure_no_verify): her INVITE carries SDES
+ * keys, and the loop will not hand them to a peer nobody vouched for. The
+ * INVITE never leaves; the send fails with VOX_EPOLICY. */
+static void test_tls_keys_not_to_unverified(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	tls_pair(1, VOX_SDP_POLICY_MANDATORY);
+	vox_tls_config_free(&TA.client);
+	struct vox_tls_opts o = {0};
+	o.role = VOX_TLS_CLIENT;
+	o.insecure_no_verify = 1;
+	o.rng = (struct vox_rng){test_rng, &cert_seed};
+	assert_int_equal(vox_tls_config_init(&TA.client, &o, NULL), 0);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", B.tls.port);
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, vox_clock_ms(), &A.call), 0);
+	assert_true(run_until(&A.closed, 1, 5000));
+	assert_int_equal(A.closed_err, VOX_EPOLICY);
+	assert_int_equal(A.tls_open, 1);
+	assert_int_equal(A.tls_verified, 0);
+	assert_int_equal(A.loop.st.send_failed, 1);
+	step();
+	assert_int_equal(B.incoming, 0);
+	assert_int_equal(B.loop.st.stream_in, 0);
+}
+
 /* A server whose certificate names another address: alice refuses it,
  * says why, and the INVITE never leaves in clear. */
 static void test_tls_wrong_name(void **st)
@@ -484,6 +511,10 @@ static void test_tls_unverified_hop(void **st)
 	test_tls_call_verified(st);
 }
 static void test_tls_wrong_name(void **st)
+{
+	test_tls_call_verified(st);
+}
+static void test_tls_keys_not_to_unverified(void **st)
 {
 	test_tls_call_verified(st);
 }
@@ -804,6 +835,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_call_verified, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_keys_not_to_unverified, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
 	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),

@@ -44,7 +44,11 @@
  * certificate was verified; a TLS connection whose peer is not verified
  * (a client without certificate on our server, a pinned or unchecked
  * server) is reported as VOX_TP_TCP, which is how the current UA API
- * learns that SDES keys must not travel over it (docs/transport.md).
+ * learns that SDES keys must not travel over it (docs/transport.md). The
+ * other way, a message with SDES keys (an a=crypto line) is not sent
+ * over a TLS connection whose peer was not verified, unless the UA's
+ * allow_sdes_over_insecure_hops says so: VOX_LOOP_EV_SEND_FAILED with
+ * VOX_EPOLICY (and a connection opened for it closes with that code).
  *
  * Memory: struct vox_loop is the caller's (about 100 KiB with the default
  * limits, most of it receive buffers: keep it off small stacks). Each
@@ -169,6 +173,7 @@ struct vox_loop_conn {
 #if VOX_WITH_TLS
 	size_t pt_len;
 	uint8_t pt[VOX_LOOP_CONN_TX]; /* TLS: plaintext waiting for the handshake */
+	uint8_t pt_keys;              /* and it holds SDES keys (a=crypto) */
 	uint8_t tls_on;
 	struct vox_tls_conn tls;
 #endif
