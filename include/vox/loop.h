@@ -50,11 +50,12 @@
  * allow_sdes_over_insecure_hops says so: VOX_LOOP_EV_SEND_FAILED with
  * VOX_EPOLICY (and a connection opened for it closes with that code).
  *
- * Memory: struct vox_loop is the caller's (about 100 KiB with the default
- * limits, most of it receive buffers: keep it off small stacks). Each
- * connection is allocated when it opens (sizeof(struct vox_loop_conn),
- * about 50 KiB with TLS, plus mbedTLS's 36 KiB on a TLS one) and freed
- * when it closes; nothing else allocates. Not thread-safe: a loop, its
+ * Memory: struct vox_loop is the caller's (96 KiB on x86-64 with the
+ * default limits, most of it the datagram buffer and the event queue:
+ * keep it off small stacks). Each connection is allocated when it opens
+ * (sizeof(struct vox_loop_conn), 57 KiB with TLS and the default limits,
+ * plus mbedTLS's 36 KiB on a TLS one) and freed when it closes; c-ares
+ * allocates for its channel and each lookup. Nothing else allocates. Not thread-safe: a loop, its
  * UA and its TLS configs belong to one thread.
  */
 #ifndef VOX_LOOP_H
