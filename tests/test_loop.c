@@ -407,6 +407,7 @@ static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
 	struct vox_loop_config la = {0}, lb = {0};
 	la.tls_server = &TA.server;
 	la.tls_client = &TA.client;
+	la.keepalive_ms = 40; /* CRLF pings inside TLS too */
 	lb.tls_server = &TB.server;
 	lb.tls_client = &TB.client;
 	ep_init(&A, "127.0.0.1", &ca, VOX_TP_TLS, &la, 7);
@@ -428,6 +429,11 @@ static void test_tls_call_verified(void **st)
 	assert_int_equal(B.tls_verified, 1);
 	assert_int_equal(A.prot, VOX_WITH_SDES ? VOX_UA_PROT_SDES : VOX_UA_PROT_NONE);
 	assert_int_equal(B.prot, A.prot);
+	uint64_t end = vox_clock_ms() + 2000;
+	while (A.loop.st.pongs_received < 1 && vox_clock_ms() < end)
+		step();
+	assert_true(A.loop.st.pings_sent >= 1 && A.loop.st.pongs_received >= 1);
+	assert_true(B.loop.st.pongs_sent >= 1);
 	hang_up();
 }
 
