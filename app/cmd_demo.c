@@ -149,6 +149,7 @@ int app_demo(int argc, char **argv)
 	struct ep_opts ob, oa;
 	memset(&ob, 0, sizeof ob);
 	ob.name = "bob";
+	ob.account = "sip:bob@127.0.0.1";
 	ob.listen[0] = "tls:127.0.0.1:0";
 	ob.nlisten = 1;
 	ob.ca = ca.cert; /* bob asks alice for her certificate: mutual TLS */
@@ -165,6 +166,7 @@ int app_demo(int argc, char **argv)
 	ob.out = stdout;
 	oa = ob;
 	oa.name = "alice";
+	oa.account = "sip:alice@127.0.0.1";
 	oa.cert = alice_pem.cert;
 	oa.cert_len = alice_pem.cert_len;
 	oa.key = alice_pem.key;

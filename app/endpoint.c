@@ -483,14 +483,27 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			break;
 		}
 		e->call = ev->call;
+		/* who: the From of the INVITE (the peer's own words: shown,
+		 * never trusted), valid while the call lives */
+		struct vox_slice who = c ? ev->peer : (struct vox_slice){NULL, 0};
+		struct vox_sip_addr from;
+		if (who.len && vox_sip_addr_parse(&from, who, NULL) == 0)
+			who = from.uri.raw; /* the URI, without display name and tag */
+		char shown[128];            /* for a terminal: no control bytes from the peer */
+		size_t k = 0;
+		for (; k < who.len && k + 1 < sizeof shown; k++)
+			shown[k] = who.p[k] >= 0x20 && who.p[k] < 0x7f ? who.p[k] : '?';
+		shown[k] = 0;
 		if ((j = event(e, "incoming"))) {
+			if (who.len)
+				json_str(j, "from", who);
 			if (c)
 				json_cstr(j, "peer", addr_text(&c->peer.addr, where, sizeof where));
 			if (c)
 				json_cstr(j, "transport", tp_name(c->peer.tp));
 			event_end(j);
 		} else {
-			say(e, "incoming call from %s",
+			say(e, "incoming call from %s (%s)", k ? shown : "?",
 			    c ? addr_text(&c->peer.addr, where, sizeof where) : "?");
 		}
 		if (e->o.answer) {
@@ -624,16 +637,31 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 			say(e, "TLS with %s failed: %s (%s)", where,
 			    vox_tls_cause_text(ev->tls.cause), vox_tls_cause_name(ev->tls.cause));
 		}
-		fail(e, "a TLS connection failed");
 		/* the UA cannot be told yet (its output has no id the loop could
-		 * report against): without an answered call, the job is over */
-		if (!e->call_up)
+		 * report against): a call of ours not yet answered is over. A
+		 * client that failed our server is its own problem: we go on */
+		if (e->o.call && !e->call_up) {
+			fail(e, "a TLS connection failed");
 			e->done = 1;
+		}
 		break;
 #endif
 	case VOX_LOOP_EV_SEND_FAILED:
-		say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
-		    vox_strerror(ev->err));
+		if (ev->err == VOX_EPOLICY)
+			say(e,
+			    "not sent to %s: it carries SDES keys, and the TLS peer's certificate "
+			    "was not verified (use --ca, --media-enc off, or "
+			    "--allow-sdes-over-insecure-hops)",
+			    where);
+		else
+			say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
+			    vox_strerror(ev->err));
+		if ((j = event(e, "send_failed"))) {
+			json_cstr(j, "peer", where);
+			json_cstr(j, "transport", tp_name(ev->tp));
+			json_cstr(j, "error", vox_strerror(ev->err));
+			event_end(j);
+		}
 		if (!e->call_up && ev->tp != VOX_TP_UDP) {
 			fail(e, "a message could not be sent");
 			e->done = 1;
@@ -868,9 +896,10 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		}
 	}
 	if (e->o.insecure_no_verify)
-		fprintf(stderr,
-		        "vox ua: WARNING: --insecure-no-verify: no TLS server is checked; "
-		        "anyone on the path can read this endpoint's calls, SDES keys included\n");
+		fprintf(stderr, "vox ua: WARNING: --insecure-no-verify: no TLS server is checked; "
+		                "anyone on the path can read and change this endpoint's signalling "
+		                "(SDES keys are not sent over such a hop unless "
+		                "--allow-sdes-over-insecure-hops)\n");
 #if VOX_WITH_TLS
 	if (need_server || need_client) {
 		int rc = tls_setup(e, need_server, need_client);

@@ -92,6 +92,20 @@ alice --ca "$tmp/ca.crt" --duration 1
 [ "$rc" = 1 ] || fail "unknown CA: alice exit $rc: $(cat "$tmp/alice")"
 [ "$(field "$tmp/alice" tls_failed cause)" = unknown-ca ] || fail "unknown CA: $(cat "$tmp/alice")"
 grep -q '"peer_fp":"[0-9a-f]\{64\}"' "$tmp/alice" || fail "no fingerprint: $(cat "$tmp/alice")"
+
+# and with --insecure-no-verify: taken, said to be unchecked, warned about
+alice --insecure-no-verify --media-enc off --duration 0.5
+[ "$rc" = 0 ] || fail "insecure: alice exit $rc: $(cat "$tmp/alice" "$tmp/alice.err")"
+[ "$(field "$tmp/alice" tls_open verified)" = false ] || fail "insecure: $(cat "$tmp/alice")"
+grep -q 'WARNING: --insecure-no-verify' "$tmp/alice.err" || fail "no warning: $(cat "$tmp/alice.err")"
+kill $bpid 2>/dev/null || true
+# but SDES keys do not go to a server nobody checked: the INVITE never leaves
+bob "$tmp/b3b" --cert "$tmp/bob2.crt" --key "$tmp/bob2.key" --duration 5
+alice --insecure-no-verify --duration 0.5
+[ "$rc" = 1 ] || fail "insecure with SDES: alice exit $rc: $(cat "$tmp/alice")"
+grep -q '"event":"send_failed".*"error":"refused by security policy"' "$tmp/alice" ||
+	fail "insecure with SDES: $(cat "$tmp/alice")"
+grep -q '"event":"incoming"' "$tmp/b3b" && fail "bob got the INVITE: $(cat "$tmp/b3b")"
 kill $bpid 2>/dev/null || true
 
 # 4. trust on first use: the first certificate is pinned, a changed one

@@ -79,7 +79,45 @@ status $VOX ua --listen udp:127.0.0.1:0 --call sip:bob@no-such-host.invalid --du
 [ "$rc" = 1 ] && grep -q 'no-such-host.invalid: no such host' "$tmp/nx" ||
 	fail "an unknown host: exit $rc: $(cat "$tmp/nx")"
 
-# 3. vox demo: TLS both ways verified, SRTP, each side hears the other
+# 3. what bob heard of alice's tone, recorded to a WAV file, played back by
+# another caller: bob hears 1000 Hz again. The trace shows the SDP with
+# every key REDACTED, never a key.
+bob "$tmp/bob3" --record "$tmp/heard.wav" --allow-sdes-over-insecure-hops
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
+	--play tone:1000 --duration 1.5 --allow-sdes-over-insecure-hops --trace \
+	>"$tmp/alice3" 2>"$tmp/trace"
+[ "$rc" = 0 ] || fail "recording call: exit $rc: $(cat "$tmp/alice3" "$tmp/trace")"
+status wait $bpid
+[ "$rc" = 0 ] || fail "recording bob: exit $rc: $(cat "$tmp/bob3.err")"
+[ "$(head -c 4 "$tmp/heard.wav")" = RIFF ] || fail "no WAV recorded"
+[ "$(wc -c <"$tmp/heard.wav")" -gt 16000 ] || fail "a short recording"
+grep -q '^a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:REDACTED' "$tmp/trace" ||
+	fail "the trace shows no redacted key: $(cat "$tmp/trace")"
+grep 'inline:' "$tmp/trace" | grep -qv 'inline:REDACTED' && fail "a key in the trace"
+grep -q '^[a-z: ]*--> udp 127.0.0.1:[0-9]*$' "$tmp/trace" || fail "no ladder: $(head "$tmp/trace")"
+bob "$tmp/bob4" --allow-sdes-over-insecure-hops
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
+	--play "$tmp/heard.wav" --duration 1.5 --allow-sdes-over-insecure-hops \
+	>"$tmp/alice4" 2>&1
+[ "$rc" = 0 ] || fail "playing the file: exit $rc: $(cat "$tmp/alice4")"
+status wait $bpid
+[ "$(field "$tmp/bob4" media_stats tone_hz)" = 1000 ] ||
+	fail "the recording played back: $(cat "$tmp/bob4")"
+printf 'RIFF\0\0\0\0WAVEnope' >"$tmp/bad.wav"
+status $VOX ua --play "$tmp/bad.wav" --answer >"$tmp/out" 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q 'bad.wav: no data chunk' "$tmp/err" || fail "a bad WAV: $(cat "$tmp/err")"
+
+# 4. REGISTER to an endpoint that is no registrar: refused (405), said so,
+# and the job failed
+bob "$tmp/bob5" --duration 5
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --account sip:alice@127.0.0.1 \
+	--registrar "sip:127.0.0.1:$port" --json >"$tmp/alice5" 2>&1
+[ "$rc" = 1 ] || fail "registration: exit $rc: $(cat "$tmp/alice5")"
+[ "$(field "$tmp/alice5" registration_failed status)" = 405 ] ||
+	fail "registration: $(cat "$tmp/alice5")"
+kill $bpid 2>/dev/null || true
+
+# 5. vox demo: TLS both ways verified, SRTP, each side hears the other
 status timeout 30 $VOX demo >"$tmp/demo" 2>&1
 [ "$rc" = 0 ] || fail "vox demo: exit $rc: $(cat "$tmp/demo")"
 grep -q '^demo: passed' "$tmp/demo" || fail "vox demo: $(cat "$tmp/demo")"

@@ -407,6 +407,7 @@ static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
 	struct vox_loop_config la = {0}, lb = {0};
 	la.tls_server = &TA.server;
 	la.tls_client = &TA.client;
+	la.keepalive_ms = 40; /* CRLF pings inside TLS too */
 	lb.tls_server = &TB.server;
 	lb.tls_client = &TB.client;
 	ep_init(&A, "127.0.0.1", &ca, VOX_TP_TLS, &la, 7);
@@ -428,6 +429,11 @@ static void test_tls_call_verified(void **st)
 	assert_int_equal(B.tls_verified, 1);
 	assert_int_equal(A.prot, VOX_WITH_SDES ? VOX_UA_PROT_SDES : VOX_UA_PROT_NONE);
 	assert_int_equal(B.prot, A.prot);
+	uint64_t end = vox_clock_ms() + 2000;
+	while (A.loop.st.pongs_received < 1 && vox_clock_ms() < end)
+		step();
+	assert_true(A.loop.st.pings_sent >= 1 && A.loop.st.pongs_received >= 1);
+	assert_true(B.loop.st.pongs_sent >= 1);
 	hang_up();
 }
 
@@ -452,6 +458,33 @@ static void test_tls_unverified_hop(void **st)
 	assert_int_equal(B.incoming, 0);
 }
 
+/* alice checks nothing (insecure_no_verify): her INVITE carries SDES
+ * keys, and the loop will not hand them to a peer nobody vouched for. The
+ * INVITE never leaves; the send fails with VOX_EPOLICY. */
+static void test_tls_keys_not_to_unverified(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	tls_pair(1, VOX_SDP_POLICY_MANDATORY);
+	vox_tls_config_free(&TA.client);
+	struct vox_tls_opts o = {0};
+	o.role = VOX_TLS_CLIENT;
+	o.insecure_no_verify = 1;
+	o.rng = (struct vox_rng){test_rng, &cert_seed};
+	assert_int_equal(vox_tls_config_init(&TA.client, &o, NULL), 0);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", B.tls.port);
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, vox_clock_ms(), &A.call), 0);
+	assert_true(run_until(&A.closed, 1, 5000));
+	assert_int_equal(A.closed_err, VOX_EPOLICY);
+	assert_int_equal(A.tls_open, 1);
+	assert_int_equal(A.tls_verified, 0);
+	assert_int_equal(A.loop.st.send_failed, 1);
+	step();
+	assert_int_equal(B.incoming, 0);
+	assert_int_equal(B.loop.st.stream_in, 0);
+}
+
 /* A server whose certificate names another address: alice refuses it,
  * says why, and the INVITE never leaves in clear. */
 static void test_tls_wrong_name(void **st)
@@ -468,6 +501,28 @@ static void test_tls_wrong_name(void **st)
 	assert_int_equal(A.closed_err, VOX_EAUTH);
 	assert_int_equal(B.incoming, 0);
 	assert_int_equal(B.loop.st.stream_in, 0);
+}
+#else
+static int tls_teardown(void **st)
+{
+	return teardown(st);
+}
+static void test_tls_call_verified(void **st)
+{
+	(void)st;
+	skip_unless(0, "TLS is compiled out (VOX_WITH_TLS = 0)");
+}
+static void test_tls_unverified_hop(void **st)
+{
+	test_tls_call_verified(st);
+}
+static void test_tls_wrong_name(void **st)
+{
+	test_tls_call_verified(st);
+}
+static void test_tls_keys_not_to_unverified(void **st)
+{
+	test_tls_call_verified(st);
 }
 #endif
 
@@ -576,6 +631,34 @@ static void test_stream_framing(void **st)
 	close(fd);
 }
 
+/* A message framed well that is no SIP the UA takes (a response without
+ * Via, From, To, Call-ID, CSeq): the peer is not speaking SIP, the
+ * connection closes. A request the UA refuses with an answer (405) keeps
+ * it. */
+static void test_not_sip_closes(void **st)
+{
+	(void)st;
+	bob_alone(NULL);
+	int fd = raw_connect(&B.tcp);
+	char req[512], in[2048];
+	size_t n = options(req, sizeof req, 7);
+	memcpy(req, "PUBLISH", 7); /* a method bob does not allow: 405 */
+	memcpy(strstr(req, "CSeq: 7 OPTIONS") + 8, "PUBLISH", 7);
+	raw_send(fd, req, n);
+	ssize_t got = raw_read(fd, in, sizeof in - 1, 12, 2000);
+	assert_true(got >= 12);
+	in[got] = 0;
+	assert_non_null(strstr(in, "SIP/2.0 405"));
+	assert_int_equal(vox_loop_conns(&B.loop), 1);
+	raw_send(fd, "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", 37);
+	assert_true(raw_read(fd, in, sizeof in, sizeof in, 2000) <= 0 || B.closed);
+	assert_int_equal(B.closed, 1);
+	assert_true(B.closed_err < 0 && B.closed_err != VOX_ECLOSED);
+	assert_int_equal(B.loop.st.ua_rejected, 1);
+	assert_int_equal(vox_loop_conns(&B.loop), 0);
+	close(fd);
+}
+
 /* A message longer than VOX_LOOP_CONN_RX that never ends: the connection
  * is closed, nothing grows. */
 static void test_rx_limit(void **st)
@@ -601,6 +684,46 @@ static void test_rx_limit(void **st)
 	assert_true(raw_read(fd, buf, sizeof buf, 1, 2000) <= 0); /* EOF or reset */
 	assert_int_equal(B.closed, 1);
 	assert_int_equal(B.closed_err, VOX_ETOOLONG);
+	assert_int_equal(B.loop.st.closed_limit, 1);
+	assert_int_equal(vox_loop_conns(&B.loop), 0);
+	close(fd);
+}
+
+/* A peer that sends requests and never reads the answers: once
+ * VOX_LOOP_CONN_TX bytes of answers wait (on top of what the kernel
+ * holds), the connection is closed: nothing grows. */
+static void test_tx_limit(void **st)
+{
+	(void)st;
+	bob_alone(NULL);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int small = 2048;
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+	struct sockaddr_in s = {0};
+	s.sin_family = AF_INET;
+	s.sin_port = htons(B.tcp.port);
+	memcpy(&s.sin_addr, B.tcp.ip, 4);
+	assert_int_equal(connect(fd, (struct sockaddr *)&s, sizeof s), 0);
+	char req[512];
+	uint64_t end = vox_clock_ms() + 8000;
+	for (int n = 1; !B.closed && vox_clock_ms() < end && n < 200000; n++) {
+		size_t len = options(req, sizeof req, n);
+		ssize_t k = send(fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0 && errno != EAGAIN)
+			break; /* closed under us */
+		if (k > 0 && (size_t)k < len)
+			break; /* a cut request would only be framed later: enough */
+		assert_int_equal(vox_loop_run(&B.loop, 0), 0);
+		ep_events(&B);
+	}
+	for (int i = 0; i < 50 && !B.closed; i++) {
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 2), 0);
+		ep_events(&B);
+	}
+	print_message("answers left unread: %llu sent before the close\n",
+	              (unsigned long long)B.loop.st.stream_out);
+	assert_int_equal(B.closed, 1);
+	assert_int_equal(B.closed_err, VOX_ELIMIT);
 	assert_int_equal(B.loop.st.closed_limit, 1);
 	assert_int_equal(vox_loop_conns(&B.loop), 0);
 	close(fd);
@@ -712,20 +835,21 @@ static void test_resolve(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_udp_call, teardown),
-		cmocka_unit_test_teardown(test_udp_call_ipv6, teardown),
-		cmocka_unit_test_teardown(test_tcp_call_reuse_keepalive, teardown),
-#if VOX_WITH_TLS
-		cmocka_unit_test_teardown(test_tls_call_verified, tls_teardown),
-		cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
-		cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
-#endif
-		cmocka_unit_test_teardown(test_stream_framing, teardown),
-		cmocka_unit_test_teardown(test_rx_limit, teardown),
-		cmocka_unit_test_teardown(test_conn_limit, teardown),
-		cmocka_unit_test_teardown(test_idle_close, teardown),
-		cmocka_unit_test_teardown(test_listen_errors, teardown),
-		cmocka_unit_test_teardown(test_resolve, teardown),
+	    cmocka_unit_test_teardown(test_udp_call, teardown),
+	    cmocka_unit_test_teardown(test_udp_call_ipv6, teardown),
+	    cmocka_unit_test_teardown(test_tcp_call_reuse_keepalive, teardown),
+	    cmocka_unit_test_teardown(test_tls_call_verified, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_keys_not_to_unverified, tls_teardown),
+	    cmocka_unit_test_teardown(test_stream_framing, teardown),
+	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
+	    cmocka_unit_test_teardown(test_rx_limit, teardown),
+	    cmocka_unit_test_teardown(test_tx_limit, teardown),
+	    cmocka_unit_test_teardown(test_conn_limit, teardown),
+	    cmocka_unit_test_teardown(test_idle_close, teardown),
+	    cmocka_unit_test_teardown(test_listen_errors, teardown),
+	    cmocka_unit_test_teardown(test_resolve, teardown),
 	};
 	return cmocka_run_group_tests_name("loop", tests, srtp_group_setup, srtp_group_teardown);
 }

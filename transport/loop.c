@@ -311,6 +311,23 @@ static void conn_write(struct vox_loop *l, struct vox_loop_conn *c)
 }
 
 #if VOX_WITH_TLS
+/* The message carries SDES keys: an a=crypto line (RFC 4568 9.1). */
+static int has_keys(const char *m, size_t n)
+{
+	static const char tag[] = "\na=crypto:";
+	for (size_t i = 0; n >= sizeof tag - 1 && i <= n - (sizeof tag - 1); i++)
+		if (m[i] == '\n' && memcmp(m + i, tag, sizeof tag - 1) == 0)
+			return 1;
+	return 0;
+}
+
+/* SDES keys may cross a TLS hop whose peer was not verified only when the
+ * UA was told so by name (docs/architecture.md, Security defaults). */
+static int keys_allowed(const struct vox_loop *l)
+{
+	return l->cfg.ua && l->cfg.ua->cfg.allow_sdes_over_insecure_hops;
+}
+
 /* Moves plaintext that waits into the TLS engine (once open) and the
  * engine's records into the socket buffer, as far as both have room. */
 static void tls_pump(struct vox_loop *l, struct vox_loop_conn *c)
@@ -322,6 +339,7 @@ static void tls_pump(struct vox_loop *l, struct vox_loop_conn *c)
 			if (n > 0) {
 				memmove(c->pt, c->pt + n, c->pt_len - (size_t)n);
 				c->pt_len -= (size_t)n;
+				c->pt_keys = c->pt_len ? c->pt_keys : 0;
 				progress = 1;
 			} else if (n < 0 && n != VOX_ENOSPC) {
 				conn_close(l, c, n);
@@ -355,6 +373,14 @@ static void tls_events(struct vox_loop *l, struct vox_loop_conn *c)
 			if (c->outgoing && l->cfg.keepalive_ms != UINT32_MAX)
 				c->t_ping = l->now + l->cfg.keepalive_ms;
 			(void)conn_event(l, c, VOX_LOOP_EV_TLS_OPEN, 0);
+			if (!c->verified && c->pt_keys && !keys_allowed(l)) {
+				/* what waits for this hop has SDES keys in it, and
+				 * nobody vouches for the peer: it never leaves */
+				(void)conn_event(l, c, VOX_LOOP_EV_SEND_FAILED, VOX_EPOLICY);
+				l->st.send_failed++;
+				conn_close(l, c, VOX_EPOLICY);
+				return;
+			}
 		} else if (ev.type == VOX_TLS_EV_FAILED) {
 			(void)conn_event(l, c, VOX_LOOP_EV_TLS_FAILED, vox_tls_cause_err(ev.cause));
 			conn_close(l, c, vox_tls_cause_err(ev.cause));
@@ -555,14 +581,18 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 	int rc = 0;
 #if VOX_WITH_TLS
 	if (c->tp == VOX_TP_TLS) {
+		int keys = has_keys(msg, len) && !keys_allowed(l);
 		if (c->state == VOX_LOOP_CONN_DEAD) {
 			rc = VOX_ECLOSED;
+		} else if (keys && c->state == VOX_LOOP_CONN_OPEN && !c->verified) {
+			rc = VOX_EPOLICY; /* SDES keys to a peer nobody vouched for */
 		} else if (len > sizeof c->pt - c->pt_len) {
 			rc = VOX_ELIMIT;
 			conn_close(l, c, rc);
 		} else {
 			memcpy(c->pt + c->pt_len, msg, len);
 			c->pt_len += len;
+			c->pt_keys |= (uint8_t)keys;
 		}
 	} else
 #endif
@@ -770,9 +800,16 @@ static void conn_frame(struct vox_loop *l, struct vox_loop_conn *c)
 			c->msgs_in++;
 			l->st.stream_in++;
 			trace(l, 1, &from, c->rx, (size_t)n);
-			if (!l->cfg.ua ||
-			    vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now) < 0)
+			int rc = l->cfg.ua ? vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now)
+			                   : VOX_ESTATE;
+			if (rc < 0)
 				l->st.ua_rejected++;
+			if (rc < 0 && l->cfg.ua) {
+				/* not SIP at all (vox_ua_recv): a peer that sends such
+				 * bytes on a stream is not one to keep talking to */
+				conn_close(l, c, rc);
+				return;
+			}
 		} else if (kind == VOX_SIP_FRAME_PING) {
 			/* RFC 5626 4.4.1: a double CRLF gets a single one */
 			l->st.pongs_sent++;

@@ -44,13 +44,18 @@
  * certificate was verified; a TLS connection whose peer is not verified
  * (a client without certificate on our server, a pinned or unchecked
  * server) is reported as VOX_TP_TCP, which is how the current UA API
- * learns that SDES keys must not travel over it (docs/transport.md).
+ * learns that SDES keys must not travel over it (docs/transport.md). The
+ * other way, a message with SDES keys (an a=crypto line) is not sent
+ * over a TLS connection whose peer was not verified, unless the UA's
+ * allow_sdes_over_insecure_hops says so: VOX_LOOP_EV_SEND_FAILED with
+ * VOX_EPOLICY (and a connection opened for it closes with that code).
  *
- * Memory: struct vox_loop is the caller's (about 100 KiB with the default
- * limits, most of it receive buffers: keep it off small stacks). Each
- * connection is allocated when it opens (sizeof(struct vox_loop_conn),
- * about 50 KiB with TLS, plus mbedTLS's 36 KiB on a TLS one) and freed
- * when it closes; nothing else allocates. Not thread-safe: a loop, its
+ * Memory: struct vox_loop is the caller's (96 KiB on x86-64 with the
+ * default limits, most of it the datagram buffer and the event queue:
+ * keep it off small stacks). Each connection is allocated when it opens
+ * (sizeof(struct vox_loop_conn), 57 KiB with TLS and the default limits,
+ * plus mbedTLS's 36 KiB on a TLS one) and freed when it closes; c-ares
+ * allocates for its channel and each lookup. Nothing else allocates. Not thread-safe: a loop, its
  * UA and its TLS configs belong to one thread.
  */
 #ifndef VOX_LOOP_H
@@ -169,6 +174,7 @@ struct vox_loop_conn {
 #if VOX_WITH_TLS
 	size_t pt_len;
 	uint8_t pt[VOX_LOOP_CONN_TX]; /* TLS: plaintext waiting for the handshake */
+	uint8_t pt_keys;              /* and it holds SDES keys (a=crypto) */
 	uint8_t tls_on;
 	struct vox_tls_conn tls;
 #endif
@@ -190,8 +196,9 @@ enum vox_loop_ev_type {
 	                             peer closed, VOX_ETIMEOUT idle or never open,
 	                             VOX_ELIMIT a buffer or the connection limit,
 	                             VOX_EMALFORMED/ETOOLONG/ERANGE the stream could not
-	                             be framed, VOX_EIO a socket error, VOX_EAUTH and
-	                             the other TLS failures) */
+	                             be framed, or a message in it is no SIP the UA
+	                             takes (vox_ua_recv < 0), VOX_EIO a socket error,
+	                             VOX_EAUTH and the other TLS failures) */
 	VOX_LOOP_EV_SEND_FAILED,  /* a SIP message could not be sent to peer: err
 	                             (the UA's output carries no id yet, so the
 	                             transaction learns of it by its own timer) */
@@ -227,7 +234,8 @@ struct vox_loop_stats {
 	uint64_t send_failed;
 	uint64_t pings_sent, pongs_sent, pongs_received;
 	uint64_t media_in, media_out, media_dropped;
-	uint64_t ua_rejected; /* messages vox_ua_recv refused (malformed, ...) */
+	uint64_t ua_rejected; /* messages vox_ua_recv dropped as no SIP it takes (< 0); on
+	                         a stream that closes the connection */
 };
 
 /* A name lookup in flight. */
