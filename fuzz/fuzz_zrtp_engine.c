@@ -12,7 +12,9 @@
  *    are the other's receive keys: no damage in flight can make them
  *    agree on different keys (what ZRTP exists for);
  *  - an event FAILED leaves the engine FAILED.
- * The first input byte picks the key agreement (X255, EC25, or DH2k). */
+ * The first input byte picks the key agreement (X255, EC25, or DH2k),
+ * whether B is passive, and whether the two know each other from an
+ * earlier call (retained secrets that match, or that do not). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct world {
 	uint64_t rs[2];
 	struct vox_rng rng[2];
 	int secure_events[2];
+	struct vox_zrtp_cache cache[2];
 };
 
 static int xrng(void *ctx, uint8_t *out, size_t len)
@@ -135,6 +138,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		w.rs[i] = (uint64_t)0x9e3779b97f4a7c15u + (uint64_t)i;
 		w.rng[i].fn = xrng;
 		w.rng[i].ctx = &w.rs[i];
+		vox_zrtp_cache_init(&w.cache[i]);
+		if (data[0] & 6) {
+			/* each knows the other: the same rs1, unless bit 2 says the
+			 * caches disagree; rs2 only on A */
+			struct vox_zrtp_secrets e;
+			memset(&e, 0, sizeof e);
+			memset(e.zid, 0x10 + !i, sizeof e.zid);
+			e.flags =
+			    (uint8_t)(VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED | (i ? 0 : VOX_ZRTP_RS2));
+			memset(e.rs1, (data[0] & 4) && i ? 0x77 : 0x55, sizeof e.rs1);
+			memset(e.rs2, 0x66, sizeof e.rs2);
+			w.cache[i].e[0] = e;
+			w.cache[i].n = 1;
+		}
+		c.store = vox_zrtp_cache_store(&w.cache[i]);
 		vox_zrtp_init(&w.z[i]);
 		if (vox_zrtp_start(&w.z[i], &c, &w.rng[i], 0) != 0)
 			abort();

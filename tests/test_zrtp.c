@@ -1582,6 +1582,15 @@ static size_t drop_dhpart1(struct net *n, int from, uint8_t *pkt, size_t len)
 	return pkt_type(pkt, len) == VOX_ZRTP_DHPART1 ? 0 : len;
 }
 
+static size_t drop_after_commit(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	int t = pkt_type(pkt, len);
+	return from == 0 && t != VOX_ZRTP_HELLO && t != VOX_ZRTP_HELLOACK && t != VOX_ZRTP_COMMIT
+	           ? 0
+	           : len;
+}
+
 static void test_engine_timeouts(void **st)
 {
 	(void)st;
@@ -1613,6 +1622,16 @@ static void test_engine_timeouts(void **st)
 	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
 	failed_with(n, 0, VOX_ZRTP_ERR_TIMEOUT, 0);
 	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 1);
+
+	/* an initiator that vanishes after its Commit: the responder, which
+	 * never retransmits, gives up on its own (after 150 + 300 + 600 +
+	 * 9 * 1200 ms of silence) */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = drop_after_commit;
+	net_run(n, 60000);
+	assert_int_equal(n->sent[1][VOX_ZRTP_DHPART1], 1);
+	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 0);
+	assert_true(vox_zrtp_next_deadline(&n->z[1]) == UINT64_MAX);
 	free(n);
 }
 

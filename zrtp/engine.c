@@ -141,10 +141,34 @@ static void send_error(struct vox_zrtp *z, uint32_t code, uint64_t now)
 	fail(z, code, 0);
 }
 
+/* The responder sends nothing on its own (6): it waits for the
+ * initiator's next message. Its watchdog allows as long as the initiator
+ * retransmits on T2 (all its retransmissions and one interval more);
+ * past it the initiator is gone. */
+#define RT_WATCHDOG 0xff
+
+static void watchdog_start(struct vox_zrtp *z, uint64_t now)
+{
+	uint64_t total = 0, iv = z->cfg.t2_ms;
+	for (uint32_t i = 0; i <= z->cfg.t2_max + 1; i++) {
+		total += iv;
+		iv = iv * 2 > z->cfg.t2_cap_ms ? z->cfg.t2_cap_ms : iv * 2;
+	}
+	z->rt_kind = RT_WATCHDOG;
+	z->rt_count = 0;
+	z->rt_due = now + total;
+}
+
 void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now)
 {
 	if (!z->rt_kind || now < z->rt_due)
 		return;
+	if (z->rt_kind == RT_WATCHDOG) {
+		rt_stop(z);
+		push_out(z, VOX_ZRTP_ERROR, VOX_ZRTP_ERR_TIMEOUT);
+		fail(z, VOX_ZRTP_ERR_TIMEOUT, 0);
+		return;
+	}
 	int hello = z->rt_kind == VOX_ZRTP_HELLO;
 	uint32_t max = hello ? z->cfg.t1_max : z->cfg.t2_max;
 	uint32_t cap = hello ? z->cfg.t1_cap_ms : z->cfg.t2_cap_ms;
@@ -644,7 +668,7 @@ static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint6
 		return;
 	}
 	z->state = VOX_ZRTP_ST_WAIT_DHPART2;
-	rt_stop(z); /* the responder only answers; the initiator retransmits */
+	watchdog_start(z, now); /* the responder only answers; the initiator retransmits */
 	push_out(z, VOX_ZRTP_DHPART1, 0);
 }
 
@@ -767,6 +791,7 @@ static void on_dhpart2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint
 		return;
 	}
 	z->state = VOX_ZRTP_ST_WAIT_CONFIRM2;
+	watchdog_start(z, now);
 	push_out(z, VOX_ZRTP_CONFIRM1, 0);
 }
 
@@ -858,6 +883,7 @@ static void on_confirm2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 	if (open_confirm(z, p, now) <= 0)
 		return;
 	push_out(z, VOX_ZRTP_CONF2ACK, 0);
+	rt_stop(z);
 	z->state = VOX_ZRTP_ST_SECURE;
 	sas_event(z);
 	save_secrets(z);

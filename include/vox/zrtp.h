@@ -595,7 +595,9 @@ int vox_zrtp_poll_output(struct vox_zrtp *z, uint8_t *out, size_t cap);
 /* When the engine wants vox_zrtp_on_deadline, UINT64_MAX for never. */
 uint64_t vox_zrtp_next_deadline(const struct vox_zrtp *z);
 /* Retransmits what is due, or gives up (VOX_ZRTP_EV_FAILED with
- * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. */
+ * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. A responder, which
+ * never retransmits, gives up when the initiator has been silent for as
+ * long as its T2 retransmissions would last. */
 void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now);
 
 /* Takes the oldest event: 1 and *ev filled, or 0 when none. */
