@@ -1815,6 +1815,76 @@ static void test_engine_continuity(void **st)
 	free(n);
 }
 
+/* The a=zrtp-hash of the signalling against the Hello that arrives (8.1),
+ * with bzrtp's Hello and its zrtp-hash, and the wrong one of its tests. */
+static void test_engine_hello_hash(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_config c;
+	zcfg(&c, 0x33);
+	static struct vox_zrtp z;
+	uint8_t out[600];
+	for (int round = 0; round < 3; round++) {
+		vox_zrtp_init(&z);
+		rngs[0].fn = test_rng;
+		rngs[0].ctx = &rng_seeds[0];
+		const char *want =
+		    round == 1
+		        ? "1.10 00e9f407367895861f0eee6707ba30aca05a0ad9997625e9279ad5d08485aa9d"
+		        : vf_get(&e->vf, "ZrtpHash_12345678");
+		if (round < 2)
+			assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr(want)), 0);
+		assert_int_equal(vox_zrtp_start(&z, &c, &rngs[0], 0), 0);
+		assert_true(vox_zrtp_poll_output(&z, out, sizeof out) > 0); /* our Hello */
+		assert_int_equal(vox_zrtp_recv(&z, e->pkt[0], e->len[0], 5), 0);
+		struct vox_zrtp_event ev;
+		int n = vox_zrtp_poll_output(&z, out, sizeof out);
+		if (round == 1) {
+			/* not the announced Hello: an event, no HelloACK, not taken */
+			assert_int_equal(n, 0);
+			assert_int_equal(z.have_peer_hello, 0);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		} else {
+			assert_int_equal(pkt_type(out, (size_t)n), VOX_ZRTP_HELLOACK);
+			assert_int_equal(z.have_peer_hello, 1);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 0);
+		}
+		if (round == 2) {
+			/* announced after the Hello was taken, and not matching */
+			assert_int_equal(
+			    vox_zrtp_expect_hello_hash(
+			        &z, vox_slice_cstr(vf_get(&e->vf, "ZrtpHash_87654321"))),
+			    0);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_FAILED);
+			assert_true(ev.code == VOX_ZRTP_ERR_HELLO_MISMATCH);
+		}
+		vox_zrtp_free(&z);
+	}
+	/* our own, for our SDP */
+	char h[VOX_ZRTP_HELLO_HASH_LEN + 1];
+	vox_zrtp_init(&z);
+	assert_int_equal(vox_zrtp_own_hello_hash(&z, h, sizeof h), VOX_ESTATE);
+	assert_int_equal(vox_zrtp_start(&z, &c, &rngs[0], 0), 0);
+	assert_int_equal(vox_zrtp_own_hello_hash(&z, h, sizeof h), 69);
+	int n = vox_zrtp_poll_output(&z, out, sizeof out);
+	struct vox_zrtp_packet p;
+	assert_int_equal(vox_zrtp_parse(out, (size_t)n, &p, NULL), n);
+	char h2[VOX_ZRTP_HELLO_HASH_LEN + 1];
+	assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, h2, sizeof h2), 69);
+	assert_string_equal(h, h2);
+	/* the forms refused */
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("1.20 00")), VOX_EVERSION);
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("1.10 0g")), VOX_EMALFORMED);
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("zrtp")), VOX_EMALFORMED);
+	vox_zrtp_free(&z);
+	ex_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1849,6 +1919,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_timeouts),
 	    cmocka_unit_test(test_cache_codec),
 	    cmocka_unit_test(test_engine_continuity),
+	    cmocka_unit_test(test_engine_hello_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -460,6 +460,42 @@ static void maybe_commit(struct vox_zrtp *z, uint64_t now)
 	rt_start(z, VOX_ZRTP_COMMIT, 0, now);
 }
 
+static int hello_hash_ok(const struct vox_zrtp *z, const uint8_t *msg, size_t len)
+{
+	uint8_t h[32];
+	struct zrtp_part hp = {msg, len};
+	return zrtp_hash(VOX_ZRTP_S256, &hp, 1, h) == 0 && zrtp_ct_eq(h, z->want_hello_hash, 32);
+}
+
+int vox_zrtp_expect_hello_hash(struct vox_zrtp *z, struct vox_slice value)
+{
+	uint8_t h[32];
+	if (value.len < 5 || memcmp(value.p, "1.10 ", 5) != 0)
+		return value.len >= 5 && value.p[1] == '.' && value.p[4] == ' ' ? VOX_EVERSION
+		                                                                : VOX_EMALFORMED;
+	struct vox_slice hex = {value.p + 5, value.len - 5};
+	if (hex.len != 64 || vox_hex_decode(hex, h, sizeof h) != 32)
+		return VOX_EMALFORMED;
+	memcpy(z->want_hello_hash, h, 32);
+	z->have_want_hash = 1;
+	if (z->have_peer_hello && z->state != VOX_ZRTP_ST_FAILED &&
+	    !hello_hash_ok(z, z->peer_hello, z->peer_hello_len)) {
+		/* the exchange already rests on that Hello: end it, without an
+		 * Error to whoever changed it */
+		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		rt_stop(z);
+		fail(z, VOX_ZRTP_ERR_HELLO_MISMATCH, 0);
+	}
+	return 0;
+}
+
+int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, size_t cap)
+{
+	if (z->state == VOX_ZRTP_ST_IDLE)
+		return VOX_ESTATE;
+	return vox_zrtp_hello_hash(z->own_hello, z->own_hello_len, out, cap);
+}
+
 static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
 {
 	const struct vox_zrtp_hello *h = &p->u.hello;
@@ -476,6 +512,12 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	}
 	if (memcmp(h->zid, z->cfg.zid, VOX_ZRTP_ZID_LEN) == 0) {
 		send_error(z, VOX_ZRTP_ERR_EQUAL_ZID, now);
+		return;
+	}
+	if (z->have_want_hash && !hello_hash_ok(z, p->msg, p->msg_len)) {
+		/* 8.1: not the Hello the signalling announced */
+		z->st.bad_chain++;
+		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
 		return;
 	}
 	if (z->have_peer_hello) {

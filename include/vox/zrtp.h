@@ -494,7 +494,11 @@ enum vox_zrtp_continuity { VOX_ZRTP_NEW_PEER = 0, VOX_ZRTP_CONTINUES, VOX_ZRTP_C
 enum vox_zrtp_ev_type {
 	VOX_ZRTP_EV_SAS = 1, /* the SAS is known and the peer's Confirm checked */
 	VOX_ZRTP_EV_SECURE,  /* SRTP keys ready (vox_zrtp_srtp_keys) */
-	VOX_ZRTP_EV_FAILED   /* the session is over: see code and by_peer */
+	VOX_ZRTP_EV_FAILED,  /* the session is over: see code and by_peer */
+	/* the peer's Hello is not the one its SDP announced (a=zrtp-hash,
+	 * 8.1): something on the media path changed it. The Hello is not
+	 * used; the session waits for one that matches. */
+	VOX_ZRTP_EV_HELLO_HASH_MISMATCH
 };
 
 struct vox_zrtp_event {
@@ -567,6 +571,8 @@ struct vox_zrtp {
 	struct vox_zrtp_event ev[VOX_ZRTP_EV_QUEUE];
 	uint8_t ev_head, ev_n;
 	struct vox_zrtp_stats st;
+	uint8_t want_hello_hash[32]; /* from the peer's a=zrtp-hash */
+	uint8_t have_want_hash;
 };
 
 /* Clears *z (state IDLE). Cannot fail. */
@@ -614,6 +620,18 @@ struct vox_zrtp_srtp {
 };
 /* Returns 0 and fills *out, or VOX_ESTATE before SECURE. */
 VOX_MUST_CHECK int vox_zrtp_srtp_keys(const struct vox_zrtp *z, struct vox_zrtp_srtp *out);
+
+/* The a=zrtp-hash (RFC 6189 8.1) of the peer's SDP: "1.10 " and 64 hex
+ * digits. The peer's Hello must hash to it; one that does not gives
+ * VOX_ZRTP_EV_HELLO_HASH_MISMATCH and is not used. May be called before
+ * vox_zrtp_start or later (a Hello already taken is checked at once, and a
+ * mismatch then ends the session: VOX_ZRTP_EV_FAILED with
+ * VOX_ZRTP_ERR_HELLO_MISMATCH, no Error sent). Returns 0, VOX_EVERSION (another version
+ * than 1.10: look for the 1.10 line) or VOX_EMALFORMED. */
+VOX_MUST_CHECK int vox_zrtp_expect_hello_hash(struct vox_zrtp *z, struct vox_slice value);
+/* Our own a=zrtp-hash for our SDP, once started: as vox_zrtp_hello_hash.
+ * Returns 69, VOX_ENOSPC or VOX_ESTATE (IDLE). */
+VOX_MUST_CHECK int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, size_t cap);
 
 /* The users compared the SAS (verified 1) or found it wrong or want it
  * compared again (0): kept with the peer's retained secrets (store.save)
