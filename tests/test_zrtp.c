@@ -1885,6 +1885,83 @@ static void test_engine_hello_hash(void **st)
 	ex_free(e);
 }
 
+/* Zeroes the public value of DHPart1: a low-order X25519 point. */
+static size_t tamper_pv_zero(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_DHPART1) {
+		memset(pkt + 12 + 12 + 32 + 32, 0, len - 12 - 12 - 32 - 32 - 8 - 4);
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* Makes b's Hello say version 1.00. */
+static size_t tamper_version(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	if (from == 1 && pkt_type(pkt, len) == VOX_ZRTP_HELLO) {
+		memcpy(pkt + 24, "1.00", 4);
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* More Error codes of 5.9, each sent by the side that finds the fault
+ * and understood by the other. */
+static void test_engine_error_codes(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+
+	/* 0x90: both ends have the same ZID */
+	zcfg(&ca, 7);
+	zcfg(&cb, 7);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 20000);
+	for (int e = 0; e < 2; e++) {
+		assert_int_equal(n->z[e].state, VOX_ZRTP_ST_FAILED);
+		assert_true(n->sent[e][VOX_ZRTP_ERROR] >= 1);
+	}
+
+	/* 0x61: a public value a MitM could choose (X25519's zero point) */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_pv_zero;
+	net_run(n, 20000);
+	failed_with(n, 0, VOX_ZRTP_ERR_DH_BAD_PV, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_DH_BAD_PV, 1);
+
+	/* 0x30: a peer at a version below 1.10 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_version;
+	net_run(n, 20000);
+	failed_with(n, 0, VOX_ZRTP_ERR_VERSION, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_VERSION, 1);
+
+	/* 0x100: GoClear once secure is refused */
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 20000);
+	check_agree(n, 0, 1, NULL);
+	static const uint8_t mac[8];
+	struct vox_zrtp_packet g;
+	memset(&g, 0, sizeof g);
+	g.type = VOX_ZRTP_GOCLEAR;
+	g.u.clear_mac = mac;
+	uint8_t pkt[64];
+	int len = vox_zrtp_print(&g, pkt, sizeof pkt);
+	assert_true(len > 0);
+	assert_int_equal(vox_zrtp_recv(&n->z[1], pkt, (size_t)len, n->now), 0);
+	net_run(n, n->now + 20000);
+	failed_with(n, 1, VOX_ZRTP_ERR_GOCLEAR_REFUSED, 0);
+	failed_with(n, 0, VOX_ZRTP_ERR_GOCLEAR_REFUSED, 1);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1920,6 +1997,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_codec),
 	    cmocka_unit_test(test_engine_continuity),
 	    cmocka_unit_test(test_engine_hello_hash),
+	    cmocka_unit_test(test_engine_error_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
