@@ -501,6 +501,13 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	const struct vox_zrtp_hello *h = &p->u.hello;
 	if (z->state == VOX_ZRTP_ST_FAILED)
 		return;
+	/* 8.1: not the Hello the signalling announced; checked first, so
+	 * that nothing in a changed Hello makes us act */
+	if (z->have_want_hash && !hello_hash_ok(z, p->msg, p->msg_len)) {
+		z->st.bad_chain++;
+		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		return;
+	}
 	/* 4.1.1: one version, 1.10. A peer at a higher version sees ours and
 	 * comes down to it; a lower one vox cannot speak. */
 	if (memcmp(h->version, "1.10", 4) != 0) {
@@ -512,12 +519,6 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	}
 	if (memcmp(h->zid, z->cfg.zid, VOX_ZRTP_ZID_LEN) == 0) {
 		send_error(z, VOX_ZRTP_ERR_EQUAL_ZID, now);
-		return;
-	}
-	if (z->have_want_hash && !hello_hash_ok(z, p->msg, p->msg_len)) {
-		/* 8.1: not the Hello the signalling announced */
-		z->st.bad_chain++;
-		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
 		return;
 	}
 	if (z->have_peer_hello) {
