@@ -1962,6 +1962,80 @@ static void test_engine_error_codes(void **st)
 	free(n);
 }
 
+/* Multistream (4.4.3): a second stream of the same call keys itself from
+ * the first one's ZRTPSess, without Diffie-Hellman. */
+static void test_engine_multistream(void **st)
+{
+	(void)st;
+	struct net *first = calloc(1, sizeof *first), *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x0c);
+	zcfg(&cb, 0x0d);
+	net_start(first, &ca, &cb, 0);
+	net_run(first, 10000);
+	check_agree(first, 0, 1, NULL);
+	for (int loss = 0; loss < 2; loss++) {
+		/* the second stream: its own SSRCs */
+		struct vox_zrtp_config ma = ca, mb = cb;
+		ma.ssrc++;
+		mb.ssrc++;
+		net_start(n, &ca, &cb, 0); /* for the network's bookkeeping */
+		for (int i = 0; i < 2; i++) {
+			vox_zrtp_free(&n->z[i]);
+			vox_zrtp_init(&n->z[i]);
+		}
+		n->nfl = 0;
+		memset(n->sent, 0, sizeof n->sent);
+		assert_int_equal(
+		    vox_zrtp_start_multistream(&n->z[0], &ma, &first->z[0], &rngs[0], 0), 0);
+		assert_int_equal(
+		    vox_zrtp_start_multistream(&n->z[1], &mb, &first->z[1], &rngs[1], 0), 0);
+		n->loss_pct = loss ? 20 : 0;
+		net_run(n, 60000);
+		assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+		assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+		char ea[8], eb[8];
+		events(n, 0, ea, NULL, NULL);
+		events(n, 1, eb, NULL, NULL);
+		assert_string_equal(ea, "K"); /* no SAS: it is the first stream's */
+		assert_string_equal(eb, "K");
+		struct vox_zrtp_srtp ka, kb, k1;
+		assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &ka), 0);
+		assert_int_equal(vox_zrtp_srtp_keys(&n->z[1], &kb), 0);
+		assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+		assert_memory_equal(ka.rx_key, kb.tx_key, ka.key_len);
+		assert_memory_equal(ka.tx_salt, kb.rx_salt, VOX_ZRTP_SALT_LEN);
+		assert_int_equal(vox_zrtp_srtp_keys(&first->z[0], &k1), 0);
+		assert_memory_not_equal(ka.tx_key, k1.tx_key, ka.key_len);
+		assert_memory_not_equal(ka.tx_key, k1.rx_key, ka.key_len);
+		/* no DH: no DHPart at all */
+		for (int e = 0; e < 2; e++)
+			assert_int_equal(
+			    n->sent[e][VOX_ZRTP_DHPART1] + n->sent[e][VOX_ZRTP_DHPART2], 0);
+		if (!loss)
+			assert_true(n->now <=
+			            6 * 20 + 10); /* Hello, Commit, Confirm: 3 round trips */
+		for (int i = 0; i < 2; i++)
+			vox_zrtp_free(&n->z[i]);
+	}
+	/* a first stream that is not secure cannot lend its keys */
+	struct vox_zrtp z, idle;
+	vox_zrtp_init(&z);
+	vox_zrtp_init(&idle);
+	assert_int_equal(vox_zrtp_start_multistream(&z, &ca, &idle, &rngs[0], 0), VOX_ESTATE);
+	/* a Multistream stream meeting a peer that only does DH: Error 0x56 */
+	net_start(n, &ca, &cb, 0);
+	vox_zrtp_free(&n->z[0]);
+	vox_zrtp_init(&n->z[0]);
+	n->nfl = 0;
+	assert_int_equal(vox_zrtp_start_multistream(&n->z[0], &ca, &first->z[0], &rngs[0], 0), 0);
+	net_run(n, 20000);
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_FAILED);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_FAILED);
+	free(first);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1998,6 +2072,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_continuity),
 	    cmocka_unit_test(test_engine_hello_hash),
 	    cmocka_unit_test(test_engine_error_codes),
+	    cmocka_unit_test(test_engine_multistream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -561,6 +561,11 @@ struct vox_zrtp {
 	uint8_t known_peer;          /* load found the peer */
 	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
 	uint8_t have_s1, peer_v, peer_expiry_zero;
+	/* Multistream (4.4.3): the first stream's ZRTPSess, algorithms, peer */
+	uint8_t multi;
+	uint8_t ms_sess[VOX_ZRTP_HASH_MAX];
+	uint32_t ms_alg[VOX_ZRTP_T_COUNT];
+	uint8_t ms_peer_zid[VOX_ZRTP_ZID_LEN];
 	enum vox_zrtp_continuity continuity;
 	/* retransmission: which message, when, how often so far, the interval */
 	uint8_t rt_kind;
@@ -585,6 +590,17 @@ void vox_zrtp_free(struct vox_zrtp *z);
  * vox_zrtp_algs_check, a timer of 0), VOX_ESTATE (not IDLE), VOX_ERNG. */
 VOX_MUST_CHECK int vox_zrtp_start(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
                                   const struct vox_rng *rng, uint64_t now);
+
+/* Starts a further media stream of the same call in Multistream mode
+ * (4.4.3): no Diffie-Hellman, the keys come from the ZRTPSess of first, a
+ * SECURE session with the same peer, whose algorithms it keeps. Our Hello
+ * adds "Mult" to the key agreements (so cfg may list at most six); a peer
+ * with another ZID, or one that does not offer Multistream, gets Error
+ * 0x56. No SAS event: the SAS is the first stream's. Returns as
+ * vox_zrtp_start, and VOX_ESTATE when first is not SECURE. */
+VOX_MUST_CHECK int vox_zrtp_start_multistream(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
+                                              const struct vox_zrtp *first,
+                                              const struct vox_rng *rng, uint64_t now);
 
 /* One ZRTP packet from the peer (the demultiplexer hands over datagrams
  * whose first byte is 16..19, RFC 7983). What does not parse or check is
