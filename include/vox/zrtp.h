@@ -376,9 +376,7 @@ struct vox_zrtp_store {
  * A program writes it atomically: to a temporary file in the same folder,
  * fsync, then rename over the old one, so that a crash leaves the old
  * cache or the new one, never half of one. */
-#ifndef VOX_ZRTP_CACHE_MAX
-#define VOX_ZRTP_CACHE_MAX 32 /* peers remembered */
-#endif
+/* VOX_ZRTP_CACHE_MAX (vox/config.h): the peers a struct vox_zrtp_cache holds. */
 #define VOX_ZRTP_CACHE_ENTRY    77
 #define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
 
