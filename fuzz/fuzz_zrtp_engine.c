@@ -12,7 +12,11 @@
  *    are the other's receive keys: no damage in flight can make them
  *    agree on different keys (what ZRTP exists for);
  *  - an event FAILED leaves the engine FAILED.
- * The first input byte picks the key agreement (X255, EC25, or DH2k). */
+ * The first input byte picks the key agreement (X255, EC25, or DH2k),
+ * whether B is passive, and whether the two know each other from an
+ * earlier call (retained secrets that match, or that do not), or whether
+ * the two engines are a Multistream pair keyed from a first stream that
+ * completed without interference. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,8 @@ struct world {
 	uint64_t rs[2];
 	struct vox_rng rng[2];
 	int secure_events[2];
+	struct vox_zrtp_cache cache[2];
+	struct vox_zrtp first[2]; /* for Multistream: a first stream, keyed cleanly */
 };
 
 static int xrng(void *ctx, uint8_t *out, size_t len)
@@ -115,6 +121,27 @@ static void deliver(struct world *w, size_t i)
 	vox_zrtp_recv(&w->z[f.to], f.pkt, f.len, w->now);
 }
 
+/* Runs the first streams to SECURE with no loss. */
+static int key_first(struct world *w, const struct vox_zrtp_config c[2])
+{
+	for (int i = 0; i < 2; i++) {
+		vox_zrtp_init(&w->first[i]);
+		if (vox_zrtp_start(&w->first[i], &c[i], &w->rng[i], 0) != 0)
+			return -1;
+	}
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 2; i++) {
+			uint8_t pkt[600];
+			int n;
+			while ((n = vox_zrtp_poll_output(&w->first[i], pkt, sizeof pkt)) > 0)
+				vox_zrtp_recv(&w->first[!i], pkt, (size_t)n, 0);
+		}
+	}
+	return w->first[0].state == VOX_ZRTP_ST_SECURE && w->first[1].state == VOX_ZRTP_ST_SECURE
+	           ? 0
+	           : -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct world w;
@@ -123,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w, 0, sizeof w);
 	static const uint32_t kas[3] = {VOX_ZRTP_X255, VOX_ZRTP_EC25, VOX_ZRTP_DH2K};
 	uint32_t ka = kas[data[0] < 200 ? 0 : data[0] < 250 ? 1 : 2];
+	struct vox_zrtp_config cfg[2];
 	for (int i = 0; i < 2; i++) {
 		struct vox_zrtp_config c;
 		vox_zrtp_config_default(&c);
@@ -135,8 +163,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		w.rs[i] = (uint64_t)0x9e3779b97f4a7c15u + (uint64_t)i;
 		w.rng[i].fn = xrng;
 		w.rng[i].ctx = &w.rs[i];
+		vox_zrtp_cache_init(&w.cache[i]);
+		if (data[0] & 6) {
+			/* each knows the other: the same rs1, unless bit 2 says the
+			 * caches disagree; rs2 only on A */
+			struct vox_zrtp_secrets e;
+			memset(&e, 0, sizeof e);
+			memset(e.zid, 0x10 + !i, sizeof e.zid);
+			e.flags =
+			    (uint8_t)(VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED | (i ? 0 : VOX_ZRTP_RS2));
+			memset(e.rs1, (data[0] & 4) && i ? 0x77 : 0x55, sizeof e.rs1);
+			memset(e.rs2, 0x66, sizeof e.rs2);
+			w.cache[i].e[0] = e;
+			w.cache[i].n = 1;
+		}
+		c.store = vox_zrtp_cache_store(&w.cache[i]);
+		cfg[i] = c;
+	}
+	int multi = (data[0] & 0x18) == 0x18;
+	if (multi && key_first(&w, cfg) != 0)
+		abort(); /* a clean exchange must complete */
+	for (int i = 0; i < 2; i++) {
 		vox_zrtp_init(&w.z[i]);
-		if (vox_zrtp_start(&w.z[i], &c, &w.rng[i], 0) != 0)
+		cfg[i].ssrc += 0x10;
+		int rc =
+		    multi ? vox_zrtp_start_multistream(&w.z[i], &cfg[i], &w.first[i], &w.rng[i], 0)
+		          : vox_zrtp_start(&w.z[i], &cfg[i], &w.rng[i], 0);
+		if (rc != 0)
 			abort();
 	}
 	size_t pos = 1;
@@ -201,8 +254,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain_events(&w);
 		check(&w);
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		vox_zrtp_free(&w.z[i]);
+		vox_zrtp_free(&w.first[i]);
+	}
 	return 0;
 }
 

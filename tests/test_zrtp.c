@@ -1582,6 +1582,15 @@ static size_t drop_dhpart1(struct net *n, int from, uint8_t *pkt, size_t len)
 	return pkt_type(pkt, len) == VOX_ZRTP_DHPART1 ? 0 : len;
 }
 
+static size_t drop_after_commit(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	int t = pkt_type(pkt, len);
+	return from == 0 && t != VOX_ZRTP_HELLO && t != VOX_ZRTP_HELLOACK && t != VOX_ZRTP_COMMIT
+	           ? 0
+	           : len;
+}
+
 static void test_engine_timeouts(void **st)
 {
 	(void)st;
@@ -1613,6 +1622,16 @@ static void test_engine_timeouts(void **st)
 	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
 	failed_with(n, 0, VOX_ZRTP_ERR_TIMEOUT, 0);
 	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 1);
+
+	/* an initiator that vanishes after its Commit: the responder, which
+	 * never retransmits, gives up on its own (after 150 + 300 + 600 +
+	 * 9 * 1200 ms of silence) */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = drop_after_commit;
+	net_run(n, 60000);
+	assert_int_equal(n->sent[1][VOX_ZRTP_DHPART1], 1);
+	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 0);
+	assert_true(vox_zrtp_next_deadline(&n->z[1]) == UINT64_MAX);
 	free(n);
 }
 
@@ -1796,6 +1815,227 @@ static void test_engine_continuity(void **st)
 	free(n);
 }
 
+/* The a=zrtp-hash of the signalling against the Hello that arrives (8.1),
+ * with bzrtp's Hello and its zrtp-hash, and the wrong one of its tests. */
+static void test_engine_hello_hash(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	struct vox_zrtp_config c;
+	zcfg(&c, 0x33);
+	static struct vox_zrtp z;
+	uint8_t out[600];
+	for (int round = 0; round < 3; round++) {
+		vox_zrtp_init(&z);
+		rngs[0].fn = test_rng;
+		rngs[0].ctx = &rng_seeds[0];
+		const char *want =
+		    round == 1
+		        ? "1.10 00e9f407367895861f0eee6707ba30aca05a0ad9997625e9279ad5d08485aa9d"
+		        : vf_get(&e->vf, "ZrtpHash_12345678");
+		if (round < 2)
+			assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr(want)), 0);
+		assert_int_equal(vox_zrtp_start(&z, &c, &rngs[0], 0), 0);
+		assert_true(vox_zrtp_poll_output(&z, out, sizeof out) > 0); /* our Hello */
+		assert_int_equal(vox_zrtp_recv(&z, e->pkt[0], e->len[0], 5), 0);
+		struct vox_zrtp_event ev;
+		int n = vox_zrtp_poll_output(&z, out, sizeof out);
+		if (round == 1) {
+			/* not the announced Hello: an event, no HelloACK, not taken */
+			assert_int_equal(n, 0);
+			assert_int_equal(z.have_peer_hello, 0);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		} else {
+			assert_int_equal(pkt_type(out, (size_t)n), VOX_ZRTP_HELLOACK);
+			assert_int_equal(z.have_peer_hello, 1);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 0);
+		}
+		if (round == 2) {
+			/* announced after the Hello was taken, and not matching */
+			assert_int_equal(
+			    vox_zrtp_expect_hello_hash(
+			        &z, vox_slice_cstr(vf_get(&e->vf, "ZrtpHash_87654321"))),
+			    0);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+			assert_int_equal(vox_zrtp_next_event(&z, &ev), 1);
+			assert_int_equal(ev.type, VOX_ZRTP_EV_FAILED);
+			assert_true(ev.code == VOX_ZRTP_ERR_HELLO_MISMATCH);
+		}
+		vox_zrtp_free(&z);
+	}
+	/* our own, for our SDP */
+	char h[VOX_ZRTP_HELLO_HASH_LEN + 1];
+	vox_zrtp_init(&z);
+	assert_int_equal(vox_zrtp_own_hello_hash(&z, h, sizeof h), VOX_ESTATE);
+	assert_int_equal(vox_zrtp_start(&z, &c, &rngs[0], 0), 0);
+	assert_int_equal(vox_zrtp_own_hello_hash(&z, h, sizeof h), 69);
+	int n = vox_zrtp_poll_output(&z, out, sizeof out);
+	struct vox_zrtp_packet p;
+	assert_int_equal(vox_zrtp_parse(out, (size_t)n, &p, NULL), n);
+	char h2[VOX_ZRTP_HELLO_HASH_LEN + 1];
+	assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, h2, sizeof h2), 69);
+	assert_string_equal(h, h2);
+	/* the forms refused */
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("1.20 00")), VOX_EVERSION);
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("1.10 0g")), VOX_EMALFORMED);
+	assert_int_equal(vox_zrtp_expect_hello_hash(&z, vox_slice_cstr("zrtp")), VOX_EMALFORMED);
+	vox_zrtp_free(&z);
+	ex_free(e);
+}
+
+/* Zeroes the public value of DHPart1: a low-order X25519 point. */
+static size_t tamper_pv_zero(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_DHPART1) {
+		memset(pkt + 12 + 12 + 32 + 32, 0, len - 12 - 12 - 32 - 32 - 8 - 4);
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* Makes b's Hello say version 1.00. */
+static size_t tamper_version(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	if (from == 1 && pkt_type(pkt, len) == VOX_ZRTP_HELLO) {
+		memcpy(pkt + 24, "1.00", 4);
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* More Error codes of 5.9, each sent by the side that finds the fault
+ * and understood by the other. */
+static void test_engine_error_codes(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+
+	/* 0x90: both ends have the same ZID */
+	zcfg(&ca, 7);
+	zcfg(&cb, 7);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 20000);
+	for (int e = 0; e < 2; e++) {
+		assert_int_equal(n->z[e].state, VOX_ZRTP_ST_FAILED);
+		assert_true(n->sent[e][VOX_ZRTP_ERROR] >= 1);
+	}
+
+	/* 0x61: a public value a MitM could choose (X25519's zero point) */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_pv_zero;
+	net_run(n, 20000);
+	failed_with(n, 0, VOX_ZRTP_ERR_DH_BAD_PV, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_DH_BAD_PV, 1);
+
+	/* 0x30: a peer at a version below 1.10 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_version;
+	net_run(n, 20000);
+	failed_with(n, 0, VOX_ZRTP_ERR_VERSION, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_VERSION, 1);
+
+	/* 0x100: GoClear once secure is refused */
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 20000);
+	check_agree(n, 0, 1, NULL);
+	static const uint8_t mac[8];
+	struct vox_zrtp_packet g;
+	memset(&g, 0, sizeof g);
+	g.type = VOX_ZRTP_GOCLEAR;
+	g.u.clear_mac = mac;
+	uint8_t pkt[64];
+	int len = vox_zrtp_print(&g, pkt, sizeof pkt);
+	assert_true(len > 0);
+	assert_int_equal(vox_zrtp_recv(&n->z[1], pkt, (size_t)len, n->now), 0);
+	net_run(n, n->now + 20000);
+	failed_with(n, 1, VOX_ZRTP_ERR_GOCLEAR_REFUSED, 0);
+	failed_with(n, 0, VOX_ZRTP_ERR_GOCLEAR_REFUSED, 1);
+	free(n);
+}
+
+/* Multistream (4.4.3): a second stream of the same call keys itself from
+ * the first one's ZRTPSess, without Diffie-Hellman. */
+static void test_engine_multistream(void **st)
+{
+	(void)st;
+	struct net *first = calloc(1, sizeof *first), *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x0c);
+	zcfg(&cb, 0x0d);
+	net_start(first, &ca, &cb, 0);
+	net_run(first, 10000);
+	check_agree(first, 0, 1, NULL);
+	for (int loss = 0; loss < 2; loss++) {
+		/* the second stream: its own SSRCs */
+		struct vox_zrtp_config ma = ca, mb = cb;
+		ma.ssrc++;
+		mb.ssrc++;
+		net_start(n, &ca, &cb, 0); /* for the network's bookkeeping */
+		for (int i = 0; i < 2; i++) {
+			vox_zrtp_free(&n->z[i]);
+			vox_zrtp_init(&n->z[i]);
+		}
+		n->nfl = 0;
+		memset(n->sent, 0, sizeof n->sent);
+		assert_int_equal(
+		    vox_zrtp_start_multistream(&n->z[0], &ma, &first->z[0], &rngs[0], 0), 0);
+		assert_int_equal(
+		    vox_zrtp_start_multistream(&n->z[1], &mb, &first->z[1], &rngs[1], 0), 0);
+		n->loss_pct = loss ? 20 : 0;
+		net_run(n, 60000);
+		assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+		assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+		char ea[8], eb[8];
+		events(n, 0, ea, NULL, NULL);
+		events(n, 1, eb, NULL, NULL);
+		assert_string_equal(ea, "K"); /* no SAS: it is the first stream's */
+		assert_string_equal(eb, "K");
+		struct vox_zrtp_srtp ka, kb, k1;
+		assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &ka), 0);
+		assert_int_equal(vox_zrtp_srtp_keys(&n->z[1], &kb), 0);
+		assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+		assert_memory_equal(ka.rx_key, kb.tx_key, ka.key_len);
+		assert_memory_equal(ka.tx_salt, kb.rx_salt, VOX_ZRTP_SALT_LEN);
+		assert_int_equal(vox_zrtp_srtp_keys(&first->z[0], &k1), 0);
+		assert_memory_not_equal(ka.tx_key, k1.tx_key, ka.key_len);
+		assert_memory_not_equal(ka.tx_key, k1.rx_key, ka.key_len);
+		/* no DH: no DHPart at all */
+		for (int e = 0; e < 2; e++)
+			assert_int_equal(
+			    n->sent[e][VOX_ZRTP_DHPART1] + n->sent[e][VOX_ZRTP_DHPART2], 0);
+		if (!loss)
+			assert_true(n->now <=
+			            6 * 20 + 10); /* Hello, Commit, Confirm: 3 round trips */
+		for (int i = 0; i < 2; i++)
+			vox_zrtp_free(&n->z[i]);
+	}
+	/* a first stream that is not secure cannot lend its keys */
+	struct vox_zrtp z, idle;
+	vox_zrtp_init(&z);
+	vox_zrtp_init(&idle);
+	assert_int_equal(vox_zrtp_start_multistream(&z, &ca, &idle, &rngs[0], 0), VOX_ESTATE);
+	/* a Multistream stream meeting a peer that only does DH: Error 0x56 */
+	net_start(n, &ca, &cb, 0);
+	vox_zrtp_free(&n->z[0]);
+	vox_zrtp_init(&n->z[0]);
+	n->nfl = 0;
+	assert_int_equal(vox_zrtp_start_multistream(&n->z[0], &ca, &first->z[0], &rngs[0], 0), 0);
+	net_run(n, 20000);
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_FAILED);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_FAILED);
+	free(first);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1830,6 +2070,9 @@ int main(void)
 	    cmocka_unit_test(test_engine_timeouts),
 	    cmocka_unit_test(test_cache_codec),
 	    cmocka_unit_test(test_engine_continuity),
+	    cmocka_unit_test(test_engine_hello_hash),
+	    cmocka_unit_test(test_engine_error_codes),
+	    cmocka_unit_test(test_engine_multistream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,6 +58,7 @@ void vox_zrtp_free(struct vox_zrtp *z)
 	vox_wipe(z->confirm, sizeof z->confirm);
 	vox_wipe(&z->sec, sizeof z->sec);
 	vox_wipe(z->s1, sizeof z->s1);
+	vox_wipe(z->ms_sess, sizeof z->ms_sess);
 }
 
 /* ---- queues ------------------------------------------------------------------------ */
@@ -141,10 +142,34 @@ static void send_error(struct vox_zrtp *z, uint32_t code, uint64_t now)
 	fail(z, code, 0);
 }
 
+/* The responder sends nothing on its own (6): it waits for the
+ * initiator's next message. Its watchdog allows as long as the initiator
+ * retransmits on T2 (all its retransmissions and one interval more);
+ * past it the initiator is gone. */
+#define RT_WATCHDOG 0xff
+
+static void watchdog_start(struct vox_zrtp *z, uint64_t now)
+{
+	uint64_t total = 0, iv = z->cfg.t2_ms;
+	for (uint32_t i = 0; i <= z->cfg.t2_max + 1; i++) {
+		total += iv;
+		iv = iv * 2 > z->cfg.t2_cap_ms ? z->cfg.t2_cap_ms : iv * 2;
+	}
+	z->rt_kind = RT_WATCHDOG;
+	z->rt_count = 0;
+	z->rt_due = now + total;
+}
+
 void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now)
 {
 	if (!z->rt_kind || now < z->rt_due)
 		return;
+	if (z->rt_kind == RT_WATCHDOG) {
+		rt_stop(z);
+		push_out(z, VOX_ZRTP_ERROR, VOX_ZRTP_ERR_TIMEOUT);
+		fail(z, VOX_ZRTP_ERR_TIMEOUT, 0);
+		return;
+	}
 	int hello = z->rt_kind == VOX_ZRTP_HELLO;
 	uint32_t max = hello ? z->cfg.t1_max : z->cfg.t2_max;
 	uint32_t cap = hello ? z->cfg.t1_cap_ms : z->cfg.t2_cap_ms;
@@ -196,6 +221,11 @@ static int build_hello(struct vox_zrtp *z)
 	h->zid = z->cfg.zid;
 	memcpy(h->n, z->cfg.algs.n, sizeof h->n);
 	memcpy(h->alg, z->cfg.algs.alg, sizeof h->alg);
+	if (z->multi) {
+		if (h->n[VOX_ZRTP_T_KEYAGR] >= VOX_ZRTP_MAX_ALGS)
+			return VOX_EINVAL;
+		h->alg[VOX_ZRTP_T_KEYAGR][h->n[VOX_ZRTP_T_KEYAGR]++] = VOX_ZRTP_MULT;
+	}
 	/* 5.2: the Hello's MAC is keyed with H2, revealed in Commit or DHPart1 */
 	return keep(&p, z->own_hello, sizeof z->own_hello, &z->own_hello_len, z->h[2]);
 }
@@ -255,10 +285,56 @@ static struct zrtp_part part(const uint8_t *p, size_t n)
 	return x;
 }
 
+/* 4.4.3.2: in Multistream mode s0 = KDF(ZRTPSess, "ZRTP MSK",
+ * KDF_Context, hash length), total_hash covering only the responder's
+ * Hello and the Commit. */
+static int derive_multi(struct vox_zrtp *z)
+{
+	uint32_t hash = z->chosen[VOX_ZRTP_T_HASH];
+	size_t hl = zrtp_hash_len(hash);
+	const uint8_t *hello_r = z->initiator ? z->peer_hello : z->own_hello;
+	size_t hello_r_len = z->initiator ? z->peer_hello_len : z->own_hello_len;
+	struct zrtp_part in[2] = {{hello_r, hello_r_len}, {z->commit, z->commit_len}};
+	uint8_t th[VOX_ZRTP_HASH_MAX], ctx[VOX_ZRTP_CTX_MAX], s0[VOX_ZRTP_HASH_MAX];
+	const uint8_t *zidi = z->initiator ? z->cfg.zid : z->peer_zid;
+	const uint8_t *zidr = z->initiator ? z->peer_zid : z->cfg.zid;
+	int rc = zrtp_hash(hash, in, 2, th);
+	memcpy(ctx, zidi, VOX_ZRTP_ZID_LEN);
+	memcpy(ctx + VOX_ZRTP_ZID_LEN, zidr, VOX_ZRTP_ZID_LEN);
+	memcpy(ctx + 2 * VOX_ZRTP_ZID_LEN, th, hl);
+	if (rc == 0)
+		rc = zrtp_kdf(hash, z->ms_sess, hl, "ZRTP MSK", ctx, 2 * VOX_ZRTP_ZID_LEN + hl, hl,
+		              s0);
+	if (rc == 0)
+		rc = zrtp_keys_derive(&z->keys, hash, z->chosen[VOX_ZRTP_T_CIPHER], s0, zidi, zidr,
+		                      th);
+	vox_wipe(s0, sizeof s0);
+	return rc;
+}
+
+/* 4.4.3: a Multistream Commit carries a random nonce instead of hvi. */
+static int build_commit_multi(struct vox_zrtp *z)
+{
+	uint8_t nonce[VOX_ZRTP_NONCE_LEN];
+	if (z->rng.fn(z->rng.ctx, nonce, sizeof nonce) != 0)
+		return VOX_ERNG;
+	struct vox_zrtp_packet p;
+	memset(&p, 0, sizeof p);
+	p.type = VOX_ZRTP_COMMIT;
+	p.u.commit.h2 = z->h[2];
+	p.u.commit.zid = z->cfg.zid;
+	memcpy(p.u.commit.alg, z->chosen, sizeof z->chosen);
+	p.u.commit.mode = VOX_ZRTP_MODE_MULTI;
+	p.u.commit.nonce = nonce;
+	return keep(&p, z->commit, sizeof z->commit, &z->commit_len, z->h[1]);
+}
+
 /* 4.4.1.1: the initiator makes its DHPart2 first, then the Commit whose
  * hvi binds it to the responder's Hello. */
 static int build_commit(struct vox_zrtp *z)
 {
+	if (z->multi)
+		return build_commit_multi(z);
 	int rc = make_keypair(z);
 	if (rc == 0)
 		rc = build_dhpart(z, VOX_ZRTP_DHPART2);
@@ -343,6 +419,23 @@ int vox_zrtp_start(struct vox_zrtp *z, const struct vox_zrtp_config *cfg, const 
 	push_out(z, VOX_ZRTP_HELLO, 0);
 	rt_start(z, VOX_ZRTP_HELLO, 0, now);
 	return 0;
+}
+
+int vox_zrtp_start_multistream(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
+                               const struct vox_zrtp *first, const struct vox_rng *rng,
+                               uint64_t now)
+{
+	if (z->state != VOX_ZRTP_ST_IDLE || first->state != VOX_ZRTP_ST_SECURE)
+		return VOX_ESTATE;
+	z->multi = 1;
+	memcpy(z->ms_sess, first->keys.sess, sizeof z->ms_sess);
+	memcpy(z->ms_alg, first->chosen, sizeof z->ms_alg);
+	z->ms_alg[VOX_ZRTP_T_KEYAGR] = VOX_ZRTP_MULT;
+	memcpy(z->ms_peer_zid, first->peer_zid, VOX_ZRTP_ZID_LEN);
+	int rc = vox_zrtp_start(z, cfg, rng, now);
+	if (rc < 0)
+		vox_zrtp_free(z);
+	return rc;
 }
 
 /* ---- output -------------------------------------------------------------------------------- */
@@ -431,9 +524,49 @@ static void maybe_commit(struct vox_zrtp *z, uint64_t now)
 		return;
 	}
 	z->initiator = 1;
+	if (z->multi && derive_multi(z) < 0) {
+		send_error(z, VOX_ZRTP_ERR_SOFTWARE, now);
+		return;
+	}
 	z->state = VOX_ZRTP_ST_COMMIT_SENT;
 	push_out(z, VOX_ZRTP_COMMIT, 0);
 	rt_start(z, VOX_ZRTP_COMMIT, 0, now);
+}
+
+static int hello_hash_ok(const struct vox_zrtp *z, const uint8_t *msg, size_t len)
+{
+	uint8_t h[32];
+	struct zrtp_part hp = {msg, len};
+	return zrtp_hash(VOX_ZRTP_S256, &hp, 1, h) == 0 && zrtp_ct_eq(h, z->want_hello_hash, 32);
+}
+
+int vox_zrtp_expect_hello_hash(struct vox_zrtp *z, struct vox_slice value)
+{
+	uint8_t h[32];
+	if (value.len < 5 || memcmp(value.p, "1.10 ", 5) != 0)
+		return value.len >= 5 && value.p[1] == '.' && value.p[4] == ' ' ? VOX_EVERSION
+		                                                                : VOX_EMALFORMED;
+	struct vox_slice hex = {value.p + 5, value.len - 5};
+	if (hex.len != 64 || vox_hex_decode(hex, h, sizeof h) != 32)
+		return VOX_EMALFORMED;
+	memcpy(z->want_hello_hash, h, 32);
+	z->have_want_hash = 1;
+	if (z->have_peer_hello && z->state != VOX_ZRTP_ST_FAILED &&
+	    !hello_hash_ok(z, z->peer_hello, z->peer_hello_len)) {
+		/* the exchange already rests on that Hello: end it, without an
+		 * Error to whoever changed it */
+		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		rt_stop(z);
+		fail(z, VOX_ZRTP_ERR_HELLO_MISMATCH, 0);
+	}
+	return 0;
+}
+
+int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, size_t cap)
+{
+	if (z->state == VOX_ZRTP_ST_IDLE)
+		return VOX_ESTATE;
+	return vox_zrtp_hello_hash(z->own_hello, z->own_hello_len, out, cap);
 }
 
 static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
@@ -441,6 +574,13 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	const struct vox_zrtp_hello *h = &p->u.hello;
 	if (z->state == VOX_ZRTP_ST_FAILED)
 		return;
+	/* 8.1: not the Hello the signalling announced; checked first, so
+	 * that nothing in a changed Hello makes us act */
+	if (z->have_want_hash && !hello_hash_ok(z, p->msg, p->msg_len)) {
+		z->st.bad_chain++;
+		push_ev(z, VOX_ZRTP_EV_HELLO_HASH_MISMATCH);
+		return;
+	}
 	/* 4.1.1: one version, 1.10. A peer at a higher version sees ours and
 	 * comes down to it; a lower one vox cannot speak. */
 	if (memcmp(h->version, "1.10", 4) != 0) {
@@ -475,6 +615,18 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 		return;
 	}
 	memcpy(z->chosen, c.alg, sizeof z->chosen);
+	if (z->multi) {
+		/* 4.4.3: the same peer, offering Multistream, and the first
+		 * stream's algorithms */
+		int mult = 0;
+		for (int i = 0; i < h->n[VOX_ZRTP_T_KEYAGR]; i++)
+			mult |= h->alg[VOX_ZRTP_T_KEYAGR][i] == VOX_ZRTP_MULT;
+		if (!mult || memcmp(h->zid, z->ms_peer_zid, VOX_ZRTP_ZID_LEN) != 0) {
+			send_error(z, VOX_ZRTP_ERR_NO_SECRET, now);
+			return;
+		}
+		memcpy(z->chosen, z->ms_alg, sizeof z->chosen);
+	}
 	memcpy(z->ph[3], h->h3, VOX_ZRTP_H_LEN);
 	memcpy(z->peer_zid, h->zid, VOX_ZRTP_ZID_LEN);
 	z->have_peer_hello = 1;
@@ -578,6 +730,40 @@ static int peer_wins(const uint8_t *ours, const uint8_t *theirs)
 	return memcmp(theirs, ours, VOX_ZRTP_HVI_LEN) > 0;
 }
 
+static int build_confirm(struct vox_zrtp *z, enum vox_zrtp_msg type);
+
+/* A Multistream Commit whose chain and Hello MAC checked (4.4.3). */
+static void on_commit_multi(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
+{
+	const struct vox_zrtp_commit *c = &p->u.commit;
+	for (int t = 0; t < VOX_ZRTP_T_COUNT; t++)
+		if (c->alg[t] != z->ms_alg[t]) {
+			send_error(z, VOX_ZRTP_ERR_HELLO_MISMATCH, now);
+			return;
+		}
+	if (z->state == VOX_ZRTP_ST_COMMIT_SENT) {
+		/* both committed (4.2): the larger nonce initiates */
+		const uint8_t *ours =
+		    z->commit + z->commit_len - VOX_ZRTP_MAC_LEN - VOX_ZRTP_NONCE_LEN;
+		if (memcmp(c->nonce, ours, VOX_ZRTP_NONCE_LEN) <= 0)
+			return;
+		z->initiator = 0;
+	}
+	memcpy(z->ph[2], c->h2, VOX_ZRTP_H_LEN);
+	if (copy_msg(p, z->commit, sizeof z->commit, &z->commit_len) < 0) {
+		z->st.malformed++;
+		return;
+	}
+	z->hello_acked = 1;
+	if (derive_multi(z) < 0 || build_confirm(z, VOX_ZRTP_CONFIRM1) < 0) {
+		send_error(z, VOX_ZRTP_ERR_SOFTWARE, now);
+		return;
+	}
+	z->state = VOX_ZRTP_ST_WAIT_CONFIRM2;
+	watchdog_start(z, now);
+	push_out(z, VOX_ZRTP_CONFIRM1, 0);
+}
+
 static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
 {
 	const struct vox_zrtp_commit *c = &p->u.commit;
@@ -590,6 +776,8 @@ static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint6
 	    memcmp(p->msg, z->commit, p->msg_len) == 0) {
 		if (z->state == VOX_ZRTP_ST_WAIT_DHPART2)
 			push_out(z, VOX_ZRTP_DHPART1, 0);
+		else if (z->multi && z->state == VOX_ZRTP_ST_WAIT_CONFIRM2)
+			push_out(z, VOX_ZRTP_CONFIRM1, 0);
 		else
 			z->st.unexpected++; /* replayed after the exchange: changes nothing */
 		return;
@@ -605,9 +793,17 @@ static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint6
 		z->st.bad_chain++;
 		return;
 	}
-	if (c->mode != VOX_ZRTP_MODE_DH) {
-		/* Multistream and Preshared are not implemented yet */
-		send_error(z, VOX_ZRTP_ERR_KEYAGR, now);
+	if (c->mode == VOX_ZRTP_MODE_MULTI && z->multi) {
+		on_commit_multi(z, p, now);
+		return;
+	}
+	if (c->mode != VOX_ZRTP_MODE_DH || z->multi) {
+		/* 5.9: Multistream without a first stream: DH mode is required;
+		 * Preshared is not implemented; a Multistream stream takes no DH */
+		send_error(z,
+		           c->mode == VOX_ZRTP_MODE_MULTI ? VOX_ZRTP_ERR_NO_SECRET
+		                                          : VOX_ZRTP_ERR_KEYAGR,
+		           now);
 		return;
 	}
 	static const uint32_t errs[VOX_ZRTP_T_COUNT] = {VOX_ZRTP_ERR_HASH, VOX_ZRTP_ERR_CIPHER,
@@ -644,7 +840,7 @@ static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint6
 		return;
 	}
 	z->state = VOX_ZRTP_ST_WAIT_DHPART2;
-	rt_stop(z); /* the responder only answers; the initiator retransmits */
+	watchdog_start(z, now); /* the responder only answers; the initiator retransmits */
 	push_out(z, VOX_ZRTP_DHPART1, 0);
 }
 
@@ -767,6 +963,7 @@ static void on_dhpart2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint
 		return;
 	}
 	z->state = VOX_ZRTP_ST_WAIT_CONFIRM2;
+	watchdog_start(z, now);
 	push_out(z, VOX_ZRTP_CONFIRM1, 0);
 }
 
@@ -797,9 +994,27 @@ static int open_confirm(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 		send_error(z, VOX_ZRTP_ERR_MALFORMED, now);
 		return -1;
 	}
-	const uint8_t *peer_dh = z->initiator ? z->dh1 : z->dh2;
-	size_t peer_dh_len = z->initiator ? z->dh1_len : z->dh2_len;
-	int ok = zrtp_chain_check(b.h0, z->ph[1], 1) && zrtp_msg_mac_ok(b.h0, peer_dh, peer_dh_len);
+	int ok;
+	if (z->multi) {
+		/* no DHParts: H0 goes up to the H3 of the responder's Hello (and
+		 * opens its MAC with H2), or to the Commit's H2 (and opens the
+		 * Commit's MAC with H1) */
+		uint8_t h1[VOX_ZRTP_H_LEN], h2[VOX_ZRTP_H_LEN];
+		struct zrtp_part a = {b.h0, VOX_ZRTP_H_LEN}, bb = {h1, VOX_ZRTP_H_LEN};
+		ok = zrtp_hash(VOX_ZRTP_S256, &a, 1, h1) == 0 &&
+		     zrtp_hash(VOX_ZRTP_S256, &bb, 1, h2) == 0;
+		if (ok && z->initiator)
+			ok = zrtp_chain_check(h2, z->ph[3], 1) &&
+			     zrtp_msg_mac_ok(h2, z->peer_hello, z->peer_hello_len);
+		else if (ok)
+			ok = zrtp_ct_eq(h2, z->ph[2], VOX_ZRTP_H_LEN) &&
+			     zrtp_msg_mac_ok(h1, z->commit, z->commit_len);
+	} else {
+		const uint8_t *peer_dh = z->initiator ? z->dh1 : z->dh2;
+		size_t peer_dh_len = z->initiator ? z->dh1_len : z->dh2_len;
+		ok = zrtp_chain_check(b.h0, z->ph[1], 1) &&
+		     zrtp_msg_mac_ok(b.h0, peer_dh, peer_dh_len);
+	}
 	if (ok) {
 		memcpy(z->ph[0], b.h0, VOX_ZRTP_H_LEN);
 		z->peer_v = b.v;
@@ -829,7 +1044,7 @@ static void sas_event(struct vox_zrtp *z)
 
 static void on_confirm1(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
 {
-	if (z->state != VOX_ZRTP_ST_WAIT_CONFIRM1) {
+	if (z->state != (z->multi ? VOX_ZRTP_ST_COMMIT_SENT : VOX_ZRTP_ST_WAIT_CONFIRM1)) {
 		z->st.unexpected++;
 		return;
 	}
@@ -839,7 +1054,8 @@ static void on_confirm1(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 		send_error(z, VOX_ZRTP_ERR_SOFTWARE, now);
 		return;
 	}
-	sas_event(z);
+	if (!z->multi)
+		sas_event(z);
 	z->state = VOX_ZRTP_ST_WAIT_CONF2ACK;
 	push_out(z, VOX_ZRTP_CONFIRM2, 0);
 	rt_start(z, VOX_ZRTP_CONFIRM2, 0, now);
@@ -858,9 +1074,12 @@ static void on_confirm2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 	if (open_confirm(z, p, now) <= 0)
 		return;
 	push_out(z, VOX_ZRTP_CONF2ACK, 0);
+	rt_stop(z);
 	z->state = VOX_ZRTP_ST_SECURE;
-	sas_event(z);
-	save_secrets(z);
+	if (!z->multi) {
+		sas_event(z);
+		save_secrets(z);
+	}
 	push_ev(z, VOX_ZRTP_EV_SECURE);
 }
 
@@ -872,7 +1091,8 @@ static void on_conf2ack(struct vox_zrtp *z)
 	}
 	rt_stop(z);
 	z->state = VOX_ZRTP_ST_SECURE;
-	save_secrets(z);
+	if (!z->multi)
+		save_secrets(z);
 	push_ev(z, VOX_ZRTP_EV_SECURE);
 }
 

@@ -275,6 +275,14 @@
 #define VOX_UA_MAX_EVENTS 64
 #endif
 
+/* ---- ZRTP (zrtp/) ---------------------------------------------------------- */
+
+/* Peers whose retained secrets a struct vox_zrtp_cache remembers (77
+ * bytes each, and as many in its file). Requires VOX_WITH_ZRTP. */
+#ifndef VOX_ZRTP_CACHE_MAX
+#define VOX_ZRTP_CACHE_MAX 32
+#endif
+
 /* ---- consistency check ------------------------------------------------ */
 
 #if VOX_WITH_SDES && !VOX_WITH_SRTP
@@ -388,6 +396,9 @@
 #endif
 #if VOX_SRTP_SOFT_LIMIT_PERCENT < 1 || VOX_SRTP_SOFT_LIMIT_PERCENT > 99
 #error "VOX_SRTP_SOFT_LIMIT_PERCENT must lie between 1 and 99"
+#endif
+#if VOX_ZRTP_CACHE_MAX < 1 || VOX_ZRTP_CACHE_MAX > 65535
+#error "VOX_ZRTP_CACHE_MAX must lie between 1 and 65535 (the cache file's 16-bit count)"
 #endif
 #if VOX_TLS_BUF < 256 || VOX_TLS_BUF > 1048576
 #error "VOX_TLS_BUF must lie between 256 (a record's overhead and some data) and 1 MiB"

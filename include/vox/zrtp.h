@@ -376,9 +376,7 @@ struct vox_zrtp_store {
  * A program writes it atomically: to a temporary file in the same folder,
  * fsync, then rename over the old one, so that a crash leaves the old
  * cache or the new one, never half of one. */
-#ifndef VOX_ZRTP_CACHE_MAX
-#define VOX_ZRTP_CACHE_MAX 32 /* peers remembered */
-#endif
+/* VOX_ZRTP_CACHE_MAX (vox/config.h): the peers a struct vox_zrtp_cache holds. */
 #define VOX_ZRTP_CACHE_ENTRY    77
 #define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
 
@@ -494,7 +492,11 @@ enum vox_zrtp_continuity { VOX_ZRTP_NEW_PEER = 0, VOX_ZRTP_CONTINUES, VOX_ZRTP_C
 enum vox_zrtp_ev_type {
 	VOX_ZRTP_EV_SAS = 1, /* the SAS is known and the peer's Confirm checked */
 	VOX_ZRTP_EV_SECURE,  /* SRTP keys ready (vox_zrtp_srtp_keys) */
-	VOX_ZRTP_EV_FAILED   /* the session is over: see code and by_peer */
+	VOX_ZRTP_EV_FAILED,  /* the session is over: see code and by_peer */
+	/* the peer's Hello is not the one its SDP announced (a=zrtp-hash,
+	 * 8.1): something on the media path changed it. The Hello is not
+	 * used; the session waits for one that matches. */
+	VOX_ZRTP_EV_HELLO_HASH_MISMATCH
 };
 
 struct vox_zrtp_event {
@@ -557,6 +559,11 @@ struct vox_zrtp {
 	uint8_t known_peer;          /* load found the peer */
 	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
 	uint8_t have_s1, peer_v, peer_expiry_zero;
+	/* Multistream (4.4.3): the first stream's ZRTPSess, algorithms, peer */
+	uint8_t multi;
+	uint8_t ms_sess[VOX_ZRTP_HASH_MAX];
+	uint32_t ms_alg[VOX_ZRTP_T_COUNT];
+	uint8_t ms_peer_zid[VOX_ZRTP_ZID_LEN];
 	enum vox_zrtp_continuity continuity;
 	/* retransmission: which message, when, how often so far, the interval */
 	uint8_t rt_kind;
@@ -567,6 +574,8 @@ struct vox_zrtp {
 	struct vox_zrtp_event ev[VOX_ZRTP_EV_QUEUE];
 	uint8_t ev_head, ev_n;
 	struct vox_zrtp_stats st;
+	uint8_t want_hello_hash[32]; /* from the peer's a=zrtp-hash */
+	uint8_t have_want_hash;
 };
 
 /* Clears *z (state IDLE). Cannot fail. */
@@ -579,6 +588,17 @@ void vox_zrtp_free(struct vox_zrtp *z);
  * vox_zrtp_algs_check, a timer of 0), VOX_ESTATE (not IDLE), VOX_ERNG. */
 VOX_MUST_CHECK int vox_zrtp_start(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
                                   const struct vox_rng *rng, uint64_t now);
+
+/* Starts a further media stream of the same call in Multistream mode
+ * (4.4.3): no Diffie-Hellman, the keys come from the ZRTPSess of first, a
+ * SECURE session with the same peer, whose algorithms it keeps. Our Hello
+ * adds "Mult" to the key agreements (so cfg may list at most six); a peer
+ * with another ZID, or one that does not offer Multistream, gets Error
+ * 0x56. No SAS event: the SAS is the first stream's. Returns as
+ * vox_zrtp_start, and VOX_ESTATE when first is not SECURE. */
+VOX_MUST_CHECK int vox_zrtp_start_multistream(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
+                                              const struct vox_zrtp *first,
+                                              const struct vox_rng *rng, uint64_t now);
 
 /* One ZRTP packet from the peer (the demultiplexer hands over datagrams
  * whose first byte is 16..19, RFC 7983). What does not parse or check is
@@ -595,7 +615,9 @@ int vox_zrtp_poll_output(struct vox_zrtp *z, uint8_t *out, size_t cap);
 /* When the engine wants vox_zrtp_on_deadline, UINT64_MAX for never. */
 uint64_t vox_zrtp_next_deadline(const struct vox_zrtp *z);
 /* Retransmits what is due, or gives up (VOX_ZRTP_EV_FAILED with
- * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. */
+ * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. A responder, which
+ * never retransmits, gives up when the initiator has been silent for as
+ * long as its T2 retransmissions would last. */
 void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now);
 
 /* Takes the oldest event: 1 and *ev filled, or 0 when none. */
@@ -612,6 +634,18 @@ struct vox_zrtp_srtp {
 };
 /* Returns 0 and fills *out, or VOX_ESTATE before SECURE. */
 VOX_MUST_CHECK int vox_zrtp_srtp_keys(const struct vox_zrtp *z, struct vox_zrtp_srtp *out);
+
+/* The a=zrtp-hash (RFC 6189 8.1) of the peer's SDP: "1.10 " and 64 hex
+ * digits. The peer's Hello must hash to it; one that does not gives
+ * VOX_ZRTP_EV_HELLO_HASH_MISMATCH and is not used. May be called before
+ * vox_zrtp_start or later (a Hello already taken is checked at once, and a
+ * mismatch then ends the session: VOX_ZRTP_EV_FAILED with
+ * VOX_ZRTP_ERR_HELLO_MISMATCH, no Error sent). Returns 0, VOX_EVERSION (another version
+ * than 1.10: look for the 1.10 line) or VOX_EMALFORMED. */
+VOX_MUST_CHECK int vox_zrtp_expect_hello_hash(struct vox_zrtp *z, struct vox_slice value);
+/* Our own a=zrtp-hash for our SDP, once started: as vox_zrtp_hello_hash.
+ * Returns 69, VOX_ENOSPC or VOX_ESTATE (IDLE). */
+VOX_MUST_CHECK int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, size_t cap);
 
 /* The users compared the SAS (verified 1) or found it wrong or want it
  * compared again (0): kept with the peer's retained secrets (store.save)
