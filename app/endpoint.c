@@ -975,6 +975,9 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		uc.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
 	}
 	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
+	/* pinned certificates are trusted, not verified (vox/tls.h) */
+	uc.tls_client_verifies =
+	    (uint8_t)(e->have_client && !e->o.insecure_no_verify && !e->o.pin_file);
 	uc.user_agent = "vox/" VOX_VERSION_STRING;
 	const char *why = NULL;
 	int rc = vox_ua_config_check(&uc, &why);

@@ -92,8 +92,8 @@ static int make_request(char *buf, size_t cap, const char *method, const uint8_t
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct vox_peer peers[2] = {
-	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0},
-	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3},
+	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0},
+	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3, 0},
 	};
 	if (vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL))
 		abort();

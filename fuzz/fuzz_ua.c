@@ -8,7 +8,9 @@
  *
  *   header[0]  configuration: bits 0-1 SDP policy (off, optional,
  *              mandatory), 2 SDES over insecure hops, 3 accept downgrades,
- *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1
+ *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1,
+ *              7 the TLS hop is not verified (tls_client_verifies 0, and
+ *              what the TLS peer sends arrives with verified 0)
  *   header[1]  seed of the deterministic rng
  *   header[2]  0, or every how many rng calls the UA's rng fails
  *
@@ -180,8 +182,8 @@ static char buf[MAXMSG], body[2048], tmp[4096];
 static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
-    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
-    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7},
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0},
 };
 static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
 static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};
@@ -446,6 +448,16 @@ static void learn(const struct vox_sip_msg *m, const struct vox_peer *to)
 	(void)contact_uri(hval(m, VOX_SIP_H_CONTACT), d->target, sizeof d->target);
 }
 
+/* Does s contain the literal lit? */
+static int holds(struct vox_slice s, const char *lit)
+{
+	size_t k = strlen(lit);
+	for (size_t i = 0; k && i + k <= s.len; i++)
+		if (!memcmp(s.p + i, lit, k))
+			return 1;
+	return 0;
+}
+
 /* Every message the UA sends. */
 static void check_output(const char *msg, size_t len, const struct vox_peer *to)
 {
@@ -454,6 +466,11 @@ static void check_output(const char *msg, size_t len, const struct vox_peer *to)
 		abort();
 	if (to->tp < VOX_TP_UDP || to->tp > VOX_TP_TLS ||
 	    (to->addr.family != 4 && to->addr.family != 6))
+		abort();
+	/* an SDES key leaves only over a verified TLS hop, unless opted out
+	 * by name (docs/architecture.md, Security defaults) */
+	if (!ua.cfg.allow_sdes_over_insecure_hops && !(to->tp == VOX_TP_TLS && to->verified) &&
+	    holds(m2.body, "a=crypto:"))
 		abort();
 	if (!m2.status) {
 		/* a request the UA implements, well formed by its own rules */
@@ -580,7 +597,10 @@ static void remember_sent(const char *msg, size_t len, int peer)
 
 static void deliver(const char *msg, size_t len, const struct vox_peer *from)
 {
-	int rc = vox_ua_recv(&ua, msg, len, from, now);
+	/* the TLS peer's certificate verified, unless header bit 7 says not */
+	struct vox_peer f = *from;
+	f.verified = f.tp == VOX_TP_TLS && ua.cfg.tls_client_verifies;
+	int rc = vox_ua_recv(&ua, msg, len, &f, now);
 	if (trace) {
 		const char *e = memchr(msg, '\r', len);
 		fprintf(stderr, "[%llu] >ua %.*s (%d)\n", (unsigned long long)now,
@@ -1297,6 +1317,7 @@ static int setup(const uint8_t *hdr)
 	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
 	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
 	cfg.accept_downgrade = (hdr[0] >> 3) & 1;
+	cfg.tls_client_verifies = !(hdr[0] & 0x80);
 	cfg.n_suites = 2;
 	cfg.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
 	cfg.suites[1] = VOX_SRTP_AES_CM_128_HMAC_SHA1_32;

@@ -404,6 +404,8 @@ static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
 	struct vox_ua_config ca, cb;
 	ua_cfg(&ca, "sip:alice@127.0.0.1", pol);
 	ua_cfg(&cb, "sip:bob@127.0.0.1", pol);
+	/* both TLS clients verify (no insecure_no_verify, no pins) */
+	ca.tls_client_verifies = cb.tls_client_verifies = 1;
 	struct vox_loop_config la = {0}, lb = {0};
 	la.tls_server = &TA.server;
 	la.tls_client = &TA.client;
@@ -450,6 +452,31 @@ static void test_tls_unverified_hop(void **st)
 	assert_int_equal(B.tls_open, 1);
 	assert_int_equal(B.tls_verified, 0);
 	assert_int_equal(B.incoming, 0);
+}
+
+/* alice's UA was told her TLS client verifies (tls_client_verifies), so
+ * it put SDES keys in the INVITE; her client turns out not to verify
+ * (insecure_no_verify): the loop closes the connection it opened before
+ * the INVITE leaves, and bob hears nothing. */
+static void test_tls_promise_broken(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	tls_pair(1, VOX_SDP_POLICY_MANDATORY);
+	vox_tls_config_free(&TA.client);
+	struct vox_tls_opts o = {0};
+	o.role = VOX_TLS_CLIENT;
+	o.insecure_no_verify = 1;
+	o.rng = (struct vox_rng){test_rng, &cert_seed};
+	assert_int_equal(vox_tls_config_init(&TA.client, &o, NULL), 0);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", B.tls.port);
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, vox_clock_ms(), &A.call), 0);
+	assert_true(run_until(&A.tls_failed, 1, 5000));
+	assert_int_equal(A.closed_err, VOX_EAUTH);
+	assert_int_equal(A.tls_open, 0);
+	assert_int_equal(B.incoming, 0);
+	assert_int_equal(B.loop.st.stream_in, 0);
 }
 
 /* A server whose certificate names another address: alice refuses it,
@@ -719,6 +746,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_tls_call_verified, tls_teardown),
 		cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
 		cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
+		cmocka_unit_test_teardown(test_tls_promise_broken, tls_teardown),
 #endif
 		cmocka_unit_test_teardown(test_stream_framing, teardown),
 		cmocka_unit_test_teardown(test_rx_limit, teardown),

@@ -691,7 +691,7 @@ static void test_options_burst(void **st)
 {
 	(void)st;
 	two_uas(22);
-	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0};
+	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0};
 	char req[512], buf[VOX_SIP_TXN_MSG];
 	unsigned ok = 0;
 	for (int i = 0; i < 1000; i++) {
@@ -1020,6 +1020,51 @@ static void test_secure_call(void **st)
 }
 #endif /* VOX_WITH_SRTP */
 
+/* The verified bit (struct vox_peer): SDES keys cross a hop marked TLS
+ * only when its certificate was verified, each side judging its own view
+ * of the hop: alice's next hop by her tls_client_verifies, bob's incoming
+ * hop by what it came with. */
+static void test_tls_verified_bit(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	const char *to = "sip:bob@10.0.0.2:5060;transport=tls";
+	vox_ua_handle c;
+	/* verified both ways: keys cross, under policy mandatory */
+	two_talkers(31, VOX_SDP_POLICY_MANDATORY, 1);
+	c = talk(1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+
+	/* alice's TLS client does not verify (verification turned off): her
+	 * TLS next hop is insecure, so under mandatory no call is made... */
+	two_talkers(32, VOX_SDP_POLICY_MANDATORY, 1);
+	alice.cfg.tls_client_verifies = 0;
+	assert_int_equal(sim_call(&sim, 0, to, 0, &c), VOX_EPOLICY);
+	assert_int_equal(sim.wire_total, 0);
+	/* ...and under optional the offer goes without keys: clear media */
+	two_talkers(33, VOX_SDP_POLICY_OPTIONAL, 1);
+	alice.cfg.tls_client_verifies = 0;
+	c = talk(1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+
+	/* bob cannot verify alice's certificate: her offer's keys came over
+	 * an unverified hop and his would go back over it, so mandatory bob
+	 * refuses the call (488) rather than take or give keys */
+	two_talkers(34, VOX_SDP_POLICY_MANDATORY, 1);
+	sim.node[0].cert_unverified = 1;
+	assert_int_equal(sim_call(&sim, 0, to, 0, &c), 0);
+	sim_run(&sim, sim.now + 5000);
+	assert_string_equal(events(0), "ENDED 488 remote");
+	assert_string_equal(events(1), "");
+	assert_quiet_and_free();
+}
+
 /* Policy off: clear RTP, and said so: the engines report no protection, the
  * tones can be heard by anyone on the wire. And the other media events on
  * the UA's queue: a digit, the peer's silence and its return. */
@@ -1265,6 +1310,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_secure_call, free_uas),
 	    cmocka_unit_test_teardown(test_free_wipes_keys, free_uas),
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
+	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};

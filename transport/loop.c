@@ -350,6 +350,15 @@ static void tls_events(struct vox_loop *l, struct vox_loop_conn *c)
 	while (vox_tls_conn_next_event(&c->tls, &ev)) {
 		const struct vox_tls_info *in = vox_tls_conn_info(&c->tls);
 		if (ev.type == VOX_TLS_EV_CONNECTED) {
+			/* the UA was told our TLS client verifies
+			 * (tls_client_verifies) and may have put SDES keys
+			 * in what waits: an unverified server gets none */
+			if (c->outgoing && !in->verified && l->cfg.ua &&
+			    l->cfg.ua->cfg.tls_client_verifies) {
+				(void)conn_event(l, c, VOX_LOOP_EV_TLS_FAILED, VOX_EAUTH);
+				conn_close(l, c, VOX_EAUTH);
+				return;
+			}
 			c->state = VOX_LOOP_CONN_OPEN;
 			c->verified = in->verified;
 			if (c->outgoing && l->cfg.keepalive_ms != UINT32_MAX)
@@ -489,11 +498,7 @@ static struct vox_loop_conn *conn_for(struct vox_loop *l, const struct vox_peer 
 			continue;
 		if (to->conn && c->id == to->conn)
 			return c;
-		/* a TLS connection the UA was told is TCP (unverified) is
-		 * still only TLS to us */
-		if (!any && same_addr(&c->peer, &to->addr) &&
-		    (c->tp == to->tp ||
-		     (to->tp == VOX_TP_TCP && c->tp == VOX_TP_TLS && !c->verified)))
+		if (!any && same_addr(&c->peer, &to->addr) && c->tp == to->tp)
 			any = c;
 	}
 	if (any)
@@ -743,8 +748,9 @@ static struct vox_peer hop_of(const struct vox_loop_conn *c)
 {
 	struct vox_peer p;
 	memset(&p, 0, sizeof p);
-	/* the UA reads TLS as "a secure hop": say so only of a verified one */
-	p.tp = c->tp == VOX_TP_TLS && !c->verified ? VOX_TP_TCP : c->tp;
+	/* the UA's SDES rule reads the verified bit (vox/base.h) */
+	p.tp = c->tp;
+	p.verified = c->tp == VOX_TP_TLS && c->verified;
 	p.addr = c->peer;
 	p.conn = c->id;
 	return p;

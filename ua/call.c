@@ -481,7 +481,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
-	int keys = c->secure_path && to.tp == VOX_TP_TLS;
+	int keys = c->secure_path && ua_hop_secure(&to);
 	if (agreed_prot(c) == VOX_UA_PROT_SDES && !keys && !ua->cfg.allow_sdes_over_insecure_hops &&
 	    (ua->cfg.policy == VOX_SDP_POLICY_MANDATORY || rekey))
 		return VOX_EPOLICY;
@@ -545,7 +545,7 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	c->outgoing = 1;
 	c->account = a ? (uint16_t)(a - ua->acct + 1) : 0;
 	c->peer = to;
-	c->secure_path = to.tp == VOX_TP_TLS;
+	c->secure_path = (uint8_t)ua_hop_secure(&to);
 	c->invite_cseq = 1;
 	memcpy(c->remote_uri, target.p, target.len);
 	c->remote_uri[target.len] = 0;
@@ -955,7 +955,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
 		int keys =
-		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && to.tp == VOX_TP_TLS;
+		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;

@@ -341,10 +341,12 @@ int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *
 		to->addr.family = u.host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
 		memcpy(to->addr.ip, u.host.addr, 16);
 		to->addr.port = u.host.has_port ? u.host.port : to->tp == VOX_TP_TLS ? 5061 : 5060;
+		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
 		return 0;
 	}
 	if (ua->cfg.outbound.tp) {
 		*to = ua->cfg.outbound;
+		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
 		return 0;
 	}
 	return VOX_ENOTFOUND;
@@ -483,7 +485,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		return m->status ? VOX_EMALFORMED : VOX_UA_REFUSED;
 	}
 	ua->cur_from = *from;
-	ua->cur_secure = from->tp == VOX_TP_TLS;
+	/* secure: a verified TLS hop, and every Via before it TLS */
+	ua->cur_secure = (uint8_t)ua_hop_secure(from);
 	for (const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA); h && ua->cur_secure;
 	     h = vox_sip_find_next(m, h)) {
 		struct vox_sip_via via;

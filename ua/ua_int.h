@@ -82,7 +82,15 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
 /* "<sip:user@host:port;transport=tcp>". Returns the length, or VOX_ENOSPC
  * (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes fit that). */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
-/* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
+/* A hop SDES keys may cross: TLS with a verified certificate (struct
+ * vox_peer). */
+static inline int ua_hop_secure(const struct vox_peer *p)
+{
+	return p->tp == VOX_TP_TLS && p->verified;
+}
+/* Where a request to `uri` goes first; a TLS hop is verified when the
+ * application's TLS client verifies (tls_client_verifies). Returns 0 or
+ * VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);
 /* A client transaction for a request we built. */
 int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,

@@ -188,6 +188,16 @@ struct vox_ua_config {
 	 * (docs/architecture.md, Security defaults): "allow SDES over insecure
  * hops" */
 	int allow_sdes_over_insecure_hops;
+	/* Whether the TLS hops we open are verified: 1 when the application's
+	 * TLS client checks every server it connects to against trust anchors
+	 * and refuses one that fails (vox/tls.h without insecure_no_verify and
+	 * without pins). A request's first hop is chosen before its connection
+	 * exists, so the UA cannot learn this from the handshake: it takes the
+	 * application's word. 0 (the default): a TLS next hop the UA picks
+	 * (literal or outbound) counts as unverified, and no SDES key goes to
+	 * it. Incoming messages say it themselves (struct vox_peer, verified);
+	 * transport/loop.c closes a connection that fails to keep this promise. */
+	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
@@ -229,7 +239,8 @@ struct vox_ua_call {
 	uint8_t glare;         /* 491s answered to what we ask (retried at t_retry, 14.1) */
 	uint8_t hold;          /* we hold the call (the peer accepted it) */
 	uint8_t hold_want;     /* what our pending re-INVITE asks for */
-	uint8_t secure_path;   /* every hop the call was set up over was TLS */
+	uint8_t secure_path;   /* every hop the call was set up over was TLS, our
+	                          own (first or last) verified */
 	uint8_t ack_pending;   /* our 2xx waits for its ACK */
 	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
 	uint8_t ended;         /* the ENDED event went out */
@@ -361,7 +372,7 @@ struct vox_ua {
 	uint32_t dropped_media_out; /* RTCP BYEs of ended calls lost to a full queue */
 	uint16_t mpoll;             /* the call slot media output is polled from next */
 	struct vox_peer cur_from;   /* the hop the message being handled came over */
-	uint8_t cur_secure;         /* it and every hop before it were TLS */
+	uint8_t cur_secure;         /* it and every hop before it were TLS, it verified */
 	struct vox_sip_msg msg;     /* parse scratch: the message being handled */
 	struct vox_sip_msg msg2;    /* parse scratch: our INVITE, from a call's facts */
 	char facts[3 * VOX_UA_STR + VOX_UA_STR + 32 + 128]; /* its bytes */

@@ -453,7 +453,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 	if (vox_sip_parse(&m, pk->data, pk->len, VOX_SIP_DATAGRAM, NULL) < 0 || m.status ||
 	    m.method_id != VOX_SIP_REGISTER)
 		return;
-	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0}, to;
+	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0, 0}, to;
 	if (vox_sip_response_peer(&m, &from, &to))
 		return;
 	struct vox_sip_hdr_out h[3];
@@ -600,7 +600,8 @@ static void step(struct sim *s)
 			const struct sim_node *src = &s->node[pk.from];
 			struct vox_peer from = {src->kind == SIM_UA ? src->ua->cfg.transport
 			                                            : VOX_TP_UDP,
-			                        src->addr, 0};
+			                        src->addr, 0, 0};
+			from.verified = from.tp == VOX_TP_TLS && !src->cert_unverified;
 			(void)vox_ua_recv(n->ua, pk.data, pk.len, &from, s->now);
 		} else {
 			registrar_recv(s, pk.to, &pk);
@@ -671,4 +672,5 @@ void sim_ua_config(struct vox_ua_config *c, const char *aor)
 	c->key_methods = VOX_SDP_KEY_SDES;
 	c->n_suites = 1;
 	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	c->tls_client_verifies = 1; /* the sim's TLS hops verify unless a test says */
 }

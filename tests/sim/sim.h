@@ -97,7 +97,11 @@ struct sim_registrar {
 struct sim_node {
 	enum sim_kind kind;
 	struct vox_addr addr;
-	struct vox_ua *ua;        /* SIM_UA */
+	struct vox_ua *ua; /* SIM_UA */
+	/* its certificate does not verify at its peers (no CA they trust):
+	 * what it sends over a hop marked TLS arrives with verified 0. How it
+	 * sees its own next hops is its UA's tls_client_verifies. */
+	uint8_t cert_unverified;
 	struct sim_registrar reg; /* SIM_REGISTRAR */
 	/* events, as short strings "REG_OK 200", "ENDED 487 remote" */
 	size_t nlog;
@@ -142,7 +146,8 @@ struct sim {
 
 void sim_init(struct sim *s, uint64_t seed);
 /* The configuration every simulated UA starts from: aor, optional SRTP
- * with one suite, media port 40000; tests change what they need. */
+ * with one suite, media port 40000, TLS next hops verified
+ * (tls_client_verifies); tests change what they need. */
 void sim_ua_config(struct vox_ua_config *c, const char *aor);
 /* A UA node at 10.0.0.(index+1):5060. cfg's host, rng and port are filled
  * in by the simulator; the rest is the caller's. ua must stay valid. */
