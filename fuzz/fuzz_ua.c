@@ -27,6 +27,8 @@
  *                           b0 scaled (10 ms, 500 ms, 4 s or 60 s steps);
  *                           every deadline on the way fires on time
  *              4 ACTION     b0 action, b1 call or account, b2 parameter
+ *                           (action 9 with b2 & 0x80: the transport could not
+ *                           send the (b1 & 7)-th newest output, by its id)
  *              5 REGISTRAR  answer the b0-th newest REGISTER as a registrar
  *                           would (verify credentials, 401, 423, 200)
  *              6 VERIFY     the bytes as an Authorization value ("$N" = the
@@ -547,15 +549,20 @@ static void check_event(const struct vox_ua_event *ev)
 		h->ended = 1;
 }
 
+/* The ids of the UA's latest outputs, newest at out_ids[nout_ids % 8 - 1]. */
+static uint32_t out_ids[8];
+static unsigned nout_ids;
+
 static void drain(void)
 {
 	static char out[VOX_SIP_TXN_MSG + 64];
-	struct vox_peer to;
+	struct vox_ua_dest to;
 	int n;
-	while ((n = vox_ua_poll_output(&ua, out, sizeof out, &to)) != 0) {
+	while ((n = vox_ua_poll_output_dest(&ua, out, sizeof out, &to)) != 0) {
 		if (n < 0)
 			abort(); /* the buffer is big enough for anything it holds */
-		check_output(out, (size_t)n, &to);
+		check_output(out, (size_t)n, &to.to);
+		out_ids[nout_ids++ % 8] = to.id;
 	}
 	drain_media();
 	struct vox_ua_event ev;
@@ -1086,6 +1093,14 @@ static void action(const uint8_t *p, size_t n)
 	case 7: (void)!vox_ua_register(&ua, acct, now); break;
 	case 8: (void)!vox_ua_unregister(&ua, acct, now); break;
 	default:
+		if (b2 & 0x80) {
+			/* the transport could not send one of the latest outputs */
+			unsigned kept = nout_ids < 8 ? nout_ids : 8;
+			if (kept)
+				vox_ua_transport_error(
+				    &ua, out_ids[(nout_ids - 1 - (b1 & 7) % kept) % 8], now);
+			break;
+		}
 		(void)!vox_ua_set_contact(&ua, vox_slice_cstr(b2 & 1 ? "10.0.0.1" : "10.0.1.1"),
 		                          (uint16_t)(b2 & 2 ? 5061 : 5060),
 		                          b2 & 4 ? VOX_TP_TLS : VOX_TP_UDP, now);
@@ -1290,6 +1305,7 @@ static int setup(const uint8_t *hdr)
 	memset(dl, 0, sizeof dl);
 	nuaout = nsent = ndl_next = counter = 0;
 	ncalls = 0;
+	nout_ids = 0;
 	now = 1000;
 	tainted = 0;
 	nonce_len = 0;

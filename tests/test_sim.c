@@ -1065,6 +1065,75 @@ static void test_tls_verified_bit(void **st)
 	assert_quiet_and_free();
 }
 
+/* The newest event node n logged. */
+static const struct vox_ua_event *newest(size_t n)
+{
+	assert_true(sim.node[n].nlog > 0);
+	return &sim.node[n].last[sim.node[n].nlog - 1];
+}
+
+/* The transport cannot send (the sim refuses a send, as a connect() or a
+ * TLS handshake that fails): the message's id reaches the transaction
+ * that sent it, whose TU acts as on a 503 (RFC 3261 8.1.3.1, 17.1.4), and
+ * a response that cannot leave gives its call up (17.2.4). */
+static void test_send_failure(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	/* the INVITE cannot leave: the call ends at once, 503, no slot left */
+	two_uas(41);
+	sim.link[0][1].refuse = 1;
+	assert_int_equal(call_bob(&c), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(0), "ENDED 503");
+	assert_string_equal(newest(0)->reason, "transport error: INVITE could not be sent");
+	assert_null(vox_ua_call_get(&alice, c));
+	assert_int_equal(sim.refused, 1); /* no retransmission after the error */
+	assert_int_equal(sim.wire_total, 0);
+	assert_string_equal(events(1), "");
+	assert_quiet_and_free();
+
+	/* our answer cannot leave: bob's call ends; alice, who heard 100 and
+	 * 180 only, hangs up (her CANCEL gets no answer either: 9.1) */
+	two_uas(42);
+	assert_int_equal(call_bob(&c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
+	sim_run(&sim, sim.now + 100);
+	sim.link[1][0].refuse = 1;
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(1), "INCOMING, RTP started, ENDED 503");
+	assert_string_equal(newest(1)->reason, "transport error: our answer could not be sent");
+	assert_null(vox_ua_call_get(&bob, in));
+	assert_int_equal(sim_wire_count(&sim, "200"), 0);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	sim_run(&sim, sim.now + 100000);
+	assert_null(vox_ua_call_get(&alice, c));
+	assert_quiet_and_free();
+
+	/* a REGISTER that cannot leave: REG_FAILED 503 */
+	struct vox_ua_config ca;
+	vox_ua_free(&alice);
+	sim_init(&sim, 43);
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	sim.link[0][1].refuse = 1;
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(0), "REG_FAILED 503");
+	assert_string_equal(newest(0)->reason, "transport error: REGISTER could not be sent");
+	assert_int_equal(sim.refused, 1);
+	assert_quiet_and_free();
+}
+
 /* Policy off: clear RTP, and said so: the engines report no protection, the
  * tones can be heard by anyone on the wire. And the other media events on
  * the UA's queue: a digit, the peer's silence and its return. */
@@ -1311,6 +1380,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_free_wipes_keys, free_uas),
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
+	    cmocka_unit_test_teardown(test_send_failure, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};

@@ -1052,8 +1052,22 @@ void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now)
 void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                         unsigned status, uint64_t now)
 {
+	/* status 503: the transport could not send (8.1.3.1, 17.1.4);
+	 * 408: nobody answered */
+	int tp_err = status == 503;
 	if (txn == c->bye_txn) {
 		call_free(ua, c); /* the dialog ends anyway (15.1.1) */
+		return;
+	}
+	if (txn == c->ist && txn != c->invite_txn) {
+		/* 17.2.4: our response to the peer's INVITE cannot reach it,
+		 * and there is no other address to try: give up the call */
+		c->ist = 0;
+		if (c->state == VOX_UA_CALL_UP)
+			hang_up_dialog(ua, c, status,
+			               "transport error: our answer could not be sent", 0, now);
+		else if (!c->outgoing)
+			end_call(ua, c, status, "transport error: our answer could not be sent", 0);
 		return;
 	}
 	if (txn != c->invite_txn)
@@ -1061,11 +1075,17 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 	if (c->reinvite_out) {
 		c->reinvite_out = 0;
 		if (c->state == VOX_UA_CALL_UP)
-			hang_up_dialog(ua, c, status, "re-INVITE timed out", 1, now);
+			hang_up_dialog(ua, c, status,
+			               tp_err ? "transport error: re-INVITE could not be sent"
+			                      : "re-INVITE timed out",
+			               !tp_err, now);
 		return;
 	}
 	if (c->outgoing && c->state != VOX_UA_CALL_UP)
-		end_call(ua, c, status, "no answer from the network", 0);
+		end_call(ua, c, status,
+		         tp_err ? "transport error: INVITE could not be sent"
+		                : "no answer from the network",
+		         0);
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */

@@ -310,7 +310,7 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 	failed(ua, a, s, "registration refused", now);
 }
 
-void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now)
 {
 	if (a->state == VOX_UA_REG_UNREGISTERING) {
 		a->state = VOX_UA_REG_IDLE; /* the binding expires by itself */
@@ -319,7 +319,10 @@ void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		(void)run_wanted(ua, a, now);
 		return;
 	}
-	failed(ua, a, 408, "registrar did not answer", now);
+	failed(ua, a, status,
+	       status == 503 ? "transport error: REGISTER could not be sent"
+	                     : "registrar did not answer",
+	       now);
 }
 
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)

@@ -125,18 +125,29 @@ void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_pe
 
 int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer *to)
 {
+	struct vox_ua_dest d;
+	int n = vox_ua_poll_output_dest(ua, buf, cap, &d);
+	if (n > 0)
+		*to = d.to;
+	return n;
+}
+
+int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap, struct vox_ua_dest *d)
+{
+	memset(d, 0, sizeof *d);
 	if (ua->out_len) {
 		struct vox_ua_out *o = &ua->outq[ua->out_head];
 		if (o->len > cap)
 			return VOX_ENOSPC;
 		memcpy(buf, o->msg, o->len);
 		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
-		*to = o->to;
+		d->to = o->to;
+		d->id = 0; /* outside transactions: nothing to tell of a failure */
 		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
 		ua->out_len--;
 		return (int)o->len;
 	}
-	return vox_sip_txl_poll_output(&ua->txl, buf, cap, to);
+	return vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
 }
 
 static const char *server_name(const struct vox_ua *ua)
@@ -427,6 +438,18 @@ static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id)
 	return NULL;
 }
 
+/* The call whose INVITE server transaction is id (an incoming call, or
+ * a re-INVITE we serve). */
+static struct vox_ua_call *call_of_ist(struct vox_ua *ua, vox_sip_txn_id id)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct vox_ua_call *c = &ua->calls[i];
+		if (c->state != VOX_UA_CALL_FREE && c->ist == id)
+			return c;
+	}
+	return NULL;
+}
+
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now)
 {
@@ -559,23 +582,42 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 	return m < t ? m : t;
 }
 
+/* The transaction layer's events: transactions that ended without the
+ * response their TU waits for. */
+static void txl_events(struct vox_ua *ua, uint64_t now)
+{
+	struct vox_sip_txl_event ev;
+	while (vox_sip_txl_next_event(&ua->txl, &ev)) {
+		/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
+		 * transport error: as a 503 (8.1.3.1, 17.1.4), or for a server
+		 * transaction, a response that cannot reach the peer (17.2.4) */
+		unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
+		struct vox_ua_account *a = account_of_txn(ua, ev.id);
+		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
+		if (!a && !c && ev.type == VOX_TXL_EV_TRANSPORT_ERR)
+			c = call_of_ist(ua, ev.id);
+		if (a && ev.type != VOX_TXL_EV_NO_ACK)
+			ua_reg_timeout(ua, a, status, now);
+		else if (c)
+			ua_call_txn_failed(ua, c, ev.id, status, now);
+	}
+}
+
+void vox_ua_transport_error(struct vox_ua *ua, uint32_t id, uint64_t now)
+{
+	if (!id)
+		return; /* sent outside transactions: a lost datagram */
+	vox_sip_txl_transport_error(&ua->txl, id);
+	txl_events(ua, now);
+	ua_media_pump(ua);
+}
+
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 {
 	/* the layer stops when its event queue is full: drain, go on */
 	do {
 		vox_sip_txl_on_deadline(&ua->txl, now);
-		struct vox_sip_txl_event ev;
-		while (vox_sip_txl_next_event(&ua->txl, &ev)) {
-			/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
-			 * transport error: as a 503 (8.1.3.1) */
-			unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
-			struct vox_ua_account *a = account_of_txn(ua, ev.id);
-			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id);
-			if (a && ev.type != VOX_TXL_EV_NO_ACK)
-				ua_reg_timeout(ua, a, now);
-			else if (c)
-				ua_call_txn_failed(ua, c, ev.id, status, now);
-		}
+		txl_events(ua, now);
 	} while (vox_sip_txl_next_deadline(&ua->txl) <= now);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)

@@ -110,7 +110,7 @@ const char *ua_tp_name(enum vox_transport tp);
 
 void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
                      uint64_t now);
-void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
+void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now);
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 
 /* ---- calls (call.c) ------------------------------------------------------------- */

@@ -9,6 +9,7 @@
  *
  *   vox_ua_recv(ua, bytes, len, &from, now)      a datagram or a framed message
  *   vox_ua_poll_output(ua, buf, cap, &to)        bytes to send, and where
+ *   vox_ua_transport_error(ua, id, now)          they could not be sent
  *   vox_ua_next_deadline(ua) / vox_ua_on_deadline(ua, now)
  *   vox_ua_next_event(ua, &ev)                   what the application must know
  *
@@ -446,6 +447,31 @@ void vox_ua_free(struct vox_ua *ua);
  * needs other action: the UA stays consistent. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
+/* Where a message from vox_ua_poll_output_dest goes, and the id the
+ * transport names it by if it cannot send it (vox_ua_transport_error). */
+struct vox_ua_dest {
+	struct vox_peer to; /* address, transport, connection (0: any or a new one) */
+	uint32_t id;        /* the transaction that sends it; 0 for a message sent
+	                       outside transactions (an ACK for a 2xx, a stateless
+	                       answer), whose loss the peer's retransmission mends */
+};
+/* As vox_ua_poll_output, and names the message's sender in d->id. d is
+ * cleared first. Returns as vox_ua_poll_output. */
+VOX_MUST_CHECK int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap,
+                                           struct vox_ua_dest *d);
+/* The transport could not send the message polled under id: a connection
+ * refused or reset before it left, a TLS handshake that failed, a send()
+ * the system refused (not a full buffer: that is a lost datagram, which
+ * retransmissions mend). RFC 3261 8.1.3.1 and 17.1.4: the transaction
+ * that sent it ends and its TU acts as on a 503: an INVITE's call ends
+ * (VOX_UA_EV_ENDED, status 503, reason "transport error: ..."), a
+ * re-INVITE's call is hung up, a REGISTER fails (VOX_UA_EV_REG_FAILED or
+ * REG_LOST, status 503), a BYE's call is freed. A response of ours that
+ * cannot be sent (17.2.4) has no other address to try (a sent-by host
+ * name would need a lookup first), so its call ends the same way. id 0,
+ * and an id whose transaction already ended, change nothing. Cannot
+ * fail; drain the output and events afterwards. */
+void vox_ua_transport_error(struct vox_ua *ua, uint32_t id, uint64_t now);
 /* Copies the next message to send into buf (no NUL) and sets *to: first
  * what the UA sends outside transactions (ACKs for 2xx, stateless
  * answers), then the transaction layer's. Returns its length, 0 when

@@ -153,10 +153,21 @@ static void trace_message(FILE *f, const char *p, size_t len)
 }
 
 static void transmit(struct sim *s, size_t from, const char *p, size_t len,
-                     const struct vox_peer *to)
+                     const struct vox_peer *to, uint32_t id)
 {
 	char w[16];
 	first_word(p, len, w, sizeof w);
+	int to_node = node_of(s, &to->addr);
+	if (to_node >= 0 && s->link[from][to_node].refuse && s->node[from].kind == SIM_UA) {
+		/* it never reaches the wire: the transport says so at once,
+		 * under the message's id */
+		s->refused++;
+		if (s->trace)
+			fprintf(trace_file(s), "[%8llu] %zu -> %d %s REFUSED\n",
+			        (unsigned long long)s->now, from, to_node, w);
+		vox_ua_transport_error(s->node[from].ua, id, s->now);
+		return;
+	}
 	s->wire_total++;
 	s->node[from].sent++;
 	if (s->nwire < sizeof s->wire_log / sizeof s->wire_log[0])
@@ -176,6 +187,7 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	}
 	const struct sim_link *l = &s->link[from][dst];
 	int copies = 1;
+
 	/* a hop marked TLS is a stream: it loses, repeats and reorders
 	 * nothing (only a partition cuts it) */
 	int stream = s->node[from].kind == SIM_UA && s->node[from].ua->cfg.transport == VOX_TP_TLS;
@@ -508,7 +520,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out,
 	                               sizeof out);
 	if (n > 0)
-		transmit(s, self, out, (size_t)n, &to);
+		transmit(s, self, out, (size_t)n, &to, 0);
 }
 
 /* ---- the loop ------------------------------------------------------------------------ */
@@ -529,12 +541,12 @@ static void drain(struct sim *s, size_t i)
 	struct sim_node *n = &s->node[i];
 	if (n->kind != SIM_UA)
 		return;
-	struct vox_peer to;
+	struct vox_ua_dest to;
 	struct vox_media_dest mto;
 	vox_ua_handle call;
 	int len;
-	while ((len = vox_ua_poll_output(n->ua, buf, sizeof buf, &to)) > 0)
-		transmit(s, i, buf, (size_t)len, &to);
+	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0)
+		transmit(s, i, buf, (size_t)len, &to.to, to.id);
 	/* media before the events: the BYE of a call that ended leaves first */
 	while ((len = vox_ua_media_poll_output(n->ua, (uint8_t *)mbuf, sizeof mbuf, &call, &mto)) >
 	       0)

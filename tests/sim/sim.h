@@ -43,6 +43,9 @@ struct sim_link {
 	uint16_t loss;    /* per mille lost */
 	uint16_t dup;     /* per mille delivered twice */
 	int down;         /* partition: everything is lost */
+	int refuse;       /* the sender's transport cannot send on it (no route,
+	                     connection refused): each SIP message a UA sends is
+	                     reported back at once, vox_ua_transport_error */
 };
 
 struct sim_packet {
@@ -137,6 +140,7 @@ struct sim {
 	/* what went on the wire, by start line: "INVITE", "200", ... */
 	unsigned wire_total;
 	unsigned wire_lost;
+	unsigned refused; /* sends a link refused (reported to the sender) */
 	char wire_log[512][16];
 	size_t nwire;
 	int trace;       /* 1: every datagram's first line and every event; 2: whole
