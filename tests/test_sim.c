@@ -1134,6 +1134,139 @@ static void test_send_failure(void **st)
 	assert_quiet_and_free();
 }
 
+/* The newest SIP message node n sent whose start line begins with what;
+ * its header h's first value into *v (empty when it has none). */
+static const struct sim_sent *sent_msg(size_t n, const char *what, enum vox_sip_hdr h,
+                                       struct vox_slice *v)
+{
+	static struct vox_sip_msg m;
+	const struct sim_node *nd = &sim.node[n];
+	size_t k = strlen(what);
+	for (unsigned i = nd->nsent_log; i-- > 0 && i + SIM_SENT_LOG >= nd->nsent_log;) {
+		const struct sim_sent *e = &nd->sent_log[i % SIM_SENT_LOG];
+		if (e->len < k || memcmp(e->msg, what, k) != 0)
+			continue;
+		assert_true(vox_sip_parse(&m, e->msg, e->len, VOX_SIP_DATAGRAM, NULL) > 0);
+		const struct vox_sip_header *hv = vox_sip_find(&m, h);
+		*v = hv ? hv->value : vox_slice_make("", 0);
+		return e;
+	}
+	fail_msg("node %zu sent no %s", n, what);
+	return NULL;
+}
+
+static void assert_slice(struct vox_slice s, const char *want)
+{
+	if (!vox_slice_eq(s, vox_slice_cstr(want)))
+		fail_msg("\"%.*s\" != \"%s\"", (int)s.len, s.p, want);
+}
+
+/* Its Via value up to the branch: "SIP/2.0/TCP 10.0.0.1:5070". */
+static struct vox_slice via_sent_by(struct vox_slice v)
+{
+	const char *semi = memchr(v.p, ';', v.len);
+	return vox_slice_make(v.p, semi ? (size_t)(semi - v.p) : v.len);
+}
+
+/* Three listeners (UDP 5060, TCP 5070, TLS 5061): each request's Via and
+ * Contact name the listener of the hop it leaves on, and the transport
+ * says which listener to send it from; over TCP no UDP Via or Contact. */
+static void test_three_listeners(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	sim_init(&sim, 51);
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
+	ca.n_listeners = 2;
+	ca.listeners[0] = (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.1"), 5070};
+	ca.listeners[1] = (struct vox_ua_listener){VOX_TP_TLS, vox_slice_cstr("10.0.0.1"), 0};
+	cb.n_listeners = 2;
+	cb.listeners[0] = (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.2"), 5060};
+	cb.listeners[1] = (struct vox_ua_listener){VOX_TP_TLS, vox_slice_cstr("10.0.0.2"), 5061};
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	static const struct {
+		const char *target;
+		enum vox_transport tp;
+		uint8_t alice_lis, bob_lis;
+		const char *via, *contact, *bob_contact;
+	} hop[] = {
+	    {"sip:bob@10.0.0.2:5060", VOX_TP_UDP, 0, 0, "SIP/2.0/UDP 10.0.0.1:5060",
+	     "<sip:alice@10.0.0.1:5060>", "<sip:bob@10.0.0.2:5060>"},
+	    {"sip:bob@10.0.0.2:5060;transport=tcp", VOX_TP_TCP, 1, 1, "SIP/2.0/TCP 10.0.0.1:5070",
+	     "<sip:alice@10.0.0.1:5070;transport=tcp>", "<sip:bob@10.0.0.2:5060;transport=tcp>"},
+	    {"sips:bob@10.0.0.2:5061", VOX_TP_TLS, 2, 2, "SIP/2.0/TLS 10.0.0.1:5061",
+	     "<sips:alice@10.0.0.1:5061>", "<sips:bob@10.0.0.2:5061>"},
+	};
+	for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++) {
+		vox_ua_handle c;
+		struct vox_slice v;
+		const struct sim_sent *e;
+		assert_int_equal(sim_call(&sim, 0, hop[i].target, 0, &c), 0);
+		assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+		e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].alice_lis);
+		assert_slice(via_sent_by(v), hop[i].via);
+		(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+		assert_slice(v, hop[i].contact);
+		vox_ua_handle in = last_call(1);
+		assert_int_equal(sim_answer(&sim, 1, in), 0);
+		assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+		/* bob's 2xx: back over the hop, his Contact from his listener */
+		e = sent_msg(1, "SIP/2.0 200", VOX_SIP_H_CONTACT, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].bob_lis);
+		assert_slice(v, hop[i].bob_contact);
+		/* the BYE goes to his Contact: the same transport, our listener */
+		assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+		sim_run(&sim, sim.now + 1000);
+		e = sent_msg(0, "BYE", VOX_SIP_H_VIA, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].alice_lis);
+		assert_slice(via_sent_by(v), hop[i].via);
+	}
+	assert_quiet_and_free();
+}
+
+/* RFC 3581: alice thinks she is 192.168.1.5:5062 (behind a NAT); bob's
+ * answers say where her requests really came from (received, rport).
+ * Asked to (contact_from_rport), her next Contact names that address;
+ * her Via keeps naming her own. */
+static void test_contact_from_rport(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	struct vox_slice v;
+	two_uas(52);
+	alice.cfg.contact_from_rport = 1;
+	assert_int_equal(
+	    vox_ua_set_contact(&alice, vox_slice_cstr("192.168.1.5"), 5062, VOX_TP_UDP, sim.now),
+	    0);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@192.168.1.5:5062>"); /* nothing learnt yet */
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	sim_run(&sim, sim.now + 1000);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@10.0.0.1:5060>");
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_slice(via_sent_by(v), "SIP/2.0/UDP 192.168.1.5:5062");
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	/* without the flag, the configured address, whatever came back */
+	alice.cfg.contact_from_rport = 0;
+	sim_run(&sim, sim.now + 1000);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@192.168.1.5:5062>");
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+}
+
 /* Policy off: clear RTP, and said so: the engines report no protection, the
  * tones can be heard by anyone on the wire. And the other media events on
  * the UA's queue: a digit, the peer's silence and its return. */
@@ -1381,6 +1514,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_send_failure, free_uas),
+	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};

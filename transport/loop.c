@@ -555,7 +555,12 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 	if (to->tp == VOX_TP_UDP) {
 		struct sockaddr_storage ss;
 		socklen_t sl = to_sockaddr(&to->addr, &ss);
-		int fd = udp_socket(l, to->addr.family);
+		/* the listener the UA named (its Via says so), when it is a
+		 * UDP one of the family; else the first that is */
+		int fd = d->listener < l->nlis && l->lis[d->listener].tp == VOX_TP_UDP &&
+		                 l->lis[d->listener].addr.family == to->addr.family
+		             ? l->lis[d->listener].fd
+		             : udp_socket(l, to->addr.family);
 		if (!sl || fd < 0) {
 			send_failed(l, to, d->id, VOX_EINVAL);
 			return;

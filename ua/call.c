@@ -190,9 +190,12 @@ static const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c)
 	return a ? a->aor : ua->aor;
 }
 
-static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, char *out, size_t cap)
+/* Our Contact for a message of call c over hop `to`: the listener that
+ * hop leaves from (ua_listener). */
+static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to,
+                      char *out, size_t cap)
 {
-	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), out, cap);
+	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), to, out, cap);
 }
 
 /* Our From value in the INVITE, and so in the dialog. */
@@ -249,8 +252,8 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	if (sl < 0)
 		return sl;
-	int vl = ua_via(ua, c->peer.tp, NULL, via, sizeof via);
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int vl = ua_via(ua, &c->peer, NULL, via, sizeof via);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	struct vox_writer w;
@@ -327,8 +330,8 @@ static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_s
 	int rc = dialog_hop(ua, d, to);
 	if (rc)
 		return rc;
-	int vl = ua_via(ua, to->tp, branch, via, sizeof via);
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int vl = ua_via(ua, to, branch, via, sizeof via);
+	int cl = contact_of(ua, c, to, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	int invite = strcmp(method, "INVITE") == 0;
@@ -599,7 +602,7 @@ int vox_ua_ring(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
 	/* 12.1.1: a 1xx that makes an early dialog carries our Contact */
@@ -635,7 +638,7 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
 	/* the media socket the description names; the one before (none, or
@@ -1316,7 +1319,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		return;
 	}
 	char contact[VOX_UA_CONTACT_MAX];
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};
 	rc = cl < 0 ? ua_respond(ua, txn, m, 500, none, NULL, 0, none, now)

@@ -143,11 +143,15 @@ int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap, struct vox
 		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
 		d->to = o->to;
 		d->id = 0; /* outside transactions: nothing to tell of a failure */
+		d->listener = (uint8_t)ua_listener(ua, &d->to);
 		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
 		ua->out_len--;
 		return (int)o->len;
 	}
-	return vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
+	int n = vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
+	if (n > 0)
+		d->listener = (uint8_t)ua_listener(ua, &d->to);
+	return n;
 }
 
 static const char *server_name(const struct vox_ua *ua)
@@ -276,8 +280,71 @@ const char *ua_tp_name(enum vox_transport tp)
 	return tp == VOX_TP_TCP ? "TCP" : tp == VOX_TP_TLS ? "TLS" : "UDP";
 }
 
-int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *out, size_t cap)
+/* An address family a host string names: 6 for an IPv6 reference, 4 for
+ * dotted digits, 0 for a name (it may be either). */
+static uint8_t host_family(const char *h)
 {
+	if (strchr(h, ':'))
+		return 6;
+	for (; *h; h++)
+		if ((*h < '0' || *h > '9') && *h != '.')
+			return 0;
+	return 4;
+}
+
+/* Listener i: 0 is the configured host, port and transport. */
+static void listener_at(const struct vox_ua *ua, size_t i, enum vox_transport *tp,
+                        const char **host, uint16_t *port)
+{
+	if (i == 0) {
+		*tp = ua->cfg.transport;
+		*host = ua->host;
+		*port = ua->cfg.port;
+		return;
+	}
+	*tp = (enum vox_transport)ua->lis[i - 1].tp;
+	*host = ua->lis[i - 1].host;
+	*port = ua->lis[i - 1].port;
+}
+
+size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to)
+{
+	size_t best = 0;
+	int best_score = -1;
+	for (size_t i = 0; i <= ua->nlis; i++) {
+		enum vox_transport tp;
+		const char *host;
+		uint16_t port;
+		listener_at(ua, i, &tp, &host, &port);
+		uint8_t fam = host_family(host);
+		int score = (tp == to->tp ? 2 : 0) + (!fam || fam == to->addr.family ? 1 : 0);
+		if (score > best_score) {
+			best = i;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* Our address as a message to `to` shows it: its listener's host and port,
+ * or (contact_from_rport) what the responses' Via said of them (RFC 3581). */
+static void our_address(const struct vox_ua *ua, const struct vox_peer *to, int for_contact,
+                        const char **host, uint16_t *port)
+{
+	size_t i = ua_listener(ua, to);
+	enum vox_transport tp;
+	listener_at(ua, i, &tp, host, port);
+	if (for_contact && ua->cfg.contact_from_rport && ua->seen[i].port) {
+		*host = ua->seen[i].host;
+		*port = ua->seen[i].port;
+	}
+}
+
+int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *given, char *out, size_t cap)
+{
+	const char *host;
+	uint16_t port;
+	our_address(ua, to, 0, &host, &port);
 	char branch[UA_BRANCH_MAX];
 	int bl =
 	    given ? (int)strlen(given) : vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
@@ -291,11 +358,11 @@ int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *ou
 	struct vox_writer w;
 	vox_writer_init(&w, out, cap);
 	vox_writer_puts(&w, "SIP/2.0/");
-	vox_writer_puts(&w, ua_tp_name(tp));
+	vox_writer_puts(&w, ua_tp_name(to->tp)); /* the hop's transport (18.1.1) */
 	vox_writer_putc(&w, ' ');
-	vox_writer_puts(&w, ua->host);
+	vox_writer_puts(&w, host);
 	vox_writer_putc(&w, ':');
-	vox_writer_put_u64(&w, ua->cfg.port);
+	vox_writer_put_u64(&w, port);
 	vox_writer_puts(&w, ";branch=");
 	vox_writer_put(&w, branch, (size_t)bl);
 	vox_writer_puts(&w, ";rport"); /* RFC 3581: answer to our source port */
@@ -316,20 +383,24 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
 	vox_writer_puts(w, "\r\n");
 }
 
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap)
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, char *out,
+               size_t cap)
 {
 	struct vox_sip_uri u;
 	struct vox_writer w;
+	const char *host;
+	uint16_t port;
+	our_address(ua, to, 1, &host, &port);
 	vox_writer_init(&w, out, cap);
-	vox_writer_puts(&w, ua->cfg.transport == VOX_TP_TLS ? "<sips:" : "<sip:");
+	vox_writer_puts(&w, to->tp == VOX_TP_TLS ? "<sips:" : "<sip:");
 	if (vox_sip_uri_parse(&u, aor, NULL) == 0 && u.user.len) {
 		vox_writer_put_slice(&w, u.user);
 		vox_writer_putc(&w, '@');
 	}
-	vox_writer_puts(&w, ua->host);
+	vox_writer_puts(&w, host);
 	vox_writer_putc(&w, ':');
-	vox_writer_put_u64(&w, ua->cfg.port);
-	if (ua->cfg.transport == VOX_TP_TCP)
+	vox_writer_put_u64(&w, port);
+	if (to->tp == VOX_TP_TCP)
 		vox_writer_puts(&w, ";transport=tcp");
 	vox_writer_putc(&w, '>');
 	return vox_writer_finish(&w);
@@ -436,6 +507,34 @@ static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id)
 			return c;
 	}
 	return NULL;
+}
+
+/* RFC 3581 4: the top Via of a response to our request says the address
+ * and port our request came from, as the peer saw them (received, rport):
+ * behind a NAT, that is where others must reach us. Kept per listener
+ * (the one the response's hop leaves from), for our Contact when the
+ * application asks for it (contact_from_rport). */
+static void learn_rport(struct vox_ua *ua, const struct vox_sip_msg *m, const struct vox_peer *from)
+{
+	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA);
+	struct vox_sip_via via;
+	if (!ua->cfg.contact_from_rport || !h || vox_sip_via_parse(&via, h->value, NULL) ||
+	    !via.rport_has_value || !via.rport)
+		return;
+	struct vox_ua_seen *s = &ua->seen[ua_listener(ua, from)];
+	struct vox_slice host = via.received.p ? via.received : via.host.name;
+	size_t v6 = host.len && memchr(host.p, ':', host.len) != NULL && host.p[0] != '[';
+	if (!host.len || host.len + 2 * v6 >= sizeof s->host)
+		return;
+	size_t k = 0;
+	if (v6)
+		s->host[k++] = '[';
+	memcpy(s->host + k, host.p, host.len);
+	k += host.len;
+	if (v6)
+		s->host[k++] = ']';
+	s->host[k] = 0;
+	s->port = via.rport;
 }
 
 /* The call whose INVITE server transaction is id (an incoming call, or
@@ -549,6 +648,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {
+		learn_rport(ua, m, from);
 		struct vox_ua_account *a = account_of_txn(ua, id);
 		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, id);
 		if (a)
@@ -677,6 +777,15 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "media address (media_addr, or else the host) not under 64 bytes";
 	else if (!cfg->rng.fn)
 		*why = "no random source (rng.fn)";
+	else if (cfg->n_listeners > VOX_UA_MAX_LISTENERS - 1)
+		*why = "more listeners than VOX_UA_MAX_LISTENERS - 1 besides the first";
+	for (size_t i = 0; !*why && i < cfg->n_listeners; i++) {
+		const struct vox_ua_listener *li = &cfg->listeners[i];
+		if (li->tp < VOX_TP_UDP || li->tp > VOX_TP_TLS)
+			*why = "a listener's transport is not UDP, TCP or TLS";
+		else if (!li->host.len || li->host.len >= VOX_UA_STR)
+			*why = "a listener's host is empty or not under VOX_UA_STR bytes";
+	}
 	if (*why)
 		return VOX_EINVAL;
 	/* Every call's SDP settings as local_sdp() makes them over a TLS path;
@@ -728,6 +837,16 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		const struct vox_ua_listener *li = &cfg->listeners[i];
+		struct vox_ua_lis *d = &ua->lis[i];
+		if (ua_copy(d->host, sizeof d->host, li->host))
+			return VOX_EINVAL; /* not reached: checked above */
+		d->tp = (uint8_t)li->tp;
+		d->port = li->port ? li->port : li->tp == VOX_TP_TLS ? 5061 : 5060;
+		ua->cfg.listeners[i].host = vox_slice_cstr(d->host);
+	}
+	ua->nlis = cfg->n_listeners;
 	rc = vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, ua->arena,
 	                      sizeof ua->arena / sizeof ua->arena[0], &cfg->timers);
 	if (rc)
@@ -783,8 +902,11 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		struct vox_ua_account *a = &ua->acct[i];
 		if (!a->used || (a->state != VOX_UA_REG_OK && a->state != VOX_UA_REG_TRYING))
 			continue;
-		int n = ua_contact(ua, vox_slice_cstr(a->aor), a->old_contact,
-		                   sizeof a->old_contact - 1);
+		struct vox_peer to;
+		int n = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+		if (n == 0)
+			n = ua_contact(ua, vox_slice_cstr(a->aor), &to, a->old_contact,
+			               sizeof a->old_contact - 1);
 		a->old_contact[n > 0 ? n : 0] = 0;
 		if (a->txn && vox_sip_txl_get(&ua->txl, a->txn))
 			a->want = 1; /* after the REGISTER in flight (10.2) */
@@ -795,5 +917,6 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		return VOX_EINVAL;
 	ua->cfg.host = vox_slice_cstr(ua->host);
 	set_transport(ua, port, tp);
+	memset(&ua->seen[0], 0, sizeof ua->seen[0]); /* a new network: learn again */
 	return 0;
 }

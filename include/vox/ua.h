@@ -171,12 +171,34 @@ struct vox_ua_account_cfg {
 	uint32_t expires; /* seconds asked for; 0: 3600 */
 };
 
+/* Listening sockets a UA has besides its first (host, port, transport in
+ * struct vox_ua_config): at most VOX_UA_MAX_LISTENERS in all. */
+#define VOX_UA_MAX_LISTENERS 4
+
+/* One more listening socket, as peers reach it (docs/ua.md, Listeners). */
+struct vox_ua_listener {
+	enum vox_transport tp;
+	struct vox_slice host; /* our address on it, as peers reach it; copied */
+	uint16_t port;         /* 0: the transport's default (5060, 5061 for TLS) */
+};
+
 struct vox_ua_config {
 	struct vox_slice aor;          /* identity of calls without an account */
 	struct vox_slice display_name; /* for From; may be empty */
 	struct vox_slice host;         /* our address as peers reach it (Via, Contact) */
 	uint16_t port;
 	enum vox_transport transport; /* for requests we start */
+	/* Those three are listener 0; these are the others. A message's Via
+	 * and Contact name the listener it leaves from: the first of its
+	 * hop's transport and address family, else of its transport, else
+	 * listener 0 (vox_ua_dest.listener says which). */
+	uint8_t n_listeners; /* up to VOX_UA_MAX_LISTENERS - 1 */
+	struct vox_ua_listener listeners[VOX_UA_MAX_LISTENERS - 1];
+	/* RFC 3581: put what the responses' top Via say of our address
+	 * (received, rport) into our Contact, per listener, once a response
+	 * told it: behind a NAT, that is where peers reach us. 0 (default):
+	 * the Contact names the listener's configured host and port. */
+	uint8_t contact_from_rport;
 	struct vox_peer outbound;     /* next hop for names vox cannot resolve; tp 0: none */
 	struct vox_sip_timers timers; /* zeros: RFC defaults */
 	struct vox_rng rng;
@@ -350,8 +372,24 @@ struct vox_ua_out {
 #error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
 #endif
 
+/* Listener i + 1's copy (listener 0 is cfg.host, cfg.port, cfg.transport). */
+struct vox_ua_lis {
+	uint8_t tp;
+	uint16_t port;
+	char host[VOX_UA_STR];
+};
+
+/* What responses said of our address on a listener (RFC 3581), port 0: nothing yet. */
+struct vox_ua_seen {
+	uint16_t port;
+	char host[48]; /* an IPv4 address, or an IPv6 one in [ ] */
+};
+
 struct vox_ua {
 	struct vox_ua_config cfg;
+	uint8_t nlis; /* listeners besides the first */
+	struct vox_ua_lis lis[VOX_UA_MAX_LISTENERS - 1];
+	struct vox_ua_seen seen[VOX_UA_MAX_LISTENERS];
 	char host[VOX_UA_STR]; /* copies of the configured strings */
 	char aor[VOX_UA_STR];
 	char display[64];
@@ -454,6 +492,9 @@ struct vox_ua_dest {
 	uint32_t id;        /* the transaction that sends it; 0 for a message sent
 	                       outside transactions (an ACK for a 2xx, a stateless
 	                       answer), whose loss the peer's retransmission mends */
+	uint8_t listener;   /* the listener to send it from, whose address its Via
+	                       and Contact name: 0 the configured host, port and
+	                       transport, i the configured listeners[i - 1] */
 };
 /* As vox_ua_poll_output, and names the message's sender in d->id. d is
  * cleared first. Returns as vox_ua_poll_output. */

@@ -62,6 +62,7 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg)
 	n->addr = node_addr(i);
 	n->ua = ua;
 	n->next_port = 40000;
+	n->listens = cfg->n_listeners > 0;
 	if (vox_ua_init(ua, cfg) != 0)
 		return -1;
 	s->nnodes++;
@@ -101,7 +102,8 @@ void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 static int node_of(const struct sim *s, const struct vox_addr *a)
 {
 	for (size_t i = 0; i < s->nnodes; i++)
-		if (memcmp(s->node[i].addr.ip, a->ip, 4) == 0 && s->node[i].addr.port == a->port)
+		if (memcmp(s->node[i].addr.ip, a->ip, 4) == 0 &&
+		    (s->node[i].addr.port == a->port || s->node[i].listens))
 			return (int)i;
 	return -1;
 }
@@ -190,7 +192,9 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 
 	/* a hop marked TLS is a stream: it loses, repeats and reorders
 	 * nothing (only a partition cuts it) */
-	int stream = s->node[from].kind == SIM_UA && s->node[from].ua->cfg.transport == VOX_TP_TLS;
+	int stream = s->node[from].kind == SIM_UA && to->tp != VOX_TP_UDP &&
+	             (to->tp == VOX_TP_TCP || s->node[from].ua->cfg.transport == VOX_TP_TLS ||
+	              s->node[from].listens);
 	if (l->down || (!stream && sim_rand(s) % 1000 < l->loss)) {
 		s->wire_lost++;
 		return;
@@ -205,6 +209,7 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 		pk->from = (uint8_t)from;
 		pk->to = (uint8_t)dst;
 		pk->media = pk->replay = 0;
+		pk->tp = (uint8_t)to->tp;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
 	}
@@ -545,8 +550,13 @@ static void drain(struct sim *s, size_t i)
 	struct vox_media_dest mto;
 	vox_ua_handle call;
 	int len;
-	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0)
+	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0) {
+		struct sim_sent *k = &n->sent_log[n->nsent_log++ % SIM_SENT_LOG];
+		k->d = to;
+		k->len = (uint16_t)(len < (int)sizeof k->msg ? len : (int)sizeof k->msg);
+		memcpy(k->msg, buf, k->len);
 		transmit(s, i, buf, (size_t)len, &to.to, to.id);
+	}
 	/* media before the events: the BYE of a call that ended leaves first */
 	while ((len = vox_ua_media_poll_output(n->ua, (uint8_t *)mbuf, sizeof mbuf, &call, &mto)) >
 	       0)
@@ -613,6 +623,8 @@ static void step(struct sim *s)
 			struct vox_peer from = {src->kind == SIM_UA ? src->ua->cfg.transport
 			                                            : VOX_TP_UDP,
 			                        src->addr, 0, 0};
+			if (n->listens || src->listens) /* the hop's own transport */
+				from.tp = (enum vox_transport)pk.tp;
 			from.verified = from.tp == VOX_TP_TLS && !src->cert_unverified;
 			(void)vox_ua_recv(n->ua, pk.data, pk.len, &from, s->now);
 		} else {

@@ -53,6 +53,7 @@ struct sim_packet {
 	uint64_t seq;
 	uint8_t from, to;
 	uint8_t media;  /* a media datagram: from sport to dport */
+	uint8_t tp;     /* SIP: the transport the sender chose (enum vox_transport) */
 	uint8_t replay; /* the test's replay: deliver it again after this one */
 	uint16_t sport, dport;
 	uint16_t len;
@@ -97,6 +98,14 @@ struct sim_registrar {
 	unsigned challenges, accepted;
 };
 
+/* A SIP message a UA node sent, as vox_ua_poll_output_dest gave it. */
+#define SIM_SENT_LOG 8
+struct sim_sent {
+	struct vox_ua_dest d;
+	uint16_t len;
+	char msg[VOX_SIP_TXN_MSG];
+};
+
 struct sim_node {
 	enum sim_kind kind;
 	struct vox_addr addr;
@@ -105,6 +114,12 @@ struct sim_node {
 	 * what it sends over a hop marked TLS arrives with verified 0. How it
 	 * sees its own next hops is its UA's tls_client_verifies. */
 	uint8_t cert_unverified;
+	/* it listens on every port of its address (a UA with several
+	 * listeners): what reaches it comes over the transport the sender
+	 * chose, not the one of the sender's configuration */
+	uint8_t listens;
+	struct sim_sent sent_log[SIM_SENT_LOG]; /* its latest SIP messages, a ring */
+	unsigned nsent_log;
 	struct sim_registrar reg; /* SIM_REGISTRAR */
 	/* events, as short strings "REG_OK 200", "ENDED 487 remote" */
 	size_t nlog;
