@@ -981,6 +981,26 @@ static void test_config_check_strings(void **st)
 	c.rng.fn = NULL;
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
 	assert_non_null(strstr(why, "rng"));
+	/* listeners: each with a transport and a host that fits its copy,
+	 * and no more than the UA holds */
+	c.rng.fn = sim_rng;
+	c.n_listeners = VOX_UA_MAX_LISTENERS - 1;
+	for (size_t i = 0; i < c.n_listeners; i++)
+		c.listeners[i] =
+		    (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.1"), 0};
+	assert_int_equal(vox_ua_config_check(&c, &why), 0);
+	c.n_listeners = VOX_UA_MAX_LISTENERS;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "listeners"));
+	c.n_listeners = 1;
+	c.listeners[0].tp = 0;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "transport"));
+	c.listeners[0].tp = VOX_TP_TLS;
+	c.listeners[0].host = vox_slice_cstr(host); /* VOX_UA_STR bytes: too long */
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "listener's host"));
 }
 
 /* A media configuration no call could use is refused by vox_ua_init, and

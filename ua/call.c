@@ -1066,6 +1066,9 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 		/* 17.2.4: our response to the peer's INVITE cannot reach it,
 		 * and there is no other address to try: give up the call */
 		c->ist = 0;
+		/* and no ACK for it is awaited any more (as when none came) */
+		c->ack_pending = c->delayed_offer = 0;
+		c->t_2xx = c->t_2xx_end = UA_NEVER;
 		if (c->state == VOX_UA_CALL_UP)
 			hang_up_dialog(ua, c, status,
 			               "transport error: our answer could not be sent", 0, now);

@@ -425,7 +425,9 @@ struct vox_ua {
 /* Checks a configuration the way vox_ua_init does, and says why it would
  * refuse it: a host, a random source (rng.fn), and strings that fit their
  * copies (host and aor under VOX_UA_STR bytes, display_name and the media
- * address under 64: an empty media_addr stands for the host); the SDP
+ * address under 64: an empty media_addr stands for the host); at most
+ * VOX_UA_MAX_LISTENERS - 1 listeners besides the first, each UDP, TCP or
+ * TLS with a host under VOX_UA_STR bytes; the SDP
  * settings every call is made from (vox_sdp_local_check, with the
  * configured key methods and suites). Every host and AOR it accepts fit
  * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
