@@ -817,7 +817,8 @@ static int tls_setup(struct ep *e, int server, int client)
 
 /* Our address for Via and Contact: the first listener's, or, if that is a
  * wildcard, the address the system would send from towards peer. */
-static void pick_host(struct ep *e, const struct vox_addr *a, const struct vox_peer *peer)
+static void pick_host_into(const struct vox_addr *a, const struct vox_peer *peer, char *out,
+                           size_t cap)
 {
 	struct vox_addr use = *a;
 	static const uint8_t zero[16] = {0};
@@ -856,7 +857,12 @@ static void pick_host(struct ep *e, const struct vox_addr *a, const struct vox_p
 	}
 	char ip[64];
 	inet_ntop(use.family == 6 ? AF_INET6 : AF_INET, use.ip, ip, sizeof ip);
-	snprintf(e->host, sizeof e->host, use.family == 6 ? "[%s]" : "%s", ip);
+	snprintf(out, cap, use.family == 6 ? "[%s]" : "%s", ip);
+}
+
+static void pick_host(struct ep *e, const struct vox_addr *a, const struct vox_peer *peer)
+{
+	pick_host_into(a, peer, e->host, sizeof e->host);
 }
 
 int ep_start(struct ep *e, const struct ep_opts *o)
@@ -982,6 +988,14 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	uc.host = vox_slice_cstr(e->host);
 	uc.port = e->bound[0].port;
 	uc.transport = e->bound_tp[0];
+	/* the other listeners, in the loop's order: the UA's listener i is
+	 * the loop's (vox_ua_dest.listener picks the socket) */
+	for (size_t i = 1; i < e->o.nlisten && i < VOX_UA_MAX_LISTENERS; i++) {
+		pick_host_into(&e->bound[i], fp, e->lhost[i - 1], sizeof e->lhost[i - 1]);
+		uc.listeners[i - 1] = (struct vox_ua_listener){
+		    e->bound_tp[i], vox_slice_cstr(e->lhost[i - 1]), e->bound[i].port};
+		uc.n_listeners = (uint8_t)i;
+	}
 	uc.outbound = e->outbound;
 #if VOX_WITH_TLS
 	uc.rng = e->have_rng ? (struct vox_rng){vox_tls_rng_bytes, &e->rng} : uc.rng;
@@ -1004,6 +1018,9 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		uc.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
 	}
 	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
+	/* pinned certificates are trusted, not verified (vox/tls.h) */
+	uc.tls_client_verifies =
+	    (uint8_t)(e->have_client && !e->o.insecure_no_verify && !e->o.pin_file);
 	uc.user_agent = "vox/" VOX_VERSION_STRING;
 	const char *why = NULL;
 	int rc = vox_ua_config_check(&uc, &why);

@@ -75,6 +75,7 @@ struct ep {
 #endif
 	uint8_t have_rng, have_server, have_client;
 	char host[64];
+	char lhost[VOX_UA_MAX_LISTENERS - 1][64]; /* the other listeners' hosts */
 	struct vox_addr bound[EP_MAX_LISTEN];
 	enum vox_transport bound_tp[EP_MAX_LISTEN];
 	struct vox_peer outbound;

@@ -8,7 +8,9 @@
  *
  *   header[0]  configuration: bits 0-1 SDP policy (off, optional,
  *              mandatory), 2 SDES over insecure hops, 3 accept downgrades,
- *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1
+ *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1,
+ *              7 the TLS hop is not verified (tls_client_verifies 0, and
+ *              what the TLS peer sends arrives with verified 0)
  *   header[1]  seed of the deterministic rng
  *   header[2]  0, or every how many rng calls the UA's rng fails
  *
@@ -25,6 +27,8 @@
  *                           b0 scaled (10 ms, 500 ms, 4 s or 60 s steps);
  *                           every deadline on the way fires on time
  *              4 ACTION     b0 action, b1 call or account, b2 parameter
+ *                           (action 9 with b2 & 0x80: the transport could not
+ *                           send the (b1 & 7)-th newest output, by its id)
  *              5 REGISTRAR  answer the b0-th newest REGISTER as a registrar
  *                           would (verify credentials, 401, 423, 200)
  *              6 VERIFY     the bytes as an Authorization value ("$N" = the
@@ -180,8 +184,8 @@ static char buf[MAXMSG], body[2048], tmp[4096];
 static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
-    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0},
-    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7},
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0},
 };
 static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
 static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};
@@ -446,6 +450,16 @@ static void learn(const struct vox_sip_msg *m, const struct vox_peer *to)
 	(void)contact_uri(hval(m, VOX_SIP_H_CONTACT), d->target, sizeof d->target);
 }
 
+/* Does s contain the literal lit? */
+static int holds(struct vox_slice s, const char *lit)
+{
+	size_t k = strlen(lit);
+	for (size_t i = 0; k && i + k <= s.len; i++)
+		if (!memcmp(s.p + i, lit, k))
+			return 1;
+	return 0;
+}
+
 /* Every message the UA sends. */
 static void check_output(const char *msg, size_t len, const struct vox_peer *to)
 {
@@ -454,6 +468,11 @@ static void check_output(const char *msg, size_t len, const struct vox_peer *to)
 		abort();
 	if (to->tp < VOX_TP_UDP || to->tp > VOX_TP_TLS ||
 	    (to->addr.family != 4 && to->addr.family != 6))
+		abort();
+	/* an SDES key leaves only over a verified TLS hop, unless opted out
+	 * by name (docs/architecture.md, Security defaults) */
+	if (!ua.cfg.allow_sdes_over_insecure_hops && !(to->tp == VOX_TP_TLS && to->verified) &&
+	    holds(m2.body, "a=crypto:"))
 		abort();
 	if (!m2.status) {
 		/* a request the UA implements, well formed by its own rules */
@@ -530,15 +549,20 @@ static void check_event(const struct vox_ua_event *ev)
 		h->ended = 1;
 }
 
+/* The ids of the UA's latest outputs, newest at out_ids[nout_ids % 8 - 1]. */
+static uint32_t out_ids[8];
+static unsigned nout_ids;
+
 static void drain(void)
 {
 	static char out[VOX_SIP_TXN_MSG + 64];
-	struct vox_peer to;
+	struct vox_ua_dest to;
 	int n;
-	while ((n = vox_ua_poll_output(&ua, out, sizeof out, &to)) != 0) {
+	while ((n = vox_ua_poll_output_dest(&ua, out, sizeof out, &to)) != 0) {
 		if (n < 0)
 			abort(); /* the buffer is big enough for anything it holds */
-		check_output(out, (size_t)n, &to);
+		check_output(out, (size_t)n, &to.to);
+		out_ids[nout_ids++ % 8] = to.id;
 	}
 	drain_media();
 	struct vox_ua_event ev;
@@ -580,7 +604,10 @@ static void remember_sent(const char *msg, size_t len, int peer)
 
 static void deliver(const char *msg, size_t len, const struct vox_peer *from)
 {
-	int rc = vox_ua_recv(&ua, msg, len, from, now);
+	/* the TLS peer's certificate verified, unless header bit 7 says not */
+	struct vox_peer f = *from;
+	f.verified = f.tp == VOX_TP_TLS && ua.cfg.tls_client_verifies;
+	int rc = vox_ua_recv(&ua, msg, len, &f, now);
 	if (trace) {
 		const char *e = memchr(msg, '\r', len);
 		fprintf(stderr, "[%llu] >ua %.*s (%d)\n", (unsigned long long)now,
@@ -1066,6 +1093,14 @@ static void action(const uint8_t *p, size_t n)
 	case 7: (void)!vox_ua_register(&ua, acct, now); break;
 	case 8: (void)!vox_ua_unregister(&ua, acct, now); break;
 	default:
+		if (b2 & 0x80) {
+			/* the transport could not send one of the latest outputs */
+			unsigned kept = nout_ids < 8 ? nout_ids : 8;
+			if (kept)
+				vox_ua_transport_error(
+				    &ua, out_ids[(nout_ids - 1 - (b1 & 7) % kept) % 8], now);
+			break;
+		}
 		(void)!vox_ua_set_contact(&ua, vox_slice_cstr(b2 & 1 ? "10.0.0.1" : "10.0.1.1"),
 		                          (uint16_t)(b2 & 2 ? 5061 : 5060),
 		                          b2 & 4 ? VOX_TP_TLS : VOX_TP_UDP, now);
@@ -1272,6 +1307,7 @@ static int setup(const uint8_t *hdr)
 	memset(dl, 0, sizeof dl);
 	nuaout = nsent = ndl_next = counter = 0;
 	ncalls = 0;
+	nout_ids = 0;
 	now = 1000;
 	tainted = 0;
 	nonce_len = 0;
@@ -1299,6 +1335,7 @@ static int setup(const uint8_t *hdr)
 	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
 	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
 	cfg.accept_downgrade = (hdr[0] >> 3) & 1;
+	cfg.tls_client_verifies = !(hdr[0] & 0x80);
 	cfg.n_suites = 2;
 	cfg.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
 	cfg.suites[1] = VOX_SRTP_AES_CM_128_HMAC_SHA1_32;

@@ -1089,6 +1089,7 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 		t->spill[t->nspill].len = x->len;
 		t->spill[t->nspill].at = x->msg_at;
 		t->spill[t->nspill].to = x->peer;
+		t->spill[t->nspill].id = make_id(t, x);
 		t->nspill++;
 		x->msg_at = NOCHUNK;
 		x->len = 0;
@@ -1230,6 +1231,12 @@ int vox_sip_txl_recv_must(struct vox_sip_txl *t, const struct vox_sip_msg *m,
 
 int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct vox_peer *to)
 {
+	return vox_sip_txl_poll_output_id(t, buf, cap, to, NULL);
+}
+
+int vox_sip_txl_poll_output_id(struct vox_sip_txl *t, char *buf, size_t cap, struct vox_peer *to,
+                               vox_sip_txn_id *id)
+{
 	if (t->nspill) {
 		if (t->spill[0].len > cap)
 			return VOX_ENOSPC;
@@ -1237,6 +1244,8 @@ int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct
 		arena_get(t, t->spill[0].at, n, buf);
 		arena_drop(t, &t->spill[0].at);
 		*to = t->spill[0].to;
+		if (id)
+			*id = t->spill[0].id;
 		if (--t->nspill)
 			t->spill[0] = t->spill[1];
 		return (int)n;
@@ -1249,6 +1258,8 @@ int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap, struct
 	size_t n = x->len;
 	arena_get(t, x->msg_at, n, buf);
 	*to = x->peer;
+	if (id)
+		*id = make_id(t, x);
 	unqueue(t, x);
 	trim(t, x); /* sent: kept only if a retransmission may need it */
 	return (int)n;

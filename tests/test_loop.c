@@ -317,6 +317,38 @@ static void test_tcp_call_reuse_keepalive(void **st)
 	assert_int_equal(B.loop.st.ua_rejected, 0);
 }
 
+/* alice calls over TCP a port nobody listens on: the connection is
+ * refused, the loop tells the UA (vox_ua_transport_error) under the
+ * INVITE's id, and the call ends at once with 503 (RFC 3261 8.1.3.1)
+ * instead of after Timer B's 32 s. */
+static void test_tcp_refused_ends_call(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	ua_cfg(&ca, "sip:alice@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ep_init(&A, "127.0.0.1", &ca, VOX_TP_TCP, NULL, 9);
+	ep_init(&B, "127.0.0.1", &cb, VOX_TP_TCP, NULL, 10);
+	/* a port that was free a moment ago: bound, then closed */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in sa = {0};
+	socklen_t sl = sizeof sa;
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	close(fd);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tcp", ntohs(sa.sin_port));
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, vox_clock_ms(), &A.call), 0);
+	assert_true(run_until(&A.ended, 1, 3000));
+	assert_int_equal(A.ended_status, 503);
+	assert_true(A.loop.st.send_failed >= 1);
+	assert_null(vox_ua_call_get(&A.ua, A.call));
+	assert_int_equal(vox_ua_calls_active(&A.ua), 0);
+}
+
 #if VOX_WITH_TLS
 /* ---- TLS ------------------------------------------------------------------------------------ */
 
@@ -404,6 +436,8 @@ static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
 	struct vox_ua_config ca, cb;
 	ua_cfg(&ca, "sip:alice@127.0.0.1", pol);
 	ua_cfg(&cb, "sip:bob@127.0.0.1", pol);
+	/* both TLS clients verify (no insecure_no_verify, no pins) */
+	ca.tls_client_verifies = cb.tls_client_verifies = 1;
 	struct vox_loop_config la = {0}, lb = {0};
 	la.tls_server = &TA.server;
 	la.tls_client = &TA.client;
@@ -458,10 +492,11 @@ static void test_tls_unverified_hop(void **st)
 	assert_int_equal(B.incoming, 0);
 }
 
-/* alice checks nothing (insecure_no_verify): her INVITE carries SDES
- * keys, and the loop will not hand them to a peer nobody vouched for. The
- * INVITE never leaves; the send fails with VOX_EPOLICY. */
-static void test_tls_keys_not_to_unverified(void **st)
+/* alice's UA was told her TLS client verifies (tls_client_verifies), so
+ * it put SDES keys in the INVITE; her client turns out not to verify
+ * (insecure_no_verify): the loop closes the connection it opened before
+ * the INVITE leaves, and bob hears nothing. */
+static void test_tls_promise_broken(void **st)
 {
 	(void)st;
 	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
@@ -475,12 +510,12 @@ static void test_tls_keys_not_to_unverified(void **st)
 	char to[80];
 	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", B.tls.port);
 	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, vox_clock_ms(), &A.call), 0);
-	assert_true(run_until(&A.closed, 1, 5000));
-	assert_int_equal(A.closed_err, VOX_EPOLICY);
-	assert_int_equal(A.tls_open, 1);
-	assert_int_equal(A.tls_verified, 0);
-	assert_int_equal(A.loop.st.send_failed, 1);
-	step();
+	assert_true(run_until(&A.tls_failed, 1, 5000));
+	assert_int_equal(A.closed_err, VOX_EAUTH);
+	assert_int_equal(A.tls_open, 0);
+	/* the INVITE waited for the connection: its call ends, 503 */
+	assert_true(run_until(&A.ended, 1, 1000));
+	assert_int_equal(A.ended_status, 503);
 	assert_int_equal(B.incoming, 0);
 	assert_int_equal(B.loop.st.stream_in, 0);
 }
@@ -520,7 +555,7 @@ static void test_tls_wrong_name(void **st)
 {
 	test_tls_call_verified(st);
 }
-static void test_tls_keys_not_to_unverified(void **st)
+static void test_tls_promise_broken(void **st)
 {
 	test_tls_call_verified(st);
 }
@@ -838,18 +873,19 @@ int main(void)
 	    cmocka_unit_test_teardown(test_udp_call, teardown),
 	    cmocka_unit_test_teardown(test_udp_call_ipv6, teardown),
 	    cmocka_unit_test_teardown(test_tcp_call_reuse_keepalive, teardown),
+	    cmocka_unit_test_teardown(test_tcp_refused_ends_call, teardown),
 	    cmocka_unit_test_teardown(test_tls_call_verified, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
-	    cmocka_unit_test_teardown(test_tls_keys_not_to_unverified, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_promise_broken, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
-	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
-	    cmocka_unit_test_teardown(test_tx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),
 	    cmocka_unit_test_teardown(test_idle_close, teardown),
 	    cmocka_unit_test_teardown(test_listen_errors, teardown),
 	    cmocka_unit_test_teardown(test_resolve, teardown),
+	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
+	    cmocka_unit_test_teardown(test_tx_limit, teardown),
 	};
 	return cmocka_run_group_tests_name("loop", tests, srtp_group_setup, srtp_group_teardown);
 }

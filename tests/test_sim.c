@@ -696,7 +696,7 @@ static void test_options_burst(void **st)
 {
 	(void)st;
 	two_uas(22);
-	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0};
+	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0};
 	char req[512], buf[VOX_SIP_TXN_MSG];
 	unsigned ok = 0;
 	for (int i = 0; i < 1000; i++) {
@@ -1025,6 +1025,253 @@ static void test_secure_call(void **st)
 }
 #endif /* VOX_WITH_SRTP */
 
+/* The verified bit (struct vox_peer): SDES keys cross a hop marked TLS
+ * only when its certificate was verified, each side judging its own view
+ * of the hop: alice's next hop by her tls_client_verifies, bob's incoming
+ * hop by what it came with. */
+static void test_tls_verified_bit(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	const char *to = "sip:bob@10.0.0.2:5060;transport=tls";
+	vox_ua_handle c;
+	/* verified both ways: keys cross, under policy mandatory */
+	two_talkers(31, VOX_SDP_POLICY_MANDATORY, 1);
+	c = talk(1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+
+	/* alice's TLS client does not verify (verification turned off): her
+	 * TLS next hop is insecure, so under mandatory no call is made... */
+	two_talkers(32, VOX_SDP_POLICY_MANDATORY, 1);
+	alice.cfg.tls_client_verifies = 0;
+	assert_int_equal(sim_call(&sim, 0, to, 0, &c), VOX_EPOLICY);
+	assert_int_equal(sim.wire_total, 0);
+	/* ...and under optional the offer goes without keys: clear media */
+	two_talkers(33, VOX_SDP_POLICY_OPTIONAL, 1);
+	alice.cfg.tls_client_verifies = 0;
+	c = talk(1);
+	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+
+	/* bob cannot verify alice's certificate: her offer's keys came over
+	 * an unverified hop and his would go back over it, so mandatory bob
+	 * refuses the call (488) rather than take or give keys */
+	two_talkers(34, VOX_SDP_POLICY_MANDATORY, 1);
+	sim.node[0].cert_unverified = 1;
+	assert_int_equal(sim_call(&sim, 0, to, 0, &c), 0);
+	sim_run(&sim, sim.now + 5000);
+	assert_string_equal(events(0), "ENDED 488 remote");
+	assert_string_equal(events(1), "");
+	assert_quiet_and_free();
+}
+
+/* The newest event node n logged. */
+static const struct vox_ua_event *newest(size_t n)
+{
+	assert_true(sim.node[n].nlog > 0);
+	return &sim.node[n].last[sim.node[n].nlog - 1];
+}
+
+/* The transport cannot send (the sim refuses a send, as a connect() or a
+ * TLS handshake that fails): the message's id reaches the transaction
+ * that sent it, whose TU acts as on a 503 (RFC 3261 8.1.3.1, 17.1.4), and
+ * a response that cannot leave gives its call up (17.2.4). */
+static void test_send_failure(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	/* the INVITE cannot leave: the call ends at once, 503, no slot left */
+	two_uas(41);
+	sim.link[0][1].refuse = 1;
+	assert_int_equal(call_bob(&c), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(0), "ENDED 503");
+	assert_string_equal(newest(0)->reason, "transport error: INVITE could not be sent");
+	assert_null(vox_ua_call_get(&alice, c));
+	assert_int_equal(sim.refused, 1); /* no retransmission after the error */
+	assert_int_equal(sim.wire_total, 0);
+	assert_string_equal(events(1), "");
+	assert_quiet_and_free();
+
+	/* our answer cannot leave: bob's call ends; alice, who heard 100 and
+	 * 180 only, hangs up (her CANCEL gets no answer either: 9.1) */
+	two_uas(42);
+	assert_int_equal(call_bob(&c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
+	sim_run(&sim, sim.now + 100);
+	sim.link[1][0].refuse = 1;
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(1), "INCOMING, RTP started, ENDED 503");
+	assert_string_equal(newest(1)->reason, "transport error: our answer could not be sent");
+	assert_null(vox_ua_call_get(&bob, in));
+	assert_int_equal(sim_wire_count(&sim, "200"), 0);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	sim_run(&sim, sim.now + 100000);
+	assert_null(vox_ua_call_get(&alice, c));
+	assert_quiet_and_free();
+
+	/* a REGISTER that cannot leave: REG_FAILED 503 */
+	struct vox_ua_config ca;
+	vox_ua_free(&alice);
+	sim_init(&sim, 43);
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	sim.link[0][1].refuse = 1;
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(0), "REG_FAILED 503");
+	assert_string_equal(newest(0)->reason, "transport error: REGISTER could not be sent");
+	assert_int_equal(sim.refused, 1);
+	assert_quiet_and_free();
+}
+
+/* The newest SIP message node n sent whose start line begins with what;
+ * its header h's first value into *v (empty when it has none). */
+static const struct sim_sent *sent_msg(size_t n, const char *what, enum vox_sip_hdr h,
+                                       struct vox_slice *v)
+{
+	static struct vox_sip_msg m;
+	const struct sim_node *nd = &sim.node[n];
+	size_t k = strlen(what);
+	for (unsigned i = nd->nsent_log; i-- > 0 && i + SIM_SENT_LOG >= nd->nsent_log;) {
+		const struct sim_sent *e = &nd->sent_log[i % SIM_SENT_LOG];
+		if (e->len < k || memcmp(e->msg, what, k) != 0)
+			continue;
+		assert_true(vox_sip_parse(&m, e->msg, e->len, VOX_SIP_DATAGRAM, NULL) > 0);
+		const struct vox_sip_header *hv = vox_sip_find(&m, h);
+		*v = hv ? hv->value : vox_slice_make("", 0);
+		return e;
+	}
+	fail_msg("node %zu sent no %s", n, what);
+	return NULL;
+}
+
+static void assert_slice(struct vox_slice s, const char *want)
+{
+	if (!vox_slice_eq(s, vox_slice_cstr(want)))
+		fail_msg("\"%.*s\" != \"%s\"", (int)s.len, s.p, want);
+}
+
+/* Its Via value up to the branch: "SIP/2.0/TCP 10.0.0.1:5070". */
+static struct vox_slice via_sent_by(struct vox_slice v)
+{
+	const char *semi = memchr(v.p, ';', v.len);
+	return vox_slice_make(v.p, semi ? (size_t)(semi - v.p) : v.len);
+}
+
+/* Three listeners (UDP 5060, TCP 5070, TLS 5061): each request's Via and
+ * Contact name the listener of the hop it leaves on, and the transport
+ * says which listener to send it from; over TCP no UDP Via or Contact. */
+static void test_three_listeners(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	sim_init(&sim, 51);
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
+	ca.n_listeners = 2;
+	ca.listeners[0] = (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.1"), 5070};
+	ca.listeners[1] = (struct vox_ua_listener){VOX_TP_TLS, vox_slice_cstr("10.0.0.1"), 0};
+	cb.n_listeners = 2;
+	cb.listeners[0] = (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.2"), 5060};
+	cb.listeners[1] = (struct vox_ua_listener){VOX_TP_TLS, vox_slice_cstr("10.0.0.2"), 5061};
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	static const struct {
+		const char *target;
+		enum vox_transport tp;
+		uint8_t alice_lis, bob_lis;
+		const char *via, *contact, *bob_contact;
+	} hop[] = {
+	    {"sip:bob@10.0.0.2:5060", VOX_TP_UDP, 0, 0, "SIP/2.0/UDP 10.0.0.1:5060",
+	     "<sip:alice@10.0.0.1:5060>", "<sip:bob@10.0.0.2:5060>"},
+	    {"sip:bob@10.0.0.2:5060;transport=tcp", VOX_TP_TCP, 1, 1, "SIP/2.0/TCP 10.0.0.1:5070",
+	     "<sip:alice@10.0.0.1:5070;transport=tcp>", "<sip:bob@10.0.0.2:5060;transport=tcp>"},
+	    {"sips:bob@10.0.0.2:5061", VOX_TP_TLS, 2, 2, "SIP/2.0/TLS 10.0.0.1:5061",
+	     "<sips:alice@10.0.0.1:5061>", "<sips:bob@10.0.0.2:5061>"},
+	};
+	for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++) {
+		vox_ua_handle c;
+		struct vox_slice v;
+		const struct sim_sent *e;
+		assert_int_equal(sim_call(&sim, 0, hop[i].target, 0, &c), 0);
+		assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+		e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].alice_lis);
+		assert_slice(via_sent_by(v), hop[i].via);
+		(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+		assert_slice(v, hop[i].contact);
+		vox_ua_handle in = last_call(1);
+		assert_int_equal(sim_answer(&sim, 1, in), 0);
+		assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+		/* bob's 2xx: back over the hop, his Contact from his listener */
+		e = sent_msg(1, "SIP/2.0 200", VOX_SIP_H_CONTACT, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].bob_lis);
+		assert_slice(v, hop[i].bob_contact);
+		/* the BYE goes to his Contact: the same transport, our listener */
+		assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+		sim_run(&sim, sim.now + 1000);
+		e = sent_msg(0, "BYE", VOX_SIP_H_VIA, &v);
+		assert_int_equal(e->d.to.tp, hop[i].tp);
+		assert_int_equal(e->d.listener, hop[i].alice_lis);
+		assert_slice(via_sent_by(v), hop[i].via);
+	}
+	assert_quiet_and_free();
+}
+
+/* RFC 3581: alice thinks she is 192.168.1.5:5062 (behind a NAT); bob's
+ * answers say where her requests really came from (received, rport).
+ * Asked to (contact_from_rport), her next Contact names that address;
+ * her Via keeps naming her own. */
+static void test_contact_from_rport(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	struct vox_slice v;
+	two_uas(52);
+	alice.cfg.contact_from_rport = 1;
+	assert_int_equal(
+	    vox_ua_set_contact(&alice, vox_slice_cstr("192.168.1.5"), 5062, VOX_TP_UDP, sim.now),
+	    0);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@192.168.1.5:5062>"); /* nothing learnt yet */
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	sim_run(&sim, sim.now + 1000);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@10.0.0.1:5060>");
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_slice(via_sent_by(v), "SIP/2.0/UDP 192.168.1.5:5062");
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	/* without the flag, the configured address, whatever came back */
+	alice.cfg.contact_from_rport = 0;
+	sim_run(&sim, sim.now + 1000);
+	c = setup_call();
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
+	assert_slice(v, "<sip:alice@192.168.1.5:5062>");
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+}
+
 /* Policy off: clear RTP, and said so: the engines report no protection, the
  * tones can be heard by anyone on the wire. And the other media events on
  * the UA's queue: a digit, the peer's silence and its return. */
@@ -1270,6 +1517,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_secure_call, free_uas),
 	    cmocka_unit_test_teardown(test_free_wipes_keys, free_uas),
 	    cmocka_unit_test_teardown(test_clear_call_said_so, free_uas),
+	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
+	    cmocka_unit_test_teardown(test_send_failure, free_uas),
+	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
 	};

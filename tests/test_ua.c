@@ -86,7 +86,7 @@ static const char *hval(const char *msg, const char *name, char *out, size_t cap
 /* msg from the raw peer at 10.0.0.2; what vox_ua_recv said */
 static int feed(struct vox_ua *ua, const char *msg)
 {
-	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
+	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
 	return vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
 }
 
@@ -815,7 +815,7 @@ static void test_long_host(void **st)
 	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0};
+	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
@@ -856,7 +856,7 @@ static void test_longest_host(void **st)
 	c.port = 65535;
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0};
+	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
 	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	rnow = 0;
@@ -987,6 +987,26 @@ static void test_config_check_strings(void **st)
 	c.rng.fn = NULL;
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
 	assert_non_null(strstr(why, "rng"));
+	/* listeners: each with a transport and a host that fits its copy,
+	 * and no more than the UA holds */
+	c.rng.fn = sim_rng;
+	c.n_listeners = VOX_UA_MAX_LISTENERS - 1;
+	for (size_t i = 0; i < c.n_listeners; i++)
+		c.listeners[i] =
+		    (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.1"), 0};
+	assert_int_equal(vox_ua_config_check(&c, &why), 0);
+	c.n_listeners = VOX_UA_MAX_LISTENERS;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "listeners"));
+	c.n_listeners = 1;
+	c.listeners[0].tp = 0;
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "transport"));
+	c.listeners[0].tp = VOX_TP_TLS;
+	c.listeners[0].host = vox_slice_cstr(host); /* VOX_UA_STR bytes: too long */
+	assert_int_equal(vox_ua_init(&alice, &c), VOX_EINVAL);
+	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EINVAL);
+	assert_non_null(strstr(why, "listener's host"));
 }
 
 /* A media configuration no call could use is refused by vox_ua_init, and

@@ -174,8 +174,11 @@ static uint32_t new_id(struct vox_loop *l)
 	return l->next_id;
 }
 
+static void send_failed(struct vox_loop *l, const struct vox_peer *to, uint32_t id, int err);
+
 /* Closes c's socket and marks it dead; vox_loop_run frees it at the end of
- * its turn. err: why (an event says it), 0 for no event. */
+ * its turn. err: why (an event says it), 0 for no event. The UA's
+ * messages that waited for it to open are reported as not sent. */
 static void conn_close(struct vox_loop *l, struct vox_loop_conn *c, int err)
 {
 	if (c->state == VOX_LOOP_CONN_DEAD)
@@ -205,6 +208,11 @@ static void conn_close(struct vox_loop *l, struct vox_loop_conn *c, int err)
 		close(c->fd);
 	c->fd = -1;
 	c->state = VOX_LOOP_CONN_DEAD;
+	/* it never opened: connect refused, TLS handshake failed (17.1.4) */
+	struct vox_peer to = {c->tp, c->peer, c->id, 0};
+	for (uint8_t i = 0; i < c->nwait; i++)
+		send_failed(l, &to, c->wait[i], err ? err : VOX_ECLOSED);
+	c->nwait = 0;
 }
 
 static void conn_free(struct vox_loop_conn *c)
@@ -368,7 +376,17 @@ static void tls_events(struct vox_loop *l, struct vox_loop_conn *c)
 	while (vox_tls_conn_next_event(&c->tls, &ev)) {
 		const struct vox_tls_info *in = vox_tls_conn_info(&c->tls);
 		if (ev.type == VOX_TLS_EV_CONNECTED) {
+			/* the UA was told our TLS client verifies
+			 * (tls_client_verifies) and may have put SDES keys
+			 * in what waits: an unverified server gets none */
+			if (c->outgoing && !in->verified && l->cfg.ua &&
+			    l->cfg.ua->cfg.tls_client_verifies) {
+				(void)conn_event(l, c, VOX_LOOP_EV_TLS_FAILED, VOX_EAUTH);
+				conn_close(l, c, VOX_EAUTH);
+				return;
+			}
 			c->state = VOX_LOOP_CONN_OPEN;
+			c->nwait = 0; /* what waited goes now */
 			c->verified = in->verified;
 			if (c->outgoing && l->cfg.keepalive_ms != UINT32_MAX)
 				c->t_ping = l->now + l->cfg.keepalive_ms;
@@ -456,6 +474,7 @@ static void conn_up(struct vox_loop *l, struct vox_loop_conn *c)
 		return;
 	}
 	c->state = VOX_LOOP_CONN_OPEN;
+	c->nwait = 0; /* what waited goes now */
 	if (c->outgoing && l->cfg.keepalive_ms != UINT32_MAX)
 		c->t_ping = l->now + l->cfg.keepalive_ms;
 	conn_flush(l, c);
@@ -515,11 +534,7 @@ static struct vox_loop_conn *conn_for(struct vox_loop *l, const struct vox_peer 
 			continue;
 		if (to->conn && c->id == to->conn)
 			return c;
-		/* a TLS connection the UA was told is TCP (unverified) is
-		 * still only TLS to us */
-		if (!any && same_addr(&c->peer, &to->addr) &&
-		    (c->tp == to->tp ||
-		     (to->tp == VOX_TP_TCP && c->tp == VOX_TP_TLS && !c->verified)))
+		if (!any && same_addr(&c->peer, &to->addr) && c->tp == to->tp)
 			any = c;
 	}
 	if (any)
@@ -529,7 +544,9 @@ static struct vox_loop_conn *conn_for(struct vox_loop *l, const struct vox_peer 
 
 /* ---- sending SIP ----------------------------------------------------------------------------- */
 
-static void send_failed(struct vox_loop *l, const struct vox_peer *to, int err)
+/* The UA's message id could not be sent: RFC 3261 8.1.3.1, 17.1.4 and
+ * 17.2.4 want its transaction told, which the UA does. */
+static void send_failed(struct vox_loop *l, const struct vox_peer *to, uint32_t id, int err)
 {
 	l->st.send_failed++;
 	struct vox_loop_event *e = loop_push_event(l, VOX_LOOP_EV_SEND_FAILED);
@@ -537,6 +554,9 @@ static void send_failed(struct vox_loop *l, const struct vox_peer *to, int err)
 	e->conn = to->conn;
 	e->tp = to->tp;
 	e->peer = to->addr;
+	e->id = id;
+	if (l->cfg.ua)
+		vox_ua_transport_error(l->cfg.ua, id, l->now);
 }
 
 /* The UDP listener a datagram to `to` leaves from: the first of its family. */
@@ -554,19 +574,31 @@ static void trace(struct vox_loop *l, int in, const struct vox_peer *p, const ch
 		l->cfg.trace(l->cfg.trace_ctx, in, p, msg, len);
 }
 
-static void send_sip(struct vox_loop *l, const char *msg, size_t len, const struct vox_peer *to)
+static void send_sip(struct vox_loop *l, const char *msg, size_t len, const struct vox_ua_dest *d)
 {
+	const struct vox_peer *to = &d->to;
 	trace(l, 0, to, msg, len);
 	if (to->tp == VOX_TP_UDP) {
 		struct sockaddr_storage ss;
 		socklen_t sl = to_sockaddr(&to->addr, &ss);
-		int fd = udp_socket(l, to->addr.family);
+		/* the listener the UA named (its Via says so), when it is a
+		 * UDP one of the family; else the first that is */
+		int fd = d->listener < l->nlis && l->lis[d->listener].tp == VOX_TP_UDP &&
+		                 l->lis[d->listener].addr.family == to->addr.family
+		             ? l->lis[d->listener].fd
+		             : udp_socket(l, to->addr.family);
 		if (!sl || fd < 0) {
-			send_failed(l, to, VOX_EINVAL);
+			send_failed(l, to, d->id, VOX_EINVAL);
 			return;
 		}
 		if (sendto(fd, msg, len, 0, (struct sockaddr *)&ss, sl) != (ssize_t)len) {
-			send_failed(l, to, VOX_EIO); /* like a lost datagram: timers retransmit */
+			/* a full buffer is a lost datagram (timers retransmit); no
+			 * route, refused, ...: the transaction must know */
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+			    errno == EINTR)
+				l->st.send_failed++;
+			else
+				send_failed(l, to, d->id, VOX_EIO);
 			return;
 		}
 		l->st.udp_out++;
@@ -575,9 +607,10 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 	int err = 0;
 	struct vox_loop_conn *c = conn_for(l, to, &err);
 	if (!c) {
-		send_failed(l, to, err);
+		send_failed(l, to, d->id, err);
 		return;
 	}
+
 	int rc = 0;
 #if VOX_WITH_TLS
 	if (c->tp == VOX_TP_TLS) {
@@ -598,9 +631,12 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 #endif
 		rc = c->state == VOX_LOOP_CONN_DEAD ? VOX_ECLOSED : conn_queue(l, c, msg, len);
 	if (rc) {
-		send_failed(l, to, rc);
+		send_failed(l, to, d->id, rc);
 		return;
 	}
+	/* not open yet: if it never opens, the UA hears of this message */
+	if (c->state != VOX_LOOP_CONN_OPEN && d->id && c->nwait < VOX_LOOP_CONN_WAIT)
+		c->wait[c->nwait++] = d->id;
 	c->msgs_out++;
 	l->st.stream_out++;
 	conn_flush(l, c);
@@ -741,14 +777,14 @@ static void send_media(struct vox_loop *l)
 void vox_loop_flush(struct vox_loop *l, uint64_t now)
 {
 	struct vox_ua *ua = l->cfg.ua;
-	struct vox_peer to;
+	struct vox_ua_dest to;
 	int n;
 	l->now = now;
 	if (!ua)
 		return;
 	/* SIP, then media (an ended call's RTCP BYE leaves before its sockets
 	 * close), then the events (ENDED closes them) */
-	while ((n = vox_ua_poll_output(ua, l->sip, sizeof l->sip, &to)) > 0)
+	while ((n = vox_ua_poll_output_dest(ua, l->sip, sizeof l->sip, &to)) > 0)
 		send_sip(l, l->sip, (size_t)n, &to);
 	send_media(l);
 	struct vox_ua_event ev;
@@ -773,8 +809,9 @@ static struct vox_peer hop_of(const struct vox_loop_conn *c)
 {
 	struct vox_peer p;
 	memset(&p, 0, sizeof p);
-	/* the UA reads TLS as "a secure hop": say so only of a verified one */
-	p.tp = c->tp == VOX_TP_TLS && !c->verified ? VOX_TP_TCP : c->tp;
+	/* the UA's SDES rule reads the verified bit (vox/base.h) */
+	p.tp = c->tp;
+	p.verified = c->tp == VOX_TP_TLS && c->verified;
 	p.addr = c->peer;
 	p.conn = c->id;
 	return p;

@@ -191,9 +191,12 @@ static const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c)
 	return a ? a->aor : ua->aor;
 }
 
-static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, char *out, size_t cap)
+/* Our Contact for a message of call c over hop `to`: the listener that
+ * hop leaves from (ua_listener). */
+static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to,
+                      char *out, size_t cap)
 {
-	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), out, cap);
+	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), to, out, cap);
 }
 
 /* Our From value in the INVITE, and so in the dialog. */
@@ -250,8 +253,8 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	if (sl < 0)
 		return sl;
-	int vl = ua_via(ua, c->peer.tp, NULL, via, sizeof via);
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int vl = ua_via(ua, &c->peer, NULL, via, sizeof via);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	struct vox_writer w;
@@ -328,8 +331,8 @@ static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_s
 	int rc = dialog_hop(ua, d, to);
 	if (rc)
 		return rc;
-	int vl = ua_via(ua, to->tp, branch, via, sizeof via);
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int vl = ua_via(ua, to, branch, via, sizeof via);
+	int cl = contact_of(ua, c, to, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	int invite = strcmp(method, "INVITE") == 0;
@@ -482,7 +485,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
-	int keys = c->secure_path && to.tp == VOX_TP_TLS;
+	int keys = c->secure_path && ua_hop_secure(&to);
 	if (agreed_prot(c) == VOX_UA_PROT_SDES && !keys && !ua->cfg.allow_sdes_over_insecure_hops &&
 	    (ua->cfg.policy == VOX_SDP_POLICY_MANDATORY || rekey))
 		return VOX_EPOLICY;
@@ -548,7 +551,7 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	c->outgoing = 1;
 	c->account = a ? (uint16_t)(a - ua->acct + 1) : 0;
 	c->peer = to;
-	c->secure_path = to.tp == VOX_TP_TLS;
+	c->secure_path = (uint8_t)ua_hop_secure(&to);
 	c->invite_cseq = 1;
 	memcpy(c->remote_uri, target.p, target.len);
 	c->remote_uri[target.len] = 0;
@@ -616,7 +619,7 @@ static int ring_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
 	/* 12.1.1: a 1xx that makes an early dialog carries our Contact */
@@ -660,7 +663,7 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 		return VOX_ENOTFOUND;
 	if (c->state != VOX_UA_CALL_IN_INCOMING)
 		return VOX_ESTATE;
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
 	/* the media socket the description names; the one before (none, or
@@ -1021,7 +1024,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
 		int keys =
-		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && to.tp == VOX_TP_TLS;
+		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;
@@ -1119,8 +1122,25 @@ void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now)
 void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                         unsigned status, uint64_t now)
 {
+	/* status 503: the transport could not send (8.1.3.1, 17.1.4);
+	 * 408: nobody answered */
+	int tp_err = status == 503;
 	if (txn == c->bye_txn) {
 		call_free(ua, c); /* the dialog ends anyway (15.1.1) */
+		return;
+	}
+	if (txn == c->ist && txn != c->invite_txn) {
+		/* 17.2.4: our response to the peer's INVITE cannot reach it,
+		 * and there is no other address to try: give up the call */
+		c->ist = 0;
+		/* and no ACK for it is awaited any more (as when none came) */
+		c->ack_pending = c->delayed_offer = 0;
+		c->t_2xx = c->t_2xx_end = UA_NEVER;
+		if (c->state == VOX_UA_CALL_UP)
+			hang_up_dialog(ua, c, status,
+			               "transport error: our answer could not be sent", 0, now);
+		else if (!c->outgoing)
+			end_call(ua, c, status, "transport error: our answer could not be sent", 0);
 		return;
 	}
 	if (txn != c->invite_txn)
@@ -1128,11 +1148,17 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 	if (c->reinvite_out) {
 		c->reinvite_out = 0;
 		if (c->state == VOX_UA_CALL_UP)
-			hang_up_dialog(ua, c, status, "re-INVITE timed out", 1, now);
+			hang_up_dialog(ua, c, status,
+			               tp_err ? "transport error: re-INVITE could not be sent"
+			                      : "re-INVITE timed out",
+			               !tp_err, now);
 		return;
 	}
 	if (c->outgoing && c->state != VOX_UA_CALL_UP)
-		end_call(ua, c, status, "no answer from the network", 0);
+		end_call(ua, c, status,
+		         tp_err ? "transport error: INVITE could not be sent"
+		                : "no answer from the network",
+		         0);
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */
@@ -1367,7 +1393,7 @@ static void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id tx
 		return;
 	}
 	char contact[VOX_UA_CONTACT_MAX];
-	int cl = contact_of(ua, c, contact, sizeof contact);
+	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	const struct vox_sip_hdr_out extra[] = {
 	    {"Contact", vox_slice_make(contact, cl > 0 ? (size_t)cl : 0)}};
 	rc = cl < 0 ? ua_respond(ua, txn, m, 500, none, NULL, 0, none, now)

@@ -57,8 +57,8 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	int rc = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (rc)
 		return rc;
-	int vl = ua_via(ua, to.tp, NULL, via, sizeof via);
-	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
+	int vl = ua_via(ua, &to, NULL, via, sizeof via);
+	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	struct vox_writer w;
@@ -194,7 +194,10 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 {
 	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_sip_contact ours, c;
-	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
+	struct vox_peer to;
+	int cl = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+	if (cl == 0)
+		cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, contact, sizeof contact);
 	*found = 0;
 	if (cl < 0 || vox_sip_contact_parse(&ours, vox_slice_make(contact, (size_t)cl), NULL))
 		return 0;
@@ -310,7 +313,7 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 	failed(ua, a, s, "registration refused", now);
 }
 
-void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
+void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now)
 {
 	if (a->state == VOX_UA_REG_UNREGISTERING) {
 		a->state = VOX_UA_REG_IDLE; /* the binding expires by itself */
@@ -319,7 +322,10 @@ void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		(void)run_wanted(ua, a, now);
 		return;
 	}
-	failed(ua, a, 408, "registrar did not answer", now);
+	failed(ua, a, status,
+	       status == 503 ? "transport error: REGISTER could not be sent"
+	                     : "registrar did not answer",
+	       now);
 }
 
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)

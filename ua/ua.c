@@ -263,18 +263,33 @@ void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_pe
 
 int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer *to)
 {
+	struct vox_ua_dest d;
+	int n = vox_ua_poll_output_dest(ua, buf, cap, &d);
+	if (n > 0)
+		*to = d.to;
+	return n;
+}
+
+int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap, struct vox_ua_dest *d)
+{
+	memset(d, 0, sizeof *d);
 	if (ua->out_len) {
 		struct vox_ua_out *o = &ua->outq[ua->out_head];
 		if (o->len > cap)
 			return VOX_ENOSPC;
 		memcpy(buf, o->msg, o->len);
 		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
-		*to = o->to;
+		d->to = o->to;
+		d->id = 0; /* outside transactions: nothing to tell of a failure */
+		d->listener = (uint8_t)ua_listener(ua, &d->to);
 		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
 		ua->out_len--;
 		return (int)o->len;
 	}
-	return vox_sip_txl_poll_output(&ua->txl, buf, cap, to);
+	int n = vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
+	if (n > 0)
+		d->listener = (uint8_t)ua_listener(ua, &d->to);
+	return n;
 }
 
 static const char *server_name(const struct vox_ua *ua)
@@ -403,8 +418,71 @@ const char *ua_tp_name(enum vox_transport tp)
 	return tp == VOX_TP_TCP ? "TCP" : tp == VOX_TP_TLS ? "TLS" : "UDP";
 }
 
-int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *out, size_t cap)
+/* An address family a host string names: 6 for an IPv6 reference, 4 for
+ * dotted digits, 0 for a name (it may be either). */
+static uint8_t host_family(const char *h)
 {
+	if (strchr(h, ':'))
+		return 6;
+	for (; *h; h++)
+		if ((*h < '0' || *h > '9') && *h != '.')
+			return 0;
+	return 4;
+}
+
+/* Listener i: 0 is the configured host, port and transport. */
+static void listener_at(const struct vox_ua *ua, size_t i, enum vox_transport *tp,
+                        const char **host, uint16_t *port)
+{
+	if (i == 0) {
+		*tp = ua->cfg.transport;
+		*host = ua->host;
+		*port = ua->cfg.port;
+		return;
+	}
+	*tp = (enum vox_transport)ua->lis[i - 1].tp;
+	*host = ua->lis[i - 1].host;
+	*port = ua->lis[i - 1].port;
+}
+
+size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to)
+{
+	size_t best = 0;
+	int best_score = -1;
+	for (size_t i = 0; i <= ua->nlis; i++) {
+		enum vox_transport tp;
+		const char *host;
+		uint16_t port;
+		listener_at(ua, i, &tp, &host, &port);
+		uint8_t fam = host_family(host);
+		int score = (tp == to->tp ? 2 : 0) + (!fam || fam == to->addr.family ? 1 : 0);
+		if (score > best_score) {
+			best = i;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* Our address as a message to `to` shows it: its listener's host and port,
+ * or (contact_from_rport) what the responses' Via said of them (RFC 3581). */
+static void our_address(const struct vox_ua *ua, const struct vox_peer *to, int for_contact,
+                        const char **host, uint16_t *port)
+{
+	size_t i = ua_listener(ua, to);
+	enum vox_transport tp;
+	listener_at(ua, i, &tp, host, port);
+	if (for_contact && ua->cfg.contact_from_rport && ua->seen[i].port) {
+		*host = ua->seen[i].host;
+		*port = ua->seen[i].port;
+	}
+}
+
+int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *given, char *out, size_t cap)
+{
+	const char *host;
+	uint16_t port;
+	our_address(ua, to, 0, &host, &port);
 	char branch[UA_BRANCH_MAX];
 	int bl =
 	    given ? (int)strlen(given) : vox_sip_make_branch(&ua->cfg.rng, branch, sizeof branch);
@@ -418,11 +496,11 @@ int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *given, char *ou
 	struct vox_writer w;
 	vox_writer_init(&w, out, cap);
 	vox_writer_puts(&w, "SIP/2.0/");
-	vox_writer_puts(&w, ua_tp_name(tp));
+	vox_writer_puts(&w, ua_tp_name(to->tp)); /* the hop's transport (18.1.1) */
 	vox_writer_putc(&w, ' ');
-	vox_writer_puts(&w, ua->host);
+	vox_writer_puts(&w, host);
 	vox_writer_putc(&w, ':');
-	vox_writer_put_u64(&w, ua->cfg.port);
+	vox_writer_put_u64(&w, port);
 	vox_writer_puts(&w, ";branch=");
 	vox_writer_put(&w, branch, (size_t)bl);
 	vox_writer_puts(&w, ";rport"); /* RFC 3581: answer to our source port */
@@ -443,20 +521,24 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
 	vox_writer_puts(w, "\r\n");
 }
 
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap)
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, char *out,
+               size_t cap)
 {
 	struct vox_sip_uri u;
 	struct vox_writer w;
+	const char *host;
+	uint16_t port;
+	our_address(ua, to, 1, &host, &port);
 	vox_writer_init(&w, out, cap);
-	vox_writer_puts(&w, ua->cfg.transport == VOX_TP_TLS ? "<sips:" : "<sip:");
+	vox_writer_puts(&w, to->tp == VOX_TP_TLS ? "<sips:" : "<sip:");
 	if (vox_sip_uri_parse(&u, aor, NULL) == 0 && u.user.len) {
 		vox_writer_put_slice(&w, u.user);
 		vox_writer_putc(&w, '@');
 	}
-	vox_writer_puts(&w, ua->host);
+	vox_writer_puts(&w, host);
 	vox_writer_putc(&w, ':');
-	vox_writer_put_u64(&w, ua->cfg.port);
-	if (ua->cfg.transport == VOX_TP_TCP)
+	vox_writer_put_u64(&w, port);
+	if (to->tp == VOX_TP_TCP)
 		vox_writer_puts(&w, ";transport=tcp");
 	vox_writer_putc(&w, '>');
 	return vox_writer_finish(&w);
@@ -479,10 +561,12 @@ int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *
 		to->addr.family = u.host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
 		memcpy(to->addr.ip, u.host.addr, 16);
 		to->addr.port = u.host.has_port ? u.host.port : to->tp == VOX_TP_TLS ? 5061 : 5060;
+		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
 		return 0;
 	}
 	if (ua->cfg.outbound.tp) {
 		*to = ua->cfg.outbound;
+		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
 		return 0;
 	}
 	return VOX_ENOTFOUND;
@@ -578,6 +662,46 @@ static struct vox_ua_call *call_of_txn(struct vox_ua *ua, vox_sip_txn_id id,
 	return NULL;
 }
 
+/* RFC 3581 4: the top Via of a response to our request says the address
+ * and port our request came from, as the peer saw them (received, rport):
+ * behind a NAT, that is where others must reach us. Kept per listener
+ * (the one the response's hop leaves from), for our Contact when the
+ * application asks for it (contact_from_rport). */
+static void learn_rport(struct vox_ua *ua, const struct vox_sip_msg *m, const struct vox_peer *from)
+{
+	const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA);
+	struct vox_sip_via via;
+	if (!ua->cfg.contact_from_rport || !h || vox_sip_via_parse(&via, h->value, NULL) ||
+	    !via.rport_has_value || !via.rport)
+		return;
+	struct vox_ua_seen *s = &ua->seen[ua_listener(ua, from)];
+	struct vox_slice host = via.received.p ? via.received : via.host.name;
+	size_t v6 = host.len && memchr(host.p, ':', host.len) != NULL && host.p[0] != '[';
+	if (!host.len || host.len + 2 * v6 >= sizeof s->host)
+		return;
+	size_t k = 0;
+	if (v6)
+		s->host[k++] = '[';
+	memcpy(s->host + k, host.p, host.len);
+	k += host.len;
+	if (v6)
+		s->host[k++] = ']';
+	s->host[k] = 0;
+	s->port = via.rport;
+}
+
+/* The call whose INVITE server transaction is id (an incoming call, or
+ * a re-INVITE we serve). */
+static struct vox_ua_call *call_of_ist(struct vox_ua *ua, vox_sip_txn_id id)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct vox_ua_call *c = &ua->calls[i];
+		if (c->state != VOX_UA_CALL_FREE && c->ist == id)
+			return c;
+	}
+	return NULL;
+}
+
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now)
 {
@@ -636,7 +760,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		return m->status ? VOX_EMALFORMED : VOX_UA_REFUSED;
 	}
 	ua->cur_from = *from;
-	ua->cur_secure = from->tp == VOX_TP_TLS;
+	/* secure: a verified TLS hop, and every Via before it TLS */
+	ua->cur_secure = (uint8_t)ua_hop_secure(from);
 	for (const struct vox_sip_header *h = vox_sip_find(m, VOX_SIP_H_VIA); h && ua->cur_secure;
 	     h = vox_sip_find_next(m, h)) {
 		struct vox_sip_via via;
@@ -676,6 +801,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	case VOX_TXL_ACK: ua_call_ack(ua, from, now); break;
 	case VOX_TXL_STRAY_RESPONSE: ua_call_stray_2xx(ua, now); break;
 	case VOX_TXL_RESPONSE: {
+		learn_rport(ua, m, from);
 		struct vox_ua_account *a = account_of_txn(ua, id);
 		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, id, m);
 		if (a)
@@ -707,23 +833,42 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 	return t;
 }
 
+/* The transaction layer's events: transactions that ended without the
+ * response their TU waits for. */
+static void txl_events(struct vox_ua *ua, uint64_t now)
+{
+	struct vox_sip_txl_event ev;
+	while (vox_sip_txl_next_event(&ua->txl, &ev)) {
+		/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
+		 * transport error: as a 503 (8.1.3.1, 17.1.4), or for a server
+		 * transaction, a response that cannot reach the peer (17.2.4) */
+		unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
+		struct vox_ua_account *a = account_of_txn(ua, ev.id);
+		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id, NULL);
+		if (!a && !c && ev.type == VOX_TXL_EV_TRANSPORT_ERR)
+			c = call_of_ist(ua, ev.id);
+		if (a && ev.type != VOX_TXL_EV_NO_ACK)
+			ua_reg_timeout(ua, a, status, now);
+		else if (c)
+			ua_call_txn_failed(ua, c, ev.id, status, now);
+	}
+}
+
+void vox_ua_transport_error(struct vox_ua *ua, uint32_t id, uint64_t now)
+{
+	if (!id)
+		return; /* sent outside transactions: a lost datagram */
+	vox_sip_txl_transport_error(&ua->txl, id);
+	txl_events(ua, now);
+	ua_media_pump(ua);
+}
+
 void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 {
 	/* the layer stops when its event queue is full: drain, go on */
 	do {
 		vox_sip_txl_on_deadline(&ua->txl, now);
-		struct vox_sip_txl_event ev;
-		while (vox_sip_txl_next_event(&ua->txl, &ev)) {
-			/* Timer B/F: as a 408 (8.1.3.1); H: the ACK never came; a
-			 * transport error: as a 503 (8.1.3.1) */
-			unsigned status = ev.type == VOX_TXL_EV_TRANSPORT_ERR ? 503 : 408;
-			struct vox_ua_account *a = account_of_txn(ua, ev.id);
-			struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id, NULL);
-			if (a && ev.type != VOX_TXL_EV_NO_ACK)
-				ua_reg_timeout(ua, a, now);
-			else if (c)
-				ua_call_txn_failed(ua, c, ev.id, status, now);
-		}
+		txl_events(ua, now);
 	} while (vox_sip_txl_next_deadline(&ua->txl) <= now);
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
@@ -799,6 +944,15 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "media address (media_addr, or else the host) not under 64 bytes";
 	else if (!cfg->rng.fn)
 		*why = "no random source (rng.fn)";
+	else if (cfg->n_listeners > VOX_UA_MAX_LISTENERS - 1)
+		*why = "more listeners than VOX_UA_MAX_LISTENERS - 1 besides the first";
+	for (size_t i = 0; !*why && i < cfg->n_listeners; i++) {
+		const struct vox_ua_listener *li = &cfg->listeners[i];
+		if (li->tp < VOX_TP_UDP || li->tp > VOX_TP_TLS)
+			*why = "a listener's transport is not UDP, TCP or TLS";
+		else if (!li->host.len || li->host.len >= VOX_UA_STR)
+			*why = "a listener's host is empty or not under VOX_UA_STR bytes";
+	}
 	if (*why)
 		return VOX_EINVAL;
 	/* Every call's SDP settings as local_sdp() makes them over a TLS path;
@@ -850,6 +1004,16 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
 	ua->cfg.display_name = vox_slice_cstr(ua->display);
 	ua->cfg.media_addr = vox_slice_cstr(ua->media_addr);
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		const struct vox_ua_listener *li = &cfg->listeners[i];
+		struct vox_ua_lis *d = &ua->lis[i];
+		if (ua_copy(d->host, sizeof d->host, li->host))
+			return VOX_EINVAL; /* not reached: checked above */
+		d->tp = (uint8_t)li->tp;
+		d->port = li->port ? li->port : li->tp == VOX_TP_TLS ? 5061 : 5060;
+		ua->cfg.listeners[i].host = vox_slice_cstr(d->host);
+	}
+	ua->nlis = cfg->n_listeners;
 	rc = vox_sip_txl_init(&ua->txl, ua->txn, VOX_UA_MAX_TXN, ua->arena,
 	                      sizeof ua->arena / sizeof ua->arena[0], &cfg->timers);
 	if (rc)
@@ -906,8 +1070,11 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		struct vox_ua_account *a = &ua->acct[i];
 		if (!a->used || (a->state != VOX_UA_REG_OK && a->state != VOX_UA_REG_TRYING))
 			continue;
-		int n = ua_contact(ua, vox_slice_cstr(a->aor), a->old_contact,
-		                   sizeof a->old_contact - 1);
+		struct vox_peer to;
+		int n = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+		if (n == 0)
+			n = ua_contact(ua, vox_slice_cstr(a->aor), &to, a->old_contact,
+			               sizeof a->old_contact - 1);
 		a->old_contact[n > 0 ? n : 0] = 0;
 		if (a->txn && vox_sip_txl_get(&ua->txl, a->txn))
 			a->want = 1; /* after the REGISTER in flight (10.2) */
@@ -918,5 +1085,6 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		return VOX_EINVAL;
 	ua->cfg.host = vox_slice_cstr(ua->host);
 	set_transport(ua, port, tp);
+	memset(&ua->seen[0], 0, sizeof ua->seen[0]); /* a new network: learn again */
 	return 0;
 }

@@ -100,21 +100,37 @@ int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struc
 
 /* ---- building ------------------------------------------------------------------ */
 
-/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport": with `branch` (under
+/* "SIP/2.0/UDP host:port;branch=z9hG4bK...;rport" for a request to `to`
+ * (its transport; the host and port of its listener): with `branch` (under
  * UA_BRANCH_MAX bytes), or a fresh one when it is NULL. Returns the
  * length, VOX_EINVAL (a longer branch), VOX_ERNG, or VOX_ENOSPC (cap under
  * UA_VIA_MAX: any host the UA takes fits that). */
 #define UA_BRANCH_MAX 40
 #define UA_VIA_MAX    (sizeof "SIP/2.0/UDP :65535;branch=;rport" + VOX_UA_STR - 1 + UA_BRANCH_MAX - 1)
-int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *branch, char *out, size_t cap);
+int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *branch, char *out, size_t cap);
+/* The listener a message to `to` leaves from (docs/ua.md, Listeners): the
+ * first of its transport and address family, else of its transport, else
+ * the first; 0 is the configured host, port and transport. */
+size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to);
 /* "Name: value" of the credentials (when auth_name is set) and our
  * User-Agent, each with its CRLF. */
 void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
                        const char *auth_value);
-/* "<sip:user@host:port;transport=tcp>". Returns the length, or VOX_ENOSPC
+/* "<sip:user@host:port;transport=tcp>" for a message to `to`: the host
+ * and port of its listener (or what rport/received taught us of it, when
+ * contact_from_rport is set), sips: over TLS. Returns the length, or VOX_ENOSPC
  * (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes fit that). */
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
-/* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, char *out,
+               size_t cap);
+/* A hop SDES keys may cross: TLS with a verified certificate (struct
+ * vox_peer). */
+static inline int ua_hop_secure(const struct vox_peer *p)
+{
+	return p->tp == VOX_TP_TLS && p->verified;
+}
+/* Where a request to `uri` goes first; a TLS hop is verified when the
+ * application's TLS client verifies (tls_client_verifies). Returns 0 or
+ * VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);
 /* A client transaction for a request we built. */
 int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,
@@ -134,7 +150,7 @@ const char *ua_tp_name(enum vox_transport tp);
 
 void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_sip_msg *m,
                      uint64_t now);
-void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
+void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now);
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 
 /* ---- calls (call.c) ------------------------------------------------------------- */

@@ -170,11 +170,19 @@ struct vox_addr {
 };
 
 /* The other end of one hop. conn names the TCP/TLS connection (chosen by
- * transport/, 0 for UDP or "open a new one"). */
+ * transport/, 0 for UDP or "open a new one"). verified: 1 only for a TLS
+ * hop whose peer's certificate was verified (it chains to a trust anchor
+ * and, when we are the client, names the host we asked for; vox_tls_info
+ * says so in its own field of that name). A TLS hop with verification off,
+ * a pinned (trust on first use) certificate or a client that showed none
+ * is 0: it encrypts, but anyone on the path may be the peer. The UA's rule
+ * that SDES keys travel only over secure hops reads this bit
+ * (docs/architecture.md, The transport contract); 0 for UDP and TCP. */
 struct vox_peer {
 	enum vox_transport tp;
 	struct vox_addr addr;
 	uint32_t conn;
+	uint8_t verified;
 };
 
 /* ---- port hooks ------------------------------------------------------- */

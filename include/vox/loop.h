@@ -89,6 +89,14 @@ extern "C" {
 #ifndef VOX_LOOP_CONN_TX
 #define VOX_LOOP_CONN_TX 16384
 #endif
+/* SIP messages a connection remembers by their UA output id
+ * (vox_ua_dest.id) while it is not open yet: if it fails to open (connect
+ * refused, TLS handshake failed), each is reported to the UA with
+ * vox_ua_transport_error. Beyond this many, the transaction learns of the
+ * failure by its own timer. */
+#ifndef VOX_LOOP_CONN_WAIT
+#define VOX_LOOP_CONN_WAIT 8
+#endif
 /* Events waiting for vox_loop_next_event; when full the oldest goes. */
 #ifndef VOX_LOOP_MAX_EVENTS
 #define VOX_LOOP_MAX_EVENTS 64
@@ -158,9 +166,11 @@ struct vox_loop_conn {
 	int fd;
 	enum vox_transport tp; /* TCP or TLS */
 	enum vox_loop_conn_state state;
-	uint8_t outgoing;  /* we opened it */
-	uint8_t verified;  /* TLS: the peer's certificate was verified */
-	uint8_t pong_wait; /* our ping is out, no pong yet */
+	uint8_t outgoing;                  /* we opened it */
+	uint8_t verified;                  /* TLS: the peer's certificate was verified */
+	uint8_t pong_wait;                 /* our ping is out, no pong yet */
+	uint8_t nwait;                     /* ids in wait */
+	uint32_t wait[VOX_LOOP_CONN_WAIT]; /* the UA's messages queued before it opened */
 	struct vox_addr peer;
 	uint64_t t_begin; /* when it began (connect, accept) */
 	uint64_t t_rx;    /* when bytes last arrived (idle_ms counts from here) */
@@ -199,9 +209,9 @@ enum vox_loop_ev_type {
 	                             be framed, or a message in it is no SIP the UA
 	                             takes (vox_ua_recv < 0), VOX_EIO a socket error,
 	                             VOX_EAUTH and the other TLS failures) */
-	VOX_LOOP_EV_SEND_FAILED,  /* a SIP message could not be sent to peer: err
-	                             (the UA's output carries no id yet, so the
-	                             transaction learns of it by its own timer) */
+	VOX_LOOP_EV_SEND_FAILED,  /* a SIP message could not be sent to peer: err;
+	                             id names it, and the UA was told
+	                             (vox_ua_transport_error) */
 	VOX_LOOP_EV_MEDIA_FAILED, /* a media packet could not be sent: err */
 	VOX_LOOP_EV_RESOLVED      /* a name lookup ended (query): err 0 and addrs, or
 	                             VOX_ENOTFOUND (no such name, or no address),
@@ -216,6 +226,7 @@ struct vox_loop_event {
 	enum vox_transport tp; /* and its transport */
 	struct vox_addr peer;
 	struct vox_ua_event ua; /* VOX_LOOP_EV_UA */
+	uint32_t id;            /* SEND_FAILED: the UA's output id (vox_ua_dest.id) */
 	uint32_t query;         /* RESOLVED: what vox_loop_resolve returned */
 	size_t naddrs;          /* RESOLVED: addresses found (port 0), IPv4 first */
 	struct vox_addr addrs[VOX_LOOP_MAX_ADDRS];

@@ -153,6 +153,7 @@ struct vox_sip_txl {
 	struct {
 		uint16_t len, at;
 		struct vox_peer to;
+		vox_sip_txn_id id; /* the transaction it belongs to */
 	} spill[2];
 };
 
@@ -320,6 +321,11 @@ void vox_sip_txl_abandon(struct vox_sip_txl *t, vox_sip_txn_id id);
  * leave in the order they were queued. */
 VOX_MUST_CHECK int vox_sip_txl_poll_output(struct vox_sip_txl *t, char *buf, size_t cap,
                                            struct vox_peer *to);
+/* As vox_sip_txl_poll_output, and sets *id (when the length is > 0) to the
+ * transaction that sends the message: what vox_sip_txl_transport_error
+ * takes when the transport cannot send it. id may be NULL. */
+VOX_MUST_CHECK int vox_sip_txl_poll_output_id(struct vox_sip_txl *t, char *buf, size_t cap,
+                                              struct vox_peer *to, vox_sip_txn_id *id);
 
 /* Earliest time the layer wants vox_sip_txl_on_deadline, or UINT64_MAX. */
 uint64_t vox_sip_txl_next_deadline(const struct vox_sip_txl *t);
@@ -332,8 +338,12 @@ void vox_sip_txl_on_deadline(struct vox_sip_txl *t, uint64_t now);
  * dropped_events. */
 int vox_sip_txl_next_event(struct vox_sip_txl *t, struct vox_sip_txl_event *ev);
 /* The transport could not send for transaction id (RFC 3261 17.1.4,
- * 17.2.4): the transaction ends and an event says so. An unknown id is
- * ignored. */
+ * 17.2.4): the transaction ends and a VOX_TXL_EV_TRANSPORT_ERR event says
+ * so (a client's TU acts as on a 503, 8.1.3.1). A server transaction has
+ * one address to answer to (18.2.2: the connection, or the received/rport
+ * address); RFC 3263 5's further addresses of a sent-by host name need a
+ * lookup the layer does not make, so it gives up at once and tells the TU.
+ * An unknown id (a transaction already ended) is ignored. */
 void vox_sip_txl_transport_error(struct vox_sip_txl *t, vox_sip_txn_id id);
 
 /* A live transaction, read-only, or NULL. The pointer is into the

@@ -9,6 +9,7 @@
  *
  *   vox_ua_recv(ua, bytes, len, &from, now)      a datagram or a framed message
  *   vox_ua_poll_output(ua, buf, cap, &to)        bytes to send, and where
+ *   vox_ua_transport_error(ua, id, now)          they could not be sent
  *   vox_ua_next_deadline(ua) / vox_ua_on_deadline(ua, now)
  *   vox_ua_next_event(ua, &ev)                   what the application must know
  *
@@ -170,12 +171,34 @@ struct vox_ua_account_cfg {
 	uint32_t expires; /* seconds asked for; 0: 3600 */
 };
 
+/* Listening sockets a UA has besides its first (host, port, transport in
+ * struct vox_ua_config): at most VOX_UA_MAX_LISTENERS in all. */
+#define VOX_UA_MAX_LISTENERS 4
+
+/* One more listening socket, as peers reach it (docs/ua.md, Listeners). */
+struct vox_ua_listener {
+	enum vox_transport tp;
+	struct vox_slice host; /* our address on it, as peers reach it; copied */
+	uint16_t port;         /* 0: the transport's default (5060, 5061 for TLS) */
+};
+
 struct vox_ua_config {
 	struct vox_slice aor;          /* identity of calls without an account */
 	struct vox_slice display_name; /* for From; may be empty */
 	struct vox_slice host;         /* our address as peers reach it (Via, Contact) */
 	uint16_t port;
 	enum vox_transport transport; /* for requests we start */
+	/* Those three are listener 0; these are the others. A message's Via
+	 * and Contact name the listener it leaves from: the first of its
+	 * hop's transport and address family, else of its transport, else
+	 * listener 0 (vox_ua_dest.listener says which). */
+	uint8_t n_listeners; /* up to VOX_UA_MAX_LISTENERS - 1 */
+	struct vox_ua_listener listeners[VOX_UA_MAX_LISTENERS - 1];
+	/* RFC 3581: put what the responses' top Via say of our address
+	 * (received, rport) into our Contact, per listener, once a response
+	 * told it: behind a NAT, that is where peers reach us. 0 (default):
+	 * the Contact names the listener's configured host and port. */
+	uint8_t contact_from_rport;
 	struct vox_peer outbound;     /* next hop for names vox cannot resolve; tp 0: none */
 	struct vox_sip_timers timers; /* zeros: RFC defaults */
 	struct vox_rng rng;
@@ -188,6 +211,16 @@ struct vox_ua_config {
 	 * (docs/architecture.md, Security defaults): "allow SDES over insecure
  * hops" */
 	int allow_sdes_over_insecure_hops;
+	/* Whether the TLS hops we open are verified: 1 when the application's
+	 * TLS client checks every server it connects to against trust anchors
+	 * and refuses one that fails (vox/tls.h without insecure_no_verify and
+	 * without pins). A request's first hop is chosen before its connection
+	 * exists, so the UA cannot learn this from the handshake: it takes the
+	 * application's word. 0 (the default): a TLS next hop the UA picks
+	 * (literal or outbound) counts as unverified, and no SDES key goes to
+	 * it. Incoming messages say it themselves (struct vox_peer, verified);
+	 * transport/loop.c closes a connection that fails to keep this promise. */
+	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
@@ -229,7 +262,8 @@ struct vox_ua_call {
 	uint8_t glare;         /* 491s answered to what we ask (retried at t_retry, 14.1) */
 	uint8_t hold;          /* we hold the call (the peer accepted it) */
 	uint8_t hold_want;     /* what our pending re-INVITE asks for */
-	uint8_t secure_path;   /* every hop the call was set up over was TLS */
+	uint8_t secure_path;   /* every hop the call was set up over was TLS, our
+	                          own (first or last) verified */
 	uint8_t ack_pending;   /* our 2xx waits for its ACK */
 	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
 	uint8_t ended;         /* the ENDED event went out */
@@ -351,8 +385,24 @@ struct vox_ua_out {
 #error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
 #endif
 
+/* Listener i + 1's copy (listener 0 is cfg.host, cfg.port, cfg.transport). */
+struct vox_ua_lis {
+	uint8_t tp;
+	uint16_t port;
+	char host[VOX_UA_STR];
+};
+
+/* What responses said of our address on a listener (RFC 3581), port 0: nothing yet. */
+struct vox_ua_seen {
+	uint16_t port;
+	char host[48]; /* an IPv4 address, or an IPv6 one in [ ] */
+};
+
 struct vox_ua {
 	struct vox_ua_config cfg;
+	uint8_t nlis; /* listeners besides the first */
+	struct vox_ua_lis lis[VOX_UA_MAX_LISTENERS - 1];
+	struct vox_ua_seen seen[VOX_UA_MAX_LISTENERS];
 	char host[VOX_UA_STR]; /* copies of the configured strings */
 	char aor[VOX_UA_STR];
 	char display[64];
@@ -386,7 +436,7 @@ struct vox_ua {
 	uint32_t dropped_media_out; /* RTCP BYEs of ended calls lost to a full queue */
 	uint16_t mpoll;             /* the call (slot + 1) media output is polled from next */
 	struct vox_peer cur_from;   /* the hop the message being handled came over */
-	uint8_t cur_secure;         /* it and every hop before it were TLS */
+	uint8_t cur_secure;         /* it and every hop before it were TLS, it verified */
 	struct vox_sip_msg msg;     /* parse scratch: the message being handled */
 	struct vox_sip_msg msg2;    /* parse scratch: our INVITE, from a call's facts */
 	char facts[3 * VOX_UA_STR + VOX_UA_STR + 32 + 128]; /* its bytes */
@@ -400,7 +450,9 @@ struct vox_ua {
 /* Checks a configuration the way vox_ua_init does, and says why it would
  * refuse it: a host, a random source (rng.fn), and strings that fit their
  * copies (host and aor under VOX_UA_STR bytes, display_name and the media
- * address under 64: an empty media_addr stands for the host); the SDP
+ * address under 64: an empty media_addr stands for the host); at most
+ * VOX_UA_MAX_LISTENERS - 1 listeners besides the first, each UDP, TCP or
+ * TLS with a host under VOX_UA_STR bytes; the SDP
  * settings every call is made from (vox_sdp_local_check, with the
  * configured key methods and suites). Every host and AOR it accepts fit
  * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
@@ -460,6 +512,34 @@ void vox_ua_free(struct vox_ua *ua);
  * needs other action: the UA stays consistent. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
+/* Where a message from vox_ua_poll_output_dest goes, and the id the
+ * transport names it by if it cannot send it (vox_ua_transport_error). */
+struct vox_ua_dest {
+	struct vox_peer to; /* address, transport, connection (0: any or a new one) */
+	uint32_t id;        /* the transaction that sends it; 0 for a message sent
+	                       outside transactions (an ACK for a 2xx, a stateless
+	                       answer), whose loss the peer's retransmission mends */
+	uint8_t listener;   /* the listener to send it from, whose address its Via
+	                       and Contact name: 0 the configured host, port and
+	                       transport, i the configured listeners[i - 1] */
+};
+/* As vox_ua_poll_output, and names the message's sender in d->id. d is
+ * cleared first. Returns as vox_ua_poll_output. */
+VOX_MUST_CHECK int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap,
+                                           struct vox_ua_dest *d);
+/* The transport could not send the message polled under id: a connection
+ * refused or reset before it left, a TLS handshake that failed, a send()
+ * the system refused (not a full buffer: that is a lost datagram, which
+ * retransmissions mend). RFC 3261 8.1.3.1 and 17.1.4: the transaction
+ * that sent it ends and its TU acts as on a 503: an INVITE's call ends
+ * (VOX_UA_EV_ENDED, status 503, reason "transport error: ..."), a
+ * re-INVITE's call is hung up, a REGISTER fails (VOX_UA_EV_REG_FAILED or
+ * REG_LOST, status 503), a BYE's call is freed. A response of ours that
+ * cannot be sent (17.2.4) has no other address to try (a sent-by host
+ * name would need a lookup first), so its call ends the same way. id 0,
+ * and an id whose transaction already ended, change nothing. Cannot
+ * fail; drain the output and events afterwards. */
+void vox_ua_transport_error(struct vox_ua *ua, uint32_t id, uint64_t now);
 /* Copies the next message to send into buf (no NUL) and sets *to: first
  * what the UA sends outside transactions (ACKs for 2xx, stateless
  * answers), then the transaction layer's. Returns its length, 0 when

@@ -62,6 +62,7 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg)
 	n->addr = node_addr(i);
 	n->ua = ua;
 	n->next_port = 40000;
+	n->listens = cfg->n_listeners > 0;
 	if (vox_ua_init(ua, cfg) != 0)
 		return -1;
 	s->nnodes++;
@@ -101,7 +102,8 @@ void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 static int node_of(const struct sim *s, const struct vox_addr *a)
 {
 	for (size_t i = 0; i < s->nnodes; i++)
-		if (memcmp(s->node[i].addr.ip, a->ip, 4) == 0 && s->node[i].addr.port == a->port)
+		if (memcmp(s->node[i].addr.ip, a->ip, 4) == 0 &&
+		    (s->node[i].addr.port == a->port || s->node[i].listens))
 			return (int)i;
 	return -1;
 }
@@ -153,10 +155,21 @@ static void trace_message(FILE *f, const char *p, size_t len)
 }
 
 static void transmit(struct sim *s, size_t from, const char *p, size_t len,
-                     const struct vox_peer *to)
+                     const struct vox_peer *to, uint32_t id)
 {
 	char w[16];
 	first_word(p, len, w, sizeof w);
+	int to_node = node_of(s, &to->addr);
+	if (to_node >= 0 && s->link[from][to_node].refuse && s->node[from].kind == SIM_UA) {
+		/* it never reaches the wire: the transport says so at once,
+		 * under the message's id */
+		s->refused++;
+		if (s->trace)
+			fprintf(trace_file(s), "[%8llu] %zu -> %d %s REFUSED\n",
+			        (unsigned long long)s->now, from, to_node, w);
+		vox_ua_transport_error(s->node[from].ua, id, s->now);
+		return;
+	}
 	s->wire_total++;
 	s->node[from].sent++;
 	if (s->nwire < sizeof s->wire_log / sizeof s->wire_log[0])
@@ -176,9 +189,12 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 	}
 	const struct sim_link *l = &s->link[from][dst];
 	int copies = 1;
+
 	/* a hop marked TLS is a stream: it loses, repeats and reorders
 	 * nothing (only a partition cuts it) */
-	int stream = s->node[from].kind == SIM_UA && s->node[from].ua->cfg.transport == VOX_TP_TLS;
+	int stream = s->node[from].kind == SIM_UA && to->tp != VOX_TP_UDP &&
+	             (to->tp == VOX_TP_TCP || s->node[from].ua->cfg.transport == VOX_TP_TLS ||
+	              s->node[from].listens);
 	if (l->down || (!stream && sim_rand(s) % 1000 < l->loss)) {
 		s->wire_lost++;
 		return;
@@ -193,6 +209,7 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 		pk->from = (uint8_t)from;
 		pk->to = (uint8_t)dst;
 		pk->media = pk->replay = 0;
+		pk->tp = (uint8_t)to->tp;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
 	}
@@ -453,7 +470,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 	if (vox_sip_parse(&m, pk->data, pk->len, VOX_SIP_DATAGRAM, NULL) < 0 || m.status ||
 	    m.method_id != VOX_SIP_REGISTER)
 		return;
-	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0}, to;
+	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0, 0}, to;
 	if (vox_sip_response_peer(&m, &from, &to))
 		return;
 	struct vox_sip_hdr_out h[3];
@@ -508,7 +525,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 	                               vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out,
 	                               sizeof out);
 	if (n > 0)
-		transmit(s, self, out, (size_t)n, &to);
+		transmit(s, self, out, (size_t)n, &to, 0);
 }
 
 /* ---- the loop ------------------------------------------------------------------------ */
@@ -529,12 +546,17 @@ static void drain(struct sim *s, size_t i)
 	struct sim_node *n = &s->node[i];
 	if (n->kind != SIM_UA)
 		return;
-	struct vox_peer to;
+	struct vox_ua_dest to;
 	struct vox_media_dest mto;
 	vox_ua_handle call;
 	int len;
-	while ((len = vox_ua_poll_output(n->ua, buf, sizeof buf, &to)) > 0)
-		transmit(s, i, buf, (size_t)len, &to);
+	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0) {
+		struct sim_sent *k = &n->sent_log[n->nsent_log++ % SIM_SENT_LOG];
+		k->d = to;
+		k->len = (uint16_t)(len < (int)sizeof k->msg ? len : (int)sizeof k->msg);
+		memcpy(k->msg, buf, k->len);
+		transmit(s, i, buf, (size_t)len, &to.to, to.id);
+	}
 	/* media before the events: the BYE of a call that ended leaves first */
 	while ((len = vox_ua_media_poll_output(n->ua, (uint8_t *)mbuf, sizeof mbuf, &call, &mto)) >
 	       0)
@@ -600,7 +622,10 @@ static void step(struct sim *s)
 			const struct sim_node *src = &s->node[pk.from];
 			struct vox_peer from = {src->kind == SIM_UA ? src->ua->cfg.transport
 			                                            : VOX_TP_UDP,
-			                        src->addr, 0};
+			                        src->addr, 0, 0};
+			if (n->listens || src->listens) /* the hop's own transport */
+				from.tp = (enum vox_transport)pk.tp;
+			from.verified = from.tp == VOX_TP_TLS && !src->cert_unverified;
 			(void)vox_ua_recv(n->ua, pk.data, pk.len, &from, s->now);
 		} else {
 			registrar_recv(s, pk.to, &pk);
@@ -671,4 +696,5 @@ void sim_ua_config(struct vox_ua_config *c, const char *aor)
 	c->key_methods = VOX_SDP_KEY_SDES;
 	c->n_suites = 1;
 	c->suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	c->tls_client_verifies = 1; /* the sim's TLS hops verify unless a test says */
 }

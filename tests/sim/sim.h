@@ -43,6 +43,9 @@ struct sim_link {
 	uint16_t loss;    /* per mille lost */
 	uint16_t dup;     /* per mille delivered twice */
 	int down;         /* partition: everything is lost */
+	int refuse;       /* the sender's transport cannot send on it (no route,
+	                     connection refused): each SIP message a UA sends is
+	                     reported back at once, vox_ua_transport_error */
 };
 
 struct sim_packet {
@@ -50,6 +53,7 @@ struct sim_packet {
 	uint64_t seq;
 	uint8_t from, to;
 	uint8_t media;  /* a media datagram: from sport to dport */
+	uint8_t tp;     /* SIP: the transport the sender chose (enum vox_transport) */
 	uint8_t replay; /* the test's replay: deliver it again after this one */
 	uint16_t sport, dport;
 	uint16_t len;
@@ -94,10 +98,28 @@ struct sim_registrar {
 	unsigned challenges, accepted;
 };
 
+/* A SIP message a UA node sent, as vox_ua_poll_output_dest gave it. */
+#define SIM_SENT_LOG 8
+struct sim_sent {
+	struct vox_ua_dest d;
+	uint16_t len;
+	char msg[VOX_SIP_TXN_MSG];
+};
+
 struct sim_node {
 	enum sim_kind kind;
 	struct vox_addr addr;
-	struct vox_ua *ua;        /* SIM_UA */
+	struct vox_ua *ua; /* SIM_UA */
+	/* its certificate does not verify at its peers (no CA they trust):
+	 * what it sends over a hop marked TLS arrives with verified 0. How it
+	 * sees its own next hops is its UA's tls_client_verifies. */
+	uint8_t cert_unverified;
+	/* it listens on every port of its address (a UA with several
+	 * listeners): what reaches it comes over the transport the sender
+	 * chose, not the one of the sender's configuration */
+	uint8_t listens;
+	struct sim_sent sent_log[SIM_SENT_LOG]; /* its latest SIP messages, a ring */
+	unsigned nsent_log;
 	struct sim_registrar reg; /* SIM_REGISTRAR */
 	/* events, as short strings "REG_OK 200", "ENDED 487 remote" */
 	size_t nlog;
@@ -133,6 +155,7 @@ struct sim {
 	/* what went on the wire, by start line: "INVITE", "200", ... */
 	unsigned wire_total;
 	unsigned wire_lost;
+	unsigned refused; /* sends a link refused (reported to the sender) */
 	char wire_log[512][16];
 	size_t nwire;
 	int trace;       /* 1: every datagram's first line and every event; 2: whole
@@ -142,7 +165,8 @@ struct sim {
 
 void sim_init(struct sim *s, uint64_t seed);
 /* The configuration every simulated UA starts from: aor, optional SRTP
- * with one suite, media port 40000; tests change what they need. */
+ * with one suite, media port 40000, TLS next hops verified
+ * (tls_client_verifies); tests change what they need. */
 void sim_ua_config(struct vox_ua_config *c, const char *aor);
 /* A UA node at 10.0.0.(index+1):5060. cfg's host, rng and port are filled
  * in by the simulator; the rest is the caller's. ua must stay valid. */
