@@ -70,7 +70,8 @@ REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all demo check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
-	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean
+	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean \
+	interop
 .DEFAULT_GOAL := all
 .SECONDARY:
 FORCE:
@@ -83,6 +84,13 @@ all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
 # way, each side's tone detector hearing the other's.
 demo: $(BUILD)/vox | deps
 	@$(BUILD)/vox demo
+
+# Interop with real peers from Debian (sipp, sipsak, baresip, linphonec,
+# kamailio, openssl) on loopback: tests/interop/README.md. Installs what is
+# missing (as root), builds build/vox, runs every scenario, each bounded.
+interop: $(BUILD)/vox | deps
+	@tests/interop/install.sh
+	@tests/interop/run_all.sh
 
 # ---- dependencies from Debian ---------------------------------------------
 define install_pkgs
