@@ -25,8 +25,10 @@ VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
 PKGS_SIZE  := $(PKGS_BUILD) gcc-arm-none-eabi libnewlib-arm-none-eabi
 # ca-certificates: the system trust store a TLS client uses by default
-# (VOX_TLS_SYSTEM_CA), which test_tls loads
-PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++ ca-certificates
+# (VOX_TLS_SYSTEM_CA), which test_tls loads; openssl: tests/cli_tls_bye.sh makes
+# its certificates with it
+PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++ ca-certificates \
+              openssl
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
 MODULES   := core sip sdp rtp srtp_glue zrtp media ua transport

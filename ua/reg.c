@@ -58,7 +58,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to.tp, NULL, via, sizeof via);
-	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
+	int cl = ua_contact(ua, vox_slice_cstr(a->aor), 1, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	struct vox_writer w;
@@ -194,7 +194,7 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 {
 	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_sip_contact ours, c;
-	int cl = ua_contact(ua, vox_slice_cstr(a->aor), contact, sizeof contact);
+	int cl = ua_contact(ua, vox_slice_cstr(a->aor), 1, contact, sizeof contact);
 	*found = 0;
 	if (cl < 0 || vox_sip_contact_parse(&ours, vox_slice_make(contact, (size_t)cl), NULL))
 		return 0;

@@ -286,12 +286,13 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
 	vox_writer_puts(w, "\r\n");
 }
 
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap)
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, int sips, char *out, size_t cap)
 {
 	struct vox_sip_uri u;
 	struct vox_writer w;
+	int tls = ua->cfg.transport == VOX_TP_TLS;
 	vox_writer_init(&w, out, cap);
-	vox_writer_puts(&w, ua->cfg.transport == VOX_TP_TLS ? "<sips:" : "<sip:");
+	vox_writer_puts(&w, tls && sips ? "<sips:" : "<sip:");
 	if (vox_sip_uri_parse(&u, aor, NULL) == 0 && u.user.len) {
 		vox_writer_put_slice(&w, u.user);
 		vox_writer_putc(&w, '@');
@@ -301,6 +302,8 @@ int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t 
 	vox_writer_put_u64(&w, ua->cfg.port);
 	if (ua->cfg.transport == VOX_TP_TCP)
 		vox_writer_puts(&w, ";transport=tcp");
+	else if (tls && !sips)
+		vox_writer_puts(&w, ";transport=tls");
 	vox_writer_putc(&w, '>');
 	return vox_writer_finish(&w);
 }
@@ -711,7 +714,7 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		struct vox_ua_account *a = &ua->acct[i];
 		if (!a->used || (a->state != VOX_UA_REG_OK && a->state != VOX_UA_REG_TRYING))
 			continue;
-		int n = ua_contact(ua, vox_slice_cstr(a->aor), a->old_contact,
+		int n = ua_contact(ua, vox_slice_cstr(a->aor), 1, a->old_contact,
 		                   sizeof a->old_contact - 1);
 		a->old_contact[n > 0 ? n : 0] = 0;
 		if (a->txn && vox_sip_txl_get(&ua->txl, a->txn))

@@ -77,9 +77,11 @@ int ua_via(struct vox_ua *ua, enum vox_transport tp, const char *branch, char *o
  * User-Agent, each with its CRLF. */
 void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
                        const char *auth_value);
-/* "<sip:user@host:port;transport=tcp>". Returns the length, or VOX_ENOSPC
- * (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes fit that). */
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, char *out, size_t cap);
+/* "<sip:user@host:port;transport=tcp>". On TLS: "<sips:user@host:port>"
+ * when sips, else "<sip:user@host:port;transport=tls>". Returns the length,
+ * or VOX_ENOSPC (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA
+ * takes fit that). */
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, int sips, char *out, size_t cap);
 /* Where a request to `uri` goes first. Returns 0 or VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);
 /* A client transaction for a request we built. */
