@@ -205,3 +205,47 @@ heard() {
 	done
 	echo "0 0"
 }
+
+# ---- linphonec (headless: "soundcard use files", plays a WAV, records
+# what it hears; commands through a FIFO held open by this shell)
+# lp_config RCFILE NAME TLS_PORT RTP_PORT PKI_DIR: SDES-SRTP mandatory,
+# PCMU only, SIP over TLS (and UDP on TLS_PORT - 1: linphonec 5.1 takes no
+# incoming TLS connection), server certificates verified against
+# PKI_DIR/ca.pem, PKI_DIR/server.pem as its own certificate
+lp_config() {
+	local rc=$1 name=$2 tp=$3 rp=$4 pki=$5
+	printf '%s\n' "[sip]" "sip_port=$((tp - 1))" "sip_tcp_port=0" "sip_tls_port=$tp" \
+		"bind_address=127.0.0.1" "guess_hostname=0" "ipv6=0" \
+		"contact=\"$name\" <sip:$name@127.0.0.1>" \
+		"media_encryption=srtp" "media_encryption_mandatory=1" "inc_timeout=30" \
+		"register_only_when_network_is_up=0" "auto_net_state_mon=0" \
+		"root_ca=$pki/ca.pem" \
+		"verify_server_certs=1" "verify_server_cn=1" \
+		"client_cert_chain=$pki/server.pem" "client_cert_key=$pki/server.key" \
+		"[rtp]" "audio_rtp_port=$rp" "bind_address=127.0.0.1" \
+		"audio_adaptive_jitt_comp_enabled=0" "[sound]" "echocancellation=0" \
+		"[net]" "firewall_policy=0" "mtu=0" "[video]" "enabled=0" "capture=0" "display=0" \
+		"[audio_codec_0]" "mime=PCMU" "rate=8000" "channels=1" "enabled=1" \
+		"[audio_codec_1]" "mime=opus" "rate=48000" "channels=2" "enabled=0" \
+		"[audio_codec_2]" "mime=speex" "rate=16000" "channels=1" "enabled=0" >"$rc"
+}
+
+# (auto_net_state_mon=0: in a namespace with no default route linphonec
+# would declare the network down every few seconds and drop its calls)
+# lp_start NAME RCFILE TONE.wav: linphonec auto-answering, reading commands
+# from $RIG_TMP/NAME.in (fd LP_FD), output in $RIG_TMP/NAME.out
+lp_start() {
+	local name=$1 rc=$2 tone=$3 h="$RIG_TMP/home-$1"
+	mkdir -p "$h/.local/share/linphone" "$h/.config"
+	mkfifo "$RIG_TMP/$name.in"
+	exec {LP_FD}<>"$RIG_TMP/$name.in"
+	HOME="$h" timeout 120 linphonec -c "$rc" -d 6 -l "$RIG_TMP/$name.lplog" -a \
+		<"$RIG_TMP/$name.in" >"$RIG_TMP/$name.out" 2>&1 &
+	LP_PID=$!
+	track $LP_PID
+	wait_log "$RIG_TMP/$name.out" 'linphonec>' 20 || fail "linphonec $name did not start"
+	lp_cmd "soundcard use files"
+	lp_cmd "play $tone"
+}
+
+lp_cmd() { printf '%s\n' "$1" >&"$LP_FD"; }
