@@ -22,13 +22,12 @@ endif
 VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Debian packages each goal needs. `make deps` installs the missing ones.
-PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev
+PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev libc-ares-dev
 PKGS_SIZE  := $(PKGS_BUILD) gcc-arm-none-eabi libnewlib-arm-none-eabi
 # ca-certificates: the system trust store a TLS client uses by default
-# (VOX_TLS_SYSTEM_CA), which test_tls loads; openssl: tests/cli_tls_bye.sh makes
-# its certificates with it
-PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++ ca-certificates \
-              openssl
+# (VOX_TLS_SYSTEM_CA), which test_tls loads; openssl: tests/cli_tls.sh and
+# tests/cli_tls_bye.sh make their certificate files with it
+PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++ ca-certificates openssl
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
 MODULES   := core sip sdp rtp srtp_glue zrtp media ua transport
@@ -53,9 +52,10 @@ INC  := -Iinclude -I.
 # What config.h makes of $(2) under the config file $(1) (empty: its defaults).
 config_value = $(shell printf '$(HASH)include "vox/config.h"\n%s\n' $(2) | \
 	$(CC) $(INC) $(if $(1),-DVOX_CONFIG_FILE='"$(1)"') -E -P -x c - 2>/dev/null | tail -n 1)
-# libsrtp2 is linked only where the configuration has VOX_WITH_SRTP.
+# libsrtp2 is linked only where the configuration has VOX_WITH_SRTP; c-ares
+# (transport/dns.c) always.
 libs_for = $(if $(filter 0,$(call config_value,$(1),VOX_WITH_SRTP)),,-lsrtp2) \
-	-lmbedtls -lmbedx509 -lmbedcrypto
+	-lmbedtls -lmbedx509 -lmbedcrypto -lcares
 LIBS := $(call libs_for,)
 SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined

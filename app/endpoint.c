@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,7 +536,8 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			say(e, "call ended (%u %s)", ev->status, ev->reason ? ev->reason : "");
 		else
 			say(e, "call ended (%s)", ev->reason ? ev->reason : "");
-		print_stats(e);
+		if (e->call_up)
+			print_stats(e);
 		e->ended_printed = 1;
 		e->done = 1;
 		break;
@@ -625,11 +625,27 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 			    vox_tls_cause_text(ev->tls.cause), vox_tls_cause_name(ev->tls.cause));
 		}
 		fail(e, "a TLS connection failed");
+		/* the UA cannot be told yet (its output has no id the loop could
+		 * report against): without an answered call, the job is over */
+		if (!e->call_up)
+			e->done = 1;
 		break;
 #endif
 	case VOX_LOOP_EV_SEND_FAILED:
 		say(e, "could not send to %s over %s: %s", where, tp_name(ev->tp),
 		    vox_strerror(ev->err));
+		if (!e->call_up && ev->tp != VOX_TP_UDP) {
+			fail(e, "a message could not be sent");
+			e->done = 1;
+		}
+		break;
+	case VOX_LOOP_EV_CONN_CLOSED:
+		/* a connection we opened that never got to carry anything */
+		if (!e->call_up && e->call && ev->err != VOX_ECLOSED && !e->o.answer) {
+			say(e, "connection to %s closed: %s", where, vox_strerror(ev->err));
+			fail(e, "the connection to the peer failed");
+			e->done = 1;
+		}
 		break;
 	default: break;
 	}
@@ -637,9 +653,11 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 
 /* ---- setup ----------------------------------------------------------------------------------- */
 
-/* The peer a URI names, its host resolved once here if it is a name
- * (A/AAAA through the system's resolver: the loop does not resolve yet),
- * with the name kept for the TLS check. */
+/* The peer a URI names. A host name is looked up through the loop
+ * (vox_loop_resolve: A and AAAA, /etc/hosts first, never blocking the
+ * loop; RFC 3263's NAPTR and SRV steps are not taken yet), and kept as the
+ * name the TLS check wants. Returns 0, -1 (not a sip: or sips: URI) or
+ * -2 (the name did not resolve; said on stderr). */
 static int resolve_uri(struct ep *e, const char *uri, struct vox_peer *p)
 {
 	struct vox_sip_uri u;
@@ -658,24 +676,35 @@ static int resolve_uri(struct ep *e, const char *uri, struct vox_peer *p)
 		memcpy(p->addr.ip, u.host.addr, 16);
 		return 0;
 	}
-	char name[256];
-	if (u.host.name.len >= sizeof name)
-		return -1;
-	memcpy(name, u.host.name.p, u.host.name.len);
-	name[u.host.name.len] = 0;
-	struct addrinfo hint = {0}, *res = NULL;
-	hint.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(name, NULL, &hint, &res) != 0 || !res)
-		return -2;
-	struct addrinfo *r = res;
-	if (r->ai_family == AF_INET) {
-		p->addr.family = 4;
-		memcpy(p->addr.ip, &((struct sockaddr_in *)(void *)r->ai_addr)->sin_addr, 4);
-	} else {
-		p->addr.family = 6;
-		memcpy(p->addr.ip, &((struct sockaddr_in6 *)(void *)r->ai_addr)->sin6_addr, 16);
+	uint32_t q;
+	int rc = vox_loop_resolve(&e->loop, u.host.name, &q);
+	uint64_t end = vox_clock_ms() + 10000; /* c-ares gives up before */
+	while (rc == 0 && vox_clock_ms() < end) {
+		if (vox_loop_run(&e->loop, vox_clock_ms() + 100) != 0)
+			break;
+		struct vox_loop_event ev;
+		int got = 0;
+		while (vox_loop_next_event(&e->loop, &ev))
+			if (ev.type == VOX_LOOP_EV_RESOLVED && ev.query == q) {
+				got = 1;
+				rc = ev.err;
+				if (!rc) {
+					uint16_t port = p->addr.port;
+					p->addr = ev.addrs[0];
+					p->addr.port = port;
+				}
+			}
+		if (got)
+			break;
 	}
-	freeaddrinfo(res);
+	if (rc == 0 && !p->addr.family)
+		rc = VOX_ETIMEOUT;
+	if (rc) {
+		fprintf(stderr, "vox ua: %.*s: %s\n", (int)u.host.name.len, u.host.name.p,
+		        rc == VOX_ENOTFOUND ? "no such host (no A or AAAA record)"
+		                            : vox_strerror(rc));
+		return -2;
+	}
 	(void)!vox_loop_tls_name(&e->loop, &p->addr, u.host.name);
 	return 0;
 }
@@ -855,7 +884,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	}
 #endif
 	struct vox_loop_config lc = {0};
-	lc.ua = &e->ua;
+	/* the UA comes once names are known (vox_loop_set_ua) */
 #if VOX_WITH_TLS
 	lc.tls_server = e->have_server ? &e->tls_server : NULL;
 	lc.tls_client = e->have_client ? &e->tls_client : NULL;
@@ -891,15 +920,20 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	struct vox_peer first, *fp = NULL;
 	memset(&first, 0, sizeof first);
 	if (e->o.outbound) {
-		if (resolve_uri(e, e->o.outbound, &e->outbound) != 0)
+		int r = resolve_uri(e, e->o.outbound, &e->outbound);
+		if (r == -1)
 			return app_usage_error("vox ua",
-			                       "--outbound-proxy %s: not a sip: or sips: "
-			                       "URI whose host resolves",
+			                       "--outbound-proxy %s: not a sip: or sips: URI",
 			                       e->o.outbound);
+		if (r)
+			return APP_REJECT;
 		fp = &e->outbound;
 	}
 	const char *target = e->o.registrar ? e->o.registrar : e->o.call;
-	if (target && resolve_uri(e, target, &first) == 0) {
+	int tr = target ? resolve_uri(e, target, &first) : -1;
+	if (tr == -2)
+		return APP_REJECT;
+	if (tr == 0) {
 		if (!fp)
 			fp = &first;
 		struct vox_sip_uri u;
@@ -913,7 +947,9 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 
 	struct vox_ua_config uc;
 	memset(&uc, 0, sizeof uc);
-	uc.aor = vox_slice_cstr(e->o.account ? e->o.account : "sip:vox@invalid");
+	char aor[96];
+	snprintf(aor, sizeof aor, "sip:vox@%s", e->host);
+	uc.aor = vox_slice_cstr(e->o.account ? e->o.account : aor);
 	uc.host = vox_slice_cstr(e->host);
 	uc.port = e->bound[0].port;
 	uc.transport = e->bound_tp[0];
@@ -946,7 +982,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		fprintf(stderr, "vox ua: %s\n", why ? why : vox_strerror(rc));
 		return APP_ERROR;
 	}
-	if (vox_ua_init(&e->ua, &uc) != 0)
+	if (vox_ua_init(&e->ua, &uc) != 0 || vox_loop_set_ua(&e->loop, &e->ua) != 0)
 		return APP_ERROR;
 	e->next_frame = vox_clock_ms();
 	if (e->o.account && e->o.registrar) {
@@ -1072,7 +1108,7 @@ void ep_finish(struct ep *e)
 	uint64_t until = vox_clock_ms() + 2000;
 	while (conns_busy(e) && vox_clock_ms() < until)
 		(void)ep_step(e, vox_clock_ms() + 20);
-	if (e->call && !e->ended_printed)
+	if (e->call_up && !e->ended_printed)
 		print_stats(e);
 	rec_close(e);
 }

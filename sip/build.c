@@ -252,11 +252,13 @@ int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr *src, char *ou
 	return vox_writer_finish(&w);
 }
 
-int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
-                           unsigned status, const char *reason, struct vox_slice to_tag,
-                           const struct vox_sip_hdr_out *extra, size_t nextra,
-                           struct vox_slice content_type, struct vox_slice body, char *out,
-                           size_t cap)
+/* Both builders: strict needs every header 8.2.6.2 copies; best effort
+ * copies those the request has. */
+static int build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
+                          unsigned status, const char *reason, struct vox_slice to_tag,
+                          const struct vox_sip_hdr_out *extra, size_t nextra,
+                          struct vox_slice content_type, struct vox_slice body, char *out,
+                          size_t cap, int strict)
 {
 	if (!req || req->status || status < 100 || status > 699)
 		return VOX_EINVAL;
@@ -268,10 +270,11 @@ int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr 
 	const struct vox_sip_header *from = vox_sip_find(req, VOX_SIP_H_FROM);
 	const struct vox_sip_header *cid = vox_sip_find(req, VOX_SIP_H_CALL_ID);
 	const struct vox_sip_header *cseq = vox_sip_find(req, VOX_SIP_H_CSEQ);
-	if (!to || !from || !cid || !cseq || !vox_sip_find(req, VOX_SIP_H_VIA))
+	if (strict && (!to || !from || !cid || !cseq || !vox_sip_find(req, VOX_SIP_H_VIA)))
 		return VOX_EINVAL;
 	struct vox_sip_addr to_addr;
-	if (vox_sip_addr_parse(&to_addr, to->value, NULL))
+	int to_ok = to && vox_sip_addr_parse(&to_addr, to->value, NULL) == 0;
+	if (strict && !to_ok)
 		return VOX_EINVAL;
 
 	struct vox_writer w;
@@ -290,19 +293,25 @@ int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr 
 			n = vox_sip_via_stamp(h->value, source, top, sizeof top);
 		put_header(&w, "Via", n >= 0 ? vox_slice_make(top, (size_t)n) : h->value);
 	}
-	put_header(&w, "From", from->value);
-	vox_writer_puts(&w, "To: ");
-	vox_writer_put_slice(&w, to->value);
-	/* The UAS adds a To tag unless the request had one; never on 100. */
-	if (!to_addr.tag.p && to_tag.len && status != 100) {
-		if (!is_token(to_tag))
-			return VOX_EINVAL;
-		vox_writer_puts(&w, ";tag=");
-		vox_writer_put_slice(&w, to_tag);
+	if (from)
+		put_header(&w, "From", from->value);
+	if (to) {
+		vox_writer_puts(&w, "To: ");
+		vox_writer_put_slice(&w, to->value);
+		/* The UAS adds a To tag unless the request had one; never on
+		 * 100, nor on a To it cannot read. */
+		if (to_ok && !to_addr.tag.p && to_tag.len && status != 100) {
+			if (!is_token(to_tag))
+				return VOX_EINVAL;
+			vox_writer_puts(&w, ";tag=");
+			vox_writer_put_slice(&w, to_tag);
+		}
+		vox_writer_put(&w, "\r\n", 2);
 	}
-	vox_writer_put(&w, "\r\n", 2);
-	put_header(&w, "Call-ID", cid->value);
-	put_header(&w, "CSeq", cseq->value);
+	if (cid)
+		put_header(&w, "Call-ID", cid->value);
+	if (cseq)
+		put_header(&w, "CSeq", cseq->value);
 	/* 8.2.6.1: a 100 echoes the Timestamp of the request. */
 	const struct vox_sip_header *ts = vox_sip_find(req, VOX_SIP_H_TIMESTAMP);
 	if (status == 100 && ts)
@@ -311,4 +320,25 @@ int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr 
 	if (rc)
 		return rc;
 	return put_body(&w, content_type, body);
+}
+
+int vox_sip_build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
+                           unsigned status, const char *reason, struct vox_slice to_tag,
+                           const struct vox_sip_hdr_out *extra, size_t nextra,
+                           struct vox_slice content_type, struct vox_slice body, char *out,
+                           size_t cap)
+{
+	return build_response(req, source, status, reason, to_tag, extra, nextra, content_type,
+	                      body, out, cap, 1);
+}
+
+int vox_sip_build_error_response(const struct vox_sip_msg *req, const struct vox_addr *source,
+                                 unsigned status, const char *reason, struct vox_slice to_tag,
+                                 const struct vox_sip_hdr_out *extra, size_t nextra, char *out,
+                                 size_t cap)
+{
+	if (status < 300)
+		return VOX_EINVAL;
+	return build_response(req, source, status, reason, to_tag, extra, nextra,
+	                      vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out, cap, 0);
 }

@@ -518,6 +518,7 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 	m->nvia = 0;
 	m->has_content_length = 0;
 	m->content_length = 0;
+	m->body_short = 0;
 	memset(m->first, 0, sizeof m->first);
 
 	if (dgram && len > VOX_SIP_MAX_MSG)
@@ -583,6 +584,7 @@ int vox_sip_parse(struct vox_sip_msg *m, const char *buf, size_t len, unsigned f
 	size_t avail = len - head;
 	if (m->has_content_length) {
 		if (m->content_length > avail) {
+			m->body_short = (uint8_t)dgram;
 			if (dgram)
 				return vox_fail(diag, buf, p, VOX_EMALFORMED,
 				                "Content-Length larger than the datagram "

@@ -1163,6 +1163,34 @@ void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id)
 	trim(t, x);
 }
 
+/* ---- the TU's bytes in the arena ----------------------------------------------- */
+
+int vox_sip_arena_put(struct vox_sip_txl *t, const void *p, size_t len, uint16_t *at)
+{
+	if (!t || !at || (len && !p))
+		return VOX_EINVAL;
+	*at = NOCHUNK;
+	if (len > 65535)
+		return VOX_ETOOLONG;
+	/* what the TU keeps matters more than what only lingers */
+	while (t->chunks_free < vox_sip_chunks_for(len) && evict(t) == 0)
+		;
+	return arena_put(t, p, len, at);
+}
+
+void vox_sip_arena_get(const struct vox_sip_txl *t, uint16_t at, size_t len, void *out)
+{
+	arena_get(t, at, len, out);
+}
+
+void vox_sip_arena_drop(struct vox_sip_txl *t, uint16_t *at)
+{
+	if (t && at && *at < t->nchunks)
+		arena_drop(t, at);
+	else if (at)
+		*at = NOCHUNK;
+}
+
 /* ---- input, output, time ------------------------------------------------------ */
 
 static int recv_msg(struct vox_sip_txl *t, const struct vox_sip_msg *m, const struct vox_peer *from,

@@ -66,13 +66,18 @@ heard "$tmp/bob" 1000
 grep -q '"state":"ended".*"remote":true' "$tmp/bob" || fail "bob: not ended by alice"
 
 # 2. clear media offered to a side that requires encryption: refused
-# with 488, and the caller's job failed (exit 1)
+# with 488, and the caller's job failed (exit 1). The caller names bob by
+# a host name, which the loop looks up (c-ares reads /etc/hosts).
 bob "$tmp/bob2" --require-encryption --allow-sdes-over-insecure-hops --duration 5
-status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@localhost:$port" \
 	--media-enc off --duration 1 --json >"$tmp/alice2" 2>"$tmp/alice2.err"
 [ "$rc" = 1 ] || fail "clear caller: exit $rc: $(cat "$tmp/alice2" "$tmp/alice2.err")"
 grep -q '"state":"ended","status":488' "$tmp/alice2" || fail "no 488: $(cat "$tmp/alice2")"
 kill $bpid 2>/dev/null || true
+status $VOX ua --listen udp:127.0.0.1:0 --call sip:bob@no-such-host.invalid --duration 1 \
+	>"$tmp/nx" 2>&1
+[ "$rc" = 1 ] && grep -q 'no-such-host.invalid: no such host' "$tmp/nx" ||
+	fail "an unknown host: exit $rc: $(cat "$tmp/nx")"
 
 # 3. vox demo: TLS both ways verified, SRTP, each side hears the other
 status timeout 30 $VOX demo >"$tmp/demo" 2>&1

@@ -655,8 +655,58 @@ static void test_listen_errors(void **st)
 	                 VOX_EINVAL); /* no config */
 	assert_int_equal(vox_loop_listen(&B.loop, VOX_TP_UDP, &none, NULL), VOX_EINVAL);
 	assert_int_equal(vox_loop_listen(&B.loop, VOX_TP_TCP, &B.tcp, NULL), VOX_EIO); /* in use */
+	assert_int_equal(vox_loop_init(&A.loop, NULL), VOX_EINVAL);
+	assert_int_equal(vox_loop_set_ua(&B.loop, &A.ua), VOX_ESTATE); /* it has one */
+}
+
+/* Names: /etc/hosts and literals answer without a server; a name that is
+ * not one is refused; a loop without a UA looks names up all the same. */
+static void test_resolve(void **st)
+{
+	(void)st;
 	struct vox_loop_config lc = {0};
-	assert_int_equal(vox_loop_init(&A.loop, &lc), VOX_EINVAL); /* no UA */
+	assert_int_equal(vox_loop_init(&B.loop, &lc), 0);
+	uint32_t q[3];
+	assert_int_equal(vox_loop_resolve(&B.loop, vox_slice_cstr("localhost"), &q[0]), 0);
+	assert_int_equal(vox_loop_resolve(&B.loop, vox_slice_cstr("192.0.2.7"), &q[1]), 0);
+	assert_int_equal(vox_loop_resolve(&B.loop, vox_slice_cstr("a..b"), &q[2]), 0);
+	assert_int_equal(vox_loop_resolve(&B.loop, vox_slice_cstr(""), &q[2]), VOX_EINVAL);
+	int seen[3] = {0, 0, 0};
+	uint64_t end = vox_clock_ms() + 5000;
+	while (!(seen[0] && seen[1] && seen[2]) && vox_clock_ms() < end) {
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 5), 0);
+		struct vox_loop_event ev;
+		while (vox_loop_next_event(&B.loop, &ev)) {
+			if (ev.type != VOX_LOOP_EV_RESOLVED)
+				continue;
+			struct vox_addr lo = ip_of("127.0.0.1"), six = ip_of("::1");
+			struct vox_addr doc = ip_of("192.0.2.7");
+			if (ev.query == q[0]) {
+				assert_int_equal(ev.err, 0);
+				assert_true(ev.naddrs >= 1);
+				assert_true(!memcmp(&ev.addrs[0], &lo, sizeof lo) ||
+				            !memcmp(&ev.addrs[0], &six, sizeof six));
+				seen[0] = 1;
+			} else if (ev.query == q[1]) {
+				assert_int_equal(ev.err, 0);
+				assert_int_equal(ev.naddrs, 1);
+				assert_memory_equal(&ev.addrs[0], &doc, sizeof doc);
+				seen[1] = 1;
+			} else if (ev.query == q[2]) {
+				print_message("a..b: %s\n", vox_strerror(ev.err));
+				assert_true(ev.err == VOX_EMALFORMED || ev.err == VOX_ENOTFOUND);
+				seen[2] = 1;
+			}
+		}
+	}
+	assert_true(seen[0] && seen[1] && seen[2]);
+	struct vox_ua_config cb;
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	cb.host = vox_slice_cstr("127.0.0.1");
+	cb.rng = (struct vox_rng){test_rng, &B.seed};
+	assert_int_equal(vox_ua_init(&B.ua, &cb), 0);
+	assert_int_equal(vox_loop_set_ua(&B.loop, &B.ua), 0);
+	assert_int_equal(vox_loop_run(&B.loop, 0), 0);
 }
 
 int main(void)
@@ -675,6 +725,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_conn_limit, teardown),
 		cmocka_unit_test_teardown(test_idle_close, teardown),
 		cmocka_unit_test_teardown(test_listen_errors, teardown),
+		cmocka_unit_test_teardown(test_resolve, teardown),
 	};
 	return cmocka_run_group_tests_name("loop", tests, srtp_group_setup, srtp_group_teardown);
 }

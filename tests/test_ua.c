@@ -1699,6 +1699,91 @@ static void test_glare_bounded(void **st)
 	assert_non_null(out_starting("INVITE"));
 }
 
+/* INCOMING says who calls and on which account; the live calls can be
+ * listed. */
+static void test_incoming_names_caller_and_account(void **st)
+{
+	(void)st;
+	static char m[4096];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 80);
+	vox_ua_handle other, mine;
+	struct vox_ua_account_cfg a = {.aor = vox_slice_cstr("sip:robert@example.org"),
+	                               .registrar = vox_slice_cstr("sip:example.org"),
+	                               .password = vox_slice_cstr("x")};
+	assert_int_equal(vox_ua_account_add(&bob, &a, &other), 0);
+	a.aor = vox_slice_cstr("sip:bob@EXAMPLE.com"); /* the host in any case */
+	a.registrar = vox_slice_cstr("sip:example.com");
+	assert_int_equal(vox_ua_account_add(&bob, &a, &mine), 0);
+	assert_int_equal(vox_ua_calls_list(&bob, NULL, 0), 0);
+	feed(&bob, mkinvite(m, sizeof m, "cid-who@x", "w1", ""));
+	struct vox_ua_event e;
+	int got = 0;
+	while (vox_ua_next_event(&bob, &e))
+		if (e.type == VOX_UA_EV_INCOMING) {
+			got = 1;
+			assert_int_equal(e.account, mine);
+			assert_true(
+			    vox_slice_eq(e.peer, vox_slice_cstr("<sip:carol@example.com>;tag=c1")));
+			vox_ua_handle list[2];
+			assert_int_equal(vox_ua_calls_list(&bob, list, 2), 1);
+			assert_int_equal(list[0], e.call);
+			assert_int_equal(vox_ua_calls_list(&bob, list, 0), 1);
+		}
+	assert_true(got);
+}
+
+/* RFC 4475 3.1.2 and RFC 3261 18.3: a request that fails the checks is
+ * answered, best effort, even when it lacks headers a response copies;
+ * vox_ua_recv tells an answered request (the sender speaks SIP) from
+ * garbage dropped in silence (a stream transport closes on that). */
+static void test_best_effort_answers(void **st)
+{
+	(void)st;
+	ua_alone(&bob, "sip:bob@10.0.0.1", 79);
+	/* no From: 400 naming it, with the headers there are */
+	assert_int_equal(feed(&bob, "OPTIONS sip:bob@10.0.0.1 SIP/2.0\r\n"
+	                            "Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-nf\r\n"
+	                            "To: <sip:bob@10.0.0.1>\r\nCall-ID: nf@x\r\n"
+	                            "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+	                            "Content-Length: 0\r\n\r\n"),
+	                 VOX_UA_REFUSED);
+	assert_int_equal(pull(&bob), 1);
+	const char *r = out_starting("SIP/2.0 400 Missing From header\r\n");
+	assert_non_null(r);
+	assert_non_null(strstr(r, "\r\nCall-ID: nf@x\r\n"));
+	assert_null(strstr(r, "\r\nFrom:"));
+	/* no Via: the answer goes back where the request came from */
+	assert_int_equal(feed(&bob, "OPTIONS sip:bob@10.0.0.1 SIP/2.0\r\n"
+	                            "From: <sip:a@10.0.0.2>;tag=1\r\n"
+	                            "To: <sip:bob@10.0.0.1>\r\nCall-ID: nv@x\r\n"
+	                            "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+	                            "Content-Length: 0\r\n\r\n"),
+	                 VOX_UA_REFUSED);
+	assert_int_equal(pull(&bob), 1);
+	assert_non_null(out_starting("SIP/2.0 400 Missing Via header\r\n"));
+	assert_int_equal(raw_to[0].addr.port, 5060);
+	assert_memory_equal(raw_to[0].addr.ip, ((uint8_t[]){10, 0, 0, 2}), 4);
+	/* 18.3: more body announced than the datagram holds */
+	assert_int_equal(feed(&bob, "INVITE sip:bob@10.0.0.1 SIP/2.0\r\n"
+	                            "Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-cl\r\n"
+	                            "From: <sip:a@10.0.0.2>;tag=1\r\n"
+	                            "To: <sip:bob@10.0.0.1>\r\nCall-ID: cl@x\r\n"
+	                            "CSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+	                            "Contact: <sip:a@10.0.0.2>\r\n"
+	                            "Content-Type: application/sdp\r\n"
+	                            "Content-Length: 300\r\n\r\nv=0\r\n"),
+	                 VOX_UA_REFUSED);
+	assert_int_equal(pull(&bob), 1);
+	r = out_starting("SIP/2.0 400 ");
+	assert_non_null(r);
+	assert_non_null(strstr(r, "\r\nCSeq: 1 INVITE\r\n"));
+	assert_int_equal(vox_ua_calls_active(&bob), 0);
+	/* not SIP at all, and a bad response: dropped, nothing sent */
+	assert_true(feed(&bob, "hello there\r\n\r\n") < 0);
+	assert_true(feed(&bob, "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n") < 0);
+	assert_int_equal(pull(&bob), 0);
+}
+
 /* 8.2.2.3: a 420 lists the extensions we do not support. A list too long
  * for us went out as an empty Unsupported header; now no 420 goes out,
  * and vox_ua_recv says why. A list that fits is listed whole. */
@@ -1798,6 +1883,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_bye_challenged, free_uas),
 	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
+	    cmocka_unit_test_teardown(test_best_effort_answers, free_uas),
+	    cmocka_unit_test_teardown(test_incoming_names_caller_and_account, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),
 	    cmocka_unit_test_teardown(test_media_retarget, free_uas),

@@ -18,6 +18,7 @@
 #include "vox/zrtp.h"
 #include "zrtp/zrtp_crypto.h"
 #include "zrtp/zrtp_keys.h"
+#include "zrtp/zrtp_proto.h"
 
 #include <mbedtls/dhm.h>
 
@@ -644,7 +645,7 @@ static void test_keyagr_known_answers(void **st)
 		uint32_t ka = cases[c].ka;
 		char k[32];
 		uint8_t sv[ZRTP_SECRET_MAX], want[ZRTP_PV_MAX], shared[ZRTP_SHARED_MAX];
-		struct zrtp_kp A, B;
+		struct vox_zrtp_keypair A, B;
 		assert_int_equal(zrtp_keyagr_supported(ka), 1);
 		snprintf(k, sizeof k, "%s_%s", cases[c].name, cases[c].a);
 		size_t n = secret_for(ka, vf_get(&vf, k), sv);
@@ -679,7 +680,7 @@ static void test_keyagr_bad_public_values(void **st)
 {
 	(void)st;
 	uint8_t sv[ZRTP_SECRET_MAX], pv[ZRTP_PV_MAX], out[ZRTP_SHARED_MAX];
-	struct zrtp_kp kp;
+	struct vox_zrtp_keypair kp;
 	for (int i = 0; i < ZRTP_SECRET_MAX; i++)
 		sv[i] = (uint8_t)(i * 7 + 1);
 	/* DH: 0, 1, p-1 and p itself (5.9, Error 0x61) */
@@ -749,7 +750,7 @@ static void test_kdf_known_answers(void **st)
 	 * total_hash, and every label lands in its field */
 	size_t cl = vf_bytes(&vf, "Context", ctx, sizeof ctx);
 	assert_int_equal(cl, 56);
-	struct zrtp_keys k;
+	struct vox_zrtp_keyset k;
 	assert_int_equal(
 	    zrtp_keys_derive(&k, VOX_ZRTP_S256, VOX_ZRTP_AES1, ki, ctx, ctx + 12, ctx + 24), 0);
 	assert_int_equal(k.ctx_len, 56);
@@ -758,15 +759,15 @@ static void test_kdf_known_answers(void **st)
 		const char *label;
 		size_t off;
 	} f[] = {
-	    {"Responder SRTP master key", offsetof(struct zrtp_keys, srtp_key_r)},
-	    {"Responder SRTP master salt", offsetof(struct zrtp_keys, srtp_salt_r)},
-	    {"SAS", offsetof(struct zrtp_keys, sashash)},
-	    {"ZRTP Session Key", offsetof(struct zrtp_keys, sess)},
-	    {"retained secret", offsetof(struct zrtp_keys, rs1)},
-	    {"Responder ZRTP key", offsetof(struct zrtp_keys, zrtpkey_r)},
-	    {"Initiator ZRTP key", offsetof(struct zrtp_keys, zrtpkey_i)},
-	    {"Responder HMAC key", offsetof(struct zrtp_keys, mackey_r)},
-	    {"Initiator HMAC key", offsetof(struct zrtp_keys, mackey_i)},
+	    {"Responder SRTP master key", offsetof(struct vox_zrtp_keyset, srtp_key_r)},
+	    {"Responder SRTP master salt", offsetof(struct vox_zrtp_keyset, srtp_salt_r)},
+	    {"SAS", offsetof(struct vox_zrtp_keyset, sashash)},
+	    {"ZRTP Session Key", offsetof(struct vox_zrtp_keyset, sess)},
+	    {"retained secret", offsetof(struct vox_zrtp_keyset, rs1)},
+	    {"Responder ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_r)},
+	    {"Initiator ZRTP key", offsetof(struct vox_zrtp_keyset, zrtpkey_i)},
+	    {"Responder HMAC key", offsetof(struct vox_zrtp_keyset, mackey_r)},
+	    {"Initiator HMAC key", offsetof(struct vox_zrtp_keyset, mackey_i)},
 	};
 	for (size_t j = 0; j < sizeof f / sizeof f[0]; j++) {
 		size_t i;
@@ -909,6 +910,892 @@ static void test_sas_render(void **st)
 	assert_int_equal(vox_zrtp_sas_render(VOX_ZRTP_S256, 0, out, sizeof out), VOX_EUNSUPPORTED);
 }
 
+/* ---- hash chain, MACs, zrtp-hash, negotiation ---------------------------------- */
+
+static void test_chain_and_macs_bzrtp(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	uint8_t h[4][32];
+	assert_int_equal(zrtp_chain_make(e->hr[0], h), 0);
+	assert_memory_equal(h, e->hr, sizeof h);
+	assert_int_equal(zrtp_chain_make(e->hi[0], h), 0);
+	assert_memory_equal(h, e->hi, sizeof h);
+	assert_int_equal(zrtp_chain_check(e->hi[0], e->hi[3], 3), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[2], 1), 1);
+	assert_int_equal(zrtp_chain_check(e->hi[1], e->hi[3], 1), 0);
+	assert_int_equal(zrtp_chain_check(e->hr[0], e->hi[3], 3), 0);
+
+	/* each message's MAC opens with the image its sender reveals next:
+	 * Hello with H2, Commit with H1, DHPart1/2 with H0 */
+	static const struct {
+		int pkt, initiator, image;
+	} m[] = {{0, 0, 2}, {1, 1, 2}, {3, 1, 1}, {4, 0, 0}, {5, 1, 0}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		struct vox_zrtp_packet p;
+		assert_true(vox_zrtp_parse(e->pkt[m[i].pkt], e->len[m[i].pkt], &p, NULL) > 0);
+		const uint8_t *key = m[i].initiator ? e->hi[m[i].image] : e->hr[m[i].image];
+		const uint8_t *wrong = m[i].initiator ? e->hr[m[i].image] : e->hi[m[i].image];
+		assert_int_equal(zrtp_msg_mac_ok(key, p.msg, p.msg_len), 1);
+		assert_int_equal(zrtp_msg_mac_ok(wrong, p.msg, p.msg_len), 0);
+		assert_int_equal(
+		    zrtp_msg_mac_ok(m[i].image ? key - 32 : key + 32, p.msg, p.msg_len), 0);
+		uint8_t copy[512];
+		memcpy(copy, p.msg, p.msg_len);
+		memset(copy + p.msg_len - 8, 0, 8);
+		assert_int_equal(zrtp_msg_mac_set(key, copy, p.msg_len), 0);
+		assert_memory_equal(copy, p.msg, p.msg_len);
+	}
+	ex_free(e);
+}
+
+static void test_hello_hash(void **st)
+{
+	(void)st;
+	struct ex *e = ex_load();
+	static const struct {
+		const char *pkt, *hash;
+	} c[] = {{"Hello_R", "ZrtpHash_12345678"},
+	         {"Hello_I", "ZrtpHash_87654321"},
+	         {"HelloGnu", "ZrtpHash_Gnu"}};
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t pkt[256];
+		size_t n = vf_bytes(&e->vf, c[i].pkt, pkt, sizeof pkt);
+		struct vox_zrtp_packet p;
+		assert_int_equal(vox_zrtp_parse(pkt, n, &p, NULL), (int)n);
+		char out[VOX_ZRTP_HELLO_HASH_LEN + 1];
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, sizeof out), 69);
+		assert_string_equal(out, vf_get(&e->vf, c[i].hash));
+		assert_int_equal(vox_zrtp_hello_hash(p.msg, p.msg_len, out, 69), VOX_ENOSPC);
+	}
+	ex_free(e);
+}
+
+static void hello_of(struct vox_zrtp_hello *h, const struct vox_zrtp_algs *a)
+{
+	memset(h, 0, sizeof *h);
+	memcpy(h->n, a->n, sizeof h->n);
+	memcpy(h->alg, a->alg, sizeof h->alg);
+}
+
+static void set_list(struct vox_zrtp_algs *a, int t, size_t n, const uint32_t *l)
+{
+	a->n[t] = (uint8_t)n;
+	memcpy(a->alg[t], l, n * sizeof l[0]);
+}
+
+/* Both ends must reach the same choice from the same two offers. */
+static void both_choose(const struct vox_zrtp_algs *x, const struct vox_zrtp_algs *y,
+                        struct zrtp_choice *c)
+{
+	struct vox_zrtp_hello hx, hy;
+	struct zrtp_choice d;
+	hello_of(&hx, x);
+	hello_of(&hy, y);
+	assert_int_equal(zrtp_negotiate(x, &hy, c), 0);
+	assert_int_equal(zrtp_negotiate(y, &hx, &d), 0);
+	for (int t = 0; t < VOX_ZRTP_T_COUNT; t++)
+		assert_true(c->alg[t] == d.alg[t] ||
+		            (zrtp_is_25519(c->alg[t]) && zrtp_is_25519(d.alg[t])));
+}
+
+static void test_negotiation(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs ours, peer;
+	struct zrtp_choice c;
+	vox_zrtp_algs_default(&ours);
+	assert_int_equal(vox_zrtp_algs_check(&ours), 0);
+
+	/* two vox: everybody's first choice */
+	both_choose(&ours, &ours, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_X255);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* the bzrtp Hello: S256 | AES1 | HS32 HS80 | DH3k DH2k Mult | B32 */
+	struct ex *e = ex_load();
+	struct vox_zrtp_packet p;
+	assert_true(vox_zrtp_parse(e->pkt[0], e->len[0], &p, NULL) > 0);
+	assert_int_equal(zrtp_negotiate(&ours, &p.u.hello, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	/* first choices HS80 (ours) and HS32 (theirs) differ: the stronger */
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	/* our first that they offer, DH3k, is their first too */
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+	ex_free(e);
+
+	/* key agreement first choices differ: the faster wins, on both sides */
+	static const uint32_t dh3k_ec25[] = {VOX_ZRTP_DH3K, VOX_ZRTP_EC25};
+	static const uint32_t ec25_dh3k[] = {VOX_ZRTP_EC25, VOX_ZRTP_DH3K};
+	static const uint32_t dh3k_dh2k[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K};
+	static const uint32_t dh2k_dh3k[] = {VOX_ZRTP_DH2K, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_ec25);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec25_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC25);
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, dh3k_dh2k);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, dh2k_dh3k);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH2K);
+
+	/* EC38 brings S384 and AES3 although the first choices were others */
+	static const uint32_t ec38[] = {VOX_ZRTP_EC38, VOX_ZRTP_DH3K};
+	static const uint32_t s256_s384[] = {VOX_ZRTP_S256, VOX_ZRTP_S384};
+	static const uint32_t aes1_aes3[] = {VOX_ZRTP_AES1, VOX_ZRTP_AES3};
+	set_list(&ours, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, ec38);
+	set_list(&ours, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&peer, VOX_ZRTP_T_HASH, 2, s256_s384);
+	set_list(&ours, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, aes1_aes3);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_EC38);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S384);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+
+	/* a peer that lists nothing: the mandatory algorithms are implied */
+	memset(&peer, 0, sizeof peer);
+	vox_zrtp_algs_default(&ours);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_HASH] == VOX_ZRTP_S256);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES1);
+	assert_true(c.alg[VOX_ZRTP_T_AUTH] == VOX_ZRTP_HS80);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_DH3K);
+	assert_true(c.alg[VOX_ZRTP_T_SAS] == VOX_ZRTP_B32);
+
+	/* a GNU ZRTP peer calls Curve25519 E255: the Commit names it so */
+	static const uint32_t e255[] = {VOX_ZRTP_E255, VOX_ZRTP_DH3K};
+	peer = ours;
+	set_list(&peer, VOX_ZRTP_T_KEYAGR, 2, e255);
+	struct vox_zrtp_hello hp;
+	hello_of(&hp, &peer);
+	assert_int_equal(zrtp_negotiate(&ours, &hp, &c), 0);
+	assert_true(c.alg[VOX_ZRTP_T_KEYAGR] == VOX_ZRTP_E255);
+	both_choose(&ours, &peer, &c);
+	/* and a Commit from it naming E255 is one we offered */
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_E255), 1);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_KEYAGR, VOX_ZRTP_MULT), 0);
+	assert_int_equal(zrtp_offered(&ours, VOX_ZRTP_T_HASH, VOX_ZRTP_AES1), 0);
+	/* unknown names in a peer's list are passed over */
+	static const uint32_t odd[] = {VOX_ZRTP_ALG('A', 'E', 'S', '2'), VOX_ZRTP_AES3};
+	set_list(&peer, VOX_ZRTP_T_CIPHER, 2, odd);
+	both_choose(&ours, &peer, &c);
+	assert_true(c.alg[VOX_ZRTP_T_CIPHER] == VOX_ZRTP_AES3);
+}
+
+static void test_algs_check(void **st)
+{
+	(void)st;
+	struct vox_zrtp_algs a;
+	vox_zrtp_algs_default(&a);
+	assert_int_equal(a.n[VOX_ZRTP_T_KEYAGR], 6);
+	assert_int_equal(vox_zrtp_algs_check(&a), 0);
+	struct vox_zrtp_algs b = a;
+	b.n[VOX_ZRTP_T_KEYAGR] = 8;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_ELIMIT);
+	b = a;
+	b.alg[VOX_ZRTP_T_KEYAGR][b.n[VOX_ZRTP_T_KEYAGR]++] = VOX_ZRTP_E255;
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL); /* X255 twice */
+	b = a;
+	b.n[VOX_ZRTP_T_SAS] = 1;
+	b.alg[VOX_ZRTP_T_SAS][0] = VOX_ZRTP_B256; /* B32 is mandatory */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EINVAL);
+	b = a;
+	b.alg[VOX_ZRTP_T_CIPHER][0] = VOX_ZRTP_ALG('2', 'F', 'S', '1');
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+	b = a;
+	b.alg[VOX_ZRTP_T_HASH][0] = VOX_ZRTP_AES3; /* a cipher under hashes */
+	assert_int_equal(vox_zrtp_algs_check(&b), VOX_EUNSUPPORTED);
+}
+
+/* ---- the engine, two endpoints on a simulated network -------------------------- */
+
+#define NET_MAX 64
+
+struct flight {
+	uint64_t at;
+	int to; /* 0: a, 1: b */
+	size_t len;
+	uint8_t pkt[600];
+};
+
+/* A and B, or A - M - B with M running one engine towards each side. */
+struct net {
+	struct vox_zrtp z[4]; /* a, b, and with a MitM: m_a (faces a), m_b (faces b) */
+	int mitm;
+	uint64_t now;
+	uint32_t delay_ms;
+	unsigned loss_pct;
+	uint64_t loss_state;
+	struct flight fl[NET_MAX];
+	size_t nfl;
+	uint32_t sent[4][VOX_ZRTP_PINGACK + 1]; /* packets each engine sent, by type */
+	/* a hook that may rewrite a packet from engine i (returns its new length, 0 drops it) */
+	size_t (*tamper)(struct net *n, int from, uint8_t *pkt, size_t len);
+	uint8_t saved[600]; /* a packet a tamper hook kept */
+	size_t saved_len;
+};
+
+static uint64_t net_rand(struct net *n)
+{
+	uint64_t x = n->loss_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	n->loss_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static void zcfg(struct vox_zrtp_config *c, uint8_t id)
+{
+	vox_zrtp_config_default(c);
+	memset(c->zid, id, sizeof c->zid);
+	c->ssrc = 0x1000u * id;
+}
+
+static uint64_t rng_seeds[4];
+static struct vox_rng rngs[4];
+
+static void net_start(struct net *n, const struct vox_zrtp_config *ca,
+                      const struct vox_zrtp_config *cb, int mitm)
+{
+	memset(n, 0, sizeof *n);
+	n->mitm = mitm;
+	n->delay_ms = 20;
+	n->loss_state = 0x9e3779b97f4a7c15ull;
+	struct vox_zrtp_config cm[2];
+	zcfg(&cm[0], 0x4d);
+	zcfg(&cm[1], 0x4e);
+	const struct vox_zrtp_config *cfgs[4] = {ca, cb, &cm[0], &cm[1]};
+	for (int i = 0; i < (mitm ? 4 : 2); i++) {
+		rng_seeds[i] = 0x1234567ull * (uint64_t)(i + 1) + seed;
+		rngs[i].fn = test_rng;
+		rngs[i].ctx = &rng_seeds[i];
+		vox_zrtp_init(&n->z[i]);
+		assert_int_equal(vox_zrtp_start(&n->z[i], cfgs[i], &rngs[i], 0), 0);
+	}
+	seed++;
+}
+
+/* Where a packet from engine i goes: a <-> b, or a <-> m_a and m_b <-> b. */
+static int peer_of(const struct net *n, int i)
+{
+	static const int direct[2] = {1, 0}, via[4] = {2, 3, 0, 1};
+	return n->mitm ? via[i] : direct[i];
+}
+
+static void net_collect(struct net *n)
+{
+	for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+		uint8_t pkt[600];
+		int len;
+		while ((len = vox_zrtp_poll_output(&n->z[i], pkt, sizeof pkt)) > 0) {
+			struct vox_zrtp_packet p;
+			assert_int_equal(vox_zrtp_parse(pkt, (size_t)len, &p, NULL), len);
+			n->sent[i][p.type]++;
+			size_t l = (size_t)len;
+			if (n->tamper)
+				l = n->tamper(n, i, pkt, l);
+			if (l == 0 || (n->loss_pct && net_rand(n) % 100 < n->loss_pct))
+				continue;
+			assert_true(n->nfl < NET_MAX);
+			struct flight *f = &n->fl[n->nfl++];
+			f->at = n->now + n->delay_ms;
+			f->to = peer_of(n, i);
+			f->len = l;
+			memcpy(f->pkt, pkt, l);
+		}
+		assert_int_equal(len, 0);
+	}
+}
+
+/* Runs until nothing is left to do or until the time limit. */
+static void net_run(struct net *n, uint64_t until)
+{
+	for (;;) {
+		net_collect(n);
+		uint64_t next = UINT64_MAX;
+		for (size_t i = 0; i < n->nfl; i++)
+			if (n->fl[i].at < next)
+				next = n->fl[i].at;
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++) {
+			uint64_t d = vox_zrtp_next_deadline(&n->z[i]);
+			if (d < next)
+				next = d;
+		}
+		if (next == UINT64_MAX || next > until)
+			return;
+		n->now = next;
+		for (size_t i = 0; i < n->nfl;) {
+			if (n->fl[i].at <= n->now) {
+				struct flight f = n->fl[i];
+				n->fl[i] = n->fl[--n->nfl];
+				assert_int_equal(vox_zrtp_recv(&n->z[f.to], f.pkt, f.len, n->now),
+				                 0);
+			} else {
+				i++;
+			}
+		}
+		for (int i = 0; i < (n->mitm ? 4 : 2); i++)
+			vox_zrtp_on_deadline(&n->z[i], n->now);
+	}
+}
+
+/* The events of engine i, in order, as a string: S (SAS), K (secure), F (failed). */
+static void events(struct net *n, int i, char *out, struct vox_zrtp_event *sas,
+                   struct vox_zrtp_event *failed)
+{
+	struct vox_zrtp_event e;
+	size_t k = 0;
+	while (vox_zrtp_next_event(&n->z[i], &e)) {
+		out[k++] = e.type == VOX_ZRTP_EV_SAS      ? 'S'
+		           : e.type == VOX_ZRTP_EV_SECURE ? 'K'
+		                                          : 'F';
+		if (e.type == VOX_ZRTP_EV_SAS && sas)
+			*sas = e;
+		if (e.type == VOX_ZRTP_EV_FAILED && failed)
+			*failed = e;
+	}
+	out[k] = 0;
+}
+
+/* Both ends secure, with the same SAS, and each one's send keys are the
+ * other's receive keys. */
+static void check_agree(struct net *n, int a, int b, struct vox_zrtp_event *sas_out)
+{
+	char ea[8], eb[8];
+	struct vox_zrtp_event sa, sb;
+	assert_int_equal(n->z[a].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[b].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[a].initiator + n->z[b].initiator, 1);
+	events(n, a, ea, &sa, NULL);
+	events(n, b, eb, &sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa.sasvalue == sb.sasvalue);
+	assert_string_equal(sa.sas, sb.sas);
+	assert_true(sa.rendering == sb.rendering);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[a], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[b], &kb), 0);
+	assert_true(ka.cipher == kb.cipher && ka.auth_tag == kb.auth_tag);
+	assert_int_equal(ka.key_len, kb.key_len);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	assert_memory_equal(ka.rx_key, kb.tx_key, ka.key_len);
+	assert_memory_equal(ka.tx_salt, kb.rx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_equal(ka.rx_salt, kb.tx_salt, VOX_ZRTP_SALT_LEN);
+	assert_memory_not_equal(ka.tx_key, ka.rx_key, ka.key_len);
+	if (sas_out)
+		*sas_out = sa;
+}
+
+static void test_engine_each_key_agreement(void **st)
+{
+	(void)st;
+	static const uint32_t kas[] = {VOX_ZRTP_DH3K, VOX_ZRTP_DH2K, VOX_ZRTP_EC25,
+	                               VOX_ZRTP_EC38, VOX_ZRTP_X255, VOX_ZRTP_X448};
+	struct net *n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	for (size_t i = 0; i < sizeof kas / sizeof kas[0]; i++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0xa1);
+		zcfg(&cb, 0xb2);
+		/* both put this one first: it is everybody's first choice */
+		uint32_t list[2] = {kas[i],
+		                    kas[i] == VOX_ZRTP_DH3K ? VOX_ZRTP_DH2K : VOX_ZRTP_DH3K};
+		ca.algs.n[VOX_ZRTP_T_KEYAGR] = cb.algs.n[VOX_ZRTP_T_KEYAGR] = 2;
+		memcpy(ca.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		memcpy(cb.algs.alg[VOX_ZRTP_T_KEYAGR], list, sizeof list);
+		if (i % 2) { /* and the other end of each other type, half of the time */
+			static const uint32_t s256[1] = {VOX_ZRTP_S256}, aes1[1] = {VOX_ZRTP_AES1};
+			static const uint32_t b32[1] = {VOX_ZRTP_B32};
+			set_list(&ca.algs, VOX_ZRTP_T_HASH, 1, s256);
+			set_list(&ca.algs, VOX_ZRTP_T_CIPHER, 1, aes1);
+			set_list(&cb.algs, VOX_ZRTP_T_SAS, 1, b32);
+		}
+		net_start(n, &ca, &cb, 0);
+		net_run(n, 10000);
+		struct vox_zrtp_event sas;
+		check_agree(n, 0, 1, &sas);
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_KEYAGR] == kas[i]);
+		/* a offers only S256 and AES1 in the odd rounds */
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_HASH] ==
+		            (i % 2 ? VOX_ZRTP_S256 : VOX_ZRTP_S384));
+		assert_true(n->z[0].chosen[VOX_ZRTP_T_CIPHER] ==
+		            (i % 2 ? VOX_ZRTP_AES1 : VOX_ZRTP_AES3));
+		assert_true(sas.rendering == VOX_ZRTP_B32);
+		assert_int_equal(strlen(sas.sas), 4);
+		/* the minimum of round trips: Hello/HelloACK, Commit/DHPart1,
+		 * DHPart2/Confirm1, Confirm2/Conf2ACK; 20 ms each way */
+		assert_true(n->now <= 8 * 20 + 10);
+		for (int e = 0; e < 2; e++) {
+			assert_int_equal(n->sent[e][VOX_ZRTP_ERROR], 0);
+			vox_zrtp_free(&n->z[e]);
+		}
+	}
+	free(n);
+}
+
+static void test_engine_b256_and_contention(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	static const uint32_t b256[2] = {VOX_ZRTP_B256, VOX_ZRTP_B32};
+	set_list(&ca.algs, VOX_ZRTP_T_SAS, 2, b256);
+	set_list(&cb.algs, VOX_ZRTP_T_SAS, 2, b256);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	struct vox_zrtp_event sas;
+	check_agree(n, 0, 1, &sas);
+	assert_true(sas.rendering == VOX_ZRTP_B256);
+	assert_non_null(strchr(sas.sas, ' '));
+	/* both were active and committed at once: one Commit each, and the
+	 * larger hvi won (4.2) */
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 1);
+	int ini = n->z[0].initiator ? 0 : 1;
+	assert_int_equal(n->sent[ini][VOX_ZRTP_DHPART2], 1);
+	assert_int_equal(n->sent[!ini][VOX_ZRTP_DHPART1], 1);
+
+	/* a passive endpoint never commits: the other one initiates */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(n->z[0].initiator, 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_COMMIT], 0);
+	free(n);
+}
+
+static void test_engine_loss(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	int rounds = 0;
+	for (int s = 0; s < 12; s++) {
+		struct vox_zrtp_config ca, cb;
+		zcfg(&ca, 0x31);
+		zcfg(&cb, 0x32);
+		net_start(n, &ca, &cb, 0);
+		n->loss_pct = 20;
+		n->loss_state = 0x51ed2701ull * (uint64_t)(s + 1);
+		net_run(n, 60000);
+		check_agree(n, 0, 1, NULL);
+		for (int e = 0; e < 2; e++)
+			rounds +=
+			    (int)(n->sent[e][VOX_ZRTP_HELLO] + n->sent[e][VOX_ZRTP_COMMIT] +
+			          n->sent[e][VOX_ZRTP_DHPART2] + n->sent[e][VOX_ZRTP_CONFIRM2]);
+	}
+	/* 20 % of the packets were lost, so some had to be sent again */
+	assert_true(rounds > 12 * 6);
+	free(n);
+}
+
+static void test_engine_mitm(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x0a);
+	zcfg(&cb, 0x0b);
+	net_start(n, &ca, &cb, 1);
+	net_run(n, 10000);
+	/* M does DH with each side; each side is "secure" with M */
+	struct vox_zrtp_event sa, sb;
+	check_agree(n, 0, 2, &sa);
+	check_agree(n, 1, 3, &sb);
+	/* but A and B read different SASes to each other */
+	assert_true(sa.sasvalue != sb.sasvalue);
+	assert_string_not_equal(sa.sas, sb.sas);
+	free(n);
+}
+
+/* ---- damage on the wire ---- */
+
+static size_t reseal(uint8_t *pkt, size_t len)
+{
+	assert_int_equal(vox_zrtp_seal(pkt, len), 0);
+	return len;
+}
+
+static int pkt_type(const uint8_t *pkt, size_t len)
+{
+	struct vox_zrtp_packet p;
+	return vox_zrtp_parse(pkt, len, &p, NULL) > 0 ? (int)p.type : 0;
+}
+
+/* Flips a byte in the encrypted part of Confirm1: its MAC no longer holds. */
+static size_t tamper_confirm1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_CONFIRM1) {
+		pkt[len - 10] ^= 0x40;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+/* Changes the public value of DHPart2: the Commit's hvi no longer matches. */
+static size_t tamper_dhpart2(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_DHPART2) {
+		pkt[12 + 12 + 32 + 32 + 3] ^= 1;
+		return reseal(pkt, len);
+	}
+	return len;
+}
+
+static void failed_with(struct net *n, int i, uint32_t code, int by_peer)
+{
+	char ev[8];
+	struct vox_zrtp_event f;
+	memset(&f, 0, sizeof f);
+	events(n, i, ev, NULL, &f);
+	assert_non_null(strchr(ev, 'F'));
+	assert_int_equal(n->z[i].state, VOX_ZRTP_ST_FAILED);
+	assert_true(f.code == code);
+	assert_int_equal(f.by_peer, by_peer);
+}
+
+static void test_engine_wrong_confirm_mac(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1; /* a initiates: it receives the damaged Confirm1 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_confirm1;
+	net_run(n, 20000);
+	/* the initiator sends Error 0x70 (5.9), the responder learns why and
+	 * acknowledges; nothing is retransmitted after the ErrorACK */
+	failed_with(n, 0, VOX_ZRTP_ERR_CONFIRM_MAC, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_CONFIRM_MAC, 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	assert_int_equal(n->sent[1][VOX_ZRTP_ERRORACK], 1);
+	assert_int_equal(n->sent[0][VOX_ZRTP_CONFIRM2], 0);
+	struct vox_zrtp_srtp k;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &k), VOX_ESTATE);
+	assert_true(vox_zrtp_next_deadline(&n->z[0]) == UINT64_MAX);
+
+	/* a changed DHPart2: the responder sends Error 0x62 */
+	net_start(n, &ca, &cb, 0);
+	n->tamper = tamper_dhpart2;
+	net_run(n, 20000);
+	failed_with(n, 1, VOX_ZRTP_ERR_DH_HVI, 0);
+	failed_with(n, 0, VOX_ZRTP_ERR_DH_HVI, 1);
+	free(n);
+}
+
+/* Keeps the first Commit that crosses the network. */
+static size_t capture_commit(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)from;
+	if (pkt_type(pkt, len) == VOX_ZRTP_COMMIT && n->saved_len == 0) {
+		memcpy(n->saved, pkt, len);
+		n->saved_len = len;
+	}
+	return len;
+}
+
+static void test_engine_damaged_and_replayed(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = capture_commit;
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	uint8_t commit[600];
+	size_t clen = n->saved_len;
+	assert_true(clen > 0);
+	memcpy(commit, n->saved, clen);
+	uint8_t out[600];
+
+	/* a replayed Commit to the responder that is secure: ignored */
+	struct vox_zrtp_stats before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.unexpected, before.unexpected + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(vox_zrtp_poll_output(&n->z[1], out, sizeof out), 0);
+
+	/* the same Commit replayed into a new session: its H2 does not hash
+	 * to the H3 of the new Hello, so it is dropped */
+	struct vox_zrtp_config cc = ca;
+	net_start(n, &cc, &cb, 0);
+	net_collect(n); /* both Hellos in flight */
+	net_run(n, 20); /* delivered: each has the other's Hello */
+	before = n->z[1].st;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_int_equal(n->z[1].st.bad_chain, before.bad_chain + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+
+	/* truncated packets and a bad CRC: dropped silently, nothing sent */
+	for (size_t cut = 0; cut < clen; cut += 5) {
+		const uint8_t *g = (const uint8_t *)guard_copy(commit, cut);
+		assert_int_equal(vox_zrtp_recv(&n->z[1], g, cut, n->now), 0);
+		guard_free((const char *)g);
+	}
+	commit[40] ^= 0x10;
+	assert_int_equal(vox_zrtp_recv(&n->z[1], commit, clen, n->now), 0);
+	assert_true(n->z[1].st.bad_crc >= clen / 5 + 1);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_DISCOVERY);
+	assert_int_equal(n->z[1].st.malformed, 0);
+	/* the exchange goes on regardless */
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+
+	/* a packet with a right CRC and a wrong layout: Error 0x10 */
+	net_start(n, &ca, &cb, 0);
+	memcpy(out, commit, clen);
+	out[15] = (uint8_t)(out[15] - 1); /* length field one word short */
+	reseal(out, clen);
+	assert_int_equal(vox_zrtp_recv(&n->z[1], out, clen, 0), 0);
+	assert_int_equal(n->z[1].st.malformed, 1);
+	failed_with(n, 1, VOX_ZRTP_ERR_MALFORMED, 0);
+	free(n);
+}
+
+static size_t drop_dhpart1(struct net *n, int from, uint8_t *pkt, size_t len)
+{
+	(void)n;
+	(void)from;
+	return pkt_type(pkt, len) == VOX_ZRTP_DHPART1 ? 0 : len;
+}
+
+static void test_engine_timeouts(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	net_start(n, &ca, &cb, 0);
+	n->loss_pct = 100; /* nobody hears anything */
+	net_run(n, 60000);
+	for (int e = 0; e < 2; e++) {
+		/* the first Hello and 20 retransmissions (6), then the event */
+		assert_int_equal(n->sent[e][VOX_ZRTP_HELLO], 21);
+		failed_with(n, e, VOX_ZRTP_ERR_TIMEOUT, 0);
+		assert_true(vox_zrtp_next_deadline(&n->z[e]) == UINT64_MAX);
+	}
+	/* 50, 100, 200, 200, ...: 50 + 100 + 19 * 200 ms */
+	assert_true(n->now == 50 + 100 + 19 * 200);
+
+	/* a peer that stops answering after discovery: the Commit goes out
+	 * 1 + 10 times on T2 (150, 300, 600, 1200, 1200, ... ms), then Error
+	 * 0xB0 once and the event */
+	cb.passive = 1;
+	net_start(n, &ca, &cb, 0);
+	n->tamper = drop_dhpart1;
+	net_run(n, 60000);
+	assert_int_equal(n->sent[0][VOX_ZRTP_COMMIT], 11);
+	assert_int_equal(n->sent[1][VOX_ZRTP_DHPART1], 11); /* it answered every one */
+	assert_int_equal(n->sent[0][VOX_ZRTP_ERROR], 1);
+	failed_with(n, 0, VOX_ZRTP_ERR_TIMEOUT, 0);
+	failed_with(n, 1, VOX_ZRTP_ERR_TIMEOUT, 1);
+	free(n);
+}
+
+/* ---- retained secrets (4.3, 4.6.1) --------------------------------------------- */
+
+/* Puts a right CRC-32c at the end of a cache image. */
+static int cache_reseal(uint8_t *b, size_t n)
+{
+	uint32_t c = vox_zrtp_crc32c(b, n - 4);
+	b[n - 4] = (uint8_t)c;
+	b[n - 3] = (uint8_t)(c >> 8);
+	b[n - 2] = (uint8_t)(c >> 16);
+	b[n - 1] = (uint8_t)(c >> 24);
+	return 0;
+}
+
+static void test_cache_codec(void **st)
+{
+	(void)st;
+	static struct vox_zrtp_cache c, d;
+	vox_zrtp_cache_init(&c);
+	struct vox_zrtp_store s = vox_zrtp_cache_store(&c);
+	struct vox_zrtp_secrets e, got;
+	for (int i = 0; i < 3; i++) {
+		memset(&e, 0, sizeof e);
+		memset(e.zid, 0x20 + i, 12);
+		e.flags = (uint8_t)(VOX_ZRTP_RS1 | (i ? VOX_ZRTP_RS2 : 0) |
+		                    (i == 2 ? VOX_ZRTP_VERIFIED : 0));
+		memset(e.rs1, 0x40 + i, 32);
+		memset(e.rs2, 0x60 + i, 32);
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	/* saving a known peer replaces its entry */
+	e.rs1[0] = 0xee;
+	assert_int_equal(s.save(s.ctx, &e), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(s.load(s.ctx, e.zid, &got), 1);
+	assert_memory_equal(&got, &e, sizeof e);
+	static const uint8_t stranger[12] = {9};
+	assert_int_equal(s.load(s.ctx, stranger, &got), 0);
+
+	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
+	int n = vox_zrtp_cache_encode(&c, buf, sizeof buf);
+	assert_int_equal(n, (int)VOX_ZRTP_CACHE_BYTES(3));
+	assert_memory_equal(buf, "VZC1\0\3", 6);
+	assert_int_equal(vox_zrtp_cache_encode(&c, buf, (size_t)n - 1), VOX_ENOSPC);
+	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
+	assert_memory_equal(&d, &c, sizeof c);
+	/* every kind of damage: refused, and the cache comes back empty */
+	for (int i = 0; i < n; i += 7) {
+		uint8_t bad[sizeof buf];
+		memcpy(bad, buf, (size_t)n);
+		bad[i] ^= 0x01;
+		assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+		assert_int_equal(d.n, 0);
+	}
+	for (int cut = 0; cut < n; cut += 11)
+		assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)cut, &d), VOX_EMALFORMED);
+	/* a right CRC over wrong contents: unknown flags, one ZID twice */
+	uint8_t bad[sizeof buf];
+	memcpy(bad, buf, (size_t)n);
+	bad[6 + 12] = 0x80;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	memcpy(bad, buf, (size_t)n);
+	memcpy(bad + 6 + 77, bad + 6, 12);
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* the table is bounded */
+	vox_zrtp_cache_init(&d);
+	s = vox_zrtp_cache_store(&d);
+	for (int i = 0; i < VOX_ZRTP_CACHE_MAX; i++) {
+		memset(e.zid, 0, 12);
+		e.zid[0] = (uint8_t)i;
+		e.zid[1] = 1;
+		assert_int_equal(s.save(s.ctx, &e), 0);
+	}
+	e.zid[1] = 2;
+	assert_int_equal(s.save(s.ctx, &e), VOX_EPOOL);
+	vox_zrtp_cache_free(&c);
+	vox_zrtp_cache_free(&d);
+}
+
+/* One call between a and b, each with its own cache; returns a's SAS event. */
+static void call_with_caches(struct net *n, struct vox_zrtp_cache *ca_, struct vox_zrtp_cache *cb_,
+                             struct vox_zrtp_event *sa, struct vox_zrtp_event *sb)
+{
+	struct vox_zrtp_config ca, cb;
+	zcfg(&ca, 0x61);
+	zcfg(&cb, 0x62);
+	ca.store = vox_zrtp_cache_store(ca_);
+	cb.store = vox_zrtp_cache_store(cb_);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 10000);
+	char ea[8], eb[8];
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(n->z[1].state, VOX_ZRTP_ST_SECURE);
+	struct vox_zrtp_srtp ka, kb;
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[0], &ka), 0);
+	assert_int_equal(vox_zrtp_srtp_keys(&n->z[1], &kb), 0);
+	assert_memory_equal(ka.tx_key, kb.rx_key, ka.key_len);
+	events(n, 0, ea, sa, NULL);
+	events(n, 1, eb, sb, NULL);
+	assert_string_equal(ea, "SK");
+	assert_string_equal(eb, "SK");
+	assert_true(sa->sasvalue == sb->sasvalue);
+}
+
+static void test_engine_continuity(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	static struct vox_zrtp_cache ca, cb;
+	vox_zrtp_cache_init(&ca);
+	vox_zrtp_cache_init(&cb);
+	struct vox_zrtp_event sa, sb;
+
+	/* first call: a new peer on both sides, not a mismatch */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sb.continuity, VOX_ZRTP_NEW_PEER);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.n, 1);
+	assert_int_equal(cb.n, 1);
+	assert_memory_equal(ca.e[0].rs1, cb.e[0].rs1, 32); /* both keep the same rs1 */
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1);
+	/* the users compare the SAS and say so, on both sides */
+	assert_int_equal(vox_zrtp_set_verified(&n->z[0], 1), 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0);
+	assert_true(ca.e[0].flags & VOX_ZRTP_VERIFIED);
+
+	/* second call: rs1 matches, the exchange continues, still verified */
+	uint8_t old_rs1[32];
+	memcpy(old_rs1, ca.e[0].rs1, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 1);
+	assert_int_equal(sb.verified, 1);
+	assert_memory_equal(ca.e[0].rs2, old_rs1, 32); /* rs2 takes the old rs1 (4.6.1) */
+	assert_memory_not_equal(ca.e[0].rs1, old_rs1, 32);
+	assert_int_equal(ca.e[0].flags, VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED);
+
+	/* b lost its last update (a crash before its cache was written): its
+	 * rs1 is a's rs2, which still matches */
+	memcpy(cb.e[0].rs1, cb.e[0].rs2, 32);
+	cb.e[0].flags = VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED;
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+
+	/* a's cache altered: no secret matches, both see the mismatch, and
+	 * the verified flag is gone until the users compare again */
+	memset(ca.e[0].rs1, 0x5a, 32);
+	memset(ca.e[0].rs2, 0xa5, 32);
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CACHE_MISMATCH);
+	assert_int_equal(sa.verified + sb.verified, 0);
+	assert_int_equal(ca.e[0].flags & VOX_ZRTP_VERIFIED, 0);
+	/* and the call after it continues again (both kept the new rs1) */
+	call_with_caches(n, &ca, &cb, &sa, &sb);
+	assert_int_equal(sa.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sb.continuity, VOX_ZRTP_CONTINUES);
+	assert_int_equal(sa.verified, 0);
+
+	/* a peer without a store asks for expiry 0: nothing is kept of it */
+	static struct vox_zrtp_cache cc;
+	vox_zrtp_cache_init(&cc);
+	struct vox_zrtp_config c1, c2;
+	zcfg(&c1, 0x71);
+	zcfg(&c2, 0x72);
+	c1.store = vox_zrtp_cache_store(&cc);
+	net_start(n, &c1, &c2, 0);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+	assert_int_equal(cc.n, 0);
+	assert_int_equal(vox_zrtp_set_verified(&n->z[1], 1), 0); /* no store: nothing to keep */
+	vox_zrtp_cache_free(&ca);
+	vox_zrtp_cache_free(&cb);
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,6 +1817,19 @@ int main(void)
 	    cmocka_unit_test(test_s0_layout),
 	    cmocka_unit_test(test_hvi_bzrtp),
 	    cmocka_unit_test(test_sas_render),
+	    cmocka_unit_test(test_chain_and_macs_bzrtp),
+	    cmocka_unit_test(test_hello_hash),
+	    cmocka_unit_test(test_negotiation),
+	    cmocka_unit_test(test_algs_check),
+	    cmocka_unit_test(test_engine_each_key_agreement),
+	    cmocka_unit_test(test_engine_b256_and_contention),
+	    cmocka_unit_test(test_engine_loss),
+	    cmocka_unit_test(test_engine_mitm),
+	    cmocka_unit_test(test_engine_wrong_confirm_mac),
+	    cmocka_unit_test(test_engine_damaged_and_replayed),
+	    cmocka_unit_test(test_engine_timeouts),
+	    cmocka_unit_test(test_cache_codec),
+	    cmocka_unit_test(test_engine_continuity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "core/core_int.h"
-#include "vox/loop.h"
+#include "transport/loop_int.h"
 
 #define NEVER UINT64_MAX
 
@@ -126,7 +126,7 @@ static int open_socket(int family, int type)
 
 /* ---- events ---------------------------------------------------------------------------- */
 
-static struct vox_loop_event *push_event(struct vox_loop *l, enum vox_loop_ev_type type)
+struct vox_loop_event *loop_push_event(struct vox_loop *l, enum vox_loop_ev_type type)
 {
 	if (l->ev_len == VOX_LOOP_MAX_EVENTS) {
 		l->ev_head = (uint16_t)((l->ev_head + 1) % VOX_LOOP_MAX_EVENTS);
@@ -153,7 +153,7 @@ int vox_loop_next_event(struct vox_loop *l, struct vox_loop_event *ev)
 static struct vox_loop_event *conn_event(struct vox_loop *l, const struct vox_loop_conn *c,
                                          enum vox_loop_ev_type type, int err)
 {
-	struct vox_loop_event *e = push_event(l, type);
+	struct vox_loop_event *e = loop_push_event(l, type);
 	e->err = err;
 	e->conn = c->id;
 	e->tp = c->tp;
@@ -506,7 +506,7 @@ static struct vox_loop_conn *conn_for(struct vox_loop *l, const struct vox_peer 
 static void send_failed(struct vox_loop *l, const struct vox_peer *to, int err)
 {
 	l->st.send_failed++;
-	struct vox_loop_event *e = push_event(l, VOX_LOOP_EV_SEND_FAILED);
+	struct vox_loop_event *e = loop_push_event(l, VOX_LOOP_EV_SEND_FAILED);
 	e->err = err;
 	e->conn = to->conn;
 	e->tp = to->tp;
@@ -615,6 +615,8 @@ static int media_open(struct vox_loop *l, struct vox_loop_media **out)
 			m = &l->media[i];
 	if (!m)
 		return VOX_EPOOL;
+	if (!l->cfg.ua)
+		return VOX_ESTATE;
 	struct vox_addr a;
 	memset(&a, 0, sizeof a);
 	if (parse_ip(l->cfg.ua->cfg.media_addr, &a))
@@ -695,7 +697,7 @@ static void send_media(struct vox_loop *l)
 		if (fd < 0 || !sl ||
 		    sendto(fd, l->mbuf, (size_t)n, 0, (struct sockaddr *)&ss, sl) != n) {
 			l->st.media_dropped++;
-			struct vox_loop_event *e = push_event(l, VOX_LOOP_EV_MEDIA_FAILED);
+			struct vox_loop_event *e = loop_push_event(l, VOX_LOOP_EV_MEDIA_FAILED);
 			e->err = fd < 0 ? VOX_ENOTFOUND : VOX_EIO;
 			e->peer = to.addr;
 			continue;
@@ -712,6 +714,8 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	struct vox_peer to;
 	int n;
 	l->now = now;
+	if (!ua)
+		return;
 	/* SIP, then media (an ended call's RTCP BYE leaves before its sockets
 	 * close), then the events (ENDED closes them) */
 	while ((n = vox_ua_poll_output(ua, l->sip, sizeof l->sip, &to)) > 0)
@@ -719,7 +723,7 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	send_media(l);
 	struct vox_ua_event ev;
 	while (vox_ua_next_event(ua, &ev)) {
-		push_event(l, VOX_LOOP_EV_UA)->ua = ev;
+		loop_push_event(l, VOX_LOOP_EV_UA)->ua = ev;
 		if (ev.type == VOX_UA_EV_ENDED) {
 			struct vox_loop_media *m = media_of(l, ev.call);
 			if (m)
@@ -766,7 +770,8 @@ static void conn_frame(struct vox_loop *l, struct vox_loop_conn *c)
 			c->msgs_in++;
 			l->st.stream_in++;
 			trace(l, 1, &from, c->rx, (size_t)n);
-			if (vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now) < 0)
+			if (!l->cfg.ua ||
+			    vox_ua_recv(l->cfg.ua, c->rx, (size_t)n, &from, l->now) < 0)
 				l->st.ua_rejected++;
 		} else if (kind == VOX_SIP_FRAME_PING) {
 			/* RFC 5626 4.4.1: a double CRLF gets a single one */
@@ -905,7 +910,8 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		from_sockaddr(&ss, &from.addr);
 		l->st.udp_in++;
 		trace(l, 1, &from, (const char *)l->io, (size_t)n);
-		if (vox_ua_recv(l->cfg.ua, (const char *)l->io, (size_t)n, &from, l->now) < 0)
+		if (!l->cfg.ua ||
+		    vox_ua_recv(l->cfg.ua, (const char *)l->io, (size_t)n, &from, l->now) < 0)
 			l->st.ua_rejected++;
 		vox_loop_flush(l, l->now);
 	}
@@ -978,14 +984,15 @@ static void conn_timers(struct vox_loop *l, struct vox_loop_conn *c)
 
 int vox_loop_run(struct vox_loop *l, uint64_t until)
 {
-	struct pollfd pf[VOX_LOOP_MAX_LISTENERS + VOX_LOOP_MAX_CONNS + 2 * VOX_UA_MAX_CALLS];
-	/* what each pollfd stands for: 0 listener, 1 connection, 2 media */
+	struct pollfd pf[VOX_LOOP_MAX_LISTENERS + VOX_LOOP_MAX_CONNS + 2 * VOX_UA_MAX_CALLS + 16];
+	/* what each pollfd stands for: 0 listener, 1 connection, 2 media; the
+	 * resolver's come last */
 	uint8_t kind[sizeof pf / sizeof pf[0]];
 	uint32_t which[sizeof pf / sizeof pf[0]];
 	nfds_t n = 0;
 	vox_loop_flush(l, vox_clock_ms());
 
-	uint64_t due = vox_ua_next_deadline(l->cfg.ua);
+	uint64_t due = l->cfg.ua ? vox_ua_next_deadline(l->cfg.ua) : NEVER;
 	if (until < due)
 		due = until;
 	for (size_t i = 0; i < l->nlis; i++) {
@@ -1016,13 +1023,16 @@ int vox_loop_run(struct vox_loop *l, uint64_t until)
 			}
 
 	uint64_t now = vox_clock_ms();
+	nfds_t ndns = (nfds_t)loop_dns_fds(l, pf + n, sizeof pf / sizeof pf[0] - n, &due, now);
+	nfds_t nio = n;
+	n += ndns;
 	int timeout = due <= now ? 0 : due - now > 60000 ? 60000 : (int)(due - now);
 	int ready = poll(pf, n, timeout);
 	if (ready < 0 && errno != EINTR)
 		return VOX_EIO;
 	l->now = vox_clock_ms();
 
-	for (nfds_t i = 0; ready > 0 && i < n; i++) {
+	for (nfds_t i = 0; ready > 0 && i < nio; i++) {
 		if (!pf[i].revents)
 			continue;
 		if (kind[i] == 0) {
@@ -1055,7 +1065,8 @@ int vox_loop_run(struct vox_loop *l, uint64_t until)
 		}
 	}
 
-	if (vox_ua_next_deadline(l->cfg.ua) <= l->now)
+	loop_dns_process(l, pf + nio, ndns);
+	if (l->cfg.ua && vox_ua_next_deadline(l->cfg.ua) <= l->now)
 		vox_ua_on_deadline(l->cfg.ua, l->now);
 	for (size_t i = 0; i < VOX_LOOP_MAX_CONNS; i++)
 		if (l->conn[i])
@@ -1072,7 +1083,7 @@ int vox_loop_init(struct vox_loop *l, const struct vox_loop_config *cfg)
 	if (!l)
 		return VOX_EINVAL;
 	memset(l, 0, sizeof *l);
-	if (!cfg || !cfg->ua)
+	if (!cfg)
 		return VOX_EINVAL;
 	l->cfg = *cfg;
 	if (!l->cfg.idle_ms)
@@ -1087,10 +1098,21 @@ int vox_loop_init(struct vox_loop *l, const struct vox_loop_config *cfg)
 	return 0;
 }
 
+int vox_loop_set_ua(struct vox_loop *l, struct vox_ua *ua)
+{
+	if (!ua)
+		return VOX_EINVAL;
+	if (l->cfg.ua)
+		return VOX_ESTATE;
+	l->cfg.ua = ua;
+	return 0;
+}
+
 void vox_loop_free(struct vox_loop *l)
 {
 	if (!l)
 		return;
+	loop_dns_free(l);
 	for (size_t i = 0; i < l->nlis; i++)
 		if (l->lis[i].fd >= 0)
 			close(l->lis[i].fd);

@@ -39,6 +39,9 @@ static struct vox_ua_call *call_alloc(struct vox_ua *ua)
 		ms->tx_at_ack = 0;
 		ms->failed = NULL;
 		ms->offer_len = 0;
+		ms->offer_at = VOX_SIP_NOCHUNK;
+		c->cred_at = VOX_SIP_NOCHUNK;
+		c->cred_len = 0;
 		return c;
 	}
 	return NULL;
@@ -53,8 +56,9 @@ static void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	if (x && x->kind == VOX_TXN_ICT &&
 	    (x->state == VOX_TXN_CALLING || x->state == VOX_TXN_PROCEEDING))
 		vox_sip_txl_abandon(&ua->txl, c->invite_txn);
-	vox_sip_txl_acked(&ua->txl, c->ist); /* no 2xx of ours goes again */
-	vox_wipe(c->cred, sizeof c->cred);
+	vox_sip_txl_acked(&ua->txl, c->ist);       /* no 2xx of ours goes again */
+	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* wiped */
+	c->cred_len = 0;
 	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
 	vox_sdp_session_free(&c->media);
@@ -93,9 +97,13 @@ static void call_event(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_ev_
 		return;
 	struct vox_ua_event *e = ua_event(ua, type);
 	e->call = ua_call_handle(ua, c);
+	if (c->account)
+		e->account = ua_account_handle(ua, &ua->acct[c->account - 1]);
 	e->prot = c->prot;
 	e->status = status;
 	e->reason = reason;
+	if (type == VOX_UA_EV_INCOMING)
+		e->peer = vox_sip_dialog_str(&c->dlg, c->dlg.remote);
 }
 
 static enum vox_ua_protection prot_of(const struct vox_sdp_session *s)
@@ -282,18 +290,21 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	if (n < 0)
 		return n;
 	size_t vlen = auth_value ? strlen(auth_value) : 0;
-	if (vlen >= sizeof c->cred)
-		return VOX_ETOOLONG; /* credentials the ACK could not repeat */
-	int rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
+	uint16_t cred_at = VOX_SIP_NOCHUNK;
+	int rc = vox_sip_arena_put(&ua->txl, auth_value, vlen, &cred_at);
+	if (rc == 0)
+		rc = ua_request(ua, ua->build, (size_t)n, &c->peer, now, &c->invite_txn);
 	vox_wipe(ua->build, (size_t)n); /* credentials, our SDES key */
 	vox_wipe(ua->sdp_out, (size_t)sl);
-	if (rc)
+	if (rc) {
+		vox_sip_arena_drop(&ua->txl, &cred_at);
 		return rc;
+	}
 	c->branch[0] = 0; /* a new INVITE, a new ACK */
-	vox_wipe(c->cred, sizeof c->cred);
+	vox_sip_arena_drop(&ua->txl, &c->cred_at);
+	c->cred_at = cred_at;
+	c->cred_len = (uint16_t)vlen;
 	c->cred_proxy = auth_name && auth_name[0] == 'P';
-	if (vlen)
-		memcpy(c->cred, auth_value, vlen);
 	return 0;
 }
 
@@ -352,7 +363,8 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
                      uint32_t cseq)
 {
 	struct vox_peer to;
-	struct vox_sip_hdr_out cred[2];
+	struct vox_sip_hdr_out cred[1];
+	char value[VOX_UA_CRED_MAX];
 	size_t ncred = 0;
 	const char *branch = NULL;
 	if (d == &c->dlg && cseq == c->invite_cseq) {
@@ -364,15 +376,21 @@ static void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_di
 		}
 		branch = c->branch;
 		/* 22.1: the credentials of the INVITE (re-INVITEs carry none) */
-		if (c->cred[0])
+		if (c->cred_len && c->cred_len <= sizeof value) {
+			vox_sip_arena_get(&ua->txl, c->cred_at, c->cred_len, value);
 			cred[ncred++] = (struct vox_sip_hdr_out){
 			    c->cred_proxy ? "Proxy-Authorization" : "Authorization",
-			    vox_slice_cstr(c->cred)};
+			    vox_slice_make(value, c->cred_len)};
+		}
 	}
 	int n = dialog_request(ua, c, d, "ACK", cseq, branch, cred, ncred, none, ua->build,
 	                       sizeof ua->build, &to);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
+	if (ncred) {
+		vox_wipe(value, sizeof value);
+		vox_wipe(ua->build, n > 0 ? (size_t)n : 0);
+	}
 }
 
 /* BYE in the call's dialog; cred: the credentials for a challenge to the
@@ -498,8 +516,9 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 		return rc;
 	c->invite_cseq = c->dlg.local_seq;
 	c->reinvite_out = 1;
-	vox_wipe(c->cred, sizeof c->cred); /* for the first INVITE's ACK only */
-	c->branch[0] = 0;                  /* a new ACK for this INVITE */
+	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* for the first INVITE's ACK only */
+	c->cred_len = 0;
+	c->branch[0] = 0; /* a new ACK for this INVITE */
 	return 0;
 }
 
@@ -653,7 +672,8 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		/* RFC 3264 6: the answer to the offer kept since the INVITE
 		 * (checked then), for the socket named now */
-		sl = vox_sdp_parse(ms->offer, ms->offer_len, &ua->sdp, NULL);
+		vox_sip_arena_get(&ua->txl, ms->offer_at, ms->offer_len, ua->build);
+		sl = vox_sdp_parse(ua->build, ms->offer_len, &ua->sdp, NULL);
 		if (sl >= 0)
 			sl = vox_sdp_oa_answer(&c->oa, &l, &ua->sdp, &ua->cfg.rng, ua->sdp_out,
 			                       sizeof ua->sdp_out, &s, &why);
@@ -670,8 +690,9 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 	} else {
 		rc = sl;
 	}
-	ua_scrub(ua, sl, 0); /* it holds our key (and respond_invite built on the stack) */
-	if (rc)              /* no description of ours went out */
+	ua_scrub(ua, sl, c->delayed_offer ? 0 : ms->offer_len); /* our key; the peer's (the
+	                                                           offer was read into build) */
+	if (rc) /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
@@ -691,7 +712,7 @@ int vox_ua_answer(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_media_
 		/* the answer is out: media may flow (RFC 3264 6) */
 		take_media(ua, c, &s, 0, now);
 		vox_sdp_session_free(&s);
-		vox_wipe(ms->offer, ms->offer_len);
+		vox_sip_arena_drop(&ua->txl, &ms->offer_at); /* wiped */
 		ms->offer_len = 0;
 	}
 	ua_media_pump(ua);
@@ -926,9 +947,9 @@ static void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const stru
 		if (invite_again(ua, c, NULL, NULL, now) == 0)
 			return;
 	}
-	end_call(ua, c, s,
-	         c->state == VOX_UA_CALL_ENDING || c->cancel_wanted ? "cancelled" : "call failed",
-	         1);
+	/* a final answer to our own CANCEL (487) ends it from our side */
+	int ours = c->state == VOX_UA_CALL_ENDING || c->cancel_wanted;
+	end_call(ua, c, s, ours ? "cancelled" : "call failed", !ours);
 }
 
 static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
@@ -1055,7 +1076,7 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 		return;
 	}
 	if (c->outgoing && c->state != VOX_UA_CALL_UP)
-		end_call(ua, c, status, "no answer from the network", 1);
+		end_call(ua, c, status, "no answer from the network", 0);
 }
 
 /* ---- requests to us ------------------------------------------------------------------ */
@@ -1121,6 +1142,33 @@ static void refuse_offer(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox
 	                  &h, w.err ? 0 : 1, none, now);
 }
 
+/* The account an incoming call is for: the one whose address of record
+ * the To URI names (user and host, 19.1.4: the user part case-sensitive,
+ * the host not), else the one whose user part the Request-URI carries (a
+ * registrar routes to the Contact we registered, which carries it); 0
+ * when none, else 1 + its index. */
+static uint16_t account_for(const struct vox_ua *ua, const struct vox_sip_msg *m)
+{
+	const struct vox_sip_header *to = vox_sip_find(m, VOX_SIP_H_TO);
+	struct vox_sip_addr ta;
+	struct vox_sip_uri ru;
+	int have_to = to && vox_sip_addr_parse(&ta, to->value, NULL) == 0;
+	int have_ru = vox_sip_uri_parse(&ru, m->uri, NULL) == 0 && ru.user.len;
+	uint16_t by_user = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		const struct vox_ua_account *a = &ua->acct[i];
+		struct vox_sip_uri au;
+		if (!a->used || vox_sip_uri_parse(&au, vox_slice_cstr(a->aor), NULL))
+			continue;
+		if (have_to && vox_slice_eq(ta.uri.user, au.user) &&
+		    vox_slice_case_eq(ta.uri.host.name, au.host.name))
+			return (uint16_t)(i + 1);
+		if (!by_user && have_ru && vox_slice_eq(ru.user, au.user))
+			by_user = (uint16_t)(i + 1);
+	}
+	return by_user;
+}
+
 static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from,
                        uint64_t now)
 {
@@ -1139,6 +1187,7 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	c->ist = txn;
 	c->peer = *from;
 	c->secure_path = ua->cur_secure;
+	c->account = account_for(ua, m);
 	int tl = vox_sip_make_tag(&ua->cfg.rng, c->local_tag, sizeof c->local_tag - 1);
 	uint8_t r[4];
 	if (tl < 0 || ua->cfg.rng.fn(ua->cfg.rng.ctx, r, sizeof r) != 0) {
@@ -1164,7 +1213,7 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 		struct vox_sdp_local l;
 		struct vox_sdp_fail why = {488, "unusable offer", -1};
 		struct vox_sdp_session s;
-		int sl = m->body.len > sizeof ms->offer ? VOX_ETOOLONG : parse_body(ua, m);
+		int sl = m->body.len > VOX_UA_OFFER_MAX ? VOX_ETOOLONG : parse_body(ua, m);
 		if (sl == VOX_ETOOLONG)
 			why.reason = "offer longer than this UA keeps (VOX_UA_OFFER_MAX)";
 		if (sl == 0) {
@@ -1184,7 +1233,13 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 			call_free(ua, c);
 			return;
 		}
-		memcpy(ms->offer, m->body.p, m->body.len);
+		if (vox_sip_arena_put(&ua->txl, m->body.p, m->body.len, &ms->offer_at)) {
+			/* no room to keep it until the answer: come back later */
+			const struct vox_sip_hdr_out h = {"Retry-After", vox_slice_cstr("10")};
+			(void)!ua_respond(ua, txn, m, 503, tag, &h, 1, none, now);
+			call_free(ua, c);
+			return;
+		}
 		ms->offer_len = (uint16_t)m->body.len;
 	} else {
 		c->delayed_offer = 1;

@@ -128,8 +128,8 @@ void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c)
 {
 	struct vox_ua_media *ms = ua_media_of(ua, c);
 	engine_end(ua, c);
-	pump_call(ua, c); /* a failure still unreported */
-	vox_wipe(ms->offer, ms->offer_len);
+	pump_call(ua, c);                            /* a failure still unreported */
+	vox_sip_arena_drop(&ua->txl, &ms->offer_at); /* wiped */
 	ms->offer_len = 0;
 	ms->tx_at_ack = 0;
 }

@@ -53,9 +53,20 @@ const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_
 
 size_t vox_ua_calls_active(const struct vox_ua *ua)
 {
+	return vox_ua_calls_list(ua, NULL, 0);
+}
+
+size_t vox_ua_calls_list(const struct vox_ua *ua, vox_ua_handle *out, size_t cap)
+{
 	size_t n = 0;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		n += ua->calls[i].state != VOX_UA_CALL_FREE;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		const struct vox_ua_call *c = &ua->calls[i];
+		if (c->state == VOX_UA_CALL_FREE)
+			continue;
+		if (n < cap)
+			out[n] = ua_call_handle(ua, c);
+		n++;
+	}
 	return n;
 }
 
@@ -137,11 +148,11 @@ void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsign
                           const char *extra_name, const char *extra_value)
 {
 	struct vox_sip_hdr_out h = {extra_name, vox_slice_cstr(extra_value)};
-	ua_respond_stateless_h(ua, from, status, &h, extra_name ? 1 : 0);
+	ua_respond_stateless_h(ua, from, status, NULL, &h, extra_name ? 1 : 0);
 }
 
 void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
-                            const struct vox_sip_hdr_out *extra, size_t nextra)
+                            const char *reason, const struct vox_sip_hdr_out *extra, size_t nextra)
 {
 	struct vox_peer to;
 	struct vox_sip_hdr_out h[4] = {{"Server", vox_slice_cstr(server_name(ua))}};
@@ -151,12 +162,20 @@ void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsi
 	for (size_t i = 0; i < nextra; i++)
 		h[1 + i] = extra[i];
 	int tl = vox_sip_make_tag(&ua->cfg.rng, tag, sizeof tag);
-	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0 ||
-	    vox_sip_response_peer(&ua->msg, from, &to))
+	if (ua->msg.method_id == VOX_SIP_ACK || tl < 0)
 		return;
-	int n = vox_sip_build_response(
-	    &ua->msg, &from->addr, status, NULL, vox_slice_make(tag, (size_t)tl), h, 1 + nextra,
-	    vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
+	/* 18.2.2 sends a response where the top Via says; a request without
+	 * a Via we can read is answered where it came from (best effort,
+	 * RFC 4475 3.1.2: "ideally, respond with 400") */
+	if (vox_sip_response_peer(&ua->msg, from, &to))
+		to = *from;
+	struct vox_slice t = vox_slice_make(tag, (size_t)tl);
+	int n = status >= 300
+	            ? vox_sip_build_error_response(&ua->msg, &from->addr, status, reason, t, h,
+	                                           1 + nextra, ua->build, sizeof ua->build)
+	            : vox_sip_build_response(&ua->msg, &from->addr, status, NULL, t, h, 1 + nextra,
+	                                     vox_slice_make(NULL, 0), vox_slice_make(NULL, 0),
+	                                     ua->build, sizeof ua->build);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 }
@@ -415,6 +434,13 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	struct vox_sip_msg *m = &ua->msg;
 	struct vox_diag d;
 	int rc = vox_sip_parse(m, msg, len, VOX_SIP_DATAGRAM, &d);
+	if (rc < 0 && m->body_short && !m->status && m->method_id != VOX_SIP_ACK) {
+		/* 18.3: a request with fewer body bytes than its Content-Length
+		 * says gets 400, which its complete header section allows */
+		ua_respond_stateless_h(ua, from, 400, "Content-Length larger than the message",
+		                       NULL, 0);
+		return VOX_UA_REFUSED;
+	}
 	if (rc < 0)
 		return rc; /* not even a message: nothing can be answered */
 	struct vox_sip_validate_opts o = {.role = VOX_SIP_ROLE_UAS,
@@ -455,8 +481,9 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 			name = "Accept";
 			value = "application/sdp";
 		}
-		ua_respond_stateless(ua, from, v.status, name, value);
-		return VOX_EMALFORMED;
+		struct vox_sip_hdr_out xh = {name, vox_slice_cstr(value)};
+		ua_respond_stateless_h(ua, from, v.status, v.reason, &xh, name ? 1 : 0);
+		return m->status ? VOX_EMALFORMED : VOX_UA_REFUSED;
 	}
 	ua->cur_from = *from;
 	ua->cur_secure = from->tp == VOX_TP_TLS;
@@ -478,7 +505,8 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 		    {"Supported", vox_slice_make(NULL, 0)}, /* no extension yet: 25.1 allows it */
 		};
 		const struct vox_sip_hdr_out busy = {"Retry-After", vox_slice_cstr("10")};
-		ua_respond_stateless_h(ua, from, full ? 503 : 200, full ? &busy : h, full ? 1 : 3);
+		ua_respond_stateless_h(ua, from, full ? 503 : 200, NULL, full ? &busy : h,
+		                       full ? 1 : 3);
 		return 0;
 	}
 	vox_sip_txn_id id;
@@ -489,7 +517,7 @@ int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox
 	if (rc == VOX_EPOOL) {
 		/* no room for another transaction: come back later (21.5.4) */
 		ua_respond_stateless(ua, from, 503, "Retry-After", "5");
-		return rc;
+		return VOX_UA_BUSY;
 	}
 	if (rc < 0)
 		return rc;
@@ -668,6 +696,7 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		ua->calls[i].gen = 1;
 		vox_media_init(&ua->media[i].engine);
+		ua->media[i].offer_at = ua->calls[i].cred_at = VOX_SIP_NOCHUNK;
 	}
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		ua->acct[i].gen = 1;
@@ -682,7 +711,6 @@ void vox_ua_free(struct vox_ua *ua)
 		vox_sdp_oa_free(&ua->calls[i].oa);
 		vox_sdp_session_free(&ua->calls[i].media);
 		vox_media_free(&ua->media[i].engine); /* libsrtp2's contexts, the keys */
-		vox_wipe(ua->media[i].offer, sizeof ua->media[i].offer);
 	}
 	vox_wipe(ua->mout, sizeof ua->mout);
 	ua->mout_len = 0;
@@ -695,8 +723,7 @@ void vox_ua_free(struct vox_ua *ua)
 	vox_wipe(ua->build, sizeof ua->build);
 	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
 	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		vox_wipe(ua->calls[i].cred, sizeof ua->calls[i].cred);
+
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);

@@ -37,9 +37,11 @@ struct vox_ua_event *ua_event(struct vox_ua *ua, enum vox_ua_ev_type type);
 /* Queues a message sent outside any transaction (ACK for a 2xx, a
  * stateless response). */
 void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to);
-/* A stateless response to ua->msg with up to 3 extra headers. */
+/* A stateless response to ua->msg with up to 3 extra headers; reason NULL
+ * picks the standard phrase. An error answers even a request that lacks
+ * headers a response copies (best effort). */
 void ua_respond_stateless_h(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
-                            const struct vox_sip_hdr_out *extra, size_t nextra);
+                            const char *reason, const struct vox_sip_hdr_out *extra, size_t nextra);
 /* A stateless response to ua->msg (which must be a request). */
 void ua_respond_stateless(struct vox_ua *ua, const struct vox_peer *from, unsigned status,
                           const char *extra_name, const char *extra_value);

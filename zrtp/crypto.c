@@ -303,7 +303,7 @@ static int ffdh_prime(uint32_t ka, mbedtls_mpi *p)
 	                           : mbedtls_mpi_read_binary(p, modp2048, sizeof modp2048);
 }
 
-int zrtp_kp_make(struct zrtp_kp *kp, uint32_t ka, const uint8_t *sv, size_t sv_len,
+int zrtp_kp_make(struct vox_zrtp_keypair *kp, uint32_t ka, const uint8_t *sv, size_t sv_len,
                  const struct vox_rng *rng)
 {
 	memset(kp, 0, sizeof *kp);
@@ -368,7 +368,7 @@ int zrtp_kp_make(struct zrtp_kp *kp, uint32_t ka, const uint8_t *sv, size_t sv_l
 	return 0;
 }
 
-static int ffdh_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t n, uint8_t *out)
+static int ffdh_shared(const struct vox_zrtp_keypair *kp, const uint8_t *pv, size_t n, uint8_t *out)
 {
 	mbedtls_mpi p, y, x, z, pm1;
 	mbedtls_mpi_init(&p);
@@ -400,7 +400,7 @@ static int ffdh_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t n, ui
 	return bad ? VOX_EAUTH : rc ? VOX_ECRYPTO : 0;
 }
 
-static int ec_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t n, uint8_t *out,
+static int ec_shared(const struct vox_zrtp_keypair *kp, const uint8_t *pv, size_t n, uint8_t *out,
                      const struct vox_rng *rng)
 {
 	mbedtls_ecp_group grp;
@@ -455,8 +455,8 @@ static int ec_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t n, uint
 	return bad ? VOX_EAUTH : rc ? VOX_ECRYPTO : 0;
 }
 
-int zrtp_kp_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t pv_len, uint8_t *out,
-                   const struct vox_rng *rng)
+int zrtp_kp_shared(const struct vox_zrtp_keypair *kp, const uint8_t *pv, size_t pv_len,
+                   uint8_t *out, const struct vox_rng *rng)
 {
 	if (!kp->ka || pv_len != zrtp_pv_len(kp->ka))
 		return VOX_EINVAL;
@@ -464,7 +464,7 @@ int zrtp_kp_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t pv_len, u
 	                       : ec_shared(kp, pv, pv_len, out, rng);
 }
 
-void zrtp_kp_wipe(struct zrtp_kp *kp)
+void zrtp_kp_wipe(struct vox_zrtp_keypair *kp)
 {
 	vox_wipe(kp->sv, sizeof kp->sv);
 	kp->sv_len = 0;

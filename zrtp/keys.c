@@ -99,7 +99,7 @@ int zrtp_secret_id(uint32_t hash, const uint8_t *secret, size_t len, int initiat
 	return rc;
 }
 
-int zrtp_keys_derive(struct zrtp_keys *k, uint32_t hash, uint32_t cipher, const uint8_t *s0,
+int zrtp_keys_derive(struct vox_zrtp_keyset *k, uint32_t hash, uint32_t cipher, const uint8_t *s0,
                      const uint8_t *zidi, const uint8_t *zidr, const uint8_t *total_hash)
 {
 	memset(k, 0, sizeof *k);
@@ -144,7 +144,7 @@ int zrtp_keys_derive(struct zrtp_keys *k, uint32_t hash, uint32_t cipher, const 
 	return 0;
 }
 
-void zrtp_keys_wipe(struct zrtp_keys *k)
+void zrtp_keys_wipe(struct vox_zrtp_keyset *k)
 {
 	vox_wipe(k, sizeof *k);
 }

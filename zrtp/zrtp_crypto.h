@@ -24,11 +24,11 @@
 
 #if VOX_WITH_ZRTP
 
-#define ZRTP_HASH_MAX   48  /* S384 */
-#define ZRTP_KEY_MAX    32  /* AES3 */
-#define ZRTP_PV_MAX     384 /* DH3k */
-#define ZRTP_SHARED_MAX 384 /* DH3k */
-#define ZRTP_SECRET_MAX 64  /* the longest secret value input (DH3k with AES3) */
+#define ZRTP_HASH_MAX   VOX_ZRTP_HASH_MAX
+#define ZRTP_KEY_MAX    VOX_ZRTP_KEY_MAX
+#define ZRTP_PV_MAX     VOX_ZRTP_PV_MAX
+#define ZRTP_SHARED_MAX VOX_ZRTP_PV_MAX /* the DH result is never longer than pv */
+#define ZRTP_SECRET_MAX VOX_ZRTP_SECRET_MAX
 
 /* One piece of a message fed to a hash or HMAC: hashes in ZRTP run over
  * several messages laid end to end (total_hash, hvi, s0). */
@@ -72,15 +72,6 @@ size_t zrtp_shared_len(uint32_t ka);
  * X255 and X448 the 32 or 56 bytes RFC 7748 5 clamps. */
 size_t zrtp_secret_len(uint32_t ka, size_t klen);
 
-/* One side's key pair. */
-struct zrtp_kp {
-	uint32_t ka;
-	uint8_t sv[ZRTP_SECRET_MAX]; /* the secret value as given */
-	size_t sv_len;
-	uint8_t pv[ZRTP_PV_MAX]; /* the public value in ZRTP's wire form */
-	size_t pv_len;
-};
-
 /* Makes the key pair of ka from sv[0..sv_len) (zrtp_secret_len bytes, from
  * the caller's rng): DH: pv = g^sv mod p, big-endian, the length of p;
  * EC25/EC38: the raw x || y of sv * G, big-endian, not the TLS form;
@@ -89,8 +80,8 @@ struct zrtp_kp {
  * against side channels (the DH groups do not use it). Returns 0,
  * VOX_EUNSUPPORTED, VOX_EINVAL (sv_len wrong) or VOX_ECRYPTO (mbedTLS or
  * rng failed). */
-VOX_MUST_CHECK int zrtp_kp_make(struct zrtp_kp *kp, uint32_t ka, const uint8_t *sv, size_t sv_len,
-                                const struct vox_rng *rng);
+VOX_MUST_CHECK int zrtp_kp_make(struct vox_zrtp_keypair *kp, uint32_t ka, const uint8_t *sv,
+                                size_t sv_len, const struct vox_rng *rng);
 /* The DH result with the peer's public value pv: DH: pv^sv mod p,
  * big-endian, the length of p; EC25/EC38: the x coordinate of sv * P;
  * X255/X448: the RFC 7748 output, little-endian. Refuses a public value
@@ -98,10 +89,10 @@ VOX_MUST_CHECK int zrtp_kp_make(struct zrtp_kp *kp, uint32_t ka, const uint8_t *
  * curve, and an X25519/X448 result of all zeros (a low-order point):
  * VOX_EAUTH, for which RFC 6189 5.9 sends Error 0x61. out holds
  * zrtp_shared_len(ka). Returns 0, VOX_EAUTH, VOX_EINVAL, VOX_ECRYPTO. */
-VOX_MUST_CHECK int zrtp_kp_shared(const struct zrtp_kp *kp, const uint8_t *pv, size_t pv_len,
-                                  uint8_t *out, const struct vox_rng *rng);
+VOX_MUST_CHECK int zrtp_kp_shared(const struct vox_zrtp_keypair *kp, const uint8_t *pv,
+                                  size_t pv_len, uint8_t *out, const struct vox_rng *rng);
 /* Wipes the secret value. */
-void zrtp_kp_wipe(struct zrtp_kp *kp);
+void zrtp_kp_wipe(struct vox_zrtp_keypair *kp);
 
 #endif /* VOX_WITH_ZRTP */
 

@@ -8,9 +8,7 @@
 
 #if VOX_WITH_ZRTP
 
-/* KDF_Context: ZIDi || ZIDr || total_hash (4.5.1). */
-#define ZRTP_CTX_MAX  (2 * VOX_ZRTP_ZID_LEN + ZRTP_HASH_MAX)
-#define ZRTP_SALT_LEN 14 /* SRTP master salt: 112 bits (4.5.3) */
+#define ZRTP_SALT_LEN VOX_ZRTP_SALT_LEN
 
 /* 4.5.1: KDF(KI, Label, Context, L) = HMAC(KI, i || Label || 0x00 ||
  * Context || L) with i = 1 and L in bits, both 32-bit big-endian, cut to
@@ -44,30 +42,13 @@ VOX_MUST_CHECK int zrtp_s0_dh(uint32_t hash, struct zrtp_part dh_result, const u
 VOX_MUST_CHECK int zrtp_secret_id(uint32_t hash, const uint8_t *secret, size_t len, int initiator,
                                   uint8_t out[VOX_ZRTP_ID_LEN]);
 
-/* Everything 4.5.2 and 4.5.3 derive from s0, for the negotiated hash and
- * cipher. */
-struct zrtp_keys {
-	uint32_t hash, cipher;
-	size_t hl, kl; /* hash and cipher key lengths */
-	uint8_t ctx[ZRTP_CTX_MAX];
-	size_t ctx_len;
-	uint8_t sess[ZRTP_HASH_MAX]; /* ZRTPSess */
-	uint8_t sashash[32];         /* 256 bits whatever the hash */
-	uint32_t sasvalue;           /* its leftmost 32 bits */
-	uint8_t srtp_key_i[ZRTP_KEY_MAX], srtp_salt_i[ZRTP_SALT_LEN];
-	uint8_t srtp_key_r[ZRTP_KEY_MAX], srtp_salt_r[ZRTP_SALT_LEN];
-	uint8_t mackey_i[ZRTP_HASH_MAX], mackey_r[ZRTP_HASH_MAX];
-	uint8_t zrtpkey_i[ZRTP_KEY_MAX], zrtpkey_r[ZRTP_KEY_MAX];
-	uint8_t rs1[32]; /* the new retained secret */
-};
-
 /* Derives *k from s0 (hash length) and KDF_Context = zidi || zidr ||
  * total_hash. Returns 0, VOX_EUNSUPPORTED (hash or cipher unknown) or a
  * zrtp_hmac error. */
-VOX_MUST_CHECK int zrtp_keys_derive(struct zrtp_keys *k, uint32_t hash, uint32_t cipher,
+VOX_MUST_CHECK int zrtp_keys_derive(struct vox_zrtp_keyset *k, uint32_t hash, uint32_t cipher,
                                     const uint8_t *s0, const uint8_t *zidi, const uint8_t *zidr,
                                     const uint8_t *total_hash);
-void zrtp_keys_wipe(struct zrtp_keys *k);
+void zrtp_keys_wipe(struct vox_zrtp_keyset *k);
 
 #endif /* VOX_WITH_ZRTP */
 

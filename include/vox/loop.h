@@ -92,6 +92,15 @@ extern "C" {
 #ifndef VOX_LOOP_MAX_NAMES
 #define VOX_LOOP_MAX_NAMES 8
 #endif
+/* Name lookups running at once (vox_loop_resolve), and addresses one
+ * answer keeps (the rest are dropped: RFC 3263 tries them in order, and a
+ * handful is plenty). */
+#ifndef VOX_LOOP_MAX_QUERIES
+#define VOX_LOOP_MAX_QUERIES 8
+#endif
+#ifndef VOX_LOOP_MAX_ADDRS
+#define VOX_LOOP_MAX_ADDRS 8
+#endif
 /* Defaults of struct vox_loop_config's times (ms). */
 #define VOX_LOOP_IDLE_MS      120000
 #define VOX_LOOP_CONNECT_MS   10000
@@ -173,20 +182,24 @@ struct vox_loop_media {
 };
 
 enum vox_loop_ev_type {
-	VOX_LOOP_EV_UA = 1,      /* ua: what the UA said (vox_ua_next_event) */
-	VOX_LOOP_EV_TLS_OPEN,    /* a TLS connection is open: tls says how far its
+	VOX_LOOP_EV_UA = 1,       /* ua: what the UA said (vox_ua_next_event) */
+	VOX_LOOP_EV_TLS_OPEN,     /* a TLS connection is open: tls says how far its
 	                             peer is trusted (verified, trust, peer_fp) */
-	VOX_LOOP_EV_TLS_FAILED,  /* a TLS connection failed: tls.cause says why */
-	VOX_LOOP_EV_CONN_CLOSED, /* a connection closed: err says why (VOX_ECLOSED the
+	VOX_LOOP_EV_TLS_FAILED,   /* a TLS connection failed: tls.cause says why */
+	VOX_LOOP_EV_CONN_CLOSED,  /* a connection closed: err says why (VOX_ECLOSED the
 	                             peer closed, VOX_ETIMEOUT idle or never open,
 	                             VOX_ELIMIT a buffer or the connection limit,
 	                             VOX_EMALFORMED/ETOOLONG/ERANGE the stream could not
 	                             be framed, VOX_EIO a socket error, VOX_EAUTH and
 	                             the other TLS failures) */
-	VOX_LOOP_EV_SEND_FAILED, /* a SIP message could not be sent to peer: err
+	VOX_LOOP_EV_SEND_FAILED,  /* a SIP message could not be sent to peer: err
 	                             (the UA's output carries no id yet, so the
 	                             transaction learns of it by its own timer) */
-	VOX_LOOP_EV_MEDIA_FAILED /* a media packet could not be sent: err */
+	VOX_LOOP_EV_MEDIA_FAILED, /* a media packet could not be sent: err */
+	VOX_LOOP_EV_RESOLVED      /* a name lookup ended (query): err 0 and addrs, or
+	                             VOX_ENOTFOUND (no such name, or no address),
+	                             VOX_ETIMEOUT (no server answered), VOX_EMALFORMED
+	                             (not a host name), VOX_EIO (another failure) */
 };
 
 struct vox_loop_event {
@@ -196,6 +209,9 @@ struct vox_loop_event {
 	enum vox_transport tp; /* and its transport */
 	struct vox_addr peer;
 	struct vox_ua_event ua; /* VOX_LOOP_EV_UA */
+	uint32_t query;         /* RESOLVED: what vox_loop_resolve returned */
+	size_t naddrs;          /* RESOLVED: addresses found (port 0), IPv4 first */
+	struct vox_addr addrs[VOX_LOOP_MAX_ADDRS];
 #if VOX_WITH_TLS
 	struct vox_tls_info tls; /* TLS_OPEN, TLS_FAILED, and CONN_CLOSED of a TLS one */
 #endif
@@ -214,6 +230,12 @@ struct vox_loop_stats {
 	uint64_t ua_rejected; /* messages vox_ua_recv refused (malformed, ...) */
 };
 
+/* A name lookup in flight. */
+struct vox_loop_query {
+	struct vox_loop *loop; /* NULL: free */
+	uint32_t id;
+};
+
 struct vox_loop_name {
 	struct vox_addr addr;
 	char name[256];
@@ -228,6 +250,9 @@ struct vox_loop {
 	struct vox_loop_media media[VOX_UA_MAX_CALLS];
 	struct vox_loop_name names[VOX_LOOP_MAX_NAMES];
 	size_t nnames;
+	void *dns; /* the c-ares channel, made by the first lookup */
+	struct vox_loop_query queries[VOX_LOOP_MAX_QUERIES];
+	uint32_t next_query;
 	struct vox_loop_event evq[VOX_LOOP_MAX_EVENTS];
 	uint16_t ev_head, ev_len;
 	uint32_t dropped_events;
@@ -241,9 +266,14 @@ struct vox_loop {
 /* Milliseconds of CLOCK_MONOTONIC: the `now` every vox engine takes. */
 uint64_t vox_clock_ms(void);
 
-/* Sets the loop up for cfg->ua. Opens nothing yet. Returns 0, or
- * VOX_EINVAL (cfg or cfg->ua NULL). */
+/* Sets the loop up for cfg->ua. Opens nothing yet. cfg->ua may be NULL:
+ * the loop then only listens and looks names up (a program that needs an
+ * address before it can configure its UA), until vox_loop_set_ua. Returns
+ * 0, or VOX_EINVAL (cfg NULL). */
 VOX_MUST_CHECK int vox_loop_init(struct vox_loop *l, const struct vox_loop_config *cfg);
+/* Gives a loop made without a UA its UA. Returns 0, VOX_EINVAL (ua NULL)
+ * or VOX_ESTATE (it has one). */
+VOX_MUST_CHECK int vox_loop_set_ua(struct vox_loop *l, struct vox_ua *ua);
 /* Closes every socket and frees every connection (nothing is sent: hang
  * up and unregister first). NULL and a second call are fine. */
 void vox_loop_free(struct vox_loop *l);
@@ -264,6 +294,18 @@ VOX_MUST_CHECK int vox_loop_listen(struct vox_loop *l, enum vox_transport tp,
  * VOX_ELIMIT (VOX_LOOP_MAX_NAMES given already). */
 VOX_MUST_CHECK int vox_loop_tls_name(struct vox_loop *l, const struct vox_addr *addr,
                                      struct vox_slice name);
+
+/* Starts looking up the A and AAAA records of name (RFC 3263 4.2 once a
+ * target is chosen; /etc/hosts first), without blocking: c-ares's sockets
+ * join the loop's poll(), and a VOX_LOOP_EV_RESOLVED event with *query
+ * brings the answer. Every lookup ends with that event (a server that
+ * does not answer: after about two seconds). A name that is an IP literal
+ * is answered at once. c-ares keeps process-wide state of its own,
+ * set up once (ares_library_init). Returns 0 and *query, or
+ *   VOX_EINVAL   name empty or longer than 253 bytes
+ *   VOX_EPOOL    VOX_LOOP_MAX_QUERIES lookups are running
+ *   VOX_EIO      c-ares could not start (no resolver configuration) */
+VOX_MUST_CHECK int vox_loop_resolve(struct vox_loop *l, struct vox_slice name, uint32_t *query);
 
 /* One turn: sends what waits, sleeps in poll() until a socket is ready,
  * the UA's or a connection's deadline, or `until` (absolute, vox_clock_ms;

@@ -168,6 +168,11 @@ struct vox_sip_msg {
 
 	int has_content_length;
 	size_t content_length;
+	/* Set when vox_sip_parse refuses a datagram whose Content-Length is
+	 * larger than the bytes after its header section: the start line
+	 * and headers above are complete and parsed, so a request can still
+	 * be answered with 400 (RFC 3261 18.3). 0 otherwise. */
+	uint8_t body_short;
 	struct vox_slice body;
 	const char *base; /* first byte of the message */
 	size_t len;       /* start line + headers + empty line + body */
@@ -598,6 +603,20 @@ VOX_MUST_CHECK int vox_sip_build_response(const struct vox_sip_msg *req,
                                           const struct vox_sip_hdr_out *extra, size_t nextra,
                                           struct vox_slice content_type, struct vox_slice body,
                                           char *out, size_t cap);
+
+/* The best-effort answer to a request that failed the checks of RFC 3261
+ * 8.2 (vox_sip_validate): RFC 4475 asks for a 400 "ideally" even when the
+ * request lacks headers a response copies. Like vox_sip_build_response,
+ * without a body, but it copies only the Via, From, To, Call-ID and CSeq
+ * the request has, and adds to_tag only to a To that parses. The peer may
+ * not be able to match it; it is still better than silence. Returns bytes
+ * written, VOX_ENOSPC or VOX_EINVAL (req NULL or a response; status below
+ * 300 or above 699; reason, to_tag or extra refused as above). */
+VOX_MUST_CHECK int vox_sip_build_error_response(const struct vox_sip_msg *req,
+                                                const struct vox_addr *source, unsigned status,
+                                                const char *reason, struct vox_slice to_tag,
+                                                const struct vox_sip_hdr_out *extra, size_t nextra,
+                                                char *out, size_t cap);
 
 /* The top Via value of a response as RFC 3261 18.2.1 and RFC 3581 4 want
  * it, for a request that came from `source`: received= when the sent-by

@@ -285,6 +285,25 @@ VOX_MUST_CHECK int vox_sip_txl_cancel(struct vox_sip_txl *t, vox_sip_txn_id invi
  * or another state is ignored. */
 void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id);
 
+/* The TU's own bytes in the layer's arena (docs/architecture.md, Memory):
+ * what a TU must keep for a while but not for the whole life of a call (a
+ * UA keeps an incoming call's offer until it is answered, and the
+ * credentials of an INVITE until its ACK) takes chunks only while it is
+ * held, instead of a fixed buffer in every call slot.
+ *
+ * vox_sip_arena_put copies len bytes (up to 65535) into fresh chunks and
+ * sets *at to the first (VOX_SIP_NOCHUNK for 0 bytes). When the arena is
+ * full, lingering transactions give way as for a new transaction. Returns
+ * 0, VOX_EPOOL (no room even so: nothing kept), VOX_ETOOLONG or
+ * VOX_EINVAL. vox_sip_arena_get copies the first len bytes of what at
+ * holds into out. vox_sip_arena_drop gives the chunks back, wiped, and
+ * sets *at to VOX_SIP_NOCHUNK (safe to call again). The TU must drop
+ * what it put: the chunks are the layer's. */
+VOX_MUST_CHECK int vox_sip_arena_put(struct vox_sip_txl *t, const void *p, size_t len,
+                                     uint16_t *at);
+void vox_sip_arena_get(const struct vox_sip_txl *t, uint16_t at, size_t len, void *out);
+void vox_sip_arena_drop(struct vox_sip_txl *t, uint16_t *at);
+
 /* Sends the last message of a transaction again: the TU's 2xx
  * retransmissions for an INVITE server transaction in Accepted (13.3.1.4).
  * Returns 0, VOX_ENOTFOUND or VOX_ESTATE (nothing to resend: over TCP and

@@ -80,12 +80,12 @@ extern "C" {
 #ifndef VOX_UA_MEDIA_OUTQ
 #define VOX_UA_MEDIA_OUTQ 4
 #endif
-/* Bytes of the digest credentials an outgoing call keeps, NUL included:
- * the ACK for the 2xx repeats those of the INVITE (RFC 3261 22.1). A
- * challenge whose answer does not fit is not answered (the call fails with
- * the 401/407). */
+/* Longest digest credentials (an Authorization value) the UA sends, NUL
+ * included. An outgoing call keeps those of its INVITE in the arena for
+ * the ACK of its 2xx (RFC 3261 22.1). A challenge whose answer does not
+ * fit is not answered (the call fails with the 401/407). */
 #ifndef VOX_UA_CRED_MAX
-#define VOX_UA_CRED_MAX 512
+#define VOX_UA_CRED_MAX 1024
 #endif
 /* Short strings a UA copies: URIs, tags, host names. */
 #ifndef VOX_UA_STR
@@ -118,7 +118,9 @@ enum vox_ua_ev_type {
 	                           for a stale nonce); then this event */
 	VOX_UA_EV_REG_LOST,     /* a refresh failed: the binding is gone */
 	VOX_UA_EV_UNREGISTERED, /* the binding was removed (Expires: 0 accepted) */
-	VOX_UA_EV_INCOMING,     /* a new call: ring, answer or reject it */
+	VOX_UA_EV_INCOMING,     /* a new call: ring, answer or reject it. peer: who
+	                           calls (their From); account: the account it came
+	                           in on, 0 when it names none of ours */
 	VOX_UA_EV_PROGRESS,     /* the callee sent a 1xx (status: 180 rings, 183 ...) */
 	VOX_UA_EV_EARLY_MEDIA,  /* an answer arrived in a 1xx: media may flow */
 	VOX_UA_EV_ANSWERED,     /* the call is up (2xx sent and ACKed, or 2xx received) */
@@ -142,13 +144,21 @@ enum vox_ua_ev_type {
 struct vox_ua_event {
 	enum vox_ua_ev_type type;
 	vox_ua_handle call;    /* calls */
-	vox_ua_handle account; /* registrations */
+	vox_ua_handle account; /* registrations; calls: the call's account, or 0 */
 	unsigned status;       /* SIP status that caused it, 0 when none */
 	const char *reason;    /* static text */
 	uint32_t expires;      /* REG_OK: seconds granted */
 	enum vox_ua_protection prot;
-	int remote;                   /* ENDED: 1 when the peer ended it */
+	int remote;                   /* ENDED: 1 when the peer ended it (its BYE,
+	                                 CANCEL or final refusal); 0 when we did,
+	                                 our CANCEL's 487 included, or nobody
+	                                 answered (a timeout) */
 	struct vox_media_event media; /* MEDIA_ENGINE: what the engine said */
+	/* INCOMING: the caller's From header value as it came ("Alice"
+	 * <sip:alice@example.com>;tag=...; vox_sip_addr_parse reads it). It
+	 * points into the call's state: valid while vox_ua_call_get(ua,
+	 * call) is not NULL. Empty for other events. */
+	struct vox_slice peer;
 };
 
 /* An account: an address-of-record registered at a registrar. */
@@ -244,7 +254,8 @@ struct vox_ua_call {
 	vox_sip_txn_id fork_bye;     /* our BYE to an unwanted fork (13.2.2.4) */
 	uint64_t fork_key;           /* that fork's To tag, hashed */
 	char branch[32];             /* of the ACK for our latest INVITE's 2xx */
-	char cred[VOX_UA_CRED_MAX];  /* the credentials of our INVITE, for its ACK (22.1) */
+	uint16_t cred_at, cred_len;  /* the credentials of our INVITE, for its ACK (22.1):
+	                                in the arena (vox_sip_arena_put) */
 	char local_tag[20];
 	char call_id[VOX_UA_STR + 32]; /* until the dialog holds it */
 	struct vox_sip_dialog dlg;
@@ -265,8 +276,8 @@ struct vox_ua_media {
 	                            the ACK (the peer cannot decrypt it before) */
 	const char *failed;              /* a VOX_UA_EV_MEDIA_FAILED to report (static text) */
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
-	uint16_t offer_len;              /* an incoming call's offer, until answered */
-	char offer[VOX_UA_OFFER_MAX];
+	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
+	                                    the arena (vox_sip_arena_put) */
 };
 
 /* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
@@ -320,8 +331,8 @@ struct vox_ua_out {
 	char msg[VOX_SIP_TXN_MSG];
 };
 
-#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > 65535
-#error "VOX_UA_OFFER_MAX must lie between 1 and 65535 (a uint16_t length)"
+#if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > VOX_SIP_TXN_MSG
+#error "VOX_UA_OFFER_MAX must lie between 1 and VOX_SIP_TXN_MSG (it is read back into build)"
 #endif
 #if VOX_UA_MEDIA_OUTQ < 1 || VOX_UA_MEDIA_OUTQ > 65535
 #error "VOX_UA_MEDIA_OUTQ must lie between 1 and 65535"
@@ -392,24 +403,36 @@ uint32_t vox_ua_fingerprint(void);
  * should know. NULL is fine, and so is a second call. */
 void vox_ua_free(struct vox_ua *ua);
 
+/* What vox_ua_recv did with a request it refused, with an answer sent. */
+#define VOX_UA_REFUSED 1 /* it failed the checks of RFC 3261 8.2 or 18.3 */
+#define VOX_UA_BUSY    2 /* no free transaction: 503 with Retry-After (21.5.4) */
+
 /* One message arrived from `from` (framed, for a stream). Bad input is
- * answered (400, 420, ...) or dropped; it never changes other state. An
- * INVITE whose responses cannot fit VOX_SIP_TXN_MSG (a long Via set), a
- * request whose list of unsupported extensions does not fit a 420, and
- * one too long to tell its retransmissions apart (VOX_SIP_TXN_ID) are
- * dropped with VOX_ETOOLONG. msg and from are read during the call only.
- * Returns 0 when the message was handled (also when the call logic
- * answered it with an error status, 481 or 488 say), or, for the caller's
- * logs:
+ * answered (400, 420, ...) or dropped; it never changes other state.
+ * msg and from are read during the call only. Returns
+ *   0               the message was handled (also when the call logic
+ *                   answered it with an error status, 481 or 488 say)
+ *   VOX_UA_REFUSED  a request that failed the checks of RFC 3261 8.2
+ *                   (vox_sip_validate: 400, 405, 415, 416, 420, 505, ...)
+ *                   or whose Content-Length passes the datagram (18.3:
+ *                   400) got that response, statelessly; best effort
+ *                   when it lacks headers a response copies (RFC 4475:
+ *                   "ideally, respond with 400"): those it has are
+ *                   copied, and without a Via it goes back to `from`
+ *   VOX_UA_BUSY     no free transaction: answered 503 with Retry-After
+ * or, dropped with nothing answered:
  *   VOX_EMALFORMED, VOX_ERANGE, VOX_ELIMIT, VOX_ETOOLONG
  *                   not a SIP message vox takes (vox_sip_parse with
- *                   VOX_SIP_DATAGRAM): dropped, nothing answered
- *   VOX_EMALFORMED  it failed the checks of RFC 3261 8.2: a request got
- *                   the response vox_sip_validate names (400, 405, 415,
- *                   416, 420, 505, ...), statelessly; a response is dropped
- *   VOX_EPOOL       no free transaction: answered 503 with Retry-After
- *   VOX_ETOOLONG    dropped, as said above
- * None of these needs action: the UA stays consistent. */
+ *                   VOX_SIP_DATAGRAM), or a response that fails the
+ *                   checks of 8.2
+ *   VOX_ETOOLONG    also: an INVITE whose responses cannot fit
+ *                   VOX_SIP_TXN_MSG (a long Via set), a request whose list
+ *                   of unsupported extensions does not fit a 420, one too
+ *                   long to tell its retransmissions apart (VOX_SIP_TXN_ID)
+ * The positive codes mean the sender speaks SIP: a stream transport keeps
+ * the connection. A negative one on a stream means the peer sent
+ * something that is not SIP at all: close the connection. None of these
+ * needs other action: the UA stays consistent. */
 int vox_ua_recv(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *from,
                 uint64_t now);
 /* Copies the next message to send into buf (no NUL) and sets *to: first
@@ -614,6 +637,10 @@ const struct vox_ua_call *vox_ua_call_get(const struct vox_ua *ua, vox_ua_handle
 const struct vox_ua_account *vox_ua_account_get(const struct vox_ua *ua, vox_ua_handle account);
 /* Calls in use (every call ends in FREE: the chaos test checks this). */
 size_t vox_ua_calls_active(const struct vox_ua *ua);
+/* The handles of the live calls, oldest slot first: writes min(n, cap) of
+ * them into out (out may be NULL when cap is 0) and returns n, the number
+ * of calls in use; n > cap says out was too small for them all. */
+size_t vox_ua_calls_list(const struct vox_ua *ua, vox_ua_handle *out, size_t cap);
 /* "none", "srtp-sdes", ...: a static string, "unknown" outside the enum. */
 const char *vox_ua_protection_name(enum vox_ua_protection p);
 

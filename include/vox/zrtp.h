@@ -294,6 +294,36 @@ VOX_MUST_CHECK int vox_zrtp_print(const struct vox_zrtp_packet *pkt, uint8_t *ou
 VOX_MUST_CHECK int vox_zrtp_seal(uint8_t *pkt, size_t len);
 
 /* ======================================================================
+ * What an endpoint offers (5.1.2-5.1.6, 4.1.2)
+ * ====================================================================== */
+
+/* The algorithms of each type an endpoint lists in its Hello, in its
+ * order of preference. */
+struct vox_zrtp_algs {
+	uint8_t n[VOX_ZRTP_T_COUNT];
+	uint32_t alg[VOX_ZRTP_T_COUNT][VOX_ZRTP_MAX_ALGS];
+};
+
+/* vox's default offer: S384 S256 | AES3 AES1 | HS80 HS32 | X255 EC25 DH3k
+ * DH2k EC38 X448 | B32 B256 (X448 only where mbedTLS runs it). Curve25519
+ * is offered as "X255" (bzrtp's name); "E255" (GNU ZRTP's) is accepted. */
+void vox_zrtp_algs_default(struct vox_zrtp_algs *a);
+
+/* Checks an offer: at most seven of a type (5.2), every name one vox runs
+ * (the types they are listed under, no repeats, X255 and E255 not both)
+ * and the mandatory ones of 5.1 present: S256, AES1, HS32 and HS80, DH3k,
+ * B32. Returns 0, VOX_ELIMIT (more than seven), VOX_EUNSUPPORTED (a name
+ * vox does not run) or VOX_EINVAL (a repeat or a mandatory one missing). */
+VOX_MUST_CHECK int vox_zrtp_algs_check(const struct vox_zrtp_algs *a);
+
+/* The a=zrtp-hash value of a Hello (RFC 6189 8.1): "1.10 " and the
+ * SHA-256 of the Hello message (msg[0..len), from its preamble to its MAC)
+ * in lower-case hex, 69 characters, then a NUL. Returns 69, VOX_ENOSPC
+ * (cap under 70) or VOX_ECRYPTO. */
+#define VOX_ZRTP_HELLO_HASH_LEN 69
+VOX_MUST_CHECK int vox_zrtp_hello_hash(const uint8_t *msg, size_t len, char *out, size_t cap);
+
+/* ======================================================================
  * The short authentication string (5.1.6)
  * ====================================================================== */
 
@@ -307,6 +337,287 @@ VOX_MUST_CHECK int vox_zrtp_seal(uint8_t *pkt, size_t len);
  * space. Writes a NUL after the text. Returns the length without the NUL,
  * or VOX_ENOSPC (cap too small) or VOX_EUNSUPPORTED (another scheme). */
 VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char *out, size_t cap);
+
+/* ======================================================================
+ * Retained secrets (4.3, 4.9, 4.6.1): key continuity from call to call
+ * ====================================================================== */
+
+#define VOX_ZRTP_RS_LEN 32
+
+/* What an endpoint remembers of one peer. */
+struct vox_zrtp_secrets {
+	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* the peer's */
+	uint8_t flags;                 /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED */
+	uint8_t rs1[VOX_ZRTP_RS_LEN];  /* from the last exchange */
+	uint8_t rs2[VOX_ZRTP_RS_LEN];  /* from the one before */
+};
+#define VOX_ZRTP_RS1      0x01
+#define VOX_ZRTP_RS2      0x02
+#define VOX_ZRTP_VERIFIED 0x04 /* the users compared the SAS and said so */
+
+/* The storage port: where the engine finds and keeps retained secrets (a
+ * file on a host, flash on a device). load fills *out for a peer ZID and
+ * returns 1, or 0 for a peer it does not know, or a negative VOX_E* code
+ * (treated as not known). save returns 0 or a negative code. The engine
+ * calls them synchronously from vox_zrtp_recv and vox_zrtp_set_verified;
+ * they must not call back into the engine. */
+struct vox_zrtp_store {
+	int (*load)(void *ctx, const uint8_t zid[VOX_ZRTP_ZID_LEN], struct vox_zrtp_secrets *out);
+	int (*save)(void *ctx, const struct vox_zrtp_secrets *s);
+	void *ctx;
+};
+
+/* A ready-made store in memory, and its byte form for a file or flash.
+ * The byte form ("cache format 1"), all integers big-endian:
+ *   "VZC1"                 4 bytes, the format
+ *   count                  2 bytes, entries that follow
+ *   count entries of 77 bytes: peer ZID (12), flags (1), rs1 (32), rs2 (32)
+ *   CRC-32c                4 bytes over all of the above, low byte first
+ * A program writes it atomically: to a temporary file in the same folder,
+ * fsync, then rename over the old one, so that a crash leaves the old
+ * cache or the new one, never half of one. */
+#ifndef VOX_ZRTP_CACHE_MAX
+#define VOX_ZRTP_CACHE_MAX 32 /* peers remembered */
+#endif
+#define VOX_ZRTP_CACHE_ENTRY    77
+#define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
+
+struct vox_zrtp_cache {
+	size_t n;
+	struct vox_zrtp_secrets e[VOX_ZRTP_CACHE_MAX];
+};
+
+/* Clears *c. */
+void vox_zrtp_cache_init(struct vox_zrtp_cache *c);
+/* The store port over *c (which must outlive the engines using it): save
+ * replaces the peer's entry or adds one, VOX_EPOOL when the table is
+ * full. */
+struct vox_zrtp_store vox_zrtp_cache_store(struct vox_zrtp_cache *c);
+/* Writes the byte form. Returns its length, or VOX_ENOSPC. */
+VOX_MUST_CHECK int vox_zrtp_cache_encode(const struct vox_zrtp_cache *c, uint8_t *out, size_t cap);
+/* Reads the byte form into *c. A cache that is cut short, has another
+ * format, a wrong CRC, a count that disagrees with its length, unknown
+ * flag bits or one ZID twice is refused with VOX_EMALFORMED (and *c left
+ * empty: treat it as a new cache and tell the user), more entries than
+ * VOX_ZRTP_CACHE_MAX with VOX_ELIMIT. Returns the entry count. */
+VOX_MUST_CHECK int vox_zrtp_cache_decode(const uint8_t *in, size_t len, struct vox_zrtp_cache *c);
+/* Wipes every secret. */
+void vox_zrtp_cache_free(struct vox_zrtp_cache *c);
+
+/* ======================================================================
+ * The engine: one ZRTP session of one media stream, DH mode (section 4)
+ * ====================================================================== */
+
+/* Sizes of what an engine keeps. */
+#define VOX_ZRTP_HASH_MAX   48  /* S384 */
+#define VOX_ZRTP_KEY_MAX    32  /* AES3 */
+#define VOX_ZRTP_PV_MAX     384 /* DH3k */
+#define VOX_ZRTP_SECRET_MAX 64  /* DH3k's exponent with AES3 */
+#define VOX_ZRTP_SALT_LEN   14  /* SRTP master salt: 112 bits (4.5.3) */
+#define VOX_ZRTP_CTX_MAX    (2 * VOX_ZRTP_ZID_LEN + VOX_ZRTP_HASH_MAX) /* KDF_Context */
+/* Longest message kept: a Hello with 35 algorithms (228 bytes) or a
+ * DHPart with a DH3k value (468 bytes). */
+#define VOX_ZRTP_HELLO_MSG_MAX   (4 * (22 + 5 * VOX_ZRTP_MAX_ALGS))
+#define VOX_ZRTP_COMMIT_MSG_MAX  116
+#define VOX_ZRTP_DH_MSG_MAX      (4 * 21 + VOX_ZRTP_PV_MAX)
+#define VOX_ZRTP_CONFIRM_MSG_MAX 76 /* no signature */
+/* Packets queued for the caller before poll_output drains them. */
+#define VOX_ZRTP_OUT_QUEUE 8
+#define VOX_ZRTP_EV_QUEUE  4
+
+/* Internal to the engine (zrtp/crypto.c and zrtp/keys.c); declared here
+ * only so that struct vox_zrtp is a complete type the caller can own. */
+/* One side's Diffie-Hellman key pair (zrtp/crypto.c). */
+struct vox_zrtp_keypair {
+	uint32_t ka;
+	uint8_t sv[VOX_ZRTP_SECRET_MAX]; /* the secret value as given */
+	size_t sv_len;
+	uint8_t pv[VOX_ZRTP_PV_MAX]; /* the public value in ZRTP's wire form */
+	size_t pv_len;
+};
+
+/* Everything 4.5.2 and 4.5.3 derive from s0, for the negotiated hash and
+ * cipher. */
+struct vox_zrtp_keyset {
+	uint32_t hash, cipher;
+	size_t hl, kl; /* hash and cipher key lengths */
+	uint8_t ctx[VOX_ZRTP_CTX_MAX];
+	size_t ctx_len;
+	uint8_t sess[VOX_ZRTP_HASH_MAX]; /* ZRTPSess */
+	uint8_t sashash[32];             /* 256 bits whatever the hash */
+	uint32_t sasvalue;               /* its leftmost 32 bits */
+	uint8_t srtp_key_i[VOX_ZRTP_KEY_MAX], srtp_salt_i[VOX_ZRTP_SALT_LEN];
+	uint8_t srtp_key_r[VOX_ZRTP_KEY_MAX], srtp_salt_r[VOX_ZRTP_SALT_LEN];
+	uint8_t mackey_i[VOX_ZRTP_HASH_MAX], mackey_r[VOX_ZRTP_HASH_MAX];
+	uint8_t zrtpkey_i[VOX_ZRTP_KEY_MAX], zrtpkey_r[VOX_ZRTP_KEY_MAX];
+	uint8_t rs1[32]; /* the new retained secret */
+};
+
+/* Timers of RFC 6189 6: T1 for Hello, T2 for Commit, DHPart2, Confirm2
+ * and Error; each doubles from its start up to its cap. */
+struct vox_zrtp_config {
+	struct vox_zrtp_algs algs;                 /* what we offer; vox_zrtp_algs_default */
+	uint8_t zid[VOX_ZRTP_ZID_LEN];             /* our ZID: persistent per endpoint (4.9) */
+	uint8_t client_id[VOX_ZRTP_CLIENT_ID_LEN]; /* shown to the peer, space padded */
+	uint32_t ssrc;               /* the SSRC our ZRTP packets carry (our media's) */
+	uint8_t passive;             /* 1: never send Commit, wait for the peer's (4.2) */
+	struct vox_zrtp_store store; /* retained secrets; load NULL: none kept */
+	uint32_t t1_ms;              /* 50 */
+	uint32_t t1_cap_ms;          /* 200 */
+	uint32_t t1_max;             /* 20 retransmissions */
+	uint32_t t2_ms;              /* 150 */
+	uint32_t t2_cap_ms;          /* 1200 */
+	uint32_t t2_max;             /* 10 retransmissions */
+};
+
+/* Defaults: vox_zrtp_algs_default, client id "vox", the timers above,
+ * active. zid and ssrc are zero: set them. */
+void vox_zrtp_config_default(struct vox_zrtp_config *c);
+
+enum vox_zrtp_state {
+	VOX_ZRTP_ST_IDLE = 0,      /* before vox_zrtp_start */
+	VOX_ZRTP_ST_DISCOVERY,     /* Hello sent (T1), waiting for the peer's and for HelloACK */
+	VOX_ZRTP_ST_COMMIT_SENT,   /* Commit sent (T2), waiting for DHPart1 */
+	VOX_ZRTP_ST_WAIT_DHPART2,  /* responder: DHPart1 sent */
+	VOX_ZRTP_ST_WAIT_CONFIRM1, /* initiator: DHPart2 sent (T2) */
+	VOX_ZRTP_ST_WAIT_CONFIRM2, /* responder: Confirm1 sent */
+	VOX_ZRTP_ST_WAIT_CONF2ACK, /* initiator: Confirm2 sent (T2) */
+	VOX_ZRTP_ST_SECURE,        /* keys confirmed on both sides */
+	VOX_ZRTP_ST_FAILED         /* an Error sent or received, or a timeout */
+};
+
+/* A static name for a state ("discovery"), "?" for others. */
+const char *vox_zrtp_state_name(enum vox_zrtp_state s);
+
+enum vox_zrtp_continuity { VOX_ZRTP_NEW_PEER = 0, VOX_ZRTP_CONTINUES, VOX_ZRTP_CACHE_MISMATCH };
+
+enum vox_zrtp_ev_type {
+	VOX_ZRTP_EV_SAS = 1, /* the SAS is known and the peer's Confirm checked */
+	VOX_ZRTP_EV_SECURE,  /* SRTP keys ready (vox_zrtp_srtp_keys) */
+	VOX_ZRTP_EV_FAILED   /* the session is over: see code and by_peer */
+};
+
+struct vox_zrtp_event {
+	enum vox_zrtp_ev_type type;
+	/* SAS */
+	uint32_t sasvalue;
+	uint32_t rendering; /* VOX_ZRTP_B32 or VOX_ZRTP_B256 */
+	char sas[VOX_ZRTP_SAS_MAX];
+	/* what the retained secrets said (4.3.2): a peer never met, a peer
+	 * whose secret matched (the exchange continues the last one), or a
+	 * peer we knew whose secrets do not match: then the SAS must be
+	 * compared again, a MitM may be at work */
+	enum vox_zrtp_continuity continuity;
+	uint8_t verified; /* SAS compared before, and the secrets continue */
+	/* FAILED: the Error code of 5.9 (VOX_ZRTP_ERR_TIMEOUT when the peer
+	 * stopped answering), and whether the peer sent it (1) or we did (0) */
+	uint32_t code;
+	uint8_t by_peer;
+};
+
+/* Packets dropped, by reason. */
+struct vox_zrtp_stats {
+	uint32_t rx, tx;
+	uint32_t bad_crc;     /* dropped silently (5.1) */
+	uint32_t malformed;   /* CRC right, layout wrong: Error 0x10 */
+	uint32_t unexpected;  /* not of this state, or a message type vox ignores */
+	uint32_t bad_chain;   /* a hash image or MAC that does not check: dropped (9) */
+	uint32_t ev_dropped;  /* events lost to a full queue */
+	uint32_t out_dropped; /* packets lost to a full output queue */
+};
+
+/* One queued packet, built when the caller polls it. */
+struct vox_zrtp_out {
+	uint8_t kind; /* enum vox_zrtp_msg */
+	uint32_t code;
+};
+
+/* The engine. The caller owns it; everything is inside (no allocation but
+ * mbedTLS's bignums during a key agreement, zrtp/zrtp_crypto.h). The rng
+ * given to vox_zrtp_start must outlive it. */
+struct vox_zrtp {
+	struct vox_zrtp_config cfg;
+	struct vox_rng rng;
+	enum vox_zrtp_state state;
+	uint8_t initiator;
+	uint8_t have_peer_hello, hello_acked;
+	uint16_t seq;
+	uint8_t h[4][VOX_ZRTP_H_LEN];  /* our H0..H3 */
+	uint8_t ph[4][VOX_ZRTP_H_LEN]; /* the peer's, as revealed */
+	uint8_t peer_zid[VOX_ZRTP_ZID_LEN];
+	uint32_t chosen[VOX_ZRTP_T_COUNT]; /* from negotiation, then the Commit */
+	uint8_t own_hello[VOX_ZRTP_HELLO_MSG_MAX], peer_hello[VOX_ZRTP_HELLO_MSG_MAX];
+	uint8_t commit[VOX_ZRTP_COMMIT_MSG_MAX]; /* the Commit in force (ours or theirs) */
+	uint8_t dh1[VOX_ZRTP_DH_MSG_MAX], dh2[VOX_ZRTP_DH_MSG_MAX];
+	uint8_t confirm[VOX_ZRTP_CONFIRM_MSG_MAX]; /* our Confirm1 or Confirm2 */
+	uint16_t own_hello_len, peer_hello_len, commit_len, dh1_len, dh2_len, confirm_len;
+	struct vox_zrtp_keypair kp;
+	struct vox_zrtp_keyset keys;
+	struct vox_zrtp_secrets sec; /* the peer's retained secrets, as loaded */
+	uint8_t known_peer;          /* load found the peer */
+	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
+	uint8_t have_s1, peer_v, peer_expiry_zero;
+	enum vox_zrtp_continuity continuity;
+	/* retransmission: which message, when, how often so far, the interval */
+	uint8_t rt_kind;
+	uint32_t rt_count, rt_interval, rt_code;
+	uint64_t rt_due;
+	struct vox_zrtp_out out[VOX_ZRTP_OUT_QUEUE];
+	uint8_t out_head, out_n;
+	struct vox_zrtp_event ev[VOX_ZRTP_EV_QUEUE];
+	uint8_t ev_head, ev_n;
+	struct vox_zrtp_stats st;
+};
+
+/* Clears *z (state IDLE). Cannot fail. */
+void vox_zrtp_init(struct vox_zrtp *z);
+/* Wipes every key and secret; safe on an IDLE engine, and twice. */
+void vox_zrtp_free(struct vox_zrtp *z);
+
+/* Starts discovery: draws H0 from rng, builds our Hello and queues it
+ * (T1 retransmits it). Returns 0, VOX_EINVAL (cfg fails
+ * vox_zrtp_algs_check, a timer of 0), VOX_ESTATE (not IDLE), VOX_ERNG. */
+VOX_MUST_CHECK int vox_zrtp_start(struct vox_zrtp *z, const struct vox_zrtp_config *cfg,
+                                  const struct vox_rng *rng, uint64_t now);
+
+/* One ZRTP packet from the peer (the demultiplexer hands over datagrams
+ * whose first byte is 16..19, RFC 7983). What does not parse or check is
+ * dropped and counted in st (a bad CRC silently, 5.1); what the protocol
+ * answers with an Error (5.9) queues it and ends the session. Returns 0
+ * (taken or dropped: see st), VOX_ESTATE (IDLE). */
+int vox_zrtp_recv(struct vox_zrtp *z, const uint8_t *pkt, size_t len, uint64_t now);
+
+/* Copies the next packet to send into out. Returns its length, 0 when
+ * none is queued, or VOX_ENOSPC (cap too small: the packet stays queued;
+ * 500 bytes always suffice). */
+int vox_zrtp_poll_output(struct vox_zrtp *z, uint8_t *out, size_t cap);
+
+/* When the engine wants vox_zrtp_on_deadline, UINT64_MAX for never. */
+uint64_t vox_zrtp_next_deadline(const struct vox_zrtp *z);
+/* Retransmits what is due, or gives up (VOX_ZRTP_EV_FAILED with
+ * VOX_ZRTP_ERR_TIMEOUT) after the last retransmission. */
+void vox_zrtp_on_deadline(struct vox_zrtp *z, uint64_t now);
+
+/* Takes the oldest event: 1 and *ev filled, or 0 when none. */
+int vox_zrtp_next_event(struct vox_zrtp *z, struct vox_zrtp_event *ev);
+
+/* The SRTP keys of a SECURE session, from our side: we send with tx and
+ * receive with rx (4.5.3: the initiator sends with its own keys). */
+struct vox_zrtp_srtp {
+	uint32_t cipher;   /* AES1 (AES-128) or AES3 (AES-256), in counter mode for SRTP */
+	uint32_t auth_tag; /* HS32 or HS80 */
+	size_t key_len;    /* 16 or 32 */
+	uint8_t tx_key[VOX_ZRTP_KEY_MAX], tx_salt[VOX_ZRTP_SALT_LEN];
+	uint8_t rx_key[VOX_ZRTP_KEY_MAX], rx_salt[VOX_ZRTP_SALT_LEN];
+};
+/* Returns 0 and fills *out, or VOX_ESTATE before SECURE. */
+VOX_MUST_CHECK int vox_zrtp_srtp_keys(const struct vox_zrtp *z, struct vox_zrtp_srtp *out);
+
+/* The users compared the SAS (verified 1) or found it wrong or want it
+ * compared again (0): kept with the peer's retained secrets (store.save)
+ * and sent as the V flag next time. Returns 0, VOX_ESTATE (not SECURE),
+ * or the store's error. */
+VOX_MUST_CHECK int vox_zrtp_set_verified(struct vox_zrtp *z, int verified);
 
 #ifdef __cplusplus
 }
