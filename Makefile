@@ -25,8 +25,8 @@ VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 PKGS_BUILD := make gcc clang libc6-dev pkg-config libmbedtls-dev libsrtp2-dev libc-ares-dev
 PKGS_SIZE  := $(PKGS_BUILD) gcc-arm-none-eabi libnewlib-arm-none-eabi
 # ca-certificates: the system trust store a TLS client uses by default
-# (VOX_TLS_SYSTEM_CA), which test_tls loads; openssl: tests/cli_tls.sh makes
-# its certificate files with it
+# (VOX_TLS_SYSTEM_CA), which test_tls loads; openssl: tests/cli_tls.sh and
+# tests/cli_tls_bye.sh make their certificate files with it
 PKGS_CHECK := $(PKGS_SIZE) libcmocka-dev clang-format libclang-rt-14-dev g++ ca-certificates openssl
 PKGS_BENCH := $(PKGS_BUILD) libosip2-dev libsofia-sip-ua-dev
 
@@ -72,7 +72,8 @@ REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all demo check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
-	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean
+	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean \
+	interop
 .DEFAULT_GOAL := all
 .SECONDARY:
 FORCE:
@@ -85,6 +86,13 @@ all: deps $(BUILD)/vox $(BUILD)/libvox.a $(BUILD)/libvox.so
 # way, each side's tone detector hearing the other's.
 demo: $(BUILD)/vox | deps
 	@$(BUILD)/vox demo
+
+# Interop with real peers from Debian (sipp, sipsak, baresip, linphonec,
+# kamailio, openssl) on loopback: tests/interop/README.md. Installs what is
+# missing (as root), builds build/vox, runs every scenario, each bounded.
+interop: $(BUILD)/vox | deps
+	@tests/interop/install.sh
+	@tests/interop/run_all.sh
 
 # ---- dependencies from Debian ---------------------------------------------
 define install_pkgs

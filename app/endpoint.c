@@ -1114,6 +1114,24 @@ int ep_step(struct ep *e, uint64_t until)
 	return 0;
 }
 
+/* 1 while a connection still has bytes for the peer: connecting, in its
+ * TLS handshake, or with records or plaintext not yet sent. */
+static int conns_busy(const struct ep *e)
+{
+	for (size_t i = 0; i < VOX_LOOP_MAX_CONNS; i++) {
+		const struct vox_loop_conn *c = e->loop.conn[i];
+		if (!c || c->state == VOX_LOOP_CONN_DEAD)
+			continue;
+		if (c->state != VOX_LOOP_CONN_OPEN || c->tx_off < c->tx_len)
+			return 1;
+#if VOX_WITH_TLS
+		if (c->pt_len)
+			return 1;
+#endif
+	}
+	return 0;
+}
+
 void ep_finish(struct ep *e)
 {
 	uint64_t now = vox_clock_ms(), end = now + 2000;
@@ -1130,6 +1148,12 @@ void ep_finish(struct ep *e)
 		       vox_ua_account_get(&e->ua, e->account)->state == VOX_UA_REG_UNREGISTERING)
 			(void)ep_step(e, vox_clock_ms() + 20);
 	}
+	/* What we sent last (our BYE, often on a fresh connection to the
+	 * peer's Contact: a TCP connect and a TLS handshake away) goes out
+	 * before we close: up to 2 s more. */
+	uint64_t until = vox_clock_ms() + 2000;
+	while (conns_busy(e) && vox_clock_ms() < until)
+		(void)ep_step(e, vox_clock_ms() + 20);
 	if (e->call_up && !e->ended_printed)
 		print_stats(e);
 	rec_close(e);

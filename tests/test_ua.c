@@ -925,6 +925,30 @@ static void test_via_rng_failure(void **st)
 	assert_int_equal(vox_ua_hold(&alice, h, 1, rnow), 0);
 }
 
+/* Over TLS our Contact is a SIPS URI only when the Request-URI is SIPS
+ * (8.1.1.8, 12.1.1); a call to a sip:...;transport=tls URI gets
+ * sip:...;transport=tls (baresip 1.0 drops a 200 whose Contact is SIPS). */
+static void test_tls_contact_scheme(void **st)
+{
+	(void)st;
+	static const char *const target[] = {"sip:bob@10.0.0.2;transport=tls", "sips:bob@10.0.0.2"};
+	static const char *const want[] = {"Contact: <sip:alice@10.0.0.9:5061;transport=tls>\r\n",
+	                                   "Contact: <sips:alice@10.0.0.9:5061>\r\n"};
+	for (int i = 0; i < 2; i++) {
+		vox_ua_handle c;
+		alice_alone(69);
+		alice.cfg.allow_sdes_over_insecure_hops = 1;
+		assert_int_equal(
+		    vox_ua_set_contact(&alice, vox_slice_cstr("10.0.0.9"), 0, VOX_TP_TLS, 0), 0);
+		assert_int_equal(vox_ua_call(&alice, vox_slice_cstr(target[i]), 0, &mcall, 0, &c),
+		                 0);
+		pull(&alice);
+		const char *inv = out_starting("INVITE");
+		assert_non_null(inv);
+		assert_non_null(strstr(inv, want[i]));
+	}
+}
+
 /* vox_ua_set_contact fills in what vox_ua_init fills in: port 0 is the
  * transport's default, transport 0 UDP. */
 static void test_set_contact_defaults(void **st)
@@ -1868,6 +1892,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_longest_host, free_uas),
 	    cmocka_unit_test_teardown(test_via_rng_failure, free_uas),
 	    cmocka_unit_test_teardown(test_set_contact_defaults, free_uas),
+	    cmocka_unit_test_teardown(test_tls_contact_scheme, free_uas),
 	    cmocka_unit_test_teardown(test_config_check_strings, free_uas),
 	    cmocka_unit_test_teardown(test_impossible_media_config, free_uas),
 	    cmocka_unit_test_teardown(test_2xx_retx_after_bye, free_uas),

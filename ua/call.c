@@ -192,11 +192,21 @@ static const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c)
 }
 
 /* Our Contact for a message of call c over hop `to`: the listener that
- * hop leaves from (ua_listener). */
+ * hop leaves from (ua_listener). Over TLS it is a SIPS URI only when the
+ * dialog is secure, i.e. the Request-URI was SIPS (8.1.1.8, 12.1.1);
+ * otherwise sip:...;transport=tls, so that a peer that called (or was
+ * called at) a sip: URI is not asked for TLS on every hop to us, which it
+ * may not do (baresip 1.0 drops a 200 whose Contact is SIPS). */
 static int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to,
                       char *out, size_t cap)
 {
-	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), to, out, cap);
+	struct vox_sip_uri u;
+	int sips = c->dlg.state != VOX_DLG_NONE ? c->dlg.secure
+	           : c->outgoing
+	               ? vox_sip_uri_parse(&u, vox_slice_cstr(c->remote_uri), NULL) == 0 &&
+	                     u.scheme == VOX_SIP_SCHEME_SIPS
+	               : 0;
+	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), to, sips, out, cap);
 }
 
 /* Our From value in the INVITE, and so in the dialog. */

@@ -58,7 +58,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, &to, NULL, via, sizeof via);
-	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, contact, sizeof contact);
+	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
 	struct vox_writer w;
@@ -197,7 +197,7 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 	struct vox_peer to;
 	int cl = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (cl == 0)
-		cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, contact, sizeof contact);
+		cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	*found = 0;
 	if (cl < 0 || vox_sip_contact_parse(&ours, vox_slice_make(contact, (size_t)cl), NULL))
 		return 0;

@@ -521,16 +521,17 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
 	vox_writer_puts(w, "\r\n");
 }
 
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, char *out,
-               size_t cap)
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,
+               char *out, size_t cap)
 {
 	struct vox_sip_uri u;
 	struct vox_writer w;
 	const char *host;
 	uint16_t port;
+	int tls = to->tp == VOX_TP_TLS;
 	our_address(ua, to, 1, &host, &port);
 	vox_writer_init(&w, out, cap);
-	vox_writer_puts(&w, to->tp == VOX_TP_TLS ? "<sips:" : "<sip:");
+	vox_writer_puts(&w, tls && sips ? "<sips:" : "<sip:");
 	if (vox_sip_uri_parse(&u, aor, NULL) == 0 && u.user.len) {
 		vox_writer_put_slice(&w, u.user);
 		vox_writer_putc(&w, '@');
@@ -540,6 +541,8 @@ int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_p
 	vox_writer_put_u64(&w, port);
 	if (to->tp == VOX_TP_TCP)
 		vox_writer_puts(&w, ";transport=tcp");
+	else if (tls && !sips)
+		vox_writer_puts(&w, ";transport=tls");
 	vox_writer_putc(&w, '>');
 	return vox_writer_finish(&w);
 }
@@ -1073,7 +1076,7 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		struct vox_peer to;
 		int n = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 		if (n == 0)
-			n = ua_contact(ua, vox_slice_cstr(a->aor), &to, a->old_contact,
+			n = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, a->old_contact,
 			               sizeof a->old_contact - 1);
 		a->old_contact[n > 0 ? n : 0] = 0;
 		if (a->txn && vox_sip_txl_get(&ua->txl, a->txn))

@@ -118,10 +118,12 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
                        const char *auth_value);
 /* "<sip:user@host:port;transport=tcp>" for a message to `to`: the host
  * and port of its listener (or what rport/received taught us of it, when
- * contact_from_rport is set), sips: over TLS. Returns the length, or VOX_ENOSPC
- * (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes fit that). */
-int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, char *out,
-               size_t cap);
+ * contact_from_rport is set). Over TLS: "<sips:user@host:port>" when sips,
+ * else "<sip:user@host:port;transport=tls>". Returns the length, or
+ * VOX_ENOSPC (cap under VOX_UA_CONTACT_MAX: any AOR and host the UA takes
+ * fit that). */
+int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,
+               char *out, size_t cap);
 /* A hop SDES keys may cross: TLS with a verified certificate (struct
  * vox_peer). */
 static inline int ua_hop_secure(const struct vox_peer *p)
