@@ -223,6 +223,23 @@ static void put_from(struct vox_writer *w, struct vox_ua *ua, const struct vox_u
 	vox_writer_puts(w, c->local_tag);
 }
 
+/* From, To, Call-ID and CSeq of our initial INVITE (no line end after
+ * the CSeq): what the INVITE itself and the facts the call keeps of it
+ * share. */
+static void put_invite_ids(struct vox_writer *w, struct vox_ua *ua, struct vox_ua_call *c,
+                           uint32_t cseq)
+{
+	vox_writer_puts(w, "From: ");
+	put_from(w, ua, c);
+	vox_writer_puts(w, "\r\nTo: <");
+	vox_writer_puts(w, c->remote_uri);
+	vox_writer_puts(w, ">\r\nCall-ID: ");
+	vox_writer_puts(w, c->call_id);
+	vox_writer_puts(w, "\r\nCSeq: ");
+	vox_writer_put_u64(w, cseq);
+	vox_writer_puts(w, " INVITE");
+}
+
 /* The INVITE we sent, as far as a dialog is made of it (12.1.2: its
  * Request-URI, From, Call-ID and CSeq), written again from what the call
  * keeps and parsed into ua->msg2: the call never reads the transaction's
@@ -233,15 +250,9 @@ static int our_invite(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq)
 	vox_writer_init(&w, ua->facts, sizeof ua->facts);
 	vox_writer_puts(&w, "INVITE ");
 	vox_writer_puts(&w, c->remote_uri);
-	vox_writer_puts(&w, " SIP/2.0\r\nFrom: ");
-	put_from(&w, ua, c);
-	vox_writer_puts(&w, "\r\nTo: <");
-	vox_writer_puts(&w, c->remote_uri);
-	vox_writer_puts(&w, ">\r\nCall-ID: ");
-	vox_writer_puts(&w, c->call_id);
-	vox_writer_puts(&w, "\r\nCSeq: ");
-	vox_writer_put_u64(&w, cseq);
-	vox_writer_puts(&w, " INVITE\r\nContent-Length: 0\r\n\r\n");
+	vox_writer_puts(&w, " SIP/2.0\r\n");
+	put_invite_ids(&w, ua, c, cseq);
+	vox_writer_puts(&w, "\r\nContent-Length: 0\r\n\r\n");
 	int n = vox_writer_finish(&w);
 	if (n < 0)
 		return n;
@@ -273,15 +284,9 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	vox_writer_puts(&w, c->remote_uri);
 	vox_writer_puts(&w, " SIP/2.0\r\nVia: ");
 	vox_writer_put(&w, via, (size_t)vl);
-	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\nFrom: ");
-	put_from(&w, ua, c);
-	vox_writer_puts(&w, "\r\nTo: <");
-	vox_writer_puts(&w, c->remote_uri);
-	vox_writer_puts(&w, ">\r\nCall-ID: ");
-	vox_writer_puts(&w, c->call_id);
-	vox_writer_puts(&w, "\r\nCSeq: ");
-	vox_writer_put_u64(&w, c->invite_cseq);
-	vox_writer_puts(&w, " INVITE\r\nContact: ");
+	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\n");
+	put_invite_ids(&w, ua, c, c->invite_cseq);
+	vox_writer_puts(&w, "\r\nContact: ");
 	vox_writer_put(&w, contact, (size_t)cl);
 	vox_writer_puts(&w, "\r\nAllow: " UA_ALLOW "\r\n");
 	ua_put_auth_agent(&w, ua, auth_name, auth_value);

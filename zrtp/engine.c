@@ -312,29 +312,33 @@ static int derive_multi(struct vox_zrtp *z)
 	return rc;
 }
 
-/* 4.4.3: a Multistream Commit carries a random nonce instead of hvi. */
-static int build_commit_multi(struct vox_zrtp *z)
+/* 5.4: a Commit in mode, with hvi (DH) or a nonce (Multistream), its MAC
+ * keyed with our H1, kept for retransmission. */
+static int keep_commit(struct vox_zrtp *z, uint8_t mode, const uint8_t *hvi, const uint8_t *nonce)
 {
-	uint8_t nonce[VOX_ZRTP_NONCE_LEN];
-	if (z->rng.fn(z->rng.ctx, nonce, sizeof nonce) != 0)
-		return VOX_ERNG;
 	struct vox_zrtp_packet p;
 	memset(&p, 0, sizeof p);
 	p.type = VOX_ZRTP_COMMIT;
 	p.u.commit.h2 = z->h[2];
 	p.u.commit.zid = z->cfg.zid;
 	memcpy(p.u.commit.alg, z->chosen, sizeof z->chosen);
-	p.u.commit.mode = VOX_ZRTP_MODE_MULTI;
+	p.u.commit.mode = mode;
+	p.u.commit.hvi = hvi;
 	p.u.commit.nonce = nonce;
 	return keep(&p, z->commit, sizeof z->commit, &z->commit_len, z->h[1]);
 }
 
 /* 4.4.1.1: the initiator makes its DHPart2 first, then the Commit whose
- * hvi binds it to the responder's Hello. */
+ * hvi binds it to the responder's Hello. 4.4.3: a Multistream Commit
+ * carries a random nonce instead of hvi. */
 static int build_commit(struct vox_zrtp *z)
 {
-	if (z->multi)
-		return build_commit_multi(z);
+	if (z->multi) {
+		uint8_t nonce[VOX_ZRTP_NONCE_LEN];
+		if (z->rng.fn(z->rng.ctx, nonce, sizeof nonce) != 0)
+			return VOX_ERNG;
+		return keep_commit(z, VOX_ZRTP_MODE_MULTI, NULL, nonce);
+	}
 	int rc = make_keypair(z);
 	if (rc == 0)
 		rc = build_dhpart(z, VOX_ZRTP_DHPART2);
@@ -344,16 +348,7 @@ static int build_commit(struct vox_zrtp *z)
 		              part(z->peer_hello, z->peer_hello_len), hvi);
 	if (rc < 0)
 		return rc;
-	struct vox_zrtp_packet p;
-	memset(&p, 0, sizeof p);
-	p.type = VOX_ZRTP_COMMIT;
-	p.u.commit.h2 = z->h[2];
-	p.u.commit.zid = z->cfg.zid;
-	memcpy(p.u.commit.alg, z->chosen, sizeof z->chosen);
-	p.u.commit.mode = VOX_ZRTP_MODE_DH;
-	p.u.commit.hvi = hvi;
-	/* 5.4: keyed with H1, revealed in DHPart2 */
-	return keep(&p, z->commit, sizeof z->commit, &z->commit_len, z->h[1]);
+	return keep_commit(z, VOX_ZRTP_MODE_DH, hvi, NULL);
 }
 
 /* 5.7: Confirm1 (responder) or Confirm2 (initiator): our H0, the flags,
