@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ua/ internals shared by ua.c (engine, I/O, timers), reg.c and call.c. */
+/* ua/ internals shared by ua.c (engine, I/O, timers), reg.c, media.c and
+ * the call files (call*.c, whose own shared internals are in call_int.h). */
 #ifndef VOX_UA_INT_H
 #define VOX_UA_INT_H
 
@@ -155,7 +156,7 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
 void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now);
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
 
-/* ---- calls (call.c) ------------------------------------------------------------- */
+/* ---- calls (call*.c) ------------------------------------------------------------ */
 
 void ua_call_request(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from,
                      uint64_t now);

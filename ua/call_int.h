@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of a call (ua/call*.c) share; each function's comment
+ * is at its definition. */
+#ifndef VOX_UA_CALL_INT_H
+#define VOX_UA_CALL_INT_H
+
+#include "ua/ua_int.h"
+
+/* ---- call.c ---------------------------------------------------------------- */
+struct vox_ua_call *call_alloc(struct vox_ua *ua);
+void call_free(struct vox_ua *ua, struct vox_ua_call *c);
+void end_call(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, const char *reason,
+              int remote);
+void call_event(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_ev_type type, unsigned status,
+                const char *reason);
+struct vox_ua_account *call_account(struct vox_ua *ua, const struct vox_ua_call *c);
+const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c);
+int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to, char *out,
+               size_t cap);
+int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to);
+int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
+                   const char *method, uint32_t cseq, const char *branch,
+                   const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
+                   char *out, size_t cap, struct vox_peer *to);
+void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d, uint32_t cseq);
+void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, const char *reason,
+                    int remote, uint64_t now);
+unsigned cseq_of(const struct vox_sip_msg *m);
+
+/* ---- call_out.c ------------------------------------------------------------ */
+int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                uint64_t now);
+void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                     uint64_t now);
+
+/* ---- call_in.c ------------------------------------------------------------- */
+void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, uint64_t now);
+void answer_487(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from, uint64_t now);
+
+/* ---- call_reinvite.c ------------------------------------------------------- */
+int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t now);
+void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned status);
+void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
+                       uint64_t now);
+void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint64_t now);
+
+/* ---- call_sdp.c ------------------------------------------------------------ */
+enum vox_ua_protection prot_of(const struct vox_sdp_session *s);
+void take_media(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sdp_session *s,
+                int hold_tx, uint64_t now);
+enum vox_ua_protection agreed_prot(const struct vox_ua_call *c);
+void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, int hold,
+               struct vox_sdp_local *l);
+void ua_scrub(struct vox_ua *ua, int sdp_len, int build_len);
+int parse_body(struct vox_ua *ua, const struct vox_sip_msg *m);
+int take_answer(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m, int keys,
+                const char **why_text, uint64_t now);
+
+#endif
