@@ -59,7 +59,8 @@
  * every response but 100 has a To tag (8.2.6.2); the transaction layer's
  * counts match its pool; no two live client transactions of INVITE, BYE
  * or REGISTER share a Call-ID and tags (10.2, 14.1); calls stay within the
- * pool; events name calls the UA reported (INCOMING) or started, nothing
+ * pool, each call in a state of its three machines, and no change of
+ * state the tables of ua/call_fsm.c refuse is ever asked for; events name calls the UA reported (INCOMING) or started, nothing
  * follows a call's ENDED, and ENDED comes once; a timer that fired is not
  * due again at the same time; credentials the UA sends for our registrar's
  * own challenges verify. At the end every call is hung up, every account
@@ -371,9 +372,15 @@ static void check_pools(void)
 		abort();
 	if (vox_ua_calls_active(&ua) > VOX_UA_MAX_CALLS)
 		abort();
+	/* every call in a state of its machines, and no change of state the
+	 * tables of ua/call_fsm.c refuse ever asked for */
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
-		if (ua.calls[i].state > VOX_UA_CALL_ENDING || ua.calls[i].gen == 0)
+		if (ua.calls[i].state >= VOX_UA_CALL_STATES ||
+		    ua.calls[i].uac >= VOX_UA_UAC_STATES || ua.calls[i].uas >= VOX_UA_UAS_STATES ||
+		    ua.calls[i].gen == 0)
 			abort();
+	if (ua.fsm.refused)
+		abort();
 	if (ua.ev_len > VOX_UA_MAX_EVENTS || ua.out_len > VOX_UA_OUTQ ||
 	    ua.txl.ev_len > VOX_SIP_TXL_QUEUE || ua.txl.nspill > 2)
 		abort();

@@ -15,23 +15,54 @@
 
 #include "sim/sim.h"
 #include "testutil.h"
+#include "ua/call_int.h"
 
 static struct sim sim;
 static struct vox_ua alice, bob, carol;
 static char uri[64];
 
+/* The changes of state every UA of every scenario made, gathered before
+ * the UA goes (test_state_walk checks them against ua/call_fsm.c). */
+static struct {
+	uint16_t call[VOX_UA_CALL_STATES], uac[VOX_UA_UAC_STATES], uas[VOX_UA_UAS_STATES];
+	uint32_t refused;
+} walk;
+
+static void gather(const struct vox_ua *u)
+{
+	for (size_t i = 0; i < VOX_UA_CALL_STATES; i++)
+		walk.call[i] |= u->fsm.call[i];
+	for (size_t i = 0; i < VOX_UA_UAC_STATES; i++)
+		walk.uac[i] |= u->fsm.uac[i];
+	for (size_t i = 0; i < VOX_UA_UAS_STATES; i++)
+		walk.uas[i] |= u->fsm.uas[i];
+	walk.refused |= u->fsm.refused; /* any: a bug */
+}
+
+static void free_ua(struct vox_ua *u)
+{
+	gather(u);
+	vox_ua_free(u);
+}
+
+static int add_ua(struct sim *s, struct vox_ua *u, struct vox_ua_config *cfg)
+{
+	gather(u); /* what a UA set up again without vox_ua_free did */
+	return sim_add_ua(s, u, cfg);
+}
+
 /* alice = node 0, bob = node 1 */
 static void two_uas(uint64_t seed)
 {
 	struct vox_ua_config ca, cb;
-	vox_ua_free(&alice);
-	vox_ua_free(&bob);
+	free_ua(&alice);
+	free_ua(&bob);
 	sim_init(&sim, seed);
 	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
 	sim_ua_config(&ca, "sip:alice@10.0.0.1");
 	sim_ua_config(&cb, "sip:bob@10.0.0.2");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
-	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &bob, &cb), 1);
 }
 
 /* alice calls bob now; what vox_ua_call said */
@@ -114,7 +145,7 @@ static void test_register_digest(void **st)
 	struct vox_ua_config ca;
 	sim_init(&sim, 1);
 	sim_ua_config(&ca, "sip:alice@sim.example");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
 	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
@@ -151,7 +182,7 @@ static void test_register_423_and_lost(void **st)
 	struct vox_ua_config ca;
 	sim_init(&sim, 2);
 	sim_ua_config(&ca, "sip:alice@sim.example");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.node[1].reg.min_expires = 1800;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
@@ -183,7 +214,7 @@ static vox_ua_handle alice_at_registrar(uint64_t seed, uint32_t expires)
 	sim_init(&sim, seed);
 	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
 	sim_ua_config(&ca, "sip:alice@sim.example");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
 	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
@@ -289,7 +320,7 @@ static void test_register_one_at_a_time(void **st)
 	struct vox_ua_config ca;
 	sim_init(&sim, 14);
 	sim_ua_config(&ca, "sip:alice@sim.example");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
 	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
@@ -469,13 +500,40 @@ static void test_cancel_after_100(void **st)
 	sim_run(&sim, 100); /* INVITE at 10 ms, 100 Trying back at 20 ms */
 	assert_int_equal(sim_wire_count(&sim, "100"), 1);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
-	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_ENDING);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_CANCELLING);
 	sim_run(&sim, 5000);
 	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 1);
 	assert_int_equal(sim_wire_count(&sim, "487"), 1);
 	/* alice cancelled: her call ended from her side, bob's from his peer */
 	assert_string_equal(events(0), "ENDED 487");
 	assert_string_equal(events(1), "INCOMING, ENDED 487 remote");
+	assert_quiet_and_free();
+}
+
+static void test_hangup_before_any_1xx(void **st)
+{
+	(void)st;
+	/* alice hangs up before any provisional response: the CANCEL must
+	 * wait for one (9.1). bob's 100 is lost on the way, and he answers
+	 * at once: the 2xx is the first response alice sees, so it is ACKed
+	 * and the call ended with BYE (15); no CANCEL ever goes */
+	two_uas(14);
+	vox_ua_handle c;
+	assert_int_equal(call_bob(&c), 0);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_OUT_CANCEL_WAIT);
+	sim.link[1][0].down = 1; /* bob to alice only */
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", 1000));
+	sim_run(&sim, sim.now + 10); /* the 100 is lost */
+	sim.link[1][0].down = 0;
+	assert_int_equal(sim_answer(&sim, 1, last_call(1)), 0);
+	sim_run(&sim, sim.now + 5000);
+	assert_int_equal(sim_wire_count(&sim, "100"), 1);
+	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 0);
+	assert_int_equal(sim_wire_count(&sim, "ACK"), 1);
+	assert_int_equal(sim_wire_count(&sim, "BYE"), 1);
+	assert_true(alice.fsm.call[VOX_UA_CALL_OUT_CANCEL_WAIT] & 1u << VOX_UA_CALL_UP);
+	assert_string_equal(events(0), "ENDED 487");
 	assert_quiet_and_free();
 }
 
@@ -581,7 +639,7 @@ static void test_pool_full_503(void **st)
 	/* bob holds VOX_UA_MAX_CALLS ringing calls; carol's call gets 503 */
 	struct vox_ua_config cc;
 	sim_ua_config(&cc, "sip:carol@10.0.0.3");
-	assert_int_equal(sim_add_ua(&sim, &carol, &cc), 2);
+	assert_int_equal(add_ua(&sim, &carol, &cc), 2);
 	assert_int_equal(sim_call(&sim, 2, uri, 0, &c), 0);
 	sim_run(&sim, sim.now + 1000);
 	assert_int_equal(sim_wire_count(&sim, "503"), 1);
@@ -733,8 +791,8 @@ static void test_options_burst(void **st)
 static void two_talkers(uint64_t seed, enum vox_sdp_policy pol, int tls)
 {
 	struct vox_ua_config ca, cb;
-	vox_ua_free(&alice);
-	vox_ua_free(&bob);
+	free_ua(&alice);
+	free_ua(&bob);
 	sim_init(&sim, seed);
 	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
 	sim_ua_config(&ca, "sip:alice@10.0.0.1");
@@ -742,8 +800,8 @@ static void two_talkers(uint64_t seed, enum vox_sdp_policy pol, int tls)
 	ca.policy = cb.policy = pol;
 	if (tls)
 		ca.transport = cb.transport = VOX_TP_TLS;
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
-	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &bob, &cb), 1);
 	sim.node[0].tone_hz = sim.node[1].hear_hz = 1000;
 	sim.node[1].tone_hz = sim.node[0].hear_hz = 600;
 }
@@ -1004,8 +1062,8 @@ static void test_free_wipes_keys(void **st)
 	assert_non_null(eb);
 	struct vox_srtp_key keys[2] = {ea->keys.tx, eb->keys.tx};
 	assert_true(ua_holds_key(&alice, &keys[0])); /* the test can see a key */
-	vox_ua_free(&alice);
-	vox_ua_free(&bob);
+	free_ua(&alice);
+	free_ua(&bob);
 	for (size_t k = 0; k < 2; k++) {
 		assert_false(ua_holds_key(&alice, &keys[k]));
 		assert_false(ua_holds_key(&bob, &keys[k]));
@@ -1120,10 +1178,10 @@ static void test_send_failure(void **st)
 
 	/* a REGISTER that cannot leave: REG_FAILED 503 */
 	struct vox_ua_config ca;
-	vox_ua_free(&alice);
+	free_ua(&alice);
 	sim_init(&sim, 43);
 	sim_ua_config(&ca, "sip:alice@sim.example");
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.link[0][1].refuse = 1;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
@@ -1180,8 +1238,8 @@ static void test_three_listeners(void **st)
 {
 	(void)st;
 	struct vox_ua_config ca, cb;
-	vox_ua_free(&alice);
-	vox_ua_free(&bob);
+	free_ua(&alice);
+	free_ua(&bob);
 	sim_init(&sim, 51);
 	sim_ua_config(&ca, "sip:alice@10.0.0.1");
 	sim_ua_config(&cb, "sip:bob@10.0.0.2");
@@ -1191,8 +1249,8 @@ static void test_three_listeners(void **st)
 	cb.n_listeners = 2;
 	cb.listeners[0] = (struct vox_ua_listener){VOX_TP_TCP, vox_slice_cstr("10.0.0.2"), 5060};
 	cb.listeners[1] = (struct vox_ua_listener){VOX_TP_TLS, vox_slice_cstr("10.0.0.2"), 5061};
-	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
-	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	assert_int_equal(add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(add_ua(&sim, &bob, &cb), 1);
 	static const struct {
 		const char *target;
 		enum vox_transport tp;
@@ -1481,14 +1539,84 @@ static void test_chaos(void **st)
 	                          : chaos_srtp == 0);
 }
 
+/* Every change of state the tables of ua/call_fsm.c allow was made by a
+ * real exchange of messages in the scenarios above (they run first), and
+ * none that they refuse was asked for. Then the tables refuse what they
+ * do not list: the change is refused, counted, and the state stays. */
+/* The changes a vox UA in the simulator cannot make happen in its peer,
+ * each walked by raw messages in tests/test_ua.c instead: an INVITE and a
+ * re-INVITE without an offer (vox always offers: test_delayed_offer), and
+ * a final response after a 1xx that sends the INVITE again (a vox callee
+ * refuses before it rings: test_488_after_180). */
+static int walked_elsewhere(const char *what, unsigned f, unsigned to)
+{
+	if (!strcmp(what, "uas"))
+		return to == VOX_UA_UAS_NO_OFFER || to == VOX_UA_UAS_ACK_WAIT_ANSWER;
+	return !strcmp(what, "call") && f == VOX_UA_CALL_OUT_EARLY && to == VOX_UA_CALL_OUT_CALLING;
+}
+
+static int walk_missed(const char *what, const uint16_t *seen, unsigned n,
+                       int (*legal)(unsigned, unsigned))
+{
+	int missed = 0;
+	for (unsigned f = 0; f < n; f++)
+		for (unsigned to = 1; to < n; to++) /* to FREE (0): always allowed */
+			if (f != to && legal(f, to) && !(seen[f] >> to & 1) &&
+			    !walked_elsewhere(what, f, to)) {
+				print_message("%s: %u -> %u never made\n", what, f, to);
+				missed++;
+			}
+	return missed;
+}
+
+static void test_state_walk(void **st)
+{
+	(void)st;
+	int missed = walk_missed("call", walk.call, VOX_UA_CALL_STATES, ua_call_legal) +
+	             walk_missed("uac", walk.uac, VOX_UA_UAC_STATES, ua_uac_legal) +
+	             walk_missed("uas", walk.uas, VOX_UA_UAS_STATES, ua_uas_legal);
+	assert_int_equal(missed, 0);
+	assert_int_equal(walk.refused, 0);
+	/* a change the tables do not list is refused */
+	struct vox_ua *u = &alice;
+	struct vox_ua_call *c = &u->calls[0];
+	two_uas(1);
+	assert_int_equal(c->state, VOX_UA_CALL_FREE);
+	assert_int_equal(ua_call_set(u, c, VOX_UA_CALL_UP), VOX_ESTATE); /* no INVITE yet */
+	assert_int_equal(c->state, VOX_UA_CALL_FREE);
+	assert_int_equal(u->fsm.refused, 1);
+	assert_int_equal(ua_call_set(u, c, VOX_UA_CALL_IN_INCOMING), 0);
+	assert_int_equal(ua_call_set(u, c, VOX_UA_CALL_ENDING), VOX_ESTATE); /* BYE before 2xx */
+	assert_int_equal(ua_call_set(u, c, VOX_UA_CALL_OUT_EARLY), VOX_ESTATE);
+	assert_int_equal(c->state, VOX_UA_CALL_IN_INCOMING);
+	assert_int_equal(ua_call_set(u, c, VOX_UA_CALL_FREE), 0);              /* always allowed */
+	assert_int_equal(ua_uac_set(u, c, VOX_UA_UAC_GLARE_WAIT), VOX_ESTATE); /* no 491 */
+	assert_int_equal(ua_uas_set(u, c, VOX_UA_UAS_ACK_WAIT_ANSWER + 1), VOX_ESTATE);
+	assert_int_equal(ua_uas_set(u, c, VOX_UA_UAS_OFFERED), 0);
+	assert_int_equal(ua_uas_set(u, c, VOX_UA_UAS_ACK_WAIT_ANSWER),
+	                 VOX_ESTATE); /* answer, not offer */
+	assert_int_equal(c->uac, VOX_UA_UAC_IDLE);
+	assert_int_equal(c->uas, VOX_UA_UAS_OFFERED);
+	assert_int_equal(u->fsm.refused, 6);
+	u->fsm.refused = 0; /* ours, on purpose */
+	c->uas = VOX_UA_UAS_IDLE;
+	/* and no pair outside the tables passes: the count of legal changes
+	 * is the tables' (self-changes and FREE aside) */
+	unsigned n = 0;
+	for (unsigned f = 0; f <= VOX_UA_CALL_STATES; f++)
+		for (unsigned to = 1; to <= VOX_UA_CALL_STATES; to++)
+			n += f != to && ua_call_legal(f, to);
+	assert_int_equal(n, 17);
+}
+
 /* After each test: the calls it left up give their media back (libsrtp2's
  * contexts: LeakSanitizer checks). */
 static int free_uas(void **st)
 {
 	(void)st;
-	vox_ua_free(&alice);
-	vox_ua_free(&bob);
-	vox_ua_free(&carol);
+	free_ua(&alice);
+	free_ua(&bob);
+	free_ua(&carol);
 	return 0;
 }
 
@@ -1507,6 +1635,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_cancel_crossing_200, free_uas),
 	    cmocka_unit_test_teardown(test_cancel_before_answer, free_uas),
 	    cmocka_unit_test_teardown(test_cancel_after_100, free_uas),
+	    cmocka_unit_test_teardown(test_hangup_before_any_1xx, free_uas),
 	    cmocka_unit_test_teardown(test_timer_b_408, free_uas),
 	    cmocka_unit_test_teardown(test_invite_through_loss, free_uas),
 	    cmocka_unit_test_teardown(test_duplicates_absorbed, free_uas),
@@ -1523,6 +1652,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),
+	    cmocka_unit_test_teardown(test_state_walk, free_uas), /* last: it reads the others' */
 	};
 	return cmocka_run_group_tests_name("sim", tests, srtp_group_setup, srtp_group_teardown);
 }

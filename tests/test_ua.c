@@ -723,6 +723,33 @@ static void test_488_then_savp(void **st)
 	assert_string_equal(evstr(&alice), "11/488");
 }
 
+/* A 488 after a 180: the INVITE goes once more as RTP/SAVP, so the call
+ * is calling again, from its early state (22.2 and the retry above); the
+ * change tests/test_sim.c, test_state_walk, counts on. */
+static void test_488_after_180(void **st)
+{
+	(void)st;
+	skip_unless(VOX_WITH_SDES, "SDES is compiled out (VOX_WITH_SDES = 0)");
+	char inv[VOX_SIP_TXN_MSG + 1], r[4096];
+	vox_ua_handle c;
+	alice_alone(63);
+	alice.cfg.allow_sdes_over_insecure_hops = 1;
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &c),
+	                 0);
+	pull(&alice);
+	copy_msg(inv, out_starting("INVITE"));
+	feed(&alice,
+	     mkresp(r, sizeof r, inv, 180, "b0", "Contact: <sip:bob@10.0.0.2:5060>\r\n", NULL));
+	pull(&alice);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_OUT_EARLY);
+	feed(&alice, mkresp(r, sizeof r, inv, 488, "b0", NULL, NULL));
+	pull(&alice);
+	assert_non_null(out_starting("INVITE"));
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_OUT_CALLING);
+	assert_true(alice.fsm.call[VOX_UA_CALL_OUT_EARLY] & 1u << VOX_UA_CALL_OUT_CALLING);
+	assert_int_equal(alice.fsm.refused, 0);
+}
+
 /* 13.2.2.4: the first 2xx retransmitted after our re-INVITE went out is
  * still ACKed, with its own CSeq. */
 static void test_2xx_retx_after_reinvite(void **st)
@@ -1569,11 +1596,66 @@ static void test_ack_after_overtaking_reinvite(void **st)
 	feed(&bob, carol_req(m, sizeof m, "ACK", 5, "cid-ack@x", "a1", NULL, NULL));
 	nevs = 0;
 	assert_string_equal(evstr(&bob), "8/200");
-	assert_false(vox_ua_call_get(&bob, in)->ack_pending);
+	assert_int_equal(vox_ua_call_get(&bob, in)->uas, VOX_UA_UAS_IDLE); /* no ACK awaited */
 	tick(&bob, rnow + 60000);
 	pull(&bob);
 	assert_null(out_starting("BYE "));
 	assert_int_equal(vox_ua_call_get(&bob, in)->state, VOX_UA_CALL_UP);
+}
+
+/* Delayed offer (RFC 3261 13.2.1, 14.2): an INVITE without an offer gets
+ * ours in the 2xx and brings the answer in its ACK; a re-INVITE without
+ * one likewise. The served-INVITE machine walks NO_OFFER and
+ * ACK_WAIT_ANSWER (tests/test_sim.c, test_state_walk, counts on it). */
+static void test_delayed_offer(void **st)
+{
+	(void)st;
+	char m[4096], h[256];
+	const char *answer = "v=0\r\no=- 9 9 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\n"
+	                     "t=0 0\r\nm=audio 50000 RTP/AVP 0\r\na=sendrecv\r\n";
+	ua_alone(&bob, "sip:bob@10.0.0.1", 75);
+	feed(&bob, mkreq(m, sizeof m, "INVITE", "cid-do@x", "d1",
+	                 "Contact: <sip:carol@10.0.0.7:5060>\r\n"));
+	pull(&bob);
+	evstr(&bob);
+	assert_true(nevs > 0);
+	assert_int_equal(evs[nevs - 1].type, VOX_UA_EV_INCOMING);
+	vox_ua_handle in = evs[nevs - 1].call;
+	const struct vox_ua_call *c = vox_ua_call_get(&bob, in);
+	assert_int_equal(c->uas, VOX_UA_UAS_NO_OFFER);
+	assert_int_equal(vox_ua_answer(&bob, in, &mans, rnow), 0);
+	pull(&bob);
+	const char *ok = out_starting("SIP/2.0 200");
+	assert_non_null(ok);
+	assert_non_null(strstr(ok, "m=audio ")); /* our offer */
+	hdr(ok, "To", h, sizeof h);
+	assert_non_null(strstr(h, "tag="));
+	snprintf(bob_tag, sizeof bob_tag, "%s", strstr(h, "tag=") + 4);
+	assert_int_equal(c->state, VOX_UA_CALL_IN_ANSWERED);
+	assert_int_equal(c->uas, VOX_UA_UAS_ACK_WAIT_ANSWER);
+	feed(&bob, carol_req(m, sizeof m, "ACK", 5, "cid-do@x", "a1", NULL, answer));
+	pull(&bob);
+	assert_int_equal(c->state, VOX_UA_CALL_UP);
+	assert_int_equal(c->uas, VOX_UA_UAS_IDLE);
+	assert_true(c->have_media);
+	/* a re-INVITE without an offer */
+	feed(&bob, carol_req(m, sizeof m, "INVITE", 6, "cid-do@x", "r1", NULL, NULL));
+	pull(&bob);
+	ok = out_starting("SIP/2.0 200");
+	assert_non_null(ok);
+	assert_non_null(strstr(ok, "m=audio "));
+	assert_int_equal(c->uas, VOX_UA_UAS_ACK_WAIT_ANSWER);
+	feed(&bob, carol_req(m, sizeof m, "ACK", 6, "cid-do@x", "a2", NULL, answer));
+	pull(&bob);
+	assert_int_equal(c->state, VOX_UA_CALL_UP);
+	assert_int_equal(c->uas, VOX_UA_UAS_IDLE);
+	assert_null(out_starting("BYE "));
+	/* each change made once, none refused */
+	assert_true(bob.fsm.uas[VOX_UA_UAS_IDLE] & 1u << VOX_UA_UAS_NO_OFFER);
+	assert_true(bob.fsm.uas[VOX_UA_UAS_NO_OFFER] & 1u << VOX_UA_UAS_ACK_WAIT_ANSWER);
+	assert_true(bob.fsm.uas[VOX_UA_UAS_IDLE] & 1u << VOX_UA_UAS_ACK_WAIT_ANSWER);
+	assert_true(bob.fsm.uas[VOX_UA_UAS_ACK_WAIT_ANSWER] & 1u << VOX_UA_UAS_IDLE);
+	assert_int_equal(bob.fsm.refused, 0);
 }
 
 /* A Via header of about n bytes: enough that the 100 Trying fits a
@@ -1615,7 +1697,7 @@ static void test_reinvite_2xx_unbuildable(void **st)
 	assert_memory_equal(&c->oa, before, sizeof before);
 	assert_int_equal(c->media.remote_rtp_port, port);
 	assert_int_equal(c->media.dir, VOX_SDP_SENDRECV);
-	assert_false(c->ack_pending);
+	assert_int_equal(c->uas, VOX_UA_UAS_IDLE);
 	evstr(&bob);
 	assert_int_equal(nevs, events); /* no MEDIA */
 	/* the next re-INVITE is answered, with the version after the one
@@ -1885,6 +1967,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_reinvite_target_and_refusal, free_uas),
 	    cmocka_unit_test_teardown(test_no_keys_over_udp, free_uas),
 	    cmocka_unit_test_teardown(test_488_then_savp, free_uas),
+	    cmocka_unit_test_teardown(test_488_after_180, free_uas),
 	    cmocka_unit_test_teardown(test_2xx_retx_after_reinvite, free_uas),
 	    cmocka_unit_test_teardown(test_glare_retry_waits_for_ack, free_uas),
 	    cmocka_unit_test_teardown(test_register_serialised, free_uas),
@@ -1904,6 +1987,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_bye_out_of_order_ends_call, free_uas),
 	    cmocka_unit_test_teardown(test_reinvite_same_cseq, free_uas),
 	    cmocka_unit_test_teardown(test_ack_after_overtaking_reinvite, free_uas),
+	    cmocka_unit_test_teardown(test_delayed_offer, free_uas),
 	    cmocka_unit_test_teardown(test_reinvite_2xx_unbuildable, free_uas),
 	    cmocka_unit_test_teardown(test_answer_unbuildable, free_uas),
 	    cmocka_unit_test_teardown(test_bye_challenged, free_uas),

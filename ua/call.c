@@ -73,7 +73,7 @@ void call_free(struct vox_ua *ua, struct vox_ua_call *c)
 	c->cred_len = 0;
 	ua_media_end(ua, c); /* when no ENDED went out: a call that never was one */
 	vox_sdp_oa_free(&c->oa);
-	c->state = VOX_UA_CALL_FREE;
+	(void)ua_call_set(ua, c, VOX_UA_CALL_FREE);
 	c->gen = (uint16_t)(c->gen + 1 ? c->gen + 1 : 1);
 	ua_call_give_back(ua, c);
 }
@@ -230,8 +230,10 @@ static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_s
 	                       sizeof ua->build, &to);
 	if (n < 0)
 		return n;
-	c->state = VOX_UA_CALL_ENDING;
+	(void)ua_call_set(ua, c, VOX_UA_CALL_ENDING);
 	c->t_2xx = c->t_2xx_end = c->t_retry = UA_NEVER;
+	if (c->uac == VOX_UA_UAC_GLARE_WAIT) /* no retry any more */
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 	return ua_request(ua, ua->build, (size_t)n, &to, now, &c->bye_txn);
 }
 
@@ -267,21 +269,19 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
 		/* 9.1: no CANCEL before a provisional response */
-		c->cancel_wanted = 1;
-		return 0;
+		return ua_call_set(ua, c, VOX_UA_CALL_OUT_CANCEL_WAIT);
 	case VOX_UA_CALL_OUT_EARLY: return send_cancel(ua, c, now);
 	case VOX_UA_CALL_IN_INCOMING: return vox_ua_reject(ua, ua_call_handle(ua, c), 603, now);
 	case VOX_UA_CALL_IN_ANSWERED:
 		/* 15: no BYE from the callee before the ACK (or its timeout) */
-		c->cancel_wanted = 1;
-		return 0;
+		return ua_call_set(ua, c, VOX_UA_CALL_BYE_WAIT);
 	case VOX_UA_CALL_UP:
-		if (c->ack_pending) {
-			c->cancel_wanted = 1;
-			return 0;
-		}
+		if (ua_ack_awaited(c)) /* the same for the 2xx to a re-INVITE */
+			return ua_call_set(ua, c, VOX_UA_CALL_BYE_WAIT);
 		hang_up_dialog(ua, c, 0, "hung up", 0, now);
 		return 0;
+	case VOX_UA_CALL_OUT_CANCEL_WAIT:
+	case VOX_UA_CALL_BYE_WAIT: return 0; /* already waiting to */
 	default: return VOX_ESTATE;
 	}
 }
@@ -319,11 +319,11 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 	}
 	if (txn == c->cancel_txn || txn != c->invite_txn)
 		return; /* the INVITE's 487 (or 2xx) decides */
-	if (c->reinvite_out)
+	if (c->uac == VOX_UA_UAC_REINVITING)
 		reinvite_response(ua, c, m, now);
 	else if (c->dlg.state == VOX_DLG_CONFIRMED && m->status >= 200 && m->status < 300)
 		invite_2xx(ua, c, m, now); /* a retransmission or another fork */
-	else if (c->state != VOX_UA_CALL_UP)
+	else if (c->state != VOX_UA_CALL_UP && c->state != VOX_UA_CALL_BYE_WAIT)
 		invite_response(ua, c, m, now);
 }
 
@@ -342,9 +342,9 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 		 * and there is no other address to try: give up the call */
 		c->ist = 0;
 		/* and no ACK for it is awaited any more (as when none came) */
-		c->ack_pending = c->delayed_offer = 0;
+		(void)ua_uas_set(ua, c, VOX_UA_UAS_IDLE);
 		c->t_2xx = c->t_2xx_end = UA_NEVER;
-		if (c->state == VOX_UA_CALL_UP)
+		if (c->state == VOX_UA_CALL_UP || c->state == VOX_UA_CALL_BYE_WAIT)
 			hang_up_dialog(ua, c, status,
 			               "transport error: our answer could not be sent", 0, now);
 		else if (!c->outgoing)
@@ -353,8 +353,8 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 	}
 	if (txn != c->invite_txn)
 		return;
-	if (c->reinvite_out) {
-		c->reinvite_out = 0;
+	if (c->uac == VOX_UA_UAC_REINVITING) {
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 		if (c->state == VOX_UA_CALL_UP)
 			hang_up_dialog(ua, c, status,
 			               tp_err ? "transport error: re-INVITE could not be sent"
@@ -362,7 +362,7 @@ void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id
 			               !tp_err, now);
 		return;
 	}
-	if (c->outgoing && c->state != VOX_UA_CALL_UP)
+	if (c->outgoing && c->state != VOX_UA_CALL_UP && c->state != VOX_UA_CALL_BYE_WAIT)
 		end_call(ua, c, status,
 		         tp_err ? "transport error: INVITE could not be sent"
 		                : "no answer from the network",
@@ -469,31 +469,31 @@ void ua_call_ack(struct vox_ua *ua, const struct vox_peer *from, uint64_t now)
 	(void)from;
 	const struct vox_sip_msg *m = &ua->msg;
 	struct vox_ua_call *c = find_dialog(ua, m);
-	if (!c || !c->ack_pending || cseq_of(m) != c->ack_cseq)
+	if (!c || !ua_ack_awaited(c) || cseq_of(m) != c->ack_cseq)
 		return; /* no dialog, nothing awaited, or an ACK for another INVITE */
-	c->ack_pending = 0;
+	int answer = c->uas == VOX_UA_UAS_ACK_WAIT_ANSWER;
+	(void)ua_uas_set(ua, c, VOX_UA_UAS_IDLE);
 	c->t_2xx = c->t_2xx_end = UA_NEVER;
 	vox_sip_txl_acked(&ua->txl, c->ist); /* its 2xx goes no more: the bytes go back */
 	ua_media_acked(ua, c, now);          /* the peer has our answer: our new key may go */
-	if (c->delayed_offer) {
+	if (answer) {
 		/* our offer was in the 2xx: the ACK brings the answer (13.2.1) */
 		const char *why = "";
-		c->delayed_offer = 0;
 		if (take_answer(ua, c, m, c->secure_path && ua->cur_secure, &why, now) != 0) {
-			c->state = VOX_UA_CALL_UP;
+			if (c->state == VOX_UA_CALL_IN_ANSWERED) /* the ACK confirms the dialog */
+				(void)ua_call_set(ua, c, VOX_UA_CALL_UP);
 			hang_up_dialog(ua, c, 488, why, 0, now);
 			return;
 		}
 		if (c->state == VOX_UA_CALL_UP)
 			call_event(ua, c, VOX_UA_EV_MEDIA, 0, "re-INVITE");
 	}
-	if (c->cancel_wanted) { /* the application hung up while we waited */
-		c->state = VOX_UA_CALL_UP;
+	if (c->state == VOX_UA_CALL_BYE_WAIT) { /* the application hung up while we waited */
 		hang_up_dialog(ua, c, 0, "hung up", 0, now);
 		return;
 	}
 	if (c->state == VOX_UA_CALL_IN_ANSWERED) {
-		c->state = VOX_UA_CALL_UP;
+		(void)ua_call_set(ua, c, VOX_UA_CALL_UP);
 		call_event(ua, c, VOX_UA_EV_ANSWERED, 200, "");
 	}
 }
@@ -523,10 +523,12 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		return;
 	}
 	if (c->t_2xx_end <= now) {
-		/* 13.3.1.4: no ACK for 64*T1: the session ends with BYE */
-		c->ack_pending = 0;
+		/* 13.3.1.4: no ACK for 64*T1: the dialog is confirmed, and the
+		 * session ends with BYE */
+		(void)ua_uas_set(ua, c, VOX_UA_UAS_IDLE);
 		vox_sip_txl_acked(&ua->txl, c->ist);
-		c->state = VOX_UA_CALL_UP;
+		if (c->state == VOX_UA_CALL_IN_ANSWERED)
+			(void)ua_call_set(ua, c, VOX_UA_CALL_UP);
 		hang_up_dialog(ua, c, 408, "no ACK for our 2xx", 1, now);
 		return;
 	}
@@ -540,14 +542,16 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		}
 	}
 	if (c->t_retry <= now) {
-		if (c->ack_pending) {
+		if (ua_ack_awaited(c)) {
 			/* 14.1: not while an INVITE transaction of the other side
 			 * is open: our 2xx still waits for its ACK */
 			c->t_retry = now + ua->txl.timers.t1;
 			return;
 		}
 		c->t_retry = UA_NEVER;
-		if (c->state == VOX_UA_CALL_UP && send_reinvite(ua, c, 0, now) != 0)
+		if (c->state != VOX_UA_CALL_UP)
+			(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
+		else if (send_reinvite(ua, c, 0, now) != 0)
 			reinvite_failed(ua, c, 0);
 	}
 }

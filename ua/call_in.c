@@ -61,11 +61,14 @@ static int ist_open(const struct vox_ua *ua, const struct vox_ua_call *c)
 	return x && x->state == VOX_TXN_PROCEEDING;
 }
 
-void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, uint64_t now)
+/* Our 2xx to the peer's INVITE is out: it waits for the ACK, which
+ * brings the answer when the 2xx carried our offer (our_offer, 13.2.1). */
+void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, int our_offer,
+                     uint64_t now)
 {
 	/* 13.3.1.4: the 2xx again at T1, 2T1, ... up to T2, until the ACK
 	 * that carries the INVITE's CSeq number */
-	c->ack_pending = 1;
+	(void)ua_uas_set(ua, c, our_offer ? VOX_UA_UAS_ACK_WAIT_ANSWER : VOX_UA_UAS_ACK_WAIT);
 	c->ack_cseq = cseq;
 	c->t_2xx_interval = ua->txl.timers.t1;
 	c->t_2xx = now + c->t_2xx_interval;
@@ -84,6 +87,7 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (cl < 0)
 		return cl;
+	int no_offer = c->uas == VOX_UA_UAS_NO_OFFER;
 	/* the media socket the description names; the one before (none, or
 	 * what an earlier attempt named) comes back on an error */
 	struct vox_ua_media *ms = ua_media_of(ua, c);
@@ -100,7 +104,7 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 	int sl;
 	*saved = c->oa;
 	local_sdp(ua, c, c->secure_path, 0, &l);
-	if (c->delayed_offer) {
+	if (no_offer) {
 		/* the INVITE had no offer: ours goes in the 2xx (13.2.1) */
 		sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out,
 		                      &why);
@@ -120,14 +124,14 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 		};
 		rc = respond_invite(ua, c, 200, extra, 2, vox_slice_make(ua->sdp_out, (size_t)sl),
 		                    now);
-		if (rc && !c->delayed_offer)
+		if (rc && !no_offer)
 			vox_sdp_session_free(&s);
 	} else {
 		rc = sl;
 	}
-	ua_scrub(ua, sl, c->delayed_offer ? 0 : ms->offer_len); /* our key; the peer's (the
+	ua_scrub(ua, sl, no_offer ? 0 : ms->offer_len); /* our key; the peer's (the
 	                                                           offer was read into build) */
-	if (rc) /* no description of ours went out */
+	if (rc)                                         /* no description of ours went out */
 		c->oa = *saved;
 	vox_wipe(saved, sizeof *saved);
 	if (rc) {
@@ -141,9 +145,9 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 		return rc;
 	}
 	(void)!vox_sip_dialog_confirm(&c->dlg, NULL); /* early (new_invite): cannot fail */
-	c->state = VOX_UA_CALL_IN_ANSWERED;
-	start_2xx_timer(ua, c, c->invite_cseq, now);
-	if (!c->delayed_offer) {
+	(void)ua_call_set(ua, c, VOX_UA_CALL_IN_ANSWERED);
+	start_2xx_timer(ua, c, c->invite_cseq, no_offer, now);
+	if (!no_offer) {
 		/* the answer is out: media may flow (RFC 3264 6) */
 		take_media(ua, c, &s, 0, now);
 		vox_sdp_session_free(&s);
@@ -334,9 +338,8 @@ void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *fr
 			return;
 		}
 		ms->offer_len = (uint16_t)m->body.len;
-	} else {
-		c->delayed_offer = 1;
 	}
-	c->state = VOX_UA_CALL_IN_INCOMING;
+	(void)ua_uas_set(ua, c, m->body.len ? VOX_UA_UAS_OFFERED : VOX_UA_UAS_NO_OFFER);
+	(void)ua_call_set(ua, c, VOX_UA_CALL_IN_INCOMING);
 	call_event(ua, c, VOX_UA_EV_INCOMING, 0, "");
 }

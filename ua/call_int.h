@@ -6,6 +6,24 @@
 
 #include "ua/ua_int.h"
 
+/* ---- call_fsm.c: the states and every change between them --------------- */
+
+/* Whether the tables allow a change from `from` to `to` (1) or not (0,
+ * also for a value that is no state). */
+int ua_call_legal(unsigned from, unsigned to);
+int ua_uac_legal(unsigned from, unsigned to);
+int ua_uas_legal(unsigned from, unsigned to);
+/* The one way each machine of call c changes: 0, or VOX_ESTATE (an
+ * illegal change: refused, the state kept, counted in ua->fsm.refused). */
+int ua_call_set(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_call_state to);
+int ua_uac_set(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_uac_state to);
+int ua_uas_set(struct vox_ua *ua, struct vox_ua_call *c, enum vox_ua_uas_state to);
+/* Our 2xx to the peer's INVITE waits for its ACK (13.3.1.4). */
+static inline int ua_ack_awaited(const struct vox_ua_call *c)
+{
+	return c->uas == VOX_UA_UAS_ACK_WAIT || c->uas == VOX_UA_UAS_ACK_WAIT_ANSWER;
+}
+
 /* ---- call.c ---------------------------------------------------------------- */
 struct vox_ua_call *call_alloc(struct vox_ua *ua);
 void call_free(struct vox_ua *ua, struct vox_ua_call *c);
@@ -35,7 +53,8 @@ void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
                      uint64_t now);
 
 /* ---- call_in.c ------------------------------------------------------------- */
-void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, uint64_t now);
+void start_2xx_timer(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq, int our_offer,
+                     uint64_t now);
 void answer_487(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from, uint64_t now);
 

@@ -126,7 +126,7 @@ static int invite_again(struct vox_ua *ua, struct vox_ua_call *c, const char *au
 {
 	c->invite_cseq++;
 	c->dlg.state = VOX_DLG_NONE;
-	c->state = VOX_UA_CALL_OUT_CALLING;
+	(void)ua_call_set(ua, c, VOX_UA_CALL_OUT_CALLING);
 	c->last_1xx = 0;
 	return send_invite(ua, c, auth_name, auth_value, now);
 }
@@ -221,7 +221,7 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	}
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
-	c->state = VOX_UA_CALL_OUT_CALLING;
+	(void)ua_call_set(ua, c, VOX_UA_CALL_OUT_CALLING);
 	rc = send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
 		call_free(ua, c);
@@ -240,13 +240,20 @@ int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle accoun
 	return rc;
 }
 
+/* We hung up before the answer: CANCEL sent, or waiting to be (9.1). */
+static int hung_up(const struct vox_ua_call *c)
+{
+	return c->state == VOX_UA_CALL_OUT_CANCEL_WAIT || c->state == VOX_UA_CALL_CANCELLING ||
+	       c->state == VOX_UA_CALL_ENDING;
+}
+
 int send_cancel(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	/* 9.1: the transaction builds it from the INVITE it still holds */
 	int rc = vox_sip_txl_cancel(&ua->txl, c->invite_txn, now, &c->cancel_txn);
 	if (rc)
 		return rc;
-	c->state = VOX_UA_CALL_ENDING;
+	(void)ua_call_set(ua, c, VOX_UA_CALL_CANCELLING);
 	c->t_giveup = now + 64ull * ua->txl.timers.t1;
 	return 0;
 }
@@ -279,21 +286,20 @@ void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_m
 		return;
 	}
 	/* a call we hang up anyway starts no media */
-	int ending = c->state == VOX_UA_CALL_ENDING || c->cancel_wanted;
+	int ending = hung_up(c);
 	if (!ending && m->body.len && c->oa.offer_pending)
 		rc = take_answer(ua, c, m, c->secure_path, &why, now);
 	else if (!ending && !c->have_media)
 		rc = VOX_EMALFORMED, why = "2xx without an SDP answer";
 	send_ack(ua, c, &c->dlg, c->invite_cseq);
-	if (c->state == VOX_UA_CALL_ENDING || c->cancel_wanted || rc) {
+	(void)ua_call_set(ua, c, VOX_UA_CALL_UP);
+	if (ending || rc) {
 		/* we hung up (our CANCEL crossed the 2xx, or came too early
 		 * to send), or the answer is unacceptable: the call is up, so
 		 * it ends with BYE (15) */
-		c->state = VOX_UA_CALL_UP;
 		hang_up_dialog(ua, c, rc ? 488 : 487, rc ? why : "cancelled", 0, now);
 		return;
 	}
-	c->state = VOX_UA_CALL_UP;
 	call_event(ua, c, VOX_UA_EV_ANSWERED, m->status, "");
 }
 
@@ -303,7 +309,7 @@ void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 	unsigned s = m->status;
 	const char *why = "";
 	if (s < 200) {
-		if (c->state == VOX_UA_CALL_ENDING)
+		if (c->state == VOX_UA_CALL_CANCELLING || c->state == VOX_UA_CALL_ENDING)
 			return;
 		if (s > 100) {
 			if (c->dlg.state == VOX_DLG_NONE && our_invite(ua, c, c->invite_cseq) == 0)
@@ -312,22 +318,24 @@ void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 				call_event(ua, c, VOX_UA_EV_PROGRESS, s, "");
 				c->last_1xx = (uint16_t)s;
 			}
-			if (m->body.len && c->oa.offer_pending && !c->cancel_wanted &&
+			if (m->body.len && c->oa.offer_pending && !hung_up(c) &&
 			    take_answer(ua, c, m, c->secure_path, &why, now) == 0)
 				call_event(ua, c, VOX_UA_EV_EARLY_MEDIA, s,
 				           "answer in a provisional response");
 		}
-		c->state = VOX_UA_CALL_OUT_EARLY;
-		/* 9.1: any provisional response lets a waiting CANCEL go */
-		if (c->cancel_wanted && send_cancel(ua, c, now) == 0)
-			c->cancel_wanted = 0;
+		/* 9.1: any provisional response lets a waiting CANCEL go (when
+		 * it cannot, the next one tries again) */
+		if (c->state == VOX_UA_CALL_OUT_CANCEL_WAIT)
+			(void)send_cancel(ua, c, now);
+		else
+			(void)ua_call_set(ua, c, VOX_UA_CALL_OUT_EARLY);
 		return;
 	}
 	if (s < 300) {
 		invite_2xx(ua, c, m, now);
 		return;
 	}
-	if ((s == 401 || s == 407) && c->state != VOX_UA_CALL_ENDING && !c->cancel_wanted) {
+	if ((s == 401 || s == 407) && !hung_up(c)) {
 		const char *name;
 		char value[1024];
 		struct vox_ua_account *a = call_account(ua, c);
@@ -340,7 +348,7 @@ void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 	 * a peer that insists on SRTP refuses that with 488. Offer once more,
 	 * as RTP/SAVP (baresip "srtp-mand" and linphone with mandatory SRTP
 	 * both do this). */
-	if (s == 488 && !c->savp_retry && c->state != VOX_UA_CALL_ENDING && !c->cancel_wanted &&
+	if (s == 488 && !c->savp_retry && !hung_up(c) &&
 	    ua->cfg.policy == VOX_SDP_POLICY_OPTIONAL && ua->cfg.n_suites &&
 	    (c->secure_path || ua->cfg.allow_sdes_over_insecure_hops)) {
 		c->savp_retry = 1;
@@ -349,7 +357,7 @@ void invite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 			return;
 	}
 	/* a final answer to our own CANCEL (487) ends it from our side */
-	int ours = c->state == VOX_UA_CALL_ENDING || c->cancel_wanted;
+	int ours = hung_up(c);
 	end_call(ua, c, s, ours ? "cancelled" : "call failed", !ours);
 }
 

@@ -47,7 +47,7 @@ int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t 
 	if (rc)
 		return rc;
 	c->invite_cseq = c->dlg.local_seq;
-	c->reinvite_out = 1;
+	(void)ua_uac_set(ua, c, VOX_UA_UAC_REINVITING);
 	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* for the first INVITE's ACK only */
 	c->cred_len = 0;
 	c->branch[0] = 0; /* a new ACK for this INVITE */
@@ -58,7 +58,7 @@ int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t 
  * 3264 8), and so does what we asked for. */
 void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned status)
 {
-	c->reinvite_out = 0;
+	(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 	c->hold_want = c->hold;
 	c->oa.offer_pending = 0;
 	call_event(ua, c, VOX_UA_EV_MEDIA, status, "re-INVITE refused: media unchanged");
@@ -69,8 +69,7 @@ static int hold_now(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
-	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending ||
-	    c->t_retry != UA_NEVER)
+	if (c->state != VOX_UA_CALL_UP || c->uac != VOX_UA_UAC_IDLE || ua_ack_awaited(c))
 		return VOX_ESTATE;
 	c->hold_want = hold ? 1 : 0;
 	c->glare = 0;
@@ -93,8 +92,7 @@ static int rekey_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 	struct vox_ua_call *c = ua_call(ua, h);
 	if (!c)
 		return VOX_ENOTFOUND;
-	if (c->state != VOX_UA_CALL_UP || c->reinvite_out || c->ack_pending ||
-	    c->t_retry != UA_NEVER)
+	if (c->state != VOX_UA_CALL_UP || c->uac != VOX_UA_UAC_IDLE || ua_ack_awaited(c))
 		return VOX_ESTATE;
 	if (agreed_prot(c) != VOX_UA_PROT_SDES)
 		return VOX_EPOLICY; /* no SDES keys to renew */
@@ -128,7 +126,7 @@ void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
-		c->reinvite_out = 0;
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 		if (c->state != VOX_UA_CALL_UP)
 			return; /* hung up meanwhile: the BYE is out */
 		if (rc == VOX_EPOLICY) {
@@ -147,7 +145,7 @@ void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		return;
 	}
 	if (c->state != VOX_UA_CALL_UP) {
-		c->reinvite_out = 0;
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 		return;
 	}
 	if (s == 491 && c->glare < UA_GLARE_RETRIES) {
@@ -159,14 +157,14 @@ void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 			r[0] = r[1] = 0;
 		unsigned units = (unsigned)(r[0] << 8 | r[1]);
 		uint64_t delay = c->outgoing ? 2100 + (units % 191) * 10 : (units % 201) * 10;
-		c->reinvite_out = 0;
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_GLARE_WAIT);
 		c->oa.offer_pending = 0;
 		c->glare++;
 		c->t_retry = now + delay;
 		return;
 	}
 	if (s == 481 || s == 408) { /* 14.1: the dialog is gone */
-		c->reinvite_out = 0;
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 		hang_up_dialog(ua, c, s, "re-INVITE failed", 1, now);
 		return;
 	}
@@ -184,11 +182,11 @@ void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint
 		(void)!ua_respond(ua, txn, m, 500, none, NULL, 0, none, now);
 		return;
 	}
-	if (c->reinvite_out) { /* 14.2: glare */
+	if (c->uac == VOX_UA_UAC_REINVITING) { /* 14.2: glare */
 		(void)!ua_respond(ua, txn, m, 491, none, NULL, 0, none, now);
 		return;
 	}
-	if (c->state != VOX_UA_CALL_UP || c->ack_pending) {
+	if (c->state != VOX_UA_CALL_UP || ua_ack_awaited(c)) {
 		/* 14.2: an INVITE before the last one is done: 500 with a
 		 * random Retry-After of 0 to 10 s */
 		uint8_t r = 0;
@@ -250,8 +248,7 @@ void reinvite(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint
 	}
 	vox_wipe(saved, sizeof *saved);
 	c->ist = txn;
-	c->delayed_offer = (uint8_t)delayed;
-	start_2xx_timer(ua, c, c->dlg.remote_seq, now);
+	start_2xx_timer(ua, c, c->dlg.remote_seq, delayed, now);
 	if (!delayed) {
 		take_media(ua, c, &s, 1, now);
 		vox_sdp_session_free(&s);

@@ -242,33 +242,62 @@ struct vox_ua_media_addr {
 	uint16_t port;         /* 1..65534 */
 };
 
+/* A call's three state machines (docs/ua.md, The states of a call, draws
+ * them; ua/call_fsm.c lists every legal change and makes each one). */
+
+/* The session, from the first INVITE to the end of the dialog (RFC 3261
+ * 13-15; IN_ANSWERED is the Accepted state of RFC 6026 7.1). */
 enum vox_ua_call_state {
 	VOX_UA_CALL_FREE = 0,
-	VOX_UA_CALL_OUT_CALLING, /* INVITE sent */
-	VOX_UA_CALL_OUT_EARLY,   /* 1xx received */
-	VOX_UA_CALL_IN_INCOMING, /* INVITE received, not answered */
-	VOX_UA_CALL_IN_ANSWERED, /* 2xx sent, waiting for the ACK */
-	VOX_UA_CALL_UP,          /* confirmed dialog */
-	VOX_UA_CALL_ENDING       /* BYE or CANCEL sent */
+	VOX_UA_CALL_OUT_CALLING,     /* our INVITE sent, no provisional response yet */
+	VOX_UA_CALL_OUT_EARLY,       /* a 1xx came (an early dialog when it had a To tag) */
+	VOX_UA_CALL_IN_INCOMING,     /* an INVITE came, not answered */
+	VOX_UA_CALL_IN_ANSWERED,     /* our 2xx sent, waiting for the ACK (RFC 6026 Accepted) */
+	VOX_UA_CALL_UP,              /* confirmed dialog */
+	VOX_UA_CALL_ENDING,          /* BYE sent: the session is over (ENDED went out), the
+	                            slot waits for the BYE's answer (15.1.1) */
+	VOX_UA_CALL_OUT_CANCEL_WAIT, /* hung up before any 1xx: the CANCEL waits for one (9.1) */
+	VOX_UA_CALL_CANCELLING,      /* CANCEL sent: the INVITE's final response ends the call */
+	VOX_UA_CALL_BYE_WAIT,        /* hung up while our 2xx waits for its ACK: the BYE
+	                                goes after it (15) */
+	VOX_UA_CALL_STATES           /* how many */
+};
+
+/* Our re-INVITE in the confirmed dialog (RFC 3261 14.1). */
+enum vox_ua_uac_state {
+	VOX_UA_UAC_IDLE = 0,
+	VOX_UA_UAC_REINVITING, /* our re-INVITE is out */
+	VOX_UA_UAC_GLARE_WAIT, /* it got 491: sent again at t_retry (14.1) */
+	VOX_UA_UAC_STATES
+};
+
+/* The peer's INVITE we serve (initial or re-INVITE), as offer/answer sees
+ * it (RFC 3261 13.2.1, 13.3.1.4; RFC 3264). */
+enum vox_ua_uas_state {
+	VOX_UA_UAS_IDLE = 0,
+	VOX_UA_UAS_OFFERED,         /* its INVITE carried an offer, not answered yet */
+	VOX_UA_UAS_NO_OFFER,        /* its INVITE carried none: our 2xx will carry ours */
+	VOX_UA_UAS_ACK_WAIT,        /* our 2xx (with the answer) waits for its ACK */
+	VOX_UA_UAS_ACK_WAIT_ANSWER, /* our 2xx carried our offer: the ACK brings the answer */
+	VOX_UA_UAS_STATES
 };
 
 struct vox_ua_call {
 	uint8_t state; /* enum vox_ua_call_state */
-	uint8_t outgoing;
-	uint8_t cancel_wanted; /* hang up as soon as the state allows (9.1, 15) */
-	uint8_t auth_tries;    /* challenges answered for the current INVITE */
-	uint8_t have_media;
-	uint8_t reinvite_out;  /* our re-INVITE is pending */
-	uint8_t glare;         /* 491s answered to what we ask (retried at t_retry, 14.1) */
-	uint8_t hold;          /* we hold the call (the peer accepted it) */
-	uint8_t hold_want;     /* what our pending re-INVITE asks for */
-	uint8_t secure_path;   /* every hop the call was set up over was TLS, our
-	                          own (first or last) verified */
-	uint8_t ack_pending;   /* our 2xx waits for its ACK */
-	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
-	uint8_t ended;         /* the ENDED event went out */
-	uint8_t savp_retry;    /* our best-effort offer got 488: offered again as RTP/SAVP */
-	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
+	uint8_t uac;   /* enum vox_ua_uac_state */
+	uint8_t uas;   /* enum vox_ua_uas_state */
+	/* Facts and counters, independent of the states above: */
+	uint8_t outgoing;    /* we sent the initial INVITE (our role, for the call's life) */
+	uint8_t auth_tries;  /* challenges answered for the current INVITE or BYE */
+	uint8_t have_media;  /* a session was agreed (media below) */
+	uint8_t glare;       /* 491s answered to what we ask (retried at t_retry, 14.1) */
+	uint8_t hold;        /* we hold the call (the peer accepted it) */
+	uint8_t hold_want;   /* what our re-INVITE asks for (hold while REINVITING) */
+	uint8_t secure_path; /* every hop the call was set up over was TLS, our
+	                        own (first or last) verified */
+	uint8_t ended;       /* the ENDED event went out (exactly once, whatever the state) */
+	uint8_t savp_retry;  /* our best-effort offer got 488: offered again as RTP/SAVP */
+	uint16_t last_1xx;   /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
 	uint32_t invite_cseq;      /* of our latest INVITE */
@@ -435,10 +464,21 @@ struct vox_ua {
 	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
 	uint32_t dropped_media_out; /* RTCP BYEs of ended calls lost to a full queue */
 	uint16_t mpoll;             /* the call (slot + 1) media output is polled from next */
-	struct vox_peer cur_from;   /* the hop the message being handled came over */
-	uint8_t cur_secure;         /* it and every hop before it were TLS, it verified */
-	struct vox_sip_msg msg;     /* parse scratch: the message being handled */
-	struct vox_sip_msg msg2;    /* parse scratch: our INVITE, from a call's facts */
+	/* The changes of state the calls made (ua/call_fsm.c): bit t of
+	 * call[f] is set once a call went from state f to state t; likewise
+	 * for the re-INVITE (uac) and served-INVITE (uas) machines. refused
+	 * counts changes the tables do not allow (refused, the state kept):
+	 * any is a bug in the UA. Read-only, for tests and the curious. */
+	struct {
+		uint16_t call[VOX_UA_CALL_STATES];
+		uint16_t uac[VOX_UA_UAC_STATES];
+		uint16_t uas[VOX_UA_UAS_STATES];
+		uint32_t refused;
+	} fsm;
+	struct vox_peer cur_from; /* the hop the message being handled came over */
+	uint8_t cur_secure;       /* it and every hop before it were TLS, it verified */
+	struct vox_sip_msg msg;   /* parse scratch: the message being handled */
+	struct vox_sip_msg msg2;  /* parse scratch: our INVITE, from a call's facts */
 	char facts[3 * VOX_UA_STR + VOX_UA_STR + 32 + 128]; /* its bytes */
 	struct vox_sdp sdp;                                 /* parse scratch */
 	struct vox_sdp_oa oa_saved;      /* a call's offer/answer state, while a change may fail */
