@@ -1572,6 +1572,8 @@ static int walk_missed(const char *what, const uint16_t *seen, unsigned n,
 static void test_state_walk(void **st)
 {
 	(void)st;
+	if (getenv("CHAOS_SEED"))
+		skip(); /* one seed of the chaos replayed: the walk is not whole */
 	int missed = walk_missed("call", walk.call, VOX_UA_CALL_STATES, ua_call_legal) +
 	             walk_missed("uac", walk.uac, VOX_UA_UAC_STATES, ua_uac_legal) +
 	             walk_missed("uas", walk.uas, VOX_UA_UAS_STATES, ua_uas_legal);

@@ -25,6 +25,8 @@
  *                   (RFC 3261 14)
  *   call_sdp.c      our side of offer/answer and the media policy
  *                   (RFC 3264, docs/architecture.md Security defaults)
+ *   call_fsm.c      the call's states and the one table of their changes
+ *                   (docs/ua.md, The states of a call)
  */
 #include <string.h>
 
