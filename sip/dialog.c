@@ -408,64 +408,53 @@ int vox_sip_dialog_request(struct vox_sip_dialog *d, const struct vox_sip_dialog
 		rest = k < routes.len ? sip_trim(routes.p + k + 1, routes.p + routes.len)
 		                      : vox_slice_make(NULL, 0);
 	uint32_t seq = r->cseq ? r->cseq : d->local_seq + 1;
+	/* the values the dialog does not hold as they go out: the CSeq, and
+	 * for a strict router the route set with the target at its end */
+	char cseq[16 + VOX_SIP_MAX_TOKEN], route[VOX_SIP_DLG_STORE + 4];
 	struct vox_writer w;
-	vox_writer_init(&w, out, cap);
-	vox_writer_put_slice(&w, r->method);
-	vox_writer_putc(&w, ' ');
-	size_t ruri_off = w.len;
-	vox_writer_put_slice(&w, ruri);
-	vox_writer_puts(&w, " SIP/2.0\r\nVia: ");
-	vox_writer_put_slice(&w, r->via);
-	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\n");
-	size_t hop_off = ruri_off, hop_len = ruri.len;
-	if (rest.len || strict) {
-		vox_writer_puts(&w, "Route: ");
-		if (!strict) {
-			hop_off = w.len + (size_t)(first.uri.raw.p - routes.p);
-			hop_len = first.uri.raw.len;
-		}
-		vox_writer_put_slice(&w, rest);
-		if (strict) {
-			vox_writer_puts(&w, rest.len ? ", <" : "<");
-			vox_writer_put_slice(&w, target);
-			vox_writer_putc(&w, '>');
-		}
-		vox_writer_puts(&w, "\r\n");
-	}
-	vox_writer_puts(&w, "From: ");
-	vox_writer_put_slice(&w, vox_sip_dialog_str(d, d->local));
-	vox_writer_puts(&w, "\r\nTo: ");
-	vox_writer_put_slice(&w, vox_sip_dialog_str(d, d->remote));
-	vox_writer_puts(&w, "\r\nCall-ID: ");
-	vox_writer_put_slice(&w, vox_sip_dialog_str(d, d->call_id));
-	vox_writer_puts(&w, "\r\nCSeq: ");
+	vox_writer_init(&w, cseq, sizeof cseq);
 	vox_writer_put_u64(&w, seq);
 	vox_writer_putc(&w, ' ');
 	vox_writer_put_slice(&w, r->method);
-	vox_writer_puts(&w, "\r\n");
-	if (r->contact.len) {
-		vox_writer_puts(&w, "Contact: ");
-		vox_writer_put_slice(&w, r->contact);
-		vox_writer_puts(&w, "\r\n");
+	int ql = vox_writer_finish(&w);
+	vox_writer_init(&w, route, sizeof route);
+	vox_writer_put_slice(&w, rest);
+	if (strict) {
+		vox_writer_puts(&w, rest.len ? ", <" : "<");
+		vox_writer_put_slice(&w, target);
+		vox_writer_putc(&w, '>');
 	}
-	for (size_t i = 0; i < r->nextra; i++) {
-		vox_writer_puts(&w, r->extra[i].name);
-		vox_writer_puts(&w, ": ");
-		vox_writer_put_slice(&w, r->extra[i].value);
-		vox_writer_puts(&w, "\r\n");
-	}
-	if (r->content_type.len) {
-		vox_writer_puts(&w, "Content-Type: ");
-		vox_writer_put_slice(&w, r->content_type);
-		vox_writer_puts(&w, "\r\n");
-	}
-	vox_writer_puts(&w, "Content-Length: ");
-	vox_writer_put_u64(&w, r->body.len);
-	vox_writer_puts(&w, "\r\n\r\n");
-	vox_writer_put_slice(&w, r->body);
-	int n = vox_writer_finish(&w);
+	int rl = vox_writer_finish(&w);
+	if (ql < 0 || rl < 0 || r->nextra > VOX_SIP_DLG_MAX_EXTRA)
+		return ql < 0 || rl < 0 ? VOX_ENOSPC : VOX_EINVAL;
+	struct vox_sip_hdr_out h[8 + VOX_SIP_DLG_MAX_EXTRA];
+	size_t nh = 0;
+	h[nh++] = (struct vox_sip_hdr_out){"Via", r->via};
+	h[nh++] = (struct vox_sip_hdr_out){"Max-Forwards", vox_slice_cstr("70")};
+	if (rest.len || strict)
+		h[nh++] = (struct vox_sip_hdr_out){"Route", vox_slice_make(route, (size_t)rl)};
+	h[nh++] = (struct vox_sip_hdr_out){"From", vox_sip_dialog_str(d, d->local)};
+	h[nh++] = (struct vox_sip_hdr_out){"To", vox_sip_dialog_str(d, d->remote)};
+	h[nh++] = (struct vox_sip_hdr_out){"Call-ID", vox_sip_dialog_str(d, d->call_id)};
+	h[nh++] = (struct vox_sip_hdr_out){"CSeq", vox_slice_make(cseq, (size_t)ql)};
+	if (r->contact.len)
+		h[nh++] = (struct vox_sip_hdr_out){"Contact", r->contact};
+	for (size_t i = 0; i < r->nextra; i++)
+		h[nh++] = r->extra[i];
+	/* one builder for every request (sip/build.c) */
+	const struct vox_sip_request_spec spec = {r->method, ruri, h, nh, r->content_type, r->body};
+	int n = vox_sip_build_request(&spec, out, cap);
 	if (n < 0)
 		return n;
+	/* where the first hop's URI lies in what was written: the
+	 * Request-URI, or the first entry of the Route header */
+	size_t hop_off = r->method.len + 1, hop_len = ruri.len;
+	if (rest.len && !strict) {
+		hop_off += ruri.len + sizeof " SIP/2.0\r\nVia: " - 1 + r->via.len +
+		           sizeof "\r\nMax-Forwards: 70\r\nRoute: " - 1 +
+		           (size_t)(first.uri.raw.p - routes.p);
+		hop_len = first.uri.raw.len;
+	}
 	if (!r->cseq)
 		d->local_seq = seq; /* only a request that was built uses its number */
 	if (next_hop)

@@ -101,6 +101,24 @@ static void test_uac(void **st)
 	r.cseq = 0;
 	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, 100, &hop), VOX_ENOSPC);
 	assert_int_equal(dlg.local_seq, 2);
+	/* more extra headers than a request takes, or a control byte in one
+	 * (vox_sip_build_request's rule): refused, and nothing changes */
+	struct vox_sip_hdr_out many[VOX_SIP_DLG_MAX_EXTRA + 1];
+	for (size_t i = 0; i < VOX_SIP_DLG_MAX_EXTRA + 1; i++)
+		many[i] = (struct vox_sip_hdr_out){"X-N", vox_slice_cstr("1")};
+	r.extra = many;
+	r.nextra = VOX_SIP_DLG_MAX_EXTRA + 1;
+	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop), VOX_EINVAL);
+	many[0].value = vox_slice_cstr("a\x01b");
+	r.nextra = 1;
+	assert_int_equal(vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop), VOX_EINVAL);
+	assert_int_equal(dlg.local_seq, 2);
+	many[0].value = vox_slice_cstr("1");
+	r.nextra = VOX_SIP_DLG_MAX_EXTRA;
+	n = vox_sip_dialog_request(&dlg, &r, buf, sizeof buf, &hop);
+	assert_int_equal(vox_sip_parse(&out, buf, (size_t)n, 0, NULL), n);
+	assert_true(hdr_is(&out, VOX_SIP_H_CSEQ, "3 INFO"));
+	assert_true(vox_slice_eq(hop, vox_slice_cstr("sip:p1.example.com;lr")));
 }
 
 static void test_uas_and_strict(void **st)

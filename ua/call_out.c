@@ -11,35 +11,45 @@
 
 static const struct vox_slice none = {NULL, 0};
 
-/* Our From value in the INVITE, and so in the dialog. */
-static void put_from(struct vox_writer *w, struct vox_ua *ua, const struct vox_ua_call *c)
-{
-	if (ua->display[0]) {
-		vox_writer_putc(w, '"');
-		vox_writer_puts(w, ua->display);
-		vox_writer_puts(w, "\" ");
-	}
-	vox_writer_putc(w, '<');
-	vox_writer_puts(w, call_aor(ua, c));
-	vox_writer_puts(w, ">;tag=");
-	vox_writer_puts(w, c->local_tag);
-}
+/* From, To, Call-ID and CSeq of our initial INVITE: what the INVITE
+ * itself and the facts the call keeps of it share, with the values
+ * written into the struct. */
+struct invite_ids {
+	char from[64 + VOX_UA_STR + 32], to[VOX_UA_STR + 2], cseq[24];
+	struct vox_sip_hdr_out h[4];
+};
 
-/* From, To, Call-ID and CSeq of our initial INVITE (no line end after
- * the CSeq): what the INVITE itself and the facts the call keeps of it
- * share. */
-static void put_invite_ids(struct vox_writer *w, struct vox_ua *ua, struct vox_ua_call *c,
-                           uint32_t cseq)
+static int invite_ids(struct vox_ua *ua, const struct vox_ua_call *c, uint32_t cseq,
+                      struct invite_ids *ids)
 {
-	vox_writer_puts(w, "From: ");
-	put_from(w, ua, c);
-	vox_writer_puts(w, "\r\nTo: <");
-	vox_writer_puts(w, c->remote_uri);
-	vox_writer_puts(w, ">\r\nCall-ID: ");
-	vox_writer_puts(w, c->call_id);
-	vox_writer_puts(w, "\r\nCSeq: ");
-	vox_writer_put_u64(w, cseq);
-	vox_writer_puts(w, " INVITE");
+	struct vox_writer w;
+	vox_writer_init(&w, ids->from, sizeof ids->from); /* and so the dialog's */
+	if (ua->display[0]) {
+		vox_writer_putc(&w, '"');
+		vox_writer_puts(&w, ua->display);
+		vox_writer_puts(&w, "\" ");
+	}
+	vox_writer_putc(&w, '<');
+	vox_writer_puts(&w, call_aor(ua, c));
+	vox_writer_puts(&w, ">;tag=");
+	vox_writer_puts(&w, c->local_tag);
+	int fl = vox_writer_finish(&w);
+	vox_writer_init(&w, ids->to, sizeof ids->to);
+	vox_writer_putc(&w, '<');
+	vox_writer_puts(&w, c->remote_uri);
+	vox_writer_putc(&w, '>');
+	int tl = vox_writer_finish(&w);
+	vox_writer_init(&w, ids->cseq, sizeof ids->cseq);
+	vox_writer_put_u64(&w, cseq);
+	vox_writer_puts(&w, " INVITE");
+	int ql = vox_writer_finish(&w);
+	if (fl < 0 || tl < 0 || ql < 0)
+		return VOX_ENOSPC;
+	ids->h[0] = (struct vox_sip_hdr_out){"From", vox_slice_make(ids->from, (size_t)fl)};
+	ids->h[1] = (struct vox_sip_hdr_out){"To", vox_slice_make(ids->to, (size_t)tl)};
+	ids->h[2] = (struct vox_sip_hdr_out){"Call-ID", vox_slice_cstr(c->call_id)};
+	ids->h[3] = (struct vox_sip_hdr_out){"CSeq", vox_slice_make(ids->cseq, (size_t)ql)};
+	return 0;
 }
 
 /* The INVITE we sent, as far as a dialog is made of it (12.1.2: its
@@ -48,14 +58,11 @@ static void put_invite_ids(struct vox_writer *w, struct vox_ua *ua, struct vox_u
  * copy. */
 static int our_invite(struct vox_ua *ua, struct vox_ua_call *c, uint32_t cseq)
 {
-	struct vox_writer w;
-	vox_writer_init(&w, ua->facts, sizeof ua->facts);
-	vox_writer_puts(&w, "INVITE ");
-	vox_writer_puts(&w, c->remote_uri);
-	vox_writer_puts(&w, " SIP/2.0\r\n");
-	put_invite_ids(&w, ua, c, cseq);
-	vox_writer_puts(&w, "\r\nContent-Length: 0\r\n\r\n");
-	int n = vox_writer_finish(&w);
+	struct invite_ids ids;
+	int n = invite_ids(ua, c, cseq, &ids);
+	if (n == 0)
+		n = ua_build_request("INVITE", vox_slice_cstr(c->remote_uri), ids.h, 4,
+		                     vox_slice_make(NULL, 0), ua->facts, sizeof ua->facts);
 	if (n < 0)
 		return n;
 	return vox_sip_parse(&ua->msg2, ua->facts, (size_t)n, VOX_SIP_DATAGRAM, NULL) < 0
@@ -80,23 +87,21 @@ static int send_invite(struct vox_ua *ua, struct vox_ua_call *c, const char *aut
 	int cl = contact_of(ua, c, &c->peer, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
-	struct vox_writer w;
-	vox_writer_init(&w, ua->build, sizeof ua->build);
-	vox_writer_puts(&w, "INVITE ");
-	vox_writer_puts(&w, c->remote_uri);
-	vox_writer_puts(&w, " SIP/2.0\r\nVia: ");
-	vox_writer_put(&w, via, (size_t)vl);
-	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\n");
-	put_invite_ids(&w, ua, c, c->invite_cseq);
-	vox_writer_puts(&w, "\r\nContact: ");
-	vox_writer_put(&w, contact, (size_t)cl);
-	vox_writer_puts(&w, "\r\nAllow: " UA_ALLOW "\r\n");
-	ua_put_auth_agent(&w, ua, auth_name, auth_value);
-	vox_writer_puts(&w, "Content-Type: application/sdp\r\nContent-Length: ");
-	vox_writer_put_u64(&w, (uint64_t)sl);
-	vox_writer_puts(&w, "\r\n\r\n");
-	vox_writer_put(&w, ua->sdp_out, (size_t)sl);
-	int n = vox_writer_finish(&w);
+	struct invite_ids ids;
+	int n = invite_ids(ua, c, c->invite_cseq, &ids);
+	if (n < 0)
+		return n;
+	struct vox_sip_hdr_out h[10];
+	size_t nh = 0;
+	h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_make(via, (size_t)vl)};
+	h[nh++] = (struct vox_sip_hdr_out){"Max-Forwards", vox_slice_cstr("70")};
+	for (size_t i = 0; i < 4; i++) /* From, To, Call-ID, CSeq */
+		h[nh++] = ids.h[i];
+	h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_make(contact, (size_t)cl)};
+	h[nh++] = (struct vox_sip_hdr_out){"Allow", vox_slice_cstr(UA_ALLOW)};
+	nh += ua_auth_agent(ua, auth_name, auth_value, h + nh);
+	n = ua_build_request("INVITE", vox_slice_cstr(c->remote_uri), h, nh,
+	                     vox_slice_make(ua->sdp_out, (size_t)sl), ua->build, sizeof ua->build);
 	if (n < 0)
 		return n;
 	size_t vlen = auth_value ? strlen(auth_value) : 0;

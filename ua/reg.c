@@ -61,38 +61,51 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
 		return vl < 0 ? vl : cl;
+	/* the values the request does not hold as they are */
+	char from[VOX_UA_STR + sizeof a->tag + 8], to_v[VOX_UA_STR + 2], cseq[24],
+	    old[VOX_UA_CONTACT_MAX + 16], exp[12];
 	struct vox_writer w;
-	vox_writer_init(&w, ua->build, sizeof ua->build);
-	vox_writer_puts(&w, "REGISTER ");
-	vox_writer_puts(&w, a->registrar);
-	vox_writer_puts(&w, " SIP/2.0\r\nVia: ");
-	vox_writer_put(&w, via, (size_t)vl);
-	vox_writer_puts(&w, "\r\nMax-Forwards: 70\r\nFrom: <");
+	vox_writer_init(&w, from, sizeof from);
+	vox_writer_putc(&w, '<');
 	vox_writer_puts(&w, a->aor);
 	vox_writer_puts(&w, ">;tag=");
 	vox_writer_puts(&w, a->tag);
-	vox_writer_puts(&w, "\r\nTo: <");
+	int fl = vox_writer_finish(&w);
+	vox_writer_init(&w, to_v, sizeof to_v);
+	vox_writer_putc(&w, '<');
 	vox_writer_puts(&w, a->aor);
+	vox_writer_putc(&w, '>');
+	int tl = vox_writer_finish(&w);
 	/* 10.2: one Call-ID for all registrations of this AOR from this UA,
 	 * and a CSeq that grows */
-	vox_writer_puts(&w, ">\r\nCall-ID: ");
-	vox_writer_puts(&w, a->call_id);
-	vox_writer_puts(&w, "\r\nCSeq: ");
+	vox_writer_init(&w, cseq, sizeof cseq);
 	vox_writer_put_u64(&w, a->cseq + 1);
-	vox_writer_puts(&w, " REGISTER\r\nContact: ");
-	vox_writer_put(&w, contact, (size_t)cl);
-	if (a->old_contact[0] && expires) {
-		/* the address changed: the old binding goes with this request */
-		vox_writer_puts(&w, "\r\nContact: ");
-		vox_writer_puts(&w, a->old_contact);
-		vox_writer_puts(&w, ";expires=0");
-	}
-	vox_writer_puts(&w, "\r\nExpires: ");
+	vox_writer_puts(&w, " REGISTER");
+	int ql = vox_writer_finish(&w);
+	vox_writer_init(&w, old, sizeof old);
+	vox_writer_puts(&w, a->old_contact);
+	vox_writer_puts(&w, ";expires=0");
+	int ol = vox_writer_finish(&w);
+	vox_writer_init(&w, exp, sizeof exp);
 	vox_writer_put_u64(&w, expires);
-	vox_writer_puts(&w, "\r\n");
-	ua_put_auth_agent(&w, ua, auth_name, auth_value);
-	vox_writer_puts(&w, "Content-Length: 0\r\n\r\n");
-	int n = vox_writer_finish(&w);
+	int el = vox_writer_finish(&w);
+	if (fl < 0 || tl < 0 || ql < 0 || ol < 0 || el < 0)
+		return VOX_ENOSPC;
+	struct vox_sip_hdr_out h[11];
+	size_t nh = 0;
+	h[nh++] = (struct vox_sip_hdr_out){"Via", vox_slice_make(via, (size_t)vl)};
+	h[nh++] = (struct vox_sip_hdr_out){"Max-Forwards", vox_slice_cstr("70")};
+	h[nh++] = (struct vox_sip_hdr_out){"From", vox_slice_make(from, (size_t)fl)};
+	h[nh++] = (struct vox_sip_hdr_out){"To", vox_slice_make(to_v, (size_t)tl)};
+	h[nh++] = (struct vox_sip_hdr_out){"Call-ID", vox_slice_cstr(a->call_id)};
+	h[nh++] = (struct vox_sip_hdr_out){"CSeq", vox_slice_make(cseq, (size_t)ql)};
+	h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_make(contact, (size_t)cl)};
+	if (a->old_contact[0] && expires) /* the address changed: the old binding goes too */
+		h[nh++] = (struct vox_sip_hdr_out){"Contact", vox_slice_make(old, (size_t)ol)};
+	h[nh++] = (struct vox_sip_hdr_out){"Expires", vox_slice_make(exp, (size_t)el)};
+	nh += ua_auth_agent(ua, auth_name, auth_value, h + nh);
+	int n = ua_build_request("REGISTER", vox_slice_cstr(a->registrar), h, nh,
+	                         vox_slice_make(NULL, 0), ua->build, sizeof ua->build);
 	if (n < 0)
 		return n;
 	rc = ua_request(ua, ua->build, (size_t)n, &to, now, &a->txn);

@@ -507,18 +507,28 @@ int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *given, char
 	return vox_writer_finish(&w);
 }
 
-void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
-                       const char *auth_value)
+size_t ua_auth_agent(const struct vox_ua *ua, const char *auth_name, const char *auth_value,
+                     struct vox_sip_hdr_out *h)
 {
-	if (auth_name) {
-		vox_writer_puts(w, auth_name);
-		vox_writer_puts(w, ": ");
-		vox_writer_puts(w, auth_value);
-		vox_writer_puts(w, "\r\n");
-	}
-	vox_writer_puts(w, "User-Agent: ");
-	vox_writer_puts(w, server_name(ua));
-	vox_writer_puts(w, "\r\n");
+	size_t n = 0;
+	if (auth_name)
+		h[n++] = (struct vox_sip_hdr_out){auth_name, vox_slice_cstr(auth_value)};
+	h[n++] = (struct vox_sip_hdr_out){"User-Agent", vox_slice_cstr(server_name(ua))};
+	return n;
+}
+
+int ua_build_request(const char *method, struct vox_slice uri, const struct vox_sip_hdr_out *h,
+                     size_t n, struct vox_slice sdp, char *out, size_t cap)
+{
+	const struct vox_sip_request_spec s = {
+	    .method = vox_slice_cstr(method),
+	    .uri = uri,
+	    .hdr = h,
+	    .nhdr = n,
+	    .content_type = sdp.len ? vox_slice_cstr("application/sdp") : vox_slice_make(NULL, 0),
+	    .body = sdp,
+	};
+	return vox_sip_build_request(&s, out, cap);
 }
 
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,

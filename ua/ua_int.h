@@ -113,10 +113,19 @@ int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *branch, cha
  * first of its transport and address family, else of its transport, else
  * the first; 0 is the configured host, port and transport. */
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to);
-/* "Name: value" of the credentials (when auth_name is set) and our
- * User-Agent, each with its CRLF. */
-void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char *auth_name,
-                       const char *auth_value);
+/* The credentials header (when auth_name is set: auth_name with the
+ * NUL-terminated auth_value) and our User-Agent, into h (room for 2).
+ * Returns how many it wrote. */
+size_t ua_auth_agent(const struct vox_ua *ua, const char *auth_name, const char *auth_value,
+                     struct vox_sip_hdr_out *h);
+/* The one builder of the requests the UA writes itself (REGISTER, the
+ * initial INVITE, and the facts kept of it; in-dialog requests go through
+ * vox_sip_dialog_request, CANCEL and the ACK for a failure through the
+ * transaction layer): the request line, the headers h in wire order, an
+ * SDP body when sdp is not empty, and Content-Length, by
+ * vox_sip_build_request. Returns the length, VOX_ENOSPC or VOX_EINVAL. */
+int ua_build_request(const char *method, struct vox_slice uri, const struct vox_sip_hdr_out *h,
+                     size_t n, struct vox_slice sdp, char *out, size_t cap);
 /* "<sip:user@host:port;transport=tcp>" for a message to `to`: the host
  * and port of its listener (or what rport/received taught us of it, when
  * contact_from_rport is set). Over TLS: "<sips:user@host:port>" when sips,

@@ -149,6 +149,9 @@ struct vox_slice vox_sip_dialog_first_hop(const struct vox_sip_dialog *d);
  * challenged in-dialog request signs (22.4). */
 struct vox_slice vox_sip_dialog_request_uri(const struct vox_sip_dialog *d);
 
+/* The most extra headers one in-dialog request takes. */
+#define VOX_SIP_DLG_MAX_EXTRA 8
+
 /* What an in-dialog request needs besides the dialog. */
 struct vox_sip_dialog_req {
 	struct vox_slice method;
@@ -164,14 +167,18 @@ struct vox_sip_dialog_req {
 /*
  * Builds a request inside the dialog (12.2.1.1): Request-URI and Route
  * from the remote target and route set (loose or strict routing), From,
- * To, Call-ID, CSeq. *next_hop is set to the URI the request goes to
+ * To, Call-ID, CSeq, written by vox_sip_build_request like every request
+ * vox builds. *next_hop is set to the URI the request goes to
  * first (the first route, or the Request-URI) as a slice into out
  * (next_hop may be NULL). r and its slices are read during the call only.
  * With r->cseq 0 the local CSeq counts up, only when the request was
  * written. Returns the length (no NUL), or
  *   VOX_ESTATE   the dialog is neither early nor confirmed
- *   VOX_EINVAL   empty method or Via; CR, LF or NUL in a field; an extra
- *                header without a name; a stored route set that does not
+ *   VOX_EINVAL   empty method or Via; CR, LF or NUL in a field (or what
+ *                vox_sip_build_request refuses: a method or header name
+ *                that is not a token, another control byte than HTAB in
+ *                a value); an extra header without a name, or more than
+ *                VOX_SIP_DLG_MAX_EXTRA; a stored route set that does not
  *                parse
  *   VOX_ENOSPC   out is too small
  */
