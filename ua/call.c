@@ -152,6 +152,10 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
 	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
 	                                                             : VOX_SDP_SENDONLY;
+#if VOX_MEDIA_ZRTP
+	if (ms->zrtp_hash[0]) /* the call's ZRTP session runs: its Hello (8.1) */
+		l->zrtp_hash = vox_slice_make(ms->zrtp_hash, 64);
+#endif
 	l->n_suites = 0;
 	if (keys || ua->cfg.allow_sdes_over_insecure_hops) {
 		l->n_suites = ua->cfg.n_suites;
@@ -593,6 +597,13 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->state = VOX_UA_CALL_OUT_CALLING;
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the offer */
+	if (rc) {
+		call_free(ua, c);
+		return rc;
+	}
+#endif
 	/* a name to resolve first: the INVITE waits (ua_call_hop) */
 	rc = c->hop.wait ? 0 : send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
@@ -719,6 +730,14 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 	int rc = ua_media_local(ua, c, media);
 	if (rc)
 		return rc;
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the answer */
+	if (rc) {
+		memcpy(ms->addr, was_addr, sizeof was_addr);
+		ms->port = was_port;
+		return rc;
+	}
+#endif
 	struct vox_sdp_oa *saved = &ua->oa_saved;
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
@@ -852,6 +871,20 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	default: return VOX_ESTATE;
 	}
 }
+
+#if VOX_MEDIA_ZRTP
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now)
+{
+	if (c->state == VOX_UA_CALL_UP && !c->ack_pending) {
+		hang_up_dialog(ua, c, 0, reason, 0, now);
+		return;
+	}
+	/* before the dialog is up (early media) it ends as a hang-up does;
+	 * the ENDED event then says how (cancelled, refused) */
+	(void)hang_up(ua, c, now);
+}
+#endif
 
 static int hangup_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {

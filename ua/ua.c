@@ -152,6 +152,10 @@ void ua_settle(struct vox_ua *ua)
 			t = ua_call_next_deadline(c);
 			if (m < t)
 				t = m;
+#if VOX_MEDIA_ZRTP
+			if (ua->media[i].zrtp_ended)
+				t = 0; /* the call ends: at once (ua_media_deadline) */
+#endif
 		}
 		vox_heap_set(&h, i, t);
 	}

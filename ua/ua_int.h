@@ -223,7 +223,18 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c);
 /* Moves what the engines reported onto the UA's queue. */
 void ua_media_pump(struct vox_ua *ua);
-/* Runs call c's media engine's timers, when due. */
+/* Runs call c's media engine's timers, when due; ends a call whose ZRTP
+ * failed under policy mandatory (ms->zrtp_ended). */
 void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* Starts the call's ZRTP session, when the policy allows ZRTP and it runs
+ * none yet, so that our a=zrtp-hash is known (ms->zrtp_hash) before our
+ * first SDP. Returns 0 or the error of vox_media_zrtp_start. */
+int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* ZRTP failed under mandatory and the media has no keys: the call ends
+ * (BYE, CANCEL or a refusal, as its state allows) with reason. */
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now);
+#endif
 
 #endif

@@ -147,10 +147,30 @@ enum vox_ua_ev_type {
 	                           started and its protection, new keys, first packet,
 	                           SRTP failures counted and never played, RTCP reports,
 	                           DTMF, remote silence, ...; see vox/media.h) */
-	VOX_UA_EV_MEDIA_FAILED  /* the call's media could not start or follow the
+	VOX_UA_EV_MEDIA_FAILED, /* the call's media could not start or follow the
 	                           new session, and is stopped: reason says why (the
 	                           peer's address is a host name, the engine refused the
 	                           session); the call itself goes on */
+	/* ZRTP (RFC 6189; key_methods has VOX_SDP_KEY_ZRTP): what the call's
+	 * ZRTP session says, details in ev->media.zrtp (vox/media.h) */
+	VOX_UA_EV_ZRTP_SAS,            /* the SAS for the users to compare: media.zrtp.sas
+	                                  (rendered), .verified (compared on an earlier
+	                                  call, and the cache continues), .continuity */
+	VOX_UA_EV_ZRTP_SECURE,         /* ZRTP's keys are in use: prot is ZRTP now */
+	VOX_UA_EV_ZRTP_NEW_PEER,       /* a peer ZID never met before (4.3.2): compare the SAS
+	                                  (not a cache mismatch) */
+	VOX_UA_EV_ZRTP_CACHE_MISMATCH, /* a known peer whose retained secrets do not match:
+	                                  a MitM may be at work; compare the SAS (4.3.2) */
+	VOX_UA_EV_ZRTP_HASH_MISMATCH,  /* the peer's ZRTP Hello is not the one its SDP
+	                                  announced (a=zrtp-hash, 8.1): the media path was
+	                                  tampered with */
+	VOX_UA_EV_ZRTP_PBX,            /* the peer is a trusted MitM, a PBX (M flag, 7.3): the
+	                                  SAS you read is with the server, not the person */
+	VOX_UA_EV_ZRTP_FAILED          /* ZRTP ended without keys: reason says why,
+	                                  media.zrtp.code (5.9) and .timeout. Under policy
+	                                  mandatory a call without other keys then ends
+	                                  (ENDED with that reason); else it goes on as prot
+	                                  says */
 };
 
 struct vox_ua_event {
@@ -246,7 +266,21 @@ struct vox_ua_config {
 	int accept_downgrade;
 	uint32_t media_silence_ms; /* the peer sent no RTP for this long while we receive:
 	                              a remote-silence media event; 0: never */
-	const char *user_agent;    /* for User-Agent/Server; NULL: "vox" */
+#if VOX_MEDIA_ZRTP
+	/* ZRTP, when key_methods has VOX_SDP_KEY_ZRTP (and the policy is not
+	 * off): each call runs a session in its media engine (docs/ua.md, ZRTP
+	 * calls). zrtp_zid: our ZID, the same on every call and run (RFC 6189
+	 * 4.9; two endpoints with one ZID refuse each other, Error 0x90).
+	 * zrtp_store: the application's retained secrets (vox/zrtp.h: a file,
+	 * flash, vox_zrtp_cache_store in memory; load NULL: none, every call
+	 * meets a new peer); its ctx must outlive the UA. zrtp_timeout_ms:
+	 * the time ZRTP has to complete from the media's start; 0:
+	 * VOX_ZRTP_SETUP_MS (vox/config.h). */
+	uint8_t zrtp_zid[VOX_ZRTP_ZID_LEN];
+	struct vox_zrtp_store zrtp_store;
+	uint32_t zrtp_timeout_ms;
+#endif
+	const char *user_agent; /* for User-Agent/Server; NULL: "vox" */
 };
 
 /* ---- names to resolve (RFC 3263) ------------------------------------------ */
@@ -391,6 +425,11 @@ struct vox_ua_media {
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
 	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
 	                                    the arena (vox_sip_arena_put) */
+#if VOX_MEDIA_ZRTP
+	char zrtp_hash[65];     /* our a=zrtp-hash (64 hex digits), "" without ZRTP */
+	const char *zrtp_ended; /* ZRTP failed under mandatory, no keys: the call ends
+	                            at the next deadline, with this reason */
+#endif
 };
 
 /* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
@@ -551,7 +590,7 @@ struct vox_ua {
  * configured key methods and suites). Every host and AOR it accepts fit
  * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
  * method that can make a call: SDES without a suite, none at all, or ZRTP
- * alone, "ZRTP is not in this build yet") or VOX_EINVAL; *why (if not
+ * alone in a build without it, "this build has no ZRTP") or VOX_EINVAL; *why (if not
  * NULL) gets the reason, a static string. */
 VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
@@ -854,6 +893,14 @@ VOX_MUST_CHECK int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *p
  * or VOX_ENOTFOUND, VOX_ESTATE. */
 VOX_MUST_CHECK int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit,
                                     uint32_t duration_ms, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* The users compared the call's SAS (VOX_UA_EV_ZRTP_SAS) and found it
+ * right (1), or wrong or to be compared again (0): kept with the peer's
+ * retained secrets in zrtp_store, and the call's prot becomes
+ * ZRTP_VERIFIED (or UNVERIFIED). Returns 0, VOX_ENOTFOUND, VOX_ESTATE (no
+ * ZRTP keys in use), or the store's error. */
+VOX_MUST_CHECK int vox_ua_zrtp_verify(struct vox_ua *ua, vox_ua_handle call, int verified);
+#endif
 /* The call's media engine, read-only (its statistics: vox_media_stats), or
  * NULL for a handle that names no live call. Valid as vox_ua_call_get's
  * pointer is. */
