@@ -200,6 +200,14 @@ struct vox_ua_account_cfg {
 	struct vox_slice username;  /* digest user name; empty: the AOR user */
 	struct vox_slice password;
 	uint32_t expires; /* seconds asked for; 0: 3600 */
+	/* Instead of the password (which must then be empty): the precomputed
+	 * HA1 = H(username ":" realm ":" password) in hex, as a registrar's
+	 * database keeps it (RFC 7616 3.4.2, vox_digest_ha1_print). It answers
+	 * challenges of its realm and hash only: ha1_alg says which
+	 * (VOX_DIGEST_MD5: 32 hex digits, VOX_DIGEST_SHA256 or
+	 * VOX_DIGEST_SHA512_256: 64; their -sess twins share it). */
+	struct vox_slice ha1;
+	enum vox_digest_alg ha1_alg;
 };
 
 /* Listening sockets a UA has besides its first (host, port, transport in
@@ -261,6 +269,11 @@ struct vox_ua_config {
 	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
+	/* Audio codecs we offer and accept, in our order of preference
+	 * (VOX_SDP_CODEC_PCMU, VOX_SDP_CODEC_PCMA; telephone-event is always
+	 * added). n_codecs 0: vox's default, PCMU then PCMA. */
+	uint8_t n_codecs;
+	enum vox_sdp_codec codecs[VOX_SDP_CODEC_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
 	 * VOX_UA_EV_DOWNGRADE event (1); under policy mandatory always refused */
 	int accept_downgrade;
@@ -468,6 +481,8 @@ struct vox_ua_account {
 	char registrar[VOX_UA_STR];
 	char username[64];
 	char password[64];
+	char ha1[VOX_DIGEST_MAX_HEX + 1]; /* hex, or "" (password) */
+	uint8_t ha1_alg;                  /* enum vox_digest_alg of ha1 */
 	char call_id[VOX_UA_STR + 32];
 	char tag[20];
 	char old_contact[VOX_UA_CONTACT_MAX]; /* to remove after a contact change */
@@ -727,10 +742,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 /* Adds an account (not registered yet: call vox_ua_register). Copies cfg's
  * strings: aor and registrar under VOX_UA_STR bytes, username and
- * password under 64 (the password is wiped by vox_ua_free). The registrar
- * is not checked here: a bad one makes vox_ua_register fail. Returns 0 and
- * *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips: URI, a string
- * too long, or a host in the UA's config that is no Call-ID word),
+ * password under 64 (the password and HA1 are wiped by vox_ua_free). The
+ * registrar is not checked here: a bad one makes vox_ua_register fail.
+ * Returns 0 and *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips:
+ * URI, a string too long, both a password and an HA1, an HA1 that is not
+ * hex of ha1_alg's length, or a host in the UA's config that is no Call-ID
+ * word),
  * VOX_EPOOL (VOX_UA_MAX_ACCOUNTS in use) or VOX_ERNG. Accounts are never
  * removed. */
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
