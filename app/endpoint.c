@@ -470,7 +470,8 @@ static struct ep_call *call_new(struct ep *e, vox_ua_handle h)
 {
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
 		struct ep_call *c = &e->calls[i];
-		if (c->h)
+		/* an ended call whose slot the UA freed has said all it had */
+		if (c->h && !(c->ended && c->h != e->call && !vox_ua_call_get(&e->ua, c->h)))
 			continue;
 		memset(c, 0, sizeof *c);
 		c->h = h;

@@ -578,8 +578,8 @@ static void trace(struct vox_loop *l, int in, const struct vox_peer *p, const ch
 static void send_sip(struct vox_loop *l, const char *msg, size_t len, const struct vox_ua_dest *d)
 {
 	const struct vox_peer *to = &d->to;
-	trace(l, 0, to, msg, len);
 	if (to->tp == VOX_TP_UDP) {
+		trace(l, 0, to, msg, len);
 		struct sockaddr_storage ss;
 		socklen_t sl = to_sockaddr(&to->addr, &ss);
 		/* the listener the UA named (its Via says so), when it is a
@@ -608,9 +608,17 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 	int err = 0;
 	struct vox_loop_conn *c = conn_for(l, to, &err);
 	if (!c) {
+		trace(l, 0, to, msg, len);
 		send_failed(l, to, d->id, err);
 		return;
 	}
+	/* the trace shows where it really goes: the connection's peer (a
+	 * request in a dialog takes the call's connection, whose port is
+	 * not the one of the peer's Contact) */
+	struct vox_peer hop = *to;
+	hop.addr = c->peer;
+	hop.conn = c->id;
+	trace(l, 0, &hop, msg, len);
 
 	int rc = 0;
 #if VOX_WITH_TLS

@@ -158,8 +158,19 @@ wait $vpid
 bs_check from-bs "baresip->kamailio->vox/udp" $?
 bsctl 4446 quit >/dev/null
 
-# what Kamailio saw: registrations per transport, digest challenges
-grep -aoE 'REGISTER sip:[a-z]+@127.0.0.1: (OK via [a-z]+|challenge)' "$RIG_TMP/kamailio.log" |
-	sort | uniq -c | sed 's/^ */  kamailio: /'
+# what Kamailio saw: registrations per transport, digest challenges (401
+# for REGISTER, 407 for INVITE) and INVITEs that then authenticated
+grep -aoE 'REGISTER sip:[a-z]+@127.0.0.1: (OK via [a-z]+|challenge)|INVITE from [a-z]+: (proxy challenge|authenticated)' \
+	"$RIG_TMP/kamailio.log" | sort | uniq -c | sed 's/^ */  kamailio: /'
+invites=$(grep -ac 'INVITE from [a-z]*: authenticated' "$RIG_TMP/kamailio.log")
+challenged=$(grep -ac 'INVITE from [a-z]*: proxy challenge' "$RIG_TMP/kamailio.log")
+# 4 vox<->vox calls, vox->baresip, baresip->vox: each INVITE challenged once
+if [ "$invites" -ge 6 ] && [ "$challenged" -ge 6 ]; then
+	summary="$summary digest 401+407 ok;"
+else
+	log "INVITEs authenticated: $invites, challenged: $challenged (6 each expected)"
+	summary="$summary digest FAILED;"
+	status=1
+fi
 log "RESULT$summary"
 exit $status
