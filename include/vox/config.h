@@ -301,7 +301,7 @@
 #define VOX_ZRTP_SETUP_MS 15000
 #endif
 
-/* Peers whose retained secrets a struct vox_zrtp_cache remembers (77
+/* Peers whose retained secrets a struct vox_zrtp_cache remembers (121
  * bytes each, and as many in its file). Requires VOX_WITH_ZRTP. */
 #ifndef VOX_ZRTP_CACHE_MAX
 #define VOX_ZRTP_CACHE_MAX 32
