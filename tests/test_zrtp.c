@@ -1165,6 +1165,8 @@ static void zcfg(struct vox_zrtp_config *c, uint8_t id)
 
 static uint64_t rng_seeds[4];
 static struct vox_rng rngs[4];
+/* the two legs of a PBX standing where the MitM stands, or NULL */
+static const struct vox_zrtp_config *pbx_legs;
 
 static void net_start(struct net *n, const struct vox_zrtp_config *ca,
                       const struct vox_zrtp_config *cb, int mitm)
@@ -1176,7 +1178,8 @@ static void net_start(struct net *n, const struct vox_zrtp_config *ca,
 	struct vox_zrtp_config cm[2];
 	zcfg(&cm[0], 0x4d);
 	zcfg(&cm[1], 0x4e);
-	const struct vox_zrtp_config *cfgs[4] = {ca, cb, &cm[0], &cm[1]};
+	const struct vox_zrtp_config *cfgs[4] = {ca, cb, pbx_legs ? &pbx_legs[0] : &cm[0],
+	                                         pbx_legs ? &pbx_legs[1] : &cm[1]};
 	for (int i = 0; i < (mitm ? 4 : 2); i++) {
 		rng_seeds[i] = 0x1234567ull * (uint64_t)(i + 1) + seed;
 		rngs[i].fn = test_rng;
@@ -2156,6 +2159,179 @@ static void test_engine_error_codes(void **st)
 
 /* Multistream (4.4.3): a second stream of the same call keys itself from
  * the first one's ZRTPSess, without Diffie-Hellman. */
+/* ---- the trusted MitM, a PBX (7.3) ------------------------------------------------ */
+
+/* The events of engine i as letters: P pbx, S sas, K secure, E enroll,
+ * R relayed SAS, F failed, H hello hash mismatch. */
+static void pbx_events(struct net *n, int i, char *out, struct vox_zrtp_event *sas,
+                       struct vox_zrtp_event *other)
+{
+	static const char letters[] = "?SKFHPER";
+	struct vox_zrtp_event e;
+	size_t k = 0;
+	while (vox_zrtp_next_event(&n->z[i], &e)) {
+		assert_true(e.type >= 1 && e.type <= 7);
+		out[k++] = letters[e.type];
+		assert_true(strlen(vox_zrtp_event_text(&e)) > 20);
+		if (e.type == VOX_ZRTP_EV_SAS && sas)
+			*sas = e;
+		if (e.type != VOX_ZRTP_EV_SAS && e.type != VOX_ZRTP_EV_SECURE && other)
+			*other = e;
+	}
+	out[k] = 0;
+}
+
+/* One call a - PBX - b: a's cache, b's cache, the PBX's (one ZID, 0x50,
+ * for both legs, which asks each client to enroll). */
+static void pbx_call(struct net *n, struct vox_zrtp_cache *ca_, struct vox_zrtp_cache *cb_,
+                     struct vox_zrtp_cache *pc)
+{
+	static struct vox_zrtp_config ca, cb, legs[2];
+	zcfg(&ca, 0x61);
+	zcfg(&cb, 0x62);
+	ca.store = vox_zrtp_cache_store(ca_);
+	cb.store = vox_zrtp_cache_store(cb_);
+	for (int i = 0; i < 2; i++) {
+		zcfg(&legs[i], 0x50);
+		legs[i].mitm = 1;
+		legs[i].enroll = 1;
+		legs[i].store = vox_zrtp_cache_store(pc);
+	}
+	pbx_legs = legs;
+	net_start(n, &ca, &cb, 1);
+	pbx_legs = NULL;
+	net_run(n, 10000);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(n->z[i].state, VOX_ZRTP_ST_SECURE);
+}
+
+static void test_engine_pbx(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	static struct vox_zrtp_cache ca, cb, pc;
+	vox_zrtp_cache_init(&ca);
+	vox_zrtp_cache_init(&cb);
+	vox_zrtp_cache_init(&pc);
+	static const uint8_t pbx_zid[12] = {0x50, 0x50, 0x50, 0x50, 0x50, 0x50,
+	                                    0x50, 0x50, 0x50, 0x50, 0x50, 0x50};
+	uint8_t a_zid[12], b_zid[12], hash[32];
+	memset(a_zid, 0x61, 12);
+	memset(b_zid, 0x62, 12);
+	char ea[16], eb[16], ep[16];
+	struct vox_zrtp_event sa, sb, x;
+
+	/* call 1: each client is told at once that the far end is a PBX, and
+	 * its SAS says so; the two legs have different SASes; the PBX asks both
+	 * to enroll, and keeps the key itself without asking anyone */
+	pbx_call(n, &ca, &cb, &pc);
+	pbx_events(n, 0, ea, &sa, NULL);
+	pbx_events(n, 1, eb, &sb, NULL);
+	assert_string_equal(ea, "PSKE");
+	assert_string_equal(eb, "PSKE");
+	assert_int_equal(sa.pbx, 1);
+	assert_int_equal(sa.relayed, 0);
+	assert_non_null(strstr(vox_zrtp_event_text(&sa), "not with the person"));
+	assert_true(sa.sasvalue != sb.sasvalue);
+	pbx_events(n, 2, ep, NULL, NULL);
+	assert_string_equal(ep, "SK"); /* a client sets no M flag */
+	assert_non_null(vox_zrtp_cache_find(&pc, a_zid));
+	assert_true(vox_zrtp_cache_find(&pc, a_zid)->flags & VOX_ZRTP_PBX);
+	/* a's user says yes, b's no; each question is answered once */
+	assert_int_equal(vox_zrtp_enroll(&n->z[0], 1), 0);
+	assert_int_equal(vox_zrtp_enroll(&n->z[1], 0), 0);
+	assert_int_equal(vox_zrtp_enroll(&n->z[1], 1), VOX_ESTATE);
+	assert_int_equal(vox_zrtp_enroll(&n->z[2], 1), VOX_ESTATE); /* a PBX is never asked */
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_PBX);
+	assert_false(vox_zrtp_cache_find(&cb, pbx_zid)->flags & VOX_ZRTP_PBX);
+	assert_memory_equal(vox_zrtp_cache_find(&ca, pbx_zid)->pbx,
+	                    vox_zrtp_cache_find(&pc, a_zid)->pbx, 32);
+	/* the key was made in this call, not used in it: a relayed SAS now
+	 * comes from a PBX not (yet) trusted, Error 0x63 */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[3], hash), 0);
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 0, ea, NULL, &x);
+	assert_string_equal(ea, "F");
+	assert_int_equal(x.code, VOX_ZRTP_ERR_UNTRUSTED_MITM);
+	assert_int_equal(x.by_peer, 0);
+	pbx_events(n, 2, ep, NULL, &x);
+	assert_string_equal(ep, "F");
+	assert_int_equal(x.by_peer, 1);
+
+	/* call 2: a's PBX key matches (s3) and a is not asked again; b, who
+	 * said no, is asked again */
+	pbx_call(n, &ca, &cb, &pc);
+	assert_int_equal(n->z[0].pbx_trusted, 1);
+	assert_int_equal(n->z[2].pbx_trusted, 1);
+	assert_int_equal(n->z[1].pbx_trusted, 0);
+	pbx_events(n, 0, ea, &sa, NULL);
+	pbx_events(n, 1, eb, &sb, NULL);
+	assert_string_equal(ea, "PSK");
+	assert_string_equal(eb, "PSKE");
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 1), VOX_ESTATE); /* nothing waits */
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[0], hash, VOX_ZRTP_B32, n->now), VOX_ESTATE);
+	assert_int_equal(
+	    vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_ALG('B', '1', '6', ' '), n->now),
+	    VOX_EINVAL);
+	/* the PBX relays b's SAS to a, through 40 % loss: offered once, and
+	 * not shown without consent */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[3], hash), 0);
+	n->loss_pct = 40;
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	n->loss_pct = 0;
+	assert_int_equal(n->z[2].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(vox_zrtp_next_deadline(&n->z[2]), UINT64_MAX); /* RelayACK came */
+	assert_true(n->sent[0][VOX_ZRTP_RELAYACK] >= 1);
+	pbx_events(n, 0, ea, NULL, &x);
+	assert_string_equal(ea, "R");
+	assert_true(x.sasvalue == sb.sasvalue);
+	assert_string_equal(x.sas, sb.sas);
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 0), 0);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, ""); /* declined: a still shows the SAS with the PBX */
+	/* relayed again, as B256: with consent it becomes a's SAS */
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B256, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, "R");
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 1), 0);
+	pbx_events(n, 0, ea, &sa, NULL);
+	assert_string_equal(ea, "S");
+	assert_int_equal(sa.relayed, 1);
+	assert_true(sa.sasvalue == sb.sasvalue);
+	char want[VOX_ZRTP_SAS_MAX];
+	assert_true(vox_zrtp_sas_render(VOX_ZRTP_B256, sb.sasvalue, want, sizeof want) > 0);
+	assert_string_equal(sa.sas, want);
+	assert_non_null(strstr(vox_zrtp_event_text(&sa), "relayed"));
+	/* b never enrolled: a relayed SAS to it is refused with Error 0x63 */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[2], hash), 0);
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[3], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 1, eb, NULL, &x);
+	assert_string_equal(eb, "F");
+	assert_int_equal(x.code, VOX_ZRTP_ERR_UNTRUSTED_MITM);
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+
+	/* call 3: a is still enrolled (the PBX did not make the key anew) */
+	pbx_call(n, &ca, &cb, &pc);
+	assert_int_equal(n->z[0].pbx_trusted, 1);
+	assert_int_equal(n->z[2].pbx_trusted, 1);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, "PSK");
+	/* the PBX key survives the rotation of the retained secrets */
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_RS2);
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_PBX);
+	for (int i = 0; i < 4; i++)
+		vox_zrtp_free(&n->z[i]);
+	vox_zrtp_cache_free(&ca);
+	vox_zrtp_cache_free(&cb);
+	vox_zrtp_cache_free(&pc);
+	free(n);
+}
+
 static void test_engine_multistream(void **st)
 {
 	(void)st;
@@ -2266,6 +2442,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_hello_hash),
 	    cmocka_unit_test(test_engine_error_codes),
 	    cmocka_unit_test(test_engine_multistream),
+	    cmocka_unit_test(test_engine_pbx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -490,7 +490,7 @@ void vox_zrtp_file_free(struct vox_zrtp_file *f);
 #define VOX_ZRTP_CONFIRM_MSG_MAX 76 /* no signature */
 /* Packets queued for the caller before poll_output drains them. */
 #define VOX_ZRTP_OUT_QUEUE 8
-#define VOX_ZRTP_EV_QUEUE  4
+#define VOX_ZRTP_EV_QUEUE  6
 
 /* Internal to the engine (zrtp/crypto.c and zrtp/keys.c); declared here
  * only so that struct vox_zrtp is a complete type the caller can own. */
@@ -526,8 +526,14 @@ struct vox_zrtp_config {
 	struct vox_zrtp_algs algs;                 /* what we offer; vox_zrtp_algs_default */
 	uint8_t zid[VOX_ZRTP_ZID_LEN];             /* our ZID: persistent per endpoint (4.9) */
 	uint8_t client_id[VOX_ZRTP_CLIENT_ID_LEN]; /* shown to the peer, space padded */
-	uint32_t ssrc;               /* the SSRC our ZRTP packets carry (our media's) */
-	uint8_t passive;             /* 1: never send Commit, wait for the peer's (4.2) */
+	uint32_t ssrc;   /* the SSRC our ZRTP packets carry (our media's) */
+	uint8_t passive; /* 1: never send Commit, wait for the peer's (4.2) */
+	/* 7.3: we are a trusted MitM, a PBX: the M flag in our Hello, and
+	 * vox_zrtp_sas_relay allowed. enroll (with mitm): ask each client to
+	 * enroll us (the E flag in our Confirm, 7.3.1) and keep the trusted
+	 * MitM key with it in the store. A client sets neither. */
+	uint8_t mitm;
+	uint8_t enroll;
 	struct vox_zrtp_store store; /* retained secrets; load NULL: none kept */
 	uint32_t t1_ms;              /* 50 */
 	uint32_t t1_cap_ms;          /* 200 */
@@ -565,7 +571,19 @@ enum vox_zrtp_ev_type {
 	/* the peer's Hello is not the one its SDP announced (a=zrtp-hash,
 	 * 8.1): something on the media path changed it. The Hello is not
 	 * used; the session waits for one that matches. */
-	VOX_ZRTP_EV_HELLO_HASH_MISMATCH
+	VOX_ZRTP_EV_HELLO_HASH_MISMATCH,
+	/* the peer's Hello says it is a trusted MitM, a PBX (the M flag,
+	 * 7.3): the SAS you read is the one with that server, not with the
+	 * person at the far end (vox_zrtp_event_text says so in words) */
+	VOX_ZRTP_EV_PBX,
+	/* a PBX asks to be enrolled (the E flag of its Confirm, 7.3.1): its
+	 * relayed SASes would then be trusted in later calls. Ask the user
+	 * and answer with vox_zrtp_enroll; no answer is no. */
+	VOX_ZRTP_EV_ENROLL,
+	/* an enrolled PBX relayed the SAS of the far end (SASrelay, 7.3):
+	 * sas, sasvalue and rendering are that relayed SAS. It is shown only
+	 * if the user agrees: vox_zrtp_accept_relay. */
+	VOX_ZRTP_EV_SAS_RELAY
 };
 
 struct vox_zrtp_event {
@@ -580,6 +598,10 @@ struct vox_zrtp_event {
 	 * compared again, a MitM may be at work */
 	enum vox_zrtp_continuity continuity;
 	uint8_t verified; /* SAS compared before, and the secrets continue */
+	/* SAS: the peer is a PBX (M flag), so this SAS is the one with the
+	 * server; relayed: the user accepted the far end's SAS relayed by an
+	 * enrolled PBX, and this is it */
+	uint8_t pbx, relayed;
 	/* FAILED: the Error code of 5.9 (VOX_ZRTP_ERR_TIMEOUT when the peer
 	 * stopped answering), and whether the peer sent it (1) or we did (0) */
 	uint32_t code;
@@ -646,6 +668,15 @@ struct vox_zrtp {
 	struct vox_zrtp_stats st;
 	uint8_t want_hello_hash[32]; /* from the peer's a=zrtp-hash */
 	uint8_t have_want_hash;
+	/* the trusted MitM case (7.3) */
+	uint8_t peer_mitm;     /* the peer's Hello had the M flag */
+	uint8_t peer_enroll;   /* the peer asked to enroll; the user has not answered */
+	uint8_t pbx_trusted;   /* our PBX keys matched (s3): the peer is an enrolled PBX */
+	uint8_t relay_pending; /* a relayed SAS waits for the user's consent */
+	uint32_t relay_sasvalue, relay_rendering;
+	uint8_t relay_seen[VOX_ZRTP_HVI_LEN];    /* the sas hash last relayed to us */
+	uint8_t relay[VOX_ZRTP_CONFIRM_MSG_MAX]; /* our SASrelay, kept for T2 (PBX) */
+	uint16_t relay_len;
 };
 
 /* Clears *z (state IDLE). Cannot fail. */
@@ -722,6 +753,40 @@ VOX_MUST_CHECK int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, 
  * and sent as the V flag next time. Returns 0, VOX_ESTATE (not SECURE),
  * or the store's error. */
 VOX_MUST_CHECK int vox_zrtp_set_verified(struct vox_zrtp *z, int verified);
+
+/* ---- the trusted MitM, a PBX (7.3) -------------------------------------- */
+
+/* What an event means, in plain words for a person ("The far end is a
+ * PBX: ..."). Static, never NULL. For a SAS event it says whether the SAS
+ * is with the person, with a PBX, or relayed by one. */
+const char *vox_zrtp_event_text(const struct vox_zrtp_event *ev);
+
+/* The user's answer to VOX_ZRTP_EV_ENROLL (client side). accept 1: the
+ * trusted MitM key, KDF(ZRTPSess, "Trusted MiTM key", ZIDi || ZIDr),
+ * is kept with the PBX's ZID (its leftmost 256 bits, as for retained
+ * secrets), so that in later calls this PBX's relayed SASes can be
+ * offered to the user; 0: nothing is kept. Returns 0, VOX_ESTATE (not
+ * SECURE, or no enrollment asked), or the store's error (VOX_EINVAL
+ * without a store). */
+VOX_MUST_CHECK int vox_zrtp_enroll(struct vox_zrtp *z, int accept);
+
+/* The user's answer to VOX_ZRTP_EV_SAS_RELAY: accept 1 shows the relayed
+ * SAS (a VOX_ZRTP_EV_SAS with relayed 1 follows), 0 keeps the SAS with
+ * the PBX. Returns 0 or VOX_ESTATE (no relayed SAS waiting). */
+VOX_MUST_CHECK int vox_zrtp_accept_relay(struct vox_zrtp *z, int accept);
+
+/* The sashash of a SECURE session (4.5.2), which a PBX relays to the
+ * other leg of the call. Returns 0 or VOX_ESTATE. */
+VOX_MUST_CHECK int vox_zrtp_sas_hash(const struct vox_zrtp *z, uint8_t out[32]);
+
+/* PBX side (cfg.mitm): sends SASrelay (5.13) with the sashash and SAS
+ * rendering of the call's other leg, retransmitted on T2 until the
+ * RelayACK. A client accepts it only from a PBX it enrolled (with the
+ * user's consent again); any other answers Error 0x63. Returns 0,
+ * VOX_ESTATE (not SECURE, or not a PBX), VOX_EINVAL (a rendering vox does
+ * not know), VOX_ERNG, VOX_ECRYPTO. */
+VOX_MUST_CHECK int vox_zrtp_sas_relay(struct vox_zrtp *z, const uint8_t sashash[32],
+                                      uint32_t rendering, uint64_t now);
 
 #ifdef __cplusplus
 }
