@@ -556,12 +556,16 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	    target.len >= VOX_UA_STR)
 		return VOX_EINVAL;
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, target, &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	if (!ua->free_call)
+		return VOX_EPOOL; /* before a name is asked for nothing */
+	int rc = ua_route(ua, target, &to, &hop, now);
+	if (rc < 0)
 		return rc;
 	struct vox_ua_call *c = call_alloc(ua);
 	if (!c)
 		return VOX_EPOOL;
+	c->hop = hop;
 	rc = ua_media_local(ua, c, media);
 	if (rc) {
 		ua_call_give_back(ua, c); /* the slot stays free */
@@ -600,13 +604,38 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 		return rc;
 	}
 #endif
-	rc = send_invite(ua, c, NULL, NULL, now);
+	/* a name to resolve first: the INVITE waits (ua_call_hop) */
+	rc = c->hop.wait ? 0 : send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
 		call_free(ua, c);
 		return rc; /* VOX_EPOLICY: mandatory SRTP and no way to offer keys */
 	}
 	*call = ua_call_handle(ua, c);
 	return 0;
+}
+
+void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now)
+{
+	if (!to) {
+		end_call(ua, c, 503, "the next hop's name did not resolve", 0);
+		return;
+	}
+	if (c->cancel_wanted && !c->invite_txn) {
+		end_call(ua, c, 0, "hung up before the INVITE left", 0);
+		return;
+	}
+	/* RFC 3263 4.3: the same request (Call-ID, tags, CSeq) with a new
+	 * branch: a new transaction, and a new offer for the new hop */
+	c->peer = *to;
+	c->secure_path = (uint8_t)ua_hop_secure(to);
+	c->dlg.state = VOX_DLG_NONE;
+	c->last_1xx = 0;
+	int rc = send_invite(ua, c, NULL, NULL, now);
+	if (rc)
+		end_call(ua, c, rc == VOX_EPOLICY ? 488 : 503,
+		         rc == VOX_EPOLICY ? "policy: no SRTP key may go over the next hop"
+		                           : "INVITE could not be sent to the next hop",
+		         0);
 }
 
 /* The public entry: every call it touched gets its deadline again. */
@@ -819,6 +848,10 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
+		if (c->hop.wait) { /* nothing left yet: nothing to cancel */
+			end_call(ua, c, 0, "hung up before the INVITE left", 0);
+			return 0;
+		}
 		/* 9.1: no CANCEL before a provisional response */
 		c->cancel_wanted = 1;
 		return 0;

@@ -270,6 +270,18 @@
 #ifndef VOX_UA_ARENA
 #define VOX_UA_ARENA (4096 * VOX_UA_MAX_CALLS)
 #endif
+/* Host names a UA resolves or keeps the answer of at once (RFC 3263:
+ * the outbound proxy's, registrars', callees'); about 260 bytes each. A
+ * request to a new name when every slot waits for an answer fails with
+ * VOX_EPOOL; an answer no request waits for gives way to a new name. */
+#ifndef VOX_UA_MAX_NAMES
+#define VOX_UA_MAX_NAMES 4
+#endif
+/* Targets one answer holds (vox_ua_resolved): a request tries them in
+ * turn when one is dead (RFC 3263 4.3). */
+#ifndef VOX_UA_MAX_TARGETS
+#define VOX_UA_MAX_TARGETS 4
+#endif
 /* Events a UA queues before the oldest is dropped. */
 #ifndef VOX_UA_MAX_EVENTS
 #define VOX_UA_MAX_EVENTS 64
@@ -338,6 +350,12 @@
 #endif
 #if VOX_UA_ARENA < 4 * (VOX_SIP_TXN_MSG + VOX_SIP_TXN_ID + VOX_SIP_CHUNK)
 #error "VOX_UA_ARENA must hold at least four messages of VOX_SIP_TXN_MSG bytes"
+#endif
+#if VOX_UA_MAX_NAMES < 1 || VOX_UA_MAX_NAMES > 255
+#error "VOX_UA_MAX_NAMES must lie between 1 and 255"
+#endif
+#if VOX_UA_MAX_TARGETS < 1 || VOX_UA_MAX_TARGETS > 255
+#error "VOX_UA_MAX_TARGETS must lie between 1 and 255"
 #endif
 #if VOX_UA_MAX_EVENTS < 4 || VOX_UA_MAX_EVENTS > 65535
 #error "VOX_UA_MAX_EVENTS must lie between 4 and 65535"
@@ -466,6 +484,8 @@
 	            0x538235f1u * (uint32_t)(VOX_UA_MAX_ACCOUNTS) +                                \
 	            0x58faa0d7u * (uint32_t)(VOX_UA_MAX_TXN) +                                     \
 	            0xb4900cc5u * (uint32_t)(VOX_UA_ARENA) +                                       \
-	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS)))
+	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS) +                                  \
+	            0x3c6ef373u * (uint32_t)(VOX_UA_MAX_NAMES) +                                   \
+	            0xa54ff53bu * (uint32_t)(VOX_UA_MAX_TARGETS)))
 
 #endif /* VOX_CONFIG_H */

@@ -93,6 +93,39 @@ void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 	s->link[b][a] = s->mlink[b][a] = l;
 }
 
+void sim_add_name(struct sim *s, const char *name, size_t n, const struct vox_ua_target *t)
+{
+	if (s->nnames == SIM_MAX_NAMES || n > VOX_UA_MAX_TARGETS)
+		return;
+	struct sim_name *e = &s->names[s->nnames++];
+	e->name = name;
+	e->n = n;
+	memcpy(e->t, t, n * sizeof *t);
+}
+
+/* The node's questions, answered from the table (RFC 3263 done by the
+ * application, as docs/ua.md says). */
+static void answer_names(struct sim *s, size_t i)
+{
+	struct vox_ua_resolve q;
+	while (!s->hold_answers && vox_ua_poll_resolve(s->node[i].ua, &q) == 1) {
+		const struct sim_name *e = NULL;
+		for (size_t k = 0; k < s->nnames && !e; k++)
+			if (strcmp(s->names[k].name, q.name) == 0)
+				e = &s->names[k];
+		s->last_q = q;
+		s->resolves++;
+		if (s->trace)
+			fprintf(s->trace_out ? s->trace_out : stderr,
+			        "[%8llu] node %zu: resolve %s: %zu\n", (unsigned long long)s->now,
+			        i, q.name, e ? e->n : 0);
+		int rc =
+		    vox_ua_resolved(s->node[i].ua, q.id, e ? e->t : NULL, e ? e->n : 0, s->now);
+		if (rc)
+			fprintf(stderr, "sim: vox_ua_resolved: %d\n", rc);
+	}
+}
+
 void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 {
 	s->mlink[a][b] = l;
@@ -590,6 +623,7 @@ static void drain(struct sim *s, size_t i)
 	struct vox_media_dest mto;
 	vox_ua_handle call;
 	int len;
+	answer_names(s, i);
 	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0) {
 		struct sim_sent *k = &n->sent_log[n->nsent_log++ % SIM_SENT_LOG];
 		k->d = to;

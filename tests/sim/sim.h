@@ -137,9 +137,24 @@ struct sim_node {
 	struct sim_media_stats ms;
 };
 
+/* A name the simulated resolver knows (RFC 3263): its targets, in order.
+ * A UA's questions (vox_ua_poll_resolve) are answered when the node is
+ * drained, from this table; a name not in it resolves to nothing. */
+#define SIM_MAX_NAMES 4
+struct sim_name {
+	const char *name;
+	size_t n;
+	struct vox_ua_target t[VOX_UA_MAX_TARGETS];
+};
+
 struct sim {
 	uint64_t now;
-	uint64_t rng; /* xorshift64* state */
+	struct sim_name names[SIM_MAX_NAMES];
+	size_t nnames;
+	int hold_answers;             /* 1: questions stay unanswered (the test answers) */
+	unsigned resolves;            /* questions answered */
+	struct vox_ua_resolve last_q; /* the latest question */
+	uint64_t rng;                 /* xorshift64* state */
 	uint64_t seq;
 	size_t nnodes;
 	struct sim_node node[SIM_MAX_NODES];
@@ -182,6 +197,8 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg);
 int sim_add_registrar(struct sim *s, const char *user, const char *password);
 /* Same link settings both ways between a and b, for SIP and media. */
 void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l);
+/* The resolver knows name: n targets (UDP, IPv4 a.b.c.d:port each). */
+void sim_add_name(struct sim *s, const char *name, size_t n, const struct vox_ua_target *t);
 /* Link settings for media alone, both ways. */
 void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l);
 /* Node n calls target with a media socket of its own (bound to the call);
