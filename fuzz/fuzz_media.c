@@ -172,13 +172,9 @@ static int addr_eq(const struct vox_addr *x, const struct vox_addr *y)
 	return x->family == y->family && x->port == y->port && memcmp(x->ip, y->ip, 4) == 0;
 }
 
-static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
+/* The keys of generation g, as SDES would bring them. */
+static void gen_key(struct vox_srtp_key *k, unsigned g, int dir)
 {
-	if (zkeys) {
-		/* ZRTP's: Alice sends under her tx key, Bob under her rx one */
-		*k = dir ? alice.keys.rx : alice.keys.tx;
-		return;
-	}
 	memset(k, 0, sizeof *k);
 	k->suite = suite;
 	for (size_t i = 0; i < sizeof k->key; i++)
@@ -190,6 +186,16 @@ static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
 		k->mki[0] = (uint8_t)g;
 		k->mki[1] = (uint8_t)dir;
 	}
+}
+
+/* The keys Alice holds now: generation g's, or ZRTP's (Alice sends under
+ * her tx key, Bob under her rx one). */
+static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
+{
+	if (zkeys)
+		*k = dir ? alice.keys.rx : alice.keys.tx;
+	else
+		gen_key(k, g, dir);
 }
 
 static int keys_on(void)
@@ -221,8 +227,8 @@ static int set_keys(unsigned g)
 	struct vox_media_keys ks;
 	memset(&ks, 0, sizeof ks);
 	ks.source = VOX_MEDIA_PROT_SDES;
-	key_of(&ks.tx, g, 0);
-	key_of(&ks.rx, g, 1);
+	gen_key(&ks.tx, g, 0);
+	gen_key(&ks.rx, g, 1);
 	int rc = vox_media_set_keys(&alice, &ks, now);
 	if (rc == 0) {
 		if (g != gen || !keys_known || zkeys) {

@@ -479,7 +479,9 @@ static void test_zrtp_peer_silent(void **st)
 		print_message("%s: %s\n", mandatory ? "mandatory" : "optional", f->reason);
 		assert_non_null(strstr(f->reason, "stopped answering"));
 		if (mandatory) {
-			assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 1000));
+			/* ended in the same step (the UA's on_deadline) */
+			assert_true(event(0, VOX_UA_EV_ENDED, 0) ||
+			            sim_run_to_event(&sim, 0, "ENDED", sim.now + 1000));
 			assert_string_equal(event(0, VOX_UA_EV_ENDED, 0)->reason, f->reason);
 			assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 5000));
 			assert_int_equal(sim.node[0].ms.rtp_clear + sim.node[0].ms.rtcp_clear, 0);
