@@ -1227,6 +1227,9 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 		ua_media_deadline(ua, c, now);
 	}
 	ua_media_pump(ua);
+#if VOX_MEDIA_ZRTP
+	ua_media_enforce(ua, now); /* what the timers just made fail */
+#endif
 	ua_settle(ua);
 }
 

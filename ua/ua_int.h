@@ -255,6 +255,10 @@ void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
  * none yet, so that our a=zrtp-hash is known (ms->zrtp_hash) before our
  * first SDP. Returns 0 or the error of vox_media_zrtp_start. */
 int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* Ends every call whose ZRTP failed under mandatory with no keys
+ * (ms->zrtp_ended): at the end of an entry point, never from inside the
+ * pumping that learnt it. */
+void ua_media_enforce(struct vox_ua *ua, uint64_t now);
 /* ZRTP failed under mandatory and the media has no keys: the call ends
  * (BYE, CANCEL or a refusal, as its state allows) with reason. */
 void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
