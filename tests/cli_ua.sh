@@ -18,7 +18,7 @@ trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXI
 bob() {
 	out=$1
 	shift
-	timeout 30 $VOX ua --listen udp:127.0.0.1:0 --answer --json "$@" >"$out" 2>"$out.err" &
+	timeout 30 $VOX ua --listen udp:127.0.0.1:0 --answer --calls 1 --json "$@" >"$out" 2>"$out.err" &
 	bpid=$!
 	pids="$pids $bpid"
 	i=0

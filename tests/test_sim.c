@@ -108,6 +108,64 @@ static void assert_quiet_and_free_after_unregister(vox_ua_handle acct)
 	assert_quiet_and_free();
 }
 
+/* The account knows only HA1 = H(user:realm:password), as a registrar's
+ * database keeps it (vox ua --ha1), not the password: the registration
+ * succeeds with the right one; a wrong one is refused by the registrar,
+ * and one of the wrong length or not hex by vox_ua_account_add. */
+static void test_register_ha1(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca;
+	sim_init(&sim, 1);
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	enum vox_digest_alg alg = VOX_WITH_DIGEST_SHA2 ? VOX_DIGEST_SHA256 : VOX_DIGEST_MD5;
+	char ha1[VOX_DIGEST_MAX_HEX + 1];
+	int n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                             vox_slice_cstr("secret"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr(""),
+	                                  600,
+	                                  vox_slice_cstr(ha1),
+	                                  alg};
+	vox_ua_handle acct, bad;
+	/* a password and an HA1, an HA1 one digit short, one not hex: refused */
+	acfg.password = vox_slice_cstr("secret");
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.password = vox_slice_cstr("");
+	acfg.ha1.len--;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.ha1.len++;
+	char nothex[sizeof ha1];
+	memcpy(nothex, ha1, sizeof ha1);
+	nothex[3] = 'g';
+	acfg.ha1 = vox_slice_cstr(nothex);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	/* the right one */
+	acfg.ha1 = vox_slice_cstr(ha1);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 1000);
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_true(sim.node[1].reg.bound);
+	assert_quiet_and_free_after_unregister(acct);
+	/* a wrong one (another password's): the registrar says no */
+	n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                         vox_slice_cstr("guess"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), 0);
+	assert_int_equal(vox_ua_register(&alice, bad, sim.now), 0);
+	sim_run(&sim, sim.now + 40000);
+	assert_false(sim.node[1].reg.bound);
+	assert_non_null(strstr(events(0), "REG_FAILED"));
+}
+
 static void test_register_digest(void **st)
 {
 	(void)st;
@@ -117,8 +175,12 @@ static void test_register_digest(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -155,8 +217,12 @@ static void test_register_423_and_lost(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.node[1].reg.min_expires = 1800;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 60};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -186,8 +252,12 @@ static vox_ua_handle alice_at_registrar(uint64_t seed, uint32_t expires)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), expires};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  expires,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	return acct;
 }
@@ -292,8 +362,12 @@ static void test_register_one_at_a_time(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -1127,8 +1201,12 @@ static void test_send_failure(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.link[0][1].refuse = 1;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1652,6 +1730,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_register_digest, free_uas),
+	    cmocka_unit_test_teardown(test_register_ha1, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_and_lost, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_refused, free_uas),

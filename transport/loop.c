@@ -458,6 +458,7 @@ static int conn_start_tls(struct vox_loop *l, struct vox_loop_conn *c)
 	}
 	c->tls_on = 1;
 	c->state = VOX_LOOP_CONN_HANDSHAKE;
+	c->t_tls = l->now;
 	conn_flush(l, c);
 	return 0;
 #else
@@ -1091,6 +1092,8 @@ static uint64_t conn_deadline(const struct vox_loop *l, const struct vox_loop_co
 {
 	if (c->state == VOX_LOOP_CONN_DEAD)
 		return NEVER;
+	if (c->state == VOX_LOOP_CONN_HANDSHAKE)
+		return c->t_tls + l->cfg.handshake_ms;
 	if (c->state != VOX_LOOP_CONN_OPEN)
 		return c->t_begin + l->cfg.connect_ms;
 	uint64_t t = c->t_rx + l->cfg.idle_ms;
@@ -1102,7 +1105,9 @@ static void conn_timers(struct vox_loop *l, struct vox_loop_conn *c)
 	if (c->state == VOX_LOOP_CONN_DEAD)
 		return;
 	if (c->state != VOX_LOOP_CONN_OPEN) {
-		if (l->now >= c->t_begin + l->cfg.connect_ms)
+		/* a peer that never finishes (or never starts) its handshake
+		 * must not keep a connection slot */
+		if (l->now >= conn_deadline(l, c))
 			conn_close(l, c, VOX_ETIMEOUT);
 		return;
 	}
@@ -1242,6 +1247,8 @@ int vox_loop_init(struct vox_loop *l, const struct vox_loop_config *cfg)
 		l->cfg.connect_ms = VOX_LOOP_CONNECT_MS;
 	if (!l->cfg.keepalive_ms)
 		l->cfg.keepalive_ms = VOX_LOOP_KEEPALIVE_MS;
+	if (!l->cfg.handshake_ms)
+		l->cfg.handshake_ms = VOX_LOOP_HANDSHAKE_MS;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		l->media[i].fd[0] = l->media[i].fd[1] = -1;
 	l->now = vox_clock_ms();

@@ -152,6 +152,10 @@ void ua_settle(struct vox_ua *ua)
 			t = ua_call_next_deadline(c);
 			if (m < t)
 				t = m;
+#if VOX_MEDIA_ZRTP
+			if (ua->media[i].zrtp_ended)
+				t = 0; /* the call ends: at once (ua_media_deadline) */
+#endif
 		}
 		vox_heap_set(&h, i, t);
 	}
@@ -889,10 +893,9 @@ int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
 	    resp->status == 407 ? VOX_SIP_H_PROXY_AUTHENTICATE : VOX_SIP_H_WWW_AUTHENTICATE;
 	struct vox_sip_auth ch[2];
 	size_t n = 0;
-	if (!a || !a->password[0])
+	if (!a || (!a->password[0] && !a->ha1[0]))
 		return VOX_EAUTH;
-	struct vox_digest_cred cred = {
-	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_cred cred = ua_cred(a);
 	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h;
 	     h = vox_sip_find_next(resp, h)) {
 		if (vox_sip_auth_parse(&ch[n], h->value, NULL) != 0)
@@ -1279,6 +1282,11 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "an outbound proxy given twice (outbound_proxy and outbound)";
 	else if (cfg->outbound_proxy.len && !proxy_uri_ok(cfg->outbound_proxy))
 		*why = "outbound_proxy is not a sip: or sips: URI under VOX_UA_STR bytes";
+	else if (cfg->n_codecs > 2 || (cfg->n_codecs == 2 && cfg->codecs[0] == cfg->codecs[1]))
+		*why = "codecs: PCMU and PCMA, each at most once";
+	for (size_t i = 0; !*why && i < cfg->n_codecs; i++)
+		if (cfg->codecs[i] != VOX_SDP_CODEC_PCMU && cfg->codecs[i] != VOX_SDP_CODEC_PCMA)
+			*why = "codecs: PCMU and PCMA, each at most once";
 	for (size_t i = 0; !*why && i < cfg->n_listeners; i++) {
 		const struct vox_ua_listener *li = &cfg->listeners[i];
 		if (li->tp < VOX_TP_UDP || li->tp > VOX_TP_TLS)
@@ -1292,6 +1300,7 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 	 * the port is each call's own, any one will do here. */
 	struct vox_sdp_local l;
 	vox_sdp_local_init(&l, media, UA_PORT_UNNAMED);
+	ua_codecs(cfg, &l);
 	l.ip6 = memchr(media.p, ':', media.len) != NULL;
 	l.policy = cfg->policy;
 	l.key_methods = cfg->key_methods;
@@ -1391,6 +1400,7 @@ void vox_ua_free(struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);
+		vox_wipe(ua->acct[i].ha1, sizeof ua->acct[i].ha1);
 	}
 }
 

@@ -124,6 +124,30 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
  * fit that). */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,
                char *out, size_t cap);
+/* The account's secret as the digest code takes it: its password, or
+ * its precomputed HA1 (vox_ua_account_cfg.ha1). */
+static inline struct vox_digest_cred ua_cred(const struct vox_ua_account *a)
+{
+	struct vox_digest_cred c = {
+	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, VOX_DIGEST_MD5};
+	if (a->ha1[0]) {
+		c.password = (struct vox_slice){NULL, 0};
+		c.ha1 = vox_slice_cstr(a->ha1);
+		c.ha1_alg = (enum vox_digest_alg)a->ha1_alg;
+	}
+	return c;
+}
+/* Our codecs into l, in the configured order (vox_ua_config.codecs),
+ * telephone-event after them; none configured: vox_sdp_local_init's. */
+static inline void ua_codecs(const struct vox_ua_config *cfg, struct vox_sdp_local *l)
+{
+	if (!cfg->n_codecs || cfg->n_codecs >= VOX_SDP_CODEC_COUNT)
+		return;
+	for (uint8_t i = 0; i < cfg->n_codecs; i++)
+		l->codecs[i] = cfg->codecs[i];
+	l->codecs[cfg->n_codecs] = VOX_SDP_CODEC_TEL_EVENT;
+	l->n_codecs = (uint8_t)(cfg->n_codecs + 1);
+}
 /* A hop SDES keys may cross: TLS with a verified certificate (struct
  * vox_peer). */
 static inline int ua_hop_secure(const struct vox_peer *p)
@@ -223,7 +247,18 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c);
 /* Moves what the engines reported onto the UA's queue. */
 void ua_media_pump(struct vox_ua *ua);
-/* Runs call c's media engine's timers, when due. */
+/* Runs call c's media engine's timers, when due; ends a call whose ZRTP
+ * failed under policy mandatory (ms->zrtp_ended). */
 void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* Starts the call's ZRTP session, when the policy allows ZRTP and it runs
+ * none yet, so that our a=zrtp-hash is known (ms->zrtp_hash) before our
+ * first SDP. Returns 0 or the error of vox_media_zrtp_start. */
+int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* ZRTP failed under mandatory and the media has no keys: the call ends
+ * (BYE, CANCEL or a refusal, as its state allows) with reason. */
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now);
+#endif
 
 #endif

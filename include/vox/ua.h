@@ -147,10 +147,30 @@ enum vox_ua_ev_type {
 	                           started and its protection, new keys, first packet,
 	                           SRTP failures counted and never played, RTCP reports,
 	                           DTMF, remote silence, ...; see vox/media.h) */
-	VOX_UA_EV_MEDIA_FAILED  /* the call's media could not start or follow the
+	VOX_UA_EV_MEDIA_FAILED, /* the call's media could not start or follow the
 	                           new session, and is stopped: reason says why (the
 	                           peer's address is a host name, the engine refused the
 	                           session); the call itself goes on */
+	/* ZRTP (RFC 6189; key_methods has VOX_SDP_KEY_ZRTP): what the call's
+	 * ZRTP session says, details in ev->media.zrtp (vox/media.h) */
+	VOX_UA_EV_ZRTP_SAS,            /* the SAS for the users to compare: media.zrtp.sas
+	                                  (rendered), .verified (compared on an earlier
+	                                  call, and the cache continues), .continuity */
+	VOX_UA_EV_ZRTP_SECURE,         /* ZRTP's keys are in use: prot is ZRTP now */
+	VOX_UA_EV_ZRTP_NEW_PEER,       /* a peer ZID never met before (4.3.2): compare the SAS
+	                                  (not a cache mismatch) */
+	VOX_UA_EV_ZRTP_CACHE_MISMATCH, /* a known peer whose retained secrets do not match:
+	                                  a MitM may be at work; compare the SAS (4.3.2) */
+	VOX_UA_EV_ZRTP_HASH_MISMATCH,  /* the peer's ZRTP Hello is not the one its SDP
+	                                  announced (a=zrtp-hash, 8.1): the media path was
+	                                  tampered with */
+	VOX_UA_EV_ZRTP_PBX,            /* the peer is a trusted MitM, a PBX (M flag, 7.3): the
+	                                  SAS you read is with the server, not the person */
+	VOX_UA_EV_ZRTP_FAILED          /* ZRTP ended without keys: reason says why,
+	                                  media.zrtp.code (5.9) and .timeout. Under policy
+	                                  mandatory a call without other keys then ends
+	                                  (ENDED with that reason); else it goes on as prot
+	                                  says */
 };
 
 struct vox_ua_event {
@@ -180,6 +200,14 @@ struct vox_ua_account_cfg {
 	struct vox_slice username;  /* digest user name; empty: the AOR user */
 	struct vox_slice password;
 	uint32_t expires; /* seconds asked for; 0: 3600 */
+	/* Instead of the password (which must then be empty): the precomputed
+	 * HA1 = H(username ":" realm ":" password) in hex, as a registrar's
+	 * database keeps it (RFC 7616 3.4.2, vox_digest_ha1_print). It answers
+	 * challenges of its realm and hash only: ha1_alg says which
+	 * (VOX_DIGEST_MD5: 32 hex digits, VOX_DIGEST_SHA256 or
+	 * VOX_DIGEST_SHA512_256: 64; their -sess twins share it). */
+	struct vox_slice ha1;
+	enum vox_digest_alg ha1_alg;
 };
 
 /* Listening sockets a UA has besides its first (host, port, transport in
@@ -241,12 +269,31 @@ struct vox_ua_config {
 	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
+	/* Audio codecs we offer and accept, in our order of preference
+	 * (VOX_SDP_CODEC_PCMU, VOX_SDP_CODEC_PCMA; telephone-event is always
+	 * added). n_codecs 0: vox's default, PCMU then PCMA. */
+	uint8_t n_codecs;
+	enum vox_sdp_codec codecs[VOX_SDP_CODEC_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
 	 * VOX_UA_EV_DOWNGRADE event (1); under policy mandatory always refused */
 	int accept_downgrade;
 	uint32_t media_silence_ms; /* the peer sent no RTP for this long while we receive:
 	                              a remote-silence media event; 0: never */
-	const char *user_agent;    /* for User-Agent/Server; NULL: "vox" */
+#if VOX_MEDIA_ZRTP
+	/* ZRTP, when key_methods has VOX_SDP_KEY_ZRTP (and the policy is not
+	 * off): each call runs a session in its media engine (docs/ua.md, ZRTP
+	 * calls). zrtp_zid: our ZID, the same on every call and run (RFC 6189
+	 * 4.9; two endpoints with one ZID refuse each other, Error 0x90).
+	 * zrtp_store: the application's retained secrets (vox/zrtp.h: a file,
+	 * flash, vox_zrtp_cache_store in memory; load NULL: none, every call
+	 * meets a new peer); its ctx must outlive the UA. zrtp_timeout_ms:
+	 * the time ZRTP has to complete from the media's start; 0:
+	 * VOX_ZRTP_SETUP_MS (vox/config.h). */
+	uint8_t zrtp_zid[VOX_ZRTP_ZID_LEN];
+	struct vox_zrtp_store zrtp_store;
+	uint32_t zrtp_timeout_ms;
+#endif
+	const char *user_agent; /* for User-Agent/Server; NULL: "vox" */
 };
 
 /* ---- names to resolve (RFC 3263) ------------------------------------------ */
@@ -391,6 +438,11 @@ struct vox_ua_media {
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
 	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
 	                                    the arena (vox_sip_arena_put) */
+#if VOX_MEDIA_ZRTP
+	char zrtp_hash[65];     /* our a=zrtp-hash (64 hex digits), "" without ZRTP */
+	const char *zrtp_ended; /* ZRTP failed under mandatory, no keys: the call ends
+	                            at the next deadline, with this reason */
+#endif
 };
 
 /* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
@@ -429,6 +481,8 @@ struct vox_ua_account {
 	char registrar[VOX_UA_STR];
 	char username[64];
 	char password[64];
+	char ha1[VOX_DIGEST_MAX_HEX + 1]; /* hex, or "" (password) */
+	uint8_t ha1_alg;                  /* enum vox_digest_alg of ha1 */
 	char call_id[VOX_UA_STR + 32];
 	char tag[20];
 	char old_contact[VOX_UA_CONTACT_MAX]; /* to remove after a contact change */
@@ -551,7 +605,7 @@ struct vox_ua {
  * configured key methods and suites). Every host and AOR it accepts fit
  * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
  * method that can make a call: SDES without a suite, none at all, or ZRTP
- * alone, "ZRTP is not in this build yet") or VOX_EINVAL; *why (if not
+ * alone in a build without it, "this build has no ZRTP") or VOX_EINVAL; *why (if not
  * NULL) gets the reason, a static string. */
 VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
@@ -688,10 +742,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 /* Adds an account (not registered yet: call vox_ua_register). Copies cfg's
  * strings: aor and registrar under VOX_UA_STR bytes, username and
- * password under 64 (the password is wiped by vox_ua_free). The registrar
- * is not checked here: a bad one makes vox_ua_register fail. Returns 0 and
- * *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips: URI, a string
- * too long, or a host in the UA's config that is no Call-ID word),
+ * password under 64 (the password and HA1 are wiped by vox_ua_free). The
+ * registrar is not checked here: a bad one makes vox_ua_register fail.
+ * Returns 0 and *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips:
+ * URI, a string too long, both a password and an HA1, an HA1 that is not
+ * hex of ha1_alg's length, or a host in the UA's config that is no Call-ID
+ * word),
  * VOX_EPOOL (VOX_UA_MAX_ACCOUNTS in use) or VOX_ERNG. Accounts are never
  * removed. */
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
@@ -854,6 +910,14 @@ VOX_MUST_CHECK int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *p
  * or VOX_ENOTFOUND, VOX_ESTATE. */
 VOX_MUST_CHECK int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit,
                                     uint32_t duration_ms, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* The users compared the call's SAS (VOX_UA_EV_ZRTP_SAS) and found it
+ * right (1), or wrong or to be compared again (0): kept with the peer's
+ * retained secrets in zrtp_store, and the call's prot becomes
+ * ZRTP_VERIFIED (or UNVERIFIED). Returns 0, VOX_ENOTFOUND, VOX_ESTATE (no
+ * ZRTP keys in use), or the store's error. */
+VOX_MUST_CHECK int vox_ua_zrtp_verify(struct vox_ua *ua, vox_ua_handle call, int verified);
+#endif
 /* The call's media engine, read-only (its statistics: vox_media_stats), or
  * NULL for a handle that names no live call. Valid as vox_ua_call_get's
  * pointer is. */

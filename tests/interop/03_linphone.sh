@@ -52,7 +52,7 @@ check to-lin "vox->linphonec/udp" $?
 # linphonec calls vox
 n=$((n + 1))
 lp_cmd "record $RIG_TMP/lin-rx-$n.wav"
-vox_start from-lin 30 --listen tls:127.0.0.1:5091 "${tlsopts[@]}" --answer \
+vox_start from-lin 30 --listen tls:127.0.0.1:5091 "${tlsopts[@]}" --answer --calls 1 \
 	--require-encryption --play tone:1000 --duration "$SECS"
 vpid=$VOX_PID
 vox_wait_listening from-lin

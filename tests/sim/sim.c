@@ -245,6 +245,8 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 		pk->tp = (uint8_t)to->tp;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
+		if (s->sip_tap)
+			s->sip_tap(s, from, pk->data, len, s->tap_ctx);
 	}
 }
 
@@ -417,9 +419,30 @@ static void transmit_media(struct sim *s, size_t from, vox_ua_handle call, uint8
 /* A media datagram reaches node pk->to: the UA takes it for the call on
  * that socket. A datagram the UA refuses must leave the engine's RTP
  * session and jitter buffer as they were (never played). */
+void sim_media_inject(struct sim *s, size_t from, size_t to, uint16_t sport, uint16_t dport,
+                      const uint8_t *p, size_t len, uint32_t delay)
+{
+	static struct sim_packet pk;
+	if (len > sizeof pk.data)
+		return;
+	memset(&pk, 0, offsetof(struct sim_packet, data));
+	pk.at = s->now + delay;
+	pk.seq = s->seq++;
+	pk.from = (uint8_t)from;
+	pk.to = (uint8_t)to;
+	pk.media = 2; /* injected: the tap does not see it again */
+	pk.sport = sport;
+	pk.dport = dport;
+	pk.len = (uint16_t)len;
+	memcpy(pk.data, p, len);
+	enqueue(s, &pk);
+}
+
 static void deliver_media(struct sim *s, const struct sim_packet *pk)
 {
 	struct sim_node *nd = &s->node[pk->to];
+	if (pk->media == 1 && s->media_tap && s->media_tap(s, pk, s->tap_ctx))
+		return;
 	struct sim_media *b = nd->kind == SIM_UA ? socket_at(nd, pk->dport) : NULL;
 	nd->ms.received++;
 	if (!b) {
@@ -565,10 +588,27 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 
 static const char *ev_name(enum vox_ua_ev_type t)
 {
-	static const char *const names[] = {"",         "REG_OK",      "REG_FAILED", "REG_LOST",
-	                                    "UNREG",    "INCOMING",    "PROGRESS",   "EARLY_MEDIA",
-	                                    "ANSWERED", "MEDIA",       "DOWNGRADE",  "ENDED",
-	                                    "RTP",      "MEDIA_FAILED"};
+	static const char *const names[] = {"",
+	                                    "REG_OK",
+	                                    "REG_FAILED",
+	                                    "REG_LOST",
+	                                    "UNREG",
+	                                    "INCOMING",
+	                                    "PROGRESS",
+	                                    "EARLY_MEDIA",
+	                                    "ANSWERED",
+	                                    "MEDIA",
+	                                    "DOWNGRADE",
+	                                    "ENDED",
+	                                    "RTP",
+	                                    "MEDIA_FAILED",
+	                                    "ZRTP_SAS",
+	                                    "ZRTP_SECURE",
+	                                    "ZRTP_NEW_PEER",
+	                                    "ZRTP_CACHE_MISMATCH",
+	                                    "ZRTP_HASH_MISMATCH",
+	                                    "ZRTP_PBX",
+	                                    "ZRTP_FAILED"};
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 

@@ -52,7 +52,7 @@ struct sim_packet {
 	uint64_t at;
 	uint64_t seq;
 	uint8_t from, to;
-	uint8_t media;  /* a media datagram: from sport to dport */
+	uint8_t media;  /* a media datagram from sport to dport (2: a tap injected it) */
 	uint8_t tp;     /* SIP: the transport the sender chose (enum vox_transport) */
 	uint8_t replay; /* the test's replay: deliver it again after this one */
 	uint16_t sport, dport;
@@ -173,6 +173,14 @@ struct sim {
 	unsigned refused; /* sends a link refused (reported to the sender) */
 	char wire_log[512][16];
 	size_t nwire;
+	/* A test's man in the middle. media_tap sees every media datagram
+	 * before its delivery and returns 1 to take it (it is then not
+	 * delivered: sim_media_inject sends what the tap wants instead);
+	 * sip_tap may rewrite a SIP message in place, its length unchanged,
+	 * as it goes on the wire. NULL: none. */
+	int (*media_tap)(struct sim *s, const struct sim_packet *pk, void *ctx);
+	void (*sip_tap)(struct sim *s, size_t from, char *msg, size_t len, void *ctx);
+	void *tap_ctx;
 	int trace;       /* 1: every datagram's first line and every event; 2: whole
 	                    messages, SDP bodies with every key REDACTED */
 	FILE *trace_out; /* where the trace goes; NULL: stderr */
@@ -208,6 +216,11 @@ struct sim_media *sim_media_of(struct sim *s, size_t n, vox_ua_handle call);
 void sim_voice(struct sim *s, unsigned period_ms);
 /* libsrtp2 contexts node n's media engines hold (0 once every call ended). */
 unsigned sim_srtp_contexts(const struct sim *s, size_t n);
+/* A media datagram from node `from`'s address and port sport to node
+ * `to`'s port dport, delivered after delay ms (a tap's forgery: not
+ * counted in from's wire statistics). */
+void sim_media_inject(struct sim *s, size_t from, size_t to, uint16_t sport, uint16_t dport,
+                      const uint8_t *p, size_t len, uint32_t delay);
 /* Runs until `until` (absolute ms) or until nothing is left to do
  * (returns early then). Returns the time reached. */
 uint64_t sim_run(struct sim *s, uint64_t until);
