@@ -187,8 +187,8 @@ static char buf[MAXMSG], body[2048], tmp[4096];
 static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
-    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0},
-    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0},
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0, 0},
 };
 static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
 static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};

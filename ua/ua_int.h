@@ -109,6 +109,7 @@ int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struc
 #define UA_VIA_MAX    (sizeof "SIP/2.0/UDP :65535;branch=;rport" + VOX_UA_STR - 1 + UA_BRANCH_MAX - 1)
 int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *branch, char *out, size_t cap);
 /* The listener a message to `to` leaves from (docs/ua.md, Listeners): the
+ * one to->listener names (the hop's message came in on it), else the
  * first of its transport and address family, else of its transport, else
  * the first; 0 is the configured host, port and transport. */
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to);
