@@ -86,7 +86,7 @@ static const char *hval(const char *msg, const char *name, char *out, size_t cap
 /* msg from the raw peer at 10.0.0.2; what vox_ua_recv said */
 static int feed(struct vox_ua *ua, const char *msg)
 {
-	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	return vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
 }
 
@@ -330,8 +330,12 @@ static void test_challenged_calls(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(52);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	for (int call = 1; call <= 3; call++) {
 		assert_int_equal(
@@ -378,8 +382,12 @@ static void test_huge_challenge(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(53);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	for (int i = 0; i < 60; i++)
 		realm[2 * i] = '\\', realm[2 * i + 1] = '"';
@@ -809,8 +817,12 @@ static void test_register_serialised(void **st)
 	vox_ua_handle acct;
 	alice_alone(61);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 60};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -842,10 +854,138 @@ static void test_long_host(void **st)
 	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
+}
+
+/* ---- names (RFC 3263): the resolve contract's edges ---------------------------- */
+
+static void name_ua(void)
+{
+	struct vox_ua_config c;
+	sim_init(&sim, 65);
+	sim_ua_config(&c, "sip:alice@10.0.0.1");
+	c.host = vox_slice_cstr("10.0.0.1");
+	c.rng.fn = sim_rng;
+	c.rng.ctx = &sim;
+	assert_int_equal(vox_ua_init(&alice, &c), 0);
+	rnow = 0;
+}
+
+/* What each URI asks the resolver (RFC 3263 4.1, 4.2); an IP literal
+ * asks nothing; the same name asked twice is one question. */
+static void test_resolve_questions(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *uri;
+		enum vox_ua_lookup lookup;
+		uint16_t port;
+		enum vox_transport tp;
+		uint8_t given, sips;
+	} q[] = {
+	    {"sip:bob@a.example", VOX_UA_LOOKUP_NAPTR, 0, VOX_TP_UDP, 0, 0},
+	    {"sip:bob@b.example;transport=tcp", VOX_UA_LOOKUP_SRV, 0, VOX_TP_TCP, 1, 0},
+	    {"sips:bob@c.example", VOX_UA_LOOKUP_SRV, 0, VOX_TP_TLS, 1, 1},
+	    {"sip:bob@d.example:5070", VOX_UA_LOOKUP_ADDR, 5070, VOX_TP_UDP, 0, 0},
+	};
+	vox_ua_handle h;
+	struct vox_ua_resolve r;
+	if (VOX_UA_MAX_NAMES != sizeof q / sizeof q[0] || VOX_UA_MAX_CALLS < 6)
+		skip(); /* the pool-full step below counts on the default sizes */
+	name_ua();
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), 0, &mcall, 0, &h),
+	                 0);
+	assert_int_equal(vox_ua_poll_resolve(&alice, &r), 0);
+	pull(&alice);
+	assert_non_null(out_starting("INVITE"));
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		assert_int_equal(vox_ua_call(&alice, vox_slice_cstr(q[i].uri), 0, &mcall, 0, &h),
+		                 0);
+		pull(&alice);
+		assert_null(out_starting("INVITE")); /* it waits */
+		assert_int_equal(vox_ua_poll_resolve(&alice, &r), 1);
+		assert_int_equal(vox_ua_poll_resolve(&alice, &r), 0);
+		assert_int_equal(r.lookup, q[i].lookup);
+		assert_int_equal(r.port, q[i].port);
+		assert_int_equal(r.tp, q[i].tp);
+		assert_int_equal(r.tp_given, q[i].given);
+		assert_int_equal(r.sips, q[i].sips);
+		assert_true(r.id != 0);
+	}
+	/* a second call to a name asked already: no new question */
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sip:carol@a.example"), 0, &mcall, 0, &h), 0);
+	assert_int_equal(vox_ua_poll_resolve(&alice, &r), 0);
+	/* four names wait: a fifth has no slot (VOX_UA_MAX_NAMES), and no
+	 * call is made */
+	size_t calls = vox_ua_calls_active(&alice);
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@e.example"), 0, &mcall, 0, &h),
+	                 VOX_EPOOL);
+	assert_int_equal(vox_ua_calls_active(&alice), calls);
+	/* nobody answers: after 64*T1 every waiting call ends, 503 */
+	tick(&alice, 32000);
+	assert_int_equal(vox_ua_calls_active(&alice), 0); /* the literal one too: Timer B */
+	struct vox_ua_event ev;
+	int ended = 0;
+	while (vox_ua_next_event(&alice, &ev))
+		if (ev.type == VOX_UA_EV_ENDED && ev.status == 503)
+			ended++;
+	assert_int_equal(ended, 5);
+}
+
+/* vox_ua_resolved refuses what it cannot take, and changes nothing then. */
+static void test_resolve_answer_errors(void **st)
+{
+	(void)st;
+	vox_ua_handle h, h2;
+	struct vox_ua_resolve r;
+	struct vox_ua_target t[VOX_UA_MAX_TARGETS + 1];
+	for (size_t i = 0; i <= VOX_UA_MAX_TARGETS; i++)
+		t[i] = (struct vox_ua_target){VOX_TP_UDP, {4, {10, 0, 0, (uint8_t)(2 + i)}, 5060}};
+	name_ua();
+	assert_int_equal(vox_ua_call(&alice, vox_slice_cstr("sip:bob@a.example"), 0, &mcall, 0, &h),
+	                 0);
+	/* not asked yet (not polled): unknown */
+	assert_int_equal(vox_ua_resolved(&alice, 1, t, 1, 0), VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_poll_resolve(&alice, &r), 1);
+	assert_int_equal(vox_ua_resolved(&alice, 0, t, 1, 0), VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_resolved(&alice, r.id + 1, t, 1, 0), VOX_ENOTFOUND);
+	assert_int_equal(vox_ua_resolved(&alice, r.id, t, VOX_UA_MAX_TARGETS + 1, 0), VOX_ELIMIT);
+	assert_int_equal(vox_ua_resolved(&alice, r.id, NULL, 1, 0), VOX_EINVAL);
+	struct vox_ua_target bad = t[0];
+	bad.addr.port = 0;
+	assert_int_equal(vox_ua_resolved(&alice, r.id, &bad, 1, 0), VOX_EINVAL);
+	bad = t[0];
+	bad.addr.family = 5;
+	assert_int_equal(vox_ua_resolved(&alice, r.id, &bad, 1, 0), VOX_EINVAL);
+	bad = t[0];
+	bad.tp = (enum vox_transport)9;
+	assert_int_equal(vox_ua_resolved(&alice, r.id, &bad, 1, 0), VOX_EINVAL);
+	pull(&alice);
+	assert_int_equal(raw_n, 0); /* still waiting */
+	/* the answer: the INVITE goes to the first target */
+	assert_int_equal(vox_ua_resolved(&alice, r.id, t, VOX_UA_MAX_TARGETS, 5), 0);
+	pull(&alice);
+	assert_non_null(out_starting("INVITE"));
+	assert_int_equal(raw_to[0].addr.ip[3], 2);
+	/* answered once only */
+	assert_int_equal(vox_ua_resolved(&alice, r.id, t, 1, 5), VOX_ENOTFOUND);
+	/* a sips: name takes TLS targets only; a transport given, only it */
+	assert_int_equal(
+	    vox_ua_call(&alice, vox_slice_cstr("sips:bob@s.example"), 0, &mcall, 5, &h2), 0);
+	assert_int_equal(vox_ua_poll_resolve(&alice, &r), 1);
+	assert_int_equal(vox_ua_resolved(&alice, r.id, t, 1, 5), VOX_EINVAL);
+	/* hung up while it waits: it ends at once, and the answer finds no
+	 * one waiting */
+	assert_int_equal(vox_ua_hangup(&alice, h2, 5), 0);
+	assert_null(vox_ua_call_get(&alice, h2));
+	t[0].tp = VOX_TP_TLS;
+	assert_int_equal(vox_ua_resolved(&alice, r.id, t, 1, 5), 0);
+	pull(&alice);
+	assert_int_equal(raw_n, 0);
 }
 
 /* A host name of VOX_UA_STR - 1 bytes (the longest vox_ua_init takes).
@@ -883,7 +1023,7 @@ static void test_longest_host(void **st)
 	c.port = 65535;
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	rnow = 0;
@@ -897,8 +1037,13 @@ static void test_longest_host(void **st)
 	hdr(inv, "Contact", ct, sizeof ct);
 	assert_non_null(strstr(ct, host));
 	assert_non_null(strstr(ct, ":65535;transport=tcp>"));
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr(aor), vox_slice_cstr("sip:10.0.0.2:5060"),
-	                                  vox_slice_cstr("alice"), vox_slice_cstr("secret"), 60};
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr(aor),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr("alice"),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
 	pull(&alice);
@@ -1083,12 +1228,17 @@ static void test_impossible_media_config(void **st)
 	c.n_suites = 1;
 	/* without SDES in the build no suite helps: mandatory stays impossible */
 	assert_int_equal(vox_ua_init(&alice, &c), VOX_WITH_SDES ? 0 : VOX_EPOLICY);
-	/* "ZRTP mandatory, SDES refused" can be said, and is refused while
-	 * zrtp/ is not in the build; so is mandatory with no key method */
+	/* "ZRTP mandatory, SDES refused" can be said, and is refused where
+	 * ZRTP is not in the build; mandatory with no key method never */
 	c.key_methods = VOX_SDP_KEY_ZRTP;
-	assert_int_equal(vox_ua_init(&alice, &c), VOX_EPOLICY);
-	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
-	assert_non_null(strstr(why, "ZRTP is not in this build yet"));
+	if (VOX_WITH_ZRTP && VOX_WITH_SRTP) {
+		assert_int_equal(vox_ua_init(&alice, &c), 0);
+		vox_ua_free(&alice);
+	} else {
+		assert_int_equal(vox_ua_init(&alice, &c), VOX_EPOLICY);
+		assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
+		assert_non_null(strstr(why, "this build has no ZRTP"));
+	}
 	c.key_methods = 0;
 	assert_int_equal(vox_ua_config_check(&c, &why), VOX_EPOLICY);
 	assert_non_null(strstr(why, "no key method"));
@@ -1423,10 +1573,11 @@ static void test_broken_rng_still_answers(void **st)
 static void test_unanswerable_requests_dropped(void **st)
 {
 	(void)st;
-	static char m[4096], via[1600];
+	/* a Via so long that not even a 100 Trying copying it fits */
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], via[VOX_SIP_TXN_MSG + 200];
 	int k = snprintf(via, sizeof via, "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKp;x=");
-	memset(via + k, 'a', 1400);
-	memcpy(via + k + 1400, "\r\n", 3);
+	memset(via + k, 'a', VOX_SIP_TXN_MSG - 100);
+	memcpy(via + k + VOX_SIP_TXN_MSG - 100, "\r\n", 3);
 	ua_alone(&bob, "sip:bob@10.0.0.1", 68);
 	assert_int_equal(feed(&bob, mkinvite(m, sizeof m, "cid-big@x", "b1", via)), VOX_ETOOLONG);
 	assert_int_equal(pull(&bob), 0);
@@ -1436,6 +1587,32 @@ static void test_unanswerable_requests_dropped(void **st)
 	assert_int_equal(pull(&bob), 0);
 	assert_int_equal(bob.txl.active, 0);
 	assert_idle(&bob);
+}
+
+/* RFC 4475 3.1.1.7: longreq.dat is valid, and its answers copy its 34
+ * Vias and long From, To and Call-ID (2,612 bytes for the 100 Trying): a
+ * UA answers it, over the stream it came on. */
+static void test_longreq_answered(void **st)
+{
+	(void)st;
+	skip_unless(VOX_SIP_TXN_MSG >= 4096 && VOX_SIP_MAX_TOKEN >= 93,
+	            "a profile that keeps messages of 1500 bytes refuses it (VOX_ETOOLONG)");
+	size_t len;
+	char *req = read_vector("rfc4475/longreq.dat", &len);
+	ua_alone(&bob, "sip:user@example.com", 82);
+	struct vox_peer from = {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 7, 0, 0};
+	assert_true(vox_ua_recv(&bob, req, len, &from, rnow) >= 0);
+	pull(&bob);
+	/* its dialog (From, To, Call-ID, Contact: 1,300 bytes) is more than a
+	 * call keeps (VOX_SIP_DLG_STORE): 513, which replaced the 100 Trying
+	 * not sent yet (17.2.1); either copies all 34 Vias */
+	const char *r = out_starting(VOX_SIP_DLG_STORE < 1400 ? "SIP/2.0 513 " : "SIP/2.0 1");
+	assert_non_null(r);
+	assert_true(strlen(r) > 2500);
+	assert_non_null(strstr(r, "Via: SIP/2.0/TCP sip1.example.com\r\n"));
+	assert_non_null(strstr(r, "\r\nCSeq: 3882340 INVITE\r\n"));
+	assert_int_equal(raw_to[0].conn, 7); /* back over the same connection (18.2.2) */
+	free(req);
 }
 
 /* ---- bob serves carol's INVITE (mkinvite: CSeq 5, From tag c1) -------------------------- */
@@ -1660,7 +1837,7 @@ static void test_delayed_offer(void **st)
 
 /* A Via header of about n bytes: enough that the 100 Trying fits a
  * transaction and a 2xx with its SDP does not. */
-static char long_via[1300];
+static char long_via[VOX_SIP_TXN_MSG + 100];
 static const char *make_long_via(size_t n)
 {
 	int k =
@@ -1680,7 +1857,7 @@ static const char *hold_sdp =
 static void test_reinvite_2xx_unbuildable(void **st)
 {
 	(void)st;
-	static char m[4096], before[sizeof(struct vox_sdp_oa)];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], before[sizeof(struct vox_sdp_oa)];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 74);
 	vox_ua_handle in = bob_answers("cid-big@x", 1);
 	const struct vox_ua_call *c = vox_ua_call_get(&bob, in);
@@ -1689,8 +1866,8 @@ static void test_reinvite_2xx_unbuildable(void **st)
 	nevs = 0;
 	evstr(&bob);
 	int events = nevs;
-	feed(&bob,
-	     carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1", make_long_via(1100), hold_sdp));
+	feed(&bob, carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1",
+	                     make_long_via(VOX_SIP_TXN_MSG - 400), hold_sdp));
 	pull(&bob);
 	assert_int_equal(raw_n, 1); /* its 100 was not needed (17.2.1) */
 	assert_non_null(out_starting("SIP/2.0 500"));
@@ -1720,9 +1897,9 @@ static void test_reinvite_2xx_unbuildable(void **st)
 static void test_answer_unbuildable(void **st)
 {
 	(void)st;
-	char m[4096];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 75);
-	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(1000)));
+	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(VOX_SIP_TXN_MSG - 500)));
 	pull(&bob);
 	assert_non_null(out_starting("SIP/2.0 100"));
 	evstr(&bob);
@@ -1747,8 +1924,12 @@ static void test_bye_challenged(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(76);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, 0, &c), 0);
@@ -1892,6 +2073,35 @@ static void test_best_effort_answers(void **st)
 	assert_int_equal(pull(&bob), 0);
 }
 
+/* A burst of bad requests fed before the output is drained: each gets its
+ * 400 (the stateless answers wait in the arena, not in four fixed slots),
+ * and only past VOX_UA_OUTQ does one count as dropped. */
+static void test_stateless_burst(void **st)
+{
+	(void)st;
+	char m[512];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 81);
+	int burst = VOX_UA_OUTQ < 20 ? VOX_UA_OUTQ : 20;
+	for (int i = 0; i < burst; i++) {
+		snprintf(m, sizeof m,
+		         "OPTIONS sip:bob@10.0.0.1 SIP/2.0\r\n"
+		         "Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-b%d\r\n"
+		         "To: <sip:bob@10.0.0.1>\r\nCall-ID: burst%d@x\r\n"
+		         "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+		         "Content-Length: 0\r\n\r\n",
+		         i, i);
+		assert_int_equal(feed(&bob, m), VOX_UA_REFUSED);
+	}
+	assert_int_equal(bob.dropped_out, 0);
+	assert_int_equal(pull(&bob), burst);
+	assert_int_equal(out_count("SIP/2.0 400 Missing From header\r\n"), burst);
+	char last[32];
+	snprintf(last, sizeof last, "Call-ID: burst%d@x\r\n", burst - 1);
+	assert_non_null(strstr(raw_msg[burst - 1], last)); /* in the order they came */
+	assert_int_equal(bob.out_chunks, 0);               /* every chunk given back */
+	assert_int_equal(bob.txl.chunks_free, bob.txl.nchunks);
+}
+
 /* 8.2.2.3: a 420 lists the extensions we do not support. A list too long
  * for us went out as an empty Unsupported header; now no 420 goes out,
  * and vox_ua_recv says why. A list that fits is listed whole. */
@@ -1926,8 +2136,12 @@ static void test_fifth_challenge(void **st)
 	skip_unless(VOX_WITH_DIGEST_SHA2, "SHA-2 digests are compiled out");
 	alice_alone(79);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	size_t k = 0;
 	for (int i = 0; i < 5; i++)
@@ -1994,12 +2208,16 @@ int main(void)
 	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_best_effort_answers, free_uas),
+	    cmocka_unit_test_teardown(test_stateless_burst, free_uas),
+	    cmocka_unit_test_teardown(test_longreq_answered, free_uas),
 	    cmocka_unit_test_teardown(test_incoming_names_caller_and_account, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),
 	    cmocka_unit_test_teardown(test_media_retarget, free_uas),
 	    cmocka_unit_test_teardown(test_media_rng_fails, free_uas),
 	    cmocka_unit_test_teardown(test_offer_too_long, free_uas),
+	    cmocka_unit_test_teardown(test_resolve_questions, free_uas),
+	    cmocka_unit_test_teardown(test_resolve_answer_errors, free_uas),
 	};
 	return cmocka_run_group_tests_name("ua", tests, srtp_group_setup, srtp_group_teardown);
 }

@@ -151,10 +151,31 @@ int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_
 	return ua_contact(ua, vox_slice_cstr(call_aor(ua, c)), to, sips, out, cap);
 }
 
-/* The first hop of an in-dialog request (12.2.1.1). */
-int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to)
+/* The first hop of an in-dialog request (12.2.1.1). Over TCP and TLS it
+ * goes over the connection the call was set up on, while that lives, when
+ * the hop is the same host by the same transport: RFC 3261 18.2.2 sends
+ * responses back over it, and RFC 5923 (connection reuse) and RFC 5626
+ * (flows) do the same for requests. A peer that takes no connections of
+ * its own (behind a NAT, or linphonec without a TLS server) then still
+ * gets our BYE; the port of its Contact need not be the connection's. The
+ * hop is then exactly as verified as that connection's peer. The loop
+ * opens a new connection if this one has closed. */
+int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
+               struct vox_peer *to)
 {
-	return ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	int rc = ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	const struct vox_peer *f = &c->peer;
+	/* and from the listener the call came in on, by that transport and
+	 * family: the Via and Contact its peer knows us by */
+	if (rc == 0 && f->listener && to->tp == f->tp && to->addr.family == f->addr.family)
+		to->listener = f->listener;
+	if (rc == 0 && f->conn && to->tp != VOX_TP_UDP && to->tp == f->tp &&
+	    to->addr.family == f->addr.family &&
+	    memcmp(to->addr.ip, f->addr.ip, f->addr.family == 4 ? 4 : 16) == 0) {
+		to->conn = f->conn;
+		to->verified = f->verified;
+	}
+	return rc;
 }
 
 /* A request inside dialog d, with our Via for the transport of its first
@@ -165,7 +186,7 @@ int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dial
                    char *out, size_t cap, struct vox_peer *to)
 {
 	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
-	int rc = dialog_hop(ua, d, to);
+	int rc = dialog_hop(ua, c, d, to);
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to, branch, via, sizeof via);
@@ -270,6 +291,10 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
+		if (c->hop.wait) { /* nothing left yet: nothing to cancel */
+			end_call(ua, c, 0, "hung up before the INVITE left", 0);
+			return 0;
+		}
 		/* 9.1: no CANCEL before a provisional response */
 		return ua_call_set(ua, c, VOX_UA_CALL_OUT_CANCEL_WAIT);
 	case VOX_UA_CALL_OUT_EARLY: return send_cancel(ua, c, now);
@@ -287,6 +312,20 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	default: return VOX_ESTATE;
 	}
 }
+
+#if VOX_MEDIA_ZRTP
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now)
+{
+	if (c->state == VOX_UA_CALL_UP && !ua_ack_awaited(c)) {
+		hang_up_dialog(ua, c, 0, reason, 0, now);
+		return;
+	}
+	/* before the dialog is up (early media) it ends as a hang-up does;
+	 * the ENDED event then says how (cancelled, refused) */
+	(void)hang_up(ua, c, now);
+}
+#endif
 
 static int hangup_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
@@ -321,6 +360,15 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 	}
 	if (txn == c->cancel_txn || txn != c->invite_txn)
 		return; /* the INVITE's 487 (or 2xx) decides */
+	/* the connection our INVITE went over (the loop picked it): the
+	 * dialog's later requests take it too (dialog_hop) */
+	const struct vox_peer *from = &ua->cur_from;
+	if (c->outgoing && from->conn && from->tp == c->peer.tp &&
+	    from->addr.family == c->peer.addr.family && from->addr.port == c->peer.addr.port &&
+	    !memcmp(from->addr.ip, c->peer.addr.ip, sizeof from->addr.ip)) {
+		c->peer.conn = from->conn;
+		c->peer.verified = from->verified;
+	}
 	if (c->uac == VOX_UA_UAC_REINVITING)
 		reinvite_response(ua, c, m, now);
 	else if (c->dlg.state == VOX_DLG_CONFIRMED && m->status >= 200 && m->status < 300)

@@ -35,7 +35,8 @@ struct vox_ua_account *call_account(struct vox_ua *ua, const struct vox_ua_call 
 const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c);
 int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to, char *out,
                size_t cap);
-int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to);
+int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
+               struct vox_peer *to);
 int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
                    const char *method, uint32_t cseq, const char *branch,
                    const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,

@@ -190,12 +190,16 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	    target.len >= VOX_UA_STR)
 		return VOX_EINVAL;
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, target, &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	if (!ua->free_call)
+		return VOX_EPOOL; /* before a name is asked for nothing */
+	int rc = ua_route(ua, target, &to, &hop, now);
+	if (rc < 0)
 		return rc;
 	struct vox_ua_call *c = call_alloc(ua);
 	if (!c)
 		return VOX_EPOOL;
+	c->hop = hop;
 	rc = ua_media_local(ua, c, media);
 	if (rc) {
 		ua_call_give_back(ua, c); /* the slot stays free */
@@ -227,13 +231,45 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	(void)ua_call_set(ua, c, VOX_UA_CALL_OUT_CALLING);
-	rc = send_invite(ua, c, NULL, NULL, now);
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the offer */
+	if (rc) {
+		call_free(ua, c);
+		return rc;
+	}
+#endif
+	/* a name to resolve first: the INVITE waits (ua_call_hop) */
+	rc = c->hop.wait ? 0 : send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
 		call_free(ua, c);
 		return rc; /* VOX_EPOLICY: mandatory SRTP and no way to offer keys */
 	}
 	*call = ua_call_handle(ua, c);
 	return 0;
+}
+
+void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now)
+{
+	if (!to) {
+		end_call(ua, c, 503, "the next hop's name did not resolve", 0);
+		return;
+	}
+	if (c->state == VOX_UA_CALL_OUT_CANCEL_WAIT && !c->invite_txn) {
+		end_call(ua, c, 0, "hung up before the INVITE left", 0);
+		return;
+	}
+	/* RFC 3263 4.3: the same request (Call-ID, tags, CSeq) with a new
+	 * branch: a new transaction, and a new offer for the new hop */
+	c->peer = *to;
+	c->secure_path = (uint8_t)ua_hop_secure(to);
+	c->dlg.state = VOX_DLG_NONE;
+	c->last_1xx = 0;
+	int rc = send_invite(ua, c, NULL, NULL, now);
+	if (rc)
+		end_call(ua, c, rc == VOX_EPOLICY ? 488 : 503,
+		         rc == VOX_EPOLICY ? "policy: no SRTP key may go over the next hop"
+		                           : "INVITE could not be sent to the next hop",
+		         0);
 }
 
 /* The public entry: every call it touched gets its deadline again. */

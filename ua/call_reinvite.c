@@ -20,7 +20,7 @@ int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t 
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
-	int rc = dialog_hop(ua, &c->dlg, &to);
+	int rc = dialog_hop(ua, c, &c->dlg, &to);
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
@@ -123,7 +123,7 @@ void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
 		int keys =
-		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
+		    c->secure_path && dialog_hop(ua, c, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);

@@ -48,6 +48,7 @@ void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, i
 	const struct vox_ua_media *ms = &ua->media[c - ua->calls];
 	struct vox_slice addr = ms->port ? vox_slice_cstr(ms->addr) : ua->cfg.media_addr;
 	vox_sdp_local_init(l, addr, ms->port ? ms->port : UA_PORT_UNNAMED);
+	ua_codecs(&ua->cfg, l);
 	l->ip6 = memchr(addr.p, ':', addr.len) != NULL;
 	l->policy = ua->cfg.policy;
 	l->key_methods = ua->cfg.key_methods;
@@ -56,6 +57,10 @@ void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int keys, i
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
 	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
 	                                                             : VOX_SDP_SENDONLY;
+#if VOX_MEDIA_ZRTP
+	if (ms->zrtp_hash[0]) /* the call's ZRTP session runs: its Hello (8.1) */
+		l->zrtp_hash = vox_slice_make(ms->zrtp_hash, 64);
+#endif
 	l->n_suites = 0;
 	if (keys || ua->cfg.allow_sdes_over_insecure_hops) {
 		l->n_suites = ua->cfg.n_suites;
