@@ -1315,6 +1315,162 @@ static void test_three_listeners(void **st)
 	assert_quiet_and_free();
 }
 
+/* ---- names (RFC 3263) ---------------------------------------------------------- */
+
+static struct vox_ua_target udp_target(uint8_t last, uint16_t port)
+{
+	struct vox_ua_target t = {VOX_TP_UDP, {4, {10, 0, 0, last}, port}};
+	return t;
+}
+
+/* The branch of a message's top Via. */
+static void via_branch(struct vox_slice via, char *out, size_t cap)
+{
+	struct vox_sip_via v;
+	assert_int_equal(vox_sip_via_parse(&v, via, NULL), 0);
+	assert_true(v.branch.len < cap);
+	memcpy(out, v.branch.p, v.branch.len);
+	out[v.branch.len] = 0;
+}
+
+/* alice calls bob by name; the name resolves to a dead target first (no
+ * host at 10.0.0.9: every INVITE is lost) and then bob. After Timer B
+ * (64*T1) the INVITE goes to bob: the same request with a new branch, as
+ * RFC 3263 4.3 says; alice's application hears nothing of the dead one,
+ * and the call completes. A later call to the name goes to bob at once
+ * (the answer is kept and the dead target skipped). */
+static void test_name_failover_timeout(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	char b1[64], b2[64];
+	struct vox_slice v;
+	two_uas(71);
+	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "bob.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	sim_run(&sim, sim.now + 1);
+	/* the question: no port, no transport: NAPTR first (4.1) */
+	assert_int_equal(sim.resolves, 1);
+	assert_string_equal(sim.last_q.name, "bob.sim.example");
+	assert_int_equal(sim.last_q.lookup, VOX_UA_LOOKUP_NAPTR);
+	assert_int_equal(sim.last_q.port, 0);
+	assert_int_equal(sim.last_q.tp_given, 0);
+	const struct sim_sent *e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 9);
+	via_branch(v, b1, sizeof b1);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+	assert_true(sim.now >= 32000); /* Timer B first */
+	e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	via_branch(v, b2, sizeof b2);
+	assert_string_not_equal(b1, b2);
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CSEQ, &v);
+	assert_slice(v, "1 INVITE"); /* the same request */
+	assert_string_equal(events(0), "");
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 60000));
+	/* again: no question, straight to bob */
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	assert_int_equal(sim.resolves, 1);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+}
+
+/* The first target refuses at once (a transport error, say a connection
+ * refused): the INVITE moves to bob without waiting, with a new branch. */
+static void test_name_failover_refused(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	two_uas(72);
+	assert_int_equal(sim_add_registrar(&sim, "x", "y"), 2); /* 10.0.0.3 */
+	sim.link[0][2].refuse = 1;
+	const struct vox_ua_target t[] = {udp_target(3, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "bob.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	assert_int_equal(sim.refused, 1);
+	assert_int_equal(sim_wire_count(&sim, "INVITE"), 1);
+	assert_string_equal(events(0), ""); /* nothing of the dead target */
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 60000));
+	assert_quiet_and_free();
+}
+
+/* Every target dead: the TU hears the last failure only (here the second
+ * target, silent, times out: 408), once; a name that resolves to nothing
+ * ends the call with 503 at once; so does a REGISTER's. */
+static void test_name_all_dead(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	two_uas(73);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 2);
+	sim.link[0][2].refuse = 1;
+	const struct vox_ua_target t[] = {udp_target(3, 5060), udp_target(9, 5060)};
+	sim_add_name(&sim, "dead.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@dead.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 100000));
+	assert_string_equal(events(0), "ENDED 408");
+	assert_int_equal(sim.refused, 1);
+	assert_null(vox_ua_call_get(&alice, c));
+
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@nowhere.sim.example", 0, &c), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(events(0), "ENDED 408, ENDED 503");
+	assert_string_equal(newest(0)->reason, "the next hop's name did not resolve");
+	assert_null(vox_ua_call_get(&alice, c));
+
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:nowhere.sim.example"),
+	                                  vox_slice_cstr(""), vox_slice_cstr("secret"), 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(events(0), "ENDED 408, ENDED 503, REG_FAILED 503");
+	assert_string_equal(newest(0)->reason, "the registrar's name did not resolve");
+	assert_quiet_and_free();
+}
+
+/* A registrar by name with a dead first target, through an outbound proxy
+ * given as a URI with a port (A/AAAA only, 4.2): the REGISTER moves to the
+ * registrar, a new branch, and registers. */
+static void test_name_register_failover(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca;
+	vox_ua_free(&alice);
+	sim_init(&sim, 74);
+	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	ca.outbound_proxy = vox_slice_cstr("sip:proxy.sim.example:5060");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "proxy.sim.example", 2, t);
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:sim.example"), vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"), 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(sim.last_q.name, "proxy.sim.example");
+	assert_int_equal(sim.last_q.lookup, VOX_UA_LOOKUP_ADDR);
+	assert_int_equal(sim.last_q.port, 5060);
+	assert_true(sim_run_to_event(&sim, 0, "REG_OK", sim.now + 100000));
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_int_equal(sim.resolves, 1);
+	assert_true(sim.node[1].reg.bound);
+	assert_quiet_and_free_after_unregister(acct);
+}
+
 /* RFC 3581: alice thinks she is 192.168.1.5:5062 (behind a NAT); bob's
  * answers say where her requests really came from (received, rport).
  * Asked to (contact_from_rport), her next Contact names that address;
@@ -1599,6 +1755,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_send_failure, free_uas),
 	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_name_failover_timeout, free_uas),
+	    cmocka_unit_test_teardown(test_name_failover_refused, free_uas),
+	    cmocka_unit_test_teardown(test_name_all_dead, free_uas),
+	    cmocka_unit_test_teardown(test_name_register_failover, free_uas),
 	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),

@@ -153,6 +153,10 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
 	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
 	                                                             : VOX_SDP_SENDONLY;
+#if VOX_MEDIA_ZRTP
+	if (ms->zrtp_hash[0]) /* the call's ZRTP session runs: its Hello (8.1) */
+		l->zrtp_hash = vox_slice_make(ms->zrtp_hash, 64);
+#endif
 	l->n_suites = 0;
 	if (keys || ua->cfg.allow_sdes_over_insecure_hops) {
 		l->n_suites = ua->cfg.n_suites;
@@ -570,12 +574,16 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	    target.len >= VOX_UA_STR)
 		return VOX_EINVAL;
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, target, &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	if (!ua->free_call)
+		return VOX_EPOOL; /* before a name is asked for nothing */
+	int rc = ua_route(ua, target, &to, &hop, now);
+	if (rc < 0)
 		return rc;
 	struct vox_ua_call *c = call_alloc(ua);
 	if (!c)
 		return VOX_EPOOL;
+	c->hop = hop;
 	rc = ua_media_local(ua, c, media);
 	if (rc) {
 		ua_call_give_back(ua, c); /* the slot stays free */
@@ -607,13 +615,45 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->state = VOX_UA_CALL_OUT_CALLING;
-	rc = send_invite(ua, c, NULL, NULL, now);
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the offer */
+	if (rc) {
+		call_free(ua, c);
+		return rc;
+	}
+#endif
+	/* a name to resolve first: the INVITE waits (ua_call_hop) */
+	rc = c->hop.wait ? 0 : send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
 		call_free(ua, c);
 		return rc; /* VOX_EPOLICY: mandatory SRTP and no way to offer keys */
 	}
 	*call = ua_call_handle(ua, c);
 	return 0;
+}
+
+void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now)
+{
+	if (!to) {
+		end_call(ua, c, 503, "the next hop's name did not resolve", 0);
+		return;
+	}
+	if (c->cancel_wanted && !c->invite_txn) {
+		end_call(ua, c, 0, "hung up before the INVITE left", 0);
+		return;
+	}
+	/* RFC 3263 4.3: the same request (Call-ID, tags, CSeq) with a new
+	 * branch: a new transaction, and a new offer for the new hop */
+	c->peer = *to;
+	c->secure_path = (uint8_t)ua_hop_secure(to);
+	c->dlg.state = VOX_DLG_NONE;
+	c->last_1xx = 0;
+	int rc = send_invite(ua, c, NULL, NULL, now);
+	if (rc)
+		end_call(ua, c, rc == VOX_EPOLICY ? 488 : 503,
+		         rc == VOX_EPOLICY ? "policy: no SRTP key may go over the next hop"
+		                           : "INVITE could not be sent to the next hop",
+		         0);
 }
 
 /* The public entry: every call it touched gets its deadline again. */
@@ -708,6 +748,14 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 	int rc = ua_media_local(ua, c, media);
 	if (rc)
 		return rc;
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the answer */
+	if (rc) {
+		memcpy(ms->addr, was_addr, sizeof was_addr);
+		ms->port = was_port;
+		return rc;
+	}
+#endif
 	struct vox_sdp_oa *saved = &ua->oa_saved;
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
@@ -818,6 +866,10 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
+		if (c->hop.wait) { /* nothing left yet: nothing to cancel */
+			end_call(ua, c, 0, "hung up before the INVITE left", 0);
+			return 0;
+		}
 		/* 9.1: no CANCEL before a provisional response */
 		c->cancel_wanted = 1;
 		return 0;
@@ -837,6 +889,20 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	default: return VOX_ESTATE;
 	}
 }
+
+#if VOX_MEDIA_ZRTP
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now)
+{
+	if (c->state == VOX_UA_CALL_UP && !c->ack_pending) {
+		hang_up_dialog(ua, c, 0, reason, 0, now);
+		return;
+	}
+	/* before the dialog is up (early media) it ends as a hang-up does;
+	 * the ENDED event then says how (cancelled, refused) */
+	(void)hang_up(ua, c, now);
+}
+#endif
 
 static int hangup_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {

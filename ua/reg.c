@@ -66,15 +66,40 @@ static int outstanding(struct vox_ua *ua, const struct vox_ua_account *a)
 	return a->txn && vox_sip_txl_get(&ua->txl, a->txn) != NULL;
 }
 
-/* Sends a REGISTER for the account: expires 0 removes the binding. */
+static int send_register_to(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *hop,
+                            uint32_t expires, const char *auth_name, const char *auth_value,
+                            uint64_t now);
+
+/* Sends a REGISTER for the account: expires 0 removes the binding. Its
+ * registrar's name may have to be resolved first (RFC 3263): then it
+ * waits (0). */
 static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
                          const char *auth_name, const char *auth_value, uint64_t now)
 {
-	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	int rc = ua_route(ua, vox_slice_cstr(a->registrar), &to, &hop, now);
+	if (rc < 0)
 		return rc;
+	a->hop = hop;
+	if (rc == UA_WAIT) {
+		/* the registrar's name first: sent from ua_reg_hop */
+		a->txn = 0;
+		a->state = expires ? VOX_UA_REG_TRYING : VOX_UA_REG_UNREGISTERING;
+		a->t_refresh = UA_NEVER;
+		return 0;
+	}
+	return send_register_to(ua, a, &to, expires, auth_name, auth_value, now);
+}
+
+/* The REGISTER itself, to the hop found. */
+static int send_register_to(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *hop,
+                            uint32_t expires, const char *auth_name, const char *auth_value,
+                            uint64_t now)
+{
+	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
+	struct vox_peer to = *hop;
+	int rc;
 	int vl = ua_via(ua, &to, NULL, via, sizeof via);
 	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
@@ -116,6 +141,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	rc = ua_request(ua, ua->build, (size_t)n, &to, now, &a->txn);
 	if (rc)
 		return rc;
+	a->peer = to; /* our Contact in its answer is the one for this hop */
 	a->cseq++;
 	a->state = expires ? VOX_UA_REG_TRYING : VOX_UA_REG_UNREGISTERING;
 	a->t_refresh = UA_NEVER;
@@ -212,8 +238,8 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 {
 	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_sip_contact ours, c;
-	struct vox_peer to;
-	int cl = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+	struct vox_peer to = a->peer;
+	int cl = a->peer.tp ? 0 : ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (cl == 0)
 		cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	*found = 0;
@@ -353,5 +379,20 @@ void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		return;
 	}
 	if (start_register(ua, a, a->expires, now) != 0)
+		failed(ua, a, 503, "cannot send REGISTER", now);
+}
+
+void ua_reg_hop(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *to,
+                uint64_t now)
+{
+	uint32_t expires = a->state == VOX_UA_REG_UNREGISTERING ? 0 : a->expires;
+	if (!to) {
+		failed(ua, a, 503, "the registrar's name did not resolve", now);
+		return;
+	}
+	/* RFC 3263 4.3: a new transaction (new branch) to the next target;
+	 * the challenge answered before, if any, is answered again when the
+	 * new server asks */
+	if (send_register_to(ua, a, to, expires, NULL, NULL, now) != 0)
 		failed(ua, a, 503, "cannot send REGISTER", now);
 }
