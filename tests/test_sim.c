@@ -1428,7 +1428,11 @@ static void test_name_all_dead(void **st)
 
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
 	                                  vox_slice_cstr("sip:nowhere.sim.example"),
-	                                  vox_slice_cstr(""), vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1455,8 +1459,12 @@ static void test_name_register_failover(void **st)
 	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
 	sim_add_name(&sim, "proxy.sim.example", 2, t);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:sim.example"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:sim.example"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
