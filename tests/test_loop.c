@@ -865,7 +865,54 @@ static void test_tls_handshake_timeout(void **st)
 	assert_int_equal(vox_loop_conns(&B.loop), 0);
 	close(fd);
 }
+
+/* alice calls over TLS a server that takes the TCP connection and never
+ * answers her ClientHello: handshake_ms later the connection is closed,
+ * the INVITE that waited for it is reported to the UA, and the call ends
+ * with 503 at once, not after Timer B's 32 s. */
+static void test_tls_silent_server_ends_call(void **st)
+{
+	(void)st;
+	tls_pair(1, VOX_SDP_POLICY_OFF);
+	vox_loop_free(&A.loop);
+	struct vox_loop_config la = {0};
+	la.ua = &A.ua;
+	la.tls_client = &TA.client;
+	la.handshake_ms = 200;
+	assert_int_equal(vox_loop_init(&A.loop, &la), 0);
+	struct vox_addr lo = ip_of("127.0.0.1"), udp;
+	assert_true(vox_loop_listen(&A.loop, VOX_TP_UDP, &lo, &udp) >= 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {0};
+	socklen_t sl = sizeof sa;
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(fd, 4), 0); /* never accepted, never answered */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", ntohs(sa.sin_port));
+	uint64_t t0 = vox_clock_ms();
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, t0, &A.call), 0);
+	uint64_t end = t0 + 3000;
+	while (!A.ended && vox_clock_ms() < end) {
+		assert_int_equal(vox_loop_run(&A.loop, vox_clock_ms() + 5), 0);
+		ep_events(&A);
+	}
+	uint64_t took = vox_clock_ms() - t0;
+	assert_int_equal(A.ended, 1);
+	assert_int_equal(A.ended_status, 503);
+	assert_int_equal(A.closed_err, VOX_ETIMEOUT);
+	assert_true(took >= 200 && took < 3000);
+	assert_int_equal(A.tls_open, 0);
+	close(fd);
+}
 #else
+static void test_tls_silent_server_ends_call(void **st)
+{
+	(void)st;
+	skip_unless(0, "TLS is compiled out (VOX_WITH_TLS = 0)");
+}
 static void test_tls_handshake_timeout(void **st)
 {
 	(void)st;
@@ -950,6 +997,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_promise_broken, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_bye_reuses_flow, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_handshake_timeout, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_silent_server_ends_call, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),
