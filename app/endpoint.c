@@ -1051,7 +1051,9 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 			    addr_text(&e->bound[i], where, sizeof where));
 		}
 	}
-	/* the peer we talk to first, for a name to resolve and a route to pick */
+	/* the peer we talk to first: only to pick the address of ours that
+	 * reaches it (the UA asks the loop for every name it sends to,
+	 * RFC 3263, and the loop resolves them without blocking) */
 	struct vox_peer first, *fp = NULL;
 	memset(&first, 0, sizeof first);
 	if (e->o.outbound) {
@@ -1068,16 +1070,8 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	int tr = target ? resolve_uri(e, target, &first) : -1;
 	if (tr == -2)
 		return APP_REJECT;
-	if (tr == 0) {
-		if (!fp)
-			fp = &first;
-		struct vox_sip_uri u;
-		/* a host name with no proxy: the resolved address stands in
-		 * for a proxy (RFC 3263 A/AAAA only, no SRV yet) */
-		if (!e->o.outbound && vox_sip_uri_parse(&u, vox_slice_cstr(target), NULL) == 0 &&
-		    u.host.kind == VOX_SIP_HOST_NAME)
-			e->outbound = first;
-	}
+	if (tr == 0 && !fp)
+		fp = &first;
 	pick_host(e, &e->bound[0], fp);
 
 	struct vox_ua_config uc;
@@ -1096,7 +1090,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		    e->bound_tp[i], vox_slice_cstr(e->lhost[i - 1]), e->bound[i].port};
 		uc.n_listeners = (uint8_t)i;
 	}
-	uc.outbound = e->outbound;
+	uc.outbound_proxy = vox_slice_cstr(e->o.outbound ? e->o.outbound : "");
 #if VOX_WITH_TLS
 	uc.rng = e->have_rng ? (struct vox_rng){vox_tls_rng_bytes, &e->rng} : uc.rng;
 	if (!e->have_rng) {

@@ -258,7 +258,41 @@ static void test_udp_call(void **st)
 	hang_up();
 }
 
-/* IPv6, and a second listener family beside IPv4 on the same loop. */
+/* Names through the loop (RFC 3263 as the UA's output): the callee by
+ * name, then an outbound proxy by name over TCP for a callee whose host
+ * the caller could not reach itself. The loop asks c-ares ("localhost"
+ * is in /etc/hosts) and hands the answer to the UA; nothing blocks. */
+static void test_call_by_name(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	ua_cfg(&ca, "sip:alice@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ep_init(&A, "127.0.0.1", &ca, VOX_TP_UDP, NULL, 11);
+	ep_init(&B, "127.0.0.1", &cb, VOX_TP_UDP, NULL, 12);
+	char to[64];
+	snprintf(to, sizeof to, "sip:bob@localhost:%u", B.udp.port);
+	call_and_talk(to);
+	assert_true(B.loop.st.udp_in > 0);
+	hang_up();
+	ep_free(&A);
+	ep_free(&B);
+
+	char proxy[64];
+	ua_cfg(&ca, "sip:alice@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ep_init(&B, "127.0.0.1", &cb, VOX_TP_TCP, NULL, 14); /* its Contact: TCP */
+	snprintf(proxy, sizeof proxy, "sip:localhost:%u;transport=tcp", B.tcp.port);
+	ca.outbound_proxy = vox_slice_cstr(proxy);
+	ep_init(&A, "127.0.0.1", &ca, VOX_TP_UDP, NULL, 13);
+	call_and_talk("sip:bob@bob.invalid");
+	/* every message over TCP, to the proxy's address */
+	assert_int_equal(B.loop.st.udp_in, 0);
+	assert_true(B.loop.st.accepted >= 1 && B.loop.st.stream_in > 0);
+	hang_up();
+}
+
+/* IPv6, and a second listener family beside IPv4 on the same loop. */ /* IPv6, and a second listener family beside IPv4 on the same loop. */
 static void test_udp_call_ipv6(void **st)
 {
 	(void)st;
@@ -988,6 +1022,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_udp_call, teardown),
+	    cmocka_unit_test_teardown(test_call_by_name, teardown),
 	    cmocka_unit_test_teardown(test_udp_call_ipv6, teardown),
 	    cmocka_unit_test_teardown(test_tcp_call_reuse_keepalive, teardown),
 	    cmocka_unit_test_teardown(test_tcp_refused_ends_call, teardown),

@@ -1426,13 +1426,10 @@ static void test_name_all_dead(void **st)
 	assert_string_equal(newest(0)->reason, "the next hop's name did not resolve");
 	assert_null(vox_ua_call_get(&alice, c));
 
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:nowhere.sim.example"),
-	                                  vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"),
-	                                  600,
-	                                  {NULL, 0},
-	                                  VOX_DIGEST_MD5};
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:nowhere.sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1458,13 +1455,10 @@ static void test_name_register_failover(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
 	sim_add_name(&sim, "proxy.sim.example", 2, t);
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:sim.example"),
-	                                  vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"),
-	                                  600,
-	                                  {NULL, 0},
-	                                  VOX_DIGEST_MD5};
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);

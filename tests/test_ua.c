@@ -1546,10 +1546,11 @@ static void test_broken_rng_still_answers(void **st)
 static void test_unanswerable_requests_dropped(void **st)
 {
 	(void)st;
-	static char m[4096], via[1600];
+	/* a Via so long that not even a 100 Trying copying it fits */
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], via[VOX_SIP_TXN_MSG + 200];
 	int k = snprintf(via, sizeof via, "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKp;x=");
-	memset(via + k, 'a', 1400);
-	memcpy(via + k + 1400, "\r\n", 3);
+	memset(via + k, 'a', VOX_SIP_TXN_MSG - 100);
+	memcpy(via + k + VOX_SIP_TXN_MSG - 100, "\r\n", 3);
 	ua_alone(&bob, "sip:bob@10.0.0.1", 68);
 	assert_int_equal(feed(&bob, mkinvite(m, sizeof m, "cid-big@x", "b1", via)), VOX_ETOOLONG);
 	assert_int_equal(pull(&bob), 0);
@@ -1559,6 +1560,32 @@ static void test_unanswerable_requests_dropped(void **st)
 	assert_int_equal(pull(&bob), 0);
 	assert_int_equal(bob.txl.active, 0);
 	assert_idle(&bob);
+}
+
+/* RFC 4475 3.1.1.7: longreq.dat is valid, and its answers copy its 34
+ * Vias and long From, To and Call-ID (2,612 bytes for the 100 Trying): a
+ * UA answers it, over the stream it came on. */
+static void test_longreq_answered(void **st)
+{
+	(void)st;
+	skip_unless(VOX_SIP_TXN_MSG >= 4096 && VOX_SIP_MAX_TOKEN >= 93,
+	            "a profile that keeps messages of 1500 bytes refuses it (VOX_ETOOLONG)");
+	size_t len;
+	char *req = read_vector("rfc4475/longreq.dat", &len);
+	ua_alone(&bob, "sip:user@example.com", 82);
+	struct vox_peer from = {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 7, 0};
+	assert_true(vox_ua_recv(&bob, req, len, &from, rnow) >= 0);
+	pull(&bob);
+	/* its dialog (From, To, Call-ID, Contact: 1,300 bytes) is more than a
+	 * call keeps (VOX_SIP_DLG_STORE): 513, which replaced the 100 Trying
+	 * not sent yet (17.2.1); either copies all 34 Vias */
+	const char *r = out_starting(VOX_SIP_DLG_STORE < 1400 ? "SIP/2.0 513 " : "SIP/2.0 1");
+	assert_non_null(r);
+	assert_true(strlen(r) > 2500);
+	assert_non_null(strstr(r, "Via: SIP/2.0/TCP sip1.example.com\r\n"));
+	assert_non_null(strstr(r, "\r\nCSeq: 3882340 INVITE\r\n"));
+	assert_int_equal(raw_to[0].conn, 7); /* back over the same connection (18.2.2) */
+	free(req);
 }
 
 /* ---- bob serves carol's INVITE (mkinvite: CSeq 5, From tag c1) -------------------------- */
@@ -1728,7 +1755,7 @@ static void test_ack_after_overtaking_reinvite(void **st)
 
 /* A Via header of about n bytes: enough that the 100 Trying fits a
  * transaction and a 2xx with its SDP does not. */
-static char long_via[1300];
+static char long_via[VOX_SIP_TXN_MSG + 100];
 static const char *make_long_via(size_t n)
 {
 	int k =
@@ -1748,7 +1775,7 @@ static const char *hold_sdp =
 static void test_reinvite_2xx_unbuildable(void **st)
 {
 	(void)st;
-	static char m[4096], before[sizeof(struct vox_sdp_oa)];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], before[sizeof(struct vox_sdp_oa)];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 74);
 	vox_ua_handle in = bob_answers("cid-big@x", 1);
 	const struct vox_ua_call *c = vox_ua_call_get(&bob, in);
@@ -1757,8 +1784,8 @@ static void test_reinvite_2xx_unbuildable(void **st)
 	nevs = 0;
 	evstr(&bob);
 	int events = nevs;
-	feed(&bob,
-	     carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1", make_long_via(1100), hold_sdp));
+	feed(&bob, carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1",
+	                     make_long_via(VOX_SIP_TXN_MSG - 400), hold_sdp));
 	pull(&bob);
 	assert_int_equal(raw_n, 1); /* its 100 was not needed (17.2.1) */
 	assert_non_null(out_starting("SIP/2.0 500"));
@@ -1788,9 +1815,9 @@ static void test_reinvite_2xx_unbuildable(void **st)
 static void test_answer_unbuildable(void **st)
 {
 	(void)st;
-	char m[4096];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 75);
-	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(1000)));
+	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(VOX_SIP_TXN_MSG - 500)));
 	pull(&bob);
 	assert_non_null(out_starting("SIP/2.0 100"));
 	evstr(&bob);
@@ -1964,6 +1991,35 @@ static void test_best_effort_answers(void **st)
 	assert_int_equal(pull(&bob), 0);
 }
 
+/* A burst of bad requests fed before the output is drained: each gets its
+ * 400 (the stateless answers wait in the arena, not in four fixed slots),
+ * and only past VOX_UA_OUTQ does one count as dropped. */
+static void test_stateless_burst(void **st)
+{
+	(void)st;
+	char m[512];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 81);
+	int burst = VOX_UA_OUTQ < 20 ? VOX_UA_OUTQ : 20;
+	for (int i = 0; i < burst; i++) {
+		snprintf(m, sizeof m,
+		         "OPTIONS sip:bob@10.0.0.1 SIP/2.0\r\n"
+		         "Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-b%d\r\n"
+		         "To: <sip:bob@10.0.0.1>\r\nCall-ID: burst%d@x\r\n"
+		         "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+		         "Content-Length: 0\r\n\r\n",
+		         i, i);
+		assert_int_equal(feed(&bob, m), VOX_UA_REFUSED);
+	}
+	assert_int_equal(bob.dropped_out, 0);
+	assert_int_equal(pull(&bob), burst);
+	assert_int_equal(out_count("SIP/2.0 400 Missing From header\r\n"), burst);
+	char last[32];
+	snprintf(last, sizeof last, "Call-ID: burst%d@x\r\n", burst - 1);
+	assert_non_null(strstr(raw_msg[burst - 1], last)); /* in the order they came */
+	assert_int_equal(bob.out_chunks, 0);               /* every chunk given back */
+	assert_int_equal(bob.txl.chunks_free, bob.txl.nchunks);
+}
+
 /* 8.2.2.3: a 420 lists the extensions we do not support. A list too long
  * for us went out as an empty Unsupported header; now no 420 goes out,
  * and vox_ua_recv says why. A list that fits is listed whole. */
@@ -2068,6 +2124,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_best_effort_answers, free_uas),
+	    cmocka_unit_test_teardown(test_stateless_burst, free_uas),
+	    cmocka_unit_test_teardown(test_longreq_answered, free_uas),
 	    cmocka_unit_test_teardown(test_incoming_names_caller_and_account, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),

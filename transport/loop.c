@@ -783,6 +783,77 @@ static void send_media(struct vox_loop *l)
 
 /* ---- the UA's output and events ------------------------------------------------------------ */
 
+/* ---- the UA's names (RFC 3263, docs/transport.md, Names) ------------------------------------ */
+
+/* name is the one to check addr's certificate against: kept, or replacing
+ * what an earlier answer said of addr. */
+static int tls_name_set(struct vox_loop *l, const struct vox_addr *addr, const char *name)
+{
+	for (size_t i = 0; i < l->nnames; i++)
+		if (same_addr(&l->names[i].addr, addr)) {
+			size_t n = strlen(name);
+			if (n >= sizeof l->names[i].name)
+				return VOX_ETOOLONG;
+			memcpy(l->names[i].name, name, n + 1);
+			return 0;
+		}
+	return vox_loop_tls_name(l, addr, vox_slice_cstr(name));
+}
+
+/* The UA's questions go to c-ares. One that cannot be asked is answered
+ * at once with no target: what waits on it fails (503). */
+static void ua_questions(struct vox_loop *l)
+{
+	struct vox_ua_resolve q;
+	while (vox_ua_poll_resolve(l->cfg.ua, &q) == 1) {
+		uint32_t id;
+		if (loop_dns_ask(l, vox_slice_cstr(q.name), q.id, &id) != 0) {
+			(void)!vox_ua_resolved(l->cfg.ua, q.id, NULL, 0, l->now);
+			continue;
+		}
+		for (size_t i = 0; i < VOX_LOOP_MAX_QUERIES; i++)
+			if (l->queries[i].loop && l->queries[i].id == id) {
+				l->queries[i].tp = q.tp;
+				l->queries[i].port = q.port;
+			}
+	}
+}
+
+/* Answers c-ares gave to the UA's questions go to the UA: the addresses,
+ * IPv4 first, on the transport the question named and its port (or the
+ * transport's default). A/AAAA only: NAPTR and SRV (RFC 3263 4.1, 4.2)
+ * are not looked up yet, so every question is answered as if its URI
+ * named transport and port. Returns how many were delivered. */
+static int ua_answers(struct vox_loop *l)
+{
+	int delivered = 0;
+	for (size_t i = 0; i < VOX_LOOP_MAX_QUERIES; i++) {
+		struct vox_loop_query *q = &l->queries[i];
+		if (!q->loop || !q->ua_id || !q->done)
+			continue;
+		struct vox_ua_target t[VOX_UA_MAX_TARGETS];
+		size_t n = 0;
+		/* a resolver hands on its best few: the UA holds
+		 * VOX_UA_MAX_TARGETS */
+		for (size_t k = 0; !q->err && k < q->naddrs && n < VOX_UA_MAX_TARGETS; k++) {
+			t[n].tp = q->tp;
+			t[n].addr = q->addrs[k];
+			t[n].addr.port = q->port ? q->port : q->tp == VOX_TP_TLS ? 5061 : 5060;
+			/* RFC 5922 7.1: the certificate names the host asked for,
+			 * not its address; a name that cannot be kept makes the
+			 * check fail, never pass */
+			if (q->tp == VOX_TP_TLS)
+				(void)!tls_name_set(l, &t[n].addr, q->name);
+			n++;
+		}
+		uint32_t id = q->ua_id;
+		q->loop = NULL; /* free before the UA can ask again */
+		(void)!vox_ua_resolved(l->cfg.ua, id, t, n, l->now);
+		delivered++;
+	}
+	return delivered;
+}
+
 void vox_loop_flush(struct vox_loop *l, uint64_t now)
 {
 	struct vox_ua *ua = l->cfg.ua;
@@ -791,6 +862,11 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	l->now = now;
 	if (!ua)
 		return;
+	/* names first: an answer (one from /etc/hosts comes at once) lets
+	 * the requests that waited on it out now */
+	ua_questions(l);
+	if (ua_answers(l))
+		ua_questions(l);
 	/* SIP, then media (an ended call's RTCP BYE leaves before its sockets
 	 * close), then the events (ENDED closes them) */
 	while ((n = vox_ua_poll_output_dest(ua, l->sip, sizeof l->sip, &to)) > 0)

@@ -1388,8 +1388,12 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	}
 	c->local_tag[tl] = 0;
 	struct vox_slice tag = vox_slice_make(c->local_tag, (size_t)tl);
-	if (vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS)) {
-		(void)!ua_respond(ua, txn, m, 400, none, NULL, 0, none, now);
+	int drc = vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS);
+	if (drc) {
+		/* the peer's fault (400), or ours: its From, To, Call-ID and
+		 * Contact do not fit VOX_SIP_DLG_STORE (21.5.14: 513) */
+		(void)!ua_respond(ua, txn, m, drc == VOX_ETOOLONG ? 513 : 400, none, NULL, 0, none,
+		                  now);
 		ua_call_give_back(ua, c);
 		return;
 	}

@@ -254,15 +254,27 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev)
 
 void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to)
 {
-	if (ua->out_len == VOX_UA_OUTQ || len > sizeof ua->outq[0].msg) {
+	struct vox_ua_out *o = &ua->outq[(ua->out_head + ua->out_len) % VOX_UA_OUTQ];
+	size_t need = vox_sip_chunks_for(len);
+	if (ua->out_len == VOX_UA_OUTQ || ua->out_chunks + need > ua->txl.nchunks / 4 ||
+	    vox_sip_arena_put(&ua->txl, msg, len, &o->at)) {
 		ua->dropped_out++; /* like a lost datagram: the peer retransmits */
 		return;
 	}
-	struct vox_ua_out *o = &ua->outq[(ua->out_head + ua->out_len) % VOX_UA_OUTQ];
-	memcpy(o->msg, msg, len);
 	o->len = (uint16_t)len;
 	o->to = *to;
+	ua->out_chunks += (uint32_t)need;
 	ua->out_len++;
+}
+
+/* The oldest stateless message leaves the queue, its chunks wiped. */
+static void out_drop(struct vox_ua *ua)
+{
+	struct vox_ua_out *o = &ua->outq[ua->out_head];
+	ua->out_chunks -= (uint32_t)vox_sip_chunks_for(o->len);
+	vox_sip_arena_drop(&ua->txl, &o->at); /* an ACK may carry credentials */
+	ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
+	ua->out_len--;
 }
 
 int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer *to)
@@ -279,16 +291,15 @@ int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap, struct vox
 	memset(d, 0, sizeof *d);
 	if (ua->out_len) {
 		struct vox_ua_out *o = &ua->outq[ua->out_head];
+		int len = o->len;
 		if (o->len > cap)
 			return VOX_ENOSPC;
-		memcpy(buf, o->msg, o->len);
-		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
+		vox_sip_arena_get(&ua->txl, o->at, o->len, buf);
 		d->to = o->to;
 		d->id = 0; /* outside transactions: nothing to tell of a failure */
 		d->listener = (uint8_t)ua_listener(ua, &d->to);
-		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
-		ua->out_len--;
-		return (int)o->len;
+		out_drop(ua);
+		return len;
 	}
 	int n = vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
 	if (n > 0)
@@ -1390,9 +1401,10 @@ void vox_ua_free(struct vox_ua *ua)
 	/* every buffer a key or a password passed through: the messages the
 	 * transactions keep (the arena) and the one read back, the output
 	 * queue, the scratch a message is built in */
+	while (ua->out_len) /* before the arena's links are wiped */
+		out_drop(ua);
 	vox_wipe(ua->arena, sizeof ua->arena);
 	vox_wipe(ua->txl.work, sizeof ua->txl.work);
-	vox_wipe(ua->outq, sizeof ua->outq);
 	vox_wipe(ua->build, sizeof ua->build);
 	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
 	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);

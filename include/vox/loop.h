@@ -121,7 +121,7 @@ extern "C" {
 #define VOX_LOOP_HANDSHAKE_MS 5000
 #define VOX_LOOP_KEEPALIVE_MS 30000
 
-#if VOX_LOOP_CONN_RX < 1500 || VOX_LOOP_CONN_TX < 1500
+#if VOX_LOOP_CONN_RX < VOX_SIP_TXN_MSG || VOX_LOOP_CONN_TX < VOX_SIP_TXN_MSG
 #error "VOX_LOOP_CONN_RX and VOX_LOOP_CONN_TX must hold a message of VOX_SIP_TXN_MSG"
 #endif
 
@@ -258,10 +258,20 @@ struct vox_loop_stats {
 	                         a stream that closes the connection */
 };
 
-/* A name lookup in flight. */
+/* A name lookup in flight: the application's (vox_loop_resolve), or the
+ * UA's (vox_ua_poll_resolve, ua_id not 0), whose answer waits here until
+ * the loop hands it to the UA (vox_ua_resolved). */
 struct vox_loop_query {
 	struct vox_loop *loop; /* NULL: free */
 	uint32_t id;
+	uint32_t ua_id;        /* the UA's question, 0: the application's */
+	uint8_t done;          /* answered: err, addrs */
+	enum vox_transport tp; /* the UA's: the targets' transport */
+	uint16_t port;         /*           and port (0: the transport's default) */
+	int err;
+	size_t naddrs;
+	struct vox_addr addrs[VOX_LOOP_MAX_ADDRS];
+	char name[254]; /* the UA's: for the TLS check of its targets */
 };
 
 struct vox_loop_name {

@@ -491,13 +491,14 @@ struct vox_ua_account {
 	struct vox_peer peer;  /* where its latest REGISTER went (tp 0: none yet) */
 };
 
-/* Requests and responses the UA sends outside transactions: ACKs for
- * 2xx and stateless answers (481, 503). */
-#define VOX_UA_OUTQ 4
+/* A request or response the UA sends outside transactions (an ACK for a
+ * 2xx, a stateless answer: 400, 481, 503), waiting in the arena until
+ * vox_ua_poll_output takes it. VOX_UA_OUTQ (vox/config.h) of them wait at
+ * most, and together they take at most a quarter of the arena. */
 struct vox_ua_out {
 	uint16_t len;
+	uint16_t at; /* first arena chunk */
 	struct vox_peer to;
-	char msg[VOX_SIP_TXN_MSG];
 };
 
 #if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > VOX_SIP_TXN_MSG
@@ -578,6 +579,7 @@ struct vox_ua {
 	uint32_t dropped_events; /* events pushed out of a full queue */
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
+	uint32_t out_chunks;  /* arena chunks they hold */
 	uint32_t dropped_out; /* stateless messages lost to a full queue */
 	uint16_t mout_head, mout_len;
 	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
