@@ -33,21 +33,33 @@
  *            4 PCM      b0 & 7 frames of Alice's audio (a tone of b1 * 8 Hz,
  *                       plus the bytes as noise), 20 ms apart, each played
  *            5 DTMF     Alice sends digit b0 for b1 * 10 ms
- *            6 CONTROL  b0: 0 direction b1, 1 rtcp-mux flip, 2 Bob moves
- *                       (re-target), 3 new keys both ways, 4 the same keys
- *                       again, 5 keys off, 6 stop, 7 requirement raised to
- *                       b1, 8 codec, ptime and telephone-event from b1,
- *                       9 silence watch b1 * 100 ms
+ *            6 CONTROL  b0 % 12: 0 direction b1, 1 rtcp-mux flip, 2 Bob
+ *                       moves (re-target), 3 new keys both ways, 4 the same
+ *                       keys again, 5 keys off, 6 stop, 7 requirement
+ *                       raised to b1, 8 codec, ptime and telephone-event
+ *                       from b1, 9 silence watch b1 * 100 ms; ZRTP:
+ *                       10 Alice and Bob each start a ZRTP session (b1
+ *                       bit 0: Bob's is passive, bit 1: Alice is given the
+ *                       hash of Bob's Hello, bit 2: a wrong one; setup time
+ *                       (b1 >> 3) * 500 ms + 200), 11 Bob's session hands
+ *                       Alice what it has queued (b1 bit k: drop the k-th)
  *            7 REPLAY   one of the last 8 datagrams Bob sent (b0), again;
  *                       with b1 b2 (b1 != 0) one bit of it flipped
  *   op & 0x40  the length has a second (high) byte
  *   op & 0x80  Alice plays a frame after this step
  *
+ * ZRTP: what Alice's session sends goes to Bob's (a vox_zrtp engine of
+ * ours), which answers through op 11; RAW datagrams from Bob's address
+ * reach Alice's session too. When the exchange completes Alice's keys are
+ * ZRTP's, and the checks below use them.
+ *
  * Checked after every step (abort() on violation):
  *  - every packet Alice sends goes to Bob's RTP address, or without
  *    rtcp-mux RTCP to his RTCP port from hers, fits VOX_MEDIA_OUT_MAX and
- *    is RTP or RTCP by RFC 7983;
- *  - under MANDATORY, not one packet leaves while her keys are off;
+ *    is RTP or RTCP by RFC 7983, or a ZRTP packet that parses (to Bob's
+ *    RTP address, under every requirement);
+ *  - under MANDATORY, not one media packet leaves while her keys are off;
+ *  - with ZRTP's keys, Alice's are those of Bob's session, crossed;
  *  - with keys on, every packet she sends authenticates at a receiver of
  *    ours under her current key, which also refuses any packet index it has
  *    seen: no clear packet, and no keystream used twice; with keys off,
@@ -62,12 +74,13 @@
  *  - events are known, SRTP failures name EAUTH, EREPLAY or ETOOOLD, a
  *    digit matches its event code.
  * At the end Alice stops (an RTCP BYE), the outputs are checked once more,
- * and vox_media_free runs twice.
+ * and vox_media_free runs twice. FUZZ_MEDIA_TRACE=1 prints her events.
  *
  * Each key set costs libsrtp2 a few ms to set up (NSS); inputs that never
  * set keys run much faster.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +138,12 @@ static int keys_known; /* Alice was given keys of generation gen */
 static struct vox_srtp_session bob_tx, verify;
 static unsigned bob_tx_gen, verify_gen; /* +1: 0 means none */
 
+/* ZRTP: Bob's session, and whether Alice's keys are ZRTP's */
+static struct vox_zrtp bob_z;
+static struct frng bob_z_rng_state;
+static struct vox_rng bob_z_rng;
+static int zkeys;
+
 static uint16_t bob_seq;
 static uint32_t bob_ts;
 static struct sent replay[NREPLAY];
@@ -153,7 +172,8 @@ static int addr_eq(const struct vox_addr *x, const struct vox_addr *y)
 	return x->family == y->family && x->port == y->port && memcmp(x->ip, y->ip, 4) == 0;
 }
 
-static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
+/* The keys of generation g, as SDES would bring them. */
+static void gen_key(struct vox_srtp_key *k, unsigned g, int dir)
 {
 	memset(k, 0, sizeof *k);
 	k->suite = suite;
@@ -166,6 +186,16 @@ static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
 		k->mki[0] = (uint8_t)g;
 		k->mki[1] = (uint8_t)dir;
 	}
+}
+
+/* The keys Alice holds now: generation g's, or ZRTP's (Alice sends under
+ * her tx key, Bob under her rx one). */
+static void key_of(struct vox_srtp_key *k, unsigned g, int dir)
+{
+	if (zkeys)
+		*k = dir ? alice.keys.rx : alice.keys.tx;
+	else
+		gen_key(k, g, dir);
 }
 
 static int keys_on(void)
@@ -197,11 +227,12 @@ static int set_keys(unsigned g)
 	struct vox_media_keys ks;
 	memset(&ks, 0, sizeof ks);
 	ks.source = VOX_MEDIA_PROT_SDES;
-	key_of(&ks.tx, g, 0);
-	key_of(&ks.rx, g, 1);
+	gen_key(&ks.tx, g, 0);
+	gen_key(&ks.rx, g, 1);
 	int rc = vox_media_set_keys(&alice, &ks, now);
 	if (rc == 0) {
-		if (g != gen || !keys_known) {
+		if (g != gen || !keys_known || zkeys) {
+			zkeys = 0;
 			/* new contexts: our verifier starts afresh too */
 			verify_gen = 0;
 			bob_tx_gen = 0;
@@ -212,11 +243,35 @@ static int set_keys(unsigned g)
 	return rc;
 }
 
+/* Alice's ZRTP keys are Bob's session's, crossed (RFC 6189 4.5.3). */
+static void zrtp_keys_taken(void)
+{
+	struct vox_zrtp_srtp bk;
+	check(vox_zrtp_srtp_keys(&bob_z, &bk) == 0);
+	check(vox_media_prot(&alice) == VOX_MEDIA_PROT_ZRTP);
+	check(memcmp(alice.keys.tx.key, bk.rx_key, bk.key_len) == 0);
+	check(memcmp(alice.keys.rx.key, bk.tx_key, bk.key_len) == 0);
+	check(memcmp(alice.keys.tx.salt, bk.rx_salt, VOX_ZRTP_SALT_LEN) == 0);
+	vox_wipe(&bk, sizeof bk);
+	zkeys = 1;
+	verify_gen = 0;
+	bob_tx_gen = 0;
+	gen++;
+	keys_known = 1;
+}
+
 static void check_events(void)
 {
 	struct vox_media_event ev;
 	while (vox_media_next_event(&alice, &ev)) {
-		check(ev.type >= VOX_MEDIA_EV_STARTED && ev.type <= VOX_MEDIA_EV_KEY_EXPIRED);
+		check(ev.type >= VOX_MEDIA_EV_STARTED && ev.type <= VOX_MEDIA_EV_ZRTP_FAILED);
+		if (getenv("FUZZ_MEDIA_TRACE"))
+			fprintf(stderr, "[%llu] %s\n", (unsigned long long)now,
+			        vox_media_ev_name(ev.type));
+		if (ev.type == VOX_MEDIA_EV_ZRTP_SECURE)
+			zrtp_keys_taken();
+		if (ev.type == VOX_MEDIA_EV_ZRTP_SAS)
+			check(ev.zrtp.sas[0] && ev.zrtp.sas[sizeof ev.zrtp.sas - 1] == 0);
 		if (ev.type == VOX_MEDIA_EV_SRTP_FAILURE)
 			check((ev.err == VOX_EAUTH || ev.err == VOX_EREPLAY ||
 			       ev.err == VOX_ETOOOLD) &&
@@ -241,9 +296,20 @@ static void check_outputs(void)
 			continue;
 		}
 		check((size_t)n <= VOX_MEDIA_OUT_MAX);
-		/* MANDATORY without keys: not one packet */
-		check(!(alice.cfg.require == VOX_MEDIA_REQUIRE_MANDATORY && !keys_on()));
 		enum vox_demux_kind k = vox_demux_classify((uint8_t *)pkt, (size_t)n);
+		if (k == VOX_DEMUX_ZRTP) {
+			/* the key agreement: a packet that parses, to Bob's RTP
+			 * address, under every requirement; Bob's session takes it */
+			struct vox_zrtp_packet zp;
+			check(alice.zrtp_on);
+			check(vox_zrtp_parse((uint8_t *)pkt, (size_t)n, &zp, NULL) == n);
+			check(addr_eq(&to.addr, &alice.cfg.remote_rtp) && !to.rtcp_port);
+			if (bob_z.state != VOX_ZRTP_ST_IDLE)
+				(void)vox_zrtp_recv(&bob_z, (uint8_t *)pkt, (size_t)n, now);
+			continue;
+		}
+		/* MANDATORY without keys: not one media packet */
+		check(!(alice.cfg.require == VOX_MEDIA_REQUIRE_MANDATORY && !keys_on()));
 		check(k == VOX_DEMUX_RTP || k == VOX_DEMUX_RTCP);
 		if (k == VOX_DEMUX_RTP || alice.cfg.rtcp_mux)
 			check(addr_eq(&to.addr, &alice.cfg.remote_rtp) && !to.rtcp_port);
@@ -381,6 +447,8 @@ static void op_rtcp(const uint8_t *b, size_t n)
 static void fire(uint64_t t)
 {
 	now = t;
+	if (bob_z.state != VOX_ZRTP_ST_IDLE)
+		vox_zrtp_on_deadline(&bob_z, now);
 	check(vox_media_on_deadline(&alice, now) == 0);
 	check(vox_media_next_deadline(&alice) > now);
 	check_outputs();
@@ -437,12 +505,60 @@ static void op_pcm(const uint8_t *b, size_t n)
 	}
 }
 
+/* CONTROL 10: both ZRTP sessions start. */
+static void zrtp_start(uint8_t f)
+{
+	struct vox_zrtp_config zc;
+	vox_zrtp_config_default(&zc);
+	memcpy(zc.zid, "fuzz-bob-zid", VOX_ZRTP_ZID_LEN);
+	zc.ssrc = BOB_SSRC;
+	zc.passive = f & 1;
+	if (bob_z.state == VOX_ZRTP_ST_IDLE)
+		check(vox_zrtp_start(&bob_z, &zc, &bob_z_rng, now) == 0);
+	memcpy(zc.zid, "fuzz-alicezd", VOX_ZRTP_ZID_LEN);
+	zc.passive = 0;
+	int rc = vox_media_zrtp_start(&alice, &zc, &rng, 200u + 500u * (f >> 3), now);
+	check(rc == 0 || rc == VOX_ESTATE);
+	if (rc == 0 && (f & 2)) {
+		char v[70];
+		uint8_t h[32];
+		check(vox_zrtp_own_hello_hash(&bob_z, v, sizeof v) == 69);
+		struct vox_slice hex = {v + 5, 64};
+		check(vox_hex_decode(hex, h, sizeof h) == 32);
+		h[0] ^= (uint8_t)(f & 4);
+		check(vox_media_zrtp_expect_hash(&alice, h) == 0);
+	}
+	check_outputs();
+}
+
+/* CONTROL 11: Bob's session hands Alice what it has queued. */
+static void zrtp_bob_sends(uint8_t drop)
+{
+	if (bob_z.state == VOX_ZRTP_ST_IDLE)
+		return;
+	struct vox_zrtp_event ev;
+	while (vox_zrtp_next_event(&bob_z, &ev))
+		;
+	for (unsigned k = 0; k < VOX_ZRTP_OUT_QUEUE + 2; k++) {
+		int n = vox_zrtp_poll_output(&bob_z, (uint8_t *)pkt, sizeof pkt);
+		check(n >= 0);
+		if (n == 0)
+			break;
+		if (k < 8 && (drop >> k & 1))
+			continue;
+		(void)deliver((uint8_t *)pkt, (size_t)n, &bob_rtp);
+		check_outputs();
+	}
+}
+
 static void op_control(const uint8_t *b, size_t n)
 {
 	if (n < 2)
 		return;
 	struct vox_media_config c = alice.cfg;
-	switch (b[0] % 10) {
+	switch (b[0] % 12) {
+	case 10: zrtp_start(b[1]); return;
+	case 11: zrtp_bob_sends(b[1]); return;
 	case 0: c.dir = (enum vox_media_dir)(b[1] & 3); break;
 	case 1: c.rtcp_mux = !c.rtcp_mux; break;
 	case 2:
@@ -513,6 +629,11 @@ static void reset(const uint8_t *h)
 	vox_srtp_session_free(&bob_tx);
 	vox_srtp_session_free(&verify);
 	vox_media_init(&alice);
+	vox_zrtp_free(&bob_z);
+	vox_zrtp_init(&bob_z);
+	bob_z_rng_state.s = (uint64_t)h[1] << 8 | 0x5a;
+	bob_z_rng = (struct vox_rng){frng_fn, &bob_z_rng_state};
+	zkeys = 0;
 	static const enum vox_srtp_suite suites[4] = {
 	    VOX_SRTP_AES_CM_128_HMAC_SHA1_80, VOX_SRTP_AES_CM_128_HMAC_SHA1_32,
 	    VOX_SRTP_AEAD_AES_128_GCM, VOX_SRTP_AES_256_CM_HMAC_SHA1_80};
@@ -607,6 +728,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_outputs();
 	vox_media_free(&alice);
 	vox_media_free(&alice);
+	vox_zrtp_free(&bob_z);
 	vox_srtp_session_free(&bob_tx);
 	vox_srtp_session_free(&verify);
 	return 0;

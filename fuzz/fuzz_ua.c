@@ -11,7 +11,9 @@
  *              4 TLS for requests we start, 5 an outbound proxy, 6 short T1,
  *              7 the TLS hop is not verified (tls_client_verifies 0, and
  *              what the TLS peer sends arrives with verified 0)
- *   header[1]  seed of the deterministic rng
+ *   header[1]  seed of the deterministic rng; bit 7 also adds ZRTP to the
+ *              key methods (each call runs a ZRTP session on its media
+ *              port: RAW media datagrams reach it)
  *   header[2]  0, or every how many rng calls the UA's rng fails
  *
  *   op & 7     0 RAW        the bytes as a datagram from peer (op >> 3) & 1;
@@ -67,7 +69,8 @@
  * transaction may be left, and every call must have ended exactly once.
  *
  * Media, checked the same way: every media packet the UA sends is RTP or
- * RTCP for a call it made or reported, fits VOX_MEDIA_OUT_MAX and goes to
+ * RTCP (or, with ZRTP, a ZRTP packet that parses, under every policy) for
+ * a call it made or reported, fits VOX_MEDIA_OUT_MAX and goes to
  * the peer's media address; under policy mandatory not one is clear (no
  * RTP payload of a bare G.711 frame or telephone-event, none holding the
  * application's frame as it was encoded, no RTCP that parses to its last
@@ -184,8 +187,8 @@ static char buf[MAXMSG], body[2048], tmp[4096];
 static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
-    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0},
-    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0},
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0, 0},
 };
 static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
 static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};
@@ -524,7 +527,11 @@ static void check_event(const struct vox_ua_event *ev)
 		fprintf(stderr, "[%llu] event %d call %x account %x status %u %s\n",
 		        (unsigned long long)now, (int)ev->type, ev->call, ev->account, ev->status,
 		        ev->reason);
-	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_MEDIA_FAILED)
+	if (ev->type < VOX_UA_EV_REG_OK || ev->type > VOX_UA_EV_ZRTP_FAILED)
+		abort();
+	/* ZRTP events only where ZRTP is a key method, with a reason */
+	if (ev->type >= VOX_UA_EV_ZRTP_SAS &&
+	    (!(ua.cfg.key_methods & VOX_SDP_KEY_ZRTP) || !ev->reason || !ev->call))
 		abort();
 	if (ev->type <= VOX_UA_EV_UNREGISTERED) {
 		if (ev->account != accounts[0] && ev->account != accounts[1])
@@ -1165,7 +1172,20 @@ static void check_media_out(const uint8_t *p, size_t n, vox_ua_handle who,
 {
 	static struct vox_rtcp_compound comp;
 	enum vox_demux_kind k = vox_demux_classify(p, n);
-	if (n > VOX_MEDIA_OUT_MAX || (k != VOX_DEMUX_RTP && k != VOX_DEMUX_RTCP) || !who)
+	if (n > VOX_MEDIA_OUT_MAX || !who)
+		abort();
+	if (k == VOX_DEMUX_ZRTP) {
+		/* the key agreement: allowed under every policy, and well formed */
+		static struct vox_zrtp_packet zp;
+		if (!(ua.cfg.key_methods & VOX_SDP_KEY_ZRTP) ||
+		    vox_zrtp_parse(p, n, &zp, NULL) != (int)n)
+			abort();
+		if (trace)
+			fprintf(stderr, "[%llu] media> %x %zu bytes zrtp %.8s\n",
+			        (unsigned long long)now, who, n, vox_zrtp_msg_block(zp.type));
+		return;
+	}
+	if (k != VOX_DEMUX_RTP && k != VOX_DEMUX_RTCP)
 		abort();
 	if (!ua.dropped_events && ncalls < NCALLS && !handle_find(who))
 		abort(); /* media of a call nobody heard of */
@@ -1302,6 +1322,8 @@ static void media_step(uint8_t op, const uint8_t *p, size_t n)
 
 /* ---- setup and the end -------------------------------------------------------------------- */
 
+static struct vox_zrtp_cache zcache; /* the UA's retained secrets, per input */
+
 static int setup(const uint8_t *hdr)
 {
 	memset(dl, 0, sizeof dl);
@@ -1331,7 +1353,10 @@ static int setup(const uint8_t *hdr)
 	if (hdr[0] & 0x40)
 		cfg.timers.t1 = 100;
 	cfg.rng = (struct vox_rng){frng_fn, &ua_rng};
-	cfg.key_methods = VOX_SDP_KEY_SDES;
+	cfg.key_methods = VOX_SDP_KEY_SDES | (hdr[1] & 0x80 ? VOX_SDP_KEY_ZRTP : 0u);
+	memcpy(cfg.zrtp_zid, "fuzz-ua-zid0", sizeof cfg.zrtp_zid);
+	cfg.zrtp_store = vox_zrtp_cache_store(&zcache);
+	vox_zrtp_cache_init(&zcache);
 	cfg.policy = (enum vox_sdp_policy)((hdr[0] & 3) % 3);
 	cfg.allow_sdes_over_insecure_hops = (hdr[0] >> 2) & 1;
 	cfg.accept_downgrade = (hdr[0] >> 3) & 1;

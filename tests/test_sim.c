@@ -770,7 +770,7 @@ static void test_options_burst(void **st)
 {
 	(void)st;
 	two_uas(22);
-	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0};
+	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0, 0};
 	char req[512], buf[VOX_SIP_TXN_MSG];
 	unsigned ok = 0;
 	for (int i = 0; i < 1000; i++) {
@@ -1315,6 +1315,43 @@ static void test_three_listeners(void **st)
 	assert_quiet_and_free();
 }
 
+/* An input names its listener: bob listens on UDP 5060 and UDP 5062.
+ * alice calls him on 5062; the transport says the INVITE came in on
+ * listener 1, so his answers leave from it and name it (Contact :5062),
+ * and so does his BYE (Via :5062), although 5060 is his first UDP
+ * listener. */
+static void test_input_names_listener(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	sim_init(&sim, 52);
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
+	cb.n_listeners = 1;
+	cb.listeners[0] = (struct vox_ua_listener){VOX_TP_UDP, vox_slice_cstr("10.0.0.2"), 5062};
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	vox_ua_handle c;
+	struct vox_slice v;
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@10.0.0.2:5062", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+	const struct sim_sent *e = sent_msg(1, "SIP/2.0 200", VOX_SIP_H_CONTACT, &v);
+	assert_int_equal(e->d.listener, 1);
+	assert_slice(v, "<sip:bob@10.0.0.2:5062>");
+	assert_true(sim_run_to_event(&sim, 1, "ANSWERED", sim.now + 60000));
+	assert_int_equal(vox_ua_hangup(&bob, in, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 60000));
+	e = sent_msg(1, "BYE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.listener, 1);
+	assert_slice(via_sent_by(v), "SIP/2.0/UDP 10.0.0.2:5062");
+	assert_quiet_and_free();
+}
+
 /* ---- names (RFC 3263) ---------------------------------------------------------- */
 
 static struct vox_ua_target udp_target(uint8_t last, uint16_t port)
@@ -1757,6 +1794,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_send_failure, free_uas),
 	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_input_names_listener, free_uas),
 	    cmocka_unit_test_teardown(test_name_failover_timeout, free_uas),
 	    cmocka_unit_test_teardown(test_name_failover_refused, free_uas),
 	    cmocka_unit_test_teardown(test_name_all_dead, free_uas),

@@ -20,8 +20,8 @@ static struct vox_sip_txl txl;
 static struct vox_sip_msg msg;
 static char buf[4096];
 
-static const struct vox_peer udp_peer = {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0};
-static const struct vox_peer tcp_peer = {VOX_TP_TCP, {4, {192, 0, 2, 1}, 5060}, 7, 0};
+static const struct vox_peer udp_peer = {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0, 0};
+static const struct vox_peer tcp_peer = {VOX_TP_TCP, {4, {192, 0, 2, 1}, 5060}, 7, 0, 0};
 
 /* A request with the given method, branch and CSeq method. */
 static int request(char *out, size_t cap, const char *method, const char *branch,

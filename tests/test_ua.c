@@ -86,7 +86,7 @@ static const char *hval(const char *msg, const char *name, char *out, size_t cap
 /* msg from the raw peer at 10.0.0.2; what vox_ua_recv said */
 static int feed(struct vox_ua *ua, const char *msg)
 {
-	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	return vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
 }
 
@@ -827,7 +827,7 @@ static void test_long_host(void **st)
 	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
@@ -996,7 +996,7 @@ static void test_longest_host(void **st)
 	c.port = 65535;
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	rnow = 0;

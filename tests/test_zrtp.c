@@ -1373,6 +1373,25 @@ static void test_engine_b256_and_contention(void **st)
 	assert_int_equal(n->sent[ini][VOX_ZRTP_DHPART2], 1);
 	assert_int_equal(n->sent[!ini][VOX_ZRTP_DHPART1], 1);
 
+	/* 4.1.2: the side that lost the contention answers with the key pair
+	 * it made for its own Commit, no DH work thrown away. Stopped just
+	 * after the Commits crossed (Hellos at 20, HelloACKs at 40, Commits at
+	 * 60): the loser's DHPart1 carries the public value of the DHPart2 it
+	 * had made (still kept: the winner's arrives at 100) */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 70);
+	ini = n->z[0].initiator ? 0 : 1;
+	const struct vox_zrtp *loser = &n->z[!ini];
+	assert_int_equal(loser->state, VOX_ZRTP_ST_WAIT_DHPART2);
+	assert_int_equal(n->sent[!ini][VOX_ZRTP_COMMIT], 1);
+	size_t pv = loser->kp.pv_len, at = 12 + 32 + 4 * 8;
+	assert_true(pv > 0 && loser->dh1_len == at + pv + 8 && loser->dh2_len == at + pv + 8);
+	assert_memory_equal(loser->dh1 + at, loser->dh2 + at, pv);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
+
 	/* a passive endpoint never commits: the other one initiates */
 	zcfg(&ca, 1);
 	zcfg(&cb, 2);

@@ -209,7 +209,7 @@ static void conn_close(struct vox_loop *l, struct vox_loop_conn *c, int err)
 	c->fd = -1;
 	c->state = VOX_LOOP_CONN_DEAD;
 	/* it never opened: connect refused, TLS handshake failed (17.1.4) */
-	struct vox_peer to = {c->tp, c->peer, c->id, 0};
+	struct vox_peer to = {c->tp, c->peer, c->id, 0, c->listener};
 	for (uint8_t i = 0; i < c->nwait; i++)
 		send_failed(l, &to, c->wait[i], err ? err : VOX_ECLOSED);
 	c->nwait = 0;
@@ -899,6 +899,7 @@ static struct vox_peer hop_of(const struct vox_loop_conn *c)
 	p.verified = c->tp == VOX_TP_TLS && c->verified;
 	p.addr = c->peer;
 	p.conn = c->id;
+	p.listener = c->listener; /* an accepted one's; ours: 0, the UA picks */
 	return p;
 }
 
@@ -1043,6 +1044,8 @@ static void accept_on(struct vox_loop *l, const struct vox_loop_listener *li)
 		if (set_nonblock(fd) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 &&
 		    vox_loop_conns(l) < VOX_LOOP_MAX_CONNS)
 			c = conn_new(l, fd, li->tp, &peer);
+		if (c)
+			c->listener = (uint8_t)(li - l->lis + 1);
 		if (!c) {
 			l->st.refused++; /* over the limit: closed at once, nothing read */
 			close(fd);
@@ -1066,6 +1069,7 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		struct vox_peer from;
 		memset(&from, 0, sizeof from);
 		from.tp = VOX_TP_UDP;
+		from.listener = (uint8_t)(li - l->lis + 1); /* its answers leave from li */
 		from_sockaddr(&ss, &from.addr);
 		l->st.udp_in++;
 		trace(l, 1, &from, (const char *)l->io, (size_t)n);

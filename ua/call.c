@@ -348,6 +348,10 @@ static int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c,
 {
 	int rc = ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
 	const struct vox_peer *f = &c->peer;
+	/* and from the listener the call came in on, by that transport and
+	 * family: the Via and Contact its peer knows us by */
+	if (rc == 0 && f->listener && to->tp == f->tp && to->addr.family == f->addr.family)
+		to->listener = f->listener;
 	if (rc == 0 && f->conn && to->tp != VOX_TP_UDP && to->tp == f->tp &&
 	    to->addr.family == f->addr.family &&
 	    memcmp(to->addr.ip, f->addr.ip, f->addr.family == 4 ? 4 : 16) == 0) {

@@ -391,19 +391,41 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 }
 /* ---- time ------------------------------------------------------------------------------ */
 
+#if VOX_MEDIA_ZRTP
+/* Ends call c if its ZRTP failed under mandatory with no keys; 1 if so. */
+static int enforce(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	const char *why = ms->zrtp_ended;
+	if (!why)
+		return 0;
+	ms->zrtp_ended = NULL;
+	ua_touch(ua, c);
+	if (c->state == VOX_UA_CALL_FREE || c->ended)
+		return 0;
+	ua_call_end_insecure(ua, c, why, now);
+	return 1;
+}
+
+void ua_media_enforce(struct vox_ua *ua, uint64_t now)
+{
+	int ended = 0;
+	for (struct vox_ua_call *c = ua_live_first(ua), *next; c; c = next) {
+		next = ua_live_next(ua, c); /* c may go back to the free list */
+		ended |= enforce(ua, c, now);
+	}
+	if (ended)
+		ua_media_pump(ua);
+}
+#endif
+
 void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	struct vox_ua_media *ms = ua_media_of(ua, c);
 	struct vox_media *m = &ms->engine;
 #if VOX_MEDIA_ZRTP
-	if (ms->zrtp_ended) {
-		const char *why = ms->zrtp_ended;
-		ms->zrtp_ended = NULL;
-		if (c->state != VOX_UA_CALL_FREE && !c->ended) {
-			ua_call_end_insecure(ua, c, why, now);
-			return;
-		}
-	}
+	if (enforce(ua, c, now))
+		return;
 #endif
 	if (vox_media_next_deadline(m) > now || vox_media_on_deadline(m, now) == 0)
 		return;
@@ -451,6 +473,9 @@ int vox_ua_media_recv(struct vox_ua *ua, vox_ua_handle call, const uint8_t *buf,
                       const struct vox_addr *from, uint64_t now)
 {
 	int rc = media_recv_now(ua, call, buf, len, from, now);
+#if VOX_MEDIA_ZRTP
+	ua_media_enforce(ua, now); /* a ZRTP Error from the peer, under mandatory */
+#endif
 	ua_settle(ua);
 	return rc;
 }

@@ -462,6 +462,9 @@ static void listener_at(const struct vox_ua *ua, size_t i, enum vox_transport *t
 
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to)
 {
+	/* the one the hop's message came in on, when the transport said */
+	if (to->listener && to->listener <= ua->nlis + 1u)
+		return to->listener - 1u;
 	size_t best = 0;
 	int best_score = -1;
 	for (size_t i = 0; i <= ua->nlis; i++) {
@@ -1227,6 +1230,9 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 		ua_media_deadline(ua, c, now);
 	}
 	ua_media_pump(ua);
+#if VOX_MEDIA_ZRTP
+	ua_media_enforce(ua, now); /* what the timers just made fail */
+#endif
 	ua_settle(ua);
 }
 

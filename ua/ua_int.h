@@ -109,6 +109,7 @@ int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struc
 #define UA_VIA_MAX    (sizeof "SIP/2.0/UDP :65535;branch=;rport" + VOX_UA_STR - 1 + UA_BRANCH_MAX - 1)
 int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *branch, char *out, size_t cap);
 /* The listener a message to `to` leaves from (docs/ua.md, Listeners): the
+ * one to->listener names (the hop's message came in on it), else the
  * first of its transport and address family, else of its transport, else
  * the first; 0 is the configured host, port and transport. */
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to);
@@ -255,6 +256,10 @@ void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
  * none yet, so that our a=zrtp-hash is known (ms->zrtp_hash) before our
  * first SDP. Returns 0 or the error of vox_media_zrtp_start. */
 int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* Ends every call whose ZRTP failed under mandatory with no keys
+ * (ms->zrtp_ended): at the end of an entry point, never from inside the
+ * pumping that learnt it. */
+void ua_media_enforce(struct vox_ua *ua, uint64_t now);
 /* ZRTP failed under mandatory and the media has no keys: the call ends
  * (BYE, CANCEL or a refusal, as its state allows) with reason. */
 void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,

@@ -178,6 +178,7 @@ struct vox_loop_conn {
 	uint8_t verified;                  /* TLS: the peer's certificate was verified */
 	uint8_t pong_wait;                 /* our ping is out, no pong yet */
 	uint8_t nwait;                     /* ids in wait */
+	uint8_t listener;                  /* accepted: 1 + the listener it came in on */
 	uint32_t wait[VOX_LOOP_CONN_WAIT]; /* the UA's messages queued before it opened */
 	struct vox_addr peer;
 	uint64_t t_begin; /* when it began (connect, accept) */

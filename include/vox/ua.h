@@ -228,7 +228,9 @@ struct vox_ua_config {
 	uint16_t port;
 	enum vox_transport transport; /* for requests we start */
 	/* Those three are listener 0; these are the others. A message's Via
-	 * and Contact name the listener it leaves from: the first of its
+	 * and Contact name the listener it leaves from: the one its hop's
+	 * message came in on when the transport said (vox_peer.listener in
+	 * vox_ua_recv's from), else the first of its
 	 * hop's transport and address family, else of its transport, else
 	 * listener 0 (vox_ua_dest.listener says which). */
 	uint8_t n_listeners; /* up to VOX_UA_MAX_LISTENERS - 1 */
@@ -634,7 +636,9 @@ void vox_ua_free(struct vox_ua *ua);
 #define VOX_UA_REFUSED 1 /* it failed the checks of RFC 3261 8.2 or 18.3 */
 #define VOX_UA_BUSY    2 /* no free transaction: 503 with Retry-After (21.5.4) */
 
-/* One message arrived from `from` (framed, for a stream). Bad input is
+/* One message arrived from `from` (framed, for a stream; from->listener:
+ * the listening socket it came in on, so that the answers and the
+ * requests of the call it makes leave from it too). Bad input is
  * answered (400, 420, ...) or dropped; it never changes other state.
  * msg and from are read during the call only. Returns
  *   0               the message was handled (also when the call logic
