@@ -1573,7 +1573,7 @@ static void test_longreq_answered(void **st)
 	size_t len;
 	char *req = read_vector("rfc4475/longreq.dat", &len);
 	ua_alone(&bob, "sip:user@example.com", 82);
-	struct vox_peer from = {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 7, 0};
+	struct vox_peer from = {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 7, 0, 0};
 	assert_true(vox_ua_recv(&bob, req, len, &from, rnow) >= 0);
 	pull(&bob);
 	/* its dialog (From, To, Call-ID, Contact: 1,300 bytes) is more than a
