@@ -41,12 +41,18 @@ static const char ua_help[] =
     "The job:\n"
     "  --call URI            call URI (after registering, with --registrar)\n"
     "  --answer[=SECONDS]    answer incoming calls (after SECONDS; default at once)\n"
+    "  --no-media            signalling only, for load tests (with --answer): answer\n"
+    "                        every call at once, as many at a time as the UA holds,\n"
+    "                        with no media socket and no audio (the SDP names the\n"
+    "                        discard port, 9); runs until --duration, then prints\n"
+    "                        how many calls it answered\n"
     "  --duration SECONDS    hang up so long after the answer; without a call,\n"
     "                        run so long\n"
     "Output:\n"
     "  --json                one JSON object per line on stdout (events: listening,\n"
     "                        registered, registration_failed, incoming, call_state,\n"
-    "                        media_security, tls_open, tls_failed, dtmf, media_stats)\n"
+    "                        media_security, tls_open, tls_failed, dtmf, media_stats,\n"
+    "                        answered)\n"
     "  --trace               the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help            this text\n"
     "\n"
@@ -94,6 +100,7 @@ int app_ua(int argc, char **argv)
 		O_RECORD,
 		O_CALL,
 		O_ANSWER,
+		O_NO_MEDIA,
 		O_DURATION,
 		O_DTMF,
 		O_JSON,
@@ -118,6 +125,7 @@ int app_ua(int argc, char **argv)
 	    {"record", required_argument, NULL, O_RECORD},
 	    {"call", required_argument, NULL, O_CALL},
 	    {"answer", optional_argument, NULL, O_ANSWER},
+	    {"no-media", no_argument, NULL, O_NO_MEDIA},
 	    {"duration", required_argument, NULL, O_DURATION},
 	    {"dtmf", required_argument, NULL, O_DTMF},
 	    {"json", no_argument, NULL, O_JSON},
@@ -179,6 +187,7 @@ int app_ua(int argc, char **argv)
 				                       optarg);
 			o.answer_ms = optarg ? (uint32_t)ms : 0;
 			break;
+		case O_NO_MEDIA: o.no_media = 1; break;
 		case O_DURATION:
 			if ((ms = seconds_ms(optarg)) <= 0)
 				return app_usage_error(
@@ -201,6 +210,13 @@ int app_ua(int argc, char **argv)
 	if (o.require_encryption && o.media_enc == EP_ENC_OFF)
 		return app_usage_error(prog, "--require-encryption with --media-enc off: no call "
 		                             "could ever be made");
+	if (o.no_media && (!o.answer || o.call || o.play || o.record || o.dtmf))
+		return app_usage_error(prog,
+		                       "--no-media is for a callee under load: give it with "
+		                       "--answer, without --call, --play, --record or --dtmf");
+	if (o.no_media && o.answer_ms)
+		return app_usage_error(prog, "--no-media answers at once: --answer takes no delay "
+		                             "with it");
 	if (o.registrar && !o.account)
 		return app_usage_error(prog, "--registrar needs --account");
 	if (!o.call && !o.answer && !o.duration_ms && !o.registrar)

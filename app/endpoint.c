@@ -438,6 +438,20 @@ static void media_security(struct ep *e, enum vox_ua_protection p)
 		fail(e, "the media is not encrypted (--require-encryption)");
 }
 
+/* --no-media: 180 and 200 at once, every call. The SDP answer names the
+ * discard port (9) on our media address: no socket is bound, nothing is
+ * sent or heard, and the call's media engine gets no packet. One line at
+ * the end says how many were answered (ep_finish). */
+static void answer_no_media(struct ep *e, vox_ua_handle call, uint64_t now)
+{
+	struct vox_ua_media_addr ma = {{NULL, 0}, 9};
+	if (vox_ua_ring(&e->ua, call, now) == 0 && vox_ua_answer(&e->ua, call, &ma, now) == 0)
+		e->answered++;
+	else
+		(void)!vox_ua_reject(&e->ua, call, 503, now);
+	vox_loop_flush(&e->loop, now);
+}
+
 static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
 {
 	struct json *j;
@@ -476,6 +490,10 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		break;
 	case VOX_UA_EV_INCOMING: {
 		const struct vox_ua_call *c = vox_ua_call_get(&e->ua, ev->call);
+		if (e->o.no_media) {
+			answer_no_media(e, ev->call, now);
+			break;
+		}
 		if (e->call && vox_ua_call_get(&e->ua, e->call)) {
 			(void)!vox_ua_reject(&e->ua, ev->call, 486,
 			                     now); /* busy: one call at a time */
@@ -1069,7 +1087,8 @@ uint64_t ep_next(const struct ep *e)
 		t = e->t_answer;
 	if (e->t_hangup && e->t_hangup < t)
 		t = e->t_hangup;
-	if (!e->o.call && !e->o.answer && e->o.duration_ms && e->t_start + e->o.duration_ms < t)
+	if (!e->o.call && (!e->o.answer || e->o.no_media) && e->o.duration_ms &&
+	    e->t_start + e->o.duration_ms < t)
 		t = e->t_start + e->o.duration_ms;
 	return t;
 }
@@ -1090,7 +1109,8 @@ static void timers(struct ep *e, uint64_t now)
 			(void)!vox_ua_hangup(&e->ua, e->call, now);
 		vox_loop_flush(&e->loop, now);
 	}
-	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
+	if (!e->o.call && (!e->o.answer || e->o.no_media) && e->o.duration_ms &&
+	    now >= e->t_start + e->o.duration_ms)
 		e->done = 1;
 	voice_tick(e, now);
 }
@@ -1156,6 +1176,21 @@ void ep_finish(struct ep *e)
 		(void)ep_step(e, vox_clock_ms() + 20);
 	if (e->call_up && !e->ended_printed)
 		print_stats(e);
+	if (e->o.no_media) {
+		struct json *j = event(e, "answered");
+		if (j) {
+			json_uint(j, "calls", e->answered);
+			json_uint(j, "calls_left", vox_ua_calls_active(&e->ua));
+			json_uint(j, "events_dropped", e->loop.dropped_events);
+			event_end(j);
+		} else {
+			say(e,
+			    "answered %llu calls (signalling only); %zu still up at the end; "
+			    "events dropped: %u",
+			    (unsigned long long)e->answered, (size_t)vox_ua_calls_active(&e->ua),
+			    e->loop.dropped_events);
+		}
+	}
 	rec_close(e);
 }
 

@@ -42,6 +42,9 @@ struct ep_opts {
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
 	int answer;           /* answer incoming calls */
+	int no_media;         /* signalling only (a load test): every incoming call is
+	                         answered at once, as many at a time as the UA holds,
+	                         with no media socket and no audio (--no-media) */
 	uint32_t answer_ms;   /* after this long */
 	uint32_t duration_ms; /* a call lasts so long once answered (0: until the peer
 	                         ends it); without a call, how long to run */
@@ -81,6 +84,7 @@ struct ep {
 	struct vox_peer outbound;
 	vox_ua_handle account;
 	vox_ua_handle call;
+	uint64_t answered; /* --no-media: calls answered */
 	int call_up, call_ended, ended_printed;
 	uint64_t t_start, t_answer, t_end, t_hangup;
 	int done;
