@@ -41,14 +41,22 @@ struct ep_opts {
 	const char *play;     /* tone:HZ, silence, FILE.wav; NULL: silence */
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
-	int answer;           /* answer incoming calls */
+	int answer;           /* answer every incoming call, up to VOX_UA_MAX_CALLS at once */
 	int no_media;         /* signalling only (a load test): every incoming call is
-	                         answered at once, as many at a time as the UA holds,
-	                         with no media socket and no audio (--no-media) */
+	                         answered at once, with no media socket, no audio and no
+	                         record of its own (--no-media) */
 	uint32_t answer_ms;   /* after this long */
-	uint32_t duration_ms; /* a call lasts so long once answered (0: until the peer
-	                         ends it); without a call, how long to run */
-	const char *dtmf;     /* digits to send once the call is up */
+	uint32_t duration_ms; /* each call lasts so long once answered (0: until the peer
+	                         ends it); with no call to place or answer, how long to run */
+	unsigned max_calls;   /* --answer: stop once so many calls ended (0: no limit) */
+	uint32_t run_ms;      /* stop so long after the start (0: no limit) */
+	/* TLS: our tls: listener requires a client certificate (mutual TLS) */
+	int require_client_cert;
+	uint32_t handshake_ms; /* TLS handshake time limit (0: the loop's default) */
+	const char *ha1;       /* digest with this HA1 (hex) instead of the password */
+	enum vox_sdp_codec codecs[2];
+	uint8_t n_codecs; /* 0: PCMU, PCMA */
+	const char *dtmf; /* digits to send once the call is up */
 	int json, trace;
 	FILE *out; /* where events go (stdout) */
 };
@@ -63,6 +71,24 @@ struct ep_stats {
 	int hop_verified; /* the call's signalling came over a verified TLS hop */
 	float tone_hz;    /* the strongest tone heard, 0 if none */
 	float tone_power; /* its mean share of the energy, 0..1 */
+};
+
+/* One call and what the endpoint does with it: its own voice (the tone's
+ * phase, its place in the WAV file), its own ear (the tone detector) and
+ * its own figures. */
+struct ep_call {
+	vox_ua_handle h; /* 0: free */
+	unsigned seq;    /* 1, 2, ...: the order calls began in */
+	int up, ended, stats_printed;
+	uint64_t t_answer, t_hangup; /* 0: none */
+	uint32_t phase;
+	size_t wav_pos;
+	const char *dtmf_left;
+	int16_t win[EP_WINDOW];
+	size_t win_len;
+	double power[EP_NTONES];
+	unsigned windows;
+	struct ep_stats st;
 };
 
 struct ep {
@@ -83,28 +109,25 @@ struct ep {
 	enum vox_transport bound_tp[EP_MAX_LISTEN];
 	struct vox_peer outbound;
 	vox_ua_handle account;
-	vox_ua_handle call;
-	uint64_t answered; /* --no-media: calls answered */
-	int call_up, call_ended, ended_printed;
-	uint64_t t_start, t_answer, t_end, t_hangup;
+	vox_ua_handle call; /* the call we placed (--call), 0: none */
+	struct ep_call calls[VOX_UA_MAX_CALLS];
+	unsigned ncalls;          /* records of calls[] in use: no scan of it when 0 */
+	unsigned seq;             /* calls begun */
+	unsigned answered, ended; /* calls answered, calls ended (--no-media: counted
+	                             without records) */
+	int call_up;              /* the call we placed was answered */
+	uint64_t t_start, t_end;
 	int done;
 	int failed; /* the job failed: exit 1 */
 	const char *why;
 	/* the voice */
 	float tone;
 	int16_t *wav;
-	size_t wav_len, wav_pos;
-	uint32_t phase;
+	size_t wav_len;
 	uint64_t next_frame;
-	const char *dtmf_left;
-	FILE *rec;
+	FILE *rec; /* the first call's sound */
 	uint32_t rec_samples;
-	/* the ear */
-	int16_t win[EP_WINDOW];
-	size_t win_len;
-	double power[EP_NTONES];
-	unsigned windows;
-	struct ep_stats st;
+	struct ep_stats st;       /* of the latest call that ended (or the one up at the end) */
 	int last_verified;        /* the latest TLS connection's peer was verified */
 	struct vox_sdp trace_sdp; /* --trace: a body, parsed to print it redacted */
 	char trace_out[8192];

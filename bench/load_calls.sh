@@ -82,7 +82,7 @@ step() {
 	local rate=$1 d="$TMP/r$1" calls=$(($1 * SECS)) rc vpid spid t0 t1 c0 c1
 	mkdir -p "$d"
 	"$VOX" ua --listen udp:127.0.0.1:5090 --answer --media-enc off --no-media \
-		--duration $((SECS + 60)) >"$d/vox.out" 2>"$d/vox.err" &
+		--run $((SECS + 60)) >"$d/vox.out" 2>"$d/vox.err" &
 	vpid=$!
 	PIDS="$PIDS $vpid"
 	local i

@@ -122,6 +122,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		vox) line=$("$LT" client 127.0.0.1 "$VOX_PORT" "$N" 60 "$VOX_PID" | grep '^RESULT') ;;
 		esac
 		[ -n "$line" ] || { echo "tls_handshake: the $s run failed" >&2; exit 1; }
+		round="${round:-}$s $(field server_ms "$line")$(field server_ms_median "$line") "
 		if [ $s = raw ]; then
 			cpu[$s]="${cpu[$s]:-} $(field server_ms_median "$line")"
 			heap=$(field heap "$line")
@@ -133,6 +134,8 @@ for r in $(seq 1 "$ROUNDS"); do
 			cli[$s]="${cli[$s]:-} $(field client_ms "$line")"
 		fi
 	done
+	echo "  round $r, server CPU ms/handshake: $round"
+	round=""
 done
 hold=$("$LT" hold 127.0.0.1 "$VOX_PORT" "$HOLD" 60 "$VOX_PID" | grep '^RESULT')
 [ -n "$hold" ] || { echo "tls_handshake: holding $HOLD connections on vox failed" >&2; exit 1; }

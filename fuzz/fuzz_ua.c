@@ -1341,12 +1341,20 @@ static int setup(const uint8_t *hdr)
 	cfg.suites[1] = VOX_SRTP_AES_CM_128_HMAC_SHA1_32;
 	if (vox_ua_init(&ua, &cfg))
 		abort();
-	const struct vox_ua_account_cfg a0 = {
-	    vox_slice_cstr("sip:alice@10.0.0.2"), vox_slice_cstr("sip:10.0.0.2:5060"),
-	    vox_slice_cstr("alice"), vox_slice_cstr("secret"), 600};
+	const struct vox_ua_account_cfg a0 = {vox_slice_cstr("sip:alice@10.0.0.2"),
+	                                      vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                      vox_slice_cstr("alice"),
+	                                      vox_slice_cstr("secret"),
+	                                      600,
+	                                      {NULL, 0},
+	                                      VOX_DIGEST_MD5};
 	const struct vox_ua_account_cfg a1 = {vox_slice_cstr("sips:carol@10.0.0.3"),
 	                                      vox_slice_cstr("sips:10.0.0.3:5061"),
-	                                      vox_slice_cstr("carol"), vox_slice_cstr("wrong"), 60};
+	                                      vox_slice_cstr("carol"),
+	                                      vox_slice_cstr("wrong"),
+	                                      60,
+	                                      {NULL, 0},
+	                                      VOX_DIGEST_MD5};
 	accounts[0] = accounts[1] = 0;
 	/* the rng may fail here too: then the account is simply missing */
 	(void)!vox_ua_account_add(&ua, &a0, &accounts[0]);

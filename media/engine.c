@@ -166,6 +166,9 @@ int vox_media_start(struct vox_media *m, const struct vox_media_config *cfg,
 	vox_dtmf_rx_init(&m->dtmf_rx, cfg->clock_rate);
 	m->tx_marker = 1;
 	m->state = VOX_MEDIA_WAITING;
+#if VOX_MEDIA_ZRTP
+	vox_media_zrtp_started(m, now);
+#endif
 	vox_media_settle(m, 0);
 	return 0;
 }
@@ -241,6 +244,9 @@ void vox_media_free(struct vox_media *m)
 	if (!m)
 		return;
 	vox_media_keys_free(m);
+#if VOX_MEDIA_ZRTP
+	vox_media_zrtp_free(m);
+#endif
 	vox_wipe(m, sizeof *m);
 }
 
@@ -384,6 +390,9 @@ uint64_t vox_media_next_deadline(const struct vox_media *m)
 		return d;
 	d = min64(d, vox_dtmf_rx_next_deadline(&m->dtmf_rx));
 	d = min64(d, vox_media_keys_deadline(m));
+#if VOX_MEDIA_ZRTP
+	d = min64(d, vox_media_zrtp_deadline(m));
+#endif
 	if (sending(m)) {
 		d = min64(d, vox_dtmf_tx_next_deadline(&m->dtmf_tx));
 		if (!vox_dtmf_tx_busy(&m->dtmf_tx) && m->dq_len)
@@ -435,6 +444,9 @@ int vox_media_on_deadline(struct vox_media *m, uint64_t now)
 	vox_dtmf_rx_on_deadline(&m->dtmf_rx, now);
 	vox_media_pump_dtmf(m);
 	vox_media_keys_on_deadline(m, now);
+#if VOX_MEDIA_ZRTP
+	vox_media_zrtp_on_deadline(m, now);
+#endif
 	if (sending(m))
 		dtmf_tx(m, now);
 	if (watching_silence(m) && now >= m->last_rx_ms + m->cfg.silence_ms) {
@@ -473,6 +485,11 @@ const char *vox_media_ev_name(enum vox_media_ev_type t)
 	case VOX_MEDIA_EV_REMOTE_BYE: return "remote-bye";
 	case VOX_MEDIA_EV_KEY_SOFT_LIMIT: return "key-soft-limit";
 	case VOX_MEDIA_EV_KEY_EXPIRED: return "key-expired";
+	case VOX_MEDIA_EV_ZRTP_SAS: return "zrtp-sas";
+	case VOX_MEDIA_EV_ZRTP_SECURE: return "zrtp-secure";
+	case VOX_MEDIA_EV_ZRTP_HASH_MISMATCH: return "zrtp-hash-mismatch";
+	case VOX_MEDIA_EV_ZRTP_PBX: return "zrtp-pbx";
+	case VOX_MEDIA_EV_ZRTP_FAILED: return "zrtp-failed";
 	}
 	return "unknown";
 }

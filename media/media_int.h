@@ -27,7 +27,8 @@ static inline uint64_t vox_media_tick(struct vox_media *m, uint64_t now)
 	return m->now;
 }
 
-/* Under MANDATORY without keys nothing leaves and nothing is taken. */
+/* Under MANDATORY without keys no media leaves and none is taken (ZRTP,
+ * which carries none, does). */
 static inline int vox_media_blocked(const struct vox_media *m)
 {
 	return m->cfg.require == VOX_MEDIA_REQUIRE_MANDATORY && m->prot == VOX_MEDIA_PROT_NONE;
@@ -71,5 +72,23 @@ int vox_media_protect(struct vox_media *m, uint8_t *buf, size_t len, size_t cap,
 /* Frees the previous receive key once its grace is over. */
 void vox_media_keys_on_deadline(struct vox_media *m, uint64_t now);
 uint64_t vox_media_keys_deadline(const struct vox_media *m);
+
+#if VOX_MEDIA_ZRTP
+/* zrtp.c */
+/* A ZRTP datagram from *from: to the session, when one runs (0, or
+ * VOX_ENOTFOUND from another address than the peer's RTP one, counted in
+ * bad_source); else VOX_DEMUX_ZRTP, handed back. */
+int vox_media_zrtp_recv(struct vox_media *m, const uint8_t *buf, size_t len,
+                        const struct vox_addr *from);
+/* The session's next packet into buf (its length, 0, or VOX_ENOSPC). */
+int vox_media_zrtp_poll(struct vox_media *m, uint8_t *buf, size_t cap, struct vox_media_dest *to);
+uint64_t vox_media_zrtp_deadline(const struct vox_media *m);
+void vox_media_zrtp_on_deadline(struct vox_media *m, uint64_t now);
+/* The engine started (vox_media_start): the session's SSRC and setup
+ * watch. */
+void vox_media_zrtp_started(struct vox_media *m, uint64_t now);
+/* Wipes the session. */
+void vox_media_zrtp_free(struct vox_media *m);
+#endif
 
 #endif

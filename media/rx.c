@@ -109,8 +109,12 @@ int vox_media_recv(struct vox_media *m, const uint8_t *buf, size_t len, const st
 	m->st.by_kind[kind]++;
 	if (kind == VOX_DEMUX_UNKNOWN)
 		return drop(&m->st.malformed, VOX_EMALFORMED);
+#if VOX_MEDIA_ZRTP
+	if (kind == VOX_DEMUX_ZRTP && m->state != VOX_MEDIA_STOPPED)
+		return vox_media_zrtp_recv(m, buf, len, from);
+#endif
 	if (kind != VOX_DEMUX_RTP && kind != VOX_DEMUX_RTCP)
-		return (int)kind; /* STUN, ZRTP, DTLS, TURN: not ours */
+		return (int)kind; /* STUN, ZRTP without a session, DTLS, TURN: not ours */
 	int rtcp = kind == VOX_DEMUX_RTCP;
 	if (len > VOX_MEDIA_MAX_PACKET)
 		return drop(&m->st.too_long, VOX_ETOOLONG);

@@ -115,12 +115,23 @@ static int send_rtp(struct vox_media *m, uint8_t pt, uint8_t marker, uint32_t ts
 
 int vox_media_poll_output(struct vox_media *m, uint8_t *buf, size_t cap, struct vox_media_dest *to)
 {
-	if (m->state == VOX_MEDIA_IDLE || vox_media_blocked(m))
-		return 0; /* under MANDATORY without keys, not one packet */
+	if (m->state == VOX_MEDIA_IDLE)
+		return 0;
 	if (cap < VOX_MEDIA_OUT_MAX)
 		return VOX_ENOSPC;
 	if ((uintptr_t)buf % 4)
 		return VOX_EINVAL;
+#if VOX_MEDIA_ZRTP
+	/* the key agreement first, under every requirement: it carries no
+	 * media, and it is what lets media flow under MANDATORY */
+	if (m->state != VOX_MEDIA_STOPPED) {
+		int z = vox_media_zrtp_poll(m, buf, cap, to);
+		if (z != 0)
+			return z;
+	}
+#endif
+	if (vox_media_blocked(m))
+		return 0; /* under MANDATORY without keys, not one media packet */
 	int n = vox_rtp_session_poll_output(&m->rtp, buf, cap - VOX_MEDIA_TRAILER_MAX, m->now);
 	if (n > 0)
 		return finish(m, buf, n, cap, 1, to);

@@ -134,6 +134,16 @@ static int zrtp_allowed(const struct vox_sdp_local *l)
 	return (l->key_methods & VOX_SDP_KEY_ZRTP) != 0;
 }
 
+/* ZRTP can make keys for a call: the policy allows it and the build runs
+ * it (zrtp/ for the exchange, SRTP for the keys it agrees). The keys then
+ * come in the media path, not in the SDP: a description with no a=crypto
+ * is no clear call when this holds, the media engine keeps it from
+ * flowing until ZRTP is done (vox/media.h). */
+static int zrtp_usable(const struct vox_sdp_local *l)
+{
+	return VOX_WITH_ZRTP && VOX_WITH_SRTP && zrtp_allowed(l) && l->policy != VOX_SDP_POLICY_OFF;
+}
+
 static int local_suite_ok(const struct vox_sdp_local *l, enum vox_srtp_suite s)
 {
 #if VOX_WITH_SDES
@@ -392,18 +402,18 @@ static int local_has_suite(const struct vox_sdp_local *l)
 }
 
 /* Why no call can meet a mandatory requirement with these key methods,
- * or NULL. SDES is the one method in this build: zrtp/ is a later issue,
- * and until it arrives a policy that leans on ZRTP alone says so rather
- * than pretend. */
+ * or NULL. ZRTP needs nothing from the SDP but its method; a build
+ * without it (VOX_WITH_ZRTP 0) says so rather than pretend. */
 static const char *mandatory_unmet(const struct vox_sdp_local *l)
 {
-	if (local_has_suite(l))
+	if (local_has_suite(l) || zrtp_usable(l))
 		return NULL;
 	if (!(l->key_methods & VOX_SDP_KEY_SDES))
-		return zrtp_allowed(l) ? "ZRTP is not in this build yet: with SDES refused, media "
-		                         "encryption cannot be mandatory"
-		                       : "media encryption is mandatory but the policy allows no "
-		                         "key method: no call could be made";
+		return zrtp_allowed(l)
+		           ? "this build has no ZRTP (VOX_WITH_ZRTP 0, or no SRTP): with "
+		             "SDES refused, media encryption cannot be mandatory"
+		           : "media encryption is mandatory but the policy allows no "
+		             "key method: no call could be made";
 	return VOX_WITH_SDES ? "media encryption is mandatory but the SRTP suite list is empty: "
 	                       "no call could be made"
 	                     : "media encryption is mandatory but this build has no SDES "
@@ -661,7 +671,7 @@ int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 			n++;
 		}
 	}
-	if (l->policy == VOX_SDP_POLICY_MANDATORY && n == 0)
+	if (l->policy == VOX_SDP_POLICY_MANDATORY && n == 0 && !zrtp_usable(l))
 		return set_fail(why, VOX_EPOLICY, 488,
 		                sdes_allowed(l)
 		                    ? "media encryption is mandatory but no SRTP suite may be "
@@ -688,7 +698,10 @@ int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 	    .l = l,
 	    .offer = NULL,
 	    .chosen = -1,
-	    .audio = {.proto = l->policy == VOX_SDP_POLICY_MANDATORY ? "RTP/SAVP" : "RTP/AVP",
+	    /* RFC 6189 8 (and RFC 4568 for SDES): RTP/SAVP says the
+	     * keys are in the SDP. ZRTP alone keeps RTP/AVP, mandatory or
+	     * not, since its keys come in the media path. */
+	    .audio = {.proto = l->policy == VOX_SDP_POLICY_MANDATORY && n ? "RTP/SAVP" : "RTP/AVP",
 	              .n_pts = np,
 	              .pts = pts,
 	              .rtcp_mux = l->rtcp_mux,
@@ -707,6 +720,7 @@ int vox_sdp_oa_offer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 		oa->n_offered = n;
 		oa->offer_pending = 1;
 		oa->offered_policy = l->policy;
+		oa->offered_savp = l->policy == VOX_SDP_POLICY_MANDATORY && n;
 	}
 	vox_wipe(keys, sizeof keys);
 	return rc;
@@ -798,6 +812,11 @@ static void evaluate(const struct vox_sdp_local *l, const struct vox_sdp *o, int
 			c->why = "RTP/SAVP offered but the media encryption policy is off";
 			return;
 		}
+	} else if (c->crypto < 0 && zrtp_usable(l) &&
+	           (c->proto == P_AVP || vox_sdp_attr_find(o, mi, "zrtp-hash") ||
+	            vox_sdp_attr_find(o, -1, "zrtp-hash"))) {
+		/* no SDES keys, and ZRTP will make them in the media path:
+		 * RTP/AVP, or RTP/SAVP from a peer that announces ZRTP */
 	} else if (c->crypto < 0) {
 		if (c->proto == P_SAVP) {
 			c->why = no_crypto_why(l, o, m, "RTP/SAVP offer without a=crypto");
@@ -948,7 +967,7 @@ int vox_sdp_oa_recv_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 		return set_fail(why, VOX_EMALFORMED, 488, "the answer's m= line is not audio", 0);
 	if (m->port == 0)
 		return set_fail(why, VOX_EUNSUPPORTED, 488, "the peer refused the audio stream", 0);
-	enum proto want = oa->offered_policy == VOX_SDP_POLICY_MANDATORY ? P_SAVP : P_AVP;
+	enum proto want = oa->offered_savp ? P_SAVP : P_AVP;
 	if (proto_of(m->proto) != want)
 		return set_fail(why, VOX_EMALFORMED, 488,
 		                "the answer's transport protocol differs from the offer's", 0);
@@ -1024,7 +1043,7 @@ int vox_sdp_oa_recv_answer(struct vox_sdp_oa *oa, const struct vox_sdp_local *l,
 		out->crypto_tag = k->tag;
 		out->prot = VOX_SDP_PROT_SDES;
 		out->best_effort = want == P_AVP;
-	} else if (oa->offered_policy == VOX_SDP_POLICY_MANDATORY) {
+	} else if (oa->offered_policy == VOX_SDP_POLICY_MANDATORY && !zrtp_usable(l)) {
 		vox_sdp_session_free(out);
 		return set_fail(why, VOX_EPOLICY, 488,
 		                "the answer is clear RTP and media encryption is mandatory", 0);

@@ -55,12 +55,12 @@ status $VOX sdp answer --addr 233.252.0.1 "$V/offer.sdp" >"$tmp/out" 2>"$tmp/err
 [ "$rc" = 2 ] && grep -q 'multicast' "$tmp/err" || fail "multicast --addr: $rc $(cat "$tmp/err")"
 $VOX sdp offer --addr 2001:db8::5 | grep -q '^c=IN IP6 2001:db8::5' || fail "IPv6 --addr"
 # The policy is key methods times a requirement (issue 10): "ZRTP
-# mandatory, SDES refused" can be said, and is refused while zrtp/ is not
-# in the build; SDES refused under optional offers no a=crypto.
-status $VOX sdp offer --policy mandatory --keys zrtp >"$tmp/out" 2>"$tmp/err"
-[ "$rc" = 2 ] && grep -q 'ZRTP is not in this build yet' "$tmp/err" ||
-	fail "ZRTP alone under mandatory: $rc $(cat "$tmp/err")"
-[ ! -s "$tmp/out" ] || fail "an offer was printed"
+# mandatory, SDES refused" can be said: RTP/AVP (RFC 6189 8), no a=crypto;
+# SDES refused under optional offers no a=crypto.
+$VOX sdp offer --policy mandatory --keys zrtp >"$tmp/out" 2>"$tmp/err" ||
+	fail "ZRTP alone under mandatory: $(cat "$tmp/err")"
+grep -q '^m=audio [0-9]* RTP/AVP ' "$tmp/out" || fail "ZRTP alone: not RTP/AVP"
+if grep -q 'a=crypto' "$tmp/out"; then fail "a=crypto with ZRTP alone"; fi
 status $VOX sdp offer --policy mandatory --keys none >/dev/null 2>"$tmp/err"
 [ "$rc" = 2 ] && grep -q 'no key method' "$tmp/err" || fail "no key method: $(cat "$tmp/err")"
 $VOX sdp offer --keys zrtp >"$tmp/out" || fail "optional with ZRTP only"

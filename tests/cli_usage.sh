@@ -13,7 +13,8 @@ W=tests/vectors/rfc4475/wsinv.dat
 O=tests/vectors/sdp/rfc4568-offer.sdp
 
 # --help and -h, at every level: stdout, exit 0, nothing on stderr.
-for cmd in "" sip "sip parse" sdp "sdp parse" "sdp offer" "sdp answer" ua demo; do
+for cmd in "" sip "sip parse" sdp "sdp parse" "sdp offer" "sdp answer" ua demo zrtp "zrtp cache" "zrtp cache list" "zrtp cache forget" \
+	"zrtp cache verify" "zrtp sas"; do
 	name="vox${cmd:+ $cmd}"
 	for h in --help -h; do
 		status $VOX $cmd $h >"$tmp/out" 2>"$tmp/err"
@@ -78,6 +79,7 @@ usage_error "--registrar needs --account" ua --registrar sip:127.0.0.1
 usage_error "--no-media is for a callee under load" ua --no-media --duration 1
 usage_error "--no-media is for a callee under load" ua --no-media --answer --call sip:b@127.0.0.1
 usage_error "--no-media answers at once" ua --no-media --answer=2
+usage_error "--no-media: the callers end their calls" ua --no-media --answer --duration 2
 usage_error "--duration 0: seconds, 0.5 to 60" demo --duration 0
 # each command takes its own options, not its neighbours'
 usage_error "unknown option '--show-keys'" sdp offer --show-keys

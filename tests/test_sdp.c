@@ -15,6 +15,9 @@
 #include "vox/sdp.h"
 #include "testutil.h"
 
+/* ZRTP can make a call's keys in this build (sdp/sdp_oa.c, zrtp_usable). */
+#define ZRTP_BUILT (VOX_WITH_ZRTP && VOX_WITH_SRTP)
+
 /* ---- helpers ------------------------------------------------------------- */
 
 struct parsed {
@@ -1508,12 +1511,13 @@ static void test_key_methods(void **st)
 		int rc;
 		const char *why;
 	} cfg[] = {
-	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_ZRTP, VOX_EPOLICY,
-	     "ZRTP is not in this build yet"},
+	    /* "ZRTP mandatory, SDES refused": said, and run where ZRTP is built */
+	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_ZRTP, ZRTP_BUILT ? 0 : VOX_EPOLICY,
+	     ZRTP_BUILT ? NULL : "this build has no ZRTP"},
 	    {VOX_SDP_POLICY_MANDATORY, 0, VOX_EPOLICY, "no key method"},
 	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP, 0, NULL},
 	    {VOX_SDP_POLICY_MANDATORY, VOX_SDP_KEY_SDES, 0, NULL},
-	    {VOX_SDP_POLICY_OPTIONAL, VOX_SDP_KEY_ZRTP, 0, NULL}, /* clear until zrtp/ */
+	    {VOX_SDP_POLICY_OPTIONAL, VOX_SDP_KEY_ZRTP, 0, NULL},
 	    {VOX_SDP_POLICY_OPTIONAL, 0, 0, NULL},
 	    {VOX_SDP_POLICY_OFF, 0, 0, NULL},
 	    {VOX_SDP_POLICY_OPTIONAL, 4, VOX_EINVAL, "unknown key method"},
@@ -1534,12 +1538,35 @@ static void test_key_methods(void **st)
 	static const char zh[] = "fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df";
 	local_all_suites(&l, "192.0.2.7", 6000, VOX_SDP_POLICY_MANDATORY);
 	l.key_methods = VOX_SDP_KEY_ZRTP;
-	vox_sdp_oa_init(&oa, 1);
-	assert_int_equal(vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why), VOX_EPOLICY);
-	assert_non_null(strstr(why.reason, "ZRTP is not in this build yet"));
-	l.key_methods = VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP;
 	l.zrtp_hash = vox_slice_cstr(zh);
+	vox_sdp_oa_init(&oa, 1);
 	int n = vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why);
+	if (ZRTP_BUILT) {
+		/* RFC 6189 8: ZRTP alone keeps RTP/AVP, its keys come later */
+		assert_true(n > 0);
+		assert_true(contains(buf, (size_t)n, "m=audio 6000 RTP/AVP "));
+		assert_true(contains(buf, (size_t)n, "a=zrtp-hash:1.10 fe30"));
+		assert_false(contains(buf, (size_t)n, "a=crypto"));
+		/* a clear answer is taken: the media engine waits for ZRTP */
+		static const char ans[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.9\r\ns=-\r\n"
+		                          "c=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+		                          "m=audio 7000 RTP/AVP 0\r\n";
+		struct vox_sdp *sd = calloc(1, sizeof *sd);
+		struct vox_sdp_session ss;
+		assert_non_null(sd);
+		assert_true(vox_sdp_parse(ans, sizeof ans - 1, sd, NULL) >= 0);
+		assert_int_equal(vox_sdp_oa_recv_answer(&oa, &l, sd, &ss, &why), 0);
+		assert_int_equal(ss.prot, VOX_SDP_PROT_NONE);
+		vox_sdp_session_free(&ss);
+		free(sd);
+	} else {
+		assert_int_equal(n, VOX_EPOLICY);
+		assert_non_null(strstr(why.reason, "this build has no ZRTP"));
+	}
+	vox_sdp_oa_free(&oa);
+	vox_sdp_oa_init(&oa, 1);
+	l.key_methods = VOX_SDP_KEY_SDES | VOX_SDP_KEY_ZRTP;
+	n = vox_sdp_oa_offer(&oa, &l, &r, buf, sizeof buf, &why);
 	assert_true(n > 0);
 	assert_true(contains(buf, (size_t)n, "RTP/SAVP"));
 	assert_true(contains(buf, (size_t)n, "a=crypto:1 "));

@@ -108,6 +108,64 @@ static void assert_quiet_and_free_after_unregister(vox_ua_handle acct)
 	assert_quiet_and_free();
 }
 
+/* The account knows only HA1 = H(user:realm:password), as a registrar's
+ * database keeps it (vox ua --ha1), not the password: the registration
+ * succeeds with the right one; a wrong one is refused by the registrar,
+ * and one of the wrong length or not hex by vox_ua_account_add. */
+static void test_register_ha1(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca;
+	sim_init(&sim, 1);
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	enum vox_digest_alg alg = VOX_WITH_DIGEST_SHA2 ? VOX_DIGEST_SHA256 : VOX_DIGEST_MD5;
+	char ha1[VOX_DIGEST_MAX_HEX + 1];
+	int n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                             vox_slice_cstr("secret"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr(""),
+	                                  600,
+	                                  vox_slice_cstr(ha1),
+	                                  alg};
+	vox_ua_handle acct, bad;
+	/* a password and an HA1, an HA1 one digit short, one not hex: refused */
+	acfg.password = vox_slice_cstr("secret");
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.password = vox_slice_cstr("");
+	acfg.ha1.len--;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.ha1.len++;
+	char nothex[sizeof ha1];
+	memcpy(nothex, ha1, sizeof ha1);
+	nothex[3] = 'g';
+	acfg.ha1 = vox_slice_cstr(nothex);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	/* the right one */
+	acfg.ha1 = vox_slice_cstr(ha1);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 1000);
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_true(sim.node[1].reg.bound);
+	assert_quiet_and_free_after_unregister(acct);
+	/* a wrong one (another password's): the registrar says no */
+	n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                         vox_slice_cstr("guess"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), 0);
+	assert_int_equal(vox_ua_register(&alice, bad, sim.now), 0);
+	sim_run(&sim, sim.now + 40000);
+	assert_false(sim.node[1].reg.bound);
+	assert_non_null(strstr(events(0), "REG_FAILED"));
+}
+
 static void test_register_digest(void **st)
 {
 	(void)st;
@@ -117,8 +175,12 @@ static void test_register_digest(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -155,8 +217,12 @@ static void test_register_423_and_lost(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.node[1].reg.min_expires = 1800;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 60};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -186,8 +252,12 @@ static vox_ua_handle alice_at_registrar(uint64_t seed, uint32_t expires)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), expires};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  expires,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	return acct;
 }
@@ -292,8 +362,12 @@ static void test_register_one_at_a_time(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -1127,8 +1201,12 @@ static void test_send_failure(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.link[0][1].refuse = 1;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1235,6 +1313,164 @@ static void test_three_listeners(void **st)
 		assert_slice(via_sent_by(v), hop[i].via);
 	}
 	assert_quiet_and_free();
+}
+
+/* ---- names (RFC 3263) ---------------------------------------------------------- */
+
+static struct vox_ua_target udp_target(uint8_t last, uint16_t port)
+{
+	struct vox_ua_target t = {VOX_TP_UDP, {4, {10, 0, 0, last}, port}};
+	return t;
+}
+
+/* The branch of a message's top Via. */
+static void via_branch(struct vox_slice via, char *out, size_t cap)
+{
+	struct vox_sip_via v;
+	assert_int_equal(vox_sip_via_parse(&v, via, NULL), 0);
+	assert_true(v.branch.len < cap);
+	memcpy(out, v.branch.p, v.branch.len);
+	out[v.branch.len] = 0;
+}
+
+/* alice calls bob by name; the name resolves to a dead target first (no
+ * host at 10.0.0.9: every INVITE is lost) and then bob. After Timer B
+ * (64*T1) the INVITE goes to bob: the same request with a new branch, as
+ * RFC 3263 4.3 says; alice's application hears nothing of the dead one,
+ * and the call completes. A later call to the name goes to bob at once
+ * (the answer is kept and the dead target skipped). */
+static void test_name_failover_timeout(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	char b1[64], b2[64];
+	struct vox_slice v;
+	two_uas(71);
+	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "bob.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	sim_run(&sim, sim.now + 1);
+	/* the question: no port, no transport: NAPTR first (4.1) */
+	assert_int_equal(sim.resolves, 1);
+	assert_string_equal(sim.last_q.name, "bob.sim.example");
+	assert_int_equal(sim.last_q.lookup, VOX_UA_LOOKUP_NAPTR);
+	assert_int_equal(sim.last_q.port, 0);
+	assert_int_equal(sim.last_q.tp_given, 0);
+	const struct sim_sent *e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 9);
+	via_branch(v, b1, sizeof b1);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+	assert_true(sim.now >= 32000); /* Timer B first */
+	e = sent_msg(0, "INVITE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	via_branch(v, b2, sizeof b2);
+	assert_string_not_equal(b1, b2);
+	(void)sent_msg(0, "INVITE", VOX_SIP_H_CSEQ, &v);
+	assert_slice(v, "1 INVITE"); /* the same request */
+	assert_string_equal(events(0), "");
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 60000));
+	/* again: no question, straight to bob */
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	assert_int_equal(sim.resolves, 1);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_quiet_and_free();
+}
+
+/* The first target refuses at once (a transport error, say a connection
+ * refused): the INVITE moves to bob without waiting, with a new branch. */
+static void test_name_failover_refused(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	two_uas(72);
+	assert_int_equal(sim_add_registrar(&sim, "x", "y"), 2); /* 10.0.0.3 */
+	sim.link[0][2].refuse = 1;
+	const struct vox_ua_target t[] = {udp_target(3, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "bob.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@bob.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
+	assert_int_equal(sim.refused, 1);
+	assert_int_equal(sim_wire_count(&sim, "INVITE"), 1);
+	assert_string_equal(events(0), ""); /* nothing of the dead target */
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 60000));
+	assert_quiet_and_free();
+}
+
+/* Every target dead: the TU hears the last failure only (here the second
+ * target, silent, times out: 408), once; a name that resolves to nothing
+ * ends the call with 503 at once; so does a REGISTER's. */
+static void test_name_all_dead(void **st)
+{
+	(void)st;
+	vox_ua_handle c;
+	two_uas(73);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 2);
+	sim.link[0][2].refuse = 1;
+	const struct vox_ua_target t[] = {udp_target(3, 5060), udp_target(9, 5060)};
+	sim_add_name(&sim, "dead.sim.example", 2, t);
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@dead.sim.example", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 100000));
+	assert_string_equal(events(0), "ENDED 408");
+	assert_int_equal(sim.refused, 1);
+	assert_null(vox_ua_call_get(&alice, c));
+
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@nowhere.sim.example", 0, &c), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(events(0), "ENDED 408, ENDED 503");
+	assert_string_equal(newest(0)->reason, "the next hop's name did not resolve");
+	assert_null(vox_ua_call_get(&alice, c));
+
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:nowhere.sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(events(0), "ENDED 408, ENDED 503, REG_FAILED 503");
+	assert_string_equal(newest(0)->reason, "the registrar's name did not resolve");
+	assert_quiet_and_free();
+}
+
+/* A registrar by name with a dead first target, through an outbound proxy
+ * given as a URI with a port (A/AAAA only, 4.2): the REGISTER moves to the
+ * registrar, a new branch, and registers. */
+static void test_name_register_failover(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca;
+	vox_ua_free(&alice);
+	sim_init(&sim, 74);
+	sim.trace = getenv("SIM_TRACE") ? (int)strtol(getenv("SIM_TRACE"), NULL, 10) : 0;
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	ca.outbound_proxy = vox_slice_cstr("sip:proxy.sim.example:5060");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
+	sim_add_name(&sim, "proxy.sim.example", 2, t);
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
+	vox_ua_handle acct;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
+	sim_run(&sim, sim.now + 1);
+	assert_string_equal(sim.last_q.name, "proxy.sim.example");
+	assert_int_equal(sim.last_q.lookup, VOX_UA_LOOKUP_ADDR);
+	assert_int_equal(sim.last_q.port, 5060);
+	assert_true(sim_run_to_event(&sim, 0, "REG_OK", sim.now + 100000));
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_int_equal(sim.resolves, 1);
+	assert_true(sim.node[1].reg.bound);
+	assert_quiet_and_free_after_unregister(acct);
 }
 
 /* RFC 3581: alice thinks she is 192.168.1.5:5062 (behind a NAT); bob's
@@ -1496,6 +1732,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_register_digest, free_uas),
+	    cmocka_unit_test_teardown(test_register_ha1, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_and_lost, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_refused, free_uas),
@@ -1520,6 +1757,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_send_failure, free_uas),
 	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_name_failover_timeout, free_uas),
+	    cmocka_unit_test_teardown(test_name_failover_refused, free_uas),
+	    cmocka_unit_test_teardown(test_name_all_dead, free_uas),
+	    cmocka_unit_test_teardown(test_name_register_failover, free_uas),
 	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),

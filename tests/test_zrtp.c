@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, for the cache file */
 /* zrtp/: the packets of RFC 6189 section 5 and their CRC-32c, checked
  * against the known answers of tests/vectors/zrtp/ (a DH3k exchange
  * captured from Linphone's bzrtp, a Hello from GNU ZRTP, GNU ZRTP's CRCs). */
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "vox/config.h"
@@ -1661,9 +1665,17 @@ static void test_cache_codec(void **st)
 		e.flags = (uint8_t)(VOX_ZRTP_RS1 | (i ? VOX_ZRTP_RS2 : 0) |
 		                    (i == 2 ? VOX_ZRTP_VERIFIED : 0));
 		memset(e.rs1, 0x40 + i, 32);
-		memset(e.rs2, 0x60 + i, 32);
+		if (i)
+			memset(e.rs2, 0x60 + i, 32);
+		e.expiry = i == 1 ? 3600 : VOX_ZRTP_NEVER;
+		e.saved = 0x123456789aULL + (uint64_t)i;
+		if (i == 1) {
+			e.flags |= VOX_ZRTP_PBX;
+			memset(e.pbx, 0x70, 32);
+		}
 		assert_int_equal(s.save(s.ctx, &e), 0);
 	}
+	memset(c.zid, 0xaa, 12);
 	/* saving a known peer replaces its entry */
 	e.rs1[0] = 0xee;
 	assert_int_equal(s.save(s.ctx, &e), 0);
@@ -1676,7 +1688,9 @@ static void test_cache_codec(void **st)
 	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
 	int n = vox_zrtp_cache_encode(&c, buf, sizeof buf);
 	assert_int_equal(n, (int)VOX_ZRTP_CACHE_BYTES(3));
-	assert_memory_equal(buf, "VZC1\0\3", 6);
+	assert_memory_equal(buf, "VZC2", 4);
+	assert_memory_equal(buf + 4, c.zid, 12);
+	assert_memory_equal(buf + 16, "\0\3", 2);
 	assert_int_equal(vox_zrtp_cache_encode(&c, buf, (size_t)n - 1), VOX_ENOSPC);
 	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
 	assert_memory_equal(&d, &c, sizeof c);
@@ -1693,13 +1707,41 @@ static void test_cache_codec(void **st)
 	/* a right CRC over wrong contents: unknown flags, one ZID twice */
 	uint8_t bad[sizeof buf];
 	memcpy(bad, buf, (size_t)n);
-	bad[6 + 12] = 0x80;
+	bad[18 + 12] = 0x80;
 	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
 	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
 	memcpy(bad, buf, (size_t)n);
-	memcpy(bad + 6 + 77, bad + 6, 12);
+	memcpy(bad + 18 + VOX_ZRTP_CACHE_ENTRY, bad + 18, 12);
 	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
 	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* ... a secret no flag speaks for (the first entry has no rs2, no PBX key) */
+	memcpy(bad, buf, (size_t)n);
+	bad[18 + 25 + 32 + 5] = 1;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	memcpy(bad, buf, (size_t)n);
+	bad[18 + 25 + 64] = 1;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* ... a count that says more than the table holds */
+	static uint8_t big[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX + 1)];
+	memcpy(big, buf, 18);
+	big[16] = (uint8_t)((VOX_ZRTP_CACHE_MAX + 1) >> 8);
+	big[17] = (uint8_t)(VOX_ZRTP_CACHE_MAX + 1);
+	assert_int_equal(cache_reseal(big, sizeof big), 0);
+	assert_int_equal(vox_zrtp_cache_decode(big, sizeof big, &d), VOX_ELIMIT);
+	assert_int_equal(d.n, 0);
+	/* find and forget */
+	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
+	static const uint8_t z21[12] = {0x21, 0x21, 0x21, 0x21, 0x21, 0x21,
+	                                0x21, 0x21, 0x21, 0x21, 0x21, 0x21};
+	assert_non_null(vox_zrtp_cache_find(&d, z21));
+	assert_int_equal(vox_zrtp_cache_find(&d, z21)->expiry, 3600);
+	assert_int_equal(vox_zrtp_cache_forget(&d, z21), 0);
+	assert_null(vox_zrtp_cache_find(&d, z21));
+	assert_int_equal(vox_zrtp_cache_forget(&d, z21), VOX_ENOTFOUND);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(vox_zrtp_cache_find(&d, e.zid)->rs1[0], 0xee);
 	/* the table is bounded */
 	vox_zrtp_cache_init(&d);
 	s = vox_zrtp_cache_store(&d);
@@ -1713,6 +1755,156 @@ static void test_cache_codec(void **st)
 	assert_int_equal(s.save(s.ctx, &e), VOX_EPOOL);
 	vox_zrtp_cache_free(&c);
 	vox_zrtp_cache_free(&d);
+}
+
+/* ---- the cache file (transport/zrtp_file.c) -------------------------------------- */
+
+static uint64_t fake_wall;
+static uint64_t fake_now(void)
+{
+	return fake_wall;
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static size_t read_bytes(const char *path, uint8_t *b, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(b, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/* Entries in dir other than the one named keep: temporary files left. */
+static int stray_files(const char *dir, const char *keep)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && strcmp(de->d_name, keep))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_cache_file(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/vox_zrtp_fileXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256], other[256];
+	snprintf(path, sizeof path, "%s/cache", dir);
+	static struct vox_zrtp_file f, g;
+	f.now = fake_now;
+	g.now = fake_now;
+	fake_wall = 1000000;
+
+	/* no file yet: a new, empty cache with a fresh ZID; nothing written */
+	assert_int_equal(vox_zrtp_file_load(&f, path, &rng), VOX_ZRTP_FILE_NEW);
+	static const uint8_t zero[12];
+	assert_memory_not_equal(f.cache.zid, zero, 12);
+	assert_int_equal(f.cache.n, 0);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	assert_null(fopen(path, "rb"));
+
+	/* save through the store port: stamped, written, nothing else left */
+	struct vox_zrtp_store s = vox_zrtp_file_store(&f);
+	struct vox_zrtp_secrets e, got;
+	memset(&e, 0, sizeof e);
+	memset(e.zid, 0x31, 12);
+	e.flags = VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED | VOX_ZRTP_PBX;
+	memset(e.rs1, 0x41, 32);
+	memset(e.pbx, 0x51, 32);
+	e.expiry = 3600;
+	assert_int_equal(s.save(s.ctx, &e), 0);
+	assert_int_equal(f.cache.e[0].saved, 1000000);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+
+	/* read back by another instance: the same ZID and secrets */
+	assert_int_equal(vox_zrtp_file_load(&g, path, &rng), VOX_ZRTP_FILE_READ);
+	assert_memory_equal(g.cache.zid, f.cache.zid, 12);
+	struct vox_zrtp_store t = vox_zrtp_file_store(&g);
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_memory_equal(got.rs1, e.rs1, 32);
+	assert_int_equal(got.flags, e.flags);
+	/* 4.9: one second before expiry the secrets hold; at expiry only the PBX key */
+	fake_wall = 1000000 + 3599;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_int_equal(got.flags & VOX_ZRTP_RS1, VOX_ZRTP_RS1);
+	fake_wall = 1000000 + 3600;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_int_equal(got.flags, VOX_ZRTP_PBX);
+	assert_memory_equal(got.rs1, zero, 12);
+	g.cache.e[0].flags &= (uint8_t)~VOX_ZRTP_PBX;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 0);
+	vox_zrtp_file_free(&g);
+
+	/* damage of every kind: reported, treated as empty with a new ZID, no crash */
+	uint8_t img[VOX_ZRTP_CACHE_BYTES(2)], bad[sizeof img];
+	size_t n = read_bytes(path, img, sizeof img);
+	assert_int_equal(n, VOX_ZRTP_CACHE_BYTES(1));
+	snprintf(other, sizeof other, "%s/damaged", dir);
+	for (size_t i = 0; i < n; i += 5) { /* bit flips */
+		memcpy(bad, img, n);
+		bad[i] ^= (uint8_t)(1u << (i % 8));
+		write_bytes(other, bad, n);
+		assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+		assert_non_null(g.why);
+		assert_int_equal(g.cache.n, 0);
+		assert_memory_not_equal(g.cache.zid, zero, 12);
+	}
+	for (size_t cut = 0; cut < n; cut += 9) { /* truncated */
+		write_bytes(other, img, cut);
+		assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+		assert_int_equal(g.cache.n, 0);
+	}
+	memcpy(bad, img, n); /* one byte too many */
+	bad[n] = 0;
+	write_bytes(other, bad, n + 1);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+	/* a cache without our ZID is not one we wrote */
+	memcpy(bad, img, n);
+	memset(bad + 4, 0, 12);
+	assert_int_equal(cache_reseal(bad, n), 0);
+	write_bytes(other, bad, n);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+	/* the next save replaces a damaged file with a good one */
+	assert_int_equal(vox_zrtp_file_save(&g), 0);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_READ);
+	assert_int_equal(remove(other), 0);
+
+	/* a save that cannot finish leaves the old file whole and no temporary
+	 * file: the target is a folder (rename fails), or in no folder */
+	assert_int_equal(mkdir(other, 0700), 0);
+	g.path = other;
+	assert_int_equal(vox_zrtp_file_save(&g), VOX_EIO);
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	snprintf(other, sizeof other, "%s/nowhere/cache", dir);
+	g.path = other;
+	assert_int_equal(vox_zrtp_file_save(&g), VOX_EIO);
+	assert_int_equal(vox_zrtp_file_load(&g, path, &rng), VOX_ZRTP_FILE_READ);
+	assert_int_equal(g.cache.n, 1);
+	/* unreadable: a folder where the file should be */
+	assert_int_equal(vox_zrtp_file_load(&g, dir, &rng), VOX_EIO);
+	assert_int_equal(vox_zrtp_file_load(&g, NULL, &rng), VOX_EINVAL);
+
+	vox_zrtp_file_free(&f);
+	vox_zrtp_file_free(&g);
+	vox_zrtp_file_free(NULL);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* One call between a and b, each with its own cache; returns a's SAS event. */
@@ -2069,6 +2261,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_damaged_and_replayed),
 	    cmocka_unit_test(test_engine_timeouts),
 	    cmocka_unit_test(test_cache_codec),
+	    cmocka_unit_test(test_cache_file),
 	    cmocka_unit_test(test_engine_continuity),
 	    cmocka_unit_test(test_engine_hello_hash),
 	    cmocka_unit_test(test_engine_error_codes),

@@ -144,6 +144,7 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	const struct vox_ua_media *ms = &ua->media[c - ua->calls];
 	struct vox_slice addr = ms->port ? vox_slice_cstr(ms->addr) : ua->cfg.media_addr;
 	vox_sdp_local_init(l, addr, ms->port ? ms->port : UA_PORT_UNNAMED);
+	ua_codecs(&ua->cfg, l);
 	l->ip6 = memchr(addr.p, ':', addr.len) != NULL;
 	l->policy = ua->cfg.policy;
 	l->key_methods = ua->cfg.key_methods;
@@ -152,6 +153,10 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	l->dir = !hold                                               ? VOX_SDP_SENDRECV
 	         : c->have_media && c->media.dir == VOX_SDP_RECVONLY ? VOX_SDP_INACTIVE
 	                                                             : VOX_SDP_SENDONLY;
+#if VOX_MEDIA_ZRTP
+	if (ms->zrtp_hash[0]) /* the call's ZRTP session runs: its Hello (8.1) */
+		l->zrtp_hash = vox_slice_make(ms->zrtp_hash, 64);
+#endif
 	l->n_suites = 0;
 	if (keys || ua->cfg.allow_sdes_over_insecure_hops) {
 		l->n_suites = ua->cfg.n_suites;
@@ -329,10 +334,27 @@ static int invite_again(struct vox_ua *ua, struct vox_ua_call *c, const char *au
 	return send_invite(ua, c, auth_name, auth_value, now);
 }
 
-/* The first hop of an in-dialog request (12.2.1.1). */
-static int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to)
+/* The first hop of an in-dialog request (12.2.1.1). Over TCP and TLS it
+ * goes over the connection the call was set up on, while that lives, when
+ * the hop is the same host by the same transport: RFC 3261 18.2.2 sends
+ * responses back over it, and RFC 5923 (connection reuse) and RFC 5626
+ * (flows) do the same for requests. A peer that takes no connections of
+ * its own (behind a NAT, or linphonec without a TLS server) then still
+ * gets our BYE; the port of its Contact need not be the connection's. The
+ * hop is then exactly as verified as that connection's peer. The loop
+ * opens a new connection if this one has closed. */
+static int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c,
+                      const struct vox_sip_dialog *d, struct vox_peer *to)
 {
-	return ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	int rc = ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	const struct vox_peer *f = &c->peer;
+	if (rc == 0 && f->conn && to->tp != VOX_TP_UDP && to->tp == f->tp &&
+	    to->addr.family == f->addr.family &&
+	    memcmp(to->addr.ip, f->addr.ip, f->addr.family == 4 ? 4 : 16) == 0) {
+		to->conn = f->conn;
+		to->verified = f->verified;
+	}
+	return rc;
 }
 
 /* A request inside dialog d, with our Via for the transport of its first
@@ -343,7 +365,7 @@ static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_s
                           char *out, size_t cap, struct vox_peer *to)
 {
 	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
-	int rc = dialog_hop(ua, d, to);
+	int rc = dialog_hop(ua, c, d, to);
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to, branch, via, sizeof via);
@@ -496,7 +518,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
-	int rc = dialog_hop(ua, &c->dlg, &to);
+	int rc = dialog_hop(ua, c, &c->dlg, &to);
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
@@ -552,12 +574,16 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	    target.len >= VOX_UA_STR)
 		return VOX_EINVAL;
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, target, &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	if (!ua->free_call)
+		return VOX_EPOOL; /* before a name is asked for nothing */
+	int rc = ua_route(ua, target, &to, &hop, now);
+	if (rc < 0)
 		return rc;
 	struct vox_ua_call *c = call_alloc(ua);
 	if (!c)
 		return VOX_EPOOL;
+	c->hop = hop;
 	rc = ua_media_local(ua, c, media);
 	if (rc) {
 		ua_call_give_back(ua, c); /* the slot stays free */
@@ -589,13 +615,45 @@ static int call_now(struct vox_ua *ua, struct vox_slice target, vox_ua_handle ac
 	vox_sdp_oa_init(&c->oa,
 	                (uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]);
 	c->state = VOX_UA_CALL_OUT_CALLING;
-	rc = send_invite(ua, c, NULL, NULL, now);
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the offer */
+	if (rc) {
+		call_free(ua, c);
+		return rc;
+	}
+#endif
+	/* a name to resolve first: the INVITE waits (ua_call_hop) */
+	rc = c->hop.wait ? 0 : send_invite(ua, c, NULL, NULL, now);
 	if (rc) {
 		call_free(ua, c);
 		return rc; /* VOX_EPOLICY: mandatory SRTP and no way to offer keys */
 	}
 	*call = ua_call_handle(ua, c);
 	return 0;
+}
+
+void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now)
+{
+	if (!to) {
+		end_call(ua, c, 503, "the next hop's name did not resolve", 0);
+		return;
+	}
+	if (c->cancel_wanted && !c->invite_txn) {
+		end_call(ua, c, 0, "hung up before the INVITE left", 0);
+		return;
+	}
+	/* RFC 3263 4.3: the same request (Call-ID, tags, CSeq) with a new
+	 * branch: a new transaction, and a new offer for the new hop */
+	c->peer = *to;
+	c->secure_path = (uint8_t)ua_hop_secure(to);
+	c->dlg.state = VOX_DLG_NONE;
+	c->last_1xx = 0;
+	int rc = send_invite(ua, c, NULL, NULL, now);
+	if (rc)
+		end_call(ua, c, rc == VOX_EPOLICY ? 488 : 503,
+		         rc == VOX_EPOLICY ? "policy: no SRTP key may go over the next hop"
+		                           : "INVITE could not be sent to the next hop",
+		         0);
 }
 
 /* The public entry: every call it touched gets its deadline again. */
@@ -690,6 +748,14 @@ static int answer_now(struct vox_ua *ua, vox_ua_handle h, const struct vox_ua_me
 	int rc = ua_media_local(ua, c, media);
 	if (rc)
 		return rc;
+#if VOX_MEDIA_ZRTP
+	rc = ua_media_zrtp_begin(ua, c, now); /* our a=zrtp-hash for the answer */
+	if (rc) {
+		memcpy(ms->addr, was_addr, sizeof was_addr);
+		ms->port = was_port;
+		return rc;
+	}
+#endif
 	struct vox_sdp_oa *saved = &ua->oa_saved;
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
@@ -800,6 +866,10 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	switch (c->state) {
 	case VOX_UA_CALL_OUT_CALLING:
+		if (c->hop.wait) { /* nothing left yet: nothing to cancel */
+			end_call(ua, c, 0, "hung up before the INVITE left", 0);
+			return 0;
+		}
 		/* 9.1: no CANCEL before a provisional response */
 		c->cancel_wanted = 1;
 		return 0;
@@ -819,6 +889,20 @@ static int hang_up(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 	default: return VOX_ESTATE;
 	}
 }
+
+#if VOX_MEDIA_ZRTP
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now)
+{
+	if (c->state == VOX_UA_CALL_UP && !c->ack_pending) {
+		hang_up_dialog(ua, c, 0, reason, 0, now);
+		return;
+	}
+	/* before the dialog is up (early media) it ends as a hang-up does;
+	 * the ENDED event then says how (cancelled, refused) */
+	(void)hang_up(ua, c, now);
+}
+#endif
 
 static int hangup_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 {
@@ -1039,7 +1123,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
 		int keys =
-		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
+		    c->secure_path && dialog_hop(ua, c, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;
@@ -1099,6 +1183,15 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 	}
 	if (txn == c->cancel_txn || txn != c->invite_txn)
 		return; /* the INVITE's 487 (or 2xx) decides */
+	/* the connection our INVITE went over (the loop picked it): the
+	 * dialog's later requests take it too (dialog_hop) */
+	const struct vox_peer *from = &ua->cur_from;
+	if (c->outgoing && from->conn && from->tp == c->peer.tp &&
+	    from->addr.family == c->peer.addr.family && from->addr.port == c->peer.addr.port &&
+	    !memcmp(from->addr.ip, c->peer.addr.ip, sizeof from->addr.ip)) {
+		c->peer.conn = from->conn;
+		c->peer.verified = from->verified;
+	}
 	if (c->reinvite_out)
 		reinvite_response(ua, c, m, now);
 	else if (c->dlg.state == VOX_DLG_CONFIRMED && m->status >= 200 && m->status < 300)

@@ -41,13 +41,77 @@ static enum vox_ua_protection prot_of_engine(const struct vox_media *m)
 {
 	switch (vox_media_prot(m)) {
 	case VOX_MEDIA_PROT_SDES: return VOX_UA_PROT_SDES;
-	case VOX_MEDIA_PROT_ZRTP: return VOX_UA_PROT_ZRTP_UNVERIFIED;
+	case VOX_MEDIA_PROT_ZRTP:
+#if VOX_MEDIA_ZRTP
+		if (vox_media_zrtp_verified(m))
+			return VOX_UA_PROT_ZRTP_VERIFIED;
+#endif
+		return VOX_UA_PROT_ZRTP_UNVERIFIED;
 	case VOX_MEDIA_PROT_NONE: break;
 	}
 	return VOX_UA_PROT_NONE;
 }
 
 /* ---- events ------------------------------------------------------------------------ */
+
+#if VOX_MEDIA_ZRTP
+/* Why a ZRTP session failed, in words (static text). */
+static const char *zrtp_why(const struct vox_media_event *me)
+{
+	if (me->zrtp.timeout)
+		return "ZRTP did not complete in time (VOX_ZRTP_SETUP_MS): no keys for the media";
+	if (me->zrtp.code == VOX_ZRTP_ERR_TIMEOUT)
+		return "ZRTP: the peer stopped answering (or does not speak ZRTP)";
+	if (me->zrtp.code == VOX_ZRTP_ERR_HELLO_MISMATCH)
+		return "ZRTP: the peer's Hello is not the one its SDP announced (a=zrtp-hash)";
+	return me->zrtp.by_peer ? "ZRTP: the peer ended the exchange with an Error"
+	                        : "ZRTP: we ended the exchange with an Error";
+}
+
+/* The UA's event for a ZRTP event of the engine; SAS also says whether
+ * the peer is new or its cache mismatches. */
+static void zrtp_event(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_media_event *me)
+{
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	enum vox_ua_ev_type t;
+	const char *why = vox_media_ev_name(me->type);
+	switch (me->type) {
+	case VOX_MEDIA_EV_ZRTP_SAS: t = VOX_UA_EV_ZRTP_SAS; break;
+	case VOX_MEDIA_EV_ZRTP_SECURE: t = VOX_UA_EV_ZRTP_SECURE; break;
+	case VOX_MEDIA_EV_ZRTP_HASH_MISMATCH: t = VOX_UA_EV_ZRTP_HASH_MISMATCH; break;
+	case VOX_MEDIA_EV_ZRTP_PBX:
+		t = VOX_UA_EV_ZRTP_PBX;
+		why = "the peer is a trusted MitM (a PBX): the SAS is with the server, not the "
+		      "person";
+		break;
+	default:
+		t = VOX_UA_EV_ZRTP_FAILED;
+		why = zrtp_why(me);
+		/* 4.1 of the policy: under mandatory a call never runs clear;
+		 * with no other keys it ends (at the next deadline: not from
+		 * inside whatever is pumping the events now) */
+		if (ua->cfg.policy == VOX_SDP_POLICY_MANDATORY &&
+		    vox_media_prot(&ms->engine) == VOX_MEDIA_PROT_NONE)
+			ms->zrtp_ended = why;
+		break;
+	}
+	struct vox_ua_event *e = ua_event(ua, t);
+	e->call = ua_call_handle(ua, c);
+	e->prot = c->prot;
+	e->reason = why;
+	e->media = *me;
+	if (t != VOX_UA_EV_ZRTP_SAS || me->zrtp.continuity == VOX_ZRTP_CONTINUES)
+		return;
+	int fresh = me->zrtp.continuity == VOX_ZRTP_NEW_PEER;
+	e = ua_event(ua, fresh ? VOX_UA_EV_ZRTP_NEW_PEER : VOX_UA_EV_ZRTP_CACHE_MISMATCH);
+	e->call = ua_call_handle(ua, c);
+	e->prot = c->prot;
+	e->reason = fresh ? "ZRTP: a peer never met before: compare the SAS"
+	                  : "ZRTP: the peer's retained secrets do not match: compare the SAS, "
+	                    "a MitM may be at work (RFC 6189 4.3.2)";
+	e->media = *me;
+}
+#endif
 
 static void pump_call(struct vox_ua *ua, struct vox_ua_call *c)
 {
@@ -60,9 +124,19 @@ static void pump_call(struct vox_ua *ua, struct vox_ua_call *c)
 		e->prot = c->prot;
 	}
 	ms->failed = NULL;
+	/* ZRTP moves the protection in the middle of the media: the call
+	 * says what the engine applies now */
+	if (!c->ended && ms->engine.state != VOX_MEDIA_IDLE)
+		c->prot = prot_of_engine(&ms->engine);
 	while (vox_media_next_event(&ms->engine, &me)) {
 		if (c->ended)
 			continue; /* nothing follows ENDED */
+#if VOX_MEDIA_ZRTP
+		if (me.type >= VOX_MEDIA_EV_ZRTP_SAS) {
+			zrtp_event(ua, c, &me);
+			continue;
+		}
+#endif
 		struct vox_ua_event *e = ua_event(ua, VOX_UA_EV_MEDIA_ENGINE);
 		e->call = ua_call_handle(ua, c);
 		e->prot = c->prot;
@@ -114,8 +188,15 @@ static void keep_last_packets(struct vox_ua *ua, struct vox_ua_call *c, struct v
 static void engine_end(struct vox_ua *ua, struct vox_ua_call *c)
 {
 	struct vox_media *m = &ua_media_of(ua, c)->engine;
-	if (m->state == VOX_MEDIA_IDLE)
+	if (m->state == VOX_MEDIA_IDLE) {
+#if VOX_MEDIA_ZRTP
+		if (m->zrtp_on) { /* started for our SDP, the media never ran */
+			vox_media_free(m);
+			vox_media_init(m);
+		}
+#endif
 		return;
+	}
 	pump_call(ua, c);
 	if (vox_media_stop(m, m->now) == 0)
 		keep_last_packets(ua, c, m);
@@ -131,6 +212,10 @@ void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c)
 	pump_call(ua, c);                            /* a failure still unreported */
 	vox_sip_arena_drop(&ua->txl, &ms->offer_at); /* wiped */
 	ms->offer_len = 0;
+#if VOX_MEDIA_ZRTP
+	ms->zrtp_hash[0] = 0;
+	ms->zrtp_ended = NULL;
+#endif
 	ms->tx_at_ack = 0;
 	vox_wipe(&ms->tx_next, sizeof ms->tx_next);
 }
@@ -252,9 +337,18 @@ void ua_media_apply(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_s
 			rc = vox_media_start(m, &cfg, &ua->cfg.rng, now);
 	} else if (!why) {
 		rc = vox_media_update(m, &cfg, now);
-		if (rc == 0 && !keys_unchanged(m, &k))
+		/* ZRTP's keys, once in use, stay: they came in the media path,
+		 * end to end, and no SDP (a re-INVITE without keys, or with
+		 * SDES keys) lowers or replaces them (RFC 6189 4.7.2: only
+		 * GoClear could, which vox refuses) */
+		if (rc == 0 && vox_media_prot(m) != VOX_MEDIA_PROT_ZRTP && !keys_unchanged(m, &k))
 			rc = vox_media_set_keys(m, &k, now);
 	}
+#if VOX_MEDIA_ZRTP
+	/* RFC 6189 8.1: the Hello the peer's SDP announced */
+	if (!why && rc == 0 && s->has_remote_zrtp_hash && m->zrtp_on)
+		(void)!vox_media_zrtp_expect_hash(m, s->remote_zrtp_hash);
+#endif
 	vox_wipe(&k, sizeof k);
 	if (!why && rc < 0)
 		why = why_not(rc);
@@ -301,6 +395,16 @@ void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 {
 	struct vox_ua_media *ms = ua_media_of(ua, c);
 	struct vox_media *m = &ms->engine;
+#if VOX_MEDIA_ZRTP
+	if (ms->zrtp_ended) {
+		const char *why = ms->zrtp_ended;
+		ms->zrtp_ended = NULL;
+		if (c->state != VOX_UA_CALL_FREE && !c->ended) {
+			ua_call_end_insecure(ua, c, why, now);
+			return;
+		}
+	}
+#endif
 	if (vox_media_next_deadline(m) > now || vox_media_on_deadline(m, now) == 0)
 		return;
 	/* VOX_ERNG: without randomness the RTCP timer cannot move on (RFC
@@ -466,6 +570,44 @@ int vox_ua_media_poll_output(struct vox_ua *ua, uint8_t *buf, size_t cap, vox_ua
 	ua_settle(ua);
 	return 0;
 }
+
+#if VOX_MEDIA_ZRTP
+int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
+{
+	struct vox_ua_media *ms = ua_media_of(ua, c);
+	if (!(ua->cfg.key_methods & VOX_SDP_KEY_ZRTP) || ua->cfg.policy == VOX_SDP_POLICY_OFF ||
+	    ms->engine.zrtp_on)
+		return 0;
+	struct vox_zrtp_config zc;
+	vox_zrtp_config_default(&zc);
+	memcpy(zc.zid, ua->cfg.zrtp_zid, sizeof zc.zid);
+	zc.store = ua->cfg.zrtp_store;
+	uint32_t t = ua->cfg.zrtp_timeout_ms ? ua->cfg.zrtp_timeout_ms : VOX_ZRTP_SETUP_MS;
+	int rc = vox_media_zrtp_start(&ms->engine, &zc, &ua->cfg.rng, t, now);
+	if (rc == 0 &&
+	    vox_media_zrtp_own_hash(&ms->engine, ms->zrtp_hash, sizeof ms->zrtp_hash) != 64)
+		rc = VOX_ESTATE; /* not reached: a started session has its Hello */
+	if (rc < 0) {
+		vox_media_free(&ms->engine);
+		vox_media_init(&ms->engine);
+		ms->zrtp_hash[0] = 0;
+	}
+	return rc;
+}
+
+int vox_ua_zrtp_verify(struct vox_ua *ua, vox_ua_handle call, int verified)
+{
+	struct vox_ua_call *c = ua_call(ua, call);
+	if (!c || c->ended)
+		return VOX_ENOTFOUND;
+	struct vox_media *m = &ua_media_of(ua, c)->engine;
+	if (m->state == VOX_MEDIA_IDLE || vox_media_prot(m) != VOX_MEDIA_PROT_ZRTP)
+		return VOX_ESTATE;
+	int rc = vox_media_zrtp_set_verified(m, verified);
+	c->prot = prot_of_engine(m);
+	return rc;
+}
+#endif
 
 const struct vox_media *vox_ua_media_get(const struct vox_ua *ua, vox_ua_handle call)
 {

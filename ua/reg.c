@@ -24,8 +24,26 @@ int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
 	if (ua_copy(a->aor, sizeof a->aor, cfg->aor) ||
 	    ua_copy(a->registrar, sizeof a->registrar, cfg->registrar) ||
 	    ua_copy(a->username, sizeof a->username, cfg->username.len ? cfg->username : u.user) ||
-	    ua_copy(a->password, sizeof a->password, cfg->password))
+	    ua_copy(a->password, sizeof a->password, cfg->password) ||
+	    ua_copy(a->ha1, sizeof a->ha1, cfg->ha1))
 		return VOX_EINVAL;
+	if (a->ha1[0]) {
+		/* RFC 7616 3.4.2: H(A1) in hex, as long as the hash's output */
+		size_t want =
+		    cfg->ha1_alg == VOX_DIGEST_MD5 || cfg->ha1_alg == VOX_DIGEST_MD5_SESS ? 32 : 64;
+		int bad =
+		    a->password[0] || cfg->ha1_alg >= VOX_DIGEST_ALG_COUNT || cfg->ha1.len != want;
+		for (size_t i = 0; !bad && i < cfg->ha1.len; i++)
+			bad = !((a->ha1[i] >= '0' && a->ha1[i] <= '9') ||
+			        (a->ha1[i] >= 'a' && a->ha1[i] <= 'f') ||
+			        (a->ha1[i] >= 'A' && a->ha1[i] <= 'F'));
+		if (bad) {
+			vox_wipe(a->ha1, sizeof a->ha1);
+			vox_wipe(a->password, sizeof a->password);
+			return VOX_EINVAL;
+		}
+		a->ha1_alg = (uint8_t)cfg->ha1_alg;
+	}
 	int n = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, a->call_id, sizeof a->call_id - 1);
 	if (n < 0)
 		return n;
@@ -48,15 +66,40 @@ static int outstanding(struct vox_ua *ua, const struct vox_ua_account *a)
 	return a->txn && vox_sip_txl_get(&ua->txl, a->txn) != NULL;
 }
 
-/* Sends a REGISTER for the account: expires 0 removes the binding. */
+static int send_register_to(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *hop,
+                            uint32_t expires, const char *auth_name, const char *auth_value,
+                            uint64_t now);
+
+/* Sends a REGISTER for the account: expires 0 removes the binding. Its
+ * registrar's name may have to be resolved first (RFC 3263): then it
+ * waits (0). */
 static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t expires,
                          const char *auth_name, const char *auth_value, uint64_t now)
 {
-	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
 	struct vox_peer to;
-	int rc = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
-	if (rc)
+	struct vox_ua_hop hop;
+	int rc = ua_route(ua, vox_slice_cstr(a->registrar), &to, &hop, now);
+	if (rc < 0)
 		return rc;
+	a->hop = hop;
+	if (rc == UA_WAIT) {
+		/* the registrar's name first: sent from ua_reg_hop */
+		a->txn = 0;
+		a->state = expires ? VOX_UA_REG_TRYING : VOX_UA_REG_UNREGISTERING;
+		a->t_refresh = UA_NEVER;
+		return 0;
+	}
+	return send_register_to(ua, a, &to, expires, auth_name, auth_value, now);
+}
+
+/* The REGISTER itself, to the hop found. */
+static int send_register_to(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *hop,
+                            uint32_t expires, const char *auth_name, const char *auth_value,
+                            uint64_t now)
+{
+	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
+	struct vox_peer to = *hop;
+	int rc;
 	int vl = ua_via(ua, &to, NULL, via, sizeof via);
 	int cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	if (vl < 0 || cl < 0)
@@ -98,6 +141,7 @@ static int send_register(struct vox_ua *ua, struct vox_ua_account *a, uint32_t e
 	rc = ua_request(ua, ua->build, (size_t)n, &to, now, &a->txn);
 	if (rc)
 		return rc;
+	a->peer = to; /* our Contact in its answer is the one for this hop */
 	a->cseq++;
 	a->state = expires ? VOX_UA_REG_TRYING : VOX_UA_REG_UNREGISTERING;
 	a->t_refresh = UA_NEVER;
@@ -194,8 +238,8 @@ static uint32_t granted_expiry(struct vox_ua *ua, struct vox_ua_account *a,
 {
 	char contact[VOX_UA_CONTACT_MAX];
 	struct vox_sip_contact ours, c;
-	struct vox_peer to;
-	int cl = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+	struct vox_peer to = a->peer;
+	int cl = a->peer.tp ? 0 : ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 	if (cl == 0)
 		cl = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, contact, sizeof contact);
 	*found = 0;
@@ -222,8 +266,7 @@ static const char *held_credentials(struct vox_ua_account *a, char *value, size_
 {
 	if (!a->auth.ready || cap == 0)
 		return NULL;
-	struct vox_digest_cred cred = {
-	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_cred cred = ua_cred(a);
 	struct vox_digest_req req = {vox_slice_cstr("REGISTER"), vox_slice_cstr(a->registrar),
 	                             vox_slice_make(NULL, 0)};
 	int n = vox_digest_client_print(&a->auth, &cred, &req, value, cap - 1);
@@ -336,5 +379,20 @@ void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now)
 		return;
 	}
 	if (start_register(ua, a, a->expires, now) != 0)
+		failed(ua, a, 503, "cannot send REGISTER", now);
+}
+
+void ua_reg_hop(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *to,
+                uint64_t now)
+{
+	uint32_t expires = a->state == VOX_UA_REG_UNREGISTERING ? 0 : a->expires;
+	if (!to) {
+		failed(ua, a, 503, "the registrar's name did not resolve", now);
+		return;
+	}
+	/* RFC 3263 4.3: a new transaction (new branch) to the next target;
+	 * the challenge answered before, if any, is answered again when the
+	 * new server asks */
+	if (send_register_to(ua, a, to, expires, NULL, NULL, now) != 0)
 		failed(ua, a, 503, "cannot send REGISTER", now);
 }

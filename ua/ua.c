@@ -152,6 +152,10 @@ void ua_settle(struct vox_ua *ua)
 			t = ua_call_next_deadline(c);
 			if (m < t)
 				t = m;
+#if VOX_MEDIA_ZRTP
+			if (ua->media[i].zrtp_ended)
+				t = 0; /* the call ends: at once (ua_media_deadline) */
+#endif
 		}
 		vox_heap_set(&h, i, t);
 	}
@@ -547,32 +551,329 @@ int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_p
 	return vox_writer_finish(&w);
 }
 
+/* ---- where requests go: names (RFC 3263) -------------------------------------------- */
+
+/* The transport a URI asks for: sips: TLS, else its transport parameter
+ * (*given 1), else the one we start requests on (*given 0). */
+static enum vox_transport uri_transport(const struct vox_ua *ua, const struct vox_sip_uri *u,
+                                        uint8_t *given)
+{
+	const struct vox_sip_param *tp = vox_sip_param_find(&u->params, "transport");
+	*given = 1;
+	if (u->scheme == VOX_SIP_SCHEME_SIPS)
+		return VOX_TP_TLS;
+	if (tp && vox_slice_case_eq_cstr(tp->value, "tcp"))
+		return VOX_TP_TCP;
+	if (tp && vox_slice_case_eq_cstr(tp->value, "tls"))
+		return VOX_TP_TLS;
+	if (tp && vox_slice_case_eq_cstr(tp->value, "udp"))
+		return VOX_TP_UDP;
+	*given = 0;
+	return ua->cfg.transport;
+}
+
+static void hop_verified(const struct vox_ua *ua, struct vox_peer *to)
+{
+	to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
+}
+
+/* RFC 3263 4.1/4.2 for a literal address: transport from the URI, port
+ * from the URI or the transport's default. */
+static void literal_hop(const struct vox_ua *ua, const struct vox_sip_uri *u, struct vox_peer *to)
+{
+	uint8_t given;
+	memset(to, 0, sizeof *to);
+	to->tp = uri_transport(ua, u, &given);
+	to->addr.family = u->host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
+	memcpy(to->addr.ip, u->host.addr, 16);
+	to->addr.port = u->host.has_port ? u->host.port : to->tp == VOX_TP_TLS ? 5061 : 5060;
+	hop_verified(ua, to);
+}
+
+static int is_literal(const struct vox_sip_uri *u)
+{
+	return u->host.kind == VOX_SIP_HOST_IPV4 || u->host.kind == VOX_SIP_HOST_IPV6;
+}
+
+/* The slot holding the question a URI's host name asks, or NULL. Two URIs
+ * ask the same when host, port and transport agree (the port and the
+ * transport change what is looked up, 4.1/4.2). */
+static struct vox_ua_name *name_find(const struct vox_ua *ua, const struct vox_sip_uri *u,
+                                     enum vox_transport tp, uint8_t given)
+{
+	uint16_t port = u->host.has_port ? u->host.port : 0;
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++) {
+		const struct vox_ua_name *e = &ua->names[i];
+		if (e->state != VOX_UA_NAME_FREE && e->port == port && e->tp == tp &&
+		    e->tp_given == given && e->sips == (u->scheme == VOX_SIP_SCHEME_SIPS) &&
+		    vox_slice_case_eq_cstr(u->host.name, e->name))
+			return (struct vox_ua_name *)(uintptr_t)e;
+	}
+	return NULL;
+}
+
+static void name_target(const struct vox_ua *ua, const struct vox_ua_name *e, size_t k,
+                        struct vox_peer *to)
+{
+	memset(to, 0, sizeof *to);
+	to->tp = e->target[k].tp;
+	to->addr = e->target[k].addr;
+	hop_verified(ua, to);
+}
+
+static struct vox_ua_name *hop_name(struct vox_ua *ua, const struct vox_ua_hop *hop)
+{
+	if (!hop->name || hop->name > VOX_UA_MAX_NAMES)
+		return NULL;
+	struct vox_ua_name *e = &ua->names[hop->name - 1];
+	return e->state != VOX_UA_NAME_FREE && e->gen == hop->gen ? e : NULL;
+}
+
+/* A slot for a new question: a free one, else the answer taken least
+ * recently (no request waits on an answer), or NULL. */
+static struct vox_ua_name *name_take(struct vox_ua *ua)
+{
+	struct vox_ua_name *best = NULL;
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++) {
+		struct vox_ua_name *e = &ua->names[i];
+		if (e->state == VOX_UA_NAME_FREE)
+			return e;
+		if (e->state == VOX_UA_NAME_ANSWERED && (!best || e->used < best->used))
+			best = e;
+	}
+	return best;
+}
+
+/* The slot asks its question (again): a new id, and a time to give up. */
+static void name_ask(struct vox_ua *ua, struct vox_ua_name *e, uint64_t now)
+{
+	if (++ua->next_name_id == 0)
+		ua->next_name_id = 1;
+	e->id = ua->next_name_id;
+	e->state = VOX_UA_NAME_TO_ASK;
+	e->t = now + 64ull * ua->txl.timers.t1;
+}
+
+/* How long an answer serves new requests; requests inside a dialog take
+ * it as long as it is kept. */
+#define UA_NAME_KEEP_MS 300000u
+
+int ua_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to, struct vox_ua_hop *hop,
+             uint64_t now)
+{
+	struct vox_sip_uri u;
+	memset(hop, 0, sizeof *hop);
+	if (ua->cfg.outbound.tp) {
+		*to = ua->cfg.outbound;
+		hop_verified(ua, to);
+		return 0;
+	}
+	if (ua->outbound_uri[0])
+		uri = vox_slice_cstr(ua->outbound_uri); /* 8.1.2 */
+	if (vox_sip_uri_parse(&u, uri, NULL) != 0)
+		return VOX_ENOTFOUND;
+	if (is_literal(&u)) {
+		literal_hop(ua, &u, to); /* no lookup for an address */
+		return 0;
+	}
+	if (u.host.kind != VOX_SIP_HOST_NAME || !u.host.name.len || u.host.name.len >= VOX_UA_STR)
+		return VOX_ENOTFOUND;
+	uint8_t given;
+	enum vox_transport tp = uri_transport(ua, &u, &given);
+	struct vox_ua_name *e = name_find(ua, &u, tp, given);
+	if (e && e->state == VOX_UA_NAME_ANSWERED && (now >= e->t || e->cur >= e->n))
+		name_ask(ua, e, now); /* stale, or every target dead: ask again */
+	if (!e) {
+		e = name_take(ua);
+		if (!e)
+			return VOX_EPOOL; /* every slot waits for an answer */
+		uint8_t gen = (uint8_t)(e->gen + 1);
+		memset(e, 0, sizeof *e);
+		e->gen = gen;
+		memcpy(e->name, u.host.name.p, u.host.name.len);
+		e->name[u.host.name.len] = 0;
+		e->port = u.host.has_port ? u.host.port : 0;
+		e->tp = (uint8_t)tp;
+		e->tp_given = given;
+		e->sips = u.scheme == VOX_SIP_SCHEME_SIPS;
+		name_ask(ua, e, now);
+	}
+	hop->name = (uint8_t)(e - ua->names + 1);
+	hop->gen = e->gen;
+	if (e->state != VOX_UA_NAME_ANSWERED) {
+		hop->wait = 1;
+		return UA_WAIT;
+	}
+	e->used = now;
+	hop->k = e->cur;
+	name_target(ua, e, e->cur, to);
+	return 0;
+}
+
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to)
 {
 	struct vox_sip_uri u;
-	if (vox_sip_uri_parse(&u, uri, NULL) == 0 &&
-	    (u.host.kind == VOX_SIP_HOST_IPV4 || u.host.kind == VOX_SIP_HOST_IPV6)) {
-		/* RFC 3263 4.1/4.2 for a literal address: transport from the
-		 * URI, port from the URI or the transport's default */
-		const struct vox_sip_param *tp = vox_sip_param_find(&u.params, "transport");
-		memset(to, 0, sizeof *to);
-		to->tp = u.scheme == VOX_SIP_SCHEME_SIPS                  ? VOX_TP_TLS
-		         : tp && vox_slice_case_eq_cstr(tp->value, "tcp") ? VOX_TP_TCP
-		         : tp && vox_slice_case_eq_cstr(tp->value, "tls") ? VOX_TP_TLS
-		         : tp && vox_slice_case_eq_cstr(tp->value, "udp") ? VOX_TP_UDP
-		                                                          : ua->cfg.transport;
-		to->addr.family = u.host.kind == VOX_SIP_HOST_IPV4 ? 4 : 6;
-		memcpy(to->addr.ip, u.host.addr, 16);
-		to->addr.port = u.host.has_port ? u.host.port : to->tp == VOX_TP_TLS ? 5061 : 5060;
-		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
+	if (vox_sip_uri_parse(&u, uri, NULL) != 0)
+		return VOX_ENOTFOUND;
+	if (is_literal(&u)) {
+		literal_hop(ua, &u, to);
 		return 0;
 	}
-	if (ua->cfg.outbound.tp) {
+	uint8_t given;
+	enum vox_transport tp = uri_transport(ua, &u, &given);
+	const struct vox_ua_name *e =
+	    u.host.kind == VOX_SIP_HOST_NAME ? name_find(ua, &u, tp, given) : NULL;
+	/* an answer kept, even one being asked again: the server the
+	 * dialog's first request reached (RFC 3263 4: its ACK and CANCEL
+	 * go there too) */
+	if (e && e->n && e->cur < e->n) {
+		name_target(ua, e, e->cur, to);
+		return 0;
+	}
+	if (ua->cfg.outbound.tp) { /* an address given for a proxy: as before */
 		*to = ua->cfg.outbound;
-		to->verified = to->tp == VOX_TP_TLS && ua->cfg.tls_client_verifies;
+		hop_verified(ua, to);
 		return 0;
 	}
 	return VOX_ENOTFOUND;
+}
+
+int ua_hop_next(struct vox_ua *ua, struct vox_ua_hop *hop, struct vox_peer *to, uint64_t now)
+{
+	struct vox_ua_name *e = hop_name(ua, hop);
+	if (!e || e->state != VOX_UA_NAME_ANSWERED || hop->wait)
+		return VOX_ENOTFOUND;
+	if (e->cur <= hop->k)
+		e->cur = (uint8_t)(hop->k + 1); /* that one is dead */
+	if (e->cur >= e->n)
+		return VOX_ENOTFOUND; /* all dead: the next request asks again */
+	e->used = now;
+	hop->k = e->cur;
+	name_target(ua, e, e->cur, to);
+	return 0;
+}
+
+int vox_ua_poll_resolve(struct vox_ua *ua, struct vox_ua_resolve *req)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++) {
+		struct vox_ua_name *e = &ua->names[i];
+		if (e->state != VOX_UA_NAME_TO_ASK)
+			continue;
+		memset(req, 0, sizeof *req);
+		req->id = e->id;
+		memcpy(req->name, e->name, sizeof req->name);
+		req->port = e->port;
+		req->tp = (enum vox_transport)e->tp;
+		req->tp_given = e->tp_given;
+		req->sips = e->sips;
+		/* RFC 3263 4.1: NAPTR only when neither transport nor port is
+		 * given; 4.2: SRV when the port is not */
+		req->lookup = e->port       ? VOX_UA_LOOKUP_ADDR
+		              : e->tp_given ? VOX_UA_LOOKUP_SRV
+		                            : VOX_UA_LOOKUP_NAPTR;
+		e->state = VOX_UA_NAME_ASKED;
+		return 1;
+	}
+	return 0;
+}
+
+/* The requests that waited on the name of slot (1-based) and gen: sent to
+ * the first of its answer's targets, or failed when e is NULL (no targets:
+ * the slot is free by then, so that what a failure starts asks again). */
+static void name_settle(struct vox_ua *ua, uint8_t slot, uint8_t gen, const struct vox_ua_name *e,
+                        uint64_t now)
+{
+	struct vox_peer to;
+	if (e)
+		name_target(ua, e, 0, &to);
+	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
+		struct vox_ua_account *a = &ua->acct[i];
+		if (!a->used || !a->hop.wait || a->hop.name != slot || a->hop.gen != gen)
+			continue;
+		a->hop.wait = 0;
+		ua_reg_hop(ua, a, e ? &to : NULL, now);
+	}
+	for (struct vox_ua_call *c = ua_live_first(ua), *next; c; c = next) {
+		next = ua_live_next(ua, c); /* c may end */
+		if (c->state == VOX_UA_CALL_FREE || !c->hop.wait || c->hop.name != slot ||
+		    c->hop.gen != gen)
+			continue;
+		ua_touch(ua, c);
+		c->hop.wait = 0;
+		c->hop.k = 0;
+		ua_call_hop(ua, c, e ? &to : NULL, now);
+	}
+}
+
+/* The name of slot e did not resolve: the slot is freed, and what waited
+ * on it fails. */
+static void name_failed(struct vox_ua *ua, struct vox_ua_name *e, uint64_t now)
+{
+	uint8_t slot = (uint8_t)(e - ua->names + 1), gen = e->gen;
+	e->state = VOX_UA_NAME_FREE;
+	e->gen++;
+	name_settle(ua, slot, gen, NULL, now);
+}
+
+int vox_ua_resolved(struct vox_ua *ua, uint32_t id, const struct vox_ua_target *targets, size_t n,
+                    uint64_t now)
+{
+	struct vox_ua_name *e = NULL;
+	for (size_t i = 0; id && !e && i < VOX_UA_MAX_NAMES; i++)
+		if (ua->names[i].state == VOX_UA_NAME_ASKED && ua->names[i].id == id)
+			e = &ua->names[i];
+	if (!e)
+		return VOX_ENOTFOUND;
+	if (n > VOX_UA_MAX_TARGETS)
+		return VOX_ELIMIT;
+	if (n && !targets)
+		return VOX_EINVAL;
+	for (size_t k = 0; k < n; k++) {
+		const struct vox_ua_target *t = &targets[k];
+		if (t->tp < VOX_TP_UDP || t->tp > VOX_TP_TLS ||
+		    (t->addr.family != 4 && t->addr.family != 6) || !t->addr.port ||
+		    (e->tp_given && t->tp != (enum vox_transport)e->tp) ||
+		    (e->sips && t->tp != VOX_TP_TLS))
+			return VOX_EINVAL;
+	}
+	if (!n) {
+		name_failed(ua, e, now);
+	} else {
+		for (size_t k = 0; k < n; k++)
+			e->target[k] = targets[k];
+		e->n = (uint8_t)n;
+		e->cur = 0;
+		e->id = 0;
+		e->state = VOX_UA_NAME_ANSWERED;
+		e->t = now + UA_NAME_KEEP_MS;
+		e->used = now;
+		name_settle(ua, (uint8_t)(e - ua->names + 1), e->gen, e, now);
+	}
+	ua_media_pump(ua);
+	ua_settle(ua);
+	return 0;
+}
+
+/* Questions nobody answered within 64*T1: as unresolved. */
+static void names_deadline(struct vox_ua *ua, uint64_t now)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++) {
+		struct vox_ua_name *e = &ua->names[i];
+		if ((e->state == VOX_UA_NAME_TO_ASK || e->state == VOX_UA_NAME_ASKED) &&
+		    e->t <= now)
+			name_failed(ua, e, now);
+	}
+}
+
+static uint64_t names_next_deadline(const struct vox_ua *ua)
+{
+	uint64_t t = UA_NEVER;
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++) {
+		const struct vox_ua_name *e = &ua->names[i];
+		if ((e->state == VOX_UA_NAME_TO_ASK || e->state == VOX_UA_NAME_ASKED) && e->t < t)
+			t = e->t;
+	}
+	return t;
 }
 
 int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,
@@ -592,10 +893,9 @@ int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
 	    resp->status == 407 ? VOX_SIP_H_PROXY_AUTHENTICATE : VOX_SIP_H_WWW_AUTHENTICATE;
 	struct vox_sip_auth ch[2];
 	size_t n = 0;
-	if (!a || !a->password[0])
+	if (!a || (!a->password[0] && !a->ha1[0]))
 		return VOX_EAUTH;
-	struct vox_digest_cred cred = {
-	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_cred cred = ua_cred(a);
 	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h;
 	     h = vox_sip_find_next(resp, h)) {
 		if (vox_sip_auth_parse(&ch[n], h->value, NULL) != 0)
@@ -830,6 +1130,9 @@ uint64_t vox_ua_next_deadline(const struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh < t)
 			t = ua->acct[i].t_refresh;
+	uint64_t nt = names_next_deadline(ua);
+	if (nt < t)
+		t = nt;
 	/* the calls' own timers and their media engines: the heap's top */
 	if (ua->heap_n && ua->heap_key[ua->heap_at[0]] < t)
 		t = ua->heap_key[ua->heap_at[0]];
@@ -850,6 +1153,23 @@ static void txl_events(struct vox_ua *ua, uint64_t now)
 		struct vox_ua_call *c = a ? NULL : call_of_txn(ua, ev.id, NULL);
 		if (!a && !c && ev.type == VOX_TXL_EV_TRANSPORT_ERR)
 			c = call_of_ist(ua, ev.id);
+		/* RFC 3263 4.3: a dead target (no answer, or the transport
+		 * failed) moves a request outside a dialog to the next target
+		 * of its name, as a new transaction (a new branch); its TU
+		 * hears only when every target failed. An INVITE that had a
+		 * provisional response reached its server: no failover. */
+		struct vox_peer next;
+		if (ev.type != VOX_TXL_EV_NO_ACK && a &&
+		    ua_hop_next(ua, &a->hop, &next, now) == 0) {
+			ua_reg_hop(ua, a, &next, now);
+			continue;
+		}
+		if (ev.type != VOX_TXL_EV_NO_ACK && c && c->outgoing && ev.id == c->invite_txn &&
+		    c->state == VOX_UA_CALL_OUT_CALLING && !c->reinvite_out && !c->cancel_wanted &&
+		    ua_hop_next(ua, &c->hop, &next, now) == 0) {
+			ua_call_hop(ua, c, &next, now);
+			continue;
+		}
 		if (a && ev.type != VOX_TXL_EV_NO_ACK)
 			ua_reg_timeout(ua, a, status, now);
 		else if (c)
@@ -876,6 +1196,7 @@ void vox_ua_on_deadline(struct vox_ua *ua, uint64_t now)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++)
 		if (ua->acct[i].used && ua->acct[i].t_refresh <= now)
 			ua_reg_deadline(ua, &ua->acct[i], now);
+	names_deadline(ua, now);
 	/* the calls due: off the heap first (each runs once), then their
 	 * timers, then every call touched meanwhile back in with its new
 	 * deadline */
@@ -923,6 +1244,14 @@ static struct vox_slice media_addr_of(const struct vox_ua_config *cfg)
 	return media;
 }
 
+static int proxy_uri_ok(struct vox_slice s)
+{
+	struct vox_sip_uri u;
+	return s.len < VOX_UA_STR && vox_sip_uri_parse(&u, s, NULL) == 0 &&
+	       (u.scheme == VOX_SIP_SCHEME_SIP || u.scheme == VOX_SIP_SCHEME_SIPS) &&
+	       (is_literal(&u) || (u.host.kind == VOX_SIP_HOST_NAME && u.host.name.len));
+}
+
 int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 {
 	const char *ignored;
@@ -949,6 +1278,15 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "no random source (rng.fn)";
 	else if (cfg->n_listeners > VOX_UA_MAX_LISTENERS - 1)
 		*why = "more listeners than VOX_UA_MAX_LISTENERS - 1 besides the first";
+	else if (cfg->outbound_proxy.len && cfg->outbound.tp)
+		*why = "an outbound proxy given twice (outbound_proxy and outbound)";
+	else if (cfg->outbound_proxy.len && !proxy_uri_ok(cfg->outbound_proxy))
+		*why = "outbound_proxy is not a sip: or sips: URI under VOX_UA_STR bytes";
+	else if (cfg->n_codecs > 2 || (cfg->n_codecs == 2 && cfg->codecs[0] == cfg->codecs[1]))
+		*why = "codecs: PCMU and PCMA, each at most once";
+	for (size_t i = 0; !*why && i < cfg->n_codecs; i++)
+		if (cfg->codecs[i] != VOX_SDP_CODEC_PCMU && cfg->codecs[i] != VOX_SDP_CODEC_PCMA)
+			*why = "codecs: PCMU and PCMA, each at most once";
 	for (size_t i = 0; !*why && i < cfg->n_listeners; i++) {
 		const struct vox_ua_listener *li = &cfg->listeners[i];
 		if (li->tp < VOX_TP_UDP || li->tp > VOX_TP_TLS)
@@ -962,6 +1300,7 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 	 * the port is each call's own, any one will do here. */
 	struct vox_sdp_local l;
 	vox_sdp_local_init(&l, media, UA_PORT_UNNAMED);
+	ua_codecs(cfg, &l);
 	l.ip6 = memchr(media.p, ':', media.len) != NULL;
 	l.policy = cfg->policy;
 	l.key_methods = cfg->key_methods;
@@ -1000,8 +1339,10 @@ int vox_ua_init_fp(struct vox_ua *ua, const struct vox_ua_config *cfg, uint32_t 
 	if (ua_copy(ua->host, sizeof ua->host, cfg->host) ||
 	    ua_copy(ua->aor, sizeof ua->aor, cfg->aor) ||
 	    ua_copy(ua->display, sizeof ua->display, cfg->display_name) ||
-	    ua_copy(ua->media_addr, sizeof ua->media_addr, media))
+	    ua_copy(ua->media_addr, sizeof ua->media_addr, media) ||
+	    ua_copy(ua->outbound_uri, sizeof ua->outbound_uri, cfg->outbound_proxy))
 		return VOX_EINVAL;
+	ua->cfg.outbound_proxy = vox_slice_cstr(ua->outbound_uri);
 	/* the copies, not the caller's memory, from now on */
 	ua->cfg.host = vox_slice_cstr(ua->host);
 	ua->cfg.aor = vox_slice_cstr(ua->aor);
@@ -1059,6 +1400,7 @@ void vox_ua_free(struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);
+		vox_wipe(ua->acct[i].ha1, sizeof ua->acct[i].ha1);
 	}
 }
 
@@ -1073,8 +1415,8 @@ int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, uint16_t port,
 		struct vox_ua_account *a = &ua->acct[i];
 		if (!a->used || (a->state != VOX_UA_REG_OK && a->state != VOX_UA_REG_TRYING))
 			continue;
-		struct vox_peer to;
-		int n = ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
+		struct vox_peer to = a->peer;
+		int n = a->peer.tp ? 0 : ua_next_hop(ua, vox_slice_cstr(a->registrar), &to);
 		if (n == 0)
 			n = ua_contact(ua, vox_slice_cstr(a->aor), &to, 1, a->old_contact,
 			               sizeof a->old_contact - 1);

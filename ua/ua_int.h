@@ -124,16 +124,56 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
  * fit that). */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,
                char *out, size_t cap);
+/* The account's secret as the digest code takes it: its password, or
+ * its precomputed HA1 (vox_ua_account_cfg.ha1). */
+static inline struct vox_digest_cred ua_cred(const struct vox_ua_account *a)
+{
+	struct vox_digest_cred c = {
+	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, VOX_DIGEST_MD5};
+	if (a->ha1[0]) {
+		c.password = (struct vox_slice){NULL, 0};
+		c.ha1 = vox_slice_cstr(a->ha1);
+		c.ha1_alg = (enum vox_digest_alg)a->ha1_alg;
+	}
+	return c;
+}
+/* Our codecs into l, in the configured order (vox_ua_config.codecs),
+ * telephone-event after them; none configured: vox_sdp_local_init's. */
+static inline void ua_codecs(const struct vox_ua_config *cfg, struct vox_sdp_local *l)
+{
+	if (!cfg->n_codecs || cfg->n_codecs >= VOX_SDP_CODEC_COUNT)
+		return;
+	for (uint8_t i = 0; i < cfg->n_codecs; i++)
+		l->codecs[i] = cfg->codecs[i];
+	l->codecs[cfg->n_codecs] = VOX_SDP_CODEC_TEL_EVENT;
+	l->n_codecs = (uint8_t)(cfg->n_codecs + 1);
+}
 /* A hop SDES keys may cross: TLS with a verified certificate (struct
  * vox_peer). */
 static inline int ua_hop_secure(const struct vox_peer *p)
 {
 	return p->tp == VOX_TP_TLS && p->verified;
 }
-/* Where a request to `uri` goes first; a TLS hop is verified when the
- * application's TLS client verifies (tls_client_verifies). Returns 0 or
- * VOX_ENOTFOUND. */
+/* Where a request inside a dialog to `uri` goes first: its address, or
+ * the target a name's answer kept leads to (no question asked: the
+ * dialog's first request resolved it), or the outbound address (cfg
+ * outbound). A TLS hop is verified when the application's TLS client
+ * verifies (tls_client_verifies). Returns 0 or VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);
+/* Where a request outside a dialog to `uri` goes (RFC 3261 8.1.2, RFC
+ * 3263): the outbound proxy when one is configured, else uri's host. An
+ * address: *to, 0. A name with an answer: its first target not known
+ * dead, 0, and *hop says which (for failover). A name without one yet:
+ * UA_WAIT, *hop says which (hop->wait): the question is an output, and
+ * the answer comes to ua_call_hop or ua_reg_hop. VOX_EPOOL: every name
+ * slot waits for an answer; VOX_ENOTFOUND: no host to reach. */
+#define UA_WAIT 1
+int ua_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to, struct vox_ua_hop *hop,
+             uint64_t now);
+/* The target hop->k of a request's name is dead: *to gets the next one
+ * (hop->k moves), 0; or VOX_ENOTFOUND: no other target (an address, or
+ * every one dead). */
+int ua_hop_next(struct vox_ua *ua, struct vox_ua_hop *hop, struct vox_peer *to, uint64_t now);
 /* A client transaction for a request we built. */
 int ua_request(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to,
                uint64_t now, vox_sip_txn_id *id);
@@ -154,6 +194,11 @@ void ua_reg_response(struct vox_ua *ua, struct vox_ua_account *a, const struct v
                      uint64_t now);
 void ua_reg_timeout(struct vox_ua *ua, struct vox_ua_account *a, unsigned status, uint64_t now);
 void ua_reg_deadline(struct vox_ua *ua, struct vox_ua_account *a, uint64_t now);
+/* The account's REGISTER goes to `to` (its name answered, or the target
+ * before was dead: a new transaction); NULL: the name did not resolve,
+ * the registration fails with 503. */
+void ua_reg_hop(struct vox_ua *ua, struct vox_ua_account *a, const struct vox_peer *to,
+                uint64_t now);
 
 /* ---- calls (call.c) ------------------------------------------------------------- */
 
@@ -170,6 +215,11 @@ void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now);
 void ua_call_txn_failed(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn,
                         unsigned status, uint64_t now);
 void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* The call's INVITE goes to `to` (its name answered, or the target before
+ * was dead: the same request, a new branch, RFC 3263 4.3); NULL: the name
+ * did not resolve, the call ends with 503. A call hung up while it waited
+ * ends instead. */
+void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now);
 uint64_t ua_call_next_deadline(const struct vox_ua_call *c);
 
 /* ---- a call's media (media.c) ------------------------------------------------------- */
@@ -197,7 +247,18 @@ void ua_media_acked(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void ua_media_end(struct vox_ua *ua, struct vox_ua_call *c);
 /* Moves what the engines reported onto the UA's queue. */
 void ua_media_pump(struct vox_ua *ua);
-/* Runs call c's media engine's timers, when due. */
+/* Runs call c's media engine's timers, when due; ends a call whose ZRTP
+ * failed under policy mandatory (ms->zrtp_ended). */
 void ua_media_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* Starts the call's ZRTP session, when the policy allows ZRTP and it runs
+ * none yet, so that our a=zrtp-hash is known (ms->zrtp_hash) before our
+ * first SDP. Returns 0 or the error of vox_media_zrtp_start. */
+int ua_media_zrtp_begin(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
+/* ZRTP failed under mandatory and the media has no keys: the call ends
+ * (BYE, CANCEL or a refusal, as its state allows) with reason. */
+void ua_call_end_insecure(struct vox_ua *ua, struct vox_ua_call *c, const char *reason,
+                          uint64_t now);
+#endif
 
 #endif

@@ -636,10 +636,14 @@ static void load_secrets(struct vox_zrtp *z)
 	memset(&z->sec, 0, sizeof z->sec);
 	z->known_peer = 0;
 	if (z->cfg.store.load && z->cfg.store.load(z->cfg.store.ctx, z->peer_zid, &z->sec) == 1 &&
-	    memcmp(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN) == 0 && (z->sec.flags & VOX_ZRTP_RS1))
-		z->known_peer = 1;
+	    memcmp(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN) == 0)
+		z->known_peer = (z->sec.flags & VOX_ZRTP_RS1) != 0;
 	else
 		memset(&z->sec, 0, sizeof z->sec);
+	/* a store may hand back a PBX key alone (its retained secrets
+	 * expired, 4.9): keep only what a flag says is there */
+	if (!z->known_peer)
+		z->sec.flags &= VOX_ZRTP_PBX;
 	memcpy(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN);
 }
 
@@ -691,6 +695,13 @@ static void save_secrets(struct vox_zrtp *z)
 	n.flags |= VOX_ZRTP_RS1;
 	if (z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED))
 		n.flags |= VOX_ZRTP_VERIFIED;
+	/* 4.9: the smaller of the two expiry intervals (ours is "never") */
+	n.expiry = z->peer_expiry;
+	/* a PBX key is not rotated with the retained secrets (7.3.1) */
+	if (z->sec.flags & VOX_ZRTP_PBX) {
+		memcpy(n.pbx, z->sec.pbx, VOX_ZRTP_RS_LEN);
+		n.flags |= VOX_ZRTP_PBX;
+	}
 	(void)z->cfg.store.save(z->cfg.store.ctx, &n);
 	z->sec = n;
 	vox_wipe(&n, sizeof n);
@@ -1014,6 +1025,7 @@ static int open_confirm(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 		memcpy(z->ph[0], b.h0, VOX_ZRTP_H_LEN);
 		z->peer_v = b.v;
 		z->peer_expiry_zero = b.expiry == 0;
+		z->peer_expiry = b.expiry;
 	}
 	vox_wipe(plain, sizeof plain);
 	if (!ok) {

@@ -270,6 +270,18 @@
 #ifndef VOX_UA_ARENA
 #define VOX_UA_ARENA (4096 * VOX_UA_MAX_CALLS)
 #endif
+/* Host names a UA resolves or keeps the answer of at once (RFC 3263:
+ * the outbound proxy's, registrars', callees'); about 260 bytes each. A
+ * request to a new name when every slot waits for an answer fails with
+ * VOX_EPOOL; an answer no request waits for gives way to a new name. */
+#ifndef VOX_UA_MAX_NAMES
+#define VOX_UA_MAX_NAMES 4
+#endif
+/* Targets one answer holds (vox_ua_resolved): a request tries them in
+ * turn when one is dead (RFC 3263 4.3). */
+#ifndef VOX_UA_MAX_TARGETS
+#define VOX_UA_MAX_TARGETS 4
+#endif
 /* Events a UA queues before the oldest is dropped. */
 #ifndef VOX_UA_MAX_EVENTS
 #define VOX_UA_MAX_EVENTS 64
@@ -277,7 +289,19 @@
 
 /* ---- ZRTP (zrtp/) ---------------------------------------------------------- */
 
-/* Peers whose retained secrets a struct vox_zrtp_cache remembers (77
+/* The time, in ms from the start of a call's media, that its ZRTP exchange
+ * has to complete (vox_ua_config.zrtp_timeout_ms overrides it per UA).
+ * Past it the session is given up (VOX_UA_EV_ZRTP_FAILED, "timeout"), and
+ * under policy mandatory a call with no other keys ends with that reason:
+ * no media ever flowed in it. RFC 6189 6 lets a Hello go unanswered for
+ * about 4 s (T1) and a Commit or DHPart2 for about 11 s (T2); 15 s is
+ * above a handshake through heavy loss, below a person's patience.
+ * Requires VOX_WITH_ZRTP. */
+#ifndef VOX_ZRTP_SETUP_MS
+#define VOX_ZRTP_SETUP_MS 15000
+#endif
+
+/* Peers whose retained secrets a struct vox_zrtp_cache remembers (121
  * bytes each, and as many in its file). Requires VOX_WITH_ZRTP. */
 #ifndef VOX_ZRTP_CACHE_MAX
 #define VOX_ZRTP_CACHE_MAX 32
@@ -326,6 +350,12 @@
 #endif
 #if VOX_UA_ARENA < 4 * (VOX_SIP_TXN_MSG + VOX_SIP_TXN_ID + VOX_SIP_CHUNK)
 #error "VOX_UA_ARENA must hold at least four messages of VOX_SIP_TXN_MSG bytes"
+#endif
+#if VOX_UA_MAX_NAMES < 1 || VOX_UA_MAX_NAMES > 255
+#error "VOX_UA_MAX_NAMES must lie between 1 and 255"
+#endif
+#if VOX_UA_MAX_TARGETS < 1 || VOX_UA_MAX_TARGETS > 255
+#error "VOX_UA_MAX_TARGETS must lie between 1 and 255"
 #endif
 #if VOX_UA_MAX_EVENTS < 4 || VOX_UA_MAX_EVENTS > 65535
 #error "VOX_UA_MAX_EVENTS must lie between 4 and 65535"
@@ -397,6 +427,9 @@
 #if VOX_SRTP_SOFT_LIMIT_PERCENT < 1 || VOX_SRTP_SOFT_LIMIT_PERCENT > 99
 #error "VOX_SRTP_SOFT_LIMIT_PERCENT must lie between 1 and 99"
 #endif
+#if VOX_ZRTP_SETUP_MS < 1000 || VOX_ZRTP_SETUP_MS > 600000
+#error "VOX_ZRTP_SETUP_MS must lie between 1000 and 600000 (ms)"
+#endif
 #if VOX_ZRTP_CACHE_MAX < 1 || VOX_ZRTP_CACHE_MAX > 65535
 #error "VOX_ZRTP_CACHE_MAX must lie between 1 and 65535 (the cache file's 16-bit count)"
 #endif
@@ -443,6 +476,7 @@
 	            0x2f4b8807u * (uint32_t)(VOX_JB_MAX_FRAME) +                                   \
 	            0x8d41bc35u * (uint32_t)(VOX_TLS_BUF) +                                        \
 	            0xac2abbcbu * (uint32_t)(VOX_WITH_SRTP) +                                      \
+	            0x6d2b79f5u * (uint32_t)(VOX_WITH_ZRTP) +                                      \
 	            0x2e18b6a9u * (uint32_t)(VOX_WITH_SDES) +                                      \
 	            0xe4a28f2fu * (uint32_t)(VOX_WITH_TLS) +                                       \
 	            0xca35283du * (uint32_t)(VOX_WITH_DIGEST_SHA2) +                               \
@@ -450,6 +484,8 @@
 	            0x538235f1u * (uint32_t)(VOX_UA_MAX_ACCOUNTS) +                                \
 	            0x58faa0d7u * (uint32_t)(VOX_UA_MAX_TXN) +                                     \
 	            0xb4900cc5u * (uint32_t)(VOX_UA_ARENA) +                                       \
-	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS)))
+	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS) +                                  \
+	            0x3c6ef373u * (uint32_t)(VOX_UA_MAX_NAMES) +                                   \
+	            0xa54ff53bu * (uint32_t)(VOX_UA_MAX_TARGETS)))
 
 #endif /* VOX_CONFIG_H */

@@ -27,8 +27,10 @@
  *    NSS backend), and about 1 KiB more per SSRC a context learns.
  *    vox_media_free releases them.
  *  - Keys come in through one call, vox_media_set_keys, whatever made them:
- *    SDES (RFC 4568) now, ZRTP (RFC 6189) later. The engine reports the
- *    protection it really applies (vox_media_prot), never what was asked.
+ *    SDES (RFC 4568) from the SDP, or ZRTP (RFC 6189) from the engine's own
+ *    ZRTP session (vox_media_zrtp_start), which calls it when the exchange
+ *    is confirmed. The engine reports the protection it really applies
+ *    (vox_media_prot), never what was asked.
  *  - Under VOX_MEDIA_REQUIRE_MANDATORY not one clear media packet leaves:
  *    until keys are set, send_pcm and send_dtmf return VOX_EPOLICY,
  *    poll_output returns 0 (RTCP waits too), and received RTP and RTCP are
@@ -39,7 +41,10 @@
  *    is assumed; following a peer behind a NAT (latching) is a later step.
  *  - Datagrams that are not RTP or RTCP (STUN, ZRTP, DTLS, TURN, RFC 7983)
  *    are counted and handed back: vox_media_recv returns their kind so the
- *    caller can pass them on (ZRTP will plug in there).
+ *    caller can pass them on; ZRTP is taken by the engine itself while a
+ *    ZRTP session runs (vox_media_zrtp_start): the port is shared.
+ *  - ZRTP packets are key agreement, not media: they leave and are taken
+ *    under every requirement, MANDATORY before keys included.
  *  - Built with VOX_WITH_SRTP 0, the engine runs clear RTP only:
  *    vox_media_set_keys returns VOX_EUNSUPPORTED, and a mandatory engine
  *    never sends.
@@ -53,6 +58,10 @@
 #if VOX_WITH_SRTP
 #include "vox/srtp.h"
 #endif
+#include "vox/zrtp.h"
+
+/* ZRTP in the media engine: zrtp/ built, and SRTP to carry its keys. */
+#define VOX_MEDIA_ZRTP (VOX_WITH_ZRTP && VOX_WITH_SRTP)
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,9 +104,18 @@ extern "C" {
 #define VOX_MEDIA_RTCP_MAX                                                                         \
 	(28 + 24 * VOX_RTP_MAX_SOURCES + 12 + VOX_RTCP_MAX_CNAME + 3 + 12 + VOX_RTP_EV_REASON + 3)
 #define VOX_MEDIA_TRAILER_MAX (4 + 16 + VOX_SRTP_MAX_MKI) /* = VOX_SRTCP_MAX_OVERHEAD */
-#define VOX_MEDIA_OUT_MAX                                                                          \
+#define VOX_MEDIA_SRTP_OUT_MAX                                                                     \
 	((VOX_MEDIA_RTP_MAX > VOX_MEDIA_RTCP_MAX ? VOX_MEDIA_RTP_MAX : VOX_MEDIA_RTCP_MAX) +       \
 	 VOX_MEDIA_TRAILER_MAX)
+/* The longest ZRTP packet the engine sends: a DHPart with a DH3k value. */
+#if VOX_MEDIA_ZRTP
+#define VOX_MEDIA_ZRTP_OUT_MAX (VOX_ZRTP_HDR_LEN + VOX_ZRTP_DH_MSG_MAX + VOX_ZRTP_CRC_LEN)
+#else
+#define VOX_MEDIA_ZRTP_OUT_MAX 0
+#endif
+#define VOX_MEDIA_OUT_MAX                                                                          \
+	(VOX_MEDIA_SRTP_OUT_MAX > VOX_MEDIA_ZRTP_OUT_MAX ? VOX_MEDIA_SRTP_OUT_MAX                  \
+	                                                 : VOX_MEDIA_ZRTP_OUT_MAX)
 
 #if VOX_MEDIA_MAX_EVENTS < 1
 #error "VOX_MEDIA_MAX_EVENTS must be at least 1"
@@ -194,7 +212,19 @@ enum vox_media_ev_type {
 	VOX_MEDIA_EV_REMOTE_ACTIVE,  /* RTP again after REMOTE_SILENCE */
 	VOX_MEDIA_EV_REMOTE_BYE,     /* the peer's source left (RTCP BYE); ssrc */
 	VOX_MEDIA_EV_KEY_SOFT_LIMIT, /* a key nears its lifetime: re-key (RFC 4568 6.1) */
-	VOX_MEDIA_EV_KEY_EXPIRED     /* a key is used up: that direction stopped */
+	VOX_MEDIA_EV_KEY_EXPIRED,    /* a key is used up: that direction stopped */
+	/* ZRTP (vox_media_zrtp_start); the details are in zrtp: */
+	VOX_MEDIA_EV_ZRTP_SAS,           /* the SAS to compare: sas, rendering, verified,
+	                                    continuity (new peer, continues, mismatch) */
+	VOX_MEDIA_EV_ZRTP_SECURE,        /* ZRTP keys confirmed and in use (a PROTECTION
+	                                    or STARTED event follows) */
+	VOX_MEDIA_EV_ZRTP_HASH_MISMATCH, /* the peer's Hello is not the one its SDP
+	                                    announced (a=zrtp-hash): the media path was
+	                                    tampered with (RFC 6189 8.1) */
+	VOX_MEDIA_EV_ZRTP_PBX,           /* the peer's Hello says it is a trusted MitM
+	                                    (M flag, 7.3): the SAS is with a server */
+	VOX_MEDIA_EV_ZRTP_FAILED         /* the ZRTP session ended without keys, or the
+	                                    setup time ran out: code, by_peer, timeout */
 };
 
 struct vox_media_event {
@@ -216,6 +246,17 @@ struct vox_media_event {
 		uint8_t end;          /* 0 begin, 1 end */
 		uint32_t duration_ms; /* end: how long it lasted */
 	} dtmf;
+#if VOX_MEDIA_ZRTP
+	struct {
+		char sas[VOX_ZRTP_SAS_MAX]; /* SAS: rendered, NUL-terminated */
+		uint32_t rendering;         /* SAS: VOX_ZRTP_B32 or VOX_ZRTP_B256 */
+		uint8_t verified;           /* SAS: compared before, and the secrets continue */
+		uint8_t continuity;         /* SAS: enum vox_zrtp_continuity */
+		uint8_t by_peer;            /* FAILED: the peer sent the Error */
+		uint8_t timeout;            /* FAILED: not complete within the setup time */
+		uint32_t code;              /* FAILED: the Error code of RFC 6189 5.9 */
+	} zrtp;
+#endif
 };
 
 /* ---- statistics --------------------------------------------------------- */
@@ -253,6 +294,9 @@ struct vox_media_stats {
 	uint64_t tx_overrun; /* frames refused: the previous one was not polled yet */
 	uint64_t tx_errors;  /* packets lost to a build or protect failure */
 	uint64_t ev_dropped; /* events lost to a full queue */
+	/* ZRTP: packets sent, and those received that went to the session
+	 * (the session's own figures: m->zrtp.st) */
+	uint64_t zrtp_sent, zrtp_taken;
 };
 
 /* ---- the engine ------------------------------------------------------------ */
@@ -320,6 +364,18 @@ struct vox_media {
 	uint64_t rx_old_until;          /* when rx_old goes */
 	uint8_t rx_seen;                /* a packet authenticated under rx */
 	uint32_t rx_scratch[VOX_MEDIA_MAX_PACKET / 4]; /* unprotect output (4-aligned) */
+#endif
+
+#if VOX_MEDIA_ZRTP
+	/* ZRTP (vox_media_zrtp_start): the session on the RTP port, and the
+	 * watch on its setup time */
+	struct vox_zrtp zrtp;
+	uint8_t zrtp_on;          /* a ZRTP session was started */
+	uint8_t zrtp_over;        /* it reached SECURE or failed: the watch is off */
+	uint8_t zrtp_pbx;         /* the PBX event was given */
+	uint8_t zrtp_verified;    /* see vox_media_zrtp_verified */
+	uint32_t zrtp_timeout_ms; /* the setup time, from the media's start */
+	uint64_t zrtp_until;      /* when it runs out; UINT64_MAX: not watched (yet) */
 #endif
 
 	struct vox_media_event ev[VOX_MEDIA_MAX_EVENTS];
@@ -479,6 +535,53 @@ VOX_MUST_CHECK int vox_media_stop(struct vox_media *m, uint64_t now);
 /* Releases the SRTP contexts (libsrtp2's heap) and wipes every key and the
  * whole struct. NULL is fine, and so is a second call. */
 void vox_media_free(struct vox_media *m);
+
+#if VOX_MEDIA_ZRTP
+/* ---- ZRTP (RFC 6189) ------------------------------------------------------------ */
+
+/* Starts a ZRTP session (DH mode) for the call, before or after
+ * vox_media_start: its Hello is built now (so that our a=zrtp-hash can go
+ * into the SDP, vox_media_zrtp_own_hash) and leaves once the engine runs.
+ * From then on the engine takes ZRTP packets from the peer's RTP address
+ * (the port is shared, RFC 7983), sends the session's packets first in
+ * poll_output (under every requirement: they carry no media), runs its
+ * timers in its deadline, and when the exchange is confirmed sets the
+ * SRTP keys it agreed through vox_media_set_keys (source
+ * VOX_MEDIA_PROT_ZRTP): a MANDATORY engine starts to flow then, an
+ * OPTIONAL one goes from clear (or SDES) to ZRTP keys. cfg->ssrc is
+ * replaced by our RTP SSRC. timeout_ms (> 0): if the session is not
+ * SECURE that long after the engine started (or after this call, when it
+ * runs already), it is given up with VOX_MEDIA_EV_ZRTP_FAILED (timeout
+ * 1, code VOX_ZRTP_ERR_TIMEOUT). cfg->store and rng must outlive the
+ * engine. Returns 0, or
+ *   VOX_ESTATE   a ZRTP session was started already, or the engine stopped
+ *   VOX_EINVAL   timeout_ms 0, or what vox_zrtp_start refuses in cfg
+ *   VOX_ERNG     the rng failed (no session then) */
+VOX_MUST_CHECK int vox_media_zrtp_start(struct vox_media *m, const struct vox_zrtp_config *cfg,
+                                        const struct vox_rng *rng, uint32_t timeout_ms,
+                                        uint64_t now);
+/* Our a=zrtp-hash value without its version: 64 hex digits and a NUL
+ * into out. Returns 64, VOX_ENOSPC (cap under 65) or VOX_ESTATE (no
+ * session started). */
+VOX_MUST_CHECK int vox_media_zrtp_own_hash(const struct vox_media *m, char *out, size_t cap);
+/* The SHA-256 of the Hello the peer's SDP announced (a=zrtp-hash:1.10,
+ * RFC 6189 8.1): a Hello that does not hash to it gives
+ * VOX_MEDIA_EV_ZRTP_HASH_MISMATCH and is not used (when the session
+ * already rests on it, the session fails). Returns 0 or VOX_ESTATE (no
+ * session started). */
+VOX_MUST_CHECK int vox_media_zrtp_expect_hash(struct vox_media *m, const uint8_t hash[32]);
+/* The users compared the SAS and found it right (1), or not (0): kept in
+ * the retained-secret store (vox_zrtp_set_verified). Returns 0, VOX_ESTATE
+ * (no session, or not SECURE) or the store's error. */
+VOX_MUST_CHECK int vox_media_zrtp_set_verified(struct vox_media *m, int verified);
+/* The ZRTP session, read-only (its state, its statistics), or NULL when
+ * none was started. */
+const struct vox_zrtp *vox_media_zrtp(const struct vox_media *m);
+/* 1 once the ZRTP keys are in use and the peer's SAS was marked verified
+ * before (the SAS event's verified flag) or vox_media_zrtp_set_verified(1)
+ * was called since; else 0. */
+int vox_media_zrtp_verified(const struct vox_media *m);
+#endif
 
 /* The protection the engine applies now. */
 enum vox_media_prot vox_media_prot(const struct vox_media *m);

@@ -341,8 +341,10 @@ enum {
 	 * ZRTP keeps the RTP/AVP profile (RFC 6189 8: the profile stays that
 	 * of best-effort media, since SRTP starts only after the exchange);
 	 * next to SDES under mandatory the SDES profile, RTP/SAVP, is used.
-	 * zrtp/ is a later issue: until then a configuration that needs ZRTP
-	 * to make any call is refused, "ZRTP is not in this build yet". */
+	 * With ZRTP allowed (and built: VOX_WITH_ZRTP and VOX_WITH_SRTP) an
+	 * answer or offer without a=crypto is no clear call: the media engine
+	 * runs ZRTP and, under mandatory, sends no media before its keys. A
+	 * build without ZRTP refuses "ZRTP mandatory, SDES refused" by name. */
 	VOX_SDP_KEY_ZRTP = 2
 };
 
@@ -462,8 +464,8 @@ struct vox_sdp_fail {
  *                unknown SRTP suite in the list;
  *   VOX_EPOLICY  policy mandatory and no key method that can make a call:
  *                SDES allowed but no SRTP suite (or a build without SDES),
- *                no key method at all, or ZRTP alone ("ZRTP is not in this
- *                build yet"): no call could ever be made.
+ *                no key method at all, or ZRTP alone in a build without
+ *                ZRTP ("this build has no ZRTP"): no call could ever be made.
  * Returns 0 or one of those; why (may be NULL) gets the reason, a static
  * string, and sip_status 500. vox_sdp_oa_offer and vox_sdp_oa_answer make
  * the VOX_EINVAL checks on every call too; an empty suite list there is
@@ -481,8 +483,9 @@ struct vox_sdp_oa {
 	int sent;          /* a description went out with this state */
 	int offer_pending; /* we sent an offer and wait for the answer */
 	enum vox_sdp_policy offered_policy;
-	size_t last_len;    /* the last description we sent, without its version: */
-	uint64_t last_hash; /* its length and hash */
+	uint8_t offered_savp; /* our offer was RTP/SAVP (SDES keys, policy mandatory) */
+	size_t last_len;      /* the last description we sent, without its version: */
+	uint64_t last_hash;   /* its length and hash */
 	uint8_t n_offered;
 	struct {
 		uint32_t tag;

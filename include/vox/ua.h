@@ -36,9 +36,20 @@
  * handle (VOX_UA_EV_MEDIA_ENGINE). The protection a call reports (prot) is
  * what its engine applies, never what the SDP alone says.
  *
- * Where requests go: to the host of the next-hop URI when it is an IP
- * literal, otherwise to the configured outbound proxy (name resolution,
- * RFC 3263, belongs to transport/).
+ * Where requests go: a request outside a dialog to the outbound proxy
+ * when one is configured, else to its Request-URI; one inside a dialog to
+ * its route set's first URI, else the remote target (RFC 3261 8.1.2,
+ * 12.2.1.1). An IP literal is used as it is. A host name is an output,
+ * "resolve this" (RFC 3263):
+ *
+ *   vox_ua_poll_resolve(ua, &req)                 a name to look up
+ *   vox_ua_resolved(ua, req.id, targets, n, now)  its targets, in order
+ *
+ * The request waits for the answer and then goes to the first target,
+ * and to the next one, with a new branch, when that one is dead (a
+ * transport error or a timeout). Nothing blocks (docs/ua.md, Names). A
+ * request inside a dialog uses the answer a name already has, and fails
+ * with VOX_ENOTFOUND when it has none.
  *
  * Ownership: struct vox_ua is the caller's and holds everything (it is
  * large: put it in static memory or a pool rather than on a small stack).
@@ -136,10 +147,30 @@ enum vox_ua_ev_type {
 	                           started and its protection, new keys, first packet,
 	                           SRTP failures counted and never played, RTCP reports,
 	                           DTMF, remote silence, ...; see vox/media.h) */
-	VOX_UA_EV_MEDIA_FAILED  /* the call's media could not start or follow the
+	VOX_UA_EV_MEDIA_FAILED, /* the call's media could not start or follow the
 	                           new session, and is stopped: reason says why (the
 	                           peer's address is a host name, the engine refused the
 	                           session); the call itself goes on */
+	/* ZRTP (RFC 6189; key_methods has VOX_SDP_KEY_ZRTP): what the call's
+	 * ZRTP session says, details in ev->media.zrtp (vox/media.h) */
+	VOX_UA_EV_ZRTP_SAS,            /* the SAS for the users to compare: media.zrtp.sas
+	                                  (rendered), .verified (compared on an earlier
+	                                  call, and the cache continues), .continuity */
+	VOX_UA_EV_ZRTP_SECURE,         /* ZRTP's keys are in use: prot is ZRTP now */
+	VOX_UA_EV_ZRTP_NEW_PEER,       /* a peer ZID never met before (4.3.2): compare the SAS
+	                                  (not a cache mismatch) */
+	VOX_UA_EV_ZRTP_CACHE_MISMATCH, /* a known peer whose retained secrets do not match:
+	                                  a MitM may be at work; compare the SAS (4.3.2) */
+	VOX_UA_EV_ZRTP_HASH_MISMATCH,  /* the peer's ZRTP Hello is not the one its SDP
+	                                  announced (a=zrtp-hash, 8.1): the media path was
+	                                  tampered with */
+	VOX_UA_EV_ZRTP_PBX,            /* the peer is a trusted MitM, a PBX (M flag, 7.3): the
+	                                  SAS you read is with the server, not the person */
+	VOX_UA_EV_ZRTP_FAILED          /* ZRTP ended without keys: reason says why,
+	                                  media.zrtp.code (5.9) and .timeout. Under policy
+	                                  mandatory a call without other keys then ends
+	                                  (ENDED with that reason); else it goes on as prot
+	                                  says */
 };
 
 struct vox_ua_event {
@@ -169,6 +200,14 @@ struct vox_ua_account_cfg {
 	struct vox_slice username;  /* digest user name; empty: the AOR user */
 	struct vox_slice password;
 	uint32_t expires; /* seconds asked for; 0: 3600 */
+	/* Instead of the password (which must then be empty): the precomputed
+	 * HA1 = H(username ":" realm ":" password) in hex, as a registrar's
+	 * database keeps it (RFC 7616 3.4.2, vox_digest_ha1_print). It answers
+	 * challenges of its realm and hash only: ha1_alg says which
+	 * (VOX_DIGEST_MD5: 32 hex digits, VOX_DIGEST_SHA256 or
+	 * VOX_DIGEST_SHA512_256: 64; their -sess twins share it). */
+	struct vox_slice ha1;
+	enum vox_digest_alg ha1_alg;
 };
 
 /* Listening sockets a UA has besides its first (host, port, transport in
@@ -199,7 +238,14 @@ struct vox_ua_config {
 	 * told it: behind a NAT, that is where peers reach us. 0 (default):
 	 * the Contact names the listener's configured host and port. */
 	uint8_t contact_from_rport;
-	struct vox_peer outbound;     /* next hop for names vox cannot resolve; tp 0: none */
+	/* The outbound proxy (RFC 3261 8.1.2): every request outside a
+	 * dialog goes to it. Either a SIP URI (sip:proxy.example.com, a host
+	 * name the UA asks to resolve, or an address; copied, under
+	 * VOX_UA_STR bytes) or an address (outbound, tp not 0), not both.
+	 * Neither: a request goes to its Request-URI's host, resolved when a
+	 * name (RFC 3263, docs/ua.md, Names). */
+	struct vox_slice outbound_proxy;
+	struct vox_peer outbound;
 	struct vox_sip_timers timers; /* zeros: RFC defaults */
 	struct vox_rng rng;
 	/* media */
@@ -223,12 +269,78 @@ struct vox_ua_config {
 	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
+	/* Audio codecs we offer and accept, in our order of preference
+	 * (VOX_SDP_CODEC_PCMU, VOX_SDP_CODEC_PCMA; telephone-event is always
+	 * added). n_codecs 0: vox's default, PCMU then PCMA. */
+	uint8_t n_codecs;
+	enum vox_sdp_codec codecs[VOX_SDP_CODEC_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
 	 * VOX_UA_EV_DOWNGRADE event (1); under policy mandatory always refused */
 	int accept_downgrade;
 	uint32_t media_silence_ms; /* the peer sent no RTP for this long while we receive:
 	                              a remote-silence media event; 0: never */
-	const char *user_agent;    /* for User-Agent/Server; NULL: "vox" */
+#if VOX_MEDIA_ZRTP
+	/* ZRTP, when key_methods has VOX_SDP_KEY_ZRTP (and the policy is not
+	 * off): each call runs a session in its media engine (docs/ua.md, ZRTP
+	 * calls). zrtp_zid: our ZID, the same on every call and run (RFC 6189
+	 * 4.9; two endpoints with one ZID refuse each other, Error 0x90).
+	 * zrtp_store: the application's retained secrets (vox/zrtp.h: a file,
+	 * flash, vox_zrtp_cache_store in memory; load NULL: none, every call
+	 * meets a new peer); its ctx must outlive the UA. zrtp_timeout_ms:
+	 * the time ZRTP has to complete from the media's start; 0:
+	 * VOX_ZRTP_SETUP_MS (vox/config.h). */
+	uint8_t zrtp_zid[VOX_ZRTP_ZID_LEN];
+	struct vox_zrtp_store zrtp_store;
+	uint32_t zrtp_timeout_ms;
+#endif
+	const char *user_agent; /* for User-Agent/Server; NULL: "vox" */
+};
+
+/* ---- names to resolve (RFC 3263) ------------------------------------------ */
+
+/* What the application's resolver looks up for a name (RFC 3263 4.1,
+ * 4.2), from what the URI already says. */
+enum vox_ua_lookup {
+	VOX_UA_LOOKUP_NAPTR = 1, /* no port and no transport in the URI: NAPTR, then
+	                            SRV of the transports it names (without NAPTR
+	                            records: SRV of _sip._udp, _sip._tcp, _sips._tcp,
+	                            in the order the UA supports), then A/AAAA on the
+	                            transport's default port */
+	VOX_UA_LOOKUP_SRV,       /* the transport given, no port: SRV of that
+	                            transport, then A/AAAA on its default port */
+	VOX_UA_LOOKUP_ADDR       /* a port given: A/AAAA only (4.2) */
+};
+
+/* "Resolve this", an output (vox_ua_poll_resolve): the host name of a
+ * request's next hop (the outbound proxy, else the Request-URI), and what
+ * the URI says of how to reach it. */
+struct vox_ua_resolve {
+	uint32_t id;           /* names the answer (vox_ua_resolved); never 0 */
+	char name[VOX_UA_STR]; /* the host name, NUL-terminated */
+	uint16_t port;         /* the URI's port; 0: none given */
+	enum vox_transport tp; /* the URI's transport (sips: TLS, or transport=), or the
+	                          UA's configured one when the URI names none */
+	uint8_t tp_given;      /* 1: the URI named tp, every target must use it; 0: the
+	                          NAPTR records may pick another (tp: the UA's choice) */
+	uint8_t sips;          /* a sips: URI: TLS targets only (RFC 3263 4.1) */
+	enum vox_ua_lookup lookup;
+};
+
+/* One target of an answer, in the order to try them (RFC 3263 4.4 and
+ * RFC 2782: NAPTR order, SRV priority and weight, then address order). */
+struct vox_ua_target {
+	enum vox_transport tp;
+	struct vox_addr addr; /* IPv4 or IPv6, with its port (not 0) */
+};
+
+/* Which answered name a request's next hop came from, so that a dead
+ * target moves the request to the next one (RFC 3263 4.3). Kept by each
+ * call and account: 4 bytes. */
+struct vox_ua_hop {
+	uint8_t name; /* 1 + the UA's name slot; 0: an address, no other target */
+	uint8_t k;    /* the target the request went to */
+	uint8_t wait; /* the request waits for the name's answer */
+	uint8_t gen;  /* the slot's generation, that it still holds the name */
 };
 
 /* Where a call's media socket is bound, as the application names it to
@@ -268,6 +380,7 @@ struct vox_ua_call {
 	uint8_t delayed_offer; /* our 2xx carried the offer; the ACK brings the answer */
 	uint8_t ended;         /* the ENDED event went out */
 	uint8_t savp_retry;    /* our best-effort offer got 488: offered again as RTP/SAVP */
+	struct vox_ua_hop hop; /* outgoing: the resolved name its INVITE goes to */
 	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
@@ -325,6 +438,11 @@ struct vox_ua_media {
 	char addr[VOX_SDP_MAX_ADDR + 1]; /* the call's media address */
 	uint16_t offer_at, offer_len;    /* an incoming call's offer, until answered: in
 	                                    the arena (vox_sip_arena_put) */
+#if VOX_MEDIA_ZRTP
+	char zrtp_hash[65];     /* our a=zrtp-hash (64 hex digits), "" without ZRTP */
+	const char *zrtp_ended; /* ZRTP failed under mandatory, no keys: the call ends
+	                            at the next deadline, with this reason */
+#endif
 };
 
 /* A media packet of a call that ended (its RTCP BYE), waiting to be polled. */
@@ -363,10 +481,14 @@ struct vox_ua_account {
 	char registrar[VOX_UA_STR];
 	char username[64];
 	char password[64];
+	char ha1[VOX_DIGEST_MAX_HEX + 1]; /* hex, or "" (password) */
+	uint8_t ha1_alg;                  /* enum vox_digest_alg of ha1 */
 	char call_id[VOX_UA_STR + 32];
 	char tag[20];
 	char old_contact[VOX_UA_CONTACT_MAX]; /* to remove after a contact change */
 	struct vox_digest_client auth;
+	struct vox_ua_hop hop; /* the resolved name its REGISTER goes to */
+	struct vox_peer peer;  /* where its latest REGISTER went (tp 0: none yet) */
 };
 
 /* Requests and responses the UA sends outside transactions: ACKs for
@@ -398,8 +520,34 @@ struct vox_ua_seen {
 	char host[48]; /* an IPv4 address, or an IPv6 one in [ ] */
 };
 
+/* A name the UA resolves or has resolved (RFC 3263), in a table of
+ * VOX_UA_MAX_NAMES (ua/ua.c, Names). */
+enum vox_ua_name_state {
+	VOX_UA_NAME_FREE = 0,
+	VOX_UA_NAME_TO_ASK,  /* waits for vox_ua_poll_resolve */
+	VOX_UA_NAME_ASKED,   /* polled, waits for vox_ua_resolved */
+	VOX_UA_NAME_ANSWERED /* targets known */
+};
+struct vox_ua_name {
+	uint8_t state; /* enum vox_ua_name_state */
+	uint8_t gen;   /* changes whenever the slot takes another name */
+	uint8_t n;     /* targets */
+	uint8_t cur;   /* the first target not known dead: where requests go */
+	uint8_t tp, tp_given, sips;
+	uint16_t port;
+	uint32_t id;   /* of the question (TO_ASK, ASKED) */
+	uint64_t t;    /* TO_ASK, ASKED: given up at; ANSWERED: stale from (new
+	                     requests ask again) */
+	uint64_t used; /* last taken: the least recently used answer makes room */
+	struct vox_ua_target target[VOX_UA_MAX_TARGETS];
+	char name[VOX_UA_STR];
+};
+
 struct vox_ua {
 	struct vox_ua_config cfg;
+	char outbound_uri[VOX_UA_STR]; /* copy of cfg.outbound_proxy */
+	struct vox_ua_name names[VOX_UA_MAX_NAMES];
+	uint32_t next_name_id;
 	uint8_t nlis; /* listeners besides the first */
 	struct vox_ua_lis lis[VOX_UA_MAX_LISTENERS - 1];
 	struct vox_ua_seen seen[VOX_UA_MAX_LISTENERS];
@@ -457,7 +605,7 @@ struct vox_ua {
  * configured key methods and suites). Every host and AOR it accepts fit
  * our Via and Contact. Returns 0, VOX_EPOLICY (policy mandatory and no key
  * method that can make a call: SDES without a suite, none at all, or ZRTP
- * alone, "ZRTP is not in this build yet") or VOX_EINVAL; *why (if not
+ * alone in a build without it, "this build has no ZRTP") or VOX_EINVAL; *why (if not
  * NULL) gets the reason, a static string. */
 VOX_MUST_CHECK int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why);
 /* Sets up a UA; copies the configured strings (host and aor under
@@ -540,6 +688,33 @@ VOX_MUST_CHECK int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t 
  * and an id whose transaction already ended, change nothing. Cannot
  * fail; drain the output and events afterwards. */
 void vox_ua_transport_error(struct vox_ua *ua, uint32_t id, uint64_t now);
+/* The next name to resolve (RFC 3263; docs/ua.md, Names): a request's
+ * next hop is a host name whose targets the UA does not know. Returns 1
+ * and fills *req, or 0 when no name waits. Answer each one with
+ * vox_ua_resolved under req->id, from a lookup that does not block (the
+ * UA waits for it; what waits on the name is held until then, and fails
+ * as unresolved when no answer came within 64*T1). Poll after every call
+ * into the UA, as for the output. */
+VOX_MUST_CHECK int vox_ua_poll_resolve(struct vox_ua *ua, struct vox_ua_resolve *req);
+/* The answer to the question id: n targets in the order to try them (the
+ * UA copies them). Every request that waited on the name goes to the
+ * first, and moves to the next with a new branch when a target is dead (a
+ * transport error or a timeout, RFC 3263 4.3); when all are dead its
+ * transaction fails as the last did (503 or 408). n 0: the name did not
+ * resolve (no such name, or the lookup failed): what waited on it fails
+ * with 503 (VOX_UA_EV_ENDED or VOX_UA_EV_REG_FAILED, reason "the next
+ * hop's name did not resolve"). Returns 0, or, with nothing changed:
+ *   VOX_ENOTFOUND  no question id is open (never asked, answered
+ *                  already, or given up)
+ *   VOX_ELIMIT     n over VOX_UA_MAX_TARGETS: answer again with the best
+ *                  VOX_UA_MAX_TARGETS
+ *   VOX_EINVAL     targets NULL with n > 0, or a target that is none
+ *                  (transport not UDP, TCP or TLS, family not 4 or 6, port
+ *                  0), or not the transport the question gave (tp_given),
+ *                  or not TLS for a sips: name
+ * Drain the output and events afterwards. */
+VOX_MUST_CHECK int vox_ua_resolved(struct vox_ua *ua, uint32_t id,
+                                   const struct vox_ua_target *targets, size_t n, uint64_t now);
 /* Copies the next message to send into buf (no NUL) and sets *to: first
  * what the UA sends outside transactions (ACKs for 2xx, stateless
  * answers), then the transaction layer's. Returns its length, 0 when
@@ -567,10 +742,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 /* Adds an account (not registered yet: call vox_ua_register). Copies cfg's
  * strings: aor and registrar under VOX_UA_STR bytes, username and
- * password under 64 (the password is wiped by vox_ua_free). The registrar
- * is not checked here: a bad one makes vox_ua_register fail. Returns 0 and
- * *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips: URI, a string
- * too long, or a host in the UA's config that is no Call-ID word),
+ * password under 64 (the password and HA1 are wiped by vox_ua_free). The
+ * registrar is not checked here: a bad one makes vox_ua_register fail.
+ * Returns 0 and *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips:
+ * URI, a string too long, both a password and an HA1, an HA1 that is not
+ * hex of ha1_alg's length, or a host in the UA's config that is no Call-ID
+ * word),
  * VOX_EPOOL (VOX_UA_MAX_ACCOUNTS in use) or VOX_ERNG. Accounts are never
  * removed. */
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
@@ -580,10 +757,12 @@ VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_acc
  * (this, vox_ua_unregister, a refresh or a contact change) goes out after
  * it (RFC 3261 10.2); the latest wish wins. The outcome arrives as
  * VOX_UA_EV_REG_OK or VOX_UA_EV_REG_FAILED. Returns 0 (sent, or waiting
- * behind the REGISTER in flight), or
- *   VOX_ENOTFOUND   no such account; or the registrar's host is not an IP
- *                   literal and no outbound proxy is configured
- *   VOX_EPOOL       no free transaction
+ * behind the REGISTER in flight, or for the answer to its next hop's
+ * name), or
+ *   VOX_ENOTFOUND   no such account
+ *   VOX_EPOOL       no free transaction, or the registrar's (or outbound
+ *                   proxy's) host is a name to resolve and every name slot
+ *                   waits for an answer (VOX_UA_MAX_NAMES)
  *   VOX_ENOSPC      the REGISTER does not fit VOX_SIP_TXN_MSG (long
  *                   host, AOR, registrar or credentials)
  *   VOX_EMALFORMED  the REGISTER built from the account does not parse (a
@@ -614,9 +793,9 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
  *                   over VOX_SDP_MAX_ADDR bytes, or media settings the SDP
  *                   offer refuses (vox_sdp_oa_offer: an address that is not
  *                   one, ...)
- *   VOX_ENOTFOUND   target's host is not an IP literal and no outbound
- *                   proxy is configured
- *   VOX_EPOOL       VOX_UA_MAX_CALLS calls in use, or no free transaction
+ *   VOX_EPOOL       VOX_UA_MAX_CALLS calls in use, no free transaction,
+ *                   or the next hop's host is a name to resolve and every
+ *                   name slot waits for an answer (VOX_UA_MAX_NAMES)
  *   VOX_EPOLICY     policy mandatory, and no SRTP suite may be offered
  *                   (none configured, or the first hop is not TLS and
  *                   allow_sdes_over_insecure_hops is 0)
@@ -625,7 +804,10 @@ VOX_MUST_CHECK int vox_ua_set_contact(struct vox_ua *ua, struct vox_slice host, 
  *   VOX_EMALFORMED  the INVITE built does not parse
  *   VOX_ERNG, VOX_ERANGE, VOX_ETOOLONG  from the tag, Call-ID, branch and
  *                   SDP offer
- * On an error no call exists. Then come VOX_UA_EV_PROGRESS,
+ * On an error no call exists. When the next hop is a name still to
+ * resolve, the call exists and its INVITE waits for the answer
+ * (vox_ua_poll_resolve); the errors of building it (VOX_EPOLICY, ...) then
+ * end the call with VOX_UA_EV_ENDED. Then come VOX_UA_EV_PROGRESS,
  * VOX_UA_EV_EARLY_MEDIA, VOX_UA_EV_ANSWERED and, always last,
  * VOX_UA_EV_ENDED. */
 VOX_MUST_CHECK int vox_ua_call(struct vox_ua *ua, struct vox_slice target, vox_ua_handle account,
@@ -728,6 +910,14 @@ VOX_MUST_CHECK int vox_ua_play(struct vox_ua *ua, vox_ua_handle call, int16_t *p
  * or VOX_ENOTFOUND, VOX_ESTATE. */
 VOX_MUST_CHECK int vox_ua_send_dtmf(struct vox_ua *ua, vox_ua_handle call, char digit,
                                     uint32_t duration_ms, uint64_t now);
+#if VOX_MEDIA_ZRTP
+/* The users compared the call's SAS (VOX_UA_EV_ZRTP_SAS) and found it
+ * right (1), or wrong or to be compared again (0): kept with the peer's
+ * retained secrets in zrtp_store, and the call's prot becomes
+ * ZRTP_VERIFIED (or UNVERIFIED). Returns 0, VOX_ENOTFOUND, VOX_ESTATE (no
+ * ZRTP keys in use), or the store's error. */
+VOX_MUST_CHECK int vox_ua_zrtp_verify(struct vox_ua *ua, vox_ua_handle call, int verified);
+#endif
 /* The call's media engine, read-only (its statistics: vox_media_stats), or
  * NULL for a handle that names no live call. Valid as vox_ua_call_get's
  * pointer is. */

@@ -347,20 +347,33 @@ VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char 
 /* What an endpoint remembers of one peer. */
 struct vox_zrtp_secrets {
 	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* the peer's */
-	uint8_t flags;                 /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED */
-	uint8_t rs1[VOX_ZRTP_RS_LEN];  /* from the last exchange */
-	uint8_t rs2[VOX_ZRTP_RS_LEN];  /* from the one before */
+	uint8_t flags; /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED | VOX_ZRTP_PBX */
+	uint8_t rs1[VOX_ZRTP_RS_LEN]; /* from the last exchange */
+	uint8_t rs2[VOX_ZRTP_RS_LEN]; /* from the one before */
+	/* 4.9: how long rs1 and rs2 may be used after they were saved, in
+	 * seconds, the smaller of the two sides' Confirm values;
+	 * VOX_ZRTP_NEVER: no limit. The engine sets it. */
+	uint32_t expiry;
+	/* when the store saved the entry, in seconds of its own clock (UNIX
+	 * time in the cache file); 0 unknown. The engine has no clock: a
+	 * store that has one stamps it and drops expired secrets in load. */
+	uint64_t saved;
+	/* 7.3.1: the trusted MitM key of an enrolled PBX (or, on a PBX, of
+	 * an enrolled client), valid when flags has VOX_ZRTP_PBX */
+	uint8_t pbx[VOX_ZRTP_RS_LEN];
 };
 #define VOX_ZRTP_RS1      0x01
 #define VOX_ZRTP_RS2      0x02
 #define VOX_ZRTP_VERIFIED 0x04 /* the users compared the SAS and said so */
+#define VOX_ZRTP_PBX      0x08 /* pbx holds a trusted MitM key: an enrolled PBX */
+#define VOX_ZRTP_NEVER    0xffffffffu
 
 /* The storage port: where the engine finds and keeps retained secrets (a
  * file on a host, flash on a device). load fills *out for a peer ZID and
  * returns 1, or 0 for a peer it does not know, or a negative VOX_E* code
  * (treated as not known). save returns 0 or a negative code. The engine
- * calls them synchronously from vox_zrtp_recv and vox_zrtp_set_verified;
- * they must not call back into the engine. */
+ * calls them synchronously from vox_zrtp_recv, vox_zrtp_set_verified and
+ * vox_zrtp_enroll; they must not call back into the engine. */
 struct vox_zrtp_store {
 	int (*load)(void *ctx, const uint8_t zid[VOX_ZRTP_ZID_LEN], struct vox_zrtp_secrets *out);
 	int (*save)(void *ctx, const struct vox_zrtp_secrets *s);
@@ -368,19 +381,23 @@ struct vox_zrtp_store {
 };
 
 /* A ready-made store in memory, and its byte form for a file or flash.
- * The byte form ("cache format 1"), all integers big-endian:
- *   "VZC1"                 4 bytes, the format
+ * The byte form ("cache format 2"), all integers big-endian:
+ *   "VZC2"                 4 bytes, the format
+ *   own ZID               12 bytes, our persistent ZID (4.9); zeros: none yet
  *   count                  2 bytes, entries that follow
- *   count entries of 77 bytes: peer ZID (12), flags (1), rs1 (32), rs2 (32)
+ *   count entries of 121 bytes: peer ZID (12), flags (1), expiry (4),
+ *                          saved (8), rs1 (32), rs2 (32), pbx (32)
  *   CRC-32c                4 bytes over all of the above, low byte first
- * A program writes it atomically: to a temporary file in the same folder,
- * fsync, then rename over the old one, so that a crash leaves the old
- * cache or the new one, never half of one. */
+ * Secrets a flag does not mark valid are zeros. A program writes it
+ * atomically: to a temporary file in the same folder, fsync, then rename
+ * over the old one, so that a crash leaves the old cache or the new one,
+ * never half of one (vox_zrtp_file_save does). */
 /* VOX_ZRTP_CACHE_MAX (vox/config.h): the peers a struct vox_zrtp_cache holds. */
-#define VOX_ZRTP_CACHE_ENTRY    77
-#define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
+#define VOX_ZRTP_CACHE_ENTRY    121
+#define VOX_ZRTP_CACHE_BYTES(n) (4u + VOX_ZRTP_ZID_LEN + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
 
 struct vox_zrtp_cache {
+	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* our own ZID, kept with the secrets */
 	size_t n;
 	struct vox_zrtp_secrets e[VOX_ZRTP_CACHE_MAX];
 };
@@ -389,18 +406,70 @@ struct vox_zrtp_cache {
 void vox_zrtp_cache_init(struct vox_zrtp_cache *c);
 /* The store port over *c (which must outlive the engines using it): save
  * replaces the peer's entry or adds one, VOX_EPOOL when the table is
- * full. */
+ * full. It has no clock: load ignores expiry and save leaves saved as
+ * given. */
 struct vox_zrtp_store vox_zrtp_cache_store(struct vox_zrtp_cache *c);
-/* Writes the byte form. Returns its length, or VOX_ENOSPC. */
+/* The entry of a peer ZID, or NULL. Valid until the cache changes. */
+struct vox_zrtp_secrets *vox_zrtp_cache_find(struct vox_zrtp_cache *c,
+                                             const uint8_t zid[VOX_ZRTP_ZID_LEN]);
+/* Removes a peer's entry (its secrets wiped). Returns 0 or VOX_ENOTFOUND. */
+VOX_MUST_CHECK int vox_zrtp_cache_forget(struct vox_zrtp_cache *c,
+                                         const uint8_t zid[VOX_ZRTP_ZID_LEN]);
+/* Writes the byte form. Returns its length, or VOX_ENOSPC, or VOX_EINVAL
+ * (more entries than VOX_ZRTP_CACHE_MAX). */
 VOX_MUST_CHECK int vox_zrtp_cache_encode(const struct vox_zrtp_cache *c, uint8_t *out, size_t cap);
 /* Reads the byte form into *c. A cache that is cut short, has another
  * format, a wrong CRC, a count that disagrees with its length, unknown
- * flag bits or one ZID twice is refused with VOX_EMALFORMED (and *c left
- * empty: treat it as a new cache and tell the user), more entries than
- * VOX_ZRTP_CACHE_MAX with VOX_ELIMIT. Returns the entry count. */
+ * flag bits, secrets where no flag says so, or one ZID twice is refused
+ * with VOX_EMALFORMED (and *c left empty: treat it as a new cache and
+ * tell the user), more entries than VOX_ZRTP_CACHE_MAX with VOX_ELIMIT
+ * (*c empty too). Returns the entry count. */
 VOX_MUST_CHECK int vox_zrtp_cache_decode(const uint8_t *in, size_t len, struct vox_zrtp_cache *c);
 /* Wipes every secret. */
 void vox_zrtp_cache_free(struct vox_zrtp_cache *c);
+
+/* ----------------------------------------------------------------------
+ * The cache file (transport/zrtp_file.c). zrtp/ does no I/O: this is the
+ * store port for a host with a POSIX file system, in transport/, the one
+ * folder that touches the operating system; a device replaces it with
+ * one over its flash. The file holds the byte form above, mode 0600.
+ * ---------------------------------------------------------------------- */
+
+enum vox_zrtp_file_status {
+	VOX_ZRTP_FILE_READ = 0, /* the file was read and checked */
+	VOX_ZRTP_FILE_NEW,      /* there was no file: an empty cache, a new ZID */
+	VOX_ZRTP_FILE_DAMAGED   /* it did not check (why says how): treated as
+	                           empty, with a new ZID; the next save replaces it */
+};
+
+struct vox_zrtp_file {
+	const char *path; /* kept, not copied: must outlive the store */
+	struct vox_zrtp_cache cache;
+	const char *why; /* static: what was wrong with a damaged file */
+	/* the wall clock in seconds for expiry (4.9); NULL: time() */
+	uint64_t (*now)(void);
+};
+
+/* Reads path into f (f->path = path). An absent file or one that does
+ * not check is not an error: the status says which, the cache is empty
+ * and a new ZID is drawn from rng (nothing is written until a save).
+ * Returns a status, or VOX_EIO (the file exists but cannot be read),
+ * VOX_ERNG, VOX_EINVAL (NULL path or rng). */
+VOX_MUST_CHECK int vox_zrtp_file_load(struct vox_zrtp_file *f, const char *path,
+                                      const struct vox_rng *rng);
+/* Writes f->cache to f->path atomically: a temporary file beside it
+ * (mode 0600), fsync, rename over the old file, fsync of the folder. On
+ * failure the old file is untouched and no temporary file is left.
+ * Returns 0, VOX_EIO, VOX_ETOOLONG (path too long), VOX_EINVAL. */
+VOX_MUST_CHECK int vox_zrtp_file_save(struct vox_zrtp_file *f);
+/* The store port over f: load drops secrets whose expiry has passed
+ * (4.9: an expired secret is as none) and keeps a PBX key; save stamps
+ * saved with the clock, keeps the entry in f->cache and writes the file
+ * (VOX_EIO, VOX_EPOOL as vox_zrtp_cache_store). f must outlive the
+ * engines using it. */
+struct vox_zrtp_store vox_zrtp_file_store(struct vox_zrtp_file *f);
+/* Wipes the secrets held in memory; NULL and twice are fine. */
+void vox_zrtp_file_free(struct vox_zrtp_file *f);
 
 /* ======================================================================
  * The engine: one ZRTP session of one media stream, DH mode (section 4)
@@ -559,6 +628,7 @@ struct vox_zrtp {
 	uint8_t known_peer;          /* load found the peer */
 	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
 	uint8_t have_s1, peer_v, peer_expiry_zero;
+	uint32_t peer_expiry; /* the cache expiry of the peer's Confirm (4.9) */
 	/* Multistream (4.4.3): the first stream's ZRTPSess, algorithms, peer */
 	uint8_t multi;
 	uint8_t ms_sess[VOX_ZRTP_HASH_MAX];

@@ -93,6 +93,39 @@ void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 	s->link[b][a] = s->mlink[b][a] = l;
 }
 
+void sim_add_name(struct sim *s, const char *name, size_t n, const struct vox_ua_target *t)
+{
+	if (s->nnames == SIM_MAX_NAMES || n > VOX_UA_MAX_TARGETS)
+		return;
+	struct sim_name *e = &s->names[s->nnames++];
+	e->name = name;
+	e->n = n;
+	memcpy(e->t, t, n * sizeof *t);
+}
+
+/* The node's questions, answered from the table (RFC 3263 done by the
+ * application, as docs/ua.md says). */
+static void answer_names(struct sim *s, size_t i)
+{
+	struct vox_ua_resolve q;
+	while (!s->hold_answers && vox_ua_poll_resolve(s->node[i].ua, &q) == 1) {
+		const struct sim_name *e = NULL;
+		for (size_t k = 0; k < s->nnames && !e; k++)
+			if (strcmp(s->names[k].name, q.name) == 0)
+				e = &s->names[k];
+		s->last_q = q;
+		s->resolves++;
+		if (s->trace)
+			fprintf(s->trace_out ? s->trace_out : stderr,
+			        "[%8llu] node %zu: resolve %s: %zu\n", (unsigned long long)s->now,
+			        i, q.name, e ? e->n : 0);
+		int rc =
+		    vox_ua_resolved(s->node[i].ua, q.id, e ? e->t : NULL, e ? e->n : 0, s->now);
+		if (rc)
+			fprintf(stderr, "sim: vox_ua_resolved: %d\n", rc);
+	}
+}
+
 void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l)
 {
 	s->mlink[a][b] = l;
@@ -212,6 +245,8 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 		pk->tp = (uint8_t)to->tp;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
+		if (s->sip_tap)
+			s->sip_tap(s, from, pk->data, len, s->tap_ctx);
 	}
 }
 
@@ -384,9 +419,30 @@ static void transmit_media(struct sim *s, size_t from, vox_ua_handle call, uint8
 /* A media datagram reaches node pk->to: the UA takes it for the call on
  * that socket. A datagram the UA refuses must leave the engine's RTP
  * session and jitter buffer as they were (never played). */
+void sim_media_inject(struct sim *s, size_t from, size_t to, uint16_t sport, uint16_t dport,
+                      const uint8_t *p, size_t len, uint32_t delay)
+{
+	static struct sim_packet pk;
+	if (len > sizeof pk.data)
+		return;
+	memset(&pk, 0, offsetof(struct sim_packet, data));
+	pk.at = s->now + delay;
+	pk.seq = s->seq++;
+	pk.from = (uint8_t)from;
+	pk.to = (uint8_t)to;
+	pk.media = 2; /* injected: the tap does not see it again */
+	pk.sport = sport;
+	pk.dport = dport;
+	pk.len = (uint16_t)len;
+	memcpy(pk.data, p, len);
+	enqueue(s, &pk);
+}
+
 static void deliver_media(struct sim *s, const struct sim_packet *pk)
 {
 	struct sim_node *nd = &s->node[pk->to];
+	if (pk->media == 1 && s->media_tap && s->media_tap(s, pk, s->tap_ctx))
+		return;
 	struct sim_media *b = nd->kind == SIM_UA ? socket_at(nd, pk->dport) : NULL;
 	nd->ms.received++;
 	if (!b) {
@@ -532,10 +588,27 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 
 static const char *ev_name(enum vox_ua_ev_type t)
 {
-	static const char *const names[] = {"",         "REG_OK",      "REG_FAILED", "REG_LOST",
-	                                    "UNREG",    "INCOMING",    "PROGRESS",   "EARLY_MEDIA",
-	                                    "ANSWERED", "MEDIA",       "DOWNGRADE",  "ENDED",
-	                                    "RTP",      "MEDIA_FAILED"};
+	static const char *const names[] = {"",
+	                                    "REG_OK",
+	                                    "REG_FAILED",
+	                                    "REG_LOST",
+	                                    "UNREG",
+	                                    "INCOMING",
+	                                    "PROGRESS",
+	                                    "EARLY_MEDIA",
+	                                    "ANSWERED",
+	                                    "MEDIA",
+	                                    "DOWNGRADE",
+	                                    "ENDED",
+	                                    "RTP",
+	                                    "MEDIA_FAILED",
+	                                    "ZRTP_SAS",
+	                                    "ZRTP_SECURE",
+	                                    "ZRTP_NEW_PEER",
+	                                    "ZRTP_CACHE_MISMATCH",
+	                                    "ZRTP_HASH_MISMATCH",
+	                                    "ZRTP_PBX",
+	                                    "ZRTP_FAILED"};
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
@@ -550,6 +623,7 @@ static void drain(struct sim *s, size_t i)
 	struct vox_media_dest mto;
 	vox_ua_handle call;
 	int len;
+	answer_names(s, i);
 	while ((len = vox_ua_poll_output_dest(n->ua, buf, sizeof buf, &to)) > 0) {
 		struct sim_sent *k = &n->sent_log[n->nsent_log++ % SIM_SENT_LOG];
 		k->d = to;

@@ -52,7 +52,7 @@ struct sim_packet {
 	uint64_t at;
 	uint64_t seq;
 	uint8_t from, to;
-	uint8_t media;  /* a media datagram: from sport to dport */
+	uint8_t media;  /* a media datagram from sport to dport (2: a tap injected it) */
 	uint8_t tp;     /* SIP: the transport the sender chose (enum vox_transport) */
 	uint8_t replay; /* the test's replay: deliver it again after this one */
 	uint16_t sport, dport;
@@ -137,9 +137,24 @@ struct sim_node {
 	struct sim_media_stats ms;
 };
 
+/* A name the simulated resolver knows (RFC 3263): its targets, in order.
+ * A UA's questions (vox_ua_poll_resolve) are answered when the node is
+ * drained, from this table; a name not in it resolves to nothing. */
+#define SIM_MAX_NAMES 4
+struct sim_name {
+	const char *name;
+	size_t n;
+	struct vox_ua_target t[VOX_UA_MAX_TARGETS];
+};
+
 struct sim {
 	uint64_t now;
-	uint64_t rng; /* xorshift64* state */
+	struct sim_name names[SIM_MAX_NAMES];
+	size_t nnames;
+	int hold_answers;             /* 1: questions stay unanswered (the test answers) */
+	unsigned resolves;            /* questions answered */
+	struct vox_ua_resolve last_q; /* the latest question */
+	uint64_t rng;                 /* xorshift64* state */
 	uint64_t seq;
 	size_t nnodes;
 	struct sim_node node[SIM_MAX_NODES];
@@ -158,6 +173,14 @@ struct sim {
 	unsigned refused; /* sends a link refused (reported to the sender) */
 	char wire_log[512][16];
 	size_t nwire;
+	/* A test's man in the middle. media_tap sees every media datagram
+	 * before its delivery and returns 1 to take it (it is then not
+	 * delivered: sim_media_inject sends what the tap wants instead);
+	 * sip_tap may rewrite a SIP message in place, its length unchanged,
+	 * as it goes on the wire. NULL: none. */
+	int (*media_tap)(struct sim *s, const struct sim_packet *pk, void *ctx);
+	void (*sip_tap)(struct sim *s, size_t from, char *msg, size_t len, void *ctx);
+	void *tap_ctx;
 	int trace;       /* 1: every datagram's first line and every event; 2: whole
 	                    messages, SDP bodies with every key REDACTED */
 	FILE *trace_out; /* where the trace goes; NULL: stderr */
@@ -174,6 +197,8 @@ int sim_add_ua(struct sim *s, struct vox_ua *ua, struct vox_ua_config *cfg);
 int sim_add_registrar(struct sim *s, const char *user, const char *password);
 /* Same link settings both ways between a and b, for SIP and media. */
 void sim_link(struct sim *s, size_t a, size_t b, struct sim_link l);
+/* The resolver knows name: n targets (UDP, IPv4 a.b.c.d:port each). */
+void sim_add_name(struct sim *s, const char *name, size_t n, const struct vox_ua_target *t);
 /* Link settings for media alone, both ways. */
 void sim_media_link(struct sim *s, size_t a, size_t b, struct sim_link l);
 /* Node n calls target with a media socket of its own (bound to the call);
@@ -191,6 +216,11 @@ struct sim_media *sim_media_of(struct sim *s, size_t n, vox_ua_handle call);
 void sim_voice(struct sim *s, unsigned period_ms);
 /* libsrtp2 contexts node n's media engines hold (0 once every call ended). */
 unsigned sim_srtp_contexts(const struct sim *s, size_t n);
+/* A media datagram from node `from`'s address and port sport to node
+ * `to`'s port dport, delivered after delay ms (a tap's forgery: not
+ * counted in from's wire statistics). */
+void sim_media_inject(struct sim *s, size_t from, size_t to, uint16_t sport, uint16_t dport,
+                      const uint8_t *p, size_t len, uint32_t delay);
 /* Runs until `until` (absolute ms) or until nothing is left to do
  * (returns early then). Returns the time reached. */
 uint64_t sim_run(struct sim *s, uint64_t until);
