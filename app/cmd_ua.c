@@ -56,6 +56,11 @@ static const char ua_help[] =
     "  --answer[=SECONDS]    answer every incoming call (after SECONDS; default at\n"
     "                        once), several at a time (up to VOX_UA_MAX_CALLS),\n"
     "                        each with its own media, tone detector and figures\n"
+    "  --no-media            with --answer, for load tests: signalling only; every\n"
+    "                        call answered at once with no media socket, no audio\n"
+    "                        and no line of its own (the SDP names the discard\n"
+    "                        port, 9); at the end one line (event answered) counts\n"
+    "                        them\n"
     "  --calls N             with --answer: stop once N calls have ended\n"
     "                        (default: answer until --run or a signal)\n"
     "  --duration SECONDS    hang up each call so long after its answer; with no\n"
@@ -65,7 +70,8 @@ static const char ua_help[] =
     "  --json                one JSON object per line on stdout (events: listening,\n"
     "                        registered, registration_failed, incoming, call_state,\n"
     "                        media_security, tls_open, tls_failed, conn_closed,\n"
-    "                        dtmf, media_stats; a call's events name it: \"call\":N)\n"
+    "                        dtmf, media_stats, answered; a call's events name it:\n"
+    "                        \"call\":N)\n"
     "  --trace               the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help            this text\n"
     "\n"
@@ -136,6 +142,7 @@ int app_ua(int argc, char **argv)
 		O_RECORD,
 		O_CALL,
 		O_ANSWER,
+		O_NO_MEDIA,
 		O_DURATION,
 		O_DTMF,
 		O_JSON,
@@ -166,6 +173,7 @@ int app_ua(int argc, char **argv)
 	    {"record", required_argument, NULL, O_RECORD},
 	    {"call", required_argument, NULL, O_CALL},
 	    {"answer", optional_argument, NULL, O_ANSWER},
+	    {"no-media", no_argument, NULL, O_NO_MEDIA},
 	    {"duration", required_argument, NULL, O_DURATION},
 	    {"dtmf", required_argument, NULL, O_DTMF},
 	    {"json", no_argument, NULL, O_JSON},
@@ -233,6 +241,7 @@ int app_ua(int argc, char **argv)
 				                       optarg);
 			o.answer_ms = optarg ? (uint32_t)ms : 0;
 			break;
+		case O_NO_MEDIA: o.no_media = 1; break;
 		case O_DURATION:
 			if ((ms = seconds_ms(optarg)) <= 0)
 				return app_usage_error(
@@ -293,6 +302,16 @@ int app_ua(int argc, char **argv)
 	if (o.require_encryption && o.media_enc == EP_ENC_OFF)
 		return app_usage_error(prog, "--require-encryption with --media-enc off: no call "
 		                             "could ever be made");
+	if (o.no_media && (!o.answer || o.call || o.play || o.record || o.dtmf))
+		return app_usage_error(prog,
+		                       "--no-media is for a callee under load: give it with "
+		                       "--answer, without --call, --play, --record or --dtmf");
+	if (o.no_media && o.answer_ms)
+		return app_usage_error(prog, "--no-media answers at once: --answer takes no delay "
+		                             "with it");
+	if (o.no_media && o.duration_ms)
+		return app_usage_error(prog, "--no-media: the callers end their calls; bound the "
+		                             "run with --run or --calls, not --duration");
 	if (o.registrar && !o.account)
 		return app_usage_error(prog, "--registrar needs --account");
 	if (o.ha1 && o.password)

@@ -299,7 +299,7 @@ static void voice_tick(struct ep *e, uint64_t now)
 	if (e->next_frame <= now)
 		e->next_frame = now + 20; /* we fell behind: do not burst */
 	int any = 0;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		struct ep_call *c = &e->calls[i];
 		if (!c->h || !c->up || c->ended)
 			continue;
@@ -458,7 +458,8 @@ static void media_security(struct ep *e, struct ep_call *cl, enum vox_ua_protect
 /* The endpoint's record of call h, or NULL. */
 static struct ep_call *call_of(struct ep *e, vox_ua_handle h)
 {
-	for (size_t i = 0; h && i < VOX_UA_MAX_CALLS; i++)
+	/* no record (--no-media): no scan, whatever VOX_UA_MAX_CALLS is */
+	for (size_t i = 0; h && e->ncalls && i < VOX_UA_MAX_CALLS; i++)
 		if (e->calls[i].h == h)
 			return &e->calls[i];
 	return NULL;
@@ -473,6 +474,8 @@ static struct ep_call *call_new(struct ep *e, vox_ua_handle h)
 		/* an ended call whose slot the UA freed has said all it had */
 		if (c->h && !(c->ended && c->h != e->call && !vox_ua_call_get(&e->ua, c->h)))
 			continue;
+		if (!c->h)
+			e->ncalls++;
 		memset(c, 0, sizeof *c);
 		c->h = h;
 		c->seq = ++e->seq;
@@ -492,6 +495,20 @@ static void check_done(struct ep *e, uint64_t now)
 		e->done = 1;
 	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
 		e->done = 1;
+}
+
+/* --no-media: 180 and 200 at once, every call. The SDP answer names the
+ * discard port (9) on our media address: no socket is bound, nothing is
+ * sent or heard, and the call's media engine gets no packet. One line at
+ * the end says how many were answered (ep_finish). */
+static void answer_no_media(struct ep *e, vox_ua_handle call, uint64_t now)
+{
+	struct vox_ua_media_addr ma = {{NULL, 0}, 9};
+	if (vox_ua_ring(&e->ua, call, now) == 0 && vox_ua_answer(&e->ua, call, &ma, now) == 0)
+		e->answered++;
+	else
+		(void)!vox_ua_reject(&e->ua, call, 503, now);
+	vox_loop_flush(&e->loop, now);
 }
 
 static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
@@ -535,6 +552,10 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		break;
 	case VOX_UA_EV_INCOMING: {
 		const struct vox_ua_call *c = vox_ua_call_get(&e->ua, ev->call);
+		if (e->o.no_media) {
+			answer_no_media(e, ev->call, now);
+			break;
+		}
 		/* every call gets its own record while it lives (the UA refuses
 		 * one beyond VOX_UA_MAX_CALLS itself, with 503) */
 		cl = e->o.answer ? call_new(e, ev->call) : NULL;
@@ -603,6 +624,11 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		say(e, "call answered");
 		break;
 	case VOX_UA_EV_ENDED:
+		if (!cl && e->o.no_media) {
+			e->ended++; /* a call answered without a record */
+			check_done(e, now);
+			break;
+		}
 		if (!cl || cl->ended)
 			break;
 		if (!cl->up && !ev->remote && ev->status >= 300)
@@ -1167,7 +1193,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 uint64_t ep_next(const struct ep *e)
 {
 	uint64_t t = UINT64_MAX;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		const struct ep_call *c = &e->calls[i];
 		if (!c->h)
 			continue;
@@ -1187,7 +1213,7 @@ uint64_t ep_next(const struct ep *e)
 
 static void timers(struct ep *e, uint64_t now)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		struct ep_call *c = &e->calls[i];
 		if (!c->h)
 			continue;
@@ -1207,8 +1233,10 @@ static void timers(struct ep *e, uint64_t now)
 		}
 		/* the call's slot is free (its BYE was answered): so is its
 		 * record, once its figures are out */
-		if (c->ended && !vox_ua_call_get(&e->ua, c->h) && c->h != e->call)
+		if (c->ended && !vox_ua_call_get(&e->ua, c->h) && c->h != e->call) {
 			c->h = 0;
+			e->ncalls--;
+		}
 	}
 	check_done(e, now);
 	voice_tick(e, now);
@@ -1289,6 +1317,21 @@ void ep_finish(struct ep *e)
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		if (e->calls[i].h && e->calls[i].up)
 			print_stats(e, &e->calls[i]);
+	if (e->o.no_media) {
+		struct json *j = event(e, "answered");
+		if (j) {
+			json_uint(j, "calls", e->answered);
+			json_uint(j, "calls_left", vox_ua_calls_active(&e->ua));
+			json_uint(j, "events_dropped", e->loop.dropped_events);
+			event_end(j);
+		} else {
+			say(e,
+			    "answered %u calls (signalling only); %zu still up at the end; "
+			    "events dropped: %u",
+			    e->answered, (size_t)vox_ua_calls_active(&e->ua),
+			    e->loop.dropped_events);
+		}
+	}
 	rec_close(e);
 }
 

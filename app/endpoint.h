@@ -42,6 +42,9 @@ struct ep_opts {
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
 	int answer;           /* answer every incoming call, up to VOX_UA_MAX_CALLS at once */
+	int no_media;         /* signalling only (a load test): every incoming call is
+	                         answered at once, with no media socket, no audio and no
+	                         record of its own (--no-media) */
 	uint32_t answer_ms;   /* after this long */
 	uint32_t duration_ms; /* each call lasts so long once answered (0: until the peer
 	                         ends it); with no call to place or answer, how long to run */
@@ -108,8 +111,10 @@ struct ep {
 	vox_ua_handle account;
 	vox_ua_handle call; /* the call we placed (--call), 0: none */
 	struct ep_call calls[VOX_UA_MAX_CALLS];
+	unsigned ncalls;          /* records of calls[] in use: no scan of it when 0 */
 	unsigned seq;             /* calls begun */
-	unsigned answered, ended; /* calls answered, calls ended */
+	unsigned answered, ended; /* calls answered, calls ended (--no-media: counted
+	                             without records) */
 	int call_up;              /* the call we placed was answered */
 	uint64_t t_start, t_end;
 	int done;

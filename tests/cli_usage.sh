@@ -76,6 +76,10 @@ usage_error "--answer=soon: a number of seconds" ua --answer=soon
 usage_error "--call bob: a sip: or sips: URI" ua --call bob
 usage_error "nothing to do" ua --listen udp:127.0.0.1:0
 usage_error "--registrar needs --account" ua --registrar sip:127.0.0.1
+usage_error "--no-media is for a callee under load" ua --no-media --duration 1
+usage_error "--no-media is for a callee under load" ua --no-media --answer --call sip:b@127.0.0.1
+usage_error "--no-media answers at once" ua --no-media --answer=2
+usage_error "--no-media: the callers end their calls" ua --no-media --answer --duration 2
 usage_error "--duration 0: seconds, 0.5 to 60" demo --duration 0
 # each command takes its own options, not its neighbours'
 usage_error "unknown option '--show-keys'" sdp offer --show-keys

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "transport/loop_int.h"
 #include "vox/loop.h"
 #include "vox/rtp.h"
 
@@ -871,6 +872,64 @@ static void test_idle_close(void **st)
 	close(fd);
 }
 
+/* A turn reads no datagram while half of the event queue waits for the
+ * application: a burst never pushes out events it has not seen (an
+ * INCOMING lost is a call nobody answers). Once drained, it reads. */
+static void test_udp_burst_keeps_events(void **st)
+{
+	(void)st;
+	bob_alone(NULL);
+	for (int i = 0; i < VOX_LOOP_MAX_EVENTS / 2; i++)
+		loop_push_event(&B.loop, VOX_LOOP_EV_UA); /* undrained */
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in to = {0};
+	to.sin_family = AF_INET;
+	to.sin_port = htons(B.udp.port);
+	memcpy(&to.sin_addr, B.udp.ip, 4);
+	/* rport (RFC 3581): the answer comes back to this socket */
+	static const char m[] = "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+	                        "Via: SIP/2.0/UDP 127.0.0.1:5999;rport;branch=z9hG4bK-burst\r\n"
+	                        "Max-Forwards: 70\r\nTo: <sip:bob@127.0.0.1>\r\n"
+	                        "From: <sip:raw@127.0.0.1>;tag=b1\r\nCall-ID: burst-1\r\n"
+	                        "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	size_t n = sizeof m - 1;
+	assert_int_equal(sendto(fd, m, n, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)n);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 5), 0);
+	assert_int_equal(B.loop.st.udp_in, 0); /* it waits in the socket */
+	assert_int_equal(B.loop.dropped_events, 0);
+	struct vox_loop_event ev;
+	while (vox_loop_next_event(&B.loop, &ev))
+		;
+	uint64_t end = vox_clock_ms() + 2000;
+	while (B.loop.st.udp_in == 0 && vox_clock_ms() < end)
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 5), 0);
+	assert_int_equal(B.loop.st.udp_in, 1);
+	struct pollfd p = {fd, POLLIN, 0};
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	char r[2048];
+	ssize_t got = recv(fd, r, sizeof r - 1, 0);
+	assert_true(got > 12);
+	assert_memory_equal(r, "SIP/2.0 200 ", 12); /* the OPTIONS was answered */
+	/* and a UDP listener asks for VOX_LOOP_UDP_BUF of buffer (Linux
+	 * doubles what it grants, up to net.core.rmem_max) */
+	long max = 0;
+	FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	int rb = 0;
+	socklen_t rl = sizeof rb;
+	assert_int_equal(getsockopt(B.loop.lis[0].fd, SOL_SOCKET, SO_RCVBUF, &rb, &rl), 0);
+	long want = max < VOX_LOOP_UDP_BUF ? max : VOX_LOOP_UDP_BUF;
+	print_message("UDP listener: SO_RCVBUF %d (rmem_max %ld)\n", rb, max);
+	assert_true(B.loop.lis[0].tp == VOX_TP_UDP && (long)rb >= want);
+	close(fd);
+}
+
 #if VOX_WITH_TLS
 /* A peer that opens a connection to a TLS listener and never says a word
  * (nor finishes its handshake) is closed handshake_ms later: it cannot
@@ -1037,6 +1096,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),
 	    cmocka_unit_test_teardown(test_idle_close, teardown),
+	    cmocka_unit_test_teardown(test_udp_burst_keeps_events, teardown),
 	    cmocka_unit_test_teardown(test_listen_errors, teardown),
 	    cmocka_unit_test_teardown(test_resolve, teardown),
 	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),
