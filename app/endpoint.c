@@ -431,12 +431,157 @@ static void media_security(struct ep *e, enum vox_ua_protection p)
 		say(e, "media: SRTP with SDES keys (hop by hop; %s)",
 		    e->st.hop_verified ? "keys crossed TLS hops whose certificates were verified"
 		                       : "keys crossed a hop that is NOT verified TLS");
+	} else if (p == VOX_UA_PROT_ZRTP_UNVERIFIED || p == VOX_UA_PROT_ZRTP_VERIFIED) {
+		say(e, "media: SRTP with ZRTP keys (end to end; the SAS %s)",
+		    p == VOX_UA_PROT_ZRTP_VERIFIED ? "was confirmed" : "is not confirmed yet");
 	} else {
 		say(e, "media: NOT encrypted (clear RTP)");
 	}
 	if (e->o.require_encryption && p == VOX_UA_PROT_NONE)
 		fail(e, "the media is not encrypted (--require-encryption)");
 }
+
+/* ---- ZRTP: our ZID and the retained secrets, kept in files -------------------------------- */
+
+#if VOX_MEDIA_ZRTP
+/* Writes n bytes to path atomically (RFC 6189 4.9 asks that the cache
+ * survive a crash): a temporary file in the same folder, fsync, then
+ * rename over the old one. Returns 0 or -1 (errno set). */
+static int write_atomic(const char *path, const void *p, size_t n)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		return -1;
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return -1;
+	int ok = fwrite(p, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		(void)remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The whole of a small file into buf; its length, or -1. */
+static long read_small(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, cap, f);
+	int more = fgetc(f) != EOF;
+	fclose(f);
+	return more ? -1 : (long)n;
+}
+
+/* Our ZID (FILE.zid: 24 hex digits, made on first use) and the cache
+ * (FILE), or both in memory for this run. A cache that does not read is
+ * said, and treated as empty (never a crash, vox/zrtp.h). */
+static int zrtp_open(struct ep *e, struct vox_rng rng)
+{
+	vox_zrtp_cache_init(&e->zcache);
+	if (!e->o.zrtp_cache)
+		return rng.fn(rng.ctx, e->zid, sizeof e->zid) == 0 ? 0 : -1;
+	char zpath[4096];
+	uint8_t hex[2 * VOX_ZRTP_ZID_LEN + 1];
+	if ((size_t)snprintf(zpath, sizeof zpath, "%s.zid", e->o.zrtp_cache) >= sizeof zpath) {
+		fprintf(stderr, "vox ua: --zrtp-cache: the name is too long\n");
+		return -1;
+	}
+	long n = read_small(zpath, hex, sizeof hex);
+	if (n < 2 * VOX_ZRTP_ZID_LEN ||
+	    vox_hex_decode((struct vox_slice){(const char *)hex, 2 * VOX_ZRTP_ZID_LEN}, e->zid,
+	                   sizeof e->zid) != VOX_ZRTP_ZID_LEN) {
+		char out[2 * VOX_ZRTP_ZID_LEN + 1];
+		if (rng.fn(rng.ctx, e->zid, sizeof e->zid) != 0 ||
+		    vox_hex_encode(e->zid, sizeof e->zid, out, sizeof out) != 2 * VOX_ZRTP_ZID_LEN)
+			return -1;
+		out[2 * VOX_ZRTP_ZID_LEN] = '\n';
+		if (write_atomic(zpath, out, sizeof out) != 0) {
+			fprintf(stderr, "vox ua: cannot write our ZID to %s: %s\n", zpath,
+			        strerror(errno));
+			return -1;
+		}
+	}
+	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
+	n = read_small(e->o.zrtp_cache, buf, sizeof buf);
+	if (n >= 0 && vox_zrtp_cache_decode(buf, (size_t)n, &e->zcache) < 0) {
+		fprintf(stderr,
+		        "vox ua: the ZRTP cache %s does not read (corrupt, or another "
+		        "format): starting with an empty one\n",
+		        e->o.zrtp_cache);
+		vox_zrtp_cache_init(&e->zcache);
+	}
+	vox_wipe(buf, sizeof buf);
+	return 0;
+}
+
+/* The cache back to its file, when there is one. */
+static void zrtp_save(struct ep *e)
+{
+	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
+	if (!e->o.zrtp_cache ||
+	    !(e->o.media_enc == EP_ENC_ZRTP || e->o.media_enc == EP_ENC_SDES_ZRTP))
+		return;
+	int n = vox_zrtp_cache_encode(&e->zcache, buf, sizeof buf);
+	if (n < 0 || write_atomic(e->o.zrtp_cache, buf, (size_t)n) != 0)
+		say(e, "cannot write the ZRTP cache %s: %s", e->o.zrtp_cache,
+		    n < 0 ? vox_strerror(n) : strerror(errno));
+	vox_wipe(buf, sizeof buf);
+}
+
+/* What the call's ZRTP session says: one JSON event each, or lines for a
+ * person (the SAS in large letters: the one thing to read aloud). */
+static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
+{
+	struct json *j;
+	const char *name = NULL;
+	switch (ev->type) {
+	case VOX_UA_EV_ZRTP_SAS:
+		memcpy(e->sas, ev->media.zrtp.sas, sizeof e->sas);
+		e->sas[sizeof e->sas - 1] = 0;
+		if ((j = event(e, "zrtp_sas"))) {
+			json_cstr(j, "sas", e->sas);
+			json_bool(j, "verified", ev->media.zrtp.verified);
+			event_end(j);
+		} else {
+			say(e, "ZRTP: compare this with your peer, aloud:");
+			say(e, "%s", "");
+			say(e, "        >>>   %s   <<<%s", e->sas,
+			    ev->media.zrtp.verified
+			        ? "   (you both confirmed it on an earlier call)"
+			        : "");
+			say(e, "%s", "");
+		}
+		return;
+	case VOX_UA_EV_ZRTP_SECURE:
+		zrtp_save(e);
+		return; /* media_security follows, from the engine's event */
+	case VOX_UA_EV_ZRTP_NEW_PEER: name = "zrtp_new_peer"; break;
+	case VOX_UA_EV_ZRTP_CACHE_MISMATCH: name = "zrtp_cache_mismatch"; break;
+	case VOX_UA_EV_ZRTP_HASH_MISMATCH: name = "zrtp_hash_mismatch"; break;
+	case VOX_UA_EV_ZRTP_PBX: name = "zrtp_pbx"; break;
+	case VOX_UA_EV_ZRTP_FAILED: name = "zrtp_failed"; break;
+	default: return;
+	}
+	if ((j = event(e, name))) {
+		if (ev->reason)
+			json_cstr(j, "reason", ev->reason);
+		if (ev->type == VOX_UA_EV_ZRTP_FAILED) {
+			json_uint(j, "code", ev->media.zrtp.code);
+			json_bool(j, "timeout", ev->media.zrtp.timeout);
+		}
+		event_end(j);
+	} else {
+		say(e, "%s%s", ev->type == VOX_UA_EV_ZRTP_NEW_PEER ? "" : "WARNING: ",
+		    ev->reason ? ev->reason : name);
+	}
+	if (ev->type == VOX_UA_EV_ZRTP_FAILED && e->o.require_encryption)
+		fail(e, "ZRTP did not key the media (--require-encryption)");
+}
+#endif
 
 static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
 {
@@ -578,6 +723,18 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			fail(e, "the media could not start");
 		}
 		break;
+#if VOX_MEDIA_ZRTP
+	case VOX_UA_EV_ZRTP_SAS:
+	case VOX_UA_EV_ZRTP_SECURE:
+	case VOX_UA_EV_ZRTP_NEW_PEER:
+	case VOX_UA_EV_ZRTP_CACHE_MISMATCH:
+	case VOX_UA_EV_ZRTP_HASH_MISMATCH:
+	case VOX_UA_EV_ZRTP_PBX:
+	case VOX_UA_EV_ZRTP_FAILED:
+		if (ev->call == e->call)
+			zrtp_event(e, ev);
+		break;
+#endif
 	default: break;
 	}
 }
@@ -1012,10 +1169,22 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	uc.policy = e->o.media_enc == EP_ENC_OFF ? VOX_SDP_POLICY_OFF
 	            : e->o.require_encryption    ? VOX_SDP_POLICY_MANDATORY
 	                                         : VOX_SDP_POLICY_OPTIONAL;
-	if (e->o.media_enc == EP_ENC_SDES) {
+	if (e->o.media_enc == EP_ENC_SDES || e->o.media_enc == EP_ENC_SDES_ZRTP) {
 		uc.key_methods = VOX_SDP_KEY_SDES;
 		uc.n_suites = 1;
 		uc.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	}
+	if (e->o.media_enc == EP_ENC_ZRTP || e->o.media_enc == EP_ENC_SDES_ZRTP) {
+#if VOX_MEDIA_ZRTP
+		if (zrtp_open(e, uc.rng) != 0)
+			return APP_ERROR;
+		uc.key_methods |= VOX_SDP_KEY_ZRTP;
+		memcpy(uc.zrtp_zid, e->zid, sizeof uc.zrtp_zid);
+		uc.zrtp_store = vox_zrtp_cache_store(&e->zcache);
+#else
+		fprintf(stderr, "vox ua: this build has no ZRTP (VOX_WITH_ZRTP = 0)\n");
+		return APP_ERROR;
+#endif
 	}
 	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
 	/* pinned certificates are trusted, not verified (vox/tls.h) */
@@ -1157,12 +1326,18 @@ void ep_finish(struct ep *e)
 	if (e->call_up && !e->ended_printed)
 		print_stats(e);
 	rec_close(e);
+#if VOX_MEDIA_ZRTP
+	zrtp_save(e);
+#endif
 }
 
 void ep_free(struct ep *e)
 {
 	vox_loop_free(&e->loop);
 	vox_ua_free(&e->ua);
+#if VOX_MEDIA_ZRTP
+	vox_zrtp_cache_free(&e->zcache); /* the secrets wiped */
+#endif
 #if VOX_WITH_TLS
 	if (e->have_client)
 		vox_tls_config_free(&e->tls_client);

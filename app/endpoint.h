@@ -21,7 +21,8 @@
 #define EP_TONE_ST 10
 #define EP_NTONES  ((EP_TONE_HI - EP_TONE_LO) / EP_TONE_ST + 1)
 
-enum ep_media_enc { EP_ENC_OFF = 0, EP_ENC_SDES };
+/* --media-enc: the key methods (docs/sdp.md): none, SDES, ZRTP, or both */
+enum ep_media_enc { EP_ENC_OFF = 0, EP_ENC_SDES, EP_ENC_ZRTP, EP_ENC_SDES_ZRTP };
 
 /* What the endpoint is asked to do; strings are the caller's and must
  * outlive the endpoint. */
@@ -38,6 +39,9 @@ struct ep_opts {
 	enum ep_media_enc media_enc;
 	int require_encryption;
 	int allow_sdes_over_insecure_hops;
+	/* ZRTP: the file of our retained secrets (cache format 1, vox/zrtp.h),
+	 * beside it FILE.zid our ZID; NULL: both in memory for this run */
+	const char *zrtp_cache;
 	const char *play;     /* tone:HZ, silence, FILE.wav; NULL: silence */
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
@@ -101,7 +105,12 @@ struct ep {
 	double power[EP_NTONES];
 	unsigned windows;
 	struct ep_stats st;
-	int last_verified;        /* the latest TLS connection's peer was verified */
+	int last_verified; /* the latest TLS connection's peer was verified */
+#if VOX_MEDIA_ZRTP
+	struct vox_zrtp_cache zcache; /* the retained secrets (zrtp_cache's, or this run's) */
+	uint8_t zid[VOX_ZRTP_ZID_LEN];
+	char sas[VOX_ZRTP_SAS_MAX]; /* the call's SAS once ZRTP said it, "" before */
+#endif
 	struct vox_sdp trace_sdp; /* --trace: a body, parsed to print it redacted */
 	char trace_out[8192];
 };
