@@ -21,6 +21,7 @@ int app_sip(int argc, char **argv);
 int app_sdp(int argc, char **argv);
 int app_ua(int argc, char **argv);
 int app_demo(int argc, char **argv);
+int app_zrtp(int argc, char **argv);
 
 /* A command that only chooses among sub-commands ("vox", "vox sdp"). */
 struct app_cmd {

@@ -186,6 +186,7 @@ int app_demo(int argc, char **argv)
 	ob.require_encryption = 1;
 	ob.play = "tone:600";
 	ob.answer = 1;
+	ob.max_calls = 1;
 	ob.trace = trace;
 	ob.out = stdout;
 	oa = ob;

@@ -6,13 +6,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/endpoint.h"
 
 static const char ua_help[] =
     "usage: vox ua [OPTION]...\n"
     "Runs one SIP endpoint (a user agent) on real sockets until its job is done:\n"
-    "a call placed or answered and ended, or --duration elapsed.\n"
+    "the call it placed ended; answering, --calls calls ended; --run elapsed;\n"
+    "or SIGINT/SIGTERM. Then it hangs up what is still up, waits (2 s at most)\n"
+    "for the answers to its BYEs, unregisters, and exits.\n"
     "\n"
     "Where it listens and who it is:\n"
     "  --listen udp:HOST:PORT|tcp:HOST:PORT|tls:HOST:PORT\n"
@@ -21,6 +24,9 @@ static const char ua_help[] =
     "                        printed); default udp:0.0.0.0:5060\n"
     "  --account URI         our address of record (sip:alice@example.com)\n"
     "  --password TEXT       its digest password\n"
+    "  --ha1 HEX             instead of --password: the digest HA1,\n"
+    "                        H(user:realm:password) as a registrar stores it\n"
+    "                        (32 hex digits: MD5, 64: SHA-256); it fits one realm\n"
     "  --registrar URI       register the account there first\n"
     "  --outbound-proxy URI  send every request there\n"
     "TLS (docs/tls.md):\n"
@@ -30,6 +36,11 @@ static const char ua_help[] =
     "  --pin-file FILE       trust a self-signed server on first use, pinned in FILE\n"
     "  --insecure-no-verify  check no server certificate (a warning says so; SDES\n"
     "                        keys are then not sent to it)\n"
+    "  --require-client-cert our tls: listeners refuse a client that shows no\n"
+    "                        certificate issued by a --ca (mutual TLS)\n"
+    "  --tls-handshake-timeout SECONDS  a TLS handshake not done so long after its\n"
+    "                        TCP connection is up is closed (default 5): a peer\n"
+    "                        that connects and says nothing holds no slot longer\n"
     "Media:\n"
     "  --media-enc off|sdes|zrtp|sdes+zrtp\n"
     "                        how SRTP keys are agreed: in the SDP (sdes, the\n"
@@ -44,17 +55,25 @@ static const char ua_help[] =
     "  --play tone:HZ|silence|FILE.wav  what we say (8 kHz 16-bit mono WAV)\n"
     "  --record OUT.wav      what we hear\n"
     "  --dtmf DIGITS         send these digits (RFC 4733) once the call is up\n"
+    "  --codecs LIST         pcmu, pcma or both, in our order of preference\n"
+    "                        (default pcmu,pcma); telephone-event is always offered\n"
     "The job:\n"
     "  --call URI            call URI (after registering, with --registrar)\n"
-    "  --answer[=SECONDS]    answer incoming calls (after SECONDS; default at once)\n"
-    "  --duration SECONDS    hang up so long after the answer; without a call,\n"
-    "                        run so long\n"
+    "  --answer[=SECONDS]    answer every incoming call (after SECONDS; default at\n"
+    "                        once), several at a time (up to VOX_UA_MAX_CALLS),\n"
+    "                        each with its own media, tone detector and figures\n"
+    "  --calls N             with --answer: stop once N calls have ended\n"
+    "                        (default: answer until --run or a signal)\n"
+    "  --duration SECONDS    hang up each call so long after its answer; with no\n"
+    "                        call to place or answer, run so long\n"
+    "  --run SECONDS         stop so long after the start, whatever is going on\n"
     "Output:\n"
     "  --json                one JSON object per line on stdout (events: listening,\n"
     "                        registered, registration_failed, incoming, call_state,\n"
-    "                        media_security, tls_open, tls_failed, dtmf, media_stats,\n"
-    "                        zrtp_sas, zrtp_new_peer, zrtp_cache_mismatch,\n"
-    "                        zrtp_hash_mismatch, zrtp_pbx, zrtp_failed)\n"
+    "                        media_security, tls_open, tls_failed, conn_closed,\n"
+    "                        dtmf, media_stats, zrtp_sas, zrtp_new_peer,\n"
+    "                        zrtp_cache_mismatch, zrtp_hash_mismatch, zrtp_pbx,\n"
+    "                        zrtp_failed; a call's events name it: \"call\":N)\n"
     "  --trace               the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help            this text\n"
     "\n"
@@ -68,6 +87,29 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_now = 1;
+}
+
+/* "pcmu", "pcma", "pcmu,pcma" or "pcma,pcmu" into o; NULL or why not. */
+static const char *parse_codecs(const char *list, struct ep_opts *o)
+{
+	o->n_codecs = 0;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		enum vox_sdp_codec c;
+		if (n == 4 && strncasecmp(p, "pcmu", 4) == 0)
+			c = VOX_SDP_CODEC_PCMU;
+		else if (n == 4 && strncasecmp(p, "pcma", 4) == 0)
+			c = VOX_SDP_CODEC_PCMA;
+		else
+			return "codecs are pcmu and pcma (G.711), comma-separated";
+		if (o->n_codecs == 2 || (o->n_codecs == 1 && o->codecs[0] == c))
+			return "each codec at most once";
+		o->codecs[o->n_codecs++] = c;
+		p += n;
+		if (*p == ',' && *++p == 0)
+			return "a codec after the comma";
+	}
+	return o->n_codecs ? NULL : "at least one codec";
 }
 
 /* A number of seconds (fractions allowed) into ms, or -1. */
@@ -106,7 +148,13 @@ int app_ua(int argc, char **argv)
 		O_DURATION,
 		O_DTMF,
 		O_JSON,
-		O_TRACE
+		O_TRACE,
+		O_HA1,
+		O_CODECS,
+		O_CALLS,
+		O_RUN,
+		O_REQ_CLIENT_CERT,
+		O_HANDSHAKE
 	};
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},
@@ -132,6 +180,12 @@ int app_ua(int argc, char **argv)
 	    {"dtmf", required_argument, NULL, O_DTMF},
 	    {"json", no_argument, NULL, O_JSON},
 	    {"trace", no_argument, NULL, O_TRACE},
+	    {"ha1", required_argument, NULL, O_HA1},
+	    {"codecs", required_argument, NULL, O_CODECS},
+	    {"calls", required_argument, NULL, O_CALLS},
+	    {"run", required_argument, NULL, O_RUN},
+	    {"require-client-cert", no_argument, NULL, O_REQ_CLIENT_CERT},
+	    {"tls-handshake-timeout", required_argument, NULL, O_HANDSHAKE},
 	    {0, 0, 0, 0}};
 	struct ep_opts o;
 	memset(&o, 0, sizeof o);
@@ -207,6 +261,44 @@ int app_ua(int argc, char **argv)
 				                       optarg);
 			o.dtmf = optarg;
 			break;
+		case O_HA1: {
+			size_t n = strlen(optarg);
+			if ((n != 32 && n != 64) || strspn(optarg, "0123456789abcdefABCDEF") != n)
+				return app_usage_error(prog,
+				                       "--ha1 %s: 32 hex digits (MD5) or 64 "
+				                       "(SHA-256)",
+				                       optarg);
+			o.ha1 = optarg;
+			break;
+		}
+		case O_CODECS:
+			if ((why = parse_codecs(optarg, &o)))
+				return app_usage_error(prog, "--codecs %s: %s", optarg, why);
+			break;
+		case O_CALLS: {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > 1000000)
+				return app_usage_error(
+				    prog, "--calls %s: a number from 1 to 1000000", optarg);
+			o.max_calls = (unsigned)n;
+			break;
+		}
+		case O_RUN:
+			if ((ms = seconds_ms(optarg)) <= 0)
+				return app_usage_error(
+				    prog, "--run %s: a number of seconds above 0", optarg);
+			o.run_ms = (uint32_t)ms;
+			break;
+		case O_REQ_CLIENT_CERT: o.require_client_cert = 1; break;
+		case O_HANDSHAKE:
+			if ((ms = seconds_ms(optarg)) <= 0)
+				return app_usage_error(
+				    prog, "--tls-handshake-timeout %s: a number of seconds above 0",
+				    optarg);
+			o.handshake_ms = (uint32_t)ms;
+			break;
 		case O_JSON: o.json = 1; break;
 		case O_TRACE: o.trace = 1; break;
 		default: return app_try(prog);
@@ -219,9 +311,13 @@ int app_ua(int argc, char **argv)
 		                             "could ever be made");
 	if (o.registrar && !o.account)
 		return app_usage_error(prog, "--registrar needs --account");
-	if (!o.call && !o.answer && !o.duration_ms && !o.registrar)
-		return app_usage_error(prog, "nothing to do: give --call, --answer, --registrar "
-		                             "or --duration");
+	if (o.ha1 && o.password)
+		return app_usage_error(prog, "--ha1 and --password: give one of them");
+	if (o.max_calls && !o.answer)
+		return app_usage_error(prog, "--calls needs --answer");
+	if (!o.call && !o.answer && !o.duration_ms && !o.registrar && !o.run_ms)
+		return app_usage_error(prog, "nothing to do: give --call, --answer, --registrar, "
+		                             "--duration or --run");
 	if (o.call && strncmp(o.call, "sip:", 4) && strncmp(o.call, "sips:", 5))
 		return app_usage_error(prog, "--call %s: a sip: or sips: URI", o.call);
 

@@ -233,31 +233,31 @@ static void rec_close(struct ep *e)
 
 /* ---- the voice and the ear -------------------------------------------------------------- */
 
-static void next_frame_of_voice(struct ep *e, int16_t *pcm)
+static void next_frame_of_voice(struct ep *e, struct ep_call *c, int16_t *pcm)
 {
 	if (e->tone > 0) {
-		vox_tone_gen(pcm, FRAME, VOX_G711_RATE, e->tone, 0, 8000, &e->phase);
+		vox_tone_gen(pcm, FRAME, VOX_G711_RATE, e->tone, 0, 8000, &c->phase);
 		return;
 	}
 	for (size_t i = 0; i < FRAME; i++)
-		pcm[i] = e->wav && e->wav_pos < e->wav_len ? e->wav[e->wav_pos++] : 0;
+		pcm[i] = e->wav && c->wav_pos < e->wav_len ? e->wav[c->wav_pos++] : 0;
 }
 
 /* What came in goes through the tone detector, a window of EP_WINDOW
  * samples (100 ms: 10 Hz apart is told apart) at a time. */
-static void hear(struct ep *e, const int16_t *pcm, size_t n)
+static void hear(struct ep *e, struct ep_call *c, const int16_t *pcm, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		e->win[e->win_len++] = pcm[i];
-		if (e->win_len < EP_WINDOW)
+		c->win[c->win_len++] = pcm[i];
+		if (c->win_len < EP_WINDOW)
 			continue;
-		e->win_len = 0;
-		e->windows++;
+		c->win_len = 0;
+		c->windows++;
 		for (size_t k = 0; k < EP_NTONES; k++)
-			e->power[k] += vox_tone_power(e->win, EP_WINDOW, VOX_G711_RATE,
+			c->power[k] += vox_tone_power(c->win, EP_WINDOW, VOX_G711_RATE,
 			                              (float)(EP_TONE_LO + EP_TONE_ST * k));
 	}
-	if (e->rec) {
+	if (e->rec && c->seq == 1) { /* --record: the first call */
 		uint8_t b[2 * VOX_JB_MAX_FRAME];
 		for (size_t i = 0; i < n; i++) {
 			b[2 * i] = (uint8_t)((uint16_t)pcm[i] & 0xff);
@@ -269,27 +269,28 @@ static void hear(struct ep *e, const int16_t *pcm, size_t n)
 }
 
 /* The figures media_stats prints, taken while the call's engine lives. */
-static void snapshot(struct ep *e)
+static void snapshot(struct ep *e, struct ep_call *cl)
 {
-	const struct vox_media *m = vox_ua_media_get(&e->ua, e->call);
-	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, e->call);
+	const struct vox_media *m = vox_ua_media_get(&e->ua, cl->h);
+	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, cl->h);
 	if (!m || !c || (m->state != VOX_MEDIA_FLOWING && m->state != VOX_MEDIA_WAITING))
 		return; /* not started, or stopped: the figures are those of the last turn */
 	const struct vox_media_stats *s = vox_media_stats(m);
-	e->st.sent = s->audio_sent;
-	e->st.received = s->rtp_accepted;
-	e->st.srtp_failures = s->srtp_auth + s->srtp_replay + s->srtp_other;
-	e->st.prot = c->prot;
+	cl->st.sent = s->audio_sent;
+	cl->st.received = s->rtp_accepted;
+	cl->st.srtp_failures = s->srtp_auth + s->srtp_replay + s->srtp_other;
+	cl->st.prot = c->prot;
 	for (size_t i = 0; i < VOX_RTP_MAX_SOURCES; i++) {
 		const struct vox_rtp_source *src = &m->rtp.src[i];
 		if (src->in_use && src->have_rtp) {
-			e->st.lost = vox_rtp_stats_lost(&src->st);
-			e->st.jitter_ms = vox_rtp_stats_jitter_value(&src->st) / 8; /* 8 kHz */
+			cl->st.lost = vox_rtp_stats_lost(&src->st);
+			cl->st.jitter_ms = vox_rtp_stats_jitter_value(&src->st) / 8; /* 8 kHz */
 			break;
 		}
 	}
 }
 
+/* Every 20 ms, each call that is up says a frame and hears one. */
 static void voice_tick(struct ep *e, uint64_t now)
 {
 	if (now < e->next_frame)
@@ -297,39 +298,45 @@ static void voice_tick(struct ep *e, uint64_t now)
 	e->next_frame += 20;
 	if (e->next_frame <= now)
 		e->next_frame = now + 20; /* we fell behind: do not burst */
-	if (!e->call_up || e->call_ended)
-		return;
-	int16_t pcm[FRAME], out[VOX_JB_MAX_FRAME];
-	next_frame_of_voice(e, pcm);
-	(void)!vox_ua_send_pcm(&e->ua, e->call, pcm, FRAME, now);
-	int n = vox_ua_play(&e->ua, e->call, out, VOX_JB_MAX_FRAME, now);
-	if (n > 0)
-		hear(e, out, (size_t)n);
-	else if (n == 0) {
-		memset(out, 0, sizeof out);
-		hear(e, out, FRAME);
+	int any = 0;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct ep_call *c = &e->calls[i];
+		if (!c->h || !c->up || c->ended)
+			continue;
+		int16_t pcm[FRAME], out[VOX_JB_MAX_FRAME];
+		next_frame_of_voice(e, c, pcm);
+		(void)!vox_ua_send_pcm(&e->ua, c->h, pcm, FRAME, now);
+		int n = vox_ua_play(&e->ua, c->h, out, VOX_JB_MAX_FRAME, now);
+		if (n > 0)
+			hear(e, c, out, (size_t)n);
+		else if (n == 0) {
+			memset(out, 0, sizeof out);
+			hear(e, c, out, FRAME);
+		}
+		if (c->dtmf_left && *c->dtmf_left) {
+			int rc = vox_ua_send_dtmf(&e->ua, c->h, *c->dtmf_left, 100, now);
+			if (rc >= 0)
+				c->dtmf_left++;
+		}
+		snapshot(e, c);
+		any = 1;
 	}
-	if (e->dtmf_left && *e->dtmf_left) {
-		int rc = vox_ua_send_dtmf(&e->ua, e->call, *e->dtmf_left, 100, now);
-		if (rc >= 0)
-			e->dtmf_left++;
-	}
-	snapshot(e);
-	vox_loop_flush(&e->loop, now);
+	if (any)
+		vox_loop_flush(&e->loop, now);
 }
 
-static void strongest_tone(struct ep *e)
+static void strongest_tone(struct ep_call *c)
 {
-	if (!e->windows)
+	if (!c->windows)
 		return;
 	size_t best = 0;
 	for (size_t k = 1; k < EP_NTONES; k++)
-		if (e->power[k] > e->power[best])
+		if (c->power[k] > c->power[best])
 			best = k;
-	float share = (float)(e->power[best] / e->windows);
+	float share = (float)(c->power[best] / c->windows);
 	if (share > 0.05f) {
-		e->st.tone_hz = (float)(EP_TONE_LO + EP_TONE_ST * best);
-		e->st.tone_power = share;
+		c->st.tone_hz = (float)(EP_TONE_LO + EP_TONE_ST * best);
+		c->st.tone_power = share;
 	}
 }
 
@@ -343,11 +350,18 @@ static const char *level_of(enum vox_ua_protection p)
 	}
 }
 
-static void print_stats(struct ep *e)
+/* The call's figures, once, when it ends (or at the end of the run); they
+ * are also the endpoint's (e->st) from then on. */
+static void print_stats(struct ep *e, struct ep_call *c)
 {
-	strongest_tone(e);
+	if (c->stats_printed)
+		return;
+	c->stats_printed = 1;
+	strongest_tone(c);
+	e->st = c->st;
 	struct json *j = event(e, "media_stats");
 	if (j) {
+		json_uint(j, "call", c->seq);
 		json_uint(j, "packets_sent", e->st.sent);
 		json_uint(j, "packets_received", e->st.received);
 		json_int(j, "lost", e->st.lost);
@@ -360,10 +374,10 @@ static void print_stats(struct ep *e)
 		return;
 	}
 	say(e,
-	    "call statistics: %llu packets sent, %llu received, %d lost, jitter %u ms, "
+	    "call %u statistics: %llu packets sent, %llu received, %d lost, jitter %u ms, "
 	    "%llu SRTP failures",
-	    (unsigned long long)e->st.sent, (unsigned long long)e->st.received, (int)e->st.lost,
-	    e->st.jitter_ms, (unsigned long long)e->st.srtp_failures);
+	    c->seq, (unsigned long long)e->st.sent, (unsigned long long)e->st.received,
+	    (int)e->st.lost, e->st.jitter_ms, (unsigned long long)e->st.srtp_failures);
 	if (e->st.tone_hz > 0)
 		say(e, "heard a tone of %.0f Hz (%.0f %% of the sound)", (double)e->st.tone_hz,
 		    (double)e->st.tone_power * 100);
@@ -401,10 +415,12 @@ static void trace_msg(void *ctx, int in, const struct vox_peer *p, const char *m
 
 /* ---- events ------------------------------------------------------------------------------- */
 
-static void call_state(struct ep *e, const char *state, const struct vox_ua_event *ev)
+static void call_state(struct ep *e, const struct ep_call *c, const char *state,
+                       const struct vox_ua_event *ev)
 {
 	struct json *j = event(e, "call_state");
 	if (j) {
+		json_uint(j, "call", c->seq);
 		json_cstr(j, "state", state);
 		if (ev->status)
 			json_uint(j, "status", ev->status);
@@ -416,21 +432,22 @@ static void call_state(struct ep *e, const char *state, const struct vox_ua_even
 	}
 }
 
-static void media_security(struct ep *e, enum vox_ua_protection p)
+static void media_security(struct ep *e, struct ep_call *cl, enum vox_ua_protection p)
 {
-	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, e->call);
-	e->st.prot = p;
-	e->st.hop_verified = c && c->secure_path;
+	const struct vox_ua_call *c = vox_ua_call_get(&e->ua, cl->h);
+	cl->st.prot = p;
+	cl->st.hop_verified = c && c->secure_path;
 	struct json *j = event(e, "media_security");
 	if (j) {
+		json_uint(j, "call", cl->seq);
 		json_cstr(j, "level", level_of(p));
 		json_bool(j, "verified", p == VOX_UA_PROT_ZRTP_VERIFIED);
-		json_bool(j, "hop_verified", e->st.hop_verified);
+		json_bool(j, "hop_verified", cl->st.hop_verified);
 		event_end(j);
 	} else if (p == VOX_UA_PROT_SDES) {
 		say(e, "media: SRTP with SDES keys (hop by hop; %s)",
-		    e->st.hop_verified ? "keys crossed TLS hops whose certificates were verified"
-		                       : "keys crossed a hop that is NOT verified TLS");
+		    cl->st.hop_verified ? "keys crossed TLS hops whose certificates were verified"
+		                        : "keys crossed a hop that is NOT verified TLS");
 	} else if (p == VOX_UA_PROT_ZRTP_UNVERIFIED || p == VOX_UA_PROT_ZRTP_VERIFIED) {
 		say(e, "media: SRTP with ZRTP keys (end to end; the SAS %s)",
 		    p == VOX_UA_PROT_ZRTP_VERIFIED ? "was confirmed" : "is not confirmed yet");
@@ -441,100 +458,87 @@ static void media_security(struct ep *e, enum vox_ua_protection p)
 		fail(e, "the media is not encrypted (--require-encryption)");
 }
 
-/* ---- ZRTP: our ZID and the retained secrets, kept in files -------------------------------- */
+/* The endpoint's record of call h, or NULL. */
+static struct ep_call *call_of(struct ep *e, vox_ua_handle h)
+{
+	for (size_t i = 0; h && i < VOX_UA_MAX_CALLS; i++)
+		if (e->calls[i].h == h)
+			return &e->calls[i];
+	return NULL;
+}
+
+/* A fresh record for call h, or NULL when every one is taken (the UA has
+ * as many call slots: it cannot happen while records follow the calls). */
+static struct ep_call *call_new(struct ep *e, vox_ua_handle h)
+{
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct ep_call *c = &e->calls[i];
+		/* an ended call whose slot the UA freed has said all it had */
+		if (c->h && !(c->ended && c->h != e->call && !vox_ua_call_get(&e->ua, c->h)))
+			continue;
+		memset(c, 0, sizeof *c);
+		c->h = h;
+		c->seq = ++e->seq;
+		return c;
+	}
+	return NULL;
+}
+
+/* Is the job done? The call we placed ended; or, answering, --calls
+ * calls ended; or --run elapsed, or (nothing to place nor answer)
+ * --duration. */
+static void check_done(struct ep *e, uint64_t now)
+{
+	if (e->o.run_ms && now >= e->t_start + e->o.run_ms)
+		e->done = 1;
+	if (!e->o.call && e->o.answer && e->o.max_calls && e->ended >= e->o.max_calls)
+		e->done = 1;
+	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
+		e->done = 1;
+}
+
+/* ---- ZRTP: our ZID and the retained secrets ----------------------------------------------- */
 
 #if VOX_MEDIA_ZRTP
-/* Writes n bytes to path atomically (RFC 6189 4.9 asks that the cache
- * survive a crash): a temporary file in the same folder, fsync, then
- * rename over the old one. Returns 0 or -1 (errno set). */
-static int write_atomic(const char *path, const void *p, size_t n)
-{
-	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-		return -1;
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		return -1;
-	int ok = fwrite(p, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		(void)remove(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-/* The whole of a small file into buf; its length, or -1. */
-static long read_small(const char *path, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, cap, f);
-	int more = fgetc(f) != EOF;
-	fclose(f);
-	return more ? -1 : (long)n;
-}
-
-/* Our ZID (FILE.zid: 24 hex digits, made on first use) and the cache
- * (FILE), or both in memory for this run. A cache that does not read is
- * said, and treated as empty (never a crash, vox/zrtp.h). */
-static int zrtp_open(struct ep *e, struct vox_rng rng)
+/* Our ZID and the retained secrets: the --zrtp-cache file (vox/zrtp.h,
+ * the cache file: our ZID is kept in it, a damaged one is said and
+ * replaced), or this run's only. The UA's config gets both. */
+static int zrtp_open(struct ep *e, struct vox_rng rng, struct vox_ua_config *uc)
 {
 	vox_zrtp_cache_init(&e->zcache);
-	if (!e->o.zrtp_cache)
-		return rng.fn(rng.ctx, e->zid, sizeof e->zid) == 0 ? 0 : -1;
-	char zpath[4096];
-	uint8_t hex[2 * VOX_ZRTP_ZID_LEN + 1];
-	if ((size_t)snprintf(zpath, sizeof zpath, "%s.zid", e->o.zrtp_cache) >= sizeof zpath) {
-		fprintf(stderr, "vox ua: --zrtp-cache: the name is too long\n");
-		return -1;
-	}
-	long n = read_small(zpath, hex, sizeof hex);
-	if (n < 2 * VOX_ZRTP_ZID_LEN ||
-	    vox_hex_decode((struct vox_slice){(const char *)hex, 2 * VOX_ZRTP_ZID_LEN}, e->zid,
-	                   sizeof e->zid) != VOX_ZRTP_ZID_LEN) {
-		char out[2 * VOX_ZRTP_ZID_LEN + 1];
-		if (rng.fn(rng.ctx, e->zid, sizeof e->zid) != 0 ||
-		    vox_hex_encode(e->zid, sizeof e->zid, out, sizeof out) != 2 * VOX_ZRTP_ZID_LEN)
+	if (!e->o.zrtp_cache) {
+		if (rng.fn(rng.ctx, e->zid, sizeof e->zid) != 0)
 			return -1;
-		out[2 * VOX_ZRTP_ZID_LEN] = '\n';
-		if (write_atomic(zpath, out, sizeof out) != 0) {
-			fprintf(stderr, "vox ua: cannot write our ZID to %s: %s\n", zpath,
-			        strerror(errno));
+		uc->zrtp_store = vox_zrtp_cache_store(&e->zcache);
+	} else {
+		int st = vox_zrtp_file_load(&e->zfile, e->o.zrtp_cache, &rng);
+		if (st < 0) {
+			fprintf(stderr, "vox ua: cannot read the ZRTP cache %s: %s\n",
+			        e->o.zrtp_cache, vox_strerror(st));
 			return -1;
 		}
+		if (st == VOX_ZRTP_FILE_DAMAGED)
+			fprintf(stderr,
+			        "vox ua: the ZRTP cache %s does not read (%s): starting with an "
+			        "empty one\n",
+			        e->o.zrtp_cache, e->zfile.why ? e->zfile.why : "damaged");
+		/* a new ZID is ours from now on: written at once, so that a call
+		 * that never keys does not leave us with another next time */
+		if (st != VOX_ZRTP_FILE_READ && (st = vox_zrtp_file_save(&e->zfile)) < 0) {
+			fprintf(stderr, "vox ua: cannot write the ZRTP cache %s: %s\n",
+			        e->o.zrtp_cache, vox_strerror(st));
+			return -1;
+		}
+		memcpy(e->zid, e->zfile.cache.zid, sizeof e->zid);
+		uc->zrtp_store = vox_zrtp_file_store(&e->zfile);
 	}
-	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
-	n = read_small(e->o.zrtp_cache, buf, sizeof buf);
-	if (n >= 0 && vox_zrtp_cache_decode(buf, (size_t)n, &e->zcache) < 0) {
-		fprintf(stderr,
-		        "vox ua: the ZRTP cache %s does not read (corrupt, or another "
-		        "format): starting with an empty one\n",
-		        e->o.zrtp_cache);
-		vox_zrtp_cache_init(&e->zcache);
-	}
-	vox_wipe(buf, sizeof buf);
+	memcpy(uc->zrtp_zid, e->zid, sizeof uc->zrtp_zid);
 	return 0;
-}
-
-/* The cache back to its file, when there is one. */
-static void zrtp_save(struct ep *e)
-{
-	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
-	if (!e->o.zrtp_cache ||
-	    !(e->o.media_enc == EP_ENC_ZRTP || e->o.media_enc == EP_ENC_SDES_ZRTP))
-		return;
-	int n = vox_zrtp_cache_encode(&e->zcache, buf, sizeof buf);
-	if (n < 0 || write_atomic(e->o.zrtp_cache, buf, (size_t)n) != 0)
-		say(e, "cannot write the ZRTP cache %s: %s", e->o.zrtp_cache,
-		    n < 0 ? vox_strerror(n) : strerror(errno));
-	vox_wipe(buf, sizeof buf);
 }
 
 /* What the call's ZRTP session says: one JSON event each, or lines for a
  * person (the SAS in large letters: the one thing to read aloud). */
-static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
+static void zrtp_event(struct ep *e, const struct ep_call *cl, const struct vox_ua_event *ev)
 {
 	struct json *j;
 	const char *name = NULL;
@@ -543,6 +547,7 @@ static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
 		memcpy(e->sas, ev->media.zrtp.sas, sizeof e->sas);
 		e->sas[sizeof e->sas - 1] = 0;
 		if ((j = event(e, "zrtp_sas"))) {
+			json_uint(j, "call", cl->seq);
 			json_cstr(j, "sas", e->sas);
 			json_bool(j, "verified", ev->media.zrtp.verified);
 			event_end(j);
@@ -557,8 +562,8 @@ static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
 		}
 		return;
 	case VOX_UA_EV_ZRTP_SECURE:
-		zrtp_save(e);
-		return; /* media_security follows, from the engine's event */
+		return; /* media_security follows, from the engine's event; the
+		           store wrote the secrets already */
 	case VOX_UA_EV_ZRTP_NEW_PEER: name = "zrtp_new_peer"; break;
 	case VOX_UA_EV_ZRTP_CACHE_MISMATCH: name = "zrtp_cache_mismatch"; break;
 	case VOX_UA_EV_ZRTP_HASH_MISMATCH: name = "zrtp_hash_mismatch"; break;
@@ -567,6 +572,7 @@ static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
 	default: return;
 	}
 	if ((j = event(e, name))) {
+		json_uint(j, "call", cl->seq);
 		if (ev->reason)
 			json_cstr(j, "reason", ev->reason);
 		if (ev->type == VOX_UA_EV_ZRTP_FAILED) {
@@ -585,6 +591,7 @@ static void zrtp_event(struct ep *e, const struct vox_ua_event *ev)
 
 static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
 {
+	struct ep_call *cl = call_of(e, ev->call);
 	struct json *j;
 	char where[80];
 	switch (ev->type) {
@@ -602,6 +609,8 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 				say(e, "cannot call %s: %s", e->o.call, vox_strerror(rc));
 				fail(e, "the call could not be placed");
 				e->done = 1;
+			} else {
+				(void)call_new(e, e->call);
 			}
 		}
 		break;
@@ -621,13 +630,14 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		break;
 	case VOX_UA_EV_INCOMING: {
 		const struct vox_ua_call *c = vox_ua_call_get(&e->ua, ev->call);
-		if (e->call && vox_ua_call_get(&e->ua, e->call)) {
-			(void)!vox_ua_reject(&e->ua, ev->call, 486,
-			                     now); /* busy: one call at a time */
+		/* every call gets its own record while it lives (the UA refuses
+		 * one beyond VOX_UA_MAX_CALLS itself, with 503) */
+		cl = e->o.answer ? call_new(e, ev->call) : NULL;
+		if (e->o.answer && !cl) {
+			(void)!vox_ua_reject(&e->ua, ev->call, 486, now); /* busy */
 			vox_loop_flush(&e->loop, now);
 			break;
 		}
-		e->call = ev->call;
 		/* who: the From of the INVITE (the peer's own words: shown,
 		 * never trusted), valid while the call lives */
 		struct vox_slice who = c ? ev->peer : (struct vox_slice){NULL, 0};
@@ -640,6 +650,8 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			shown[k] = who.p[k] >= 0x20 && who.p[k] < 0x7f ? who.p[k] : '?';
 		shown[k] = 0;
 		if ((j = event(e, "incoming"))) {
+			if (cl)
+				json_uint(j, "call", cl->seq);
 			if (who.len)
 				json_str(j, "from", who);
 			if (c)
@@ -651,9 +663,11 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			say(e, "incoming call from %s (%s)", k ? shown : "?",
 			    c ? addr_text(&c->peer.addr, where, sizeof where) : "?");
 		}
-		if (e->o.answer) {
+		if (cl) {
 			(void)!vox_ua_ring(&e->ua, ev->call, now);
-			e->t_answer = now + e->o.answer_ms;
+			cl->t_answer = now + e->o.answer_ms;
+			if (!cl->t_answer)
+				cl->t_answer = 1;
 		} else {
 			(void)!vox_ua_reject(&e->ua, ev->call, 603, now); /* not asked to answer */
 		}
@@ -661,50 +675,56 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		break;
 	}
 	case VOX_UA_EV_PROGRESS:
-		if (ev->call == e->call) {
-			call_state(e, "progress", ev);
+		if (cl) {
+			call_state(e, cl, "progress", ev);
 			say(e, "ringing (%u)", ev->status);
 		}
 		break;
 	case VOX_UA_EV_EARLY_MEDIA:
-		if (ev->call == e->call)
-			call_state(e, "early", ev);
+		if (cl)
+			call_state(e, cl, "early", ev);
 		break;
 	case VOX_UA_EV_ANSWERED:
-		if (ev->call != e->call)
+		if (!cl)
 			break;
-		e->call_up = 1;
-		e->next_frame = now;
-		e->dtmf_left = e->o.dtmf;
+		cl->up = 1;
+		e->answered++;
+		if (ev->call == e->call)
+			e->call_up = 1;
+		cl->dtmf_left = e->o.dtmf;
 		if (e->o.duration_ms)
-			e->t_hangup = now + e->o.duration_ms;
-		call_state(e, "answered", ev);
+			cl->t_hangup = now + e->o.duration_ms;
+		call_state(e, cl, "answered", ev);
 		say(e, "call answered");
 		break;
 	case VOX_UA_EV_ENDED:
-		if (ev->call != e->call)
+		if (!cl || cl->ended)
 			break;
-		if (!e->call_up && !ev->remote && ev->status >= 300)
+		if (!cl->up && !ev->remote && ev->status >= 300)
 			fail(e, "the call failed");
-		else if (!e->call_up && ev->status >= 300 && e->o.call)
+		else if (!cl->up && ev->status >= 300 && ev->call == e->call)
 			fail(e, "the call failed");
-		e->call_ended = 1;
-		call_state(e, "ended", ev);
+		cl->ended = 1;
+		e->ended++;
+		call_state(e, cl, "ended", ev);
 		if (ev->status)
 			say(e, "call ended (%u %s)", ev->status, ev->reason ? ev->reason : "");
 		else
 			say(e, "call ended (%s)", ev->reason ? ev->reason : "");
-		if (e->call_up)
-			print_stats(e);
-		e->ended_printed = 1;
-		e->done = 1;
+		if (cl->up)
+			print_stats(e, cl);
+		if (ev->call == e->call)
+			e->done = 1;
+		/* the record stays until the call's slot is free (its BYE
+		 * answered): ep_finish waits for that */
+		check_done(e, now);
 		break;
 	case VOX_UA_EV_MEDIA_ENGINE:
-		if (ev->call != e->call)
+		if (!cl)
 			break;
 		if (ev->media.type == VOX_MEDIA_EV_STARTED ||
 		    ev->media.type == VOX_MEDIA_EV_PROTECTION)
-			media_security(e, ev->prot);
+			media_security(e, cl, ev->prot);
 		else if (ev->media.type == VOX_MEDIA_EV_DTMF && ev->media.dtmf.end) {
 			if ((j = event(e, "dtmf"))) {
 				char d[2] = {ev->media.dtmf.digit ? ev->media.dtmf.digit : '?', 0};
@@ -718,7 +738,7 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		}
 		break;
 	case VOX_UA_EV_MEDIA_FAILED:
-		if (ev->call == e->call) {
+		if (cl) {
 			say(e, "media failed: %s", ev->reason ? ev->reason : "");
 			fail(e, "the media could not start");
 		}
@@ -731,8 +751,8 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 	case VOX_UA_EV_ZRTP_HASH_MISMATCH:
 	case VOX_UA_EV_ZRTP_PBX:
 	case VOX_UA_EV_ZRTP_FAILED:
-		if (ev->call == e->call)
-			zrtp_event(e, ev);
+		if (cl)
+			zrtp_event(e, cl, ev);
 		break;
 #endif
 	default: break;
@@ -819,19 +839,39 @@ static void on_event(struct ep *e, const struct vox_loop_event *ev, uint64_t now
 			json_cstr(j, "error", vox_strerror(ev->err));
 			event_end(j);
 		}
-		if (!e->call_up && ev->tp != VOX_TP_UDP) {
+		if (e->o.call && !e->call_up && ev->tp != VOX_TP_UDP) {
 			fail(e, "a message could not be sent");
 			e->done = 1;
 		}
 		break;
-	case VOX_LOOP_EV_CONN_CLOSED:
-		/* a connection we opened that never got to carry anything */
-		if (!e->call_up && e->call && ev->err != VOX_ECLOSED && !e->o.answer) {
+	case VOX_LOOP_EV_CONN_CLOSED: {
+		const char *during = "";
+#if VOX_WITH_TLS
+		if (ev->tp == VOX_TP_TLS && ev->tls.state != VOX_TLS_OPEN &&
+		    ev->tls.state != VOX_TLS_CLOSED && ev->tls.state != VOX_TLS_FAILED)
+			during = "tls-handshake";
+#endif
+		if (ev->err == VOX_ETIMEOUT && *during) {
+			/* a peer that opened a connection and never finished its
+			 * handshake: closed after --tls-handshake-timeout */
+			say(e, "TLS handshake with %s not finished in time: connection closed",
+			    where);
+		} else if (ev->err != VOX_ECLOSED && e->o.call && e->call && !e->call_up) {
+			/* a connection we opened that never got to carry anything */
 			say(e, "connection to %s closed: %s", where, vox_strerror(ev->err));
 			fail(e, "the connection to the peer failed");
 			e->done = 1;
 		}
+		if (ev->err != VOX_ECLOSED && (j = event(e, "conn_closed"))) {
+			json_cstr(j, "peer", where);
+			json_cstr(j, "transport", tp_name(ev->tp));
+			json_cstr(j, "error", vox_strerror(ev->err));
+			if (*during)
+				json_cstr(j, "during", during);
+			event_end(j);
+		}
 		break;
+	}
 	default: break;
 	}
 }
@@ -946,6 +986,14 @@ static int tls_setup(struct ep *e, int server, int client)
 			fprintf(stderr, "vox ua: a tls: listener needs --cert and --key\n");
 			return APP_ERROR;
 		}
+		/* mutual TLS: a client without a certificate of our CAs is
+		 * refused in the handshake (missing-client-cert) */
+		o.require_client_cert = (uint8_t)e->o.require_client_cert;
+		if (o.require_client_cert && !o.ca_file && !o.ca) {
+			fprintf(stderr, "vox ua: --require-client-cert needs --ca (the CAs "
+			                "that issue the clients' certificates)\n");
+			return APP_ERROR;
+		}
 		int rc = vox_tls_config_init(&e->tls_server, &o, &why);
 		if (rc) {
 			fprintf(stderr, "vox ua: TLS server: %s: %s\n", why.what, vox_strerror(rc));
@@ -955,6 +1003,7 @@ static int tls_setup(struct ep *e, int server, int client)
 	}
 	if (client) {
 		o.role = VOX_TLS_CLIENT;
+		o.require_client_cert = 0;
 		o.insecure_no_verify = (uint8_t)e->o.insecure_no_verify;
 		if (e->o.pin_file) {
 			e->pins.path = e->o.pin_file;
@@ -1085,6 +1134,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		lc.trace = trace_msg;
 		lc.trace_ctx = e;
 	}
+	lc.handshake_ms = e->o.handshake_ms;
 	if (vox_loop_init(&e->loop, &lc) != 0)
 		return APP_ERROR;
 	for (size_t i = 0; i < e->o.nlisten; i++) {
@@ -1108,7 +1158,9 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 			    addr_text(&e->bound[i], where, sizeof where));
 		}
 	}
-	/* the peer we talk to first, for a name to resolve and a route to pick */
+	/* the peer we talk to first: only to pick the address of ours that
+	 * reaches it (the UA asks the loop for every name it sends to,
+	 * RFC 3263, and the loop resolves them without blocking) */
 	struct vox_peer first, *fp = NULL;
 	memset(&first, 0, sizeof first);
 	if (e->o.outbound) {
@@ -1125,16 +1177,8 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	int tr = target ? resolve_uri(e, target, &first) : -1;
 	if (tr == -2)
 		return APP_REJECT;
-	if (tr == 0) {
-		if (!fp)
-			fp = &first;
-		struct vox_sip_uri u;
-		/* a host name with no proxy: the resolved address stands in
-		 * for a proxy (RFC 3263 A/AAAA only, no SRV yet) */
-		if (!e->o.outbound && vox_sip_uri_parse(&u, vox_slice_cstr(target), NULL) == 0 &&
-		    u.host.kind == VOX_SIP_HOST_NAME)
-			e->outbound = first;
-	}
+	if (tr == 0 && !fp)
+		fp = &first;
 	pick_host(e, &e->bound[0], fp);
 
 	struct vox_ua_config uc;
@@ -1153,7 +1197,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		    e->bound_tp[i], vox_slice_cstr(e->lhost[i - 1]), e->bound[i].port};
 		uc.n_listeners = (uint8_t)i;
 	}
-	uc.outbound = e->outbound;
+	uc.outbound_proxy = vox_slice_cstr(e->o.outbound ? e->o.outbound : "");
 #if VOX_WITH_TLS
 	uc.rng = e->have_rng ? (struct vox_rng){vox_tls_rng_bytes, &e->rng} : uc.rng;
 	if (!e->have_rng) {
@@ -1176,17 +1220,17 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	}
 	if (e->o.media_enc == EP_ENC_ZRTP || e->o.media_enc == EP_ENC_SDES_ZRTP) {
 #if VOX_MEDIA_ZRTP
-		if (zrtp_open(e, uc.rng) != 0)
+		if (zrtp_open(e, uc.rng, &uc) != 0)
 			return APP_ERROR;
 		uc.key_methods |= VOX_SDP_KEY_ZRTP;
-		memcpy(uc.zrtp_zid, e->zid, sizeof uc.zrtp_zid);
-		uc.zrtp_store = vox_zrtp_cache_store(&e->zcache);
 #else
 		fprintf(stderr, "vox ua: this build has no ZRTP (VOX_WITH_ZRTP = 0)\n");
 		return APP_ERROR;
 #endif
 	}
 	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
+	uc.n_codecs = e->o.n_codecs;
+	memcpy(uc.codecs, e->o.codecs, e->o.n_codecs * sizeof e->o.codecs[0]);
 	/* pinned certificates are trusted, not verified (vox/tls.h) */
 	uc.tls_client_verifies =
 	    (uint8_t)(e->have_client && !e->o.insecure_no_verify && !e->o.pin_file);
@@ -1205,6 +1249,11 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 		ac.aor = vox_slice_cstr(e->o.account);
 		ac.registrar = vox_slice_cstr(e->o.registrar);
 		ac.password = vox_slice_cstr(e->o.password ? e->o.password : "");
+		if (e->o.ha1) {
+			/* the hash by the length: 32 hex digits MD5, 64 SHA-256 */
+			ac.ha1 = vox_slice_cstr(e->o.ha1);
+			ac.ha1_alg = ac.ha1.len == 64 ? VOX_DIGEST_SHA256 : VOX_DIGEST_MD5;
+		}
 		rc = vox_ua_account_add(&e->ua, &ac, &e->account);
 		if (rc == 0)
 			rc = vox_ua_register(&e->ua, e->account, vox_clock_ms());
@@ -1224,6 +1273,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 			        vox_strerror(rc));
 			return rc == VOX_EINVAL || rc == VOX_ENOTFOUND ? APP_ERROR : APP_REJECT;
 		}
+		(void)call_new(e, e->call);
 		say(e, "calling %s", e->o.call);
 	}
 	return APP_OK;
@@ -1233,34 +1283,51 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 
 uint64_t ep_next(const struct ep *e)
 {
-	uint64_t t = e->call_up && !e->call_ended ? e->next_frame : UINT64_MAX;
-	if (e->t_answer && e->t_answer < t)
-		t = e->t_answer;
-	if (e->t_hangup && e->t_hangup < t)
-		t = e->t_hangup;
+	uint64_t t = UINT64_MAX;
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		const struct ep_call *c = &e->calls[i];
+		if (!c->h)
+			continue;
+		if (c->up && !c->ended && e->next_frame < t)
+			t = e->next_frame;
+		if (c->t_answer && c->t_answer < t)
+			t = c->t_answer;
+		if (c->t_hangup && c->t_hangup < t)
+			t = c->t_hangup;
+	}
 	if (!e->o.call && !e->o.answer && e->o.duration_ms && e->t_start + e->o.duration_ms < t)
 		t = e->t_start + e->o.duration_ms;
+	if (e->o.run_ms && e->t_start + e->o.run_ms < t)
+		t = e->t_start + e->o.run_ms;
 	return t;
 }
 
 static void timers(struct ep *e, uint64_t now)
 {
-	if (e->t_answer && now >= e->t_answer) {
-		e->t_answer = 0;
-		int rc = vox_loop_answer(&e->loop, e->call, now);
-		if (rc) {
-			say(e, "cannot answer: %s", vox_strerror(rc));
-			fail(e, "the call could not be answered");
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct ep_call *c = &e->calls[i];
+		if (!c->h)
+			continue;
+		if (c->t_answer && now >= c->t_answer) {
+			c->t_answer = 0;
+			int rc = vox_loop_answer(&e->loop, c->h, now);
+			if (rc) {
+				say(e, "cannot answer: %s", vox_strerror(rc));
+				fail(e, "the call could not be answered");
+			}
 		}
+		if (c->t_hangup && now >= c->t_hangup) {
+			c->t_hangup = 0;
+			if (vox_ua_call_get(&e->ua, c->h))
+				(void)!vox_ua_hangup(&e->ua, c->h, now);
+			vox_loop_flush(&e->loop, now);
+		}
+		/* the call's slot is free (its BYE was answered): so is its
+		 * record, once its figures are out */
+		if (c->ended && !vox_ua_call_get(&e->ua, c->h) && c->h != e->call)
+			c->h = 0;
 	}
-	if (e->t_hangup && now >= e->t_hangup) {
-		e->t_hangup = 0;
-		if (vox_ua_call_get(&e->ua, e->call))
-			(void)!vox_ua_hangup(&e->ua, e->call, now);
-		vox_loop_flush(&e->loop, now);
-	}
-	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
-		e->done = 1;
+	check_done(e, now);
 	voice_tick(e, now);
 }
 
@@ -1301,15 +1368,28 @@ static int conns_busy(const struct ep *e)
 	return 0;
 }
 
+/* Calls whose slot is still in use: up, or ended with our BYE not yet
+ * answered. */
+static int calls_busy(const struct ep *e)
+{
+	return vox_ua_calls_active(&e->ua) > 0;
+}
+
 void ep_finish(struct ep *e)
 {
 	uint64_t now = vox_clock_ms(), end = now + 2000;
-	if (e->call && vox_ua_call_get(&e->ua, e->call) && !e->call_ended) {
-		(void)!vox_ua_hangup(&e->ua, e->call, now);
-		vox_loop_flush(&e->loop, now);
-		while (!e->call_ended && vox_clock_ms() < end)
-			(void)ep_step(e, vox_clock_ms() + 20);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+		struct ep_call *c = &e->calls[i];
+		if (c->h && !c->ended && vox_ua_call_get(&e->ua, c->h))
+			(void)!vox_ua_hangup(&e->ua, c->h, now);
 	}
+	vox_loop_flush(&e->loop, now);
+	/* Every call ended, and our BYEs answered (the call's slot is free
+	 * then, RFC 3261 15.1.1): a peer that gets its 200 out before we
+	 * close sees an orderly end, not a connection reset. Bounded: a peer
+	 * that never answers holds us 2 s at most. */
+	while (calls_busy(e) && vox_clock_ms() < end)
+		(void)ep_step(e, vox_clock_ms() + 20);
 	if (e->account && vox_ua_unregister(&e->ua, e->account, vox_clock_ms()) == 0) {
 		vox_loop_flush(&e->loop, vox_clock_ms());
 		uint64_t until = vox_clock_ms() + 1000;
@@ -1323,12 +1403,10 @@ void ep_finish(struct ep *e)
 	uint64_t until = vox_clock_ms() + 2000;
 	while (conns_busy(e) && vox_clock_ms() < until)
 		(void)ep_step(e, vox_clock_ms() + 20);
-	if (e->call_up && !e->ended_printed)
-		print_stats(e);
+	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+		if (e->calls[i].h && e->calls[i].up)
+			print_stats(e, &e->calls[i]);
 	rec_close(e);
-#if VOX_MEDIA_ZRTP
-	zrtp_save(e);
-#endif
 }
 
 void ep_free(struct ep *e)
@@ -1337,6 +1415,7 @@ void ep_free(struct ep *e)
 	vox_ua_free(&e->ua);
 #if VOX_MEDIA_ZRTP
 	vox_zrtp_cache_free(&e->zcache); /* the secrets wiped */
+	vox_zrtp_file_free(&e->zfile);
 #endif
 #if VOX_WITH_TLS
 	if (e->have_client)

@@ -45,11 +45,19 @@ struct ep_opts {
 	const char *play;     /* tone:HZ, silence, FILE.wav; NULL: silence */
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
-	int answer;           /* answer incoming calls */
+	int answer;           /* answer every incoming call, up to VOX_UA_MAX_CALLS at once */
 	uint32_t answer_ms;   /* after this long */
-	uint32_t duration_ms; /* a call lasts so long once answered (0: until the peer
-	                         ends it); without a call, how long to run */
-	const char *dtmf;     /* digits to send once the call is up */
+	uint32_t duration_ms; /* each call lasts so long once answered (0: until the peer
+	                         ends it); with no call to place or answer, how long to run */
+	unsigned max_calls;   /* --answer: stop once so many calls ended (0: no limit) */
+	uint32_t run_ms;      /* stop so long after the start (0: no limit) */
+	/* TLS: our tls: listener requires a client certificate (mutual TLS) */
+	int require_client_cert;
+	uint32_t handshake_ms; /* TLS handshake time limit (0: the loop's default) */
+	const char *ha1;       /* digest with this HA1 (hex) instead of the password */
+	enum vox_sdp_codec codecs[2];
+	uint8_t n_codecs; /* 0: PCMU, PCMA */
+	const char *dtmf; /* digits to send once the call is up */
 	int json, trace;
 	FILE *out; /* where events go (stdout) */
 };
@@ -64,6 +72,24 @@ struct ep_stats {
 	int hop_verified; /* the call's signalling came over a verified TLS hop */
 	float tone_hz;    /* the strongest tone heard, 0 if none */
 	float tone_power; /* its mean share of the energy, 0..1 */
+};
+
+/* One call and what the endpoint does with it: its own voice (the tone's
+ * phase, its place in the WAV file), its own ear (the tone detector) and
+ * its own figures. */
+struct ep_call {
+	vox_ua_handle h; /* 0: free */
+	unsigned seq;    /* 1, 2, ...: the order calls began in */
+	int up, ended, stats_printed;
+	uint64_t t_answer, t_hangup; /* 0: none */
+	uint32_t phase;
+	size_t wav_pos;
+	const char *dtmf_left;
+	int16_t win[EP_WINDOW];
+	size_t win_len;
+	double power[EP_NTONES];
+	unsigned windows;
+	struct ep_stats st;
 };
 
 struct ep {
@@ -84,32 +110,31 @@ struct ep {
 	enum vox_transport bound_tp[EP_MAX_LISTEN];
 	struct vox_peer outbound;
 	vox_ua_handle account;
-	vox_ua_handle call;
-	int call_up, call_ended, ended_printed;
-	uint64_t t_start, t_answer, t_end, t_hangup;
+	vox_ua_handle call; /* the call we placed (--call), 0: none */
+	struct ep_call calls[VOX_UA_MAX_CALLS];
+	unsigned seq;             /* calls begun */
+	unsigned answered, ended; /* calls answered, calls ended */
+	int call_up;              /* the call we placed was answered */
+	uint64_t t_start, t_end;
 	int done;
 	int failed; /* the job failed: exit 1 */
 	const char *why;
 	/* the voice */
 	float tone;
 	int16_t *wav;
-	size_t wav_len, wav_pos;
-	uint32_t phase;
+	size_t wav_len;
 	uint64_t next_frame;
-	const char *dtmf_left;
-	FILE *rec;
+	FILE *rec; /* the first call's sound */
 	uint32_t rec_samples;
-	/* the ear */
-	int16_t win[EP_WINDOW];
-	size_t win_len;
-	double power[EP_NTONES];
-	unsigned windows;
-	struct ep_stats st;
-	int last_verified; /* the latest TLS connection's peer was verified */
+	struct ep_stats st; /* of the latest call that ended (or the one up at the end) */
+	int last_verified;  /* the latest TLS connection's peer was verified */
 #if VOX_MEDIA_ZRTP
-	struct vox_zrtp_cache zcache; /* the retained secrets (zrtp_cache's, or this run's) */
+	/* ZRTP's retained secrets and our ZID: the --zrtp-cache file, or this
+	 * run's only (in memory) */
+	struct vox_zrtp_file zfile;
+	struct vox_zrtp_cache zcache;
 	uint8_t zid[VOX_ZRTP_ZID_LEN];
-	char sas[VOX_ZRTP_SAS_MAX]; /* the call's SAS once ZRTP said it, "" before */
+	char sas[VOX_ZRTP_SAS_MAX]; /* the latest call's SAS once ZRTP said it, "" before */
 #endif
 	struct vox_sdp trace_sdp; /* --trace: a body, parsed to print it redacted */
 	char trace_out[8192];

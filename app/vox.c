@@ -10,6 +10,7 @@ static const struct app_cmd commands[] = {
     {"sdp", app_sdp, "session descriptions: parse, offer, answer (SDES keys, SRTP policy)"},
     {"demo", app_demo, "a secure call on this machine: TLS, SRTP, a tone each way"},
     {"ua", app_ua, "one SIP endpoint on real sockets: register, call, answer, play, listen"},
+    {"zrtp", app_zrtp, "ZRTP: the retained-secret cache file, the SAS of a value"},
 };
 
 static const struct app_group vox = {

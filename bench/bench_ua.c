@@ -124,8 +124,8 @@ static int rng(void *ctx, uint8_t *out, size_t len)
 
 static const struct vox_ua_media_addr media_a = {{NULL, 0}, 40000};
 static const struct vox_ua_media_addr media_b = {{NULL, 0}, 50000};
-static const struct vox_peer at_a = {VOX_TP_UDP, {4, {10, 0, 0, 1}, 5060}, 0, 0};
-static const struct vox_peer at_b = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+static const struct vox_peer at_a = {VOX_TP_UDP, {4, {10, 0, 0, 1}, 5060}, 0, 0, 0};
+static const struct vox_peer at_b = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 
 static void direct_setup(void)
 {

@@ -16,6 +16,8 @@
 #define VOX_WITH_DIGEST_SHA2    0
 #define VOX_WITH_ZRTP           0
 #define VOX_SIP_MAX_MSG         4096
+#define VOX_SIP_TXN_MSG         1500
+#define VOX_SIP_TXN_ID          192
 #define VOX_SIP_MAX_HEADERS     32
 #define VOX_SIP_MAX_VIA         4
 #define VOX_SIP_MAX_PARAMS      12

@@ -153,8 +153,8 @@ static void extra_op(uint8_t op, const uint8_t *p, size_t n, uint64_t now,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct vox_peer peers[2] = {
-	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0},
-	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3, 0},
+	    {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0, 0},
+	    {VOX_TP_TCP, {4, {192, 0, 2, 2}, 5060}, 3, 0, 0},
 	};
 	if (vox_sip_txl_init(&txl, pool, POOL, arena, ARENA, NULL))
 		abort();

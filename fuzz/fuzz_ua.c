@@ -187,8 +187,8 @@ static char buf[MAXMSG], body[2048], tmp[4096];
 static const struct vox_ua_media_addr media_at = {{NULL, 0}, 40000};
 
 static const struct vox_peer peers[2] = {
-    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0},
-    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0},
+    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0},
+    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}, 7, 0, 0},
 };
 static const char *const peer_via[2] = {"SIP/2.0/UDP 10.0.0.2:5060", "SIP/2.0/TLS 10.0.0.3:5061"};
 static const char *const peer_uri[2] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061"};
@@ -1366,12 +1366,20 @@ static int setup(const uint8_t *hdr)
 	cfg.suites[1] = VOX_SRTP_AES_CM_128_HMAC_SHA1_32;
 	if (vox_ua_init(&ua, &cfg))
 		abort();
-	const struct vox_ua_account_cfg a0 = {
-	    vox_slice_cstr("sip:alice@10.0.0.2"), vox_slice_cstr("sip:10.0.0.2:5060"),
-	    vox_slice_cstr("alice"), vox_slice_cstr("secret"), 600};
+	const struct vox_ua_account_cfg a0 = {vox_slice_cstr("sip:alice@10.0.0.2"),
+	                                      vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                      vox_slice_cstr("alice"),
+	                                      vox_slice_cstr("secret"),
+	                                      600,
+	                                      {NULL, 0},
+	                                      VOX_DIGEST_MD5};
 	const struct vox_ua_account_cfg a1 = {vox_slice_cstr("sips:carol@10.0.0.3"),
 	                                      vox_slice_cstr("sips:10.0.0.3:5061"),
-	                                      vox_slice_cstr("carol"), vox_slice_cstr("wrong"), 60};
+	                                      vox_slice_cstr("carol"),
+	                                      vox_slice_cstr("wrong"),
+	                                      60,
+	                                      {NULL, 0},
+	                                      VOX_DIGEST_MD5};
 	accounts[0] = accounts[1] = 0;
 	/* the rng may fail here too: then the account is simply missing */
 	(void)!vox_ua_account_add(&ua, &a0, &accounts[0]);

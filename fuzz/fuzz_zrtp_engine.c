@@ -16,7 +16,12 @@
  * whether B is passive, and whether the two know each other from an
  * earlier call (retained secrets that match, or that do not), or whether
  * the two engines are a Multistream pair keyed from a first stream that
- * completed without interference. */
+ * completed without interference, or whether A is a PBX (a trusted MitM,
+ * 7.3) that asks B to enroll, holds a PBX key with B (the same as B's, or
+ * not) and relays SASes when the input says so; B answers its enrollment
+ * and relay questions as the input says. Then also: B is asked to enroll
+ * only by a peer that said it is a PBX, and offered a relayed SAS only by
+ * a PBX whose key matched. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,7 @@ struct world {
 	uint64_t rs[2];
 	struct vox_rng rng[2];
 	int secure_events[2];
+	int answer; /* the user's yes or no, from the last step's byte */
 	struct vox_zrtp_cache cache[2];
 	struct vox_zrtp first[2]; /* for Multistream: a first stream, keyed cleanly */
 };
@@ -90,6 +96,13 @@ static void drain_events(struct world *w)
 				abort();
 			if (e.type == VOX_ZRTP_EV_SECURE)
 				w->secure_events[i]++;
+			if (e.type == VOX_ZRTP_EV_ENROLL &&
+			    (!w->z[i].peer_mitm || vox_zrtp_enroll(&w->z[i], w->answer) != 0))
+				abort();
+			if (e.type == VOX_ZRTP_EV_SAS_RELAY &&
+			    (!w->z[i].peer_mitm || !w->z[i].pbx_trusted ||
+			     vox_zrtp_accept_relay(&w->z[i], w->answer) != 0))
+				abort();
 		}
 	}
 }
@@ -151,6 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint32_t kas[3] = {VOX_ZRTP_X255, VOX_ZRTP_EC25, VOX_ZRTP_DH2K};
 	uint32_t ka = kas[data[0] < 200 ? 0 : data[0] < 250 ? 1 : 2];
 	struct vox_zrtp_config cfg[2];
+	int multi = (data[0] & 0x18) == 0x18;
+	int pbx = !multi && (data[0] & 0x20);
 	for (int i = 0; i < 2; i++) {
 		struct vox_zrtp_config c;
 		vox_zrtp_config_default(&c);
@@ -174,13 +189,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (uint8_t)(VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED | (i ? 0 : VOX_ZRTP_RS2));
 			memset(e.rs1, (data[0] & 4) && i ? 0x77 : 0x55, sizeof e.rs1);
 			memset(e.rs2, 0x66, sizeof e.rs2);
+			if (pbx) {
+				e.flags |= VOX_ZRTP_PBX;
+				memset(e.pbx, (data[0] & 0x40) && i ? 0x34 : 0x33, sizeof e.pbx);
+			}
 			w.cache[i].e[0] = e;
 			w.cache[i].n = 1;
 		}
 		c.store = vox_zrtp_cache_store(&w.cache[i]);
+		c.mitm = c.enroll = (uint8_t)(pbx && i == 0);
 		cfg[i] = c;
 	}
-	int multi = (data[0] & 0x18) == 0x18;
 	if (multi && key_first(&w, cfg) != 0)
 		abort(); /* a clean exchange must complete */
 	for (int i = 0; i < 2; i++) {
@@ -197,6 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (pos < size && steps++ < 200) {
 		collect(&w);
 		uint8_t op = data[pos++];
+		w.answer = op >> 7;
 		size_t pick = w.nfl ? (size_t)(op >> 4) % w.nfl : 0;
 		switch (op & 7) {
 		case 0:
@@ -225,7 +245,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				vox_zrtp_recv(&w.z[f.to], f.pkt, f.len, w.now);
 			}
 			break;
-		case 5: /* time passes */
+		case 5: /* time passes; a PBX may relay a SAS (from the input) */
+			if (pbx && (op & 8) && size - pos >= 32) {
+				int rc = vox_zrtp_sas_relay(
+				    &w.z[0], data + pos, op & 0x10 ? VOX_ZRTP_B256 : VOX_ZRTP_B32,
+				    w.now);
+				if (rc != 0 &&
+				    (rc != VOX_ESTATE || w.z[0].state == VOX_ZRTP_ST_SECURE))
+					abort();
+				pos += 32;
+			}
 			if (pos < size) {
 				w.now += (uint64_t)data[pos++] * 10;
 				for (int i = 0; i < 2; i++) {

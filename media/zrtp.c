@@ -106,6 +106,13 @@ static void pump(struct vox_media *m)
 			ev = zev(VOX_MEDIA_EV_ZRTP_HASH_MISMATCH);
 			vox_media_push_event(m, &ev);
 			break;
+		/* 7.3: check_pbx reports the M flag already. Enrollment and a
+		 * relayed SAS wait for a person's yes (vox_zrtp_enroll,
+		 * vox_zrtp_accept_relay), which no caller of the media engine
+		 * asks yet: unanswered, they are a no */
+		case VOX_ZRTP_EV_PBX:
+		case VOX_ZRTP_EV_ENROLL:
+		case VOX_ZRTP_EV_SAS_RELAY: break;
 		}
 	}
 }

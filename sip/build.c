@@ -254,17 +254,15 @@ int vox_sip_via_stamp(struct vox_slice via, const struct vox_addr *src, char *ou
 
 /* Both builders: strict needs every header 8.2.6.2 copies; best effort
  * copies those the request has. */
-static int build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
-                          unsigned status, const char *reason, struct vox_slice to_tag,
-                          const struct vox_sip_hdr_out *extra, size_t nextra,
-                          struct vox_slice content_type, struct vox_slice body, char *out,
-                          size_t cap, int strict)
+/* The start line and the headers a response copies from its request
+ * (8.2.6.2), into w. */
+int sip_put_response_head(struct vox_writer *w, const struct vox_sip_msg *req,
+                          const struct vox_addr *source, unsigned status, struct vox_slice reason,
+                          struct vox_slice to_tag, int strict)
 {
 	if (!req || req->status || status < 100 || status > 699)
 		return VOX_EINVAL;
-	if (!reason)
-		reason = vox_sip_reason_phrase(status);
-	if (!safe_value(vox_slice_cstr(reason)) || !safe_value(to_tag))
+	if (!safe_value(reason) || !safe_value(to_tag))
 		return VOX_EINVAL;
 	const struct vox_sip_header *to = vox_sip_find(req, VOX_SIP_H_TO);
 	const struct vox_sip_header *from = vox_sip_find(req, VOX_SIP_H_FROM);
@@ -277,13 +275,11 @@ static int build_response(const struct vox_sip_msg *req, const struct vox_addr *
 	if (strict && !to_ok)
 		return VOX_EINVAL;
 
-	struct vox_writer w;
-	vox_writer_init(&w, out, cap);
-	vox_writer_puts(&w, "SIP/2.0 ");
-	vox_writer_put_u64(&w, status);
-	vox_writer_putc(&w, ' ');
-	vox_writer_puts(&w, reason);
-	vox_writer_put(&w, "\r\n", 2);
+	vox_writer_puts(w, "SIP/2.0 ");
+	vox_writer_put_u64(w, status);
+	vox_writer_putc(w, ' ');
+	vox_writer_put_slice(w, reason);
+	vox_writer_put(w, "\r\n", 2);
 	/* 8.2.6.2: Via values in order, From, Call-ID, CSeq and To copied. */
 	for (const struct vox_sip_header *h = vox_sip_find(req, VOX_SIP_H_VIA); h;
 	     h = vox_sip_find_next(req, h)) {
@@ -291,32 +287,49 @@ static int build_response(const struct vox_sip_msg *req, const struct vox_addr *
 		int n = -1;
 		if (source && h == vox_sip_find(req, VOX_SIP_H_VIA))
 			n = vox_sip_via_stamp(h->value, source, top, sizeof top);
-		put_header(&w, "Via", n >= 0 ? vox_slice_make(top, (size_t)n) : h->value);
+		put_header(w, "Via", n >= 0 ? vox_slice_make(top, (size_t)n) : h->value);
 	}
 	if (from)
-		put_header(&w, "From", from->value);
+		put_header(w, "From", from->value);
 	if (to) {
-		vox_writer_puts(&w, "To: ");
-		vox_writer_put_slice(&w, to->value);
+		vox_writer_puts(w, "To: ");
+		vox_writer_put_slice(w, to->value);
 		/* The UAS adds a To tag unless the request had one; never on
 		 * 100, nor on a To it cannot read. */
 		if (to_ok && !to_addr.tag.p && to_tag.len && status != 100) {
 			if (!is_token(to_tag))
 				return VOX_EINVAL;
-			vox_writer_puts(&w, ";tag=");
-			vox_writer_put_slice(&w, to_tag);
+			vox_writer_puts(w, ";tag=");
+			vox_writer_put_slice(w, to_tag);
 		}
-		vox_writer_put(&w, "\r\n", 2);
+		vox_writer_put(w, "\r\n", 2);
 	}
 	if (cid)
-		put_header(&w, "Call-ID", cid->value);
+		put_header(w, "Call-ID", cid->value);
 	if (cseq)
-		put_header(&w, "CSeq", cseq->value);
+		put_header(w, "CSeq", cseq->value);
 	/* 8.2.6.1: a 100 echoes the Timestamp of the request. */
 	const struct vox_sip_header *ts = vox_sip_find(req, VOX_SIP_H_TIMESTAMP);
 	if (status == 100 && ts)
-		put_header(&w, "Timestamp", ts->value);
-	int rc = put_extra(&w, extra, nextra);
+		put_header(w, "Timestamp", ts->value);
+	return 0;
+}
+
+static int build_response(const struct vox_sip_msg *req, const struct vox_addr *source,
+                          unsigned status, const char *reason, struct vox_slice to_tag,
+                          const struct vox_sip_hdr_out *extra, size_t nextra,
+                          struct vox_slice content_type, struct vox_slice body, char *out,
+                          size_t cap, int strict)
+{
+	if (!reason)
+		reason = vox_sip_reason_phrase(status);
+	struct vox_writer w;
+	vox_writer_init(&w, out, cap);
+	int rc =
+	    sip_put_response_head(&w, req, source, status, vox_slice_cstr(reason), to_tag, strict);
+	if (rc)
+		return rc;
+	rc = put_extra(&w, extra, nextra);
 	if (rc)
 		return rc;
 	return put_body(&w, content_type, body);

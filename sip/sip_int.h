@@ -115,4 +115,14 @@ const char *sip_quoted(const char *p, const char *end, struct vox_slice *content
 /* host [ ":" port ]; returns the end of what it used, or NULL. */
 const char *sip_hostport(struct vox_sip_host *h, const char *p, const char *end, int *err);
 
+/* Writes a response's start line and the headers it copies from req
+ * (RFC 3261 8.2.6.2: Via, the top one stamped with source when given,
+ * From, To with to_tag added, Call-ID, CSeq; Timestamp on a 100), the
+ * rest being the caller's. strict: refuse a req that lacks one of them.
+ * Returns 0, or VOX_EINVAL (req not a request, status outside 100..699,
+ * reason or to_tag unsafe, or strict and a copied header missing). */
+int sip_put_response_head(struct vox_writer *w, const struct vox_sip_msg *req,
+                          const struct vox_addr *source, unsigned status, struct vox_slice reason,
+                          struct vox_slice to_tag, int strict);
+
 #endif

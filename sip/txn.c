@@ -566,7 +566,7 @@ static void release(struct vox_sip_txl *t, struct vox_sip_txn *x)
 	unhash(t, x);
 	arena_drop(t, &x->msg_at);
 	arena_drop(t, &x->req_at);
-	x->len = x->reqlen = x->idlen = x->taglen = 0;
+	x->len = x->reqlen = x->idlen = x->taglen = x->ownlen = 0;
 	x->state = VOX_TXN_FREE;
 	x->gen = (uint16_t)(x->gen + 1 ? x->gen + 1 : 1);
 	x->hnext = t->free_slot;
@@ -622,7 +622,7 @@ static struct vox_sip_txn *alloc(struct vox_sip_txl *t, int who)
 	t->free_slot = x->hnext;
 	x->hnext = 0;
 	x->pending = x->acked = 0;
-	x->len = x->reqlen = x->idlen = x->taglen = 0;
+	x->len = x->reqlen = x->idlen = x->taglen = x->ownlen = 0;
 	x->status = 0;
 	x->t_retx = x->t_end = NEVER;
 	t->active++;
@@ -902,45 +902,91 @@ static int ack_tag_matches(struct vox_sip_txl *t, const struct vox_sip_txn *x,
 }
 
 /* A NIST in Completed over UDP keeps, after its id, the To tag of its
- * final response: a retransmitted request gets that response again, built
- * from the retransmission (17.2.2). taglen 0xffff: no room was left for the
- * tag, and retransmissions are absorbed unanswered. */
+ * final response and the response's own part: its reason phrase, every
+ * header it does not copy from the request, and its body. A retransmitted
+ * request gets that response again, built from the retransmission and
+ * those (17.2.2), so a 401 keeps its challenge and a 200 to OPTIONS its
+ * Allow and body at the cost of those bytes only. taglen 0xffff: no room
+ * was left for them, and retransmissions are absorbed unanswered (better
+ * than a response without the headers that make it one). */
 #define TAG_LOST 0xffffu
 
-static void keep_tag(struct vox_sip_txl *t, struct vox_sip_txn *x, const char *msg, size_t len)
+/* The headers 8.2.6.2 copies from the request, which the rebuild writes
+ * again from the retransmission. */
+static int copied_header(unsigned id)
 {
-	char both[VOX_SIP_TXN_ID + VOX_SIP_MAX_TOKEN];
-	struct vox_slice tag = {NULL, 0};
-	if (vox_sip_parse(&t->scratch, msg, len, VOX_SIP_DATAGRAM, NULL) >= 0)
-		tag = to_tag(&t->scratch);
-	uint16_t at;
+	return id == VOX_SIP_H_VIA || id == VOX_SIP_H_FROM || id == VOX_SIP_H_TO ||
+	       id == VOX_SIP_H_CALL_ID || id == VOX_SIP_H_CSEQ;
+}
+
+static void keep_answer(struct vox_sip_txl *t, struct vox_sip_txn *x, const char *msg, size_t len)
+{
 	x->taglen = TAG_LOST;
-	if (tag.len > VOX_SIP_MAX_TOKEN)
+	x->ownlen = 0;
+	if (vox_sip_parse(&t->scratch, msg, len, VOX_SIP_DATAGRAM, NULL) < 0)
 		return;
-	arena_get(t, x->id_at, x->idlen, both);
-	if (tag.len)
-		memcpy(both + x->idlen, tag.p, tag.len);
-	if (arena_put(t, both, x->idlen + tag.len, &at))
+	const struct vox_sip_msg *m = &t->scratch;
+	struct vox_slice tag = to_tag(m);
+	if (tag.len > VOX_SIP_MAX_TOKEN || x->idlen + tag.len > sizeof t->work)
 		return;
+	/* t->work: id, tag, then "reason CRLF", the own header lines, CRLF
+	 * and the body; the message read is msg, not t->work */
+	struct vox_writer w;
+	arena_get(t, x->id_at, x->idlen, t->work);
+	memcpy(t->work + x->idlen, tag.p, tag.len);
+	size_t head = x->idlen + tag.len;
+	vox_writer_init(&w, t->work + head, sizeof t->work - head);
+	vox_writer_put_slice(&w, m->reason);
+	vox_writer_put(&w, "\r\n", 2);
+	for (size_t i = 0; i < m->nhdr; i++) {
+		const struct vox_sip_header *h = &m->hdr[i];
+		if (copied_header(h->id))
+			continue;
+		vox_writer_put_slice(&w, h->name);
+		vox_writer_put(&w, ": ", 2);
+		vox_writer_put_slice(&w, h->value);
+		vox_writer_put(&w, "\r\n", 2);
+	}
+	vox_writer_put(&w, "\r\n", 2);
+	vox_writer_put_slice(&w, m->body);
+	int own = vox_writer_finish(&w);
+	uint16_t at;
+	if (own < 0 || arena_put(t, t->work, head + (size_t)own, &at)) {
+		vox_wipe(t->work, sizeof t->work);
+		return;
+	}
+	vox_wipe(t->work, head + (size_t)(own < 0 ? 0 : own));
 	arena_drop(t, &x->id_at); /* same id, same bucket: only the chain moves */
 	x->id_at = at;
 	x->taglen = (uint16_t)tag.len;
+	x->ownlen = (uint16_t)own;
 }
 
 /* 17.2.2: the final response again, for a retransmitted request, from the
- * status and tag kept and the request itself. */
+ * status, tag and own part kept and the request itself. */
 static void rebuild_final(struct vox_sip_txl *t, struct vox_sip_txn *x, const struct vox_sip_msg *m,
                           const struct vox_peer *from)
 {
-	char tag[VOX_SIP_MAX_TOKEN], out[VOX_SIP_TXN_MSG];
+	char out[VOX_SIP_TXN_MSG], *kept = t->work; /* m is the caller's, not in work */
 	if (x->pending || x->taglen == TAG_LOST)
 		return;
-	arena_get_at(t, x->id_at, x->idlen, x->taglen, tag);
-	int n = vox_sip_build_response(
-	    m, &from->addr, x->status, NULL, vox_slice_make(tag, x->taglen), NULL, 0,
-	    vox_slice_make(NULL, 0), vox_slice_make(NULL, 0), out, sizeof out);
-	if (n > 0 && store(t, x, out, (size_t)n) == 0)
+	size_t n = (size_t)x->taglen + x->ownlen;
+	arena_get_at(t, x->id_at, x->idlen, n, kept);
+	const char *own = kept + x->taglen, *eol = memchr(own, '\n', x->ownlen);
+	struct vox_writer w;
+	vox_writer_init(&w, out, sizeof out);
+	int rc = eol ? sip_put_response_head(&w, m, &from->addr, x->status,
+	                                     vox_slice_make(own, (size_t)(eol - 1 - own)),
+	                                     vox_slice_make(kept, x->taglen), 0)
+	             : VOX_EINVAL;
+	if (rc == 0) {
+		vox_writer_put(&w, eol + 1, x->ownlen - (size_t)(eol + 1 - own));
+		rc = vox_writer_finish(&w);
+	}
+	if (rc > 0 && store(t, x, out, (size_t)rc) == 0)
 		send_msg(t, x); /* and trim() gives it back once sent */
+	vox_wipe(kept, n);
+	vox_wipe(out, sizeof out);
 }
 
 /* The request's own start line and the headers every response copies
@@ -1114,7 +1160,7 @@ int vox_sip_txl_respond(struct vox_sip_txl *t, vox_sip_txn_id id, const char *ms
 	if (s >= 200) /* no response is built from the request any more */
 		arena_drop(t, &x->req_at), x->reqlen = 0;
 	if (!ist && s >= 200 && !x->reliable)
-		keep_tag(t, x, msg, len);
+		keep_answer(t, x, msg, len);
 	arena_drop(t, &x->msg_at);
 	x->msg_at = at;
 	x->len = (uint16_t)len;

@@ -40,7 +40,7 @@ cert bob2 other
 bob() {
 	out=$1
 	shift
-	timeout 30 $VOX ua --listen tls:127.0.0.1:0 --answer --json "$@" >"$out" 2>"$out.err" &
+	timeout 30 $VOX ua --listen tls:127.0.0.1:0 --answer --calls 1 --json "$@" >"$out" 2>"$out.err" &
 	bpid=$!
 	pids="$pids $bpid"
 	i=0

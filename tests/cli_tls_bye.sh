@@ -24,7 +24,7 @@ openssl x509 -req -in "$tmp/ep.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcr
 tlsopts="--cert $tmp/ep.pem --key $tmp/ep.key --ca $tmp/ca.pem"
 
 # shellcheck disable=SC2086
-timeout 30 $VOX ua --listen tls:127.0.0.1:0 $tlsopts --answer --duration 1 --json \
+timeout 30 $VOX ua --listen tls:127.0.0.1:0 $tlsopts --answer --calls 1 --duration 1 --json \
 	>"$tmp/bob" 2>"$tmp/bob.err" &
 bpid=$!
 pids="$pids $bpid"

@@ -18,7 +18,7 @@ trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXI
 bob() {
 	out=$1
 	shift
-	timeout 30 $VOX ua --listen udp:127.0.0.1:0 --answer --json "$@" >"$out" 2>"$out.err" &
+	timeout 30 $VOX ua --listen udp:127.0.0.1:0 --answer --calls 1 --json "$@" >"$out" 2>"$out.err" &
 	bpid=$!
 	pids="$pids $bpid"
 	i=0
@@ -78,6 +78,18 @@ status $VOX ua --listen udp:127.0.0.1:0 --call sip:bob@no-such-host.invalid --du
 	>"$tmp/nx" 2>&1
 [ "$rc" = 1 ] && grep -q 'no-such-host.invalid: no such host' "$tmp/nx" ||
 	fail "an unknown host: exit $rc: $(cat "$tmp/nx")"
+
+# 2b. through an outbound proxy given by name: the UA asks the loop for
+# "localhost" (RFC 3263 as an output, c-ares reads /etc/hosts), and the
+# INVITE for sip:bob@localhost (no port: it could not reach bob itself)
+# goes to the proxy's address, here bob's own listener. The call is up
+# and ended by alice when her duration is over.
+bob "$tmp/bob2b" --media-enc off --duration 5
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --outbound-proxy "sip:localhost:$port" \
+	--call sip:bob@localhost --media-enc off --duration 1 --json >"$tmp/alice2b" 2>&1
+[ "$rc" = 0 ] || fail "call through a named proxy: exit $rc: $(cat "$tmp/alice2b")"
+grep -q '"state":"answered"' "$tmp/alice2b" || fail "named proxy: $(cat "$tmp/alice2b")"
+kill $bpid 2>/dev/null || true
 
 # 3. what bob heard of alice's tone, recorded to a WAV file, played back by
 # another caller: bob hears 1000 Hz again. The trace shows the SDP with

@@ -13,7 +13,8 @@ W=tests/vectors/rfc4475/wsinv.dat
 O=tests/vectors/sdp/rfc4568-offer.sdp
 
 # --help and -h, at every level: stdout, exit 0, nothing on stderr.
-for cmd in "" sip "sip parse" sdp "sdp parse" "sdp offer" "sdp answer" ua demo; do
+for cmd in "" sip "sip parse" sdp "sdp parse" "sdp offer" "sdp answer" ua demo zrtp "zrtp cache" "zrtp cache list" "zrtp cache forget" \
+	"zrtp cache verify" "zrtp sas"; do
 	name="vox${cmd:+ $cmd}"
 	for h in --help -h; do
 		status $VOX $cmd $h >"$tmp/out" 2>"$tmp/err"

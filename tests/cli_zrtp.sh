@@ -1,89 +1,78 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# vox ua with ZRTP (issue 12): two processes on loopback, over plain UDP,
-# "ZRTP mandatory, SDES refused" (--media-enc zrtp --require-encryption),
-# each with its cache file. Both print the same SAS (zrtp_sas), hear each
-# other's tone in SRTP, and the first call meets a new peer; the second
-# call continues (no zrtp_new_peer, no zrtp_cache_mismatch); a caller
-# whose cache file was damaged is told, starts with an empty cache and
-# meets the peer as a cache mismatch on the other side. Every wait is
-# bounded; the processes started here are killed by PID on exit. `make
-# check` runs it with VOX=build/asan/vox.
+# vox zrtp: the cache file commands and the SAS rendering, through the
+# program. `make check` runs it against the ASan build: VOX=build/asan/vox.
 NAME=cli_zrtp
+V=tests/vectors/zrtp
 . tests/clilib.sh
-pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
 
-if ! $VOX ua --media-enc zrtp --help >/dev/null 2>&1 ||
-	$VOX ua --media-enc zrtp --listen udp:127.0.0.1:0 --duration 0 2>&1 | grep -q 'no ZRTP'; then
-	echo "cli_zrtp: skipped (this build has no ZRTP)"
-	exit 0
-fi
-
-# bob OUT ARGS...: an answering vox ua in the background (at most 30 s);
-# waits (at most 10 s) until it prints its port, sets $port.
-bob() {
-	out=$1
-	shift
-	timeout 30 $VOX ua --listen udp:127.0.0.1:0 --answer --json "$@" >"$out" 2>"$out.err" &
-	bpid=$!
-	pids="$pids $bpid"
-	i=0
-	until grep -q '"event":"listening"' "$out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "bob never listened: $(cat "$out.err")"
-		kill -0 $bpid 2>/dev/null || fail "bob exited: $(cat "$out.err")"
-		sleep 0.05
-	done
-	port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$out" | head -n 1)
-}
-
-field() {
-	grep "\"event\":\"$2\"" "$1" | head -n 1 | sed -n "s/.*\"$3\":\"*\([^,\"}]*\).*/\1/p"
-}
-
-# call N: bob and alice, each with its cache; both exit 0
-call() {
-	bob "$tmp/bob$1" --play tone:600 --media-enc zrtp --require-encryption \
-		--zrtp-cache "$tmp/bob.cache"
-	status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
-		--play tone:1000 --duration 2 --media-enc zrtp --require-encryption \
-		--zrtp-cache "$tmp/alice.cache" --json >"$tmp/alice$1" 2>"$tmp/alice$1.err"
-	[ "$rc" = 0 ] || fail "alice $1: exit $rc: $(cat "$tmp/alice$1" "$tmp/alice$1.err")"
-	status wait $bpid
-	[ "$rc" = 0 ] || fail "bob $1: exit $rc: $(cat "$tmp/bob$1" "$tmp/bob$1.err")"
-	for who in alice bob; do
-		f="$tmp/$who$1"
-		[ "$(field "$f" media_stats security)" = zrtp ] || fail "$f: not ZRTP: $(cat "$f")"
-		[ "$(field "$f" media_stats srtp_failures)" = 0 ] || fail "$f: SRTP failures"
-		[ "$(field "$f" media_security level)" = zrtp ] || fail "$f: media_security"
-	done
-	sa=$(field "$tmp/alice$1" zrtp_sas sas)
-	sb=$(field "$tmp/bob$1" zrtp_sas sas)
-	[ -n "$sa" ] && [ "$sa" = "$sb" ] || fail "call $1: SAS alice '$sa', bob '$sb'"
-	[ "$(field "$tmp/alice$1" media_stats tone_hz)" -ge 580 ] || fail "alice $1: no tone"
-	[ "$(field "$tmp/bob$1" media_stats tone_hz)" -ge 980 ] || fail "bob $1: no tone"
-}
-
-# 1. a first call: a new peer on both sides, the same SAS
-call 1
-grep -q '"event":"zrtp_new_peer"' "$tmp/alice1" || fail "alice 1: no zrtp_new_peer"
-grep -q '"event":"zrtp_new_peer"' "$tmp/bob1" || fail "bob 1: no zrtp_new_peer"
-[ -s "$tmp/alice.cache" ] && [ -s "$tmp/alice.cache.zid" ] || fail "no cache files"
-
-# 2. the second call continues the first
-call 2
-for f in "$tmp/alice2" "$tmp/bob2"; do
-	if grep -q '"event":"zrtp_new_peer"\|"event":"zrtp_cache_mismatch"' "$f"; then
-		fail "$f: call 2 does not continue: $(cat "$f")"
-	fi
+# --help on stdout, exit 0, for the group and each command
+for c in "" "cache" "cache list" "cache forget" "cache verify" "sas"; do
+	# shellcheck disable=SC2086
+	status $VOX zrtp $c --help >"$tmp/out" 2>"$tmp/err"
+	[ "$rc" = 0 ] && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ] || fail "zrtp $c --help: exit $rc"
 done
+$VOX zrtp --help | grep -q 'cache' || fail "zrtp --help lists no cache command"
 
-# 3. alice's cache damaged: she is told, starts afresh (a new peer for
-# her), and bob, who remembers her, sees a cache mismatch
-printf 'not a cache' >"$tmp/alice.cache"
-call 3
-grep -q 'does not read' "$tmp/alice3.err" || fail "alice 3: no word of the damage"
-grep -q '"event":"zrtp_new_peer"' "$tmp/alice3" || fail "alice 3: not a new peer"
-grep -q '"event":"zrtp_cache_mismatch"' "$tmp/bob3" || fail "bob 3: no mismatch: $(cat "$tmp/bob3")"
-echo "cli_zrtp: passed (SAS $sa, a second call continued, a damaged cache said so)"
+# The SAS of a given value: B32 (its leftmost 20 bits), B256 (two PGP words)
+[ "$($VOX zrtp sas 12345678)" = ne4f ] || fail "B32 of 12345678"
+[ "$($VOX zrtp sas 0xffffffff)" = 9999 ] || fail "B32 of ffffffff"
+[ "$($VOX zrtp sas --b256 12345678)" = "atlas confidence" ] || fail "B256 of 12345678"
+for bad in "" 1234567 123456789 1234567g "12345678 9"; do
+	# shellcheck disable=SC2086
+	status $VOX zrtp sas $bad >"$tmp/out" 2>"$tmp/err"
+	[ "$rc" = 2 ] && [ ! -s "$tmp/out" ] || fail "sas '$bad': exit $rc"
+done
+status $VOX zrtp sas --b32 12345678 >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "unknown option: exit $rc"
+status $VOX zrtp bogus >/dev/null 2>&1
+[ "$rc" = 2 ] || fail "unknown command: exit $rc"
+
+# list: our ZID, three peers, what each holds
+cp "$V/cache-3peers.vzc" "$tmp/c"
+$VOX zrtp cache list --file "$tmp/c" >"$tmp/out"
+head -n 1 "$tmp/out" | grep -q '^own 0102030405060708090a0b0c  peers 3$' || fail "own: $(head -n 1 "$tmp/out")"
+grep -q '^peer 313131313131313131313131  secrets rs1,rs2  sas verified  saved 2023-11-14T22:13:20Z  expires never$' "$tmp/out" \
+	|| fail "peer 31: $(cat "$tmp/out")"
+grep -q '^peer 323232323232323232323232  secrets rs1  sas not-verified  saved .*  expires 2023-11-14T23:13:20Z (expired)$' "$tmp/out" \
+	|| fail "peer 32: $(cat "$tmp/out")"
+grep -q '^peer 333333333333333333333333  secrets none  sas not-verified  pbx enrolled' "$tmp/out" \
+	|| fail "peer 33: $(cat "$tmp/out")"
+if grep -q 4141 "$tmp/out"; then fail "list prints a secret"; fi
+
+# verify, then forget: rewritten atomically, nothing else left in the folder
+$VOX zrtp cache verify 323232323232323232323232 --file "$tmp/c"
+$VOX zrtp cache list -f "$tmp/c" | grep -q '^peer 3232.*sas verified' || fail "verify did not stick"
+status $VOX zrtp cache verify 333333333333333333333333 --file "$tmp/c" 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'no retained secret' "$tmp/err" || fail "verify without secrets: exit $rc"
+$VOX zrtp cache forget 313131313131313131313131 --file "$tmp/c"
+$VOX zrtp cache list --file "$tmp/c" >"$tmp/out"
+grep -q 'peers 2$' "$tmp/out" || fail "forget: $(cat "$tmp/out")"
+if grep -q '^peer 3131' "$tmp/out"; then fail "forgotten peer still listed"; fi
+[ "$(ls -A "$tmp" | grep -c '^c')" = 1 ] || fail "a temporary file was left: $(ls -A "$tmp")"
+[ "$(stat -c %a "$tmp/c")" = 600 ] || fail "cache mode $(stat -c %a "$tmp/c")"
+status $VOX zrtp cache forget 313131313131313131313131 --file "$tmp/c" 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'no peer' "$tmp/err" || fail "forget twice: exit $rc"
+
+# a damaged cache: reported, exit 1, left as it is; a missing one: exit 1
+cp "$V/cache-3peers.vzc" "$tmp/d"
+printf 'X' | dd of="$tmp/d" bs=1 seek=40 conv=notrunc 2>/dev/null
+cp "$tmp/d" "$tmp/d.orig"
+status $VOX zrtp cache forget 313131313131313131313131 --file "$tmp/d" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'damaged' "$tmp/err" || fail "damaged: exit $rc: $(cat "$tmp/err")"
+cmp -s "$tmp/d" "$tmp/d.orig" || fail "a damaged cache was changed"
+head -c 100 "$V/cache-3peers.vzc" >"$tmp/t"
+status $VOX zrtp cache list --file "$tmp/t" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'damaged' "$tmp/err" || fail "truncated: exit $rc"
+status $VOX zrtp cache list --file "$tmp/none" >/dev/null 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q 'no such cache file' "$tmp/err" || fail "missing: exit $rc"
+
+# usage errors: exit 2
+for args in "cache list" "cache list --file" "cache forget --file $tmp/c" \
+	"cache forget 3131 --file $tmp/c" "cache verify 31313131313131313131313g --file $tmp/c" \
+	"cache list --file $tmp/c extra" "cache"; do
+	# shellcheck disable=SC2086
+	status $VOX zrtp $args >/dev/null 2>&1
+	[ "$rc" = 2 ] || fail "zrtp $args: exit $rc"
+done
+echo "$NAME: ok"

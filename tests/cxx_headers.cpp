@@ -46,10 +46,10 @@ int main()
 	expect(std::strcmp(vox_digest_alg_name(VOX_DIGEST_MD5), "MD5") == 0, "vox_digest_alg_name");
 	/* sip_txn.h */
 	static struct vox_sip_txn txns[2];
-	static struct vox_sip_chunk chunks[64];
+	static struct vox_sip_chunk chunks[128]; /* one message of VOX_SIP_TXN_MSG and its id */
 	static struct vox_sip_txl txl;
-	expect(vox_sip_txl_init(&txl, txns, 2, chunks, 64, NULL) == 0, "vox_sip_txl_init");
-	expect(vox_sip_txl_init_fp(&txl, txns, 2, chunks, 64, NULL, VOX_CONFIG_FINGERPRINT + 1) ==
+	expect(vox_sip_txl_init(&txl, txns, 2, chunks, 128, NULL) == 0, "vox_sip_txl_init");
+	expect(vox_sip_txl_init_fp(&txl, txns, 2, chunks, 128, NULL, VOX_CONFIG_FINGERPRINT + 1) ==
 	           VOX_ECONFIG,
 	       "vox_sip_txl_init_fp refuses another configuration");
 	/* rtp.h */

@@ -258,7 +258,41 @@ static void test_udp_call(void **st)
 	hang_up();
 }
 
-/* IPv6, and a second listener family beside IPv4 on the same loop. */
+/* Names through the loop (RFC 3263 as the UA's output): the callee by
+ * name, then an outbound proxy by name over TCP for a callee whose host
+ * the caller could not reach itself. The loop asks c-ares ("localhost"
+ * is in /etc/hosts) and hands the answer to the UA; nothing blocks. */
+static void test_call_by_name(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	ua_cfg(&ca, "sip:alice@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ep_init(&A, "127.0.0.1", &ca, VOX_TP_UDP, NULL, 11);
+	ep_init(&B, "127.0.0.1", &cb, VOX_TP_UDP, NULL, 12);
+	char to[64];
+	snprintf(to, sizeof to, "sip:bob@localhost:%u", B.udp.port);
+	call_and_talk(to);
+	assert_true(B.loop.st.udp_in > 0);
+	hang_up();
+	ep_free(&A);
+	ep_free(&B);
+
+	char proxy[64];
+	ua_cfg(&ca, "sip:alice@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ua_cfg(&cb, "sip:bob@127.0.0.1", VOX_SDP_POLICY_OFF);
+	ep_init(&B, "127.0.0.1", &cb, VOX_TP_TCP, NULL, 14); /* its Contact: TCP */
+	snprintf(proxy, sizeof proxy, "sip:localhost:%u;transport=tcp", B.tcp.port);
+	ca.outbound_proxy = vox_slice_cstr(proxy);
+	ep_init(&A, "127.0.0.1", &ca, VOX_TP_UDP, NULL, 13);
+	call_and_talk("sip:bob@bob.invalid");
+	/* every message over TCP, to the proxy's address */
+	assert_int_equal(B.loop.st.udp_in, 0);
+	assert_true(B.loop.st.accepted >= 1 && B.loop.st.stream_in > 0);
+	hang_up();
+}
+
+/* IPv6, and a second listener family beside IPv4 on the same loop. */ /* IPv6, and a second listener family beside IPv4 on the same loop. */
 static void test_udp_call_ipv6(void **st)
 {
 	(void)st;
@@ -424,13 +458,18 @@ static int tls_teardown(void **st)
 	return 0;
 }
 
-static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
+static void tls_certs(void)
 {
 	if (!ca_pem.cert_len) {
 		make(&ca_pem, "vox loop test CA", 1, NULL);
 		make(&alice_pem, "alice", 0, &ca_pem);
 		make(&bob_pem, "bob", 0, &ca_pem);
 	}
+}
+
+static void tls_pair(int alice_shows_cert, enum vox_sdp_policy pol)
+{
+	tls_certs();
 	tls_side(&TA, &alice_pem, alice_shows_cert);
 	tls_side(&TB, &bob_pem, 1);
 	struct vox_ua_config ca, cb;
@@ -469,6 +508,31 @@ static void test_tls_call_verified(void **st)
 	assert_true(A.loop.st.pings_sent >= 1 && A.loop.st.pongs_received >= 1);
 	assert_true(B.loop.st.pongs_sent >= 1);
 	hang_up();
+}
+
+/* bob hangs up a call alice placed over TLS: his BYE goes back over the
+ * connection alice opened (the call's flow), not over a new one to the
+ * port of her Contact, so a peer that takes no connections of its own
+ * (linphonec has no TLS server) still gets it; alice's 200 comes back the
+ * same way and ends bob's BYE transaction. */
+static void test_tls_bye_reuses_flow(void **st)
+{
+	(void)st;
+	tls_pair(1, VOX_WITH_SDES ? VOX_SDP_POLICY_MANDATORY : VOX_SDP_POLICY_OFF);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", B.tls.port);
+	call_and_talk(to);
+	assert_int_equal(vox_ua_hangup(&B.ua, B.call, vox_clock_ms()), 0);
+	vox_loop_flush(&B.loop, vox_clock_ms());
+	assert_true(run_until(&B.ended, 1, 5000));
+	assert_true(run_until(&A.ended, 1, 5000));
+	uint64_t end = vox_clock_ms() + 3000;
+	while (vox_ua_call_get(&B.ua, B.call) && vox_clock_ms() < end)
+		step();
+	assert_null(vox_ua_call_get(&B.ua, B.call)); /* the BYE was answered */
+	assert_int_equal(B.loop.st.connected, 0);
+	assert_int_equal(A.loop.st.accepted, 0);
+	assert_int_equal(A.loop.st.connected, 1);
 }
 
 /* alice shows no certificate: bob's side of the hop is TLS but not
@@ -552,6 +616,10 @@ static void test_tls_unverified_hop(void **st)
 	test_tls_call_verified(st);
 }
 static void test_tls_wrong_name(void **st)
+{
+	test_tls_call_verified(st);
+}
+static void test_tls_bye_reuses_flow(void **st)
 {
 	test_tls_call_verified(st);
 }
@@ -803,6 +871,42 @@ static void test_idle_close(void **st)
 	close(fd);
 }
 
+#if VOX_WITH_TLS
+/* A peer that opens a connection to a TLS listener and never says a word
+ * (nor finishes its handshake) is closed handshake_ms later: it cannot
+ * hold a connection slot for the idle time, nor forever. */
+static void test_tls_handshake_timeout(void **st)
+{
+	(void)st;
+	tls_certs();
+	tls_side(&TB, &bob_pem, 1);
+	struct vox_loop_config lc = {0};
+	lc.tls_server = &TB.server;
+	lc.tls_client = &TB.client;
+	lc.handshake_ms = 150;
+	bob_alone(&lc);
+	assert_int_equal(B.loop.cfg.idle_ms, VOX_LOOP_IDLE_MS); /* not the idle timer */
+	int fd = raw_connect(&B.tls);
+	uint64_t t0 = vox_clock_ms();
+	char buf[8];
+	assert_true(raw_read(fd, buf, sizeof buf, 1, 3000) <= 0); /* EOF or reset */
+	uint64_t took = vox_clock_ms() - t0;
+	print_message("silent TLS peer closed after %llu ms\n", (unsigned long long)took);
+	assert_true(took >= 150 && took < 3000);
+	assert_int_equal(B.closed, 1);
+	assert_int_equal(B.closed_err, VOX_ETIMEOUT);
+	assert_int_equal(B.loop.st.closed_idle, 1);
+	assert_int_equal(vox_loop_conns(&B.loop), 0);
+	close(fd);
+}
+#else
+static void test_tls_handshake_timeout(void **st)
+{
+	(void)st;
+	skip_unless(0, "TLS is compiled out (VOX_WITH_TLS = 0)");
+}
+#endif
+
 /* Bad arguments are refused with their code. */
 static void test_listen_errors(void **st)
 {
@@ -871,6 +975,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_udp_call, teardown),
+	    cmocka_unit_test_teardown(test_call_by_name, teardown),
 	    cmocka_unit_test_teardown(test_udp_call_ipv6, teardown),
 	    cmocka_unit_test_teardown(test_tcp_call_reuse_keepalive, teardown),
 	    cmocka_unit_test_teardown(test_tcp_refused_ends_call, teardown),
@@ -878,6 +983,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_unverified_hop, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_wrong_name, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_promise_broken, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_bye_reuses_flow, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_handshake_timeout, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),

@@ -108,6 +108,64 @@ static void assert_quiet_and_free_after_unregister(vox_ua_handle acct)
 	assert_quiet_and_free();
 }
 
+/* The account knows only HA1 = H(user:realm:password), as a registrar's
+ * database keeps it (vox ua --ha1), not the password: the registration
+ * succeeds with the right one; a wrong one is refused by the registrar,
+ * and one of the wrong length or not hex by vox_ua_account_add. */
+static void test_register_ha1(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca;
+	sim_init(&sim, 1);
+	sim_ua_config(&ca, "sip:alice@sim.example");
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
+	enum vox_digest_alg alg = VOX_WITH_DIGEST_SHA2 ? VOX_DIGEST_SHA256 : VOX_DIGEST_MD5;
+	char ha1[VOX_DIGEST_MAX_HEX + 1];
+	int n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                             vox_slice_cstr("secret"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr(""),
+	                                  600,
+	                                  vox_slice_cstr(ha1),
+	                                  alg};
+	vox_ua_handle acct, bad;
+	/* a password and an HA1, an HA1 one digit short, one not hex: refused */
+	acfg.password = vox_slice_cstr("secret");
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.password = vox_slice_cstr("");
+	acfg.ha1.len--;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	acfg.ha1.len++;
+	char nothex[sizeof ha1];
+	memcpy(nothex, ha1, sizeof ha1);
+	nothex[3] = 'g';
+	acfg.ha1 = vox_slice_cstr(nothex);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), VOX_EINVAL);
+	/* the right one */
+	acfg.ha1 = vox_slice_cstr(ha1);
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
+	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
+	sim_run(&sim, 1000);
+	assert_string_equal(events(0), "REG_OK 200");
+	assert_true(sim.node[1].reg.bound);
+	assert_quiet_and_free_after_unregister(acct);
+	/* a wrong one (another password's): the registrar says no */
+	n = vox_digest_ha1_print(alg, vox_slice_cstr("alice"), vox_slice_cstr("sim.example"),
+	                         vox_slice_cstr("guess"), ha1, sizeof ha1 - 1);
+	assert_true(n > 0);
+	ha1[n] = 0;
+	assert_int_equal(vox_ua_account_add(&alice, &acfg, &bad), 0);
+	assert_int_equal(vox_ua_register(&alice, bad, sim.now), 0);
+	sim_run(&sim, sim.now + 40000);
+	assert_false(sim.node[1].reg.bound);
+	assert_non_null(strstr(events(0), "REG_FAILED"));
+}
+
 static void test_register_digest(void **st)
 {
 	(void)st;
@@ -117,8 +175,12 @@ static void test_register_digest(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -155,8 +217,12 @@ static void test_register_423_and_lost(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.node[1].reg.min_expires = 1800;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 60};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -186,8 +252,12 @@ static vox_ua_handle alice_at_registrar(uint64_t seed, uint32_t expires)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), expires};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  expires,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	return acct;
 }
@@ -292,8 +362,12 @@ static void test_register_one_at_a_time(void **st)
 	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -696,7 +770,7 @@ static void test_options_burst(void **st)
 {
 	(void)st;
 	two_uas(22);
-	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0};
+	const struct vox_peer probe = {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}, 0, 0, 0};
 	char req[512], buf[VOX_SIP_TXN_MSG];
 	unsigned ok = 0;
 	for (int i = 0; i < 1000; i++) {
@@ -1127,8 +1201,12 @@ static void test_send_failure(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	sim.link[0][1].refuse = 1;
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1234,6 +1312,43 @@ static void test_three_listeners(void **st)
 		assert_int_equal(e->d.listener, hop[i].alice_lis);
 		assert_slice(via_sent_by(v), hop[i].via);
 	}
+	assert_quiet_and_free();
+}
+
+/* An input names its listener: bob listens on UDP 5060 and UDP 5062.
+ * alice calls him on 5062; the transport says the INVITE came in on
+ * listener 1, so his answers leave from it and name it (Contact :5062),
+ * and so does his BYE (Via :5062), although 5060 is his first UDP
+ * listener. */
+static void test_input_names_listener(void **st)
+{
+	(void)st;
+	struct vox_ua_config ca, cb;
+	vox_ua_free(&alice);
+	vox_ua_free(&bob);
+	sim_init(&sim, 52);
+	sim_ua_config(&ca, "sip:alice@10.0.0.1");
+	sim_ua_config(&cb, "sip:bob@10.0.0.2");
+	cb.n_listeners = 1;
+	cb.listeners[0] = (struct vox_ua_listener){VOX_TP_UDP, vox_slice_cstr("10.0.0.2"), 5062};
+	assert_int_equal(sim_add_ua(&sim, &alice, &ca), 0);
+	assert_int_equal(sim_add_ua(&sim, &bob, &cb), 1);
+	vox_ua_handle c;
+	struct vox_slice v;
+	assert_int_equal(sim_call(&sim, 0, "sip:bob@10.0.0.2:5062", 0, &c), 0);
+	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
+	vox_ua_handle in = last_call(1);
+	assert_int_equal(sim_answer(&sim, 1, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+	const struct sim_sent *e = sent_msg(1, "SIP/2.0 200", VOX_SIP_H_CONTACT, &v);
+	assert_int_equal(e->d.listener, 1);
+	assert_slice(v, "<sip:bob@10.0.0.2:5062>");
+	assert_true(sim_run_to_event(&sim, 1, "ANSWERED", sim.now + 60000));
+	assert_int_equal(vox_ua_hangup(&bob, in, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 60000));
+	e = sent_msg(1, "BYE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.listener, 1);
+	assert_slice(via_sent_by(v), "SIP/2.0/UDP 10.0.0.2:5062");
 	assert_quiet_and_free();
 }
 
@@ -1348,9 +1463,10 @@ static void test_name_all_dead(void **st)
 	assert_string_equal(newest(0)->reason, "the next hop's name did not resolve");
 	assert_null(vox_ua_call_get(&alice, c));
 
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:nowhere.sim.example"),
-	                                  vox_slice_cstr(""), vox_slice_cstr("secret"), 600};
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:nowhere.sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1376,9 +1492,10 @@ static void test_name_register_failover(void **st)
 	assert_int_equal(sim_add_registrar(&sim, "alice", "secret"), 1);
 	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
 	sim_add_name(&sim, "proxy.sim.example", 2, t);
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:sim.example"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	struct vox_ua_account_cfg acfg = {.aor = vox_slice_cstr("sip:alice@sim.example"),
+	                                  .registrar = vox_slice_cstr("sip:sim.example"),
+	                                  .password = vox_slice_cstr("secret"),
+	                                  .expires = 600};
 	vox_ua_handle acct;
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, sim.now), 0);
@@ -1652,6 +1769,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_register_digest, free_uas),
+	    cmocka_unit_test_teardown(test_register_ha1, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_and_lost, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_register_423_refused, free_uas),
@@ -1676,6 +1794,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_verified_bit, free_uas),
 	    cmocka_unit_test_teardown(test_send_failure, free_uas),
 	    cmocka_unit_test_teardown(test_three_listeners, free_uas),
+	    cmocka_unit_test_teardown(test_input_names_listener, free_uas),
 	    cmocka_unit_test_teardown(test_name_failover_timeout, free_uas),
 	    cmocka_unit_test_teardown(test_name_failover_refused, free_uas),
 	    cmocka_unit_test_teardown(test_name_all_dead, free_uas),

@@ -20,8 +20,8 @@ static struct vox_sip_txl txl;
 static struct vox_sip_msg msg;
 static char buf[4096];
 
-static const struct vox_peer udp_peer = {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0};
-static const struct vox_peer tcp_peer = {VOX_TP_TCP, {4, {192, 0, 2, 1}, 5060}, 7, 0};
+static const struct vox_peer udp_peer = {VOX_TP_UDP, {4, {192, 0, 2, 1}, 5060}, 0, 0, 0};
+static const struct vox_peer tcp_peer = {VOX_TP_TCP, {4, {192, 0, 2, 1}, 5060}, 7, 0, 0};
 
 /* A request with the given method, branch and CSeq method. */
 static int request(char *out, size_t cap, const char *method, const char *branch,
@@ -651,7 +651,7 @@ static void test_nist_rebuilds_final(void **st)
 	assert_int_equal(x->state, VOX_TXN_COMPLETED);
 	assert_int_equal(x->len, 0); /* nothing kept to resend */
 	size_t held = txl.nchunks - txl.chunks_free;
-	assert_int_equal(held, vox_sip_chunks_for(x->idlen + x->taglen));
+	assert_int_equal(held, vox_sip_chunks_for(x->idlen + x->taglen + x->ownlen));
 	/* the retransmission, 10 s later */
 	assert_int_equal(feed(req, (size_t)n, &udp_peer, 10000, &id2), VOX_TXL_ABSORBED);
 	assert_int_equal(id2, id);
@@ -670,6 +670,43 @@ static void test_nist_rebuilds_final(void **st)
 	assert_int_equal(txl.nchunks - txl.chunks_free, held); /* given back once sent */
 	run_until(100000, NULL, 0);
 	assert_int_equal(txl.active, 0);
+	assert_int_equal(txl.chunks_free, txl.nchunks);
+}
+
+/* The rebuilt response is the response: a 401 sent again for a
+ * retransmitted REGISTER keeps its challenge, its reason phrase and its
+ * body, not only status and tag (17.2.2: "the server transaction MUST
+ * pass ... the most recently sent provisional or final response"). */
+static void test_nist_rebuild_keeps_own_headers(void **st)
+{
+	(void)st;
+	char req[1024], rsp[1024], out1[1024], out2[1024];
+	static struct vox_sip_msg r;
+	vox_sip_txn_id id, id2;
+	int n = request(req, sizeof req, "REGISTER", "z9hG4bKr1", "REGISTER", NULL);
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 0, &id), VOX_TXL_NEW_REQUEST);
+	assert_int_equal(vox_sip_parse(&r, req, (size_t)n, VOX_SIP_DATAGRAM, NULL), n);
+	const struct vox_sip_hdr_out h[] = {
+	    {"WWW-Authenticate", vox_slice_cstr("Digest realm=\"example.com\", nonce=\"abc\", "
+	                                        "algorithm=SHA-256, qop=\"auth\"")},
+	    {"Server", vox_slice_cstr("vox-test")},
+	};
+	int k = vox_sip_build_response(&r, &udp_peer.addr, 401, "Who Are You", vox_slice_cstr("t9"),
+	                               h, 2, vox_slice_cstr("text/plain"),
+	                               vox_slice_cstr("try again"), rsp, sizeof rsp);
+	assert_true(k > 0);
+	assert_int_equal(vox_sip_txl_respond(&txl, id, rsp, (size_t)k, 0), 0);
+	struct vox_peer to;
+	int n1 = vox_sip_txl_poll_output(&txl, out1, sizeof out1, &to);
+	assert_int_equal(n1, k);
+	assert_int_equal(vox_sip_txl_get(&txl, id)->len, 0); /* the message itself went */
+	assert_int_equal(feed(req, (size_t)n, &udp_peer, 5000, &id2), VOX_TXL_ABSORBED);
+	assert_int_equal(id2, id);
+	int n2 = vox_sip_txl_poll_output(&txl, out2, sizeof out2, &to);
+	/* byte for byte the response sent first */
+	assert_int_equal(n2, n1);
+	assert_memory_equal(out1, out2, (size_t)n1);
+	run_until(100000, NULL, 0);
 	assert_int_equal(txl.chunks_free, txl.nchunks);
 }
 
@@ -710,16 +747,28 @@ static void test_lingering_gives_way(void **st)
 static void test_arena_full(void **st)
 {
 	(void)st;
-	static struct vox_sip_chunk small[40];
-	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, small, 40, NULL), 0);
+	/* the least vox_sip_txl_init takes: one message of VOX_SIP_TXN_MSG */
+	enum {
+		SMALL = (VOX_SIP_TXN_MSG + VOX_SIP_CHUNK - 1) / VOX_SIP_CHUNK +
+		        (VOX_SIP_TXN_ID + VOX_SIP_CHUNK - 1) / VOX_SIP_CHUNK
+	};
+	static struct vox_sip_chunk small[SMALL];
+	assert_int_equal(vox_sip_txl_init(&txl, pool, POOL, small, SMALL, NULL), 0);
 	char req[1024];
 	vox_sip_txn_id a, b;
 	int n = request(req, sizeof req, "INVITE", "z9hG4bKar1", "INVITE", NULL);
 	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &a), 0);
 	size_t one = txl.nchunks - txl.chunks_free;
-	vox_sip_txn_id more[8];
+	/* the TU's own bytes take the rest but room for one more INVITE */
+	static char fill[VOX_SIP_TXN_MSG + VOX_SIP_TXN_ID];
+	uint16_t fill_at;
+	assert_true(txl.chunks_free > 2 * one);
+	assert_int_equal(
+	    vox_sip_arena_put(&txl, fill, (txl.chunks_free - one - 1) * VOX_SIP_CHUNK, &fill_at),
+	    0);
+	vox_sip_txn_id more[POOL - 1];
 	int got = 0, refused = 0;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < POOL - 1; i++) {
 		char br[32];
 		snprintf(br, sizeof br, "z9hG4bKar%d", i + 2);
 		n = request(req, sizeof req, "INVITE", br, "INVITE", NULL);
@@ -733,7 +782,7 @@ static void test_arena_full(void **st)
 	}
 	assert_true(refused > 0);
 	assert_int_equal(txl.arena_refused, (uint32_t)refused);
-	assert_true((size_t)(got + 1) * one <= 40);
+	assert_int_equal(got, 1);
 	vox_sip_txl_abandon(&txl, a);
 	n = request(req, sizeof req, "INVITE", "z9hG4bKar99", "INVITE", NULL);
 	assert_int_equal(vox_sip_txl_request(&txl, req, (size_t)n, &udp_peer, 0, &b), 0);
@@ -774,6 +823,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_hash_collision, setup),
 	    cmocka_unit_test_setup(test_spill_full, setup),
 	    cmocka_unit_test_setup(test_nist_rebuilds_final, setup),
+	    cmocka_unit_test_setup(test_nist_rebuild_keeps_own_headers, setup),
 	    cmocka_unit_test_setup(test_lingering_gives_way, setup),
 	    cmocka_unit_test_setup(test_arena_full, setup),
 	    cmocka_unit_test_setup(test_config_fingerprint, setup),

@@ -86,7 +86,7 @@ static const char *hval(const char *msg, const char *name, char *out, size_t cap
 /* msg from the raw peer at 10.0.0.2; what vox_ua_recv said */
 static int feed(struct vox_ua *ua, const char *msg)
 {
-	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	struct vox_peer from = {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	return vox_ua_recv(ua, msg, strlen(msg), &from, rnow);
 }
 
@@ -330,8 +330,12 @@ static void test_challenged_calls(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(52);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	for (int call = 1; call <= 3; call++) {
 		assert_int_equal(
@@ -378,8 +382,12 @@ static void test_huge_challenge(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(53);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	for (int i = 0; i < 60; i++)
 		realm[2 * i] = '\\', realm[2 * i + 1] = '"';
@@ -782,8 +790,12 @@ static void test_register_serialised(void **st)
 	vox_ua_handle acct;
 	alice_alone(61);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 60};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
@@ -815,7 +827,7 @@ static void test_long_host(void **st)
 	c.host = vox_slice_cstr("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]");
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@example.com"), 0, &mcall, 0, &h), 0);
@@ -984,7 +996,7 @@ static void test_longest_host(void **st)
 	c.port = 65535;
 	c.rng.fn = sim_rng;
 	c.rng.ctx = &sim;
-	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0};
+	c.outbound = (struct vox_peer){VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 0, 0, 0};
 	assert_int_equal(vox_ua_config_check(&c, NULL), 0);
 	assert_int_equal(vox_ua_init(&alice, &c), 0);
 	rnow = 0;
@@ -998,8 +1010,13 @@ static void test_longest_host(void **st)
 	hdr(inv, "Contact", ct, sizeof ct);
 	assert_non_null(strstr(ct, host));
 	assert_non_null(strstr(ct, ":65535;transport=tcp>"));
-	struct vox_ua_account_cfg acfg = {vox_slice_cstr(aor), vox_slice_cstr("sip:10.0.0.2:5060"),
-	                                  vox_slice_cstr("alice"), vox_slice_cstr("secret"), 60};
+	struct vox_ua_account_cfg acfg = {vox_slice_cstr(aor),
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr("alice"),
+	                                  vox_slice_cstr("secret"),
+	                                  60,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(vox_ua_register(&alice, acct, 0), 0);
 	pull(&alice);
@@ -1529,10 +1546,11 @@ static void test_broken_rng_still_answers(void **st)
 static void test_unanswerable_requests_dropped(void **st)
 {
 	(void)st;
-	static char m[4096], via[1600];
+	/* a Via so long that not even a 100 Trying copying it fits */
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], via[VOX_SIP_TXN_MSG + 200];
 	int k = snprintf(via, sizeof via, "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKp;x=");
-	memset(via + k, 'a', 1400);
-	memcpy(via + k + 1400, "\r\n", 3);
+	memset(via + k, 'a', VOX_SIP_TXN_MSG - 100);
+	memcpy(via + k + VOX_SIP_TXN_MSG - 100, "\r\n", 3);
 	ua_alone(&bob, "sip:bob@10.0.0.1", 68);
 	assert_int_equal(feed(&bob, mkinvite(m, sizeof m, "cid-big@x", "b1", via)), VOX_ETOOLONG);
 	assert_int_equal(pull(&bob), 0);
@@ -1542,6 +1560,32 @@ static void test_unanswerable_requests_dropped(void **st)
 	assert_int_equal(pull(&bob), 0);
 	assert_int_equal(bob.txl.active, 0);
 	assert_idle(&bob);
+}
+
+/* RFC 4475 3.1.1.7: longreq.dat is valid, and its answers copy its 34
+ * Vias and long From, To and Call-ID (2,612 bytes for the 100 Trying): a
+ * UA answers it, over the stream it came on. */
+static void test_longreq_answered(void **st)
+{
+	(void)st;
+	skip_unless(VOX_SIP_TXN_MSG >= 4096 && VOX_SIP_MAX_TOKEN >= 93,
+	            "a profile that keeps messages of 1500 bytes refuses it (VOX_ETOOLONG)");
+	size_t len;
+	char *req = read_vector("rfc4475/longreq.dat", &len);
+	ua_alone(&bob, "sip:user@example.com", 82);
+	struct vox_peer from = {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}, 7, 0};
+	assert_true(vox_ua_recv(&bob, req, len, &from, rnow) >= 0);
+	pull(&bob);
+	/* its dialog (From, To, Call-ID, Contact: 1,300 bytes) is more than a
+	 * call keeps (VOX_SIP_DLG_STORE): 513, which replaced the 100 Trying
+	 * not sent yet (17.2.1); either copies all 34 Vias */
+	const char *r = out_starting(VOX_SIP_DLG_STORE < 1400 ? "SIP/2.0 513 " : "SIP/2.0 1");
+	assert_non_null(r);
+	assert_true(strlen(r) > 2500);
+	assert_non_null(strstr(r, "Via: SIP/2.0/TCP sip1.example.com\r\n"));
+	assert_non_null(strstr(r, "\r\nCSeq: 3882340 INVITE\r\n"));
+	assert_int_equal(raw_to[0].conn, 7); /* back over the same connection (18.2.2) */
+	free(req);
 }
 
 /* ---- bob serves carol's INVITE (mkinvite: CSeq 5, From tag c1) -------------------------- */
@@ -1711,7 +1755,7 @@ static void test_ack_after_overtaking_reinvite(void **st)
 
 /* A Via header of about n bytes: enough that the 100 Trying fits a
  * transaction and a 2xx with its SDP does not. */
-static char long_via[1300];
+static char long_via[VOX_SIP_TXN_MSG + 100];
 static const char *make_long_via(size_t n)
 {
 	int k =
@@ -1731,7 +1775,7 @@ static const char *hold_sdp =
 static void test_reinvite_2xx_unbuildable(void **st)
 {
 	(void)st;
-	static char m[4096], before[sizeof(struct vox_sdp_oa)];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024], before[sizeof(struct vox_sdp_oa)];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 74);
 	vox_ua_handle in = bob_answers("cid-big@x", 1);
 	const struct vox_ua_call *c = vox_ua_call_get(&bob, in);
@@ -1740,8 +1784,8 @@ static void test_reinvite_2xx_unbuildable(void **st)
 	nevs = 0;
 	evstr(&bob);
 	int events = nevs;
-	feed(&bob,
-	     carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1", make_long_via(1100), hold_sdp));
+	feed(&bob, carol_req(m, sizeof m, "INVITE", 6, "cid-big@x", "r1",
+	                     make_long_via(VOX_SIP_TXN_MSG - 400), hold_sdp));
 	pull(&bob);
 	assert_int_equal(raw_n, 1); /* its 100 was not needed (17.2.1) */
 	assert_non_null(out_starting("SIP/2.0 500"));
@@ -1771,9 +1815,9 @@ static void test_reinvite_2xx_unbuildable(void **st)
 static void test_answer_unbuildable(void **st)
 {
 	(void)st;
-	char m[4096];
+	static char m[2 * VOX_SIP_TXN_MSG + 1024];
 	ua_alone(&bob, "sip:bob@10.0.0.1", 75);
-	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(1000)));
+	feed(&bob, mkinvite(m, sizeof m, "cid-big2@x", "i1", make_long_via(VOX_SIP_TXN_MSG - 500)));
 	pull(&bob);
 	assert_non_null(out_starting("SIP/2.0 100"));
 	evstr(&bob);
@@ -1798,8 +1842,12 @@ static void test_bye_challenged(void **st)
 	vox_ua_handle c, acct;
 	alice_alone(76);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	assert_int_equal(
 	    vox_ua_call(&alice, vox_slice_cstr("sip:bob@10.0.0.2"), acct, &mcall, 0, &c), 0);
@@ -1943,6 +1991,35 @@ static void test_best_effort_answers(void **st)
 	assert_int_equal(pull(&bob), 0);
 }
 
+/* A burst of bad requests fed before the output is drained: each gets its
+ * 400 (the stateless answers wait in the arena, not in four fixed slots),
+ * and only past VOX_UA_OUTQ does one count as dropped. */
+static void test_stateless_burst(void **st)
+{
+	(void)st;
+	char m[512];
+	ua_alone(&bob, "sip:bob@10.0.0.1", 81);
+	int burst = VOX_UA_OUTQ < 20 ? VOX_UA_OUTQ : 20;
+	for (int i = 0; i < burst; i++) {
+		snprintf(m, sizeof m,
+		         "OPTIONS sip:bob@10.0.0.1 SIP/2.0\r\n"
+		         "Via: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-b%d\r\n"
+		         "To: <sip:bob@10.0.0.1>\r\nCall-ID: burst%d@x\r\n"
+		         "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+		         "Content-Length: 0\r\n\r\n",
+		         i, i);
+		assert_int_equal(feed(&bob, m), VOX_UA_REFUSED);
+	}
+	assert_int_equal(bob.dropped_out, 0);
+	assert_int_equal(pull(&bob), burst);
+	assert_int_equal(out_count("SIP/2.0 400 Missing From header\r\n"), burst);
+	char last[32];
+	snprintf(last, sizeof last, "Call-ID: burst%d@x\r\n", burst - 1);
+	assert_non_null(strstr(raw_msg[burst - 1], last)); /* in the order they came */
+	assert_int_equal(bob.out_chunks, 0);               /* every chunk given back */
+	assert_int_equal(bob.txl.chunks_free, bob.txl.nchunks);
+}
+
 /* 8.2.2.3: a 420 lists the extensions we do not support. A list too long
  * for us went out as an empty Unsupported header; now no 420 goes out,
  * and vox_ua_recv says why. A list that fits is listed whole. */
@@ -1977,8 +2054,12 @@ static void test_fifth_challenge(void **st)
 	skip_unless(VOX_WITH_DIGEST_SHA2, "SHA-2 digests are compiled out");
 	alice_alone(79);
 	struct vox_ua_account_cfg acfg = {vox_slice_cstr("sip:alice@sim.example"),
-	                                  vox_slice_cstr("sip:10.0.0.2:5060"), vox_slice_cstr(""),
-	                                  vox_slice_cstr("secret"), 600};
+	                                  vox_slice_cstr("sip:10.0.0.2:5060"),
+	                                  vox_slice_cstr(""),
+	                                  vox_slice_cstr("secret"),
+	                                  600,
+	                                  {NULL, 0},
+	                                  VOX_DIGEST_MD5};
 	assert_int_equal(vox_ua_account_add(&alice, &acfg, &acct), 0);
 	size_t k = 0;
 	for (int i = 0; i < 5; i++)
@@ -2043,6 +2124,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_glare_bounded, free_uas),
 	    cmocka_unit_test_teardown(test_unsupported_list, free_uas),
 	    cmocka_unit_test_teardown(test_best_effort_answers, free_uas),
+	    cmocka_unit_test_teardown(test_stateless_burst, free_uas),
+	    cmocka_unit_test_teardown(test_longreq_answered, free_uas),
 	    cmocka_unit_test_teardown(test_incoming_names_caller_and_account, free_uas),
 	    cmocka_unit_test_teardown(test_fifth_challenge, free_uas),
 	    cmocka_unit_test_teardown(test_media_socket, free_uas),

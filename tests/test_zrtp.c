@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, for the cache file */
 /* zrtp/: the packets of RFC 6189 section 5 and their CRC-32c, checked
  * against the known answers of tests/vectors/zrtp/ (a DH3k exchange
  * captured from Linphone's bzrtp, a Hello from GNU ZRTP, GNU ZRTP's CRCs). */
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "vox/config.h"
@@ -1161,6 +1165,8 @@ static void zcfg(struct vox_zrtp_config *c, uint8_t id)
 
 static uint64_t rng_seeds[4];
 static struct vox_rng rngs[4];
+/* the two legs of a PBX standing where the MitM stands, or NULL */
+static const struct vox_zrtp_config *pbx_legs;
 
 static void net_start(struct net *n, const struct vox_zrtp_config *ca,
                       const struct vox_zrtp_config *cb, int mitm)
@@ -1172,7 +1178,8 @@ static void net_start(struct net *n, const struct vox_zrtp_config *ca,
 	struct vox_zrtp_config cm[2];
 	zcfg(&cm[0], 0x4d);
 	zcfg(&cm[1], 0x4e);
-	const struct vox_zrtp_config *cfgs[4] = {ca, cb, &cm[0], &cm[1]};
+	const struct vox_zrtp_config *cfgs[4] = {ca, cb, pbx_legs ? &pbx_legs[0] : &cm[0],
+	                                         pbx_legs ? &pbx_legs[1] : &cm[1]};
 	for (int i = 0; i < (mitm ? 4 : 2); i++) {
 		rng_seeds[i] = 0x1234567ull * (uint64_t)(i + 1) + seed;
 		rngs[i].fn = test_rng;
@@ -1365,6 +1372,25 @@ static void test_engine_b256_and_contention(void **st)
 	int ini = n->z[0].initiator ? 0 : 1;
 	assert_int_equal(n->sent[ini][VOX_ZRTP_DHPART2], 1);
 	assert_int_equal(n->sent[!ini][VOX_ZRTP_DHPART1], 1);
+
+	/* 4.1.2: the side that lost the contention answers with the key pair
+	 * it made for its own Commit, no DH work thrown away. Stopped just
+	 * after the Commits crossed (Hellos at 20, HelloACKs at 40, Commits at
+	 * 60): the loser's DHPart1 carries the public value of the DHPart2 it
+	 * had made (still kept: the winner's arrives at 100) */
+	zcfg(&ca, 1);
+	zcfg(&cb, 2);
+	net_start(n, &ca, &cb, 0);
+	net_run(n, 70);
+	ini = n->z[0].initiator ? 0 : 1;
+	const struct vox_zrtp *loser = &n->z[!ini];
+	assert_int_equal(loser->state, VOX_ZRTP_ST_WAIT_DHPART2);
+	assert_int_equal(n->sent[!ini][VOX_ZRTP_COMMIT], 1);
+	size_t pv = loser->kp.pv_len, at = 12 + 32 + 4 * 8;
+	assert_true(pv > 0 && loser->dh1_len == at + pv + 8 && loser->dh2_len == at + pv + 8);
+	assert_memory_equal(loser->dh1 + at, loser->dh2 + at, pv);
+	net_run(n, 10000);
+	check_agree(n, 0, 1, NULL);
 
 	/* a passive endpoint never commits: the other one initiates */
 	zcfg(&ca, 1);
@@ -1661,9 +1687,17 @@ static void test_cache_codec(void **st)
 		e.flags = (uint8_t)(VOX_ZRTP_RS1 | (i ? VOX_ZRTP_RS2 : 0) |
 		                    (i == 2 ? VOX_ZRTP_VERIFIED : 0));
 		memset(e.rs1, 0x40 + i, 32);
-		memset(e.rs2, 0x60 + i, 32);
+		if (i)
+			memset(e.rs2, 0x60 + i, 32);
+		e.expiry = i == 1 ? 3600 : VOX_ZRTP_NEVER;
+		e.saved = 0x123456789aULL + (uint64_t)i;
+		if (i == 1) {
+			e.flags |= VOX_ZRTP_PBX;
+			memset(e.pbx, 0x70, 32);
+		}
 		assert_int_equal(s.save(s.ctx, &e), 0);
 	}
+	memset(c.zid, 0xaa, 12);
 	/* saving a known peer replaces its entry */
 	e.rs1[0] = 0xee;
 	assert_int_equal(s.save(s.ctx, &e), 0);
@@ -1676,7 +1710,9 @@ static void test_cache_codec(void **st)
 	uint8_t buf[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX)];
 	int n = vox_zrtp_cache_encode(&c, buf, sizeof buf);
 	assert_int_equal(n, (int)VOX_ZRTP_CACHE_BYTES(3));
-	assert_memory_equal(buf, "VZC1\0\3", 6);
+	assert_memory_equal(buf, "VZC2", 4);
+	assert_memory_equal(buf + 4, c.zid, 12);
+	assert_memory_equal(buf + 16, "\0\3", 2);
 	assert_int_equal(vox_zrtp_cache_encode(&c, buf, (size_t)n - 1), VOX_ENOSPC);
 	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
 	assert_memory_equal(&d, &c, sizeof c);
@@ -1693,13 +1729,41 @@ static void test_cache_codec(void **st)
 	/* a right CRC over wrong contents: unknown flags, one ZID twice */
 	uint8_t bad[sizeof buf];
 	memcpy(bad, buf, (size_t)n);
-	bad[6 + 12] = 0x80;
+	bad[18 + 12] = 0x80;
 	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
 	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
 	memcpy(bad, buf, (size_t)n);
-	memcpy(bad + 6 + 77, bad + 6, 12);
+	memcpy(bad + 18 + VOX_ZRTP_CACHE_ENTRY, bad + 18, 12);
 	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
 	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* ... a secret no flag speaks for (the first entry has no rs2, no PBX key) */
+	memcpy(bad, buf, (size_t)n);
+	bad[18 + 25 + 32 + 5] = 1;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	memcpy(bad, buf, (size_t)n);
+	bad[18 + 25 + 64] = 1;
+	assert_int_equal(cache_reseal(bad, (size_t)n), 0);
+	assert_int_equal(vox_zrtp_cache_decode(bad, (size_t)n, &d), VOX_EMALFORMED);
+	/* ... a count that says more than the table holds */
+	static uint8_t big[VOX_ZRTP_CACHE_BYTES(VOX_ZRTP_CACHE_MAX + 1)];
+	memcpy(big, buf, 18);
+	big[16] = (uint8_t)((VOX_ZRTP_CACHE_MAX + 1) >> 8);
+	big[17] = (uint8_t)(VOX_ZRTP_CACHE_MAX + 1);
+	assert_int_equal(cache_reseal(big, sizeof big), 0);
+	assert_int_equal(vox_zrtp_cache_decode(big, sizeof big, &d), VOX_ELIMIT);
+	assert_int_equal(d.n, 0);
+	/* find and forget */
+	assert_int_equal(vox_zrtp_cache_decode(buf, (size_t)n, &d), 3);
+	static const uint8_t z21[12] = {0x21, 0x21, 0x21, 0x21, 0x21, 0x21,
+	                                0x21, 0x21, 0x21, 0x21, 0x21, 0x21};
+	assert_non_null(vox_zrtp_cache_find(&d, z21));
+	assert_int_equal(vox_zrtp_cache_find(&d, z21)->expiry, 3600);
+	assert_int_equal(vox_zrtp_cache_forget(&d, z21), 0);
+	assert_null(vox_zrtp_cache_find(&d, z21));
+	assert_int_equal(vox_zrtp_cache_forget(&d, z21), VOX_ENOTFOUND);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(vox_zrtp_cache_find(&d, e.zid)->rs1[0], 0xee);
 	/* the table is bounded */
 	vox_zrtp_cache_init(&d);
 	s = vox_zrtp_cache_store(&d);
@@ -1713,6 +1777,156 @@ static void test_cache_codec(void **st)
 	assert_int_equal(s.save(s.ctx, &e), VOX_EPOOL);
 	vox_zrtp_cache_free(&c);
 	vox_zrtp_cache_free(&d);
+}
+
+/* ---- the cache file (transport/zrtp_file.c) -------------------------------------- */
+
+static uint64_t fake_wall;
+static uint64_t fake_now(void)
+{
+	return fake_wall;
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static size_t read_bytes(const char *path, uint8_t *b, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(b, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/* Entries in dir other than the one named keep: temporary files left. */
+static int stray_files(const char *dir, const char *keep)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && strcmp(de->d_name, keep))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_cache_file(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/vox_zrtp_fileXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256], other[256];
+	snprintf(path, sizeof path, "%s/cache", dir);
+	static struct vox_zrtp_file f, g;
+	f.now = fake_now;
+	g.now = fake_now;
+	fake_wall = 1000000;
+
+	/* no file yet: a new, empty cache with a fresh ZID; nothing written */
+	assert_int_equal(vox_zrtp_file_load(&f, path, &rng), VOX_ZRTP_FILE_NEW);
+	static const uint8_t zero[12];
+	assert_memory_not_equal(f.cache.zid, zero, 12);
+	assert_int_equal(f.cache.n, 0);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	assert_null(fopen(path, "rb"));
+
+	/* save through the store port: stamped, written, nothing else left */
+	struct vox_zrtp_store s = vox_zrtp_file_store(&f);
+	struct vox_zrtp_secrets e, got;
+	memset(&e, 0, sizeof e);
+	memset(e.zid, 0x31, 12);
+	e.flags = VOX_ZRTP_RS1 | VOX_ZRTP_VERIFIED | VOX_ZRTP_PBX;
+	memset(e.rs1, 0x41, 32);
+	memset(e.pbx, 0x51, 32);
+	e.expiry = 3600;
+	assert_int_equal(s.save(s.ctx, &e), 0);
+	assert_int_equal(f.cache.e[0].saved, 1000000);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+
+	/* read back by another instance: the same ZID and secrets */
+	assert_int_equal(vox_zrtp_file_load(&g, path, &rng), VOX_ZRTP_FILE_READ);
+	assert_memory_equal(g.cache.zid, f.cache.zid, 12);
+	struct vox_zrtp_store t = vox_zrtp_file_store(&g);
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_memory_equal(got.rs1, e.rs1, 32);
+	assert_int_equal(got.flags, e.flags);
+	/* 4.9: one second before expiry the secrets hold; at expiry only the PBX key */
+	fake_wall = 1000000 + 3599;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_int_equal(got.flags & VOX_ZRTP_RS1, VOX_ZRTP_RS1);
+	fake_wall = 1000000 + 3600;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 1);
+	assert_int_equal(got.flags, VOX_ZRTP_PBX);
+	assert_memory_equal(got.rs1, zero, 12);
+	g.cache.e[0].flags &= (uint8_t)~VOX_ZRTP_PBX;
+	assert_int_equal(t.load(t.ctx, e.zid, &got), 0);
+	vox_zrtp_file_free(&g);
+
+	/* damage of every kind: reported, treated as empty with a new ZID, no crash */
+	uint8_t img[VOX_ZRTP_CACHE_BYTES(2)], bad[sizeof img];
+	size_t n = read_bytes(path, img, sizeof img);
+	assert_int_equal(n, VOX_ZRTP_CACHE_BYTES(1));
+	snprintf(other, sizeof other, "%s/damaged", dir);
+	for (size_t i = 0; i < n; i += 5) { /* bit flips */
+		memcpy(bad, img, n);
+		bad[i] ^= (uint8_t)(1u << (i % 8));
+		write_bytes(other, bad, n);
+		assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+		assert_non_null(g.why);
+		assert_int_equal(g.cache.n, 0);
+		assert_memory_not_equal(g.cache.zid, zero, 12);
+	}
+	for (size_t cut = 0; cut < n; cut += 9) { /* truncated */
+		write_bytes(other, img, cut);
+		assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+		assert_int_equal(g.cache.n, 0);
+	}
+	memcpy(bad, img, n); /* one byte too many */
+	bad[n] = 0;
+	write_bytes(other, bad, n + 1);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+	/* a cache without our ZID is not one we wrote */
+	memcpy(bad, img, n);
+	memset(bad + 4, 0, 12);
+	assert_int_equal(cache_reseal(bad, n), 0);
+	write_bytes(other, bad, n);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_DAMAGED);
+	/* the next save replaces a damaged file with a good one */
+	assert_int_equal(vox_zrtp_file_save(&g), 0);
+	assert_int_equal(vox_zrtp_file_load(&g, other, &rng), VOX_ZRTP_FILE_READ);
+	assert_int_equal(remove(other), 0);
+
+	/* a save that cannot finish leaves the old file whole and no temporary
+	 * file: the target is a folder (rename fails), or in no folder */
+	assert_int_equal(mkdir(other, 0700), 0);
+	g.path = other;
+	assert_int_equal(vox_zrtp_file_save(&g), VOX_EIO);
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(stray_files(dir, "cache"), 0);
+	snprintf(other, sizeof other, "%s/nowhere/cache", dir);
+	g.path = other;
+	assert_int_equal(vox_zrtp_file_save(&g), VOX_EIO);
+	assert_int_equal(vox_zrtp_file_load(&g, path, &rng), VOX_ZRTP_FILE_READ);
+	assert_int_equal(g.cache.n, 1);
+	/* unreadable: a folder where the file should be */
+	assert_int_equal(vox_zrtp_file_load(&g, dir, &rng), VOX_EIO);
+	assert_int_equal(vox_zrtp_file_load(&g, NULL, &rng), VOX_EINVAL);
+
+	vox_zrtp_file_free(&f);
+	vox_zrtp_file_free(&g);
+	vox_zrtp_file_free(NULL);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* One call between a and b, each with its own cache; returns a's SAS event. */
@@ -1964,6 +2178,179 @@ static void test_engine_error_codes(void **st)
 
 /* Multistream (4.4.3): a second stream of the same call keys itself from
  * the first one's ZRTPSess, without Diffie-Hellman. */
+/* ---- the trusted MitM, a PBX (7.3) ------------------------------------------------ */
+
+/* The events of engine i as letters: P pbx, S sas, K secure, E enroll,
+ * R relayed SAS, F failed, H hello hash mismatch. */
+static void pbx_events(struct net *n, int i, char *out, struct vox_zrtp_event *sas,
+                       struct vox_zrtp_event *other)
+{
+	static const char letters[] = "?SKFHPER";
+	struct vox_zrtp_event e;
+	size_t k = 0;
+	while (vox_zrtp_next_event(&n->z[i], &e)) {
+		assert_true(e.type >= 1 && e.type <= 7);
+		out[k++] = letters[e.type];
+		assert_true(strlen(vox_zrtp_event_text(&e)) > 20);
+		if (e.type == VOX_ZRTP_EV_SAS && sas)
+			*sas = e;
+		if (e.type != VOX_ZRTP_EV_SAS && e.type != VOX_ZRTP_EV_SECURE && other)
+			*other = e;
+	}
+	out[k] = 0;
+}
+
+/* One call a - PBX - b: a's cache, b's cache, the PBX's (one ZID, 0x50,
+ * for both legs, which asks each client to enroll). */
+static void pbx_call(struct net *n, struct vox_zrtp_cache *ca_, struct vox_zrtp_cache *cb_,
+                     struct vox_zrtp_cache *pc)
+{
+	static struct vox_zrtp_config ca, cb, legs[2];
+	zcfg(&ca, 0x61);
+	zcfg(&cb, 0x62);
+	ca.store = vox_zrtp_cache_store(ca_);
+	cb.store = vox_zrtp_cache_store(cb_);
+	for (int i = 0; i < 2; i++) {
+		zcfg(&legs[i], 0x50);
+		legs[i].mitm = 1;
+		legs[i].enroll = 1;
+		legs[i].store = vox_zrtp_cache_store(pc);
+	}
+	pbx_legs = legs;
+	net_start(n, &ca, &cb, 1);
+	pbx_legs = NULL;
+	net_run(n, 10000);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(n->z[i].state, VOX_ZRTP_ST_SECURE);
+}
+
+static void test_engine_pbx(void **st)
+{
+	(void)st;
+	struct net *n = calloc(1, sizeof *n);
+	assert_non_null(n);
+	static struct vox_zrtp_cache ca, cb, pc;
+	vox_zrtp_cache_init(&ca);
+	vox_zrtp_cache_init(&cb);
+	vox_zrtp_cache_init(&pc);
+	static const uint8_t pbx_zid[12] = {0x50, 0x50, 0x50, 0x50, 0x50, 0x50,
+	                                    0x50, 0x50, 0x50, 0x50, 0x50, 0x50};
+	uint8_t a_zid[12], b_zid[12], hash[32];
+	memset(a_zid, 0x61, 12);
+	memset(b_zid, 0x62, 12);
+	char ea[16], eb[16], ep[16];
+	struct vox_zrtp_event sa, sb, x;
+
+	/* call 1: each client is told at once that the far end is a PBX, and
+	 * its SAS says so; the two legs have different SASes; the PBX asks both
+	 * to enroll, and keeps the key itself without asking anyone */
+	pbx_call(n, &ca, &cb, &pc);
+	pbx_events(n, 0, ea, &sa, NULL);
+	pbx_events(n, 1, eb, &sb, NULL);
+	assert_string_equal(ea, "PSKE");
+	assert_string_equal(eb, "PSKE");
+	assert_int_equal(sa.pbx, 1);
+	assert_int_equal(sa.relayed, 0);
+	assert_non_null(strstr(vox_zrtp_event_text(&sa), "not with the person"));
+	assert_true(sa.sasvalue != sb.sasvalue);
+	pbx_events(n, 2, ep, NULL, NULL);
+	assert_string_equal(ep, "SK"); /* a client sets no M flag */
+	assert_non_null(vox_zrtp_cache_find(&pc, a_zid));
+	assert_true(vox_zrtp_cache_find(&pc, a_zid)->flags & VOX_ZRTP_PBX);
+	/* a's user says yes, b's no; each question is answered once */
+	assert_int_equal(vox_zrtp_enroll(&n->z[0], 1), 0);
+	assert_int_equal(vox_zrtp_enroll(&n->z[1], 0), 0);
+	assert_int_equal(vox_zrtp_enroll(&n->z[1], 1), VOX_ESTATE);
+	assert_int_equal(vox_zrtp_enroll(&n->z[2], 1), VOX_ESTATE); /* a PBX is never asked */
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_PBX);
+	assert_false(vox_zrtp_cache_find(&cb, pbx_zid)->flags & VOX_ZRTP_PBX);
+	assert_memory_equal(vox_zrtp_cache_find(&ca, pbx_zid)->pbx,
+	                    vox_zrtp_cache_find(&pc, a_zid)->pbx, 32);
+	/* the key was made in this call, not used in it: a relayed SAS now
+	 * comes from a PBX not (yet) trusted, Error 0x63 */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[3], hash), 0);
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 0, ea, NULL, &x);
+	assert_string_equal(ea, "F");
+	assert_int_equal(x.code, VOX_ZRTP_ERR_UNTRUSTED_MITM);
+	assert_int_equal(x.by_peer, 0);
+	pbx_events(n, 2, ep, NULL, &x);
+	assert_string_equal(ep, "F");
+	assert_int_equal(x.by_peer, 1);
+
+	/* call 2: a's PBX key matches (s3) and a is not asked again; b, who
+	 * said no, is asked again */
+	pbx_call(n, &ca, &cb, &pc);
+	assert_int_equal(n->z[0].pbx_trusted, 1);
+	assert_int_equal(n->z[2].pbx_trusted, 1);
+	assert_int_equal(n->z[1].pbx_trusted, 0);
+	pbx_events(n, 0, ea, &sa, NULL);
+	pbx_events(n, 1, eb, &sb, NULL);
+	assert_string_equal(ea, "PSK");
+	assert_string_equal(eb, "PSKE");
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 1), VOX_ESTATE); /* nothing waits */
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[0], hash, VOX_ZRTP_B32, n->now), VOX_ESTATE);
+	assert_int_equal(
+	    vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_ALG('B', '1', '6', ' '), n->now),
+	    VOX_EINVAL);
+	/* the PBX relays b's SAS to a, through 40 % loss: offered once, and
+	 * not shown without consent */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[3], hash), 0);
+	n->loss_pct = 40;
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	n->loss_pct = 0;
+	assert_int_equal(n->z[2].state, VOX_ZRTP_ST_SECURE);
+	assert_int_equal(vox_zrtp_next_deadline(&n->z[2]), UINT64_MAX); /* RelayACK came */
+	assert_true(n->sent[0][VOX_ZRTP_RELAYACK] >= 1);
+	pbx_events(n, 0, ea, NULL, &x);
+	assert_string_equal(ea, "R");
+	assert_true(x.sasvalue == sb.sasvalue);
+	assert_string_equal(x.sas, sb.sas);
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 0), 0);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, ""); /* declined: a still shows the SAS with the PBX */
+	/* relayed again, as B256: with consent it becomes a's SAS */
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[2], hash, VOX_ZRTP_B256, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, "R");
+	assert_int_equal(vox_zrtp_accept_relay(&n->z[0], 1), 0);
+	pbx_events(n, 0, ea, &sa, NULL);
+	assert_string_equal(ea, "S");
+	assert_int_equal(sa.relayed, 1);
+	assert_true(sa.sasvalue == sb.sasvalue);
+	char want[VOX_ZRTP_SAS_MAX];
+	assert_true(vox_zrtp_sas_render(VOX_ZRTP_B256, sb.sasvalue, want, sizeof want) > 0);
+	assert_string_equal(sa.sas, want);
+	assert_non_null(strstr(vox_zrtp_event_text(&sa), "relayed"));
+	/* b never enrolled: a relayed SAS to it is refused with Error 0x63 */
+	assert_int_equal(vox_zrtp_sas_hash(&n->z[2], hash), 0);
+	assert_int_equal(vox_zrtp_sas_relay(&n->z[3], hash, VOX_ZRTP_B32, n->now), 0);
+	net_run(n, n->now + 10000);
+	pbx_events(n, 1, eb, NULL, &x);
+	assert_string_equal(eb, "F");
+	assert_int_equal(x.code, VOX_ZRTP_ERR_UNTRUSTED_MITM);
+	assert_int_equal(n->z[0].state, VOX_ZRTP_ST_SECURE);
+
+	/* call 3: a is still enrolled (the PBX did not make the key anew) */
+	pbx_call(n, &ca, &cb, &pc);
+	assert_int_equal(n->z[0].pbx_trusted, 1);
+	assert_int_equal(n->z[2].pbx_trusted, 1);
+	pbx_events(n, 0, ea, NULL, NULL);
+	assert_string_equal(ea, "PSK");
+	/* the PBX key survives the rotation of the retained secrets */
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_RS2);
+	assert_true(vox_zrtp_cache_find(&ca, pbx_zid)->flags & VOX_ZRTP_PBX);
+	for (int i = 0; i < 4; i++)
+		vox_zrtp_free(&n->z[i]);
+	vox_zrtp_cache_free(&ca);
+	vox_zrtp_cache_free(&cb);
+	vox_zrtp_cache_free(&pc);
+	free(n);
+}
+
 static void test_engine_multistream(void **st)
 {
 	(void)st;
@@ -2069,10 +2456,12 @@ int main(void)
 	    cmocka_unit_test(test_engine_damaged_and_replayed),
 	    cmocka_unit_test(test_engine_timeouts),
 	    cmocka_unit_test(test_cache_codec),
+	    cmocka_unit_test(test_cache_file),
 	    cmocka_unit_test(test_engine_continuity),
 	    cmocka_unit_test(test_engine_hello_hash),
 	    cmocka_unit_test(test_engine_error_codes),
 	    cmocka_unit_test(test_engine_multistream),
+	    cmocka_unit_test(test_engine_pbx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,9 +29,15 @@ static void on_answer(void *arg, int status, int timeouts, struct ares_addrinfo 
 		return; /* the loop is being freed */
 	}
 	struct vox_loop *l = q->loop;
-	struct vox_loop_event *e = loop_push_event(l, VOX_LOOP_EV_RESOLVED);
+	/* the UA's question: the answer waits in q for the next flush
+	 * (loop_dns_deliver), never fed to the UA from inside c-ares */
+	struct vox_loop_event ue;
+	struct vox_loop_event *e = q->ua_id ? &ue : loop_push_event(l, VOX_LOOP_EV_RESOLVED);
+	if (q->ua_id)
+		memset(e, 0, sizeof *e);
 	e->query = q->id;
-	q->loop = NULL;
+	if (!q->ua_id)
+		q->loop = NULL;
 	switch (status) {
 	case ARES_SUCCESS: e->err = 0; break;
 	case ARES_ENOTFOUND:
@@ -71,6 +77,12 @@ static void on_answer(void *arg, int status, int timeouts, struct ares_addrinfo 
 		}
 	if (!e->err && !e->naddrs)
 		e->err = VOX_ENOTFOUND;
+	if (q->ua_id) {
+		q->done = 1;
+		q->err = e->err;
+		q->naddrs = e->naddrs;
+		memcpy(q->addrs, e->addrs, sizeof q->addrs);
+	}
 	ares_freeaddrinfo(res);
 }
 
@@ -95,6 +107,11 @@ static int channel(struct vox_loop *l)
 
 int vox_loop_resolve(struct vox_loop *l, struct vox_slice name, uint32_t *query)
 {
+	return loop_dns_ask(l, name, 0, query);
+}
+
+int loop_dns_ask(struct vox_loop *l, struct vox_slice name, uint32_t ua_id, uint32_t *query)
+{
 	char host[254];
 	if (!name.len || name.len >= sizeof host || memchr(name.p, 0, name.len))
 		return VOX_EINVAL;
@@ -111,8 +128,11 @@ int vox_loop_resolve(struct vox_loop *l, struct vox_slice name, uint32_t *query)
 		return rc;
 	if (++l->next_query == 0)
 		l->next_query = 1;
+	memset(q, 0, sizeof *q);
 	q->loop = l;
 	q->id = l->next_query;
+	q->ua_id = ua_id;
+	memcpy(q->name, host, name.len + 1);
 	*query = q->id;
 	struct ares_addrinfo_hints h;
 	memset(&h, 0, sizeof h);

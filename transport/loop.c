@@ -209,7 +209,7 @@ static void conn_close(struct vox_loop *l, struct vox_loop_conn *c, int err)
 	c->fd = -1;
 	c->state = VOX_LOOP_CONN_DEAD;
 	/* it never opened: connect refused, TLS handshake failed (17.1.4) */
-	struct vox_peer to = {c->tp, c->peer, c->id, 0};
+	struct vox_peer to = {c->tp, c->peer, c->id, 0, c->listener};
 	for (uint8_t i = 0; i < c->nwait; i++)
 		send_failed(l, &to, c->wait[i], err ? err : VOX_ECLOSED);
 	c->nwait = 0;
@@ -458,6 +458,7 @@ static int conn_start_tls(struct vox_loop *l, struct vox_loop_conn *c)
 	}
 	c->tls_on = 1;
 	c->state = VOX_LOOP_CONN_HANDSHAKE;
+	c->t_tls = l->now;
 	conn_flush(l, c);
 	return 0;
 #else
@@ -577,8 +578,8 @@ static void trace(struct vox_loop *l, int in, const struct vox_peer *p, const ch
 static void send_sip(struct vox_loop *l, const char *msg, size_t len, const struct vox_ua_dest *d)
 {
 	const struct vox_peer *to = &d->to;
-	trace(l, 0, to, msg, len);
 	if (to->tp == VOX_TP_UDP) {
+		trace(l, 0, to, msg, len);
 		struct sockaddr_storage ss;
 		socklen_t sl = to_sockaddr(&to->addr, &ss);
 		/* the listener the UA named (its Via says so), when it is a
@@ -607,9 +608,17 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 	int err = 0;
 	struct vox_loop_conn *c = conn_for(l, to, &err);
 	if (!c) {
+		trace(l, 0, to, msg, len);
 		send_failed(l, to, d->id, err);
 		return;
 	}
+	/* the trace shows where it really goes: the connection's peer (a
+	 * request in a dialog takes the call's connection, whose port is
+	 * not the one of the peer's Contact) */
+	struct vox_peer hop = *to;
+	hop.addr = c->peer;
+	hop.conn = c->id;
+	trace(l, 0, &hop, msg, len);
 
 	int rc = 0;
 #if VOX_WITH_TLS
@@ -774,6 +783,77 @@ static void send_media(struct vox_loop *l)
 
 /* ---- the UA's output and events ------------------------------------------------------------ */
 
+/* ---- the UA's names (RFC 3263, docs/transport.md, Names) ------------------------------------ */
+
+/* name is the one to check addr's certificate against: kept, or replacing
+ * what an earlier answer said of addr. */
+static int tls_name_set(struct vox_loop *l, const struct vox_addr *addr, const char *name)
+{
+	for (size_t i = 0; i < l->nnames; i++)
+		if (same_addr(&l->names[i].addr, addr)) {
+			size_t n = strlen(name);
+			if (n >= sizeof l->names[i].name)
+				return VOX_ETOOLONG;
+			memcpy(l->names[i].name, name, n + 1);
+			return 0;
+		}
+	return vox_loop_tls_name(l, addr, vox_slice_cstr(name));
+}
+
+/* The UA's questions go to c-ares. One that cannot be asked is answered
+ * at once with no target: what waits on it fails (503). */
+static void ua_questions(struct vox_loop *l)
+{
+	struct vox_ua_resolve q;
+	while (vox_ua_poll_resolve(l->cfg.ua, &q) == 1) {
+		uint32_t id;
+		if (loop_dns_ask(l, vox_slice_cstr(q.name), q.id, &id) != 0) {
+			(void)!vox_ua_resolved(l->cfg.ua, q.id, NULL, 0, l->now);
+			continue;
+		}
+		for (size_t i = 0; i < VOX_LOOP_MAX_QUERIES; i++)
+			if (l->queries[i].loop && l->queries[i].id == id) {
+				l->queries[i].tp = q.tp;
+				l->queries[i].port = q.port;
+			}
+	}
+}
+
+/* Answers c-ares gave to the UA's questions go to the UA: the addresses,
+ * IPv4 first, on the transport the question named and its port (or the
+ * transport's default). A/AAAA only: NAPTR and SRV (RFC 3263 4.1, 4.2)
+ * are not looked up yet, so every question is answered as if its URI
+ * named transport and port. Returns how many were delivered. */
+static int ua_answers(struct vox_loop *l)
+{
+	int delivered = 0;
+	for (size_t i = 0; i < VOX_LOOP_MAX_QUERIES; i++) {
+		struct vox_loop_query *q = &l->queries[i];
+		if (!q->loop || !q->ua_id || !q->done)
+			continue;
+		struct vox_ua_target t[VOX_UA_MAX_TARGETS];
+		size_t n = 0;
+		/* a resolver hands on its best few: the UA holds
+		 * VOX_UA_MAX_TARGETS */
+		for (size_t k = 0; !q->err && k < q->naddrs && n < VOX_UA_MAX_TARGETS; k++) {
+			t[n].tp = q->tp;
+			t[n].addr = q->addrs[k];
+			t[n].addr.port = q->port ? q->port : q->tp == VOX_TP_TLS ? 5061 : 5060;
+			/* RFC 5922 7.1: the certificate names the host asked for,
+			 * not its address; a name that cannot be kept makes the
+			 * check fail, never pass */
+			if (q->tp == VOX_TP_TLS)
+				(void)!tls_name_set(l, &t[n].addr, q->name);
+			n++;
+		}
+		uint32_t id = q->ua_id;
+		q->loop = NULL; /* free before the UA can ask again */
+		(void)!vox_ua_resolved(l->cfg.ua, id, t, n, l->now);
+		delivered++;
+	}
+	return delivered;
+}
+
 void vox_loop_flush(struct vox_loop *l, uint64_t now)
 {
 	struct vox_ua *ua = l->cfg.ua;
@@ -782,6 +862,11 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	l->now = now;
 	if (!ua)
 		return;
+	/* names first: an answer (one from /etc/hosts comes at once) lets
+	 * the requests that waited on it out now */
+	ua_questions(l);
+	if (ua_answers(l))
+		ua_questions(l);
 	/* SIP, then media (an ended call's RTCP BYE leaves before its sockets
 	 * close), then the events (ENDED closes them) */
 	while ((n = vox_ua_poll_output_dest(ua, l->sip, sizeof l->sip, &to)) > 0)
@@ -814,6 +899,7 @@ static struct vox_peer hop_of(const struct vox_loop_conn *c)
 	p.verified = c->tp == VOX_TP_TLS && c->verified;
 	p.addr = c->peer;
 	p.conn = c->id;
+	p.listener = c->listener; /* an accepted one's; ours: 0, the UA picks */
 	return p;
 }
 
@@ -958,6 +1044,8 @@ static void accept_on(struct vox_loop *l, const struct vox_loop_listener *li)
 		if (set_nonblock(fd) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 &&
 		    vox_loop_conns(l) < VOX_LOOP_MAX_CONNS)
 			c = conn_new(l, fd, li->tp, &peer);
+		if (c)
+			c->listener = (uint8_t)(li - l->lis + 1);
 		if (!c) {
 			l->st.refused++; /* over the limit: closed at once, nothing read */
 			close(fd);
@@ -981,6 +1069,7 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		struct vox_peer from;
 		memset(&from, 0, sizeof from);
 		from.tp = VOX_TP_UDP;
+		from.listener = (uint8_t)(li - l->lis + 1); /* its answers leave from li */
 		from_sockaddr(&ss, &from.addr);
 		l->st.udp_in++;
 		trace(l, 1, &from, (const char *)l->io, (size_t)n);
@@ -1015,6 +1104,8 @@ static uint64_t conn_deadline(const struct vox_loop *l, const struct vox_loop_co
 {
 	if (c->state == VOX_LOOP_CONN_DEAD)
 		return NEVER;
+	if (c->state == VOX_LOOP_CONN_HANDSHAKE)
+		return c->t_tls + l->cfg.handshake_ms;
 	if (c->state != VOX_LOOP_CONN_OPEN)
 		return c->t_begin + l->cfg.connect_ms;
 	uint64_t t = c->t_rx + l->cfg.idle_ms;
@@ -1026,7 +1117,9 @@ static void conn_timers(struct vox_loop *l, struct vox_loop_conn *c)
 	if (c->state == VOX_LOOP_CONN_DEAD)
 		return;
 	if (c->state != VOX_LOOP_CONN_OPEN) {
-		if (l->now >= c->t_begin + l->cfg.connect_ms)
+		/* a peer that never finishes (or never starts) its handshake
+		 * must not keep a connection slot */
+		if (l->now >= conn_deadline(l, c))
 			conn_close(l, c, VOX_ETIMEOUT);
 		return;
 	}
@@ -1166,6 +1259,8 @@ int vox_loop_init(struct vox_loop *l, const struct vox_loop_config *cfg)
 		l->cfg.connect_ms = VOX_LOOP_CONNECT_MS;
 	if (!l->cfg.keepalive_ms)
 		l->cfg.keepalive_ms = VOX_LOOP_KEEPALIVE_MS;
+	if (!l->cfg.handshake_ms)
+		l->cfg.handshake_ms = VOX_LOOP_HANDSHAKE_MS;
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		l->media[i].fd[0] = l->media[i].fd[1] = -1;
 	l->now = vox_clock_ms();

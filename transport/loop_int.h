@@ -18,5 +18,8 @@ size_t loop_dns_fds(struct vox_loop *l, struct pollfd *pf, size_t cap, uint64_t 
 void loop_dns_process(struct vox_loop *l, const struct pollfd *pf, size_t n);
 /* Ends every lookup (no event) and the channel. */
 void loop_dns_free(struct vox_loop *l);
+/* vox_loop_resolve for the application (ua_id 0) or for the UA's question
+ * ua_id, whose answer waits in the query for the loop to deliver. */
+int loop_dns_ask(struct vox_loop *l, struct vox_slice name, uint32_t ua_id, uint32_t *query);
 
 #endif

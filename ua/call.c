@@ -144,6 +144,7 @@ static void local_sdp(const struct vox_ua *ua, const struct vox_ua_call *c, int 
 	const struct vox_ua_media *ms = &ua->media[c - ua->calls];
 	struct vox_slice addr = ms->port ? vox_slice_cstr(ms->addr) : ua->cfg.media_addr;
 	vox_sdp_local_init(l, addr, ms->port ? ms->port : UA_PORT_UNNAMED);
+	ua_codecs(&ua->cfg, l);
 	l->ip6 = memchr(addr.p, ':', addr.len) != NULL;
 	l->policy = ua->cfg.policy;
 	l->key_methods = ua->cfg.key_methods;
@@ -333,10 +334,31 @@ static int invite_again(struct vox_ua *ua, struct vox_ua_call *c, const char *au
 	return send_invite(ua, c, auth_name, auth_value, now);
 }
 
-/* The first hop of an in-dialog request (12.2.1.1). */
-static int dialog_hop(const struct vox_ua *ua, const struct vox_sip_dialog *d, struct vox_peer *to)
+/* The first hop of an in-dialog request (12.2.1.1). Over TCP and TLS it
+ * goes over the connection the call was set up on, while that lives, when
+ * the hop is the same host by the same transport: RFC 3261 18.2.2 sends
+ * responses back over it, and RFC 5923 (connection reuse) and RFC 5626
+ * (flows) do the same for requests. A peer that takes no connections of
+ * its own (behind a NAT, or linphonec without a TLS server) then still
+ * gets our BYE; the port of its Contact need not be the connection's. The
+ * hop is then exactly as verified as that connection's peer. The loop
+ * opens a new connection if this one has closed. */
+static int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c,
+                      const struct vox_sip_dialog *d, struct vox_peer *to)
 {
-	return ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	int rc = ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	const struct vox_peer *f = &c->peer;
+	/* and from the listener the call came in on, by that transport and
+	 * family: the Via and Contact its peer knows us by */
+	if (rc == 0 && f->listener && to->tp == f->tp && to->addr.family == f->addr.family)
+		to->listener = f->listener;
+	if (rc == 0 && f->conn && to->tp != VOX_TP_UDP && to->tp == f->tp &&
+	    to->addr.family == f->addr.family &&
+	    memcmp(to->addr.ip, f->addr.ip, f->addr.family == 4 ? 4 : 16) == 0) {
+		to->conn = f->conn;
+		to->verified = f->verified;
+	}
+	return rc;
 }
 
 /* A request inside dialog d, with our Via for the transport of its first
@@ -347,7 +369,7 @@ static int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_s
                           char *out, size_t cap, struct vox_peer *to)
 {
 	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
-	int rc = dialog_hop(ua, d, to);
+	int rc = dialog_hop(ua, c, d, to);
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to, branch, via, sizeof via);
@@ -500,7 +522,7 @@ static int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, ui
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
-	int rc = dialog_hop(ua, &c->dlg, &to);
+	int rc = dialog_hop(ua, c, &c->dlg, &to);
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
@@ -1105,7 +1127,7 @@ static void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const st
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
 		int keys =
-		    c->secure_path && dialog_hop(ua, &c->dlg, &to) == 0 && ua_hop_secure(&to);
+		    c->secure_path && dialog_hop(ua, c, &c->dlg, &to) == 0 && ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
 		send_ack(ua, c, &c->dlg, c->invite_cseq);
 		c->reinvite_out = 0;
@@ -1165,6 +1187,15 @@ void ua_call_response(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id t
 	}
 	if (txn == c->cancel_txn || txn != c->invite_txn)
 		return; /* the INVITE's 487 (or 2xx) decides */
+	/* the connection our INVITE went over (the loop picked it): the
+	 * dialog's later requests take it too (dialog_hop) */
+	const struct vox_peer *from = &ua->cur_from;
+	if (c->outgoing && from->conn && from->tp == c->peer.tp &&
+	    from->addr.family == c->peer.addr.family && from->addr.port == c->peer.addr.port &&
+	    !memcmp(from->addr.ip, c->peer.addr.ip, sizeof from->addr.ip)) {
+		c->peer.conn = from->conn;
+		c->peer.verified = from->verified;
+	}
 	if (c->reinvite_out)
 		reinvite_response(ua, c, m, now);
 	else if (c->dlg.state == VOX_DLG_CONFIRMED && m->status >= 200 && m->status < 300)
@@ -1361,8 +1392,12 @@ static void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_p
 	}
 	c->local_tag[tl] = 0;
 	struct vox_slice tag = vox_slice_make(c->local_tag, (size_t)tl);
-	if (vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS)) {
-		(void)!ua_respond(ua, txn, m, 400, none, NULL, 0, none, now);
+	int drc = vox_sip_dialog_uas(&c->dlg, m, tag, from->tp == VOX_TP_TLS);
+	if (drc) {
+		/* the peer's fault (400), or ours: its From, To, Call-ID and
+		 * Contact do not fit VOX_SIP_DLG_STORE (21.5.14: 513) */
+		(void)!ua_respond(ua, txn, m, drc == VOX_ETOOLONG ? 513 : 400, none, NULL, 0, none,
+		                  now);
 		ua_call_give_back(ua, c);
 		return;
 	}

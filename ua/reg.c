@@ -24,8 +24,26 @@ int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,
 	if (ua_copy(a->aor, sizeof a->aor, cfg->aor) ||
 	    ua_copy(a->registrar, sizeof a->registrar, cfg->registrar) ||
 	    ua_copy(a->username, sizeof a->username, cfg->username.len ? cfg->username : u.user) ||
-	    ua_copy(a->password, sizeof a->password, cfg->password))
+	    ua_copy(a->password, sizeof a->password, cfg->password) ||
+	    ua_copy(a->ha1, sizeof a->ha1, cfg->ha1))
 		return VOX_EINVAL;
+	if (a->ha1[0]) {
+		/* RFC 7616 3.4.2: H(A1) in hex, as long as the hash's output */
+		size_t want =
+		    cfg->ha1_alg == VOX_DIGEST_MD5 || cfg->ha1_alg == VOX_DIGEST_MD5_SESS ? 32 : 64;
+		int bad =
+		    a->password[0] || cfg->ha1_alg >= VOX_DIGEST_ALG_COUNT || cfg->ha1.len != want;
+		for (size_t i = 0; !bad && i < cfg->ha1.len; i++)
+			bad = !((a->ha1[i] >= '0' && a->ha1[i] <= '9') ||
+			        (a->ha1[i] >= 'a' && a->ha1[i] <= 'f') ||
+			        (a->ha1[i] >= 'A' && a->ha1[i] <= 'F'));
+		if (bad) {
+			vox_wipe(a->ha1, sizeof a->ha1);
+			vox_wipe(a->password, sizeof a->password);
+			return VOX_EINVAL;
+		}
+		a->ha1_alg = (uint8_t)cfg->ha1_alg;
+	}
 	int n = vox_sip_make_callid(&ua->cfg.rng, ua->cfg.host, a->call_id, sizeof a->call_id - 1);
 	if (n < 0)
 		return n;
@@ -248,8 +266,7 @@ static const char *held_credentials(struct vox_ua_account *a, char *value, size_
 {
 	if (!a->auth.ready || cap == 0)
 		return NULL;
-	struct vox_digest_cred cred = {
-	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_cred cred = ua_cred(a);
 	struct vox_digest_req req = {vox_slice_cstr("REGISTER"), vox_slice_cstr(a->registrar),
 	                             vox_slice_make(NULL, 0)};
 	int n = vox_digest_client_print(&a->auth, &cred, &req, value, cap - 1);

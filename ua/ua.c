@@ -254,15 +254,27 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev)
 
 void ua_send(struct vox_ua *ua, const char *msg, size_t len, const struct vox_peer *to)
 {
-	if (ua->out_len == VOX_UA_OUTQ || len > sizeof ua->outq[0].msg) {
+	struct vox_ua_out *o = &ua->outq[(ua->out_head + ua->out_len) % VOX_UA_OUTQ];
+	size_t need = vox_sip_chunks_for(len);
+	if (ua->out_len == VOX_UA_OUTQ || ua->out_chunks + need > ua->txl.nchunks / 4 ||
+	    vox_sip_arena_put(&ua->txl, msg, len, &o->at)) {
 		ua->dropped_out++; /* like a lost datagram: the peer retransmits */
 		return;
 	}
-	struct vox_ua_out *o = &ua->outq[(ua->out_head + ua->out_len) % VOX_UA_OUTQ];
-	memcpy(o->msg, msg, len);
 	o->len = (uint16_t)len;
 	o->to = *to;
+	ua->out_chunks += (uint32_t)need;
 	ua->out_len++;
+}
+
+/* The oldest stateless message leaves the queue, its chunks wiped. */
+static void out_drop(struct vox_ua *ua)
+{
+	struct vox_ua_out *o = &ua->outq[ua->out_head];
+	ua->out_chunks -= (uint32_t)vox_sip_chunks_for(o->len);
+	vox_sip_arena_drop(&ua->txl, &o->at); /* an ACK may carry credentials */
+	ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
+	ua->out_len--;
 }
 
 int vox_ua_poll_output(struct vox_ua *ua, char *buf, size_t cap, struct vox_peer *to)
@@ -279,16 +291,15 @@ int vox_ua_poll_output_dest(struct vox_ua *ua, char *buf, size_t cap, struct vox
 	memset(d, 0, sizeof *d);
 	if (ua->out_len) {
 		struct vox_ua_out *o = &ua->outq[ua->out_head];
+		int len = o->len;
 		if (o->len > cap)
 			return VOX_ENOSPC;
-		memcpy(buf, o->msg, o->len);
-		vox_wipe(o->msg, o->len); /* an ACK may carry credentials */
+		vox_sip_arena_get(&ua->txl, o->at, o->len, buf);
 		d->to = o->to;
 		d->id = 0; /* outside transactions: nothing to tell of a failure */
 		d->listener = (uint8_t)ua_listener(ua, &d->to);
-		ua->out_head = (uint16_t)((ua->out_head + 1) % VOX_UA_OUTQ);
-		ua->out_len--;
-		return (int)o->len;
+		out_drop(ua);
+		return len;
 	}
 	int n = vox_sip_txl_poll_output_id(&ua->txl, buf, cap, &d->to, &d->id);
 	if (n > 0)
@@ -451,6 +462,9 @@ static void listener_at(const struct vox_ua *ua, size_t i, enum vox_transport *t
 
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to)
 {
+	/* the one the hop's message came in on, when the transport said */
+	if (to->listener && to->listener <= ua->nlis + 1u)
+		return to->listener - 1u;
 	size_t best = 0;
 	int best_score = -1;
 	for (size_t i = 0; i <= ua->nlis; i++) {
@@ -893,10 +907,9 @@ int ua_auth(struct vox_ua *ua, struct vox_ua_account *a, uint8_t *tries,
 	    resp->status == 407 ? VOX_SIP_H_PROXY_AUTHENTICATE : VOX_SIP_H_WWW_AUTHENTICATE;
 	struct vox_sip_auth ch[2];
 	size_t n = 0;
-	if (!a || !a->password[0])
+	if (!a || (!a->password[0] && !a->ha1[0]))
 		return VOX_EAUTH;
-	struct vox_digest_cred cred = {
-	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, 0};
+	struct vox_digest_cred cred = ua_cred(a);
 	for (const struct vox_sip_header *h = vox_sip_find(resp, ch_id); h;
 	     h = vox_sip_find_next(resp, h)) {
 		if (vox_sip_auth_parse(&ch[n], h->value, NULL) != 0)
@@ -1286,6 +1299,11 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 		*why = "an outbound proxy given twice (outbound_proxy and outbound)";
 	else if (cfg->outbound_proxy.len && !proxy_uri_ok(cfg->outbound_proxy))
 		*why = "outbound_proxy is not a sip: or sips: URI under VOX_UA_STR bytes";
+	else if (cfg->n_codecs > 2 || (cfg->n_codecs == 2 && cfg->codecs[0] == cfg->codecs[1]))
+		*why = "codecs: PCMU and PCMA, each at most once";
+	for (size_t i = 0; !*why && i < cfg->n_codecs; i++)
+		if (cfg->codecs[i] != VOX_SDP_CODEC_PCMU && cfg->codecs[i] != VOX_SDP_CODEC_PCMA)
+			*why = "codecs: PCMU and PCMA, each at most once";
 	for (size_t i = 0; !*why && i < cfg->n_listeners; i++) {
 		const struct vox_ua_listener *li = &cfg->listeners[i];
 		if (li->tp < VOX_TP_UDP || li->tp > VOX_TP_TLS)
@@ -1299,6 +1317,7 @@ int vox_ua_config_check(const struct vox_ua_config *cfg, const char **why)
 	 * the port is each call's own, any one will do here. */
 	struct vox_sdp_local l;
 	vox_sdp_local_init(&l, media, UA_PORT_UNNAMED);
+	ua_codecs(cfg, &l);
 	l.ip6 = memchr(media.p, ':', media.len) != NULL;
 	l.policy = cfg->policy;
 	l.key_methods = cfg->key_methods;
@@ -1388,9 +1407,10 @@ void vox_ua_free(struct vox_ua *ua)
 	/* every buffer a key or a password passed through: the messages the
 	 * transactions keep (the arena) and the one read back, the output
 	 * queue, the scratch a message is built in */
+	while (ua->out_len) /* before the arena's links are wiped */
+		out_drop(ua);
 	vox_wipe(ua->arena, sizeof ua->arena);
 	vox_wipe(ua->txl.work, sizeof ua->txl.work);
-	vox_wipe(ua->outq, sizeof ua->outq);
 	vox_wipe(ua->build, sizeof ua->build);
 	vox_wipe(ua->sdp_out, sizeof ua->sdp_out);
 	vox_wipe(&ua->oa_saved, sizeof ua->oa_saved);
@@ -1398,6 +1418,7 @@ void vox_ua_free(struct vox_ua *ua)
 	for (size_t i = 0; i < VOX_UA_MAX_ACCOUNTS; i++) {
 		vox_digest_client_free(&ua->acct[i].auth);
 		vox_wipe(ua->acct[i].password, sizeof ua->acct[i].password);
+		vox_wipe(ua->acct[i].ha1, sizeof ua->acct[i].ha1);
 	}
 }
 

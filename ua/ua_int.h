@@ -109,6 +109,7 @@ int ua_respond_ist(struct vox_ua *ua, vox_sip_txn_id txn, unsigned status, struc
 #define UA_VIA_MAX    (sizeof "SIP/2.0/UDP :65535;branch=;rport" + VOX_UA_STR - 1 + UA_BRANCH_MAX - 1)
 int ua_via(struct vox_ua *ua, const struct vox_peer *to, const char *branch, char *out, size_t cap);
 /* The listener a message to `to` leaves from (docs/ua.md, Listeners): the
+ * one to->listener names (the hop's message came in on it), else the
  * first of its transport and address family, else of its transport, else
  * the first; 0 is the configured host, port and transport. */
 size_t ua_listener(const struct vox_ua *ua, const struct vox_peer *to);
@@ -124,6 +125,30 @@ void ua_put_auth_agent(struct vox_writer *w, const struct vox_ua *ua, const char
  * fit that). */
 int ua_contact(const struct vox_ua *ua, struct vox_slice aor, const struct vox_peer *to, int sips,
                char *out, size_t cap);
+/* The account's secret as the digest code takes it: its password, or
+ * its precomputed HA1 (vox_ua_account_cfg.ha1). */
+static inline struct vox_digest_cred ua_cred(const struct vox_ua_account *a)
+{
+	struct vox_digest_cred c = {
+	    vox_slice_cstr(a->username), vox_slice_cstr(a->password), {NULL, 0}, VOX_DIGEST_MD5};
+	if (a->ha1[0]) {
+		c.password = (struct vox_slice){NULL, 0};
+		c.ha1 = vox_slice_cstr(a->ha1);
+		c.ha1_alg = (enum vox_digest_alg)a->ha1_alg;
+	}
+	return c;
+}
+/* Our codecs into l, in the configured order (vox_ua_config.codecs),
+ * telephone-event after them; none configured: vox_sdp_local_init's. */
+static inline void ua_codecs(const struct vox_ua_config *cfg, struct vox_sdp_local *l)
+{
+	if (!cfg->n_codecs || cfg->n_codecs >= VOX_SDP_CODEC_COUNT)
+		return;
+	for (uint8_t i = 0; i < cfg->n_codecs; i++)
+		l->codecs[i] = cfg->codecs[i];
+	l->codecs[cfg->n_codecs] = VOX_SDP_CODEC_TEL_EVENT;
+	l->n_codecs = (uint8_t)(cfg->n_codecs + 1);
+}
 /* A hop SDES keys may cross: TLS with a verified certificate (struct
  * vox_peer). */
 static inline int ua_hop_secure(const struct vox_peer *p)

@@ -219,6 +219,7 @@ static int build_hello(struct vox_zrtp *z)
 	h->client_id = z->cfg.client_id;
 	h->h3 = z->h[3];
 	h->zid = z->cfg.zid;
+	h->mitm = z->cfg.mitm ? 1 : 0;
 	memcpy(h->n, z->cfg.algs.n, sizeof h->n);
 	memcpy(h->alg, z->cfg.algs.alg, sizeof h->alg);
 	if (z->multi) {
@@ -248,6 +249,14 @@ static int build_dhpart(struct vox_zrtp *z, enum vox_zrtp_msg type)
 		if (rc < 0)
 			return rc;
 	}
+	/* 7.3.1: pbxsecretID, the ID of the trusted MitM key we share with
+	 * this peer (an enrolled PBX, or on a PBX an enrolled client) */
+	if (z->sec.flags & VOX_ZRTP_PBX) {
+		int rc = zrtp_secret_id(z->chosen[VOX_ZRTP_T_HASH], z->sec.pbx, VOX_ZRTP_RS_LEN,
+		                        ini, ids[3]);
+		if (rc < 0)
+			return rc;
+	}
 	struct vox_zrtp_packet p;
 	memset(&p, 0, sizeof p);
 	p.type = type;
@@ -264,7 +273,10 @@ static int build_dhpart(struct vox_zrtp *z, enum vox_zrtp_msg type)
 	return keep(&p, dst, VOX_ZRTP_DH_MSG_MAX, len, z->h[0]);
 }
 
-/* Our key pair for the chosen key agreement and cipher (5.1.5). */
+/* Our key pair for the chosen key agreement and cipher (5.1.5). One we
+ * made for our own Commit and kept when the peer's Commit won is used as
+ * it is: 4.1.2 makes both sides choose alike so that the loser of a
+ * commit contention need not throw its DH work away. */
 static int make_keypair(struct vox_zrtp *z)
 {
 	uint32_t ka = z->chosen[VOX_ZRTP_T_KEYAGR];
@@ -272,6 +284,9 @@ static int make_keypair(struct vox_zrtp *z)
 	uint8_t sv[VOX_ZRTP_SECRET_MAX];
 	if (!n || n > sizeof sv)
 		return VOX_EUNSUPPORTED;
+	if (z->kp.ka == ka && z->kp.sv_len == n)
+		return 0;
+	zrtp_kp_wipe(&z->kp);
 	if (z->rng.fn(z->rng.ctx, sv, n) != 0)
 		return VOX_ERNG;
 	int rc = zrtp_kp_make(&z->kp, ka, sv, n, &z->rng);
@@ -366,6 +381,7 @@ static int build_confirm(struct vox_zrtp *z, enum vox_zrtp_msg type)
 	b.h0 = z->h[0];
 	b.v = (uint8_t)(z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED));
 	b.expiry = z->cfg.store.save ? 0xffffffffu : 0;
+	b.e = (uint8_t)(z->cfg.mitm && z->cfg.enroll); /* 7.3.1: a PBX asks to enroll */
 	uint8_t plain[40], enc[40], iv[VOX_ZRTP_IV_LEN], mac[VOX_ZRTP_HASH_MAX];
 	int n = vox_zrtp_confirm_body_print(&b, plain, sizeof plain);
 	if (n < 0)
@@ -446,9 +462,10 @@ static size_t out_msg(struct vox_zrtp *z, const struct vox_zrtp_out *o, uint8_t 
 	case VOX_ZRTP_DHPART2: *msg = z->dh2; return z->dh2_len;
 	case VOX_ZRTP_CONFIRM1:
 	case VOX_ZRTP_CONFIRM2: *msg = z->confirm; return z->confirm_len;
+	case VOX_ZRTP_SASRELAY: *msg = z->relay; return z->relay_len;
 	default: break;
 	}
-	/* the small ones: HelloACK, Conf2ACK, Error, ErrorACK */
+	/* the small ones: HelloACK, Conf2ACK, Error, ErrorACK, RelayACK */
 	struct vox_zrtp_packet p;
 	memset(&p, 0, sizeof p);
 	p.type = (enum vox_zrtp_msg)o->kind;
@@ -625,6 +642,9 @@ static void on_hello(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64
 	memcpy(z->ph[3], h->h3, VOX_ZRTP_H_LEN);
 	memcpy(z->peer_zid, h->zid, VOX_ZRTP_ZID_LEN);
 	z->have_peer_hello = 1;
+	z->peer_mitm = h->mitm;
+	if (h->mitm)
+		push_ev(z, VOX_ZRTP_EV_PBX); /* 7.3: said to the user at once */
 	load_secrets(z);
 	push_out(z, VOX_ZRTP_HELLOACK, 0);
 	maybe_commit(z, now);
@@ -636,10 +656,14 @@ static void load_secrets(struct vox_zrtp *z)
 	memset(&z->sec, 0, sizeof z->sec);
 	z->known_peer = 0;
 	if (z->cfg.store.load && z->cfg.store.load(z->cfg.store.ctx, z->peer_zid, &z->sec) == 1 &&
-	    memcmp(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN) == 0 && (z->sec.flags & VOX_ZRTP_RS1))
-		z->known_peer = 1;
+	    memcmp(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN) == 0)
+		z->known_peer = (z->sec.flags & VOX_ZRTP_RS1) != 0;
 	else
 		memset(&z->sec, 0, sizeof z->sec);
+	/* a store may hand back a PBX key alone (its retained secrets
+	 * expired, 4.9): keep only what a flag says is there */
+	if (!z->known_peer)
+		z->sec.flags &= VOX_ZRTP_PBX;
 	memcpy(z->sec.zid, z->peer_zid, VOX_ZRTP_ZID_LEN);
 }
 
@@ -666,6 +690,15 @@ static void match_secrets(struct vox_zrtp *z, const struct vox_zrtp_dhpart *d)
 			z->have_s1 = 1;
 		}
 	}
+	/* 7.3.1: the peer's pbxsecretID against ours under its role */
+	z->pbx_trusted = 0;
+	if (z->sec.flags & VOX_ZRTP_PBX) {
+		uint8_t id[VOX_ZRTP_ID_LEN];
+		if (zrtp_secret_id(z->chosen[VOX_ZRTP_T_HASH], z->sec.pbx, VOX_ZRTP_RS_LEN,
+		                   !z->initiator, id) == 0 &&
+		    zrtp_ct_eq(id, d->pbx_id, VOX_ZRTP_ID_LEN))
+			z->pbx_trusted = 1;
+	}
 	/* 4.3.2: a peer we never met is new; one we knew whose secrets do
 	 * not match is a cache mismatch, and its SAS must be compared anew */
 	z->continuity = !z->known_peer ? VOX_ZRTP_NEW_PEER
@@ -691,6 +724,13 @@ static void save_secrets(struct vox_zrtp *z)
 	n.flags |= VOX_ZRTP_RS1;
 	if (z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED))
 		n.flags |= VOX_ZRTP_VERIFIED;
+	/* 4.9: the smaller of the two expiry intervals (ours is "never") */
+	n.expiry = z->peer_expiry;
+	/* a PBX key is not rotated with the retained secrets (7.3.1) */
+	if (z->sec.flags & VOX_ZRTP_PBX) {
+		memcpy(n.pbx, z->sec.pbx, VOX_ZRTP_RS_LEN);
+		n.flags |= VOX_ZRTP_PBX;
+	}
 	(void)z->cfg.store.save(z->cfg.store.ctx, &n);
 	z->sec = n;
 	vox_wipe(&n, sizeof n);
@@ -814,9 +854,8 @@ static void on_commit(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint6
 		const uint8_t *ours =
 		    z->commit + z->commit_len - VOX_ZRTP_MAC_LEN - VOX_ZRTP_HVI_LEN;
 		if (!peer_wins(ours, c->hvi))
-			return; /* ours stands; the peer becomes the responder */
-		z->initiator = 0;
-		zrtp_kp_wipe(&z->kp);
+			return;   /* ours stands; the peer becomes the responder */
+		z->initiator = 0; /* our key pair stays, for DHPart1 if it fits */
 	}
 	/* we are the responder */
 	memcpy(z->ph[2], c->h2, VOX_ZRTP_H_LEN);
@@ -854,12 +893,13 @@ static int derive(struct vox_zrtp *z, const uint8_t *peer_pv, size_t pv_len)
 		                     part(z->dh2, z->dh2_len), th);
 	const uint8_t *zidi = z->initiator ? z->cfg.zid : z->peer_zid;
 	const uint8_t *zidr = z->initiator ? z->peer_zid : z->cfg.zid;
-	/* s1: the matched retained secret; no auxiliary or PBX secret (s2,
-	 * s3 null) */
+	/* s1: the matched retained secret; s3: the trusted MitM key when
+	 * the pbxsecret IDs matched (7.3.1); no auxiliary secret (s2 null) */
 	struct zrtp_part none = {NULL, 0};
 	struct zrtp_part s1 = z->have_s1 ? part(z->s1, VOX_ZRTP_RS_LEN) : none;
+	struct zrtp_part s3 = z->pbx_trusted ? part(z->sec.pbx, VOX_ZRTP_RS_LEN) : none;
 	if (rc == 0)
-		rc = zrtp_s0_dh(hash, part(dh, dl), zidi, zidr, th, s1, none, none, s0);
+		rc = zrtp_s0_dh(hash, part(dh, dl), zidi, zidr, th, s1, none, s3, s0);
 	if (rc == 0)
 		rc = zrtp_keys_derive(&z->keys, hash, z->chosen[VOX_ZRTP_T_CIPHER], s0, zidi, zidr,
 		                      th);
@@ -1014,6 +1054,10 @@ static int open_confirm(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 		memcpy(z->ph[0], b.h0, VOX_ZRTP_H_LEN);
 		z->peer_v = b.v;
 		z->peer_expiry_zero = b.expiry == 0;
+		z->peer_expiry = b.expiry;
+		/* 7.3.1: only a peer that said it is a PBX may ask, only a
+		 * client is asked, and an enrolled PBX is not asked about again */
+		z->peer_enroll = (uint8_t)(b.e && z->peer_mitm && !z->cfg.mitm && !z->pbx_trusted);
 	}
 	vox_wipe(plain, sizeof plain);
 	if (!ok) {
@@ -1033,8 +1077,43 @@ static void sas_event(struct vox_zrtp *z)
 	e->continuity = z->continuity;
 	e->verified =
 	    (uint8_t)(z->continuity == VOX_ZRTP_CONTINUES && (z->sec.flags & VOX_ZRTP_VERIFIED));
+	e->pbx = z->peer_mitm;
 	if (vox_zrtp_sas_render(e->rendering, e->sasvalue, e->sas, sizeof e->sas) < 0)
 		e->sas[0] = 0;
+}
+
+/* 7.3.1: the trusted MitM key, KDF(ZRTPSess, "Trusted MiTM key", ZIDi ||
+ * ZIDr, hash length); its leftmost 256 bits are kept, like a retained
+ * secret (GNU ZRTP keeps as many). Into z->sec, flagged. */
+static int make_pbx_secret(struct vox_zrtp *z)
+{
+	uint8_t ctx[2 * VOX_ZRTP_ZID_LEN], k[VOX_ZRTP_HASH_MAX];
+	memcpy(ctx, z->initiator ? z->cfg.zid : z->peer_zid, VOX_ZRTP_ZID_LEN);
+	memcpy(ctx + VOX_ZRTP_ZID_LEN, z->initiator ? z->peer_zid : z->cfg.zid, VOX_ZRTP_ZID_LEN);
+	int rc = zrtp_kdf(z->keys.hash, z->keys.sess, z->keys.hl, "Trusted MiTM key", ctx,
+	                  sizeof ctx, z->keys.hl, k);
+	if (rc == 0) {
+		memcpy(z->sec.pbx, k, VOX_ZRTP_RS_LEN);
+		z->sec.flags |= VOX_ZRTP_PBX;
+	}
+	vox_wipe(k, sizeof k);
+	return rc;
+}
+
+/* The session is SECURE: say so; a PBX that asked to enroll keeps the key
+ * (7.3.1: the PBX needs no consent, its clients do); a client that was
+ * asked puts the question to the user. */
+static void secure(struct vox_zrtp *z)
+{
+	push_ev(z, VOX_ZRTP_EV_SECURE);
+	if (z->multi)
+		return;
+	/* a client already enrolled keeps the key it has: not made anew */
+	if (z->cfg.mitm && z->cfg.enroll && !z->pbx_trusted && z->cfg.store.save &&
+	    !z->peer_expiry_zero && make_pbx_secret(z) == 0)
+		(void)z->cfg.store.save(z->cfg.store.ctx, &z->sec);
+	if (z->peer_enroll)
+		push_ev(z, VOX_ZRTP_EV_ENROLL);
 }
 
 static void on_confirm1(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
@@ -1075,7 +1154,7 @@ static void on_confirm2(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uin
 		sas_event(z);
 		save_secrets(z);
 	}
-	push_ev(z, VOX_ZRTP_EV_SECURE);
+	secure(z);
 }
 
 static void on_conf2ack(struct vox_zrtp *z)
@@ -1088,7 +1167,70 @@ static void on_conf2ack(struct vox_zrtp *z)
 	z->state = VOX_ZRTP_ST_SECURE;
 	if (!z->multi)
 		save_secrets(z);
-	push_ev(z, VOX_ZRTP_EV_SECURE);
+	secure(z);
+}
+
+/* 5.13, 7.3: a SASrelay from the peer, in a SECURE session. Sealed like a
+ * Confirm under the peer's keys; a wrong MAC is dropped (anyone could
+ * send junk). From a peer that is not a PBX we enrolled: Error 0x63. */
+static void on_sas_relay(struct vox_zrtp *z, const struct vox_zrtp_packet *p, uint64_t now)
+{
+	const struct vox_zrtp_sealed *c = &p->u.confirm;
+	if (z->state != VOX_ZRTP_ST_SECURE || z->multi) {
+		z->st.unexpected++;
+		return;
+	}
+	int from_ini = !z->initiator;
+	const uint8_t *mk = from_ini ? z->keys.mackey_i : z->keys.mackey_r;
+	const uint8_t *zk = from_ini ? z->keys.zrtpkey_i : z->keys.zrtpkey_r;
+	uint8_t mac[VOX_ZRTP_HASH_MAX], plain[VOX_ZRTP_CONFIRM_MSG_MAX];
+	struct zrtp_part ep = {c->enc, c->enc_len};
+	if (zrtp_hmac(z->keys.hash, mk, z->keys.hl, &ep, 1, mac) < 0 ||
+	    !zrtp_ct_eq(mac, c->mac, VOX_ZRTP_MAC_LEN)) {
+		z->st.bad_chain++;
+		return;
+	}
+	struct vox_zrtp_relay_body b;
+	if (c->enc_len > sizeof plain ||
+	    zrtp_cfb(z->keys.cipher, 0, zk, c->iv, c->enc, c->enc_len, plain) < 0 ||
+	    vox_zrtp_relay_body_parse(plain, c->enc_len, &b, NULL) < 0) {
+		vox_wipe(plain, sizeof plain);
+		send_error(z, VOX_ZRTP_ERR_MALFORMED, now);
+		return;
+	}
+	/* 7.3: a relayed SAS only from a peer that said it is a PBX and
+	 * whose trusted MitM key matched in this very exchange */
+	if (!z->peer_mitm || !z->pbx_trusted) {
+		vox_wipe(plain, sizeof plain);
+		send_error(z, VOX_ZRTP_ERR_UNTRUSTED_MITM, now);
+		return;
+	}
+	uint32_t sv = zrtp_get32(b.sas_hash);
+	char text[VOX_ZRTP_SAS_MAX];
+	if (vox_zrtp_sas_render(b.rendering, sv, text, sizeof text) < 0) {
+		vox_wipe(plain, sizeof plain);
+		send_error(z, VOX_ZRTP_ERR_SAS, now);
+		return;
+	}
+	push_out(z, VOX_ZRTP_RELAYACK, 0);
+	/* a retransmission (our RelayACK was lost) asks nothing new */
+	int again = z->relay_rendering == b.rendering &&
+	            memcmp(z->relay_seen, b.sas_hash, VOX_ZRTP_HVI_LEN) == 0;
+	memcpy(z->relay_seen, b.sas_hash, VOX_ZRTP_HVI_LEN);
+	vox_wipe(plain, sizeof plain);
+	if (again)
+		return;
+	z->relay_sasvalue = sv;
+	z->relay_rendering = b.rendering;
+	z->relay_pending = 1;
+	struct vox_zrtp_event *e = push_ev(z, VOX_ZRTP_EV_SAS_RELAY);
+	if (e) {
+		e->sasvalue = sv;
+		e->rendering = b.rendering;
+		e->pbx = 1;
+		e->relayed = 1;
+		memcpy(e->sas, text, sizeof e->sas);
+	}
 }
 
 int vox_zrtp_recv(struct vox_zrtp *z, const uint8_t *pkt, size_t len, uint64_t now)
@@ -1136,6 +1278,13 @@ int vox_zrtp_recv(struct vox_zrtp *z, const uint8_t *pkt, size_t len, uint64_t n
 	case VOX_ZRTP_CONFIRM1: on_confirm1(z, &p, now); break;
 	case VOX_ZRTP_CONFIRM2: on_confirm2(z, &p, now); break;
 	case VOX_ZRTP_CONF2ACK: on_conf2ack(z); break;
+	case VOX_ZRTP_SASRELAY: on_sas_relay(z, &p, now); break;
+	case VOX_ZRTP_RELAYACK:
+		if (z->rt_kind == VOX_ZRTP_SASRELAY)
+			rt_stop(z);
+		else
+			z->st.unexpected++;
+		break;
 	case VOX_ZRTP_ERROR:
 		/* 5.9: acknowledge, and the session is over */
 		push_out(z, VOX_ZRTP_ERRORACK, 0);
@@ -1156,11 +1305,125 @@ int vox_zrtp_recv(struct vox_zrtp *z, const uint8_t *pkt, size_t len, uint64_t n
 			z->st.unexpected++;
 		break;
 	default:
-		/* ClearACK, SASrelay and RelayACK (no PBX support yet), Ping,
-		 * PingACK: not answered */
+		/* ClearACK, Ping, PingACK: not answered */
 		z->st.unexpected++;
 		break;
 	}
+	return 0;
+}
+
+const char *vox_zrtp_event_text(const struct vox_zrtp_event *ev)
+{
+	switch (ev->type) {
+	case VOX_ZRTP_EV_SAS:
+		if (ev->relayed)
+			return "This SAS was relayed by a PBX you enrolled: it is the one the "
+			       "person "
+			       "at the far end sees. Compare it with them.";
+		if (ev->pbx)
+			return "The far end is a PBX (a trusted man in the middle): the SAS you "
+			       "read "
+			       "is the one with that server, not with the person you are talking "
+			       "to.";
+		return "Read the SAS to the other person: if it matches theirs, nobody is in the "
+		       "middle of the call.";
+	case VOX_ZRTP_EV_SECURE: return "The call's media keys are agreed and confirmed.";
+	case VOX_ZRTP_EV_FAILED: return "ZRTP failed: the call's media keys were not agreed.";
+	case VOX_ZRTP_EV_HELLO_HASH_MISMATCH:
+		return "The ZRTP Hello differs from the one the signalling announced: something on "
+		       "the media path changed it.";
+	case VOX_ZRTP_EV_PBX:
+		return "The far end is a PBX, a server that says it may stand in the middle of "
+		       "the call: a SAS you read is with the server, not with the person.";
+	case VOX_ZRTP_EV_ENROLL:
+		return "The PBX asks to be enrolled as trusted: say yes only if you trust this "
+		       "server to relay the SAS of the people you call through it.";
+	case VOX_ZRTP_EV_SAS_RELAY:
+		return "Your enrolled PBX relayed the SAS of the person at the far end: accept it "
+		       "to show it instead of the SAS with the PBX.";
+	}
+	return "?";
+}
+
+int vox_zrtp_enroll(struct vox_zrtp *z, int accept)
+{
+	if (z->state != VOX_ZRTP_ST_SECURE || !z->peer_enroll)
+		return VOX_ESTATE;
+	z->peer_enroll = 0;
+	if (!accept)
+		return 0;
+	if (!z->cfg.store.save)
+		return VOX_EINVAL;
+	int rc = make_pbx_secret(z);
+	return rc < 0 ? rc : z->cfg.store.save(z->cfg.store.ctx, &z->sec);
+}
+
+int vox_zrtp_accept_relay(struct vox_zrtp *z, int accept)
+{
+	if (!z->relay_pending)
+		return VOX_ESTATE;
+	z->relay_pending = 0;
+	if (!accept)
+		return 0;
+	struct vox_zrtp_event *e = push_ev(z, VOX_ZRTP_EV_SAS);
+	if (e) {
+		e->sasvalue = z->relay_sasvalue;
+		e->rendering = z->relay_rendering;
+		e->continuity = z->continuity;
+		e->pbx = 1;
+		e->relayed = 1;
+		if (vox_zrtp_sas_render(e->rendering, e->sasvalue, e->sas, sizeof e->sas) < 0)
+			e->sas[0] = 0;
+	}
+	return 0;
+}
+
+int vox_zrtp_sas_hash(const struct vox_zrtp *z, uint8_t out[32])
+{
+	if (z->state != VOX_ZRTP_ST_SECURE || z->multi)
+		return VOX_ESTATE;
+	memcpy(out, z->keys.sashash, 32);
+	return 0;
+}
+
+int vox_zrtp_sas_relay(struct vox_zrtp *z, const uint8_t sashash[32], uint32_t rendering,
+                       uint64_t now)
+{
+	if (z->state != VOX_ZRTP_ST_SECURE || !z->cfg.mitm || z->multi)
+		return VOX_ESTATE;
+	if (rendering != VOX_ZRTP_B32 && rendering != VOX_ZRTP_B256)
+		return VOX_EINVAL;
+	int ini = z->initiator;
+	struct vox_zrtp_relay_body b;
+	memset(&b, 0, sizeof b);
+	b.rendering = rendering;
+	b.sas_hash = sashash;
+	uint8_t plain[48], enc[48], iv[VOX_ZRTP_IV_LEN], mac[VOX_ZRTP_HASH_MAX];
+	int n = vox_zrtp_relay_body_print(&b, plain, sizeof plain);
+	if (n < 0)
+		return n;
+	if (z->rng.fn(z->rng.ctx, iv, sizeof iv) != 0)
+		return VOX_ERNG;
+	int rc = zrtp_cfb(z->keys.cipher, 1, ini ? z->keys.zrtpkey_i : z->keys.zrtpkey_r, iv, plain,
+	                  (size_t)n, enc);
+	struct zrtp_part ep = {enc, (size_t)n};
+	if (rc == 0)
+		rc = zrtp_hmac(z->keys.hash, ini ? z->keys.mackey_i : z->keys.mackey_r, z->keys.hl,
+		               &ep, 1, mac);
+	struct vox_zrtp_packet p;
+	memset(&p, 0, sizeof p);
+	p.type = VOX_ZRTP_SASRELAY;
+	p.u.confirm.mac = mac;
+	p.u.confirm.iv = iv;
+	p.u.confirm.enc = enc;
+	p.u.confirm.enc_len = (size_t)n;
+	if (rc == 0)
+		rc = keep(&p, z->relay, sizeof z->relay, &z->relay_len, NULL);
+	if (rc < 0)
+		return rc;
+	push_out(z, VOX_ZRTP_SASRELAY, 0);
+	/* 5.13: retransmitted on T2 until the RelayACK */
+	rt_start(z, VOX_ZRTP_SASRELAY, 0, now);
 	return 0;
 }
 

@@ -177,12 +177,18 @@ struct vox_addr {
  * a pinned (trust on first use) certificate or a client that showed none
  * is 0: it encrypts, but anyone on the path may be the peer. The UA's rule
  * that SDES keys travel only over secure hops reads this bit
- * (docs/architecture.md, The transport contract); 0 for UDP and TCP. */
+ * (docs/architecture.md, The transport contract); 0 for UDP and TCP.
+ * listener: 1 + the index of our listening socket the message came in on
+ * (an input: the transport says it) or leaves from; 0: not said, and the
+ * UA picks one by transport and address family (docs/ua.md, Listeners).
+ * The UA's listener i is its configuration's (0 the configured host,
+ * port and transport, i the listeners[i - 1]). */
 struct vox_peer {
 	enum vox_transport tp;
 	struct vox_addr addr;
 	uint32_t conn;
 	uint8_t verified;
+	uint8_t listener;
 };
 
 /* ---- port hooks ------------------------------------------------------- */

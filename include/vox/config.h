@@ -92,20 +92,28 @@
 
 /* ---- transactions and dialogs ------------------------------------------ */
 
-/* Bytes a transaction keeps to retransmit (the request, the last response
- * or the ACK). RFC 3261 18.1.1: requests above 1300 bytes should not go
- * over UDP, so 1500 holds any message that needs retransmitting. */
+/* The longest SIP message a UA builds and keeps to retransmit (a request,
+ * a response, an ACK), and so the size of its build scratch. The bytes
+ * kept live in the arena (VOX_UA_ARENA), so a long message costs its own
+ * length only while it is kept; what this sets is the fixed buffers.
+ * RFC 3261 18.1.1 keeps our requests under 1300 bytes over UDP, but a
+ * response copies its request's Via, From, To, Call-ID and CSeq (8.2.6.2):
+ * a request that came through many proxies, or over TCP, gets a long
+ * answer. RFC 4475's valid longreq.dat (3,515 bytes, 34 Vias) needs 2,612
+ * bytes for its 100 Trying. A request whose answers cannot fit is refused
+ * with VOX_ETOOLONG from vox_ua_recv. configs/minimal.h sets 1500. */
 #ifndef VOX_SIP_TXN_MSG
-#define VOX_SIP_TXN_MSG 1500
+#define VOX_SIP_TXN_MSG 4096
 #endif
 /* Bytes a transaction keeps of what messages are matched to it on (RFC
  * 3261 17.1.3, 17.2.3): the branch, sent-by and method, or for an RFC
  * 2543 peer its Request-URI, From tag, Call-ID, CSeq and top Via, each
  * with a few bytes of framing. A request whose own do not fit cannot be
  * told apart from others and is refused (VOX_ETOOLONG). They live in the
- * arena (VOX_SIP_CHUNK): this is a bound, not what each one costs. */
+ * arena (VOX_SIP_CHUNK): this is a bound, not what each one costs.
+ * RFC 3261 bounds no branch: longreq.dat's (RFC 4475) has 216 bytes. */
 #ifndef VOX_SIP_TXN_ID
-#define VOX_SIP_TXN_ID 192
+#define VOX_SIP_TXN_ID 512
 #endif
 /* Bytes in one chunk of a transaction layer's arena (docs/architecture.md,
  * Memory): a stored message takes whole chunks, so smaller chunks waste
@@ -270,6 +278,14 @@
 #ifndef VOX_UA_ARENA
 #define VOX_UA_ARENA (4096 * VOX_UA_MAX_CALLS)
 #endif
+/* Messages a UA sends outside transactions (ACKs for 2xx, stateless
+ * answers such as 400 or 481) that wait for vox_ua_poll_output. Their
+ * bytes are in the arena, which they may fill to a quarter at most; one
+ * that finds no room is dropped like a lost datagram (the peer
+ * retransmits) and counted in struct vox_ua's dropped_out. */
+#ifndef VOX_UA_OUTQ
+#define VOX_UA_OUTQ 32
+#endif
 /* Host names a UA resolves or keeps the answer of at once (RFC 3263:
  * the outbound proxy's, registrars', callees'); about 260 bytes each. A
  * request to a new name when every slot waits for an answer fails with
@@ -301,7 +317,7 @@
 #define VOX_ZRTP_SETUP_MS 15000
 #endif
 
-/* Peers whose retained secrets a struct vox_zrtp_cache remembers (77
+/* Peers whose retained secrets a struct vox_zrtp_cache remembers (121
  * bytes each, and as many in its file). Requires VOX_WITH_ZRTP. */
 #ifndef VOX_ZRTP_CACHE_MAX
 #define VOX_ZRTP_CACHE_MAX 32
@@ -314,6 +330,9 @@
 #endif
 #if VOX_SIP_MAX_MSG < 1300 || VOX_SIP_MAX_MSG > 16777215
 #error "VOX_SIP_MAX_MSG must lie between 1300 (RFC 3261 18.1.1) and 16 MiB"
+#endif
+#if VOX_UA_OUTQ < 1 || VOX_UA_OUTQ > 65535
+#error "VOX_UA_OUTQ must lie between 1 and 65535"
 #endif
 #if VOX_SIP_MAX_HEADERS < 8
 #error "VOX_SIP_MAX_HEADERS below 8 cannot hold the mandatory headers of RFC 3261 8.1.1"
@@ -485,6 +504,7 @@
 	            0x58faa0d7u * (uint32_t)(VOX_UA_MAX_TXN) +                                     \
 	            0xb4900cc5u * (uint32_t)(VOX_UA_ARENA) +                                       \
 	            0x0294c91bu * (uint32_t)(VOX_UA_MAX_EVENTS) +                                  \
+	            0x7feb352du * (uint32_t)(VOX_UA_OUTQ) +                                        \
 	            0x3c6ef373u * (uint32_t)(VOX_UA_MAX_NAMES) +                                   \
 	            0xa54ff53bu * (uint32_t)(VOX_UA_MAX_TARGETS)))
 

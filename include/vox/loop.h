@@ -32,7 +32,8 @@
  * which), never memory that grows: VOX_LOOP_MAX_CONNS connections,
  * VOX_LOOP_CONN_RX bytes of a message not yet complete, VOX_LOOP_CONN_TX
  * bytes waiting to be written; a connection that receives nothing for
- * idle_ms, or is not open connect_ms after it began, is closed. On
+ * idle_ms, is not connected connect_ms after it began, or has not finished
+ * its TLS handshake handshake_ms after that, is closed. On
  * connections it opened the loop sends a CRLF keep-alive every
  * keepalive_ms and answers the peer's (RFC 5626 4.4.1).
  *
@@ -117,9 +118,10 @@ extern "C" {
 /* Defaults of struct vox_loop_config's times (ms). */
 #define VOX_LOOP_IDLE_MS      120000
 #define VOX_LOOP_CONNECT_MS   10000
+#define VOX_LOOP_HANDSHAKE_MS 5000
 #define VOX_LOOP_KEEPALIVE_MS 30000
 
-#if VOX_LOOP_CONN_RX < 1500 || VOX_LOOP_CONN_TX < 1500
+#if VOX_LOOP_CONN_RX < VOX_SIP_TXN_MSG || VOX_LOOP_CONN_TX < VOX_SIP_TXN_MSG
 #error "VOX_LOOP_CONN_RX and VOX_LOOP_CONN_TX must hold a message of VOX_SIP_TXN_MSG"
 #endif
 
@@ -138,8 +140,14 @@ struct vox_loop_config {
 	 * open needs tls_client. Both must outlive the loop. NULL: none. */
 	const struct vox_tls_config *tls_server;
 	const struct vox_tls_config *tls_client;
-	uint32_t idle_ms;        /* nothing received for so long: closed. 0: VOX_LOOP_IDLE_MS */
-	uint32_t connect_ms;     /* not open (TCP and TLS handshake) by then: closed. 0: default */
+	uint32_t idle_ms;    /* nothing received for so long: closed. 0: VOX_LOOP_IDLE_MS */
+	uint32_t connect_ms; /* our TCP connect() not done by then: closed. 0: default */
+	/* A TLS handshake not finished so long after its TCP part is up
+	 * (accepted, or our connect() done): closed (VOX_LOOP_EV_CONN_CLOSED,
+	 * VOX_ETIMEOUT). A peer that opens a connection to a TLS listener and
+	 * says nothing holds a connection slot this long, no longer.
+	 * 0: VOX_LOOP_HANDSHAKE_MS */
+	uint32_t handshake_ms;
 	uint32_t keepalive_ms;   /* CRLF ping on connections we opened. 0: default,
 	                          UINT32_MAX: none */
 	vox_loop_trace_fn trace; /* NULL: none */
@@ -170,9 +178,11 @@ struct vox_loop_conn {
 	uint8_t verified;                  /* TLS: the peer's certificate was verified */
 	uint8_t pong_wait;                 /* our ping is out, no pong yet */
 	uint8_t nwait;                     /* ids in wait */
+	uint8_t listener;                  /* accepted: 1 + the listener it came in on */
 	uint32_t wait[VOX_LOOP_CONN_WAIT]; /* the UA's messages queued before it opened */
 	struct vox_addr peer;
 	uint64_t t_begin; /* when it began (connect, accept) */
+	uint64_t t_tls;   /* when its TLS handshake began */
 	uint64_t t_rx;    /* when bytes last arrived (idle_ms counts from here) */
 	uint64_t t_ping;  /* next keep-alive (outgoing, open) */
 	uint64_t msgs_in, msgs_out, pings, pongs;
@@ -249,10 +259,20 @@ struct vox_loop_stats {
 	                         a stream that closes the connection */
 };
 
-/* A name lookup in flight. */
+/* A name lookup in flight: the application's (vox_loop_resolve), or the
+ * UA's (vox_ua_poll_resolve, ua_id not 0), whose answer waits here until
+ * the loop hands it to the UA (vox_ua_resolved). */
 struct vox_loop_query {
 	struct vox_loop *loop; /* NULL: free */
 	uint32_t id;
+	uint32_t ua_id;        /* the UA's question, 0: the application's */
+	uint8_t done;          /* answered: err, addrs */
+	enum vox_transport tp; /* the UA's: the targets' transport */
+	uint16_t port;         /*           and port (0: the transport's default) */
+	int err;
+	size_t naddrs;
+	struct vox_addr addrs[VOX_LOOP_MAX_ADDRS];
+	char name[254]; /* the UA's: for the TLS check of its targets */
 };
 
 struct vox_loop_name {

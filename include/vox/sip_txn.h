@@ -96,6 +96,7 @@ struct vox_sip_txn {
 	uint16_t status;  /* last final or provisional status sent or received */
 	uint16_t idlen;   /* bytes of id (a NIST in Completed keeps its To tag after them) */
 	uint16_t taglen;  /* bytes of that To tag */
+	uint16_t ownlen;  /* and after the tag, bytes of the response's own part */
 	uint16_t len;     /* bytes in msg */
 	uint16_t reqlen;  /* bytes in req */
 	uint16_t id_at, msg_at, req_at; /* first chunks */

@@ -200,6 +200,14 @@ struct vox_ua_account_cfg {
 	struct vox_slice username;  /* digest user name; empty: the AOR user */
 	struct vox_slice password;
 	uint32_t expires; /* seconds asked for; 0: 3600 */
+	/* Instead of the password (which must then be empty): the precomputed
+	 * HA1 = H(username ":" realm ":" password) in hex, as a registrar's
+	 * database keeps it (RFC 7616 3.4.2, vox_digest_ha1_print). It answers
+	 * challenges of its realm and hash only: ha1_alg says which
+	 * (VOX_DIGEST_MD5: 32 hex digits, VOX_DIGEST_SHA256 or
+	 * VOX_DIGEST_SHA512_256: 64; their -sess twins share it). */
+	struct vox_slice ha1;
+	enum vox_digest_alg ha1_alg;
 };
 
 /* Listening sockets a UA has besides its first (host, port, transport in
@@ -220,7 +228,9 @@ struct vox_ua_config {
 	uint16_t port;
 	enum vox_transport transport; /* for requests we start */
 	/* Those three are listener 0; these are the others. A message's Via
-	 * and Contact name the listener it leaves from: the first of its
+	 * and Contact name the listener it leaves from: the one its hop's
+	 * message came in on when the transport said (vox_peer.listener in
+	 * vox_ua_recv's from), else the first of its
 	 * hop's transport and address family, else of its transport, else
 	 * listener 0 (vox_ua_dest.listener says which). */
 	uint8_t n_listeners; /* up to VOX_UA_MAX_LISTENERS - 1 */
@@ -261,6 +271,11 @@ struct vox_ua_config {
 	uint8_t tls_client_verifies;
 	uint8_t n_suites;
 	enum vox_srtp_suite suites[VOX_SRTP_SUITE_COUNT];
+	/* Audio codecs we offer and accept, in our order of preference
+	 * (VOX_SDP_CODEC_PCMU, VOX_SDP_CODEC_PCMA; telephone-event is always
+	 * added). n_codecs 0: vox's default, PCMU then PCMA. */
+	uint8_t n_codecs;
+	enum vox_sdp_codec codecs[VOX_SDP_CODEC_COUNT];
 	/* a re-offer that drops SRTP: refused with 488 (0) or taken with a
 	 * VOX_UA_EV_DOWNGRADE event (1); under policy mandatory always refused */
 	int accept_downgrade;
@@ -468,6 +483,8 @@ struct vox_ua_account {
 	char registrar[VOX_UA_STR];
 	char username[64];
 	char password[64];
+	char ha1[VOX_DIGEST_MAX_HEX + 1]; /* hex, or "" (password) */
+	uint8_t ha1_alg;                  /* enum vox_digest_alg of ha1 */
 	char call_id[VOX_UA_STR + 32];
 	char tag[20];
 	char old_contact[VOX_UA_CONTACT_MAX]; /* to remove after a contact change */
@@ -476,13 +493,14 @@ struct vox_ua_account {
 	struct vox_peer peer;  /* where its latest REGISTER went (tp 0: none yet) */
 };
 
-/* Requests and responses the UA sends outside transactions: ACKs for
- * 2xx and stateless answers (481, 503). */
-#define VOX_UA_OUTQ 4
+/* A request or response the UA sends outside transactions (an ACK for a
+ * 2xx, a stateless answer: 400, 481, 503), waiting in the arena until
+ * vox_ua_poll_output takes it. VOX_UA_OUTQ (vox/config.h) of them wait at
+ * most, and together they take at most a quarter of the arena. */
 struct vox_ua_out {
 	uint16_t len;
+	uint16_t at; /* first arena chunk */
 	struct vox_peer to;
-	char msg[VOX_SIP_TXN_MSG];
 };
 
 #if VOX_UA_OFFER_MAX < 1 || VOX_UA_OFFER_MAX > VOX_SIP_TXN_MSG
@@ -563,6 +581,7 @@ struct vox_ua {
 	uint32_t dropped_events; /* events pushed out of a full queue */
 	uint16_t out_head, out_len;
 	struct vox_ua_out outq[VOX_UA_OUTQ];
+	uint32_t out_chunks;  /* arena chunks they hold */
 	uint32_t dropped_out; /* stateless messages lost to a full queue */
 	uint16_t mout_head, mout_len;
 	struct vox_ua_media_out mout[VOX_UA_MEDIA_OUTQ];
@@ -617,7 +636,9 @@ void vox_ua_free(struct vox_ua *ua);
 #define VOX_UA_REFUSED 1 /* it failed the checks of RFC 3261 8.2 or 18.3 */
 #define VOX_UA_BUSY    2 /* no free transaction: 503 with Retry-After (21.5.4) */
 
-/* One message arrived from `from` (framed, for a stream). Bad input is
+/* One message arrived from `from` (framed, for a stream; from->listener:
+ * the listening socket it came in on, so that the answers and the
+ * requests of the call it makes leave from it too). Bad input is
  * answered (400, 420, ...) or dropped; it never changes other state.
  * msg and from are read during the call only. Returns
  *   0               the message was handled (also when the call logic
@@ -727,10 +748,12 @@ int vox_ua_next_event(struct vox_ua *ua, struct vox_ua_event *ev);
 
 /* Adds an account (not registered yet: call vox_ua_register). Copies cfg's
  * strings: aor and registrar under VOX_UA_STR bytes, username and
- * password under 64 (the password is wiped by vox_ua_free). The registrar
- * is not checked here: a bad one makes vox_ua_register fail. Returns 0 and
- * *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips: URI, a string
- * too long, or a host in the UA's config that is no Call-ID word),
+ * password under 64 (the password and HA1 are wiped by vox_ua_free). The
+ * registrar is not checked here: a bad one makes vox_ua_register fail.
+ * Returns 0 and *account, or VOX_EINVAL (cfg NULL, aor not a sip: or sips:
+ * URI, a string too long, both a password and an HA1, an HA1 that is not
+ * hex of ha1_alg's length, or a host in the UA's config that is no Call-ID
+ * word),
  * VOX_EPOOL (VOX_UA_MAX_ACCOUNTS in use) or VOX_ERNG. Accounts are never
  * removed. */
 VOX_MUST_CHECK int vox_ua_account_add(struct vox_ua *ua, const struct vox_ua_account_cfg *cfg,

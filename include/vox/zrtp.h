@@ -347,20 +347,33 @@ VOX_MUST_CHECK int vox_zrtp_sas_render(uint32_t scheme, uint32_t sasvalue, char 
 /* What an endpoint remembers of one peer. */
 struct vox_zrtp_secrets {
 	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* the peer's */
-	uint8_t flags;                 /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED */
-	uint8_t rs1[VOX_ZRTP_RS_LEN];  /* from the last exchange */
-	uint8_t rs2[VOX_ZRTP_RS_LEN];  /* from the one before */
+	uint8_t flags; /* VOX_ZRTP_RS1 | VOX_ZRTP_RS2 | VOX_ZRTP_VERIFIED | VOX_ZRTP_PBX */
+	uint8_t rs1[VOX_ZRTP_RS_LEN]; /* from the last exchange */
+	uint8_t rs2[VOX_ZRTP_RS_LEN]; /* from the one before */
+	/* 4.9: how long rs1 and rs2 may be used after they were saved, in
+	 * seconds, the smaller of the two sides' Confirm values;
+	 * VOX_ZRTP_NEVER: no limit. The engine sets it. */
+	uint32_t expiry;
+	/* when the store saved the entry, in seconds of its own clock (UNIX
+	 * time in the cache file); 0 unknown. The engine has no clock: a
+	 * store that has one stamps it and drops expired secrets in load. */
+	uint64_t saved;
+	/* 7.3.1: the trusted MitM key of an enrolled PBX (or, on a PBX, of
+	 * an enrolled client), valid when flags has VOX_ZRTP_PBX */
+	uint8_t pbx[VOX_ZRTP_RS_LEN];
 };
 #define VOX_ZRTP_RS1      0x01
 #define VOX_ZRTP_RS2      0x02
 #define VOX_ZRTP_VERIFIED 0x04 /* the users compared the SAS and said so */
+#define VOX_ZRTP_PBX      0x08 /* pbx holds a trusted MitM key: an enrolled PBX */
+#define VOX_ZRTP_NEVER    0xffffffffu
 
 /* The storage port: where the engine finds and keeps retained secrets (a
  * file on a host, flash on a device). load fills *out for a peer ZID and
  * returns 1, or 0 for a peer it does not know, or a negative VOX_E* code
  * (treated as not known). save returns 0 or a negative code. The engine
- * calls them synchronously from vox_zrtp_recv and vox_zrtp_set_verified;
- * they must not call back into the engine. */
+ * calls them synchronously from vox_zrtp_recv, vox_zrtp_set_verified and
+ * vox_zrtp_enroll; they must not call back into the engine. */
 struct vox_zrtp_store {
 	int (*load)(void *ctx, const uint8_t zid[VOX_ZRTP_ZID_LEN], struct vox_zrtp_secrets *out);
 	int (*save)(void *ctx, const struct vox_zrtp_secrets *s);
@@ -368,19 +381,23 @@ struct vox_zrtp_store {
 };
 
 /* A ready-made store in memory, and its byte form for a file or flash.
- * The byte form ("cache format 1"), all integers big-endian:
- *   "VZC1"                 4 bytes, the format
+ * The byte form ("cache format 2"), all integers big-endian:
+ *   "VZC2"                 4 bytes, the format
+ *   own ZID               12 bytes, our persistent ZID (4.9); zeros: none yet
  *   count                  2 bytes, entries that follow
- *   count entries of 77 bytes: peer ZID (12), flags (1), rs1 (32), rs2 (32)
+ *   count entries of 121 bytes: peer ZID (12), flags (1), expiry (4),
+ *                          saved (8), rs1 (32), rs2 (32), pbx (32)
  *   CRC-32c                4 bytes over all of the above, low byte first
- * A program writes it atomically: to a temporary file in the same folder,
- * fsync, then rename over the old one, so that a crash leaves the old
- * cache or the new one, never half of one. */
+ * Secrets a flag does not mark valid are zeros. A program writes it
+ * atomically: to a temporary file in the same folder, fsync, then rename
+ * over the old one, so that a crash leaves the old cache or the new one,
+ * never half of one (vox_zrtp_file_save does). */
 /* VOX_ZRTP_CACHE_MAX (vox/config.h): the peers a struct vox_zrtp_cache holds. */
-#define VOX_ZRTP_CACHE_ENTRY    77
-#define VOX_ZRTP_CACHE_BYTES(n) (4u + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
+#define VOX_ZRTP_CACHE_ENTRY    121
+#define VOX_ZRTP_CACHE_BYTES(n) (4u + VOX_ZRTP_ZID_LEN + 2u + VOX_ZRTP_CACHE_ENTRY * (n) + 4u)
 
 struct vox_zrtp_cache {
+	uint8_t zid[VOX_ZRTP_ZID_LEN]; /* our own ZID, kept with the secrets */
 	size_t n;
 	struct vox_zrtp_secrets e[VOX_ZRTP_CACHE_MAX];
 };
@@ -389,18 +406,70 @@ struct vox_zrtp_cache {
 void vox_zrtp_cache_init(struct vox_zrtp_cache *c);
 /* The store port over *c (which must outlive the engines using it): save
  * replaces the peer's entry or adds one, VOX_EPOOL when the table is
- * full. */
+ * full. It has no clock: load ignores expiry and save leaves saved as
+ * given. */
 struct vox_zrtp_store vox_zrtp_cache_store(struct vox_zrtp_cache *c);
-/* Writes the byte form. Returns its length, or VOX_ENOSPC. */
+/* The entry of a peer ZID, or NULL. Valid until the cache changes. */
+struct vox_zrtp_secrets *vox_zrtp_cache_find(struct vox_zrtp_cache *c,
+                                             const uint8_t zid[VOX_ZRTP_ZID_LEN]);
+/* Removes a peer's entry (its secrets wiped). Returns 0 or VOX_ENOTFOUND. */
+VOX_MUST_CHECK int vox_zrtp_cache_forget(struct vox_zrtp_cache *c,
+                                         const uint8_t zid[VOX_ZRTP_ZID_LEN]);
+/* Writes the byte form. Returns its length, or VOX_ENOSPC, or VOX_EINVAL
+ * (more entries than VOX_ZRTP_CACHE_MAX). */
 VOX_MUST_CHECK int vox_zrtp_cache_encode(const struct vox_zrtp_cache *c, uint8_t *out, size_t cap);
 /* Reads the byte form into *c. A cache that is cut short, has another
  * format, a wrong CRC, a count that disagrees with its length, unknown
- * flag bits or one ZID twice is refused with VOX_EMALFORMED (and *c left
- * empty: treat it as a new cache and tell the user), more entries than
- * VOX_ZRTP_CACHE_MAX with VOX_ELIMIT. Returns the entry count. */
+ * flag bits, secrets where no flag says so, or one ZID twice is refused
+ * with VOX_EMALFORMED (and *c left empty: treat it as a new cache and
+ * tell the user), more entries than VOX_ZRTP_CACHE_MAX with VOX_ELIMIT
+ * (*c empty too). Returns the entry count. */
 VOX_MUST_CHECK int vox_zrtp_cache_decode(const uint8_t *in, size_t len, struct vox_zrtp_cache *c);
 /* Wipes every secret. */
 void vox_zrtp_cache_free(struct vox_zrtp_cache *c);
+
+/* ----------------------------------------------------------------------
+ * The cache file (transport/zrtp_file.c). zrtp/ does no I/O: this is the
+ * store port for a host with a POSIX file system, in transport/, the one
+ * folder that touches the operating system; a device replaces it with
+ * one over its flash. The file holds the byte form above, mode 0600.
+ * ---------------------------------------------------------------------- */
+
+enum vox_zrtp_file_status {
+	VOX_ZRTP_FILE_READ = 0, /* the file was read and checked */
+	VOX_ZRTP_FILE_NEW,      /* there was no file: an empty cache, a new ZID */
+	VOX_ZRTP_FILE_DAMAGED   /* it did not check (why says how): treated as
+	                           empty, with a new ZID; the next save replaces it */
+};
+
+struct vox_zrtp_file {
+	const char *path; /* kept, not copied: must outlive the store */
+	struct vox_zrtp_cache cache;
+	const char *why; /* static: what was wrong with a damaged file */
+	/* the wall clock in seconds for expiry (4.9); NULL: time() */
+	uint64_t (*now)(void);
+};
+
+/* Reads path into f (f->path = path). An absent file or one that does
+ * not check is not an error: the status says which, the cache is empty
+ * and a new ZID is drawn from rng (nothing is written until a save).
+ * Returns a status, or VOX_EIO (the file exists but cannot be read),
+ * VOX_ERNG, VOX_EINVAL (NULL path or rng). */
+VOX_MUST_CHECK int vox_zrtp_file_load(struct vox_zrtp_file *f, const char *path,
+                                      const struct vox_rng *rng);
+/* Writes f->cache to f->path atomically: a temporary file beside it
+ * (mode 0600), fsync, rename over the old file, fsync of the folder. On
+ * failure the old file is untouched and no temporary file is left.
+ * Returns 0, VOX_EIO, VOX_ETOOLONG (path too long), VOX_EINVAL. */
+VOX_MUST_CHECK int vox_zrtp_file_save(struct vox_zrtp_file *f);
+/* The store port over f: load drops secrets whose expiry has passed
+ * (4.9: an expired secret is as none) and keeps a PBX key; save stamps
+ * saved with the clock, keeps the entry in f->cache and writes the file
+ * (VOX_EIO, VOX_EPOOL as vox_zrtp_cache_store). f must outlive the
+ * engines using it. */
+struct vox_zrtp_store vox_zrtp_file_store(struct vox_zrtp_file *f);
+/* Wipes the secrets held in memory; NULL and twice are fine. */
+void vox_zrtp_file_free(struct vox_zrtp_file *f);
 
 /* ======================================================================
  * The engine: one ZRTP session of one media stream, DH mode (section 4)
@@ -421,7 +490,7 @@ void vox_zrtp_cache_free(struct vox_zrtp_cache *c);
 #define VOX_ZRTP_CONFIRM_MSG_MAX 76 /* no signature */
 /* Packets queued for the caller before poll_output drains them. */
 #define VOX_ZRTP_OUT_QUEUE 8
-#define VOX_ZRTP_EV_QUEUE  4
+#define VOX_ZRTP_EV_QUEUE  6
 
 /* Internal to the engine (zrtp/crypto.c and zrtp/keys.c); declared here
  * only so that struct vox_zrtp is a complete type the caller can own. */
@@ -457,8 +526,14 @@ struct vox_zrtp_config {
 	struct vox_zrtp_algs algs;                 /* what we offer; vox_zrtp_algs_default */
 	uint8_t zid[VOX_ZRTP_ZID_LEN];             /* our ZID: persistent per endpoint (4.9) */
 	uint8_t client_id[VOX_ZRTP_CLIENT_ID_LEN]; /* shown to the peer, space padded */
-	uint32_t ssrc;               /* the SSRC our ZRTP packets carry (our media's) */
-	uint8_t passive;             /* 1: never send Commit, wait for the peer's (4.2) */
+	uint32_t ssrc;   /* the SSRC our ZRTP packets carry (our media's) */
+	uint8_t passive; /* 1: never send Commit, wait for the peer's (4.2) */
+	/* 7.3: we are a trusted MitM, a PBX: the M flag in our Hello, and
+	 * vox_zrtp_sas_relay allowed. enroll (with mitm): ask each client to
+	 * enroll us (the E flag in our Confirm, 7.3.1) and keep the trusted
+	 * MitM key with it in the store. A client sets neither. */
+	uint8_t mitm;
+	uint8_t enroll;
 	struct vox_zrtp_store store; /* retained secrets; load NULL: none kept */
 	uint32_t t1_ms;              /* 50 */
 	uint32_t t1_cap_ms;          /* 200 */
@@ -496,7 +571,19 @@ enum vox_zrtp_ev_type {
 	/* the peer's Hello is not the one its SDP announced (a=zrtp-hash,
 	 * 8.1): something on the media path changed it. The Hello is not
 	 * used; the session waits for one that matches. */
-	VOX_ZRTP_EV_HELLO_HASH_MISMATCH
+	VOX_ZRTP_EV_HELLO_HASH_MISMATCH,
+	/* the peer's Hello says it is a trusted MitM, a PBX (the M flag,
+	 * 7.3): the SAS you read is the one with that server, not with the
+	 * person at the far end (vox_zrtp_event_text says so in words) */
+	VOX_ZRTP_EV_PBX,
+	/* a PBX asks to be enrolled (the E flag of its Confirm, 7.3.1): its
+	 * relayed SASes would then be trusted in later calls. Ask the user
+	 * and answer with vox_zrtp_enroll; no answer is no. */
+	VOX_ZRTP_EV_ENROLL,
+	/* an enrolled PBX relayed the SAS of the far end (SASrelay, 7.3):
+	 * sas, sasvalue and rendering are that relayed SAS. It is shown only
+	 * if the user agrees: vox_zrtp_accept_relay. */
+	VOX_ZRTP_EV_SAS_RELAY
 };
 
 struct vox_zrtp_event {
@@ -511,6 +598,10 @@ struct vox_zrtp_event {
 	 * compared again, a MitM may be at work */
 	enum vox_zrtp_continuity continuity;
 	uint8_t verified; /* SAS compared before, and the secrets continue */
+	/* SAS: the peer is a PBX (M flag), so this SAS is the one with the
+	 * server; relayed: the user accepted the far end's SAS relayed by an
+	 * enrolled PBX, and this is it */
+	uint8_t pbx, relayed;
 	/* FAILED: the Error code of 5.9 (VOX_ZRTP_ERR_TIMEOUT when the peer
 	 * stopped answering), and whether the peer sent it (1) or we did (0) */
 	uint32_t code;
@@ -559,6 +650,7 @@ struct vox_zrtp {
 	uint8_t known_peer;          /* load found the peer */
 	uint8_t s1[VOX_ZRTP_RS_LEN]; /* the matched retained secret */
 	uint8_t have_s1, peer_v, peer_expiry_zero;
+	uint32_t peer_expiry; /* the cache expiry of the peer's Confirm (4.9) */
 	/* Multistream (4.4.3): the first stream's ZRTPSess, algorithms, peer */
 	uint8_t multi;
 	uint8_t ms_sess[VOX_ZRTP_HASH_MAX];
@@ -576,6 +668,15 @@ struct vox_zrtp {
 	struct vox_zrtp_stats st;
 	uint8_t want_hello_hash[32]; /* from the peer's a=zrtp-hash */
 	uint8_t have_want_hash;
+	/* the trusted MitM case (7.3) */
+	uint8_t peer_mitm;     /* the peer's Hello had the M flag */
+	uint8_t peer_enroll;   /* the peer asked to enroll; the user has not answered */
+	uint8_t pbx_trusted;   /* our PBX keys matched (s3): the peer is an enrolled PBX */
+	uint8_t relay_pending; /* a relayed SAS waits for the user's consent */
+	uint32_t relay_sasvalue, relay_rendering;
+	uint8_t relay_seen[VOX_ZRTP_HVI_LEN];    /* the sas hash last relayed to us */
+	uint8_t relay[VOX_ZRTP_CONFIRM_MSG_MAX]; /* our SASrelay, kept for T2 (PBX) */
+	uint16_t relay_len;
 };
 
 /* Clears *z (state IDLE). Cannot fail. */
@@ -652,6 +753,40 @@ VOX_MUST_CHECK int vox_zrtp_own_hello_hash(const struct vox_zrtp *z, char *out, 
  * and sent as the V flag next time. Returns 0, VOX_ESTATE (not SECURE),
  * or the store's error. */
 VOX_MUST_CHECK int vox_zrtp_set_verified(struct vox_zrtp *z, int verified);
+
+/* ---- the trusted MitM, a PBX (7.3) -------------------------------------- */
+
+/* What an event means, in plain words for a person ("The far end is a
+ * PBX: ..."). Static, never NULL. For a SAS event it says whether the SAS
+ * is with the person, with a PBX, or relayed by one. */
+const char *vox_zrtp_event_text(const struct vox_zrtp_event *ev);
+
+/* The user's answer to VOX_ZRTP_EV_ENROLL (client side). accept 1: the
+ * trusted MitM key, KDF(ZRTPSess, "Trusted MiTM key", ZIDi || ZIDr),
+ * is kept with the PBX's ZID (its leftmost 256 bits, as for retained
+ * secrets), so that in later calls this PBX's relayed SASes can be
+ * offered to the user; 0: nothing is kept. Returns 0, VOX_ESTATE (not
+ * SECURE, or no enrollment asked), or the store's error (VOX_EINVAL
+ * without a store). */
+VOX_MUST_CHECK int vox_zrtp_enroll(struct vox_zrtp *z, int accept);
+
+/* The user's answer to VOX_ZRTP_EV_SAS_RELAY: accept 1 shows the relayed
+ * SAS (a VOX_ZRTP_EV_SAS with relayed 1 follows), 0 keeps the SAS with
+ * the PBX. Returns 0 or VOX_ESTATE (no relayed SAS waiting). */
+VOX_MUST_CHECK int vox_zrtp_accept_relay(struct vox_zrtp *z, int accept);
+
+/* The sashash of a SECURE session (4.5.2), which a PBX relays to the
+ * other leg of the call. Returns 0 or VOX_ESTATE. */
+VOX_MUST_CHECK int vox_zrtp_sas_hash(const struct vox_zrtp *z, uint8_t out[32]);
+
+/* PBX side (cfg.mitm): sends SASrelay (5.13) with the sashash and SAS
+ * rendering of the call's other leg, retransmitted on T2 until the
+ * RelayACK. A client accepts it only from a PBX it enrolled (with the
+ * user's consent again); any other answers Error 0x63. Returns 0,
+ * VOX_ESTATE (not SECURE, or not a PBX), VOX_EINVAL (a rendering vox does
+ * not know), VOX_ERNG, VOX_ECRYPTO. */
+VOX_MUST_CHECK int vox_zrtp_sas_relay(struct vox_zrtp *z, const uint8_t sashash[32],
+                                      uint32_t rendering, uint64_t now);
 
 #ifdef __cplusplus
 }

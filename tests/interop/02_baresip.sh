@@ -59,7 +59,7 @@ call_vox() {
 	local tr=$1 port=$2 uri=$3
 	shift 3
 	n=$((n + 1))
-	vox_start "from-bs-$tr" 30 --listen "$tr:127.0.0.1:$port" --answer --require-encryption \
+	vox_start "from-bs-$tr" 30 --listen "$tr:127.0.0.1:$port" --answer --calls 1 --require-encryption \
 		--play tone:1000 --duration "$SECS" "$@"
 	local vpid=$VOX_PID
 	vox_wait_listening "from-bs-$tr"

@@ -52,14 +52,29 @@ check to-lin "vox->linphonec/udp" $?
 # linphonec calls vox
 n=$((n + 1))
 lp_cmd "record $RIG_TMP/lin-rx-$n.wav"
-vox_start from-lin 30 --listen tls:127.0.0.1:5091 "${tlsopts[@]}" --answer \
-	--require-encryption --play tone:1000 --duration "$SECS"
+vox_start from-lin 30 --listen tls:127.0.0.1:5091 "${tlsopts[@]}" --answer --calls 1 \
+	--require-encryption --play tone:1000 --duration "$SECS" --trace
 vpid=$VOX_PID
 vox_wait_listening from-lin
 lp_cmd "call sip:vox@127.0.0.1:5091;transport=tls"
 wait_pid $vpid $((SECS + 20)) || log "vox still running"
 wait $vpid
 check from-lin "linphonec->vox/tls" $?
+# vox hung up: its BYE went over the connection linphonec opened (the
+# call's flow; linphonec takes no TLS connection of its own), and
+# linphonec's 200 came back over it (vox --trace: "<-- tls", "SIP/2.0 200",
+# "CSeq: N BYE")
+if awk '/^ *(<--|-->) (udp|tcp|tls) /{dir=$1; start=""; next}
+	start=="" {start=$0}
+	/^CSeq: [0-9]+ BYE/ && dir=="<--" && start ~ /^SIP\/2.0 200/ {ok=1}
+	END{exit !ok}' "$RIG_TMP/from-lin.err"; then
+	log "linphonec->vox/tls: vox's BYE answered 200 by linphonec over the call's connection"
+	summary="$summary BYE-over-flow ok;"
+else
+	log "linphonec->vox/tls: vox's BYE got no 200 from linphonec"
+	summary="$summary BYE-over-flow FAILED;"
+	status=1
+fi
 lp_cmd quit
 log "RESULT$summary"
 exit $status

@@ -97,25 +97,51 @@ case_ pin-first-use ok --pin-file "$RIG_TMP/pins" -- -cert "$P/server.pem" -key 
 case_ pin-changed pin-mismatch --pin-file "$RIG_TMP/pins" -- -cert "$P/rsa.pem" -key "$P/rsa.key"
 
 # openssl s_client against vox's TLS listener, with and without a client
-# certificate (vox ua has no option to require one: the library has
-# require_client_cert, the program does not offer it)
+# certificate: a listener that asks for one but takes clients without
+# (port 5491), and one with --require-client-cert (5492), which refuses a
+# client without a certificate in the handshake and says why
+# (missing-client-cert)
 vox_start listener 30 --listen tls:127.0.0.1:5491 --cert "$P/server.pem" --key "$P/server.key" \
 	--ca "$P/ca.pem" --duration 20
 vox_wait_listening listener
-for withcert in no yes; do
-	extra=()
-	[ $withcert = yes ] && extra=(-cert "$P/server.pem" -key "$P/server.key")
-	out=$({
-		printf 'OPTIONS sip:127.0.0.1:5491 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKm1\r\nMax-Forwards: 70\r\nFrom: <sip:m@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: m1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'
+vox_start required 30 --listen tls:127.0.0.1:5492 --cert "$P/server.pem" --key "$P/server.key" \
+	--ca "$P/ca.pem" --require-client-cert --duration 20
+vox_wait_listening required
+# s_client_options PORT yes|no: the handshake with vox, then an OPTIONS
+s_client_options() {
+	local port=$1 extra=()
+	[ "$2" = yes ] && extra=(-cert "$P/server.pem" -key "$P/server.key")
+	{
+		printf 'OPTIONS sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKm%s\r\nMax-Forwards: 70\r\nFrom: <sip:m@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: m%s@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' "$port" "$port$2" "$port$2"
 		sleep 1.5 # the answer comes back before s_client ends at this EOF
-	} | timeout 10 openssl s_client -connect 127.0.0.1:5491 -CAfile "$P/ca.pem" \
-		-verify_return_error "${extra[@]}" 2>&1 | head -c 20000)
+	} | timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile "$P/ca.pem" \
+		-verify_return_error "${extra[@]}" 2>&1 | head -c 20000
+}
+for withcert in no yes; do
+	out=$(s_client_options 5491 $withcert)
 	if echo "$out" | grep -aq 'Verify return code: 0' && echo "$out" | grep -aq '^SIP/2.0 200'; then
-		log "s_client (client cert: $withcert): handshake verified, OPTIONS answered 200"
-		summary="$summary s_client/cert-$withcert:ok;"
+		log "s_client (client cert: $withcert, optional): handshake verified, OPTIONS answered 200"
+		summary="$summary s_client/optional/cert-$withcert:ok;"
 	else
-		log "s_client (client cert: $withcert): FAILED: $(echo "$out" | grep -a 'Verify\|error\|SIP/2.0' | head -3)"
-		summary="$summary s_client/cert-$withcert:FAILED;"
+		log "s_client (client cert: $withcert, optional): FAILED: $(echo "$out" | grep -a 'Verify\|error\|SIP/2.0' | head -3)"
+		summary="$summary s_client/optional/cert-$withcert:FAILED;"
+		status=1
+	fi
+	out=$(s_client_options 5492 $withcert)
+	ok=0
+	if [ $withcert = yes ]; then
+		echo "$out" | grep -aq '^SIP/2.0 200' && ok=1
+	else
+		# refused in the handshake: no SIP answer, and vox says why
+		! echo "$out" | grep -aq '^SIP/2.0' &&
+			wait_log "$RIG_TMP/required.json" '"cause":"missing-client-cert"' 5 && ok=1
+	fi
+	if [ $ok = 1 ]; then
+		log "s_client (client cert: $withcert, --require-client-cert): $([ $withcert = yes ] && echo 'OPTIONS answered 200' || echo "refused: $(grep -ao '"text":"[^"]*"' "$RIG_TMP/required.json" | head -1)")"
+		summary="$summary s_client/required/cert-$withcert:ok;"
+	else
+		log "s_client (client cert: $withcert, --require-client-cert): FAILED: $(echo "$out" | grep -a 'Verify\|error\|SIP/2.0\|alert' | head -3)"
+		summary="$summary s_client/required/cert-$withcert:FAILED;"
 		status=1
 	fi
 done

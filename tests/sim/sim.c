@@ -243,6 +243,7 @@ static void transmit(struct sim *s, size_t from, const char *p, size_t len,
 		pk->to = (uint8_t)dst;
 		pk->media = pk->replay = 0;
 		pk->tp = (uint8_t)to->tp;
+		pk->dport = to->addr.port;
 		pk->len = (uint16_t)len;
 		memcpy(pk->data, p, len);
 		if (s->sip_tap)
@@ -526,7 +527,7 @@ static void registrar_recv(struct sim *s, size_t self, const struct sim_packet *
 	if (vox_sip_parse(&m, pk->data, pk->len, VOX_SIP_DATAGRAM, NULL) < 0 || m.status ||
 	    m.method_id != VOX_SIP_REGISTER)
 		return;
-	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0, 0}, to;
+	struct vox_peer from = {VOX_TP_UDP, s->node[pk->from].addr, 0, 0, 0}, to;
 	if (vox_sip_response_peer(&m, &from, &to))
 		return;
 	struct vox_sip_hdr_out h[3];
@@ -675,6 +676,21 @@ static uint64_t next_time(const struct sim *s)
 	return t;
 }
 
+/* 1 + the UA's listener of transport tp on port, as the transport says
+ * it (vox_peer.listener); 0 none. */
+static uint8_t listener_of(const struct vox_ua *ua, enum vox_transport tp, uint16_t port)
+{
+	if (ua->cfg.transport == tp && ua->cfg.port == port)
+		return 1;
+	for (size_t i = 0; i < ua->cfg.n_listeners; i++) {
+		const struct vox_ua_listener *li = &ua->cfg.listeners[i];
+		uint16_t p = li->port ? li->port : li->tp == VOX_TP_TLS ? 5061 : 5060;
+		if (li->tp == tp && p == port)
+			return (uint8_t)(i + 2);
+	}
+	return 0;
+}
+
 /* One step: deliver what is due, fire timers, drain outputs. */
 static void step(struct sim *s)
 {
@@ -696,9 +712,11 @@ static void step(struct sim *s)
 			const struct sim_node *src = &s->node[pk.from];
 			struct vox_peer from = {src->kind == SIM_UA ? src->ua->cfg.transport
 			                                            : VOX_TP_UDP,
-			                        src->addr, 0, 0};
+			                        src->addr, 0, 0, 0};
 			if (n->listens || src->listens) /* the hop's own transport */
 				from.tp = (enum vox_transport)pk.tp;
+			if (n->listens) /* and the listener it reached */
+				from.listener = listener_of(n->ua, from.tp, pk.dport);
 			from.verified = from.tp == VOX_TP_TLS && !src->cert_unverified;
 			(void)vox_ua_recv(n->ua, pk.data, pk.len, &from, s->now);
 		} else {
