@@ -42,7 +42,13 @@ static const char ua_help[] =
     "                        TCP connection is up is closed (default 5): a peer\n"
     "                        that connects and says nothing holds no slot longer\n"
     "Media:\n"
-    "  --media-enc off|sdes  SRTP keys in SDP (default sdes); zrtp: not in this build\n"
+    "  --media-enc off|sdes|zrtp|sdes+zrtp\n"
+    "                        how SRTP keys are agreed: in the SDP (sdes, the\n"
+    "                        default), by ZRTP in the media path, end to end (zrtp:\n"
+    "                        read the SAS to your peer), or both; off: clear RTP\n"
+    "  --zrtp-cache FILE     ZRTP's retained secrets per peer (and FILE.zid, our\n"
+    "                        ZID): later calls continue the first; default: kept\n"
+    "                        in memory for this run only\n"
     "  --require-encryption  never accept clear media\n"
     "  --allow-sdes-over-insecure-hops  send and accept SDES keys over hops that\n"
     "                        are not verified TLS (anyone on the path reads them)\n"
@@ -70,8 +76,9 @@ static const char ua_help[] =
     "  --json                one JSON object per line on stdout (events: listening,\n"
     "                        registered, registration_failed, incoming, call_state,\n"
     "                        media_security, tls_open, tls_failed, conn_closed,\n"
-    "                        dtmf, media_stats, answered; a call's events name it:\n"
-    "                        \"call\":N)\n"
+    "                        dtmf, media_stats, answered, zrtp_sas, zrtp_new_peer,\n"
+    "                        zrtp_cache_mismatch, zrtp_hash_mismatch, zrtp_pbx,\n"
+    "                        zrtp_failed; a call's events name it: \"call\":N)\n"
     "  --trace               the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help            this text\n"
     "\n"
@@ -136,6 +143,7 @@ int app_ua(int argc, char **argv)
 		O_PIN,
 		O_INSECURE,
 		O_MEDIA_ENC,
+		O_ZRTP_CACHE,
 		O_REQUIRE,
 		O_ALLOW_SDES,
 		O_PLAY,
@@ -167,6 +175,7 @@ int app_ua(int argc, char **argv)
 	    {"pin-file", required_argument, NULL, O_PIN},
 	    {"insecure-no-verify", no_argument, NULL, O_INSECURE},
 	    {"media-enc", required_argument, NULL, O_MEDIA_ENC},
+	    {"zrtp-cache", required_argument, NULL, O_ZRTP_CACHE},
 	    {"require-encryption", no_argument, NULL, O_REQUIRE},
 	    {"allow-sdes-over-insecure-hops", no_argument, NULL, O_ALLOW_SDES},
 	    {"play", required_argument, NULL, O_PLAY},
@@ -217,14 +226,20 @@ int app_ua(int argc, char **argv)
 				o.media_enc = EP_ENC_OFF;
 			else if (strcmp(optarg, "sdes") == 0)
 				o.media_enc = EP_ENC_SDES;
+			else if (strcmp(optarg, "zrtp") == 0 && VOX_MEDIA_ZRTP)
+				o.media_enc = EP_ENC_ZRTP;
+			else if (strcmp(optarg, "sdes+zrtp") == 0 && VOX_MEDIA_ZRTP)
+				o.media_enc = EP_ENC_SDES_ZRTP;
 			else if (strcmp(optarg, "zrtp") == 0 || strcmp(optarg, "sdes+zrtp") == 0)
 				return app_usage_error(prog,
-				                       "--media-enc %s: ZRTP is not in this "
-				                       "build yet (use off or sdes)",
+				                       "--media-enc %s: this build has no ZRTP "
+				                       "(VOX_WITH_ZRTP 0)",
 				                       optarg);
 			else
-				return app_usage_error(prog, "--media-enc %s: off or sdes", optarg);
+				return app_usage_error(
+				    prog, "--media-enc %s: off, sdes, zrtp or sdes+zrtp", optarg);
 			break;
+		case O_ZRTP_CACHE: o.zrtp_cache = optarg; break;
 		case O_REQUIRE: o.require_encryption = 1; break;
 		case O_ALLOW_SDES: o.allow_sdes_over_insecure_hops = 1; break;
 		case O_PLAY:

@@ -67,8 +67,7 @@ usage_error "one FILE at most: 'b'" sdp parse a b
 usage_error "takes no operand: 'x'" sdp offer x
 usage_error "missing OFFER" sdp answer
 usage_error "one OFFER only: 'b'" sdp answer a b
-usage_error "--media-enc zrtp: ZRTP is not in this build yet" ua --media-enc zrtp --answer
-usage_error "--media-enc foo: off or sdes" ua --media-enc=foo --answer
+usage_error "--media-enc foo: off, sdes, zrtp or sdes+zrtp" ua --media-enc=foo --answer
 usage_error "--listen udp:nohost:1: a listener's HOST" ua --listen udp:nohost:1 --answer
 usage_error "--listen sctp:1.2.3.4:5: a listener is" ua --listen sctp:1.2.3.4:5 --answer
 usage_error "--play tone:5: a tone is tone:HZ" ua --play tone:5 --answer
