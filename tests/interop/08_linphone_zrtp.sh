@@ -67,7 +67,7 @@ check to-lin "vox->linphonec/udp" $?
 # linphonec calls vox
 n=$((n + 1))
 lp_cmd "record $RIG_TMP/lin-rx-$n.wav"
-vox_start from-lin 30 --listen udp:127.0.0.1:5093 --answer --media-enc zrtp \
+vox_start from-lin 30 --listen udp:127.0.0.1:5093 --answer --calls 1 --media-enc zrtp \
 	--require-encryption --zrtp-cache "$cache" --play tone:1000 --duration "$SECS"
 vpid=$VOX_PID
 vox_wait_listening from-lin
