@@ -1012,7 +1012,8 @@ static void keep_answer(struct vox_sip_txl *t, struct vox_sip_txn *x, const char
 	 * and the body; the message read is msg, not t->work */
 	struct vox_writer w;
 	arena_get(t, x->id_at, x->idlen, t->work);
-	memcpy(t->work + x->idlen, tag.p, tag.len);
+	if (tag.len) /* no To tag: tag.p may be NULL */
+		memcpy(t->work + x->idlen, tag.p, tag.len);
 	size_t head = x->idlen + tag.len;
 	vox_writer_init(&w, t->work + head, sizeof t->work - head);
 	vox_writer_put_slice(&w, m->reason);
