@@ -858,7 +858,12 @@ static int ua_answers(struct vox_loop *l)
 	return delivered;
 }
 
-void vox_loop_flush(struct vox_loop *l, uint64_t now)
+/* SIP out, then the calls' media, then the events. media 0: the media
+ * waits for the end of the turn (vox_loop_run flushes it all then): after
+ * each datagram of a burst, asking every live call's engine for a packet
+ * is a walk over the calls each time, for packets no datagram made. An
+ * ENDED still sends what is queued before its call's sockets close. */
+static void flush(struct vox_loop *l, uint64_t now, int media)
 {
 	struct vox_ua *ua = l->cfg.ua;
 	struct vox_ua_dest to;
@@ -875,14 +880,18 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	 * close), then the events (ENDED closes them) */
 	while ((n = vox_ua_poll_output_dest(ua, l->sip, sizeof l->sip, &to)) > 0)
 		send_sip(l, l->sip, (size_t)n, &to);
-	send_media(l);
+	if (media)
+		send_media(l);
 	struct vox_ua_event ev;
 	while (vox_ua_next_event(ua, &ev)) {
 		loop_push_event(l, VOX_LOOP_EV_UA)->ua = ev;
 		if (ev.type == VOX_UA_EV_ENDED) {
 			struct vox_loop_media *m = media_of(l, ev.call);
-			if (m)
+			if (m) {
+				if (!media)
+					send_media(l); /* its RTCP BYE before its sockets go */
 				media_close(l, m);
+			}
 		}
 	}
 	/* a call gone without its ENDED seen here (it cannot, but sockets
@@ -890,6 +899,11 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	for (size_t i = 0; l->nmedia && i < VOX_UA_MAX_CALLS; i++)
 		if (l->media[i].call && !vox_ua_call_get(ua, l->media[i].call))
 			media_close(l, &l->media[i]);
+}
+
+void vox_loop_flush(struct vox_loop *l, uint64_t now)
+{
+	flush(l, now, 1);
 }
 
 /* ---- reading ----------------------------------------------------------------------------------- */
@@ -1086,7 +1100,7 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		if (!l->cfg.ua ||
 		    vox_ua_recv(l->cfg.ua, (const char *)l->io, (size_t)n, &from, l->now) < 0)
 			l->st.ua_rejected++;
-		vox_loop_flush(l, l->now);
+		flush(l, l->now, 0); /* the answer now; media at the turn's end */
 	}
 }
 
