@@ -72,7 +72,7 @@ REPLAYS   := $(patsubst fuzz/%.c,$(BUILD)/asan/bin/replay_%,$(FUZZ_SRC))
 BENCHES   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all demo check test test-minimal ct replay cli docs-commands lint configs symbols cxx size \
-	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench install uninstall clean \
+	size-check deps deps-check deps-size deps-bench fuzz fuzz-smoke bench bench-load install uninstall clean \
 	interop
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -394,6 +394,28 @@ BENCHES += $(BUILD)/bench/bench_ua_1000
 
 bench: $(BENCHES)
 	@set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+	@echo "== make bench-load (not run here): TLS handshakes of a vox listener and the"
+	@echo "   sipp call rate vox answers, on loopback (docs/performance.md)"
+
+# Load on real sockets (docs/performance.md): TLS handshakes per second of
+# `vox ua --listen tls:` beside raw mbedTLS and openssl s_server, and the
+# highest sipp call rate `vox ua --answer` takes with no failed call. Each
+# bounded in count and time; sipp and openssl come from Debian.
+$(BUILD)/bench/load_tls: bench/load_tls.c bench/bench.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(INC) -Ibench $(WARN) -O2 -g -o $@ $< -lmbedtls -lmbedx509 -lmbedcrypto
+
+# The vox program once more, everything built for LOAD_CALLS call slots:
+# the default UA (VOX_UA_MAX_CALLS 8) answers a call beyond its eighth
+# with 503, which at thousands of calls a second a burst reaches.
+LOAD_CALLS ?= 1000
+$(BUILD)/bench/vox_load: $(APP_SRC) $(LIB_SRC) $(wildcard app/*.h include/vox/*.h */*_int.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(INC) -DVOX_UA_MAX_CALLS=$(LOAD_CALLS) $(WARN) $(OPT) -o $@ $(APP_SRC) $(LIB_SRC) $(LIBS)
+
+bench-load: $(BUILD)/vox $(BUILD)/bench/vox_load $(BUILD)/bench/load_tls
+	@bench/tls_handshake.sh
+	@VOX=$(BUILD)/bench/vox_load bench/load_calls.sh
 
 # ---- install ---------------------------------------------------------------------
 install: all

@@ -22,15 +22,18 @@ static const char demo_help[] =
     "A secure call on this machine, end to end: makes a throwaway CA and a\n"
     "certificate for alice and for bob (in memory), starts both on loopback\n"
     "over TLS with each side's certificate verified, and alice calls bob.\n"
-    "The media is SRTP with SDES keys; alice says 1000 Hz, bob 600 Hz, and each\n"
-    "side's tone detector must hear the other's. Prints what each side saw:\n"
-    "the TLS hop, the security of the media, the call's statistics.\n"
+    "The media is SRTP with keys ZRTP agrees between the two (SDES where the\n"
+    "build has no ZRTP), and both must read the same SAS; alice says 1000 Hz,\n"
+    "bob 600 Hz, and each side's tone detector must hear the other's. Prints\n"
+    "what each side saw: the TLS hop, the SAS, the security of the media, the\n"
+    "call's statistics.\n"
     "\n"
     "  --duration SECONDS  how long the call lasts once answered (default 2)\n"
     "  --trace             the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help          this text\n"
     "\n"
-    "Exit 0 when both heard the other's tone over SRTP with verified TLS hops,\n"
+    "Exit 0 when both heard the other's tone over SRTP with verified TLS hops\n"
+    "(and, with ZRTP, read the same SAS),\n"
     "1 when anything fell short (it says what), 2 on a usage error.\n";
 
 #define ALICE_HZ 1000
@@ -75,10 +78,25 @@ static int judge(const struct ep *e, const char *who, float hz, const char *whos
 		       (double)hz, (double)e->st.tone_hz);
 		ok = 0;
 	}
+#if VOX_MEDIA_ZRTP
+	if (e->st.prot != VOX_UA_PROT_ZRTP_UNVERIFIED && e->st.prot != VOX_UA_PROT_ZRTP_VERIFIED) {
+		printf("demo: %s's media is not SRTP keyed by ZRTP\n", who);
+		ok = 0;
+	}
+	if (!e->sas[0]) {
+		printf("demo: %s saw no SAS\n", who);
+		ok = 0;
+	}
+	if (!e->st.hop_verified) {
+		printf("demo: %s's signalling did not cross a verified TLS hop\n", who);
+		ok = 0;
+	}
+#else
 	if (e->st.prot != VOX_UA_PROT_SDES || !e->st.hop_verified) {
 		printf("demo: %s's media is not SRTP keyed over a verified TLS hop\n", who);
 		ok = 0;
 	}
+#endif
 	if (e->st.srtp_failures) {
 		printf("demo: %s refused %llu SRTP packets\n", who,
 		       (unsigned long long)e->st.srtp_failures);
@@ -158,7 +176,13 @@ int app_demo(int argc, char **argv)
 	ob.cert_len = bob_pem.cert_len;
 	ob.key = bob_pem.key;
 	ob.key_len = bob_pem.key_len;
+#if VOX_MEDIA_ZRTP
+	/* ZRTP mandatory, SDES refused: the keys are agreed end to end, and
+	 * both sides must read the same SAS */
+	ob.media_enc = EP_ENC_ZRTP;
+#else
 	ob.media_enc = EP_ENC_SDES;
+#endif
 	ob.require_encryption = 1;
 	ob.play = "tone:600";
 	ob.answer = 1;
@@ -197,6 +221,17 @@ int app_demo(int argc, char **argv)
 		ep_finish(b);
 		ok &= judge(a, "alice", BOB_HZ, "bob");
 		ok &= judge(b, "bob", ALICE_HZ, "alice");
+#if VOX_MEDIA_ZRTP
+		/* RFC 6189 7: the two people read the SAS to each other; a MitM
+		 * would have made them differ */
+		if (a->sas[0] && strcmp(a->sas, b->sas) != 0) {
+			printf("demo: the SASes differ (alice %s, bob %s): a man in the middle\n",
+			       a->sas, b->sas);
+			ok = 0;
+		} else if (a->sas[0]) {
+			printf("demo: both read the SAS %s\n", a->sas);
+		}
+#endif
 		printf("demo: alice heard %.0f Hz, bob heard %.0f Hz; media %s/%s; %.1f s\n",
 		       (double)a->st.tone_hz, (double)b->st.tone_hz,
 		       vox_ua_protection_name(a->st.prot), vox_ua_protection_name(b->st.prot),

@@ -42,7 +42,13 @@ static const char ua_help[] =
     "                        TCP connection is up is closed (default 5): a peer\n"
     "                        that connects and says nothing holds no slot longer\n"
     "Media:\n"
-    "  --media-enc off|sdes  SRTP keys in SDP (default sdes); zrtp: not in this build\n"
+    "  --media-enc off|sdes|zrtp|sdes+zrtp\n"
+    "                        how SRTP keys are agreed: in the SDP (sdes, the\n"
+    "                        default), by ZRTP in the media path, end to end (zrtp:\n"
+    "                        read the SAS to your peer), or both; off: clear RTP\n"
+    "  --zrtp-cache FILE     ZRTP's retained secrets per peer (and FILE.zid, our\n"
+    "                        ZID): later calls continue the first; default: kept\n"
+    "                        in memory for this run only\n"
     "  --require-encryption  never accept clear media\n"
     "  --allow-sdes-over-insecure-hops  send and accept SDES keys over hops that\n"
     "                        are not verified TLS (anyone on the path reads them)\n"
@@ -56,6 +62,11 @@ static const char ua_help[] =
     "  --answer[=SECONDS]    answer every incoming call (after SECONDS; default at\n"
     "                        once), several at a time (up to VOX_UA_MAX_CALLS),\n"
     "                        each with its own media, tone detector and figures\n"
+    "  --no-media            with --answer, for load tests: signalling only; every\n"
+    "                        call answered at once with no media socket, no audio\n"
+    "                        and no line of its own (the SDP names the discard\n"
+    "                        port, 9); at the end one line (event answered) counts\n"
+    "                        them\n"
     "  --calls N             with --answer: stop once N calls have ended\n"
     "                        (default: answer until --run or a signal)\n"
     "  --duration SECONDS    hang up each call so long after its answer; with no\n"
@@ -65,7 +76,9 @@ static const char ua_help[] =
     "  --json                one JSON object per line on stdout (events: listening,\n"
     "                        registered, registration_failed, incoming, call_state,\n"
     "                        media_security, tls_open, tls_failed, conn_closed,\n"
-    "                        dtmf, media_stats; a call's events name it: \"call\":N)\n"
+    "                        dtmf, media_stats, answered, zrtp_sas, zrtp_new_peer,\n"
+    "                        zrtp_cache_mismatch, zrtp_hash_mismatch, zrtp_pbx,\n"
+    "                        zrtp_failed; a call's events name it: \"call\":N)\n"
     "  --trace               the SIP messages on stderr, SDES keys redacted\n"
     "  -h, --help            this text\n"
     "\n"
@@ -130,12 +143,14 @@ int app_ua(int argc, char **argv)
 		O_PIN,
 		O_INSECURE,
 		O_MEDIA_ENC,
+		O_ZRTP_CACHE,
 		O_REQUIRE,
 		O_ALLOW_SDES,
 		O_PLAY,
 		O_RECORD,
 		O_CALL,
 		O_ANSWER,
+		O_NO_MEDIA,
 		O_DURATION,
 		O_DTMF,
 		O_JSON,
@@ -160,12 +175,14 @@ int app_ua(int argc, char **argv)
 	    {"pin-file", required_argument, NULL, O_PIN},
 	    {"insecure-no-verify", no_argument, NULL, O_INSECURE},
 	    {"media-enc", required_argument, NULL, O_MEDIA_ENC},
+	    {"zrtp-cache", required_argument, NULL, O_ZRTP_CACHE},
 	    {"require-encryption", no_argument, NULL, O_REQUIRE},
 	    {"allow-sdes-over-insecure-hops", no_argument, NULL, O_ALLOW_SDES},
 	    {"play", required_argument, NULL, O_PLAY},
 	    {"record", required_argument, NULL, O_RECORD},
 	    {"call", required_argument, NULL, O_CALL},
 	    {"answer", optional_argument, NULL, O_ANSWER},
+	    {"no-media", no_argument, NULL, O_NO_MEDIA},
 	    {"duration", required_argument, NULL, O_DURATION},
 	    {"dtmf", required_argument, NULL, O_DTMF},
 	    {"json", no_argument, NULL, O_JSON},
@@ -209,14 +226,20 @@ int app_ua(int argc, char **argv)
 				o.media_enc = EP_ENC_OFF;
 			else if (strcmp(optarg, "sdes") == 0)
 				o.media_enc = EP_ENC_SDES;
+			else if (strcmp(optarg, "zrtp") == 0 && VOX_MEDIA_ZRTP)
+				o.media_enc = EP_ENC_ZRTP;
+			else if (strcmp(optarg, "sdes+zrtp") == 0 && VOX_MEDIA_ZRTP)
+				o.media_enc = EP_ENC_SDES_ZRTP;
 			else if (strcmp(optarg, "zrtp") == 0 || strcmp(optarg, "sdes+zrtp") == 0)
 				return app_usage_error(prog,
-				                       "--media-enc %s: ZRTP is not in this "
-				                       "build yet (use off or sdes)",
+				                       "--media-enc %s: this build has no ZRTP "
+				                       "(VOX_WITH_ZRTP 0)",
 				                       optarg);
 			else
-				return app_usage_error(prog, "--media-enc %s: off or sdes", optarg);
+				return app_usage_error(
+				    prog, "--media-enc %s: off, sdes, zrtp or sdes+zrtp", optarg);
 			break;
+		case O_ZRTP_CACHE: o.zrtp_cache = optarg; break;
 		case O_REQUIRE: o.require_encryption = 1; break;
 		case O_ALLOW_SDES: o.allow_sdes_over_insecure_hops = 1; break;
 		case O_PLAY:
@@ -233,6 +256,7 @@ int app_ua(int argc, char **argv)
 				                       optarg);
 			o.answer_ms = optarg ? (uint32_t)ms : 0;
 			break;
+		case O_NO_MEDIA: o.no_media = 1; break;
 		case O_DURATION:
 			if ((ms = seconds_ms(optarg)) <= 0)
 				return app_usage_error(
@@ -293,6 +317,16 @@ int app_ua(int argc, char **argv)
 	if (o.require_encryption && o.media_enc == EP_ENC_OFF)
 		return app_usage_error(prog, "--require-encryption with --media-enc off: no call "
 		                             "could ever be made");
+	if (o.no_media && (!o.answer || o.call || o.play || o.record || o.dtmf))
+		return app_usage_error(prog,
+		                       "--no-media is for a callee under load: give it with "
+		                       "--answer, without --call, --play, --record or --dtmf");
+	if (o.no_media && o.answer_ms)
+		return app_usage_error(prog, "--no-media answers at once: --answer takes no delay "
+		                             "with it");
+	if (o.no_media && o.duration_ms)
+		return app_usage_error(prog, "--no-media: the callers end their calls; bound the "
+		                             "run with --run or --calls, not --duration");
 	if (o.registrar && !o.account)
 		return app_usage_error(prog, "--registrar needs --account");
 	if (o.ha1 && o.password)

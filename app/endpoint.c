@@ -299,7 +299,7 @@ static void voice_tick(struct ep *e, uint64_t now)
 	if (e->next_frame <= now)
 		e->next_frame = now + 20; /* we fell behind: do not burst */
 	int any = 0;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		struct ep_call *c = &e->calls[i];
 		if (!c->h || !c->up || c->ended)
 			continue;
@@ -448,6 +448,9 @@ static void media_security(struct ep *e, struct ep_call *cl, enum vox_ua_protect
 		say(e, "media: SRTP with SDES keys (hop by hop; %s)",
 		    cl->st.hop_verified ? "keys crossed TLS hops whose certificates were verified"
 		                        : "keys crossed a hop that is NOT verified TLS");
+	} else if (p == VOX_UA_PROT_ZRTP_UNVERIFIED || p == VOX_UA_PROT_ZRTP_VERIFIED) {
+		say(e, "media: SRTP with ZRTP keys (end to end; the SAS %s)",
+		    p == VOX_UA_PROT_ZRTP_VERIFIED ? "was confirmed" : "is not confirmed yet");
 	} else {
 		say(e, "media: NOT encrypted (clear RTP)");
 	}
@@ -458,7 +461,8 @@ static void media_security(struct ep *e, struct ep_call *cl, enum vox_ua_protect
 /* The endpoint's record of call h, or NULL. */
 static struct ep_call *call_of(struct ep *e, vox_ua_handle h)
 {
-	for (size_t i = 0; h && i < VOX_UA_MAX_CALLS; i++)
+	/* no record (--no-media): no scan, whatever VOX_UA_MAX_CALLS is */
+	for (size_t i = 0; h && e->ncalls && i < VOX_UA_MAX_CALLS; i++)
 		if (e->calls[i].h == h)
 			return &e->calls[i];
 	return NULL;
@@ -473,6 +477,8 @@ static struct ep_call *call_new(struct ep *e, vox_ua_handle h)
 		/* an ended call whose slot the UA freed has said all it had */
 		if (c->h && !(c->ended && c->h != e->call && !vox_ua_call_get(&e->ua, c->h)))
 			continue;
+		if (!c->h)
+			e->ncalls++;
 		memset(c, 0, sizeof *c);
 		c->h = h;
 		c->seq = ++e->seq;
@@ -493,6 +499,112 @@ static void check_done(struct ep *e, uint64_t now)
 	if (!e->o.call && !e->o.answer && e->o.duration_ms && now >= e->t_start + e->o.duration_ms)
 		e->done = 1;
 }
+
+/* --no-media: 180 and 200 at once, every call. The SDP answer names the
+ * discard port (9) on our media address: no socket is bound, nothing is
+ * sent or heard, and the call's media engine gets no packet. One line at
+ * the end says how many were answered (ep_finish). */
+static void answer_no_media(struct ep *e, vox_ua_handle call, uint64_t now)
+{
+	struct vox_ua_media_addr ma = {{NULL, 0}, 9};
+	if (vox_ua_ring(&e->ua, call, now) == 0 && vox_ua_answer(&e->ua, call, &ma, now) == 0)
+		e->answered++;
+	else
+		(void)!vox_ua_reject(&e->ua, call, 503, now);
+	vox_loop_flush(&e->loop, now);
+}
+
+/* ---- ZRTP: our ZID and the retained secrets ----------------------------------------------- */
+
+#if VOX_MEDIA_ZRTP
+/* Our ZID and the retained secrets: the --zrtp-cache file (vox/zrtp.h,
+ * the cache file: our ZID is kept in it, a damaged one is said and
+ * replaced), or this run's only. The UA's config gets both. */
+static int zrtp_open(struct ep *e, struct vox_rng rng, struct vox_ua_config *uc)
+{
+	vox_zrtp_cache_init(&e->zcache);
+	if (!e->o.zrtp_cache) {
+		if (rng.fn(rng.ctx, e->zid, sizeof e->zid) != 0)
+			return -1;
+		uc->zrtp_store = vox_zrtp_cache_store(&e->zcache);
+	} else {
+		int st = vox_zrtp_file_load(&e->zfile, e->o.zrtp_cache, &rng);
+		if (st < 0) {
+			fprintf(stderr, "vox ua: cannot read the ZRTP cache %s: %s\n",
+			        e->o.zrtp_cache, vox_strerror(st));
+			return -1;
+		}
+		if (st == VOX_ZRTP_FILE_DAMAGED)
+			fprintf(stderr,
+			        "vox ua: the ZRTP cache %s does not read (%s): starting with an "
+			        "empty one\n",
+			        e->o.zrtp_cache, e->zfile.why ? e->zfile.why : "damaged");
+		/* a new ZID is ours from now on: written at once, so that a call
+		 * that never keys does not leave us with another next time */
+		if (st != VOX_ZRTP_FILE_READ && (st = vox_zrtp_file_save(&e->zfile)) < 0) {
+			fprintf(stderr, "vox ua: cannot write the ZRTP cache %s: %s\n",
+			        e->o.zrtp_cache, vox_strerror(st));
+			return -1;
+		}
+		memcpy(e->zid, e->zfile.cache.zid, sizeof e->zid);
+		uc->zrtp_store = vox_zrtp_file_store(&e->zfile);
+	}
+	memcpy(uc->zrtp_zid, e->zid, sizeof uc->zrtp_zid);
+	return 0;
+}
+
+/* What the call's ZRTP session says: one JSON event each, or lines for a
+ * person (the SAS in large letters: the one thing to read aloud). */
+static void zrtp_event(struct ep *e, const struct ep_call *cl, const struct vox_ua_event *ev)
+{
+	struct json *j;
+	const char *name = NULL;
+	switch (ev->type) {
+	case VOX_UA_EV_ZRTP_SAS:
+		memcpy(e->sas, ev->media.zrtp.sas, sizeof e->sas);
+		e->sas[sizeof e->sas - 1] = 0;
+		if ((j = event(e, "zrtp_sas"))) {
+			json_uint(j, "call", cl->seq);
+			json_cstr(j, "sas", e->sas);
+			json_bool(j, "verified", ev->media.zrtp.verified);
+			event_end(j);
+		} else {
+			say(e, "ZRTP: compare this with your peer, aloud:");
+			say(e, "%s", "");
+			say(e, "        >>>   %s   <<<%s", e->sas,
+			    ev->media.zrtp.verified
+			        ? "   (you both confirmed it on an earlier call)"
+			        : "");
+			say(e, "%s", "");
+		}
+		return;
+	case VOX_UA_EV_ZRTP_SECURE:
+		return; /* media_security follows, from the engine's event; the
+		           store wrote the secrets already */
+	case VOX_UA_EV_ZRTP_NEW_PEER: name = "zrtp_new_peer"; break;
+	case VOX_UA_EV_ZRTP_CACHE_MISMATCH: name = "zrtp_cache_mismatch"; break;
+	case VOX_UA_EV_ZRTP_HASH_MISMATCH: name = "zrtp_hash_mismatch"; break;
+	case VOX_UA_EV_ZRTP_PBX: name = "zrtp_pbx"; break;
+	case VOX_UA_EV_ZRTP_FAILED: name = "zrtp_failed"; break;
+	default: return;
+	}
+	if ((j = event(e, name))) {
+		json_uint(j, "call", cl->seq);
+		if (ev->reason)
+			json_cstr(j, "reason", ev->reason);
+		if (ev->type == VOX_UA_EV_ZRTP_FAILED) {
+			json_uint(j, "code", ev->media.zrtp.code);
+			json_bool(j, "timeout", ev->media.zrtp.timeout);
+		}
+		event_end(j);
+	} else {
+		say(e, "%s%s", ev->type == VOX_UA_EV_ZRTP_NEW_PEER ? "" : "WARNING: ",
+		    ev->reason ? ev->reason : name);
+	}
+	if (ev->type == VOX_UA_EV_ZRTP_FAILED && e->o.require_encryption)
+		fail(e, "ZRTP did not key the media (--require-encryption)");
+}
+#endif
 
 static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t now)
 {
@@ -535,6 +647,10 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		break;
 	case VOX_UA_EV_INCOMING: {
 		const struct vox_ua_call *c = vox_ua_call_get(&e->ua, ev->call);
+		if (e->o.no_media) {
+			answer_no_media(e, ev->call, now);
+			break;
+		}
 		/* every call gets its own record while it lives (the UA refuses
 		 * one beyond VOX_UA_MAX_CALLS itself, with 503) */
 		cl = e->o.answer ? call_new(e, ev->call) : NULL;
@@ -603,6 +719,11 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 		say(e, "call answered");
 		break;
 	case VOX_UA_EV_ENDED:
+		if (!cl && e->o.no_media) {
+			e->ended++; /* a call answered without a record */
+			check_done(e, now);
+			break;
+		}
 		if (!cl || cl->ended)
 			break;
 		if (!cl->up && !ev->remote && ev->status >= 300)
@@ -648,6 +769,18 @@ static void on_ua_event(struct ep *e, const struct vox_ua_event *ev, uint64_t no
 			fail(e, "the media could not start");
 		}
 		break;
+#if VOX_MEDIA_ZRTP
+	case VOX_UA_EV_ZRTP_SAS:
+	case VOX_UA_EV_ZRTP_SECURE:
+	case VOX_UA_EV_ZRTP_NEW_PEER:
+	case VOX_UA_EV_ZRTP_CACHE_MISMATCH:
+	case VOX_UA_EV_ZRTP_HASH_MISMATCH:
+	case VOX_UA_EV_ZRTP_PBX:
+	case VOX_UA_EV_ZRTP_FAILED:
+		if (cl)
+			zrtp_event(e, cl, ev);
+		break;
+#endif
 	default: break;
 	}
 }
@@ -1106,10 +1239,20 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 	uc.policy = e->o.media_enc == EP_ENC_OFF ? VOX_SDP_POLICY_OFF
 	            : e->o.require_encryption    ? VOX_SDP_POLICY_MANDATORY
 	                                         : VOX_SDP_POLICY_OPTIONAL;
-	if (e->o.media_enc == EP_ENC_SDES) {
+	if (e->o.media_enc == EP_ENC_SDES || e->o.media_enc == EP_ENC_SDES_ZRTP) {
 		uc.key_methods = VOX_SDP_KEY_SDES;
 		uc.n_suites = 1;
 		uc.suites[0] = VOX_SRTP_AES_CM_128_HMAC_SHA1_80;
+	}
+	if (e->o.media_enc == EP_ENC_ZRTP || e->o.media_enc == EP_ENC_SDES_ZRTP) {
+#if VOX_MEDIA_ZRTP
+		if (zrtp_open(e, uc.rng, &uc) != 0)
+			return APP_ERROR;
+		uc.key_methods |= VOX_SDP_KEY_ZRTP;
+#else
+		fprintf(stderr, "vox ua: this build has no ZRTP (VOX_WITH_ZRTP = 0)\n");
+		return APP_ERROR;
+#endif
 	}
 	uc.allow_sdes_over_insecure_hops = e->o.allow_sdes_over_insecure_hops;
 	uc.n_codecs = e->o.n_codecs;
@@ -1167,7 +1310,7 @@ int ep_start(struct ep *e, const struct ep_opts *o)
 uint64_t ep_next(const struct ep *e)
 {
 	uint64_t t = UINT64_MAX;
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		const struct ep_call *c = &e->calls[i];
 		if (!c->h)
 			continue;
@@ -1187,7 +1330,7 @@ uint64_t ep_next(const struct ep *e)
 
 static void timers(struct ep *e, uint64_t now)
 {
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++) {
+	for (size_t i = 0; e->ncalls && i < VOX_UA_MAX_CALLS; i++) {
 		struct ep_call *c = &e->calls[i];
 		if (!c->h)
 			continue;
@@ -1207,8 +1350,10 @@ static void timers(struct ep *e, uint64_t now)
 		}
 		/* the call's slot is free (its BYE was answered): so is its
 		 * record, once its figures are out */
-		if (c->ended && !vox_ua_call_get(&e->ua, c->h) && c->h != e->call)
+		if (c->ended && !vox_ua_call_get(&e->ua, c->h) && c->h != e->call) {
 			c->h = 0;
+			e->ncalls--;
+		}
 	}
 	check_done(e, now);
 	voice_tick(e, now);
@@ -1289,6 +1434,21 @@ void ep_finish(struct ep *e)
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		if (e->calls[i].h && e->calls[i].up)
 			print_stats(e, &e->calls[i]);
+	if (e->o.no_media) {
+		struct json *j = event(e, "answered");
+		if (j) {
+			json_uint(j, "calls", e->answered);
+			json_uint(j, "calls_left", vox_ua_calls_active(&e->ua));
+			json_uint(j, "events_dropped", e->loop.dropped_events);
+			event_end(j);
+		} else {
+			say(e,
+			    "answered %u calls (signalling only); %zu still up at the end; "
+			    "events dropped: %u",
+			    e->answered, (size_t)vox_ua_calls_active(&e->ua),
+			    e->loop.dropped_events);
+		}
+	}
 	rec_close(e);
 }
 
@@ -1296,6 +1456,10 @@ void ep_free(struct ep *e)
 {
 	vox_loop_free(&e->loop);
 	vox_ua_free(&e->ua);
+#if VOX_MEDIA_ZRTP
+	vox_zrtp_cache_free(&e->zcache); /* the secrets wiped */
+	vox_zrtp_file_free(&e->zfile);
+#endif
 #if VOX_WITH_TLS
 	if (e->have_client)
 		vox_tls_config_free(&e->tls_client);

@@ -21,7 +21,8 @@
 #define EP_TONE_ST 10
 #define EP_NTONES  ((EP_TONE_HI - EP_TONE_LO) / EP_TONE_ST + 1)
 
-enum ep_media_enc { EP_ENC_OFF = 0, EP_ENC_SDES };
+/* --media-enc: the key methods (docs/sdp.md): none, SDES, ZRTP, or both */
+enum ep_media_enc { EP_ENC_OFF = 0, EP_ENC_SDES, EP_ENC_ZRTP, EP_ENC_SDES_ZRTP };
 
 /* What the endpoint is asked to do; strings are the caller's and must
  * outlive the endpoint. */
@@ -38,10 +39,16 @@ struct ep_opts {
 	enum ep_media_enc media_enc;
 	int require_encryption;
 	int allow_sdes_over_insecure_hops;
+	/* ZRTP: the file of our retained secrets (cache format 1, vox/zrtp.h),
+	 * beside it FILE.zid our ZID; NULL: both in memory for this run */
+	const char *zrtp_cache;
 	const char *play;     /* tone:HZ, silence, FILE.wav; NULL: silence */
 	const char *record;   /* OUT.wav or NULL */
 	const char *call;     /* URI to call, or NULL */
 	int answer;           /* answer every incoming call, up to VOX_UA_MAX_CALLS at once */
+	int no_media;         /* signalling only (a load test): every incoming call is
+	                         answered at once, with no media socket, no audio and no
+	                         record of its own (--no-media) */
 	uint32_t answer_ms;   /* after this long */
 	uint32_t duration_ms; /* each call lasts so long once answered (0: until the peer
 	                         ends it); with no call to place or answer, how long to run */
@@ -108,8 +115,10 @@ struct ep {
 	vox_ua_handle account;
 	vox_ua_handle call; /* the call we placed (--call), 0: none */
 	struct ep_call calls[VOX_UA_MAX_CALLS];
+	unsigned ncalls;          /* records of calls[] in use: no scan of it when 0 */
 	unsigned seq;             /* calls begun */
-	unsigned answered, ended; /* calls answered, calls ended */
+	unsigned answered, ended; /* calls answered, calls ended (--no-media: counted
+	                             without records) */
 	int call_up;              /* the call we placed was answered */
 	uint64_t t_start, t_end;
 	int done;
@@ -122,8 +131,16 @@ struct ep {
 	uint64_t next_frame;
 	FILE *rec; /* the first call's sound */
 	uint32_t rec_samples;
-	struct ep_stats st;       /* of the latest call that ended (or the one up at the end) */
-	int last_verified;        /* the latest TLS connection's peer was verified */
+	struct ep_stats st; /* of the latest call that ended (or the one up at the end) */
+	int last_verified;  /* the latest TLS connection's peer was verified */
+#if VOX_MEDIA_ZRTP
+	/* ZRTP's retained secrets and our ZID: the --zrtp-cache file, or this
+	 * run's only (in memory) */
+	struct vox_zrtp_file zfile;
+	struct vox_zrtp_cache zcache;
+	uint8_t zid[VOX_ZRTP_ZID_LEN];
+	char sas[VOX_ZRTP_SAS_MAX]; /* the latest call's SAS once ZRTP said it, "" before */
+#endif
 	struct vox_sdp trace_sdp; /* --trace: a body, parsed to print it redacted */
 	char trace_out[8192];
 };

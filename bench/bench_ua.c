@@ -348,9 +348,12 @@ int main(void)
 	       sizeof(struct vox_ua) / VOX_UA_MAX_CALLS);
 	printf("    %-32s %6zu (%d control blocks)\n", ".txn", sizeof alice.txn, VOX_UA_MAX_TXN);
 	printf("    %-32s %6zu (VOX_UA_ARENA)\n", ".arena", sizeof alice.arena);
+	printf("    %-32s %6zu (%d names of %d targets, RFC 3263: %zu a call slot)\n", ".names",
+	       sizeof alice.names, VOX_UA_MAX_NAMES, VOX_UA_MAX_TARGETS,
+	       sizeof alice.names / VOX_UA_MAX_CALLS);
 	printf("    %-32s %6zu (the rest: events, queues, scratch)\n", "the rest",
 	       sizeof(struct vox_ua) - sizeof alice.txn - sizeof alice.arena - sizeof alice.calls -
-	           sizeof alice.media - sizeof alice.acct);
+	           sizeof alice.media - sizeof alice.acct - sizeof alice.names);
 	vox_ua_free(&alice);
 	vox_ua_free(&bob);
 	vox_ua_free(&a2);

@@ -5,9 +5,11 @@
  * (its keys need a verified TLS hop), and with no key method left SRTP
  * would be dead code, so srtp_glue/ and libsrtp2 are out too and calls
  * run clear RTP. ZRTP, end to end and without TLS, is the key method
- * this profile is meant for, but until zrtp/ feeds the media engine its
- * keys it would be dead code here too: VOX_WITH_ZRTP stays 0 until then,
- * and that day turns it and VOX_WITH_SRTP on. */
+ * such a device would want: it now keys the media engine (media/zrtp.c),
+ * but needs SRTP (libsrtp2, some 30 to 40 KiB of heap per context) and
+ * mbedTLS's bignums, and about 4 KiB more per call's media engine; a
+ * profile that can afford that turns VOX_WITH_SRTP and VOX_WITH_ZRTP on
+ * (configs/full.h). This one stays the smallest. */
 #define VOX_WITH_TLS            0
 #define VOX_WITH_SRTP           0
 #define VOX_WITH_SDES           0

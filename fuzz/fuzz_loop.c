@@ -9,8 +9,11 @@
  *
  * Input: byte 0: the number of cuts (low four bits) and whether the peer
  * ends its side at the end (bit 4) or stops reading our answers (bit 5);
- * one byte per cut (each read is 1 + 16 * that byte, the rest goes in the
- * last); then the stream.
+ * bit 6: the peer connects to a TLS listener instead (its bytes then meet
+ * the TLS engine through the loop: a handshake that fails, a close, or
+ * the handshake time limit, 2 ms here, so that it fires too); one byte
+ * per cut (each read is 1 + 16 * that byte, the rest goes in the last);
+ * then the stream.
  *
  * Invariants checked after every turn: at most one connection; its
  * buffers within VOX_LOOP_CONN_RX and VOX_LOOP_CONN_TX; a connection the
@@ -37,7 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vox_ua ua;
 static struct vox_loop loop;
-static uint64_t seed;
+static uint64_t seed, tls_seed;
+#if VOX_WITH_TLS
+static struct vox_tls_config tls_server; /* made once: a self-signed certificate */
+static int tls_ready;
+#endif
 
 static int rng(void *ctx, uint8_t *out, size_t len)
 {
@@ -50,6 +57,38 @@ static int rng(void *ctx, uint8_t *out, size_t len)
 	}
 	return 0;
 }
+
+#if VOX_WITH_TLS
+static void tls_setup(void)
+{
+	if (tls_ready)
+		return;
+	static uint8_t key[512], cert[2048];
+	struct vox_tls_cert_spec spec;
+	memset(&spec, 0, sizeof spec);
+	struct vox_addr ip = {4, {127, 0, 0, 1}, 0};
+	spec.cn = "fuzz";
+	spec.ips = &ip;
+	spec.n_ips = 1;
+	spec.not_before = 946684800;     /* 2000 */
+	spec.not_after = 253402300799LL; /* 9999 */
+	tls_seed = 0x71500d;
+	struct vox_tls_cert_out o = {key, cert, sizeof key, sizeof cert, 0, 0};
+	struct vox_tls_opts to;
+	memset(&to, 0, sizeof to);
+	to.role = VOX_TLS_SERVER;
+	to.cert = cert;
+	to.key = key;
+	to.rng = (struct vox_rng){rng, &tls_seed};
+	if (vox_tls_cert_make(&spec, VOX_TLS_PEM, to.rng, &o) != 0)
+		abort();
+	to.cert_len = o.cert_len;
+	to.key_len = o.key_len;
+	if (vox_tls_config_init(&tls_server, &to, NULL) != 0)
+		abort();
+	tls_ready = 1;
+}
+#endif
 
 static void check(void)
 {
@@ -89,7 +128,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	size_t ncuts = data[0] & 15;
-	int end_write = data[0] & 16, read_back = !(data[0] & 32);
+	int end_write = data[0] & 16, read_back = !(data[0] & 32), tls = 0;
+#if VOX_WITH_TLS
+	tls = (data[0] & 64) != 0;
+	if (tls)
+		tls_setup();
+#endif
 	if (size < 1 + ncuts)
 		return 0;
 	const uint8_t *cuts = data + 1, *p = data + 1 + ncuts;
@@ -111,8 +155,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vox_loop_config lc;
 	memset(&lc, 0, sizeof lc);
 	lc.ua = &ua;
+#if VOX_WITH_TLS
+	if (tls) {
+		lc.tls_server = &tls_server;
+		lc.handshake_ms = 2;
+	}
+#endif
 	struct vox_addr lo = {4, {127, 0, 0, 1}, 0}, bound;
-	if (vox_loop_init(&loop, &lc) != 0 || vox_loop_listen(&loop, VOX_TP_TCP, &lo, &bound) < 0)
+	if (vox_loop_init(&loop, &lc) != 0 ||
+	    vox_loop_listen(&loop, tls ? VOX_TP_TLS : VOX_TP_TCP, &lo, &bound) < 0)
 		abort();
 	uc.port = bound.port;
 	if (vox_ua_init(&ua, &uc) != 0)
@@ -151,6 +202,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (end_write)
 		shutdown(fd, SHUT_WR);
 	for (int i = 0; i < 4; i++)
+		turn(fd, read_back);
+	/* TLS: long enough for the handshake time limit to fire */
+	for (uint64_t t = vox_clock_ms() + 3; tls && vox_clock_ms() < t;)
 		turn(fd, read_back);
 	close(fd);
 	turn(-1, 0);

@@ -30,7 +30,13 @@
  *                           every deadline on the way fires on time
  *              4 ACTION     b0 action, b1 call or account, b2 parameter
  *                           (action 9 with b2 & 0x80: the transport could not
- *                           send the (b1 & 7)-th newest output, by its id)
+ *                           send the (b1 & 7)-th newest output, by its id;
+ *                           with b2 & 0x40: an answer to the (b1 & 3)-th
+ *                           newest name question, b1 & 4 under a wrong id,
+ *                           with b2 & 7 targets (more than the UA holds
+ *                           too), each from a byte of b3..: & 3 the peer
+ *                           (10.0.0.2 UDP, 10.0.0.3 TLS, a silent 10.0.0.9
+ *                           UDP, 10.0.0.2 TCP), & 0x80 a broken one (port 0))
  *              5 REGISTRAR  answer the b0-th newest REGISTER as a registrar
  *                           would (verify credentials, 401, 423, 200)
  *              6 VERIFY     the bytes as an Authorization value ("$N" = the
@@ -68,6 +74,14 @@
  * own challenges verify. At the end every call is hung up, every account
  * unregistered, and 10 minutes pass without input: then no call and no
  * transaction may be left, and every call must have ended exactly once.
+ *
+ * Names (RFC 3263): calls go to host names too; every question the UA
+ * asks (vox_ua_poll_resolve) has an id, a NUL-terminated name, a lookup
+ * that matches its port and transport, and TLS for sips; vox_ua_resolved
+ * says 0 only for an answer it may take (no more than VOX_UA_MAX_TARGETS
+ * targets, each a transport, an address and a port, of the transport the
+ * question fixed), VOX_ELIMIT only for too many, and an id it took once
+ * is unknown after; at the end no question waits.
  *
  * Media, checked the same way: every media packet the UA sends is RTP or
  * RTCP (or, with ZRTP, a ZRTP packet that parses, under every policy) for
@@ -566,6 +580,23 @@ static void check_event(const struct vox_ua_event *ev)
 /* The ids of the UA's latest outputs, newest at out_ids[nout_ids % 8 - 1]. */
 static uint32_t out_ids[8];
 static unsigned nout_ids;
+static struct vox_ua_resolve questions[4]; /* the newest the UA asked */
+static unsigned nquestions;
+
+static void check_question(const struct vox_ua_resolve *q)
+{
+	if (!q->id || !memchr(q->name, 0, sizeof q->name) || !q->name[0] || q->tp < VOX_TP_UDP ||
+	    q->tp > VOX_TP_TLS || (q->sips && q->tp != VOX_TP_TLS) || (q->sips && !q->tp_given))
+		abort();
+	enum vox_ua_lookup want = q->port       ? VOX_UA_LOOKUP_ADDR
+	                          : q->tp_given ? VOX_UA_LOOKUP_SRV
+	                                        : VOX_UA_LOOKUP_NAPTR;
+	if (q->lookup != want)
+		abort(); /* RFC 3263 4.1, 4.2 */
+	if (trace)
+		fprintf(stderr, "[%llu] ua? resolve %s (id %u)\n", (unsigned long long)now, q->name,
+		        q->id);
+}
 
 static void drain(void)
 {
@@ -577,6 +608,11 @@ static void drain(void)
 			abort(); /* the buffer is big enough for anything it holds */
 		check_output(out, (size_t)n, &to.to);
 		out_ids[nout_ids++ % 8] = to.id;
+	}
+	struct vox_ua_resolve q;
+	while (vox_ua_poll_resolve(&ua, &q) == 1) {
+		check_question(&q);
+		questions[nquestions++ % 4] = q;
 	}
 	drain_media();
 	struct vox_ua_event ev;
@@ -1080,12 +1116,57 @@ static void verify(const uint8_t *p, size_t n)
 	free(v);
 }
 
+/* The application answers one of the UA's name questions (RFC 3263). */
+static void answer(uint8_t b1, uint8_t b2, const uint8_t *tail, size_t tl)
+{
+	static const struct vox_ua_target known[4] = {
+	    {VOX_TP_UDP, {4, {10, 0, 0, 2}, 5060}},
+	    {VOX_TP_TLS, {4, {10, 0, 0, 3}, 5061}},
+	    {VOX_TP_UDP, {4, {10, 0, 0, 9}, 5060}}, /* nobody there */
+	    {VOX_TP_TCP, {4, {10, 0, 0, 2}, 5060}},
+	};
+	struct vox_ua_target t[8];
+	size_t nt = b2 & 7;
+	int valid = 1;
+	unsigned kept = nquestions < 4 ? nquestions : 4;
+	if (!kept)
+		return;
+	const struct vox_ua_resolve *q = &questions[(nquestions - 1 - (b1 & 3) % kept) % 4];
+	uint32_t id = b1 & 4 ? q->id | 0x80000000u : q->id; /* ids count up from 1 */
+	for (size_t k = 0; k < nt; k++) {
+		uint8_t b = k < tl ? tail[k] : (uint8_t)k;
+		t[k] = known[b & 3];
+		if (b & 0x80) {
+			t[k].addr.port = 0;
+			valid = 0;
+		}
+		if ((q->tp_given && t[k].tp != q->tp) || (q->sips && t[k].tp != VOX_TP_TLS))
+			valid = 0;
+	}
+	int rc = vox_ua_resolved(&ua, id, t, nt, now);
+	if (trace)
+		fprintf(stderr, "[%llu] resolved %u: %zu targets: %d\n", (unsigned long long)now,
+		        id, nt, rc);
+	if (rc == 0 && (nt > VOX_UA_MAX_TARGETS || !valid || (b1 & 4)))
+		abort(); /* took what it must refuse */
+	if (rc == VOX_ELIMIT && nt <= VOX_UA_MAX_TARGETS)
+		abort();
+	if (rc != 0 && rc != VOX_ENOTFOUND && rc != VOX_ELIMIT && rc != VOX_EINVAL)
+		abort();
+	if (rc == 0 && vox_ua_resolved(&ua, id, t, nt, now) != VOX_ENOTFOUND)
+		abort(); /* answered once only */
+}
+
 static void action(const uint8_t *p, size_t n)
 {
-	static const char *const targets[] = {"sip:bob@10.0.0.2:5060", "sips:bob@10.0.0.3:5061",
+	static const char *const targets[] = {"sip:bob@10.0.0.2:5060",
+	                                      "sips:bob@10.0.0.3:5061",
 	                                      "sip:bob@10.0.0.3:5061;transport=tls",
 	                                      "sip:bob@example.com",
-	                                      "sip:bob@10.0.0.2;transport=tcp"};
+	                                      "sip:bob@10.0.0.2;transport=tcp",
+	                                      "sips:bob@secure.example",
+	                                      "sip:bob@example.com:5070",
+	                                      "sip:bob@proxy.example;transport=tcp"};
 	static const unsigned refusals[] = {486, 603, 480, 404, 500, 488, 200, 199};
 	uint8_t b0 = n > 0 ? p[0] : 0, b1 = n > 1 ? p[1] : 0, b2 = n > 2 ? p[2] : 0;
 	vox_ua_handle h = handle_pick(b1);
@@ -1094,7 +1175,7 @@ static void action(const uint8_t *p, size_t n)
 	case 0: {
 		vox_ua_handle c = 0;
 		vox_ua_handle a = b2 & 0x10 ? accounts[(b2 >> 5) & 1] : 0;
-		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 5]), a, &media_at, now, &c) == 0)
+		if (vox_ua_call(&ua, vox_slice_cstr(targets[b2 % 8]), a, &media_at, now, &c) == 0)
 			handle_add(c);
 		break;
 	}
@@ -1107,6 +1188,10 @@ static void action(const uint8_t *p, size_t n)
 	case 7: (void)!vox_ua_register(&ua, acct, now); break;
 	case 8: (void)!vox_ua_unregister(&ua, acct, now); break;
 	default:
+		if ((b2 & 0xc0) == 0x40) {
+			answer(b1, b2, p + 3, n > 3 ? n - 3 : 0);
+			break;
+		}
 		if (b2 & 0x80) {
 			/* the transport could not send one of the latest outputs */
 			unsigned kept = nout_ids < 8 ? nout_ids : 8;
@@ -1337,6 +1422,7 @@ static int setup(const uint8_t *hdr)
 	nuaout = nsent = ndl_next = counter = 0;
 	ncalls = 0;
 	nout_ids = 0;
+	nquestions = 0;
 	now = 1000;
 	tainted = 0;
 	nonce_len = 0;
@@ -1425,6 +1511,10 @@ static void finish(void)
 			abort(); /* media that outlived its call */
 	if (ua.mout_len)
 		abort(); /* drained above */
+	for (size_t i = 0; i < VOX_UA_MAX_NAMES; i++)
+		if (ua.names[i].state == VOX_UA_NAME_TO_ASK ||
+		    ua.names[i].state == VOX_UA_NAME_ASKED)
+			abort(); /* a question nobody answered must have run out */
 	if (!ua.dropped_events && ncalls < NCALLS)
 		for (size_t i = 0; i < ncalls; i++)
 			if (!calls[i].ended)

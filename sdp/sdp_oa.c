@@ -234,7 +234,8 @@ static int copy_addr(char *dst, struct vox_slice a)
 {
 	if (a.len > VOX_SDP_MAX_ADDR)
 		return VOX_ELIMIT;
-	memcpy(dst, a.p, a.len);
+	if (a.len)
+		memcpy(dst, a.p, a.len);
 	dst[a.len] = 0;
 	return 0;
 }

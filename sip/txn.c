@@ -244,9 +244,81 @@ static void heap_remove(struct vox_sip_txl *t, struct vox_sip_txn *x)
 	heap_down(t, k);
 }
 
+/* A second heap holds the transactions that only linger (lingers()),
+ * ordered by their end: when the pool or the arena is full, the one that
+ * would end first gives way (evict) without a scan of the pool, which at
+ * thousands of calls a second is full all the time. pool[k].lheap is the
+ * slot (+ 1) at place k, x->lpos the place (+ 1) of x. */
+static int lingers(const struct vox_sip_txn *x);
+
+static struct vox_sip_txn *lheap_at(const struct vox_sip_txl *t, size_t k)
+{
+	return &t->pool[t->pool[k].lheap - 1];
+}
+
+static void lheap_put(struct vox_sip_txl *t, size_t k, struct vox_sip_txn *x)
+{
+	t->pool[k].lheap = (uint16_t)(slot_of(t, x) + 1);
+	x->lpos = (uint16_t)(k + 1);
+}
+
+static void lheap_fix(struct vox_sip_txl *t, size_t k)
+{
+	struct vox_sip_txn *x = lheap_at(t, k);
+	while (k > 0) {
+		size_t up = (k - 1) / 2;
+		struct vox_sip_txn *p = lheap_at(t, up);
+		if (p->t_end <= x->t_end)
+			break;
+		lheap_put(t, k, p);
+		k = up;
+	}
+	for (;;) {
+		size_t c = 2 * k + 1;
+		if (c >= t->nlinger)
+			break;
+		if (c + 1 < t->nlinger && lheap_at(t, c + 1)->t_end < lheap_at(t, c)->t_end)
+			c++;
+		struct vox_sip_txn *y = lheap_at(t, c);
+		if (x->t_end <= y->t_end)
+			break;
+		lheap_put(t, k, y);
+		k = c;
+	}
+	lheap_put(t, k, x);
+}
+
+static void lheap_remove(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (!x->lpos)
+		return;
+	size_t k = x->lpos - 1u;
+	x->lpos = 0;
+	t->nlinger--;
+	if (k == t->nlinger)
+		return;
+	lheap_put(t, k, lheap_at(t, t->nlinger));
+	lheap_fix(t, k);
+}
+
+/* x's state or end changed: in the linger heap, or out of it. */
+static void linger_track(struct vox_sip_txl *t, struct vox_sip_txn *x)
+{
+	if (x->state == VOX_TXN_FREE || !lingers(x)) {
+		lheap_remove(t, x);
+		return;
+	}
+	if (!x->lpos) {
+		lheap_put(t, t->nlinger, x);
+		t->nlinger++;
+	}
+	lheap_fix(t, x->lpos - 1u);
+}
+
 /* x's timers changed: its place in the heap follows. */
 static void arm(struct vox_sip_txl *t, struct vox_sip_txn *x)
 {
+	linger_track(t, x);
 	if (due(x) == NEVER) {
 		heap_remove(t, x);
 		return;
@@ -563,6 +635,7 @@ static void release(struct vox_sip_txl *t, struct vox_sip_txn *x)
 {
 	unqueue(t, x);
 	heap_remove(t, x);
+	lheap_remove(t, x);
 	unhash(t, x);
 	arena_drop(t, &x->msg_at);
 	arena_drop(t, &x->req_at);
@@ -589,12 +662,18 @@ static int lingers(const struct vox_sip_txn *x)
 }
 
 /* Ends the lingering transaction that would end first, to make room for
- * a new one. Returns 0, or VOX_EPOOL when none lingers. A scan of the
- * pool: it only runs when the pool or the arena is full. */
+ * a new one. Returns 0, or VOX_EPOOL when none lingers. The top of the
+ * linger heap; a scan of the pool only when that one still has a message
+ * to send (pending: it was just answered, so it is the rare case). */
 static void release(struct vox_sip_txl *t, struct vox_sip_txn *x);
 static int evict(struct vox_sip_txl *t)
 {
 	struct vox_sip_txn *best = NULL;
+	if (t->nlinger && !lheap_at(t, 0)->pending) {
+		release(t, lheap_at(t, 0));
+		t->evicted++;
+		return 0;
+	}
 	for (size_t i = 0; i < t->npool; i++) {
 		struct vox_sip_txn *x = &t->pool[i];
 		if (x->state != VOX_TXN_FREE && !x->pending && lingers(x) &&
@@ -933,7 +1012,8 @@ static void keep_answer(struct vox_sip_txl *t, struct vox_sip_txn *x, const char
 	 * and the body; the message read is msg, not t->work */
 	struct vox_writer w;
 	arena_get(t, x->id_at, x->idlen, t->work);
-	memcpy(t->work + x->idlen, tag.p, tag.len);
+	if (tag.len) /* no To tag: tag.p may be NULL */
+		memcpy(t->work + x->idlen, tag.p, tag.len);
 	size_t head = x->idlen + tag.len;
 	vox_writer_init(&w, t->work + head, sizeof t->work - head);
 	vox_writer_put_slice(&w, m->reason);
@@ -1207,6 +1287,7 @@ void vox_sip_txl_acked(struct vox_sip_txl *t, vox_sip_txn_id id)
 	if (!x || x->kind != VOX_TXN_IST || x->state != VOX_TXN_ACCEPTED)
 		return;
 	x->acked = 1;
+	linger_track(t, x);
 	trim(t, x);
 }
 

@@ -129,7 +129,28 @@ status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --account sip:alice@127.0.0.1
 	fail "registration: $(cat "$tmp/alice5")"
 kill $bpid 2>/dev/null || true
 
-# 5. vox demo: TLS both ways verified, SRTP, each side hears the other
+# 5. signalling only (--no-media, the load benchmark's callee): two
+# callers at once, both answered (no media socket: the SDP names port 9),
+# and once both ended (--calls 2) bob says how many, with none left up
+bob "$tmp/bob6" --no-media --media-enc off --calls 2 --run 10
+timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
+	--media-enc off --duration 0.5 --json >"$tmp/alice6a" 2>&1 &
+apid=$!
+pids="$pids $apid"
+status timeout 30 $VOX ua --listen udp:127.0.0.1:0 --call "sip:bob@127.0.0.1:$port" \
+	--media-enc off --duration 0.5 --json >"$tmp/alice6b" 2>&1
+[ "$rc" = 0 ] || fail "no-media caller: exit $rc: $(cat "$tmp/alice6b")"
+status wait $apid
+[ "$rc" = 0 ] || fail "no-media caller: exit $rc: $(cat "$tmp/alice6a")"
+for a in "$tmp/alice6a" "$tmp/alice6b"; do
+	grep -q '"state":"answered"' "$a" || fail "not answered: $(cat "$a")"
+done
+status wait $bpid
+[ "$rc" = 0 ] || fail "no-media bob: exit $rc: $(cat "$tmp/bob6" "$tmp/bob6.err")"
+[ "$(field "$tmp/bob6" answered calls)" = 2 ] || fail "no-media bob: $(cat "$tmp/bob6")"
+[ "$(field "$tmp/bob6" answered calls_left)" = 0 ] || fail "no-media bob: $(cat "$tmp/bob6")"
+
+# 6. vox demo: TLS both ways verified, SRTP, each side hears the other
 status timeout 30 $VOX demo >"$tmp/demo" 2>&1
 [ "$rc" = 0 ] || fail "vox demo: exit $rc: $(cat "$tmp/demo")"
 grep -q '^demo: passed' "$tmp/demo" || fail "vox demo: $(cat "$tmp/demo")"

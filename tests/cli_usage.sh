@@ -67,8 +67,7 @@ usage_error "one FILE at most: 'b'" sdp parse a b
 usage_error "takes no operand: 'x'" sdp offer x
 usage_error "missing OFFER" sdp answer
 usage_error "one OFFER only: 'b'" sdp answer a b
-usage_error "--media-enc zrtp: ZRTP is not in this build yet" ua --media-enc zrtp --answer
-usage_error "--media-enc foo: off or sdes" ua --media-enc=foo --answer
+usage_error "--media-enc foo: off, sdes, zrtp or sdes+zrtp" ua --media-enc=foo --answer
 usage_error "--listen udp:nohost:1: a listener's HOST" ua --listen udp:nohost:1 --answer
 usage_error "--listen sctp:1.2.3.4:5: a listener is" ua --listen sctp:1.2.3.4:5 --answer
 usage_error "--play tone:5: a tone is tone:HZ" ua --play tone:5 --answer
@@ -76,6 +75,10 @@ usage_error "--answer=soon: a number of seconds" ua --answer=soon
 usage_error "--call bob: a sip: or sips: URI" ua --call bob
 usage_error "nothing to do" ua --listen udp:127.0.0.1:0
 usage_error "--registrar needs --account" ua --registrar sip:127.0.0.1
+usage_error "--no-media is for a callee under load" ua --no-media --duration 1
+usage_error "--no-media is for a callee under load" ua --no-media --answer --call sip:b@127.0.0.1
+usage_error "--no-media answers at once" ua --no-media --answer=2
+usage_error "--no-media: the callers end their calls" ua --no-media --answer --duration 2
 usage_error "--duration 0: seconds, 0.5 to 60" demo --duration 0
 # each command takes its own options, not its neighbours'
 usage_error "unknown option '--show-keys'" sdp offer --show-keys

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "transport/loop_int.h"
 #include "vox/loop.h"
 #include "vox/rtp.h"
 
@@ -871,6 +872,64 @@ static void test_idle_close(void **st)
 	close(fd);
 }
 
+/* A turn reads no datagram while half of the event queue waits for the
+ * application: a burst never pushes out events it has not seen (an
+ * INCOMING lost is a call nobody answers). Once drained, it reads. */
+static void test_udp_burst_keeps_events(void **st)
+{
+	(void)st;
+	bob_alone(NULL);
+	for (int i = 0; i < VOX_LOOP_MAX_EVENTS / 2; i++)
+		loop_push_event(&B.loop, VOX_LOOP_EV_UA); /* undrained */
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in to = {0};
+	to.sin_family = AF_INET;
+	to.sin_port = htons(B.udp.port);
+	memcpy(&to.sin_addr, B.udp.ip, 4);
+	/* rport (RFC 3581): the answer comes back to this socket */
+	static const char m[] = "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+	                        "Via: SIP/2.0/UDP 127.0.0.1:5999;rport;branch=z9hG4bK-burst\r\n"
+	                        "Max-Forwards: 70\r\nTo: <sip:bob@127.0.0.1>\r\n"
+	                        "From: <sip:raw@127.0.0.1>;tag=b1\r\nCall-ID: burst-1\r\n"
+	                        "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+	size_t n = sizeof m - 1;
+	assert_int_equal(sendto(fd, m, n, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)n);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 5), 0);
+	assert_int_equal(B.loop.st.udp_in, 0); /* it waits in the socket */
+	assert_int_equal(B.loop.dropped_events, 0);
+	struct vox_loop_event ev;
+	while (vox_loop_next_event(&B.loop, &ev))
+		;
+	uint64_t end = vox_clock_ms() + 2000;
+	while (B.loop.st.udp_in == 0 && vox_clock_ms() < end)
+		assert_int_equal(vox_loop_run(&B.loop, vox_clock_ms() + 5), 0);
+	assert_int_equal(B.loop.st.udp_in, 1);
+	struct pollfd p = {fd, POLLIN, 0};
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	char r[2048];
+	ssize_t got = recv(fd, r, sizeof r - 1, 0);
+	assert_true(got > 12);
+	assert_memory_equal(r, "SIP/2.0 200 ", 12); /* the OPTIONS was answered */
+	/* and a UDP listener asks for VOX_LOOP_UDP_BUF of buffer (Linux
+	 * doubles what it grants, up to net.core.rmem_max) */
+	long max = 0;
+	FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	int rb = 0;
+	socklen_t rl = sizeof rb;
+	assert_int_equal(getsockopt(B.loop.lis[0].fd, SOL_SOCKET, SO_RCVBUF, &rb, &rl), 0);
+	long want = max < VOX_LOOP_UDP_BUF ? max : VOX_LOOP_UDP_BUF;
+	print_message("UDP listener: SO_RCVBUF %d (rmem_max %ld)\n", rb, max);
+	assert_true(B.loop.lis[0].tp == VOX_TP_UDP && (long)rb >= want);
+	close(fd);
+}
+
 #if VOX_WITH_TLS
 /* A peer that opens a connection to a TLS listener and never says a word
  * (nor finishes its handshake) is closed handshake_ms later: it cannot
@@ -899,7 +958,54 @@ static void test_tls_handshake_timeout(void **st)
 	assert_int_equal(vox_loop_conns(&B.loop), 0);
 	close(fd);
 }
+
+/* alice calls over TLS a server that takes the TCP connection and never
+ * answers her ClientHello: handshake_ms later the connection is closed,
+ * the INVITE that waited for it is reported to the UA, and the call ends
+ * with 503 at once, not after Timer B's 32 s. */
+static void test_tls_silent_server_ends_call(void **st)
+{
+	(void)st;
+	tls_pair(1, VOX_SDP_POLICY_OFF);
+	vox_loop_free(&A.loop);
+	struct vox_loop_config la = {0};
+	la.ua = &A.ua;
+	la.tls_client = &TA.client;
+	la.handshake_ms = 200;
+	assert_int_equal(vox_loop_init(&A.loop, &la), 0);
+	struct vox_addr lo = ip_of("127.0.0.1"), udp;
+	assert_true(vox_loop_listen(&A.loop, VOX_TP_UDP, &lo, &udp) >= 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {0};
+	socklen_t sl = sizeof sa;
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(fd, 4), 0); /* never accepted, never answered */
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	char to[80];
+	snprintf(to, sizeof to, "sip:bob@127.0.0.1:%u;transport=tls", ntohs(sa.sin_port));
+	uint64_t t0 = vox_clock_ms();
+	assert_int_equal(vox_loop_call(&A.loop, vox_slice_cstr(to), 0, t0, &A.call), 0);
+	uint64_t end = t0 + 3000;
+	while (!A.ended && vox_clock_ms() < end) {
+		assert_int_equal(vox_loop_run(&A.loop, vox_clock_ms() + 5), 0);
+		ep_events(&A);
+	}
+	uint64_t took = vox_clock_ms() - t0;
+	assert_int_equal(A.ended, 1);
+	assert_int_equal(A.ended_status, 503);
+	assert_int_equal(A.closed_err, VOX_ETIMEOUT);
+	assert_true(took >= 200 && took < 3000);
+	assert_int_equal(A.tls_open, 0);
+	close(fd);
+}
 #else
+static void test_tls_silent_server_ends_call(void **st)
+{
+	(void)st;
+	skip_unless(0, "TLS is compiled out (VOX_WITH_TLS = 0)");
+}
 static void test_tls_handshake_timeout(void **st)
 {
 	(void)st;
@@ -985,10 +1091,12 @@ int main(void)
 	    cmocka_unit_test_teardown(test_tls_promise_broken, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_bye_reuses_flow, tls_teardown),
 	    cmocka_unit_test_teardown(test_tls_handshake_timeout, tls_teardown),
+	    cmocka_unit_test_teardown(test_tls_silent_server_ends_call, tls_teardown),
 	    cmocka_unit_test_teardown(test_stream_framing, teardown),
 	    cmocka_unit_test_teardown(test_rx_limit, teardown),
 	    cmocka_unit_test_teardown(test_conn_limit, teardown),
 	    cmocka_unit_test_teardown(test_idle_close, teardown),
+	    cmocka_unit_test_teardown(test_udp_burst_keeps_events, teardown),
 	    cmocka_unit_test_teardown(test_listen_errors, teardown),
 	    cmocka_unit_test_teardown(test_resolve, teardown),
 	    cmocka_unit_test_teardown(test_not_sip_closes, teardown),

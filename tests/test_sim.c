@@ -83,21 +83,13 @@ static const char *events(size_t n)
 	return out;
 }
 
-static vox_ua_handle last_call(size_t n)
-{
-	for (size_t i = sim.node[n].nlog; i-- > 0;)
-		if (sim.node[n].last[i].call)
-			return sim.node[n].last[i].call;
-	return 0;
-}
-
 /* alice calls bob; bob rings and answers at once. */
 static vox_ua_handle setup_call(void)
 {
 	vox_ua_handle c;
 	assert_int_equal(call_bob(&c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 1, "ANSWERED", sim.now + 60000));
@@ -456,14 +448,14 @@ static void test_sdes_opt_in(void **st)
 	bob.cfg.allow_sdes_over_insecure_hops = 1;
 	vox_ua_handle c = setup_call();
 	const struct vox_ua_call *ac = vox_ua_call_get(&alice, c);
-	const struct vox_ua_call *bc = vox_ua_call_get(&bob, last_call(1));
+	const struct vox_ua_call *bc = vox_ua_call_get(&bob, sim_last_call(&sim, 1));
 	assert_int_equal(ac->prot, VOX_UA_PROT_SDES);
 	assert_int_equal(bc->prot, VOX_UA_PROT_SDES);
 #if VOX_WITH_SRTP /* (SDES requires it; the engine has keys only with it) */
 	/* what alice sends, bob receives with: the same master key and salt
 	 * (the engines hold the keys: the call's state keeps no copy) */
 	const struct vox_media *ae = vox_ua_media_get(&alice, c),
-	                       *be = vox_ua_media_get(&bob, last_call(1));
+	                       *be = vox_ua_media_get(&bob, sim_last_call(&sim, 1));
 	assert_memory_equal(ae->keys.tx.key, be->keys.rx.key, 16);
 	assert_memory_equal(be->keys.tx.key, ae->keys.rx.key, 16);
 	assert_memory_not_equal(ae->keys.tx.key, be->keys.tx.key, 16);
@@ -525,7 +517,7 @@ static void test_cancel_crossing_200(void **st)
 	vox_ua_handle c;
 	assert_int_equal(call_bob(&c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", 1000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
 	assert_true(sim_run_to_event(&sim, 0, "PROGRESS", 1000));
 	/* in the same millisecond: alice cancels, bob answers; they cross */
@@ -640,7 +632,7 @@ static void test_invite_through_loss(void **st)
 		assert_int_equal(call_bob(&c), 0);
 		if (!sim_run_to_event(&sim, 1, "INCOMING", 40000))
 			continue;
-		vox_ua_handle in = last_call(1);
+		vox_ua_handle in = sim_last_call(&sim, 1);
 		assert_int_equal(sim_answer(&sim, 1, in), 0);
 		sim_run(&sim, sim.now + 40000);
 		if (sim_wire_count(&sim, "INVITE") >= 2 && sim_wire_count(&sim, "200") >= 2)
@@ -677,7 +669,7 @@ static void test_hold_resume_glare(void **st)
 	(void)st;
 	two_uas(11);
 	vox_ua_handle c = setup_call();
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	sim_run(&sim, sim.now + 100);
 	/* alice holds: re-INVITE sendonly, bob answers recvonly */
 	assert_int_equal(vox_ua_hold(&alice, c, 1, sim.now), 0);
@@ -850,7 +842,7 @@ static void test_options_burst(void **st)
 	vox_ua_handle c;
 	assert_int_equal(call_bob(&c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 5000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 5000));
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
@@ -887,7 +879,7 @@ static vox_ua_handle talk(int tls)
 	const char *to = tls ? "sip:bob@10.0.0.2:5060;transport=tls" : "sip:bob@10.0.0.2:5060";
 	assert_int_equal(sim_call(&sim, 0, to, 0, &c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 1, "ANSWERED", sim.now + 60000));
@@ -983,7 +975,7 @@ static void test_secure_call(void **st)
 	sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 40, .jitter = 30, .loss = 50});
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk(1);
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	const struct vox_media *ea = vox_ua_media_get(&alice, c), *eb = vox_ua_media_get(&bob, in);
 	assert_non_null(ea);
 	assert_non_null(eb);
@@ -1129,7 +1121,7 @@ static void test_free_wipes_keys(void **st)
 	two_talkers(73, VOX_SDP_POLICY_MANDATORY, 1);
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk(1);
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	sim_run(&sim, sim.now + 500);
 	const struct vox_media *ea = vox_ua_media_get(&alice, c), *eb = vox_ua_media_get(&bob, in);
 	assert_non_null(ea);
@@ -1171,7 +1163,7 @@ static void test_tls_verified_bit(void **st)
 	two_talkers(31, VOX_SDP_POLICY_MANDATORY, 1);
 	c = talk(1);
 	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_SDES);
-	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_SDES);
+	assert_int_equal(vox_ua_call_get(&bob, sim_last_call(&sim, 1))->prot, VOX_UA_PROT_SDES);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
 	assert_quiet_and_free();
 
@@ -1186,7 +1178,7 @@ static void test_tls_verified_bit(void **st)
 	alice.cfg.tls_client_verifies = 0;
 	c = talk(1);
 	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_NONE);
-	assert_int_equal(vox_ua_call_get(&bob, last_call(1))->prot, VOX_UA_PROT_NONE);
+	assert_int_equal(vox_ua_call_get(&bob, sim_last_call(&sim, 1))->prot, VOX_UA_PROT_NONE);
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
 	assert_quiet_and_free();
 
@@ -1235,7 +1227,7 @@ static void test_send_failure(void **st)
 	two_uas(42);
 	assert_int_equal(call_bob(&c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 1000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
 	sim_run(&sim, sim.now + 100);
 	sim.link[1][0].refuse = 1;
@@ -1354,7 +1346,7 @@ static void test_three_listeners(void **st)
 		assert_slice(via_sent_by(v), hop[i].via);
 		(void)sent_msg(0, "INVITE", VOX_SIP_H_CONTACT, &v);
 		assert_slice(v, hop[i].contact);
-		vox_ua_handle in = last_call(1);
+		vox_ua_handle in = sim_last_call(&sim, 1);
 		assert_int_equal(sim_answer(&sim, 1, in), 0);
 		assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
 		/* bob's 2xx: back over the hop, his Contact from his listener */
@@ -1395,7 +1387,7 @@ static void test_input_names_listener(void **st)
 	struct vox_slice v;
 	assert_int_equal(sim_call(&sim, 0, "sip:bob@10.0.0.2:5062", 0, &c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
 	const struct sim_sent *e = sent_msg(1, "SIP/2.0 200", VOX_SIP_H_CONTACT, &v);
@@ -1463,7 +1455,7 @@ static void test_name_failover_timeout(void **st)
 	(void)sent_msg(0, "INVITE", VOX_SIP_H_CSEQ, &v);
 	assert_slice(v, "1 INVITE"); /* the same request */
 	assert_string_equal(events(0), "");
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
 	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
@@ -1614,7 +1606,7 @@ static void test_clear_call_said_so(void **st)
 	sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 20, .jitter = 10});
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk(0);
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	sim_run(&sim, sim.now + 1000);
 	struct stretch a0 = take(0, c), b0 = take(1, in);
 	sim_run(&sim, sim.now + 5000);
@@ -1668,7 +1660,7 @@ static void test_media_host_name(void **st)
 	sim.node[1].media_host = "media.example.com"; /* bob's socket, as his SDP names it */
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk(1);
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	sim_run(&sim, sim.now + 2000);
 	assert_string_equal(events(0), "PROGRESS 180, ANSWERED, MEDIA_FAILED");
 	const struct vox_ua_event *f = &sim.node[0].last[2];

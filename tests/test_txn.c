@@ -741,6 +741,39 @@ static void test_lingering_gives_way(void **st)
 	assert_int_equal(feed(req, (size_t)n, &udp_peer, 100, &id[1]), VOX_EPOOL);
 }
 
+/* Lingering transactions give way in the order of their ends, not of
+ * their slots: BYEs answered one after the other, the later slots earlier
+ * (their Timer J ends first), and each new request ends the one whose
+ * end is nearest (the linger heap's top), whatever the slot. */
+static void test_lingering_order(void **st)
+{
+	(void)st;
+	char req[1024], ok[1024], br[32];
+	vox_sip_txn_id id[POOL], nid;
+	for (int i = POOL - 1; i >= 0; i--) {
+		snprintf(br, sizeof br, "z9hG4bKord%d", i);
+		int n = request(req, sizeof req, "BYE", br, "BYE", "b2");
+		uint64_t now = (uint64_t)(POOL - i) * 10;
+		assert_int_equal(feed(req, (size_t)n, &udp_peer, now, &id[i]), VOX_TXL_NEW_REQUEST);
+		int k = response_to(req, (size_t)n, 200, ok, sizeof ok);
+		assert_int_equal(vox_sip_txl_respond(&txl, id[i], ok, (size_t)k, now), 0);
+		run_until(now, NULL, 0);
+	}
+	assert_int_equal(txl.active, POOL);
+	assert_int_equal(txl.nlinger, POOL);
+	/* slot POOL - 1 was answered first (t = 10): it ends first */
+	for (int e = POOL - 1; e >= 0; e--) {
+		snprintf(br, sizeof br, "z9hG4bKnew%d", e);
+		int n = request(req, sizeof req, "INVITE", br, "INVITE", NULL);
+		assert_int_equal(feed(req, (size_t)n, &udp_peer, 1000, &nid), VOX_TXL_NEW_REQUEST);
+		assert_null(vox_sip_txl_get(&txl, id[e]));
+		for (int j = 0; j < e; j++)
+			assert_non_null(vox_sip_txl_get(&txl, id[j]));
+		assert_int_equal(txl.evicted, (uint32_t)(POOL - e));
+	}
+	assert_int_equal(txl.nlinger, 0); /* ringing INVITEs do not linger */
+}
+
 /* The arena is the limit too: a layer whose arena holds one INVITE
  * refuses the second with VOX_EPOOL (counted), and takes it once the
  * first has given its bytes back. */
@@ -825,6 +858,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_nist_rebuilds_final, setup),
 	    cmocka_unit_test_setup(test_nist_rebuild_keeps_own_headers, setup),
 	    cmocka_unit_test_setup(test_lingering_gives_way, setup),
+	    cmocka_unit_test_setup(test_lingering_order, setup),
 	    cmocka_unit_test_setup(test_arena_full, setup),
 	    cmocka_unit_test_setup(test_config_fingerprint, setup),
 	};

@@ -52,21 +52,13 @@ static void two_zrtp_talkers(uint64_t seed, enum vox_sdp_policy pol)
 	sim.node[1].tone_hz = sim.node[0].hear_hz = 600;
 }
 
-static vox_ua_handle last_call(size_t n)
-{
-	for (size_t i = sim.node[n].nlog; i-- > 0;)
-		if (sim.node[n].last[i].call)
-			return sim.node[n].last[i].call;
-	return 0;
-}
-
 /* alice calls bob, bob rings and answers at once. */
 static vox_ua_handle talk(void)
 {
 	vox_ua_handle c;
 	assert_int_equal(sim_call(&sim, 0, "sip:bob@10.0.0.2:5060", 0, &c), 0);
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", sim.now + 60000));
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_int_equal(vox_ua_ring(&bob, in, sim.now), 0);
 	assert_int_equal(sim_answer(&sim, 1, in), 0);
 	assert_true(sim_run_to_event(&sim, 1, "ANSWERED", sim.now + 60000));
@@ -173,7 +165,7 @@ static void test_zrtp_call(void **st)
 	sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 30, .jitter = 10});
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk();
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_true(sim_run_to_event(&sim, 0, "ZRTP_SECURE", sim.now + 5000));
 	sim_run(&sim, sim.now + 1000);
 	assert_true(event(1, VOX_UA_EV_ZRTP_SECURE, 0) != NULL);
@@ -222,7 +214,7 @@ static void test_zrtp_loss(void **st)
 		sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 30, .loss = 200});
 		sim_voice(&sim, SIM_FRAME_MS);
 		vox_ua_handle c = talk();
-		vox_ua_handle in = last_call(1);
+		vox_ua_handle in = sim_last_call(&sim, 1);
 		uint64_t t0 = sim.now;
 		assert_true(sim_run_to_event(&sim, 0, "ZRTP_SECURE", sim.now + 15000));
 		uint64_t took = sim.now - t0;
@@ -277,7 +269,7 @@ static void test_zrtp_cache(void **st)
 	vox_zrtp_cache_init(&cache_a);
 	vox_zrtp_cache_init(&cache_b);
 	zrtp_call_once(130, &f0, &f1);
-	vox_ua_handle c = last_call(0);
+	vox_ua_handle c = sim_last_call(&sim, 0);
 	const struct vox_ua_event *sas = same_sas(f0, f1);
 	assert_int_equal(sas->media.zrtp.continuity, VOX_ZRTP_NEW_PEER);
 	assert_int_equal(vox_ua_zrtp_verify(&alice, c, 1), 0);
@@ -287,8 +279,8 @@ static void test_zrtp_cache(void **st)
 
 	/* the second call continues */
 	zrtp_call_once(131, &f0, &f1);
-	c = last_call(0);
-	vox_ua_handle in = last_call(1);
+	c = sim_last_call(&sim, 0);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	sas = same_sas(f0, f1);
 	assert_int_equal(sas->media.zrtp.continuity, VOX_ZRTP_CONTINUES);
 	assert_int_equal(sas->media.zrtp.verified, 1); /* alice's: she compared it */
@@ -307,7 +299,7 @@ static void test_zrtp_cache(void **st)
 	cache_b.e[0].rs1[0] ^= 1;
 	cache_b.e[0].rs2[0] ^= 1;
 	zrtp_call_once(132, &f0, &f1);
-	c = last_call(0);
+	c = sim_last_call(&sim, 0);
 	sas = same_sas(f0, f1);
 	assert_int_equal(sas->media.zrtp.continuity, VOX_ZRTP_CACHE_MISMATCH);
 	assert_int_equal(sas->media.zrtp.verified, 0);
@@ -535,7 +527,7 @@ static void test_zrtp_reinvite_clear(void **st)
 	sim_media_link(&sim, 0, 1, (struct sim_link){.latency = 20});
 	sim_voice(&sim, SIM_FRAME_MS);
 	vox_ua_handle c = talk();
-	vox_ua_handle in = last_call(1);
+	vox_ua_handle in = sim_last_call(&sim, 1);
 	assert_true(sim_run_to_event(&sim, 0, "ZRTP_SECURE", sim.now + 5000));
 	sim_run(&sim, sim.now + 1000);
 	assert_int_equal(vox_ua_call_get(&alice, c)->prot, VOX_UA_PROT_ZRTP_UNVERIFIED);

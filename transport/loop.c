@@ -655,14 +655,17 @@ static void send_sip(struct vox_loop *l, const char *msg, size_t len, const stru
 
 static struct vox_loop_media *media_of(struct vox_loop *l, vox_ua_handle call)
 {
-	for (size_t i = 0; call && i < VOX_UA_MAX_CALLS; i++)
+	/* no socket open (signalling only, or no call): no scan either */
+	for (size_t i = 0; call && l->nmedia && i < VOX_UA_MAX_CALLS; i++)
 		if (l->media[i].call == call)
 			return &l->media[i];
 	return NULL;
 }
 
-static void media_close(struct vox_loop_media *m)
+static void media_close(struct vox_loop *l, struct vox_loop_media *m)
 {
+	if (m->fd[0] >= 0 || m->fd[1] >= 0)
+		l->nmedia--;
 	for (int k = 0; k < 2; k++)
 		if (m->fd[k] >= 0)
 			close(m->fd[k]);
@@ -714,6 +717,7 @@ static int media_open(struct vox_loop *l, struct vox_loop_media **out)
 			m->fd[0] = f0;
 			m->fd[1] = f1;
 			m->port = got.port;
+			l->nmedia++;
 			*out = m;
 			return 0;
 		}
@@ -735,7 +739,7 @@ int vox_loop_call(struct vox_loop *l, struct vox_slice target, vox_ua_handle acc
 	struct vox_ua_media_addr ma = {{NULL, 0}, m->port};
 	rc = vox_ua_call(l->cfg.ua, target, account, &ma, now, call);
 	if (rc) {
-		media_close(m);
+		media_close(l, m);
 		return rc;
 	}
 	m->call = *call;
@@ -753,7 +757,7 @@ int vox_loop_answer(struct vox_loop *l, vox_ua_handle call, uint64_t now)
 	m->call = call; /* set first: a 2xx that cannot be built ends the call at once */
 	rc = vox_ua_answer(l->cfg.ua, call, &ma, now);
 	if (rc && vox_ua_call_get(l->cfg.ua, call))
-		media_close(m);
+		media_close(l, m);
 	vox_loop_flush(l, now);
 	return rc;
 }
@@ -854,7 +858,12 @@ static int ua_answers(struct vox_loop *l)
 	return delivered;
 }
 
-void vox_loop_flush(struct vox_loop *l, uint64_t now)
+/* SIP out, then the calls' media, then the events. media 0: the media
+ * waits for the end of the turn (vox_loop_run flushes it all then): after
+ * each datagram of a burst, asking every live call's engine for a packet
+ * is a walk over the calls each time, for packets no datagram made. An
+ * ENDED still sends what is queued before its call's sockets close. */
+static void flush(struct vox_loop *l, uint64_t now, int media)
 {
 	struct vox_ua *ua = l->cfg.ua;
 	struct vox_ua_dest to;
@@ -871,21 +880,30 @@ void vox_loop_flush(struct vox_loop *l, uint64_t now)
 	 * close), then the events (ENDED closes them) */
 	while ((n = vox_ua_poll_output_dest(ua, l->sip, sizeof l->sip, &to)) > 0)
 		send_sip(l, l->sip, (size_t)n, &to);
-	send_media(l);
+	if (media)
+		send_media(l);
 	struct vox_ua_event ev;
 	while (vox_ua_next_event(ua, &ev)) {
 		loop_push_event(l, VOX_LOOP_EV_UA)->ua = ev;
 		if (ev.type == VOX_UA_EV_ENDED) {
 			struct vox_loop_media *m = media_of(l, ev.call);
-			if (m)
-				media_close(m);
+			if (m) {
+				if (!media)
+					send_media(l); /* its RTCP BYE before its sockets go */
+				media_close(l, m);
+			}
 		}
 	}
 	/* a call gone without its ENDED seen here (it cannot, but sockets
 	 * must never outlive their call) */
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+	for (size_t i = 0; l->nmedia && i < VOX_UA_MAX_CALLS; i++)
 		if (l->media[i].call && !vox_ua_call_get(ua, l->media[i].call))
-			media_close(&l->media[i]);
+			media_close(l, &l->media[i]);
+}
+
+void vox_loop_flush(struct vox_loop *l, uint64_t now)
+{
+	flush(l, now, 1);
 }
 
 /* ---- reading ----------------------------------------------------------------------------------- */
@@ -1061,6 +1079,12 @@ static void accept_on(struct vox_loop *l, const struct vox_loop_listener *li)
 static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 {
 	for (int k = 0; k < 64; k++) {
+		/* The application drains the events between turns. A burst of
+		 * datagrams must not push out events it has not seen (an
+		 * INCOMING lost is a call nobody answers): with the queue half
+		 * full, the rest waits in the socket for the next turn. */
+		if (l->ev_len >= VOX_LOOP_MAX_EVENTS / 2)
+			return;
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		ssize_t n = recvfrom(li->fd, l->io, sizeof l->io, 0, (struct sockaddr *)&ss, &sl);
@@ -1076,7 +1100,7 @@ static void udp_readable(struct vox_loop *l, const struct vox_loop_listener *li)
 		if (!l->cfg.ua ||
 		    vox_ua_recv(l->cfg.ua, (const char *)l->io, (size_t)n, &from, l->now) < 0)
 			l->st.ua_rejected++;
-		vox_loop_flush(l, l->now);
+		flush(l, l->now, 0); /* the answer now; media at the turn's end */
 	}
 }
 
@@ -1181,7 +1205,7 @@ int vox_loop_run(struct vox_loop *l, uint64_t until)
 		kind[n] = 1;
 		which[n++] = c->id;
 	}
-	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
+	for (size_t i = 0; l->nmedia && i < VOX_UA_MAX_CALLS; i++)
 		for (int k = 0; k < 2; k++)
 			if (l->media[i].call && l->media[i].fd[k] >= 0) {
 				pf[n] = (struct pollfd){l->media[i].fd[k], POLLIN, 0};
@@ -1295,7 +1319,7 @@ void vox_loop_free(struct vox_loop *l)
 		}
 	for (size_t i = 0; i < VOX_UA_MAX_CALLS; i++)
 		if (l->media[i].fd[0] >= 0 || l->media[i].fd[1] >= 0)
-			media_close(&l->media[i]);
+			media_close(l, &l->media[i]);
 }
 
 int vox_loop_listen(struct vox_loop *l, enum vox_transport tp, const struct vox_addr *addr,
@@ -1314,6 +1338,10 @@ int vox_loop_listen(struct vox_loop *l, enum vox_transport tp, const struct vox_
 	if (tp != VOX_TP_UDP) {
 		int on = 1; /* a restarted server gets its port back at once */
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	} else if (VOX_LOOP_UDP_BUF > 0) {
+		int b = VOX_LOOP_UDP_BUF; /* capped by the system: a wish, not a need */
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &b, sizeof b);
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &b, sizeof b);
 	}
 	socklen_t gl = sizeof ss;
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||

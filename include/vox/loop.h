@@ -98,9 +98,20 @@ extern "C" {
 #ifndef VOX_LOOP_CONN_WAIT
 #define VOX_LOOP_CONN_WAIT 8
 #endif
-/* Events waiting for vox_loop_next_event; when full the oldest goes. */
+/* Events waiting for vox_loop_next_event; when full the oldest goes. The
+ * loop reads no more datagrams in a turn once half of them are taken, so
+ * that a burst of messages never pushes out events not yet drained. */
 #ifndef VOX_LOOP_MAX_EVENTS
 #define VOX_LOOP_MAX_EVENTS 64
+#endif
+/* Bytes of kernel buffer asked for each UDP listener, each way
+ * (SO_RCVBUF, SO_SNDBUF; Linux caps them at net.core.rmem_max and
+ * wmem_max). The default, about 208 KiB on Linux, holds some 300 INVITEs:
+ * a few thousand calls a second overflow it during one slow turn, and
+ * every datagram dropped there costs a retransmission 500 ms later.
+ * 0: the system's default. */
+#ifndef VOX_LOOP_UDP_BUF
+#define VOX_LOOP_UDP_BUF 1048576
 #endif
 /* Names for TLS peers (vox_loop_tls_name). */
 #ifndef VOX_LOOP_MAX_NAMES
@@ -287,6 +298,7 @@ struct vox_loop {
 	struct vox_loop_conn *conn[VOX_LOOP_MAX_CONNS];
 	uint32_t next_id;
 	struct vox_loop_media media[VOX_UA_MAX_CALLS];
+	size_t nmedia; /* media slots with sockets open: no scan of media[] when 0 */
 	struct vox_loop_name names[VOX_LOOP_MAX_NAMES];
 	size_t nnames;
 	void *dns; /* the c-ares channel, made by the first lookup */

@@ -102,6 +102,7 @@ struct vox_sip_txn {
 	uint16_t id_at, msg_at, req_at; /* first chunks */
 	uint16_t bucket, hnext;         /* hash table */
 	uint16_t heap, hpos;            /* timer heap */
+	uint16_t lheap, lpos;           /* heap of the lingering ones, by t_end */
 	uint16_t pprev, pnext;          /* output queue */
 	uint32_t interval;              /* current retransmission interval (A, E, G) */
 	uint64_t t_retx;                /* next retransmission (A, E, G) or UINT64_MAX */
@@ -134,6 +135,7 @@ struct vox_sip_txl {
 	uint16_t phead, ptail; /* the output queue, oldest first (slot + 1) */
 	uint16_t free_slot;    /* first free slot (+ 1), linked by hnext */
 	size_t nheap;          /* transactions with a timer running */
+	size_t nlinger;        /* lingering transactions (the eviction heap) */
 	struct vox_sip_chunk *arena;
 	size_t nchunks;
 	size_t chunks_free;     /* chunks not in use */

@@ -411,7 +411,6 @@ struct vox_ua_call {
 	                        own (first or last) verified */
 	uint8_t ended;         /* the ENDED event went out (exactly once, whatever the state) */
 	uint8_t savp_retry;    /* our best-effort offer got 488: offered again as RTP/SAVP */
-	struct vox_ua_hop hop; /* outgoing: the resolved name its INVITE goes to */
 	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
@@ -429,6 +428,8 @@ struct vox_ua_call {
 	enum vox_ua_protection prot; /* what the call's media engine applies */
 	struct vox_peer peer;        /* where the initial INVITE went / came from */
 	uint8_t cred_proxy;          /* cred is a Proxy-Authorization value */
+	struct vox_ua_hop hop;       /* outgoing: the resolved name its INVITE goes to
+	                                (here, where it costs no padding) */
 	vox_sip_txn_id fork_bye;     /* our BYE to an unwanted fork (13.2.2.4) */
 	uint64_t fork_key;           /* that fork's To tag, hashed */
 	char branch[32];             /* of the ACK for our latest INVITE's 2xx */

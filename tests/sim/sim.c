@@ -753,6 +753,14 @@ uint64_t sim_run(struct sim *s, uint64_t until)
 	}
 }
 
+vox_ua_handle sim_last_call(const struct sim *s, size_t n)
+{
+	for (size_t i = s->node[n].nlog; i-- > 0;)
+		if (s->node[n].last[i].call)
+			return s->node[n].last[i].call;
+	return 0;
+}
+
 int sim_run_to_event(struct sim *s, size_t n, const char *prefix, uint64_t until)
 {
 	size_t seen = s->node[n].nlog;

@@ -227,6 +227,8 @@ uint64_t sim_run(struct sim *s, uint64_t until);
 /* Runs until node n logs an event starting with `prefix`, or until
  * `until`. Returns 1 when it did. */
 int sim_run_to_event(struct sim *s, size_t n, const char *prefix, uint64_t until);
+/* The call handle of node n's latest logged event that names a call, or 0. */
+vox_ua_handle sim_last_call(const struct sim *s, size_t n);
 /* Messages on the wire whose start line begins with `what` ("INVITE", "200"). */
 unsigned sim_wire_count(const struct sim *s, const char *what);
 /* The node's URI ("sip:bob@10.0.0.2:5060"). */
