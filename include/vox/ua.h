@@ -401,17 +401,17 @@ struct vox_ua_call {
 	uint8_t uac;   /* enum vox_ua_uac_state */
 	uint8_t uas;   /* enum vox_ua_uas_state */
 	/* Facts and counters, independent of the states above: */
-	uint8_t outgoing;      /* we sent the initial INVITE (our role, for the call's life) */
-	uint8_t auth_tries;    /* challenges answered for the current INVITE or BYE */
-	uint8_t have_media;    /* a session was agreed (media below) */
-	uint8_t glare;         /* 491s answered to what we ask (retried at t_retry, 14.1) */
-	uint8_t hold;          /* we hold the call (the peer accepted it) */
-	uint8_t hold_want;     /* what our re-INVITE asks for (hold while REINVITING) */
-	uint8_t secure_path;   /* every hop the call was set up over was TLS, our
+	uint8_t outgoing;    /* we sent the initial INVITE (our role, for the call's life) */
+	uint8_t auth_tries;  /* challenges answered for the current INVITE or BYE */
+	uint8_t have_media;  /* a session was agreed (media below) */
+	uint8_t glare;       /* 491s answered to what we ask (retried at t_retry, 14.1) */
+	uint8_t hold;        /* we hold the call (the peer accepted it) */
+	uint8_t hold_want;   /* what our re-INVITE asks for (hold while REINVITING) */
+	uint8_t secure_path; /* every hop the call was set up over was TLS, our
 	                        own (first or last) verified */
-	uint8_t ended;         /* the ENDED event went out (exactly once, whatever the state) */
-	uint8_t savp_retry;    /* our best-effort offer got 488: offered again as RTP/SAVP */
-	uint16_t last_1xx;     /* the last provisional status reported (no duplicates) */
+	uint8_t ended;       /* the ENDED event went out (exactly once, whatever the state) */
+	uint8_t savp_retry;  /* our best-effort offer got 488: offered again as RTP/SAVP */
+	uint16_t last_1xx;   /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
 	uint32_t invite_cseq;      /* of our latest INVITE */
