@@ -592,7 +592,7 @@ static void test_hangup_before_any_1xx(void **st)
 	assert_true(sim_run_to_event(&sim, 1, "INCOMING", 1000));
 	sim_run(&sim, sim.now + 10); /* the 100 is lost */
 	sim.link[1][0].down = 0;
-	assert_int_equal(sim_answer(&sim, 1, last_call(1)), 0);
+	assert_int_equal(sim_answer(&sim, 1, sim_last_call(&sim, 1)), 0);
 	sim_run(&sim, sim.now + 5000);
 	assert_int_equal(sim_wire_count(&sim, "100"), 1);
 	assert_int_equal(sim_wire_count(&sim, "CANCEL"), 0);
