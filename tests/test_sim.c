@@ -1560,6 +1560,135 @@ static void test_name_register_failover(void **st)
 	assert_quiet_and_free_after_unregister(acct);
 }
 
+/* bob calls alice with a name in his Contact (bob.sim.example:5060):
+ * her dialog's remote target (12.2.1.1), a name she has never asked for
+ * (her answers go back the way his requests came). She answers; her call
+ * handle. */
+static vox_ua_handle bob_calls_by_name(uint64_t seed, const struct vox_ua_target *t, size_t nt)
+{
+	vox_ua_handle out;
+	two_uas(seed);
+	if (nt)
+		sim_add_name(&sim, "bob.sim.example", nt, t);
+	assert_int_equal(
+	    vox_ua_set_contact(&bob, vox_slice_cstr("bob.sim.example"), 5060, VOX_TP_UDP, sim.now),
+	    0);
+	assert_int_equal(sim_call(&sim, 1, sim_uri(&sim, 0, "alice", uri, sizeof uri), 0, &out), 0);
+	assert_true(sim_run_to_event(&sim, 0, "INCOMING", sim.now + 60000));
+	vox_ua_handle in = sim_last_call(&sim, 0);
+	assert_int_equal(sim_answer(&sim, 0, in), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ANSWERED", sim.now + 60000));
+	sim_run(&sim, sim.now + 100);
+	assert_string_equal(events(1), "ANSWERED, RTP started");
+	assert_int_equal(sim.resolves, 0);
+	return in;
+}
+
+/* alice hangs up: her BYE asks for bob's name (A/AAAA: the Contact has a
+ * port, RFC 3263 4.2) and waits for the answer; its first target refuses
+ * at once (a transport error), so the BYE goes to the second, bob: the
+ * same request (its CSeq), a new branch (RFC 3263 4.3). */
+static void test_dialog_failover_bye(void **st)
+{
+	(void)st;
+	char b1[64] = "", b2[64];
+	struct vox_slice v;
+	const struct vox_ua_target t[] = {udp_target(3, 5060), udp_target(2, 5060)};
+	vox_ua_handle c = bob_calls_by_name(76, t, 2);
+	assert_int_equal(sim_add_registrar(&sim, "x", "y"), 2); /* 10.0.0.3 */
+	sim.link[0][2].refuse = 1;
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 1000));
+	assert_int_equal(sim.resolves, 1);
+	assert_string_equal(sim.last_q.name, "bob.sim.example");
+	assert_int_equal(sim.last_q.lookup, VOX_UA_LOOKUP_ADDR);
+	assert_int_equal(sim.last_q.port, 5060);
+	assert_int_equal(sim.refused, 1);
+	const struct sim_sent *e = sent_msg(0, "BYE", VOX_SIP_H_VIA, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	via_branch(v, b2, sizeof b2);
+	(void)sent_msg(0, "BYE", VOX_SIP_H_CSEQ, &v);
+	assert_slice(v, "1 BYE"); /* alice's first request in the dialog */
+	/* the one before it, refused, was the same BYE with another branch */
+	const struct sim_node *nd = &sim.node[0];
+	for (unsigned i = nd->nsent_log; i-- > 0 && i + SIM_SENT_LOG >= nd->nsent_log;) {
+		const struct sim_sent *x = &nd->sent_log[i % SIM_SENT_LOG];
+		struct vox_sip_msg m;
+		if (x->len < 3 || memcmp(x->msg, "BYE", 3) != 0 || x->d.to.addr.ip[3] != 3)
+			continue;
+		assert_true(vox_sip_parse(&m, x->msg, x->len, VOX_SIP_DATAGRAM, NULL) > 0);
+		assert_slice(vox_sip_find(&m, VOX_SIP_H_CSEQ)->value, "1 BYE");
+		via_branch(vox_sip_find(&m, VOX_SIP_H_VIA)->value, b1, sizeof b1);
+		break;
+	}
+	assert_true(b1[0]);
+	assert_string_not_equal(b1, b2);
+	assert_string_equal(events(0), "INCOMING, RTP started, ANSWERED, ENDED 0");
+	assert_string_equal(events(1), "ANSWERED, RTP started, ENDED 0 remote");
+	assert_quiet_and_free();
+}
+
+/* alice holds: her re-INVITE asks for bob's name and goes to its first
+ * target, a host that never answers; after Timer B (64*T1) the same
+ * re-INVITE (its CSeq, its offer, a new branch) goes to bob, who takes
+ * the hold. Her application hears nothing of the dead target. The ACK
+ * and her BYE then go straight to bob, no question asked again. */
+static void test_dialog_failover_reinvite(void **st)
+{
+	(void)st;
+	struct vox_slice v;
+	const struct vox_ua_target t[] = {udp_target(9, 5060), udp_target(2, 5060)};
+	vox_ua_handle c = bob_calls_by_name(77, t, 2);
+	vox_ua_handle out = sim_last_call(&sim, 1);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, sim.now), 0);
+	uint64_t t0 = sim.now;
+	assert_true(sim_run_to_event(&sim, 0, "MEDIA", sim.now + 100000));
+	assert_true(sim.now - t0 >= 32000); /* Timer B first */
+	assert_string_equal(events(0), "INCOMING, RTP started, ANSWERED, MEDIA 200");
+	const struct sim_sent *e = sent_msg(0, "INVITE", VOX_SIP_H_CSEQ, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	assert_slice(v, "1 INVITE");
+	e = sent_msg(0, "ACK", VOX_SIP_H_CSEQ, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	assert_slice(v, "1 ACK");
+	sim_run(&sim, sim.now + 100);
+	assert_int_equal(vox_ua_call_get(&alice, c)->media.dir, VOX_SDP_SENDONLY);
+	assert_int_equal(vox_ua_call_get(&bob, out)->media.dir, VOX_SDP_RECVONLY);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 1000));
+	e = sent_msg(0, "BYE", VOX_SIP_H_CSEQ, &v);
+	assert_int_equal(e->d.to.addr.ip[3], 2);
+	assert_slice(v, "2 BYE");
+	assert_int_equal(sim.resolves, 1);
+	assert_quiet_and_free();
+}
+
+/* bob's name resolves to nothing: alice's hold waits for the answer and
+ * then fails (503, the session as it was, the call up); her BYE waits and
+ * then cannot go: her side ends all the same (15.1.1), bob's ends with
+ * his own BYE. */
+static void test_dialog_name_unresolved(void **st)
+{
+	(void)st;
+	vox_ua_handle c = bob_calls_by_name(78, NULL, 0);
+	vox_ua_handle out = sim_last_call(&sim, 1);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "MEDIA", sim.now + 1000));
+	assert_int_equal(newest(0)->status, 503);
+	assert_int_equal(vox_ua_call_get(&alice, c)->state, VOX_UA_CALL_UP);
+	assert_int_equal(vox_ua_call_get(&alice, c)->uac, VOX_UA_UAC_IDLE);
+	assert_int_equal(vox_ua_hold(&alice, c, 1, sim.now), 0); /* asks again */
+	assert_int_equal(sim_run_to_event(&sim, 0, "ENDED", sim.now + 1000), 0);
+	assert_int_equal(vox_ua_hangup(&alice, c, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 0, "ENDED", sim.now + 1000));
+	sim_run(&sim, sim.now + 1000);
+	assert_null(vox_ua_call_get(&alice, c));
+	assert_int_equal(sim_wire_count(&sim, "BYE"), 0);
+	assert_int_equal(vox_ua_hangup(&bob, out, sim.now), 0);
+	assert_true(sim_run_to_event(&sim, 1, "ENDED", sim.now + 1000));
+	assert_quiet_and_free();
+}
+
 /* RFC 3581: alice thinks she is 192.168.1.5:5062 (behind a NAT); bob's
  * answers say where her requests really came from (received, rport).
  * Asked to (contact_from_rport), her next Contact names that address;
@@ -1922,6 +2051,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_name_failover_refused, free_uas),
 	    cmocka_unit_test_teardown(test_name_all_dead, free_uas),
 	    cmocka_unit_test_teardown(test_name_register_failover, free_uas),
+	    cmocka_unit_test_teardown(test_dialog_failover_bye, free_uas),
+	    cmocka_unit_test_teardown(test_dialog_failover_reinvite, free_uas),
+	    cmocka_unit_test_teardown(test_dialog_name_unresolved, free_uas),
 	    cmocka_unit_test_teardown(test_contact_from_rport, free_uas),
 	    cmocka_unit_test_teardown(test_media_host_name, free_uas),
 	    cmocka_unit_test_teardown(test_chaos, free_uas),

@@ -160,10 +160,13 @@ int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_
  * gets our BYE; the port of its Contact need not be the connection's. The
  * hop is then exactly as verified as that connection's peer. The loop
  * opens a new connection if this one has closed. */
-int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
-               struct vox_peer *to)
+int dialog_hop(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
+               struct vox_peer *to, struct vox_ua_hop *hop, uint64_t now)
 {
-	int rc = ua_next_hop(ua, vox_sip_dialog_first_hop(d), to);
+	struct vox_ua_hop h;
+	int rc = ua_dialog_route(ua, vox_sip_dialog_first_hop(d), to, hop ? hop : &h, now);
+	if (rc == UA_WAIT)
+		return UA_EWAIT; /* its name is asked for: nothing goes yet */
 	const struct vox_peer *f = &c->peer;
 	/* and from the listener the call came in on, by that transport and
 	 * family: the Via and Contact its peer knows us by */
@@ -179,14 +182,16 @@ int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c, const struc
 }
 
 /* A request inside dialog d, with our Via for the transport of its first
- * hop; *to is that hop. branch NULL: a fresh one. */
+ * hop; *to is that hop, *hop (may be NULL) which name it came from.
+ * branch NULL: a fresh one; cseq 0: the next. UA_EWAIT: the hop's name
+ * is asked for. */
 int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
                    const char *method, uint32_t cseq, const char *branch,
                    const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
-                   char *out, size_t cap, struct vox_peer *to)
+                   char *out, size_t cap, struct vox_peer *to, struct vox_ua_hop *hop, uint64_t now)
 {
 	char via[UA_VIA_MAX], contact[VOX_UA_CONTACT_MAX];
-	int rc = dialog_hop(ua, c, d, to);
+	int rc = dialog_hop(ua, c, d, to, hop, now);
 	if (rc)
 		return rc;
 	int vl = ua_via(ua, to, branch, via, sizeof via);
@@ -209,8 +214,11 @@ int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dial
 
 /* 13.2.2.4: the ACK for a 2xx, built by the UA core and sent outside any
  * transaction. It carries the INVITE's CSeq number and credentials (22.1),
- * and is the same ACK for every retransmission of that 2xx. */
-void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d, uint32_t cseq)
+ * and is the same ACK for every retransmission of that 2xx. When the first
+ * hop is a name still asked for, the ACK goes with the first 2xx
+ * retransmission after the answer (the 2xx comes again until it does). */
+void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d, uint32_t cseq,
+              uint64_t now)
 {
 	struct vox_peer to;
 	struct vox_sip_hdr_out cred[1];
@@ -234,7 +242,7 @@ void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d
 		}
 	}
 	int n = dialog_request(ua, c, d, "ACK", cseq, branch, cred, ncred, none, ua->build,
-	                       sizeof ua->build, &to);
+	                       sizeof ua->build, &to, NULL, now);
 	if (n > 0)
 		ua_send(ua, ua->build, (size_t)n, &to);
 	if (ncred) {
@@ -244,20 +252,26 @@ void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d
 }
 
 /* BYE in the call's dialog; cred: the credentials for a challenge to the
- * one before, or NULL. */
+ * one before, or NULL; cseq 0: the next, else that of the BYE it repeats
+ * (RFC 3263 4.3). A BYE whose first hop's name is asked for waits for the
+ * answer (c->dwait, ua_call_dialog_hop): 0 all the same. */
 static int send_bye(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_hdr_out *cred,
-                    uint64_t now)
+                    uint32_t cseq, uint64_t now)
 {
 	struct vox_peer to;
-	int n = dialog_request(ua, c, &c->dlg, "BYE", 0, NULL, cred, cred ? 1 : 0, none, ua->build,
-	                       sizeof ua->build, &to);
-	if (n < 0)
+	struct vox_ua_hop hop;
+	int n = dialog_request(ua, c, &c->dlg, "BYE", cseq, NULL, cred, cred ? 1 : 0, none,
+	                       ua->build, sizeof ua->build, &to, &hop, now);
+	if (n < 0 && n != UA_EWAIT)
 		return n;
 	(void)ua_call_set(ua, c, VOX_UA_CALL_ENDING);
 	c->t_2xx = c->t_2xx_end = c->t_retry = UA_NEVER;
 	if (c->uac == VOX_UA_UAC_GLARE_WAIT) /* no retry any more */
 		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
-	return ua_request(ua, ua->build, (size_t)n, &to, now, &c->bye_txn);
+	c->dhop = hop;
+	c->bye_txn = 0;
+	c->dwait = n == UA_EWAIT ? UA_DWAIT_BYE : UA_DWAIT_NONE;
+	return n == UA_EWAIT ? 0 : ua_request(ua, ua->build, (size_t)n, &to, now, &c->bye_txn);
 }
 
 /* BYE, and the ENDED event now: 15.1.1, the session is over once the BYE
@@ -267,7 +281,7 @@ void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, c
 {
 	report_end(ua, c, status, reason, remote);
 	c->auth_tries = 0; /* challenges answered for the BYE, from now on */
-	if (send_bye(ua, c, NULL, now) != 0)
+	if (send_bye(ua, c, NULL, 0, now) != 0)
 		call_free(ua, c);
 }
 
@@ -283,7 +297,51 @@ static int bye_again(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_
 	if (n < 0)
 		return n;
 	const struct vox_sip_hdr_out cred = {name, vox_slice_make(value, (size_t)n)};
-	return send_bye(ua, c, &cred, now);
+	return send_bye(ua, c, &cred, 0, now);
+}
+
+void ua_call_dialog_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to,
+                        uint64_t now)
+{
+	uint8_t w = c->dwait;
+	c->dwait = UA_DWAIT_NONE;
+	if (w == UA_DWAIT_BYE && c->state == VOX_UA_CALL_ENDING) {
+		/* the session ended when the application hung up (its ENDED
+		 * went out then): a BYE that cannot go only frees the slot */
+		if (!to || send_bye(ua, c, NULL, 0, now) != 0)
+			call_free(ua, c);
+		return;
+	}
+	if ((w == UA_DWAIT_REINVITE || w == UA_DWAIT_REKEY) && c->state == VOX_UA_CALL_UP &&
+	    c->uac == VOX_UA_UAC_REINVITING) {
+		int rc = to ? send_reinvite(ua, c, w == UA_DWAIT_REKEY, 0, now) : VOX_ENOTFOUND;
+		if (rc)
+			reinvite_failed(ua, c, 503);
+	}
+}
+
+int ua_call_dialog_next(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint64_t now)
+{
+	struct vox_peer next;
+	int bye = txn == c->bye_txn && c->state == VOX_UA_CALL_ENDING;
+	int reinv =
+	    txn == c->invite_txn && c->uac == VOX_UA_UAC_REINVITING && c->state == VOX_UA_CALL_UP;
+	if ((!bye && !reinv) || ua_hop_next(ua, &c->dhop, &next, now) != 0)
+		return VOX_ENOTFOUND;
+	/* the same request (the BYE is the dialog's latest), a new branch,
+	 * to the target the name's answer now stands at (dialog_hop takes
+	 * it); a re-INVITE offers again what it offered (the keys kept) */
+	int rc = bye ? send_bye(ua, c, NULL, c->dlg.local_seq, now)
+	             : send_reinvite(ua, c, 0, c->invite_cseq, now);
+	if (rc == 0 && c->dwait == UA_DWAIT_NONE)
+		return 0;
+	/* it could not go: the caller reports the failure of txn */
+	c->dwait = UA_DWAIT_NONE;
+	if (bye)
+		c->bye_txn = txn;
+	else
+		c->invite_txn = txn;
+	return VOX_ENOTFOUND;
 }
 
 /* Ends the call from our side, by whatever its state allows. */
@@ -601,7 +659,7 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now)
 		c->t_retry = UA_NEVER;
 		if (c->state != VOX_UA_CALL_UP)
 			(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
-		else if (send_reinvite(ua, c, 0, now) != 0)
+		else if (send_reinvite(ua, c, 0, 0, now) != 0)
 			reinvite_failed(ua, c, 0);
 	}
 }

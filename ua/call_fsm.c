@@ -53,7 +53,7 @@ static const struct edge call_edges[] = {
 /* Our re-INVITE (enum vox_ua_uac_state). */
 static const struct edge uac_edges[] = {
     {VOX_UA_UAC_IDLE, VOX_UA_UAC_REINVITING}, /* hold, resume, re-key: re-INVITE sent (14.1) */
-    {VOX_UA_UAC_REINVITING, VOX_UA_UAC_IDLE}, /* its final response (14.1) */
+    {VOX_UA_UAC_REINVITING, VOX_UA_UAC_IDLE}, /* its final response (14.1), or it failed */
     {VOX_UA_UAC_REINVITING, VOX_UA_UAC_GLARE_WAIT}, /* 491: a retry after a random time (14.1) */
     {VOX_UA_UAC_GLARE_WAIT, VOX_UA_UAC_REINVITING}, /* the time came: re-INVITE again */
     {VOX_UA_UAC_GLARE_WAIT, VOX_UA_UAC_IDLE},       /* it could not go, or the call ends */

@@ -35,13 +35,20 @@ struct vox_ua_account *call_account(struct vox_ua *ua, const struct vox_ua_call 
 const char *call_aor(struct vox_ua *ua, const struct vox_ua_call *c);
 int contact_of(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_peer *to, char *out,
                size_t cap);
-int dialog_hop(const struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
-               struct vox_peer *to);
+/* What c->dwait says waits for the dialog's first hop's name. */
+enum { UA_DWAIT_NONE = 0, UA_DWAIT_BYE, UA_DWAIT_REINVITE, UA_DWAIT_REKEY };
+/* dialog_hop and dialog_request: the first hop is a name being asked for
+ * (hop->wait); never returned by the UA's public functions. */
+#define UA_EWAIT (-1000)
+int dialog_hop(struct vox_ua *ua, const struct vox_ua_call *c, const struct vox_sip_dialog *d,
+               struct vox_peer *to, struct vox_ua_hop *hop, uint64_t now);
 int dialog_request(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d,
                    const char *method, uint32_t cseq, const char *branch,
                    const struct vox_sip_hdr_out *extra, size_t nextra, struct vox_slice body,
-                   char *out, size_t cap, struct vox_peer *to);
-void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d, uint32_t cseq);
+                   char *out, size_t cap, struct vox_peer *to, struct vox_ua_hop *hop,
+                   uint64_t now);
+void send_ack(struct vox_ua *ua, struct vox_ua_call *c, struct vox_sip_dialog *d, uint32_t cseq,
+              uint64_t now);
 void hang_up_dialog(struct vox_ua *ua, struct vox_ua_call *c, unsigned status, const char *reason,
                     int remote, uint64_t now);
 unsigned cseq_of(const struct vox_sip_msg *m);
@@ -60,7 +67,7 @@ void answer_487(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
 void new_invite(struct vox_ua *ua, vox_sip_txn_id txn, const struct vox_peer *from, uint64_t now);
 
 /* ---- call_reinvite.c ------------------------------------------------------- */
-int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t now);
+int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint32_t cseq, uint64_t now);
 void reinvite_failed(struct vox_ua *ua, struct vox_ua_call *c, unsigned status);
 void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_msg *m,
                        uint64_t now);

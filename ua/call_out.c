@@ -169,11 +169,11 @@ static void reject_fork(struct vox_ua *ua, struct vox_ua_call *c, const struct v
 	if (!c->outgoing || !ch || vox_sip_cseq_parse(&cs, ch->value, NULL) ||
 	    our_invite(ua, c, cs.seq) || vox_sip_dialog_uac(d, &ua->msg2, m, c->secure_path) != 0)
 		return;
-	send_ack(ua, c, d, cs.seq);
+	send_ack(ua, c, d, cs.seq, now);
 	if (bye_open(ua, c, d)) /* the fork's 2xx again: its BYE is on its way */
 		return;
 	int n = dialog_request(ua, c, d, "BYE", 0, NULL, NULL, 0, none, ua->build, sizeof ua->build,
-	                       &to);
+	                       &to, NULL, now);
 	if (n > 0 && ua_request(ua, ua->build, (size_t)n, &to, now, &bye) == 0) {
 		c->fork_bye = bye;
 		c->fork_key = fork_key(d);
@@ -306,7 +306,7 @@ void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_m
 	if (c->dlg.state == VOX_DLG_CONFIRMED) {
 		/* a retransmission of the 2xx we took, or another fork's */
 		if (vox_sip_dialog_match(&c->dlg, m))
-			send_ack(ua, c, &c->dlg, cseq_of(m));
+			send_ack(ua, c, &c->dlg, cseq_of(m), now);
 		else
 			reject_fork(ua, c, m, now);
 		return;
@@ -332,7 +332,7 @@ void invite_2xx(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_sip_m
 		rc = take_answer(ua, c, m, c->secure_path, &why, now);
 	else if (!ending && !c->have_media)
 		rc = VOX_EMALFORMED, why = "2xx without an SDP answer";
-	send_ack(ua, c, &c->dlg, c->invite_cseq);
+	send_ack(ua, c, &c->dlg, c->invite_cseq, now);
 	(void)ua_call_set(ua, c, VOX_UA_CALL_UP);
 	if (ending || rc) {
 		/* we hung up (our CANCEL crossed the 2xx, or came too early
@@ -416,7 +416,8 @@ void ua_call_stray_2xx(struct vox_ua *ua, uint64_t now)
 		if (c->dlg.state != VOX_DLG_CONFIRMED)
 			continue;
 		if (vox_sip_dialog_match(&c->dlg, m)) {
-			send_ack(ua, c, &c->dlg, cs.seq); /* 13.2.2.4: every 2xx gets its ACK */
+			send_ack(ua, c, &c->dlg, cs.seq,
+			         now); /* 13.2.2.4: every 2xx gets its ACK */
 			return;
 		}
 		/* another fork of our INVITE, its transaction already gone */

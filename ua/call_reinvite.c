@@ -11,16 +11,27 @@
 static const struct vox_slice none = {NULL, 0};
 
 /* re-INVITE with an offer for hold (sendonly) or resume (sendrecv), with
- * new SDES keys when rekey is set. The offer/answer state is kept as it
- * was when the request cannot go out. */
-int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t now)
+ * new SDES keys when rekey is set; cseq 0: the next CSeq, else that of the
+ * re-INVITE it repeats (RFC 3263 4.3). The offer/answer state is kept as
+ * it was when the request cannot go out. When the first hop's name is
+ * asked for, the re-INVITE waits for the answer (REINVITING, c->dwait,
+ * ua_call_dialog_hop): 0 all the same. */
+int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint32_t cseq, uint64_t now)
 {
 	struct vox_sdp_oa *saved = &ua->oa_saved;
 	uint32_t seq = c->dlg.local_seq;
 	struct vox_sdp_local l;
 	struct vox_sdp_fail why;
 	struct vox_peer to;
-	int rc = dialog_hop(ua, c, &c->dlg, &to);
+	struct vox_ua_hop hop;
+	int rc = dialog_hop(ua, c, &c->dlg, &to, &hop, now);
+	if (rc == UA_EWAIT) {
+		(void)ua_uac_set(ua, c, VOX_UA_UAC_REINVITING);
+		c->invite_txn = 0;
+		c->dhop = hop;
+		c->dwait = rekey ? UA_DWAIT_REKEY : UA_DWAIT_REINVITE;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	/* SDES keys only if this request's path is TLS too */
@@ -34,9 +45,9 @@ int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t 
 		vox_sdp_oa_rekey(&c->oa); /* RFC 4568 7.1.4: fresh keys in this offer */
 	int sl = vox_sdp_oa_offer(&c->oa, &l, &ua->cfg.rng, ua->sdp_out, sizeof ua->sdp_out, &why);
 	int n = sl < 0 ? sl
-	               : dialog_request(ua, c, &c->dlg, "INVITE", 0, NULL, NULL, 0,
+	               : dialog_request(ua, c, &c->dlg, "INVITE", cseq, NULL, NULL, 0,
 	                                vox_slice_make(ua->sdp_out, (size_t)sl), ua->build,
-	                                sizeof ua->build, &to);
+	                                sizeof ua->build, &to, NULL, now);
 	rc = n < 0 ? n : ua_request(ua, ua->build, (size_t)n, &to, now, &c->invite_txn);
 	ua_scrub(ua, sl, n);
 	if (rc) {
@@ -46,7 +57,9 @@ int send_reinvite(struct vox_ua *ua, struct vox_ua_call *c, int rekey, uint64_t 
 	vox_wipe(saved, sizeof *saved);
 	if (rc)
 		return rc;
-	c->invite_cseq = c->dlg.local_seq;
+	c->invite_cseq = cseq ? cseq : c->dlg.local_seq;
+	c->dhop = hop;
+	c->dwait = UA_DWAIT_NONE;
 	(void)ua_uac_set(ua, c, VOX_UA_UAC_REINVITING);
 	vox_sip_arena_drop(&ua->txl, &c->cred_at); /* for the first INVITE's ACK only */
 	c->cred_len = 0;
@@ -73,7 +86,7 @@ static int hold_now(struct vox_ua *ua, vox_ua_handle h, int hold, uint64_t now)
 		return VOX_ESTATE;
 	c->hold_want = hold ? 1 : 0;
 	c->glare = 0;
-	int rc = send_reinvite(ua, c, 0, now);
+	int rc = send_reinvite(ua, c, 0, 0, now);
 	if (rc)
 		c->hold_want = c->hold;
 	return rc;
@@ -98,7 +111,7 @@ static int rekey_now(struct vox_ua *ua, vox_ua_handle h, uint64_t now)
 		return VOX_EPOLICY; /* no SDES keys to renew */
 	c->hold_want = c->hold;     /* the same session, new keys */
 	c->glare = 0;
-	return send_reinvite(ua, c, 1, now);
+	return send_reinvite(ua, c, 1, 0, now);
 }
 
 /* The public entry: every call it touched gets its deadline again. */
@@ -122,10 +135,10 @@ void reinvite_response(struct vox_ua *ua, struct vox_ua_call *c, const struct vo
 		/* 12.2.1.2: the 2xx to a target refresh names the new target */
 		(void)!vox_sip_dialog_target_refresh(&c->dlg, m);
 		struct vox_peer to;
-		int keys =
-		    c->secure_path && dialog_hop(ua, c, &c->dlg, &to) == 0 && ua_hop_secure(&to);
+		int keys = c->secure_path && dialog_hop(ua, c, &c->dlg, &to, NULL, now) == 0 &&
+		           ua_hop_secure(&to);
 		int rc = m->body.len ? take_answer(ua, c, m, keys, &why, now) : VOX_EMALFORMED;
-		send_ack(ua, c, &c->dlg, c->invite_cseq);
+		send_ack(ua, c, &c->dlg, c->invite_cseq, now);
 		(void)ua_uac_set(ua, c, VOX_UA_UAC_IDLE);
 		if (c->state != VOX_UA_CALL_UP)
 			return; /* hung up meanwhile: the BYE is out */

@@ -682,6 +682,47 @@ static void name_ask(struct vox_ua *ua, struct vox_ua_name *e, uint64_t now)
  * it as long as it is kept. */
 #define UA_NAME_KEEP_MS 300000u
 
+/* The name of URI u (a host name) as a hop: its answer's first target
+ * not known dead (0), or its question asked, or still waiting (UA_WAIT,
+ * hop->wait); *hop says which slot. */
+static int name_route(struct vox_ua *ua, const struct vox_sip_uri *u, struct vox_peer *to,
+                      struct vox_ua_hop *hop, uint64_t now)
+{
+	if (u->host.kind != VOX_SIP_HOST_NAME || !u->host.name.len ||
+	    u->host.name.len >= VOX_UA_STR)
+		return VOX_ENOTFOUND;
+	uint8_t given;
+	enum vox_transport tp = uri_transport(ua, u, &given);
+	struct vox_ua_name *e = name_find(ua, u, tp, given);
+	if (e && e->state == VOX_UA_NAME_ANSWERED && (now >= e->t || e->cur >= e->n))
+		name_ask(ua, e, now); /* stale, or every target dead: ask again */
+	if (!e) {
+		e = name_take(ua);
+		if (!e)
+			return VOX_EPOOL; /* every slot waits for an answer */
+		uint8_t gen = (uint8_t)(e->gen + 1);
+		memset(e, 0, sizeof *e);
+		e->gen = gen;
+		memcpy(e->name, u->host.name.p, u->host.name.len);
+		e->name[u->host.name.len] = 0;
+		e->port = u->host.has_port ? u->host.port : 0;
+		e->tp = (uint8_t)tp;
+		e->tp_given = given;
+		e->sips = u->scheme == VOX_SIP_SCHEME_SIPS;
+		name_ask(ua, e, now);
+	}
+	hop->name = (uint8_t)(e - ua->names + 1);
+	hop->gen = e->gen;
+	if (e->state != VOX_UA_NAME_ANSWERED) {
+		hop->wait = 1;
+		return UA_WAIT;
+	}
+	e->used = now;
+	hop->k = e->cur;
+	name_target(ua, e, e->cur, to);
+	return 0;
+}
+
 int ua_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to, struct vox_ua_hop *hop,
              uint64_t now)
 {
@@ -700,38 +741,42 @@ int ua_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to, struc
 		literal_hop(ua, &u, to); /* no lookup for an address */
 		return 0;
 	}
-	if (u.host.kind != VOX_SIP_HOST_NAME || !u.host.name.len || u.host.name.len >= VOX_UA_STR)
+	return name_route(ua, &u, to, hop, now);
+}
+
+int ua_dialog_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to,
+                    struct vox_ua_hop *hop, uint64_t now)
+{
+	struct vox_sip_uri u;
+	memset(hop, 0, sizeof *hop);
+	if (vox_sip_uri_parse(&u, uri, NULL) != 0)
 		return VOX_ENOTFOUND;
+	if (is_literal(&u)) {
+		literal_hop(ua, &u, to);
+		return 0;
+	}
 	uint8_t given;
 	enum vox_transport tp = uri_transport(ua, &u, &given);
-	struct vox_ua_name *e = name_find(ua, &u, tp, given);
-	if (e && e->state == VOX_UA_NAME_ANSWERED && (now >= e->t || e->cur >= e->n))
-		name_ask(ua, e, now); /* stale, or every target dead: ask again */
-	if (!e) {
-		e = name_take(ua);
-		if (!e)
-			return VOX_EPOOL; /* every slot waits for an answer */
-		uint8_t gen = (uint8_t)(e->gen + 1);
-		memset(e, 0, sizeof *e);
-		e->gen = gen;
-		memcpy(e->name, u.host.name.p, u.host.name.len);
-		e->name[u.host.name.len] = 0;
-		e->port = u.host.has_port ? u.host.port : 0;
-		e->tp = (uint8_t)tp;
-		e->tp_given = given;
-		e->sips = u.scheme == VOX_SIP_SCHEME_SIPS;
-		name_ask(ua, e, now);
+	struct vox_ua_name *e =
+	    u.host.kind == VOX_SIP_HOST_NAME ? name_find(ua, &u, tp, given) : NULL;
+	/* an answer kept, even a stale one being asked again: the server
+	 * the dialog's requests reached so far */
+	if (e && e->n && e->cur < e->n) {
+		hop->name = (uint8_t)(e - ua->names + 1);
+		hop->gen = e->gen;
+		hop->k = e->cur;
+		e->used = now;
+		name_target(ua, e, e->cur, to);
+		return 0;
 	}
-	hop->name = (uint8_t)(e - ua->names + 1);
-	hop->gen = e->gen;
-	if (e->state != VOX_UA_NAME_ANSWERED) {
-		hop->wait = 1;
-		return UA_WAIT;
+	if (ua->cfg.outbound.tp) { /* an address given for a proxy: as before */
+		*to = ua->cfg.outbound;
+		hop_verified(ua, to);
+		return 0;
 	}
-	e->used = now;
-	hop->k = e->cur;
-	name_target(ua, e, e->cur, to);
-	return 0;
+	/* RFC 3263 4: the dialog's first hop is a name nobody asked for yet
+	 * (the peer's Contact, a Record-Route), or all its targets died */
+	return name_route(ua, &u, to, hop, now);
 }
 
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to)
@@ -826,6 +871,17 @@ static void name_settle(struct vox_ua *ua, uint8_t slot, uint8_t gen, const stru
 		c->hop.wait = 0;
 		c->hop.k = 0;
 		ua_call_hop(ua, c, e ? &to : NULL, now);
+	}
+	/* and the requests inside dialogs that waited (BYE, re-INVITE) */
+	for (struct vox_ua_call *c = ua_live_first(ua), *next; c; c = next) {
+		next = ua_live_next(ua, c); /* c may end */
+		if (c->state == VOX_UA_CALL_FREE || !c->dhop.wait || c->dhop.name != slot ||
+		    c->dhop.gen != gen)
+			continue;
+		ua_touch(ua, c);
+		c->dhop.wait = 0;
+		c->dhop.k = 0;
+		ua_call_dialog_hop(ua, c, e ? &to : NULL, now);
 	}
 }
 
@@ -1194,6 +1250,11 @@ static void txl_events(struct vox_ua *ua, uint64_t now)
 			ua_call_hop(ua, c, &next, now);
 			continue;
 		}
+		/* and so do requests inside a dialog (BYE, re-INVITE): the
+		 * dialog's first hop is a name like any other (RFC 3263 4) */
+		if (ev.type != VOX_TXL_EV_NO_ACK && c &&
+		    ua_call_dialog_next(ua, c, ev.id, now) == 0)
+			continue;
 		if (a && ev.type != VOX_TXL_EV_NO_ACK)
 			ua_reg_timeout(ua, a, status, now);
 		else if (c)

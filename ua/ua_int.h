@@ -165,10 +165,9 @@ static inline int ua_hop_secure(const struct vox_peer *p)
 {
 	return p->tp == VOX_TP_TLS && p->verified;
 }
-/* Where a request inside a dialog to `uri` goes first: its address, or
- * the target a name's answer kept leads to (no question asked: the
- * dialog's first request resolved it), or the outbound address (cfg
- * outbound). A TLS hop is verified when the application's TLS client
+/* Where a request to `uri` went, without asking anything: its address,
+ * or the target a name's answer kept leads to, or the outbound address
+ * (cfg outbound): the hop a REGISTER's Contact was written for. A TLS hop is verified when the application's TLS client
  * verifies (tls_client_verifies). Returns 0 or VOX_ENOTFOUND. */
 int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to);
 /* Where a request outside a dialog to `uri` goes (RFC 3261 8.1.2, RFC
@@ -181,6 +180,16 @@ int ua_next_hop(const struct vox_ua *ua, struct vox_slice uri, struct vox_peer *
 #define UA_WAIT 1
 int ua_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to, struct vox_ua_hop *hop,
              uint64_t now);
+/* Where a request inside a dialog to `uri` (its first route, else its
+ * remote target: 12.2.1.1) goes: an address as it is; a name with an
+ * answer kept (even a stale one: the server the dialog reached so far):
+ * its current target, 0; else the outbound address when one is given;
+ * else the name is asked for as ua_route does (UA_WAIT, hop->wait; the
+ * answer comes to ua_call_dialog_hop). *hop says which name slot and
+ * target, for failover (hop->name 0: an address). Returns 0, UA_WAIT,
+ * VOX_EPOOL or VOX_ENOTFOUND as ua_route. */
+int ua_dialog_route(struct vox_ua *ua, struct vox_slice uri, struct vox_peer *to,
+                    struct vox_ua_hop *hop, uint64_t now);
 /* The target hop->k of a request's name is dead: *to gets the next one
  * (hop->k moves), 0; or VOX_ENOTFOUND: no other target (an address, or
  * every one dead). */
@@ -231,6 +240,19 @@ void ua_call_deadline(struct vox_ua *ua, struct vox_ua_call *c, uint64_t now);
  * did not resolve, the call ends with 503. A call hung up while it waited
  * ends instead. */
 void ua_call_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to, uint64_t now);
+/* The call's request inside its dialog that waited for its first hop's
+ * name (c->dwait: BYE or re-INVITE) goes to `to` now; NULL: the name did
+ * not resolve, the request fails (a BYE ends the dialog, a re-INVITE
+ * leaves the session as it was). */
+void ua_call_dialog_hop(struct vox_ua *ua, struct vox_ua_call *c, const struct vox_peer *to,
+                        uint64_t now);
+/* RFC 3263 4.3 for the call's BYE or re-INVITE, transaction txn, whose
+ * target is dead (Timer B/F, or a transport error): the same request (its
+ * CSeq, and for a re-INVITE its offer) goes as a new transaction to the
+ * next target of its first hop's name. Returns 0 when it went, else
+ * VOX_ENOTFOUND (not such a request, no other target, or it could not be
+ * sent): the caller reports the failure as before. */
+int ua_call_dialog_next(struct vox_ua *ua, struct vox_ua_call *c, vox_sip_txn_id txn, uint64_t now);
 uint64_t ua_call_next_deadline(const struct vox_ua_call *c);
 
 /* ---- a call's media (media.c) ------------------------------------------------------- */

@@ -380,7 +380,7 @@ enum vox_ua_call_state {
 /* Our re-INVITE in the confirmed dialog (RFC 3261 14.1). */
 enum vox_ua_uac_state {
 	VOX_UA_UAC_IDLE = 0,
-	VOX_UA_UAC_REINVITING, /* our re-INVITE is out */
+	VOX_UA_UAC_REINVITING, /* our re-INVITE is out (or waits for its hop's name) */
 	VOX_UA_UAC_GLARE_WAIT, /* it got 491: sent again at t_retry (14.1) */
 	VOX_UA_UAC_STATES
 };
@@ -411,6 +411,10 @@ struct vox_ua_call {
 	                        own (first or last) verified */
 	uint8_t ended;       /* the ENDED event went out (exactly once, whatever the state) */
 	uint8_t savp_retry;  /* our best-effort offer got 488: offered again as RTP/SAVP */
+	uint8_t cred_proxy;  /* cred_at holds a Proxy-Authorization value */
+	uint8_t dwait;       /* our request inside the dialog that waits for its first
+	                        hop's name (dhop): 0 none, 1 BYE, 2 re-INVITE, 3 re-INVITE
+	                        with new keys */
 	uint16_t last_1xx;   /* the last provisional status reported (no duplicates) */
 	uint16_t gen;
 	uint16_t account;          /* 1 + account index, 0 none */
@@ -427,9 +431,10 @@ struct vox_ua_call {
 	uint64_t t_giveup;           /* CANCEL unanswered for 64*T1 (9.1) */
 	enum vox_ua_protection prot; /* what the call's media engine applies */
 	struct vox_peer peer;        /* where the initial INVITE went / came from */
-	uint8_t cred_proxy;          /* cred is a Proxy-Authorization value */
 	struct vox_ua_hop hop;       /* outgoing: the resolved name its INVITE goes to
 	                                (here, where it costs no padding) */
+	struct vox_ua_hop dhop;      /* the name our latest BYE or re-INVITE went to
+	                                (the dialog's first hop), for failover */
 	vox_sip_txn_id fork_bye;     /* our BYE to an unwanted fork (13.2.2.4) */
 	uint64_t fork_key;           /* that fork's To tag, hashed */
 	char branch[32];             /* of the ACK for our latest INVITE's 2xx */
